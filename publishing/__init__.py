@@ -1,0 +1,1 @@
+"""Publishing consented clips to the community wall on a schedule (APScheduler)."""

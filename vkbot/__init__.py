@@ -1,0 +1,1 @@
+"""The VK side: API client, long-poll listener, sandbox, storage, outbox, CLI and wiring."""

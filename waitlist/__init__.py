@@ -1,0 +1,1 @@
+"""Orders ingested from community messages: intake dialog, queue, consent, files, statuses."""
