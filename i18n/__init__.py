@@ -1,4 +1,4 @@
-"""Every text a user reads, per language (Russian first), loaded from ``i18n/locales/<lang>.toml``.
+"""Every text a user reads, per language (Russian first), loaded from ``i18n/locales/<lang>/*.toml``.
 
 Keys are dotted (``intake.greeting``); a key missing in uk/en falls back to ru, a key missing in ru
 is a bug and raises ``KeyError`` so tests catch it.
@@ -30,10 +30,14 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 @cache
 def _catalogue(lang: str) -> dict[str, str]:
-    source = resources.files("i18n").joinpath("locales", f"{lang}.toml")
-    if not source.is_file():
-        return {}
-    return _flatten(tomllib.loads(source.read_text(encoding="utf-8")))
+    # One file per area (intake.toml, moderation.toml, ...) so areas never edit the same file.
+    folder = resources.files("i18n").joinpath("locales", lang)
+    merged: dict[str, str] = {}
+    if folder.is_dir():
+        for source in sorted(folder.iterdir(), key=lambda f: f.name):
+            if source.name.endswith(".toml"):
+                merged.update(_flatten(tomllib.loads(source.read_text(encoding="utf-8"))))
+    return merged
 
 
 def has(key: str, lang: str = DEFAULT_LANGUAGE) -> bool:
