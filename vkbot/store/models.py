@@ -1,0 +1,77 @@
+"""Core tables: received VK events, long-poll state, and the outbox of effects on VK."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc_column(nullable: bool = True) -> Any:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+class StoredEvent(SQLModel, table=True):
+    """One incoming VK event, stored before anything acts on it (raw JSON kept as received)."""
+
+    __tablename__ = "vk_events"
+    __table_args__ = (Index("ix_vk_events_pending", "processed_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # VK's event_id; NULL for messages recovered from history and for updates that had none.
+    event_id: str | None = Field(default=None, unique=True, max_length=64)
+    # "peer_id:conversation_message_id" for new messages, so a message recovered from history and the
+    # same message arriving by long poll are one row.
+    message_key: str | None = Field(default=None, unique=True, max_length=64)
+    type: str = Field(max_length=64, index=True)
+    peer_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    from_id: int | None = Field(default=None, sa_type=BigInteger)
+    source: str = Field(default="longpoll", max_length=16)
+    raw: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # Why the event could not be parsed; NULL when it parsed.
+    malformed_reason: str | None = Field(default=None, sa_column=Column(Text))
+    received_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(False))
+    processed_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    process_error: str | None = Field(default=None, sa_column=Column(Text))
+    attempts: int = 0
+
+
+class LongPollState(SQLModel, table=True):
+    """The last long-poll ts whose events are all stored, per community."""
+
+    __tablename__ = "vk_longpoll_state"
+
+    group_id: int = Field(sa_type=BigInteger, primary_key=True)
+    ts: str = Field(max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(False))
+
+
+class OutboxRow(SQLModel, table=True):
+    """One effect on VK, executed once by the sender; ``key`` makes creating it idempotent."""
+
+    __tablename__ = "vk_outbox"
+    __table_args__ = (Index("ix_vk_outbox_due", "status", "not_before", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=255)
+    kind: str = Field(max_length=32)  # see vkbot.outbox.KINDS
+    method: str = Field(max_length=64)
+    params: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # VK de-duplicates messages.send on this; stable across retries and restarts.
+    random_id: int | None = Field(default=None, sa_type=BigInteger)
+    peer_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    status: str = Field(default="pending", max_length=16)  # pending | done | parked | skipped
+    attempts: int = 0
+    not_before: datetime = Field(default_factory=utcnow, sa_column=_utc_column(False))
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    result: Any | None = Field(default=None, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(False))
+    done_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = Field(default=None, sa_column=_utc_column())
