@@ -1,0 +1,102 @@
+"""The dispatcher: handles stored events in arrival order, turning each into outbox rows in one transaction.
+
+An event is marked processed in the same transaction that writes its outbox rows, so a crash either
+keeps both or neither; a replay after restart starts from the first unprocessed event. Events are
+handled in order of storage, which keeps one relative's messages in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from vkbot.outbox import OutboxRequest, enqueue
+from vkbot.store.models import StoredEvent
+
+log = logging.getLogger("vkbot.dispatch")
+
+
+class EventHandler(Protocol):
+    def handle(self, session: Session, event: StoredEvent) -> list[OutboxRequest]:
+        """Decide what to do about one stored event; may write domain rows through ``session``."""
+        ...
+
+    def give_up(self, session: Session, event: StoredEvent, error: str) -> list[OutboxRequest]:
+        """Called once when handling failed ``max_attempts`` times: e.g. tell the writer the message is kept."""
+        ...
+
+
+@dataclass
+class Dispatcher:
+    engine: Engine
+    handler: EventHandler
+    batch_size: int = 200
+    max_attempts: int = 3
+    idle_poll_s: float = 0.5
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    on_enqueued: Callable[[], None] | None = None  # wakes the outbox sender
+    processed: int = 0
+    failed: int = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            done = await asyncio.to_thread(self.process_pending)
+            if done:
+                if self.on_enqueued:
+                    self.on_enqueued()
+                continue
+            self.wake.clear()
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
+            await asyncio.wait(waiters, timeout=self.idle_poll_s, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    def process_pending(self) -> int:
+        """Handle one batch of unprocessed events; returns how many were looked at."""
+        with Session(self.engine) as session:
+            events = list(
+                session.scalars(
+                    select(StoredEvent)
+                    .where(StoredEvent.processed_at.is_(None))  # type: ignore[union-attr]
+                    .where(StoredEvent.attempts < self.max_attempts)
+                    .order_by(StoredEvent.id)  # type: ignore[arg-type]
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for event in events:
+                self._handle_one(session, event)
+            session.commit()
+            return len(events)
+
+    def _handle_one(self, session: Session, event: StoredEvent) -> None:
+        savepoint = session.begin_nested()
+        try:
+            requests = self.handler.handle(session, event)
+            enqueue(session, requests)
+            event.processed_at = datetime.now(UTC)
+            event.process_error = None
+            session.flush()
+            savepoint.commit()
+            self.processed += 1
+            return
+        except Exception as exc:  # one bad event must not stop the others; it is kept and retried
+            savepoint.rollback()
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            log.exception("event %s (%s) failed: %s", event.id, event.type, error)
+        event.attempts += 1
+        event.process_error = error
+        if event.attempts >= self.max_attempts:
+            self.failed += 1
+            fallback = self.handler.give_up(session, event, error)
+            enqueue(session, fallback)
+            event.processed_at = datetime.now(UTC)
+        session.flush()
