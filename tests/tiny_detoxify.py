@@ -36,7 +36,7 @@ class TinyModel:
 
 
 def build_tiny_detoxify(
-    root: Path, *, model_type: str | None = None, num_labels_in_config: int = HEAD_SIZE
+    root: Path, *, model_type: str | None = None, num_labels_in_config: int = HEAD_SIZE, seed: int = 0
 ) -> TinyModel:
     """Write ``root/tiny.ckpt`` and ``root/hf/``; ``model_type`` defaults to the local hf dir."""
     import sentencepiece as spm
@@ -71,7 +71,7 @@ def build_tiny_detoxify(
         bos_token_id=0,
         eos_token_id=2,
     )
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     model = XLMRobertaForSequenceClassification(config)
     config.num_labels = num_labels_in_config  # lets a test write a config that disagrees with the head
     config.save_pretrained(str(hf_dir))
