@@ -1,0 +1,192 @@
+"""Benchmark of the moderation tiers: offline rules msg/s on one core, Detoxify architecture msg/s on CPU.
+
+Usage: ``.venv/bin/python bench/moderation.py [--quick] [--data FILE.jsonl]``. Human-readable lines
+first; the last line is one JSON object (``offline_per_s``, ``ml_arch_batch1_per_s``,
+``ml_arch_batch32_per_s``, ``ml_random_weights``...). A part whose package is missing reports null.
+
+The ML figures use a model of Detoxify multilingual's architecture and size (XLM-R base, 16-output
+head) with RANDOM weights: they measure what the tier costs, never what it catches. Inputs are fixed
+token ids (``--tokens`` per message, 32 by default, a short message); tokenisation is excluded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run as a script from anywhere: `python bench/moderation.py`
+DEV_SET = REPO.parent / "shared" / "data" / "moderation-dev.jsonl"
+FALLBACK = [  # used when the dev set is not beside the repo; a mix of grief, orders and abuse
+    ("Добрый день. Сын погиб на фронте в мае, можно сделать видео?", "message"),
+    ("Ты тупая сука, чтоб ты сдох", "message"),
+    ("Мій батько загинув на війні, зробіть ролик", "message"),
+    ("п0шла в ж0пу, бл@дь", "comment"),
+    ("Спасибо огромное, мама бы гордилась", "comment"),
+    ("Fuck you, you stupid bitch, I hope you die", "comment"),
+    ("Сколько стоит ролик и когда будет готов?", "message"),
+    ("Я знаю, где ты живёшь, тебе конец", "message"),
+]
+# XLM-R base geometry (xlm-roberta-base config.json) with Detoxify multilingual's 16-output head.
+XLMR_BASE = {
+    "vocab_size": 250_002,
+    "hidden_size": 768,
+    "num_hidden_layers": 12,
+    "num_attention_heads": 12,
+    "intermediate_size": 3072,
+    "max_position_embeddings": 514,
+    "type_vocab_size": 1,
+    "layer_norm_eps": 1e-5,
+    "pad_token_id": 1,
+    "bos_token_id": 0,
+    "eos_token_id": 2,
+    "num_labels": 16,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="about 1 s per measurement instead of 3")
+    parser.add_argument(
+        "--data", type=Path, default=DEV_SET, help="texts to classify (JSONL with text, channel)"
+    )
+    parser.add_argument("--tokens", type=int, default=32, help="tokens per message for the ML figures")
+    args = parser.parse_args(argv)
+    seconds = 1.0 if args.quick else 3.0
+    texts = _texts(args.data)
+    result: dict[str, Any] = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()} {os.cpu_count()} cpu, {platform.python_implementation()} "
+        f"{platform.python_version()}",
+        "texts": len(texts),
+    }
+    print(f"{result['date']}  {result['machine']}  {len(texts)} texts from {_source(args.data)}")
+    with _one_core():
+        result.update(_rules(texts, seconds))
+    result.update(_ml(seconds, args.tokens))
+    print(json.dumps(result))
+    return 0
+
+
+def _texts(path: Path) -> list[tuple[str, str]]:
+    if not path.is_file():
+        return FALLBACK
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [(row["text"], row.get("channel", "message")) for row in rows]
+
+
+def _source(path: Path) -> str:
+    return str(path) if path.is_file() else "the built-in fallback list"
+
+
+@contextmanager
+def _one_core() -> Iterator[None]:
+    """Pin to one CPU so "per core" is literal (rules are pure Python, one thread anyway)."""
+    if not hasattr(os, "sched_setaffinity"):
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(before)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
+def _rate(classify: Callable[[str, str], object], texts: list[tuple[str, str]], seconds: float) -> float:
+    """Messages per second, cycling over ``texts`` for at least ``seconds``."""
+    for text, channel in texts:  # warm caches and lazy compilation
+        classify(text, channel)
+    done, started = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < seconds:
+        for text, channel in texts:
+            classify(text, channel)
+        done += len(texts)
+    return done / elapsed
+
+
+def _rules(texts: list[tuple[str, str]], seconds: float) -> dict[str, Any]:
+    out: dict[str, Any] = {"offline_per_s": None, "detected_profanity_per_s": None}
+    try:
+        from moderation.classifier import OfflineClassifier
+    except ImportError as exc:
+        out["offline_note"] = f"offline tier not importable yet ({exc})"
+        print(f"offline tier: skipped, {out['offline_note']}")
+    else:
+        classifier = OfflineClassifier()
+        out["offline_per_s"] = round(_rate(classifier.classify, texts, seconds))
+        print(f"offline tier (ours), 1 core:       {out['offline_per_s']:>9,} msg/s")
+    try:
+        from detected_profanity import contains_profanity
+    except ImportError:
+        out["detected_profanity_note"] = "not installed (pip install detected-profanity)"
+        print(f"detected-profanity baseline: skipped, {out['detected_profanity_note']}")
+    else:
+        out["detected_profanity_per_s"] = round(
+            _rate(lambda text, _: contains_profanity(text), texts, seconds)
+        )
+        print(f"detected-profanity 0.1.0, 1 core:  {out['detected_profanity_per_s']:>9,} msg/s")
+    if out["offline_per_s"] and out["detected_profanity_per_s"]:
+        out["offline_vs_detected_profanity"] = round(
+            out["offline_per_s"] / out["detected_profanity_per_s"], 2
+        )
+        print(f"ratio ours/detected-profanity:     {out['offline_vs_detected_profanity']:>9}x")
+    return out
+
+
+def _ml(seconds: float, tokens: int) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ml_arch_batch1_per_s": None,
+        "ml_arch_batch32_per_s": None,
+        "ml_random_weights": True,
+    }
+    try:
+        import torch
+        from transformers import XLMRobertaConfig, XLMRobertaForSequenceClassification
+    except ImportError as exc:
+        out["ml_note"] = f"ml extra not installed ({exc.name} missing)"
+        print(f"ML architecture: skipped, {out['ml_note']}")
+        return out
+    torch.manual_seed(0)
+    started = time.perf_counter()
+    model = XLMRobertaForSequenceClassification(XLMRobertaConfig(**XLMR_BASE)).eval()
+    params = sum(p.numel() for p in model.parameters())
+    out |= {"ml_params": params, "ml_tokens": tokens, "torch_threads": torch.get_num_threads()}
+    out["torch"] = torch.__version__
+    print(
+        f"ML: XLM-R base + 16-label head, RANDOM WEIGHTS (cost only, not accuracy): {params:,} params, "
+        f"built in {time.perf_counter() - started:.1f} s; torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads, {tokens} tokens/message, tokenizer excluded"
+    )
+    for batch in (1, 32):
+        per_s, per_batch = _forward_rate(torch, model, batch, tokens, seconds)
+        out[f"ml_arch_batch{batch}_per_s"] = round(per_s, 1)
+        print(f"ML batch {batch:>2}: {per_batch * 1000:7.0f} ms per batch, {per_s:6.1f} msg/s")
+    return out
+
+
+def _forward_rate(torch: Any, model: Any, batch: int, tokens: int, seconds: float) -> tuple[float, float]:
+    """(messages/s, seconds per batch) of forward passes on random ids of shape (batch, tokens)."""
+    ids = torch.randint(5, XLMR_BASE["vocab_size"], (batch, tokens))
+    ids[:, 0], ids[:, -1] = XLMR_BASE["bos_token_id"], XLMR_BASE["eos_token_id"]
+    mask = torch.ones_like(ids)
+    with torch.inference_mode():
+        model(input_ids=ids, attention_mask=mask)  # warm-up: first call allocates
+        runs, started = 0, time.perf_counter()
+        while (elapsed := time.perf_counter() - started) < seconds or runs < 2:
+            model(input_ids=ids, attention_mask=mask)
+            runs += 1
+    return runs * batch / elapsed, elapsed / runs
+
+
+if __name__ == "__main__":
+    sys.exit(main())
