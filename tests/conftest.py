@@ -4,13 +4,15 @@
   ``sandbox-community-token``, 20 requests/s, seed 1.
 - ``sandbox_url`` (function): its root URL (no trailing slash), after a reset.
 - ``sandbox`` (function): a ``SandboxControl`` on a fresh aiohttp session, after ``POST /sandbox/reset``.
+- ``vk_call`` (function): ``await vk_call(method, token=..., **params)`` -> the raw VK answer (after a reset).
 
 Other areas add their fixtures in their own ``tests/conftest_*.py``-style plugin files or test modules.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -43,3 +45,22 @@ async def sandbox(sandbox_server: SandboxThread) -> AsyncIterator[SandboxControl
         control = SandboxControl(session, sandbox_server.url)
         await control.reset()
         yield control
+
+
+VkCall = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+async def vk_call(sandbox: SandboxControl) -> AsyncIterator[VkCall]:
+    """``await vk_call("messages.send", peer_id=1, ...)`` -> the raw VK envelope; ``token=`` picks the caller."""
+    async with aiohttp.ClientSession() as session:
+
+        async def call(method: str, token: str | None = SANDBOX_TOKEN, **params: Any) -> dict[str, Any]:
+            data = {k: str(v) for k, v in params.items()}
+            data["v"] = "5.199"
+            if token is not None:
+                data["access_token"] = token
+            async with session.post(f"{sandbox.url}/method/{method}", data=data) as resp:
+                return await resp.json()
+
+        yield call

@@ -129,8 +129,12 @@ class SandboxControl:
     async def set_rights(self, **rights: bool) -> dict[str, Any]:
         return await self._request("POST", "rights", rights)
 
-    async def mint_user_token(self, user_id: int | None = None, ttl_s: int | None = None) -> dict[str, Any]:
+    async def mint_user_token(
+        self, user_id: int | None = None, ttl_s: int | None = None, rate_per_s: int | None = None
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {}
+        if rate_per_s is not None:
+            body["rate_per_s"] = rate_per_s
         if user_id is not None:
             body["user_id"] = user_id
         if ttl_s is not None:

@@ -46,8 +46,9 @@ Setting the scene:
   ``vkbot.sandbox.faults``.
 - ``POST /sandbox/rights`` ``{"wall": false, "video": false}`` -> the rights now; without ``wall``,
   ``wall.post``/``wall.edit``/``video.save`` answer error 15, as when VK did not grant the right.
-- ``POST /sandbox/tokens/user`` ``{"user_id": int?, "ttl_s": int?}`` -> ``{"access_token",
-  "refresh_token", "expires_in", "user_id"}``, a user token as VK ID would issue.
+- ``POST /sandbox/tokens/user`` ``{"user_id": int?, "ttl_s": int?, "rate_per_s": int?}`` -> ``{"access_token",
+  "refresh_token", "expires_in", "user_id", "scope"}``, a user token as VK ID would issue (``rate_per_s``
+  overrides the 3/s user limit for that token, for fast tests).
 - ``POST /sandbox/tokens/expire`` -> ``{"expired": n}``: current user access tokens end now (error 5).
 - ``POST /sandbox/tokens/revoke`` -> ``{"revoked": n}``: also every refresh token stops working.
 """
@@ -336,9 +337,11 @@ async def tokens(request: web.Request) -> Any:
     action = request.match_info["action"]
     if action == "user":
         body = await _body(request)
-        ttl = body.get("ttl_s")
+        ttl, rate = body.get("ttl_s"), body.get("rate_per_s")
         return sb.tokens.mint_user(
-            _int(body, "user_id", sb.options.admin_user_id), ttl_s=ttl if isinstance(ttl, int) else None
+            _int(body, "user_id", sb.options.admin_user_id),
+            ttl_s=ttl if isinstance(ttl, int) else None,
+            rate_per_s=rate if isinstance(rate, int) and rate > 0 else None,
         )
     if action == "expire":
         return {"expired": sb.tokens.expire_access()}

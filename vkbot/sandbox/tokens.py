@@ -19,10 +19,7 @@ class Caller:
     token: str
     kind: str
     user_id: int = 0
-
-    @property
-    def sender_id(self) -> int:
-        return self.user_id
+    rate_per_s: int | None = None  # this token's own limit, when minted with one
 
 
 class TokenBook:
@@ -46,11 +43,13 @@ class TokenBook:
             raise VkError(5, "invalid access_token (4).")
         if record["expires_at"] <= time.time():
             raise VkError(5, "access_token has expired.")
-        return Caller(token, "user", record["user_id"])
+        return Caller(token, "user", record["user_id"], record.get("rate_per_s"))
 
     def check_rate(self, caller: Caller) -> None:
         """At most N requests in any rolling second per token; rejected requests are not counted."""
         limit = self.options.rate_per_s if caller.kind == "community" else self.user_rate_per_s
+        if caller.rate_per_s:
+            limit = caller.rate_per_s
         window = self._windows.setdefault(caller.token, deque())
         moment = time.monotonic()
         while window and moment - window[0] >= 1.0:
@@ -75,13 +74,17 @@ class TokenBook:
         ttl_s: int | None = None,
         client_id: str = "",
         device_id: str = "",
+        rate_per_s: int | None = None,
     ) -> dict[str, Any]:
         """A fresh access + refresh pair, VK ID style."""
         user_id = user_id or self.options.admin_user_id
         ttl = self.options.user_token_ttl_s if ttl_s is None else ttl_s
         access = "vk1.a." + secrets.token_urlsafe(32)
         refresh = "vk1.r." + secrets.token_urlsafe(32)
-        self._put(f"access:{access}", {"user_id": user_id, "expires_at": time.time() + ttl, "scope": scope})
+        self._put(
+            f"access:{access}",
+            {"user_id": user_id, "expires_at": time.time() + ttl, "scope": scope, "rate_per_s": rate_per_s},
+        )
         self._put(
             f"refresh:{refresh}",
             {
