@@ -37,7 +37,7 @@ FALLBACK = [  # used when the dev set is not beside the repo; a mix of grief, or
     ("Я знаю, где ты живёшь, тебе конец", "message"),
 ]
 # XLM-R base geometry (xlm-roberta-base config.json) with Detoxify multilingual's 16-output head.
-XLMR_BASE = {
+XLMR_BASE: dict[str, Any] = {
     "vocab_size": 250_002,
     "hidden_size": 768,
     "num_hidden_layers": 12,

@@ -66,11 +66,11 @@ def build_tiny_detoxify(
         num_attention_heads=2,
         intermediate_size=64,
         max_position_embeddings=MAX_LENGTH + 2,
-        num_labels=HEAD_SIZE,
         pad_token_id=1,
         bos_token_id=0,
         eos_token_id=2,
     )
+    config.num_labels = HEAD_SIZE
     torch.manual_seed(seed)
     model = XLMRobertaForSequenceClassification(config)
     config.num_labels = num_labels_in_config  # lets a test write a config that disagrees with the head
