@@ -7,11 +7,12 @@ Steps, from shared/docs/toxicity.md 4.2:
    8 hex digits in its file name, the only hash upstream publishes;
 2. record the full SHA-256 in ``DIR/model.lock.json`` (trust on first use) and refuse any later
    download whose hash differs;
-3. fetch xlm-roberta-base's config and tokenizer files into ``DIR/hf``;
+3. fetch xlm-roberta-base's config and tokenizer files into ``DIR/xlm-roberta-base``;
 4. rewrite ``config.json`` with the checkpoint head's label count and set ``model_max_length``, so
    truncation works (without it a message over 512 tokens crashes the model);
-5. point the checkpoint's ``model_type`` at ``DIR/hf`` (else Detoxify 0.5.4 asks the HF hub for a
-   config even offline) and save it as the prepared checkpoint, whose SHA-256 the loader checks.
+5. point the checkpoint's ``model_type`` at that directory (else Detoxify 0.5.4 asks the HF hub for a
+   config even offline) and save it as ``DIR/detoxify-multilingual.ckpt``, recording its SHA-256,
+   which the loader checks (``DetoxifyScorer`` finds it in ``model.lock.json`` beside the file).
 
 The downloaded file is unpickled once, in step 4, after its prefix check; it is deleted once the
 prepared copy exists. Downloads are injectable so tests run all of this offline.
@@ -53,8 +54,9 @@ HF_REPO = "FacebookAI/xlm-roberta-base"
 # Both tokenizer formats: transformers 4 reads the SentencePiece model, 5 prefers tokenizer.json.
 HF_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "sentencepiece.bpe.model")
 LOCK_NAME = "model.lock.json"
-PREPARED_NAME = "multilingual.prepared.ckpt"
-HF_DIRNAME = "hf"
+# Names match ModerationSettings' defaults (ml_checkpoint, ml_hf_dir) for DIR = vkbot-data/models.
+PREPARED_NAME = "detoxify-multilingual.ckpt"
+HF_DIRNAME = "xlm-roberta-base"
 MAX_TOKENS = 512
 _PREFIX = re.compile(r"-([0-9a-f]{8})\.[A-Za-z0-9]+$")
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.ml
 
 import torch  # noqa: E402
 
-from moderation.detoxify_tier import LABELS, ModelUnavailable, sha256_file  # noqa: E402
+from moderation.detoxify_tier import LABELS, DetoxifyScorer, ModelUnavailable, sha256_file  # noqa: E402
 from moderation.provision import (  # noqa: E402
     LOCK_NAME,
     PreparedModel,
@@ -103,6 +103,12 @@ def test_a_model_is_downloaded_verified_prepared_and_scores(
     assert prepared["config"]["arch"]["args"]["model_type"] == str(model.hf_dir)
 
     assert load_prepared(tmp_path / "model") == model
+    # The settings side names paths only; the scorer takes the hash from model.lock.json beside them.
+    by_path = DetoxifyScorer(
+        tmp_path / "model/detoxify-multilingual.ckpt", tmp_path / "model/xlm-roberta-base"
+    )
+    by_path.load()
+    assert by_path.loaded
     scorer = model.scorer(batch_size=4)
     rows = scorer.score_batch(["Вечная память", "You are an idiot", "x " * 1000])
     assert [list(row) for row in rows] == [list(LABELS)] * 3
