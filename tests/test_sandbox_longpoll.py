@@ -213,3 +213,26 @@ async def test_bulk_of_20000_is_injected_and_drained_quickly(sandbox: SandboxCon
     assert injected_s < 5 and drained_s < 10 and answers == 20
     again = await sandbox.bulk(5, seed=3)
     assert again["first_message_id"] > result["last_message_id"]
+
+
+async def test_a_ts_outside_the_kept_window_answers_failed_1() -> None:
+    from vkbot.sandbox import SandboxOptions, running_sandbox
+
+    async with running_sandbox(SandboxOptions(event_window=100)) as sb, aiohttp.ClientSession() as session:
+        control = SandboxControl(session, sb.url)
+        data = {"access_token": "sandbox-community-token", "group_id": "1001"}
+        async with session.post(f"{sb.api_url}groups.getLongPollServer", data=data) as resp:
+            server = (await resp.json())["response"]
+        await control.bulk(300, seed=1)
+
+        async def poll(ts: int) -> dict[str, Any]:
+            params = {"act": "a_check", "key": server["key"], "ts": str(ts), "wait": "0"}
+            async with session.get(server["server"], params=params) as resp:
+                return await resp.json()
+
+        stale = await poll(int(server["ts"]))
+        assert stale["failed"] == 1 and stale["ts"] > int(server["ts"])
+        kept = await poll(stale["ts"])
+        assert len(kept["updates"]) == len(sb.state.events) and len(kept["updates"]) >= 100
+        future = await poll(sb.state.next_ts + 50)
+        assert future == {"failed": 1, "ts": sb.state.next_ts}

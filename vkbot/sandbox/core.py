@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import random
 import secrets
+from pathlib import Path
 from typing import Any
 
 from vkbot.sandbox import execute as vkscript
@@ -55,10 +56,11 @@ class Sandbox:
 
     def __init__(self, options: SandboxOptions) -> None:
         self.options = options
-        journal = Journal(options.data_dir / "sandbox.db") if options.data_dir else None
+        data_dir = Path(options.data_dir) if options.data_dir else None
+        journal = Journal(data_dir / "sandbox.db") if data_dir else None
         self.state = SandboxState(options, journal)
         self.tokens = TokenBook(self.state)
-        self.media = MediaStore(self.state, options.data_dir / "files" if options.data_dir else None)
+        self.media = MediaStore(self.state, data_dir / "files" if data_dir else None)
         self.faults = FaultBook(options.seed)
         self.base_url = ""
         self._upload_secret = hashlib.sha256(

@@ -26,6 +26,9 @@ async def handle_poll(request: web.Request) -> web.Response:
         ts = int(values.get("ts", ""))
     except ValueError:
         return json_answer({"failed": 1, "ts": state.next_ts})
+    if ts <= state.counters["trimmed"] or ts > state.next_ts:
+        # Older than the kept window, or from a future this sandbox never reached: continue from what exists.
+        return json_answer({"failed": 1, "ts": max(state.counters["trimmed"] + 1, min(ts, state.next_ts))})
     failed = sb.faults.longpoll_failed()
     if failed == 1:
         # "history outdated or partly lost": the client continues from the ts given here (an int, as VK sends).

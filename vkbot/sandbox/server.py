@@ -82,6 +82,12 @@ class SandboxThread:
     def api_url(self) -> str:
         return f"{self.url}/method/"
 
+    @property
+    def state(self) -> SandboxState:
+        """The live state; read it only for inspection (it belongs to the sandbox's own thread)."""
+        assert self.sandbox is not None, "start() first"
+        return self.sandbox.state
+
     def start(self, timeout_s: float = 30.0) -> SandboxThread:
         self._thread.start()
         if not self._ready.wait(timeout_s):

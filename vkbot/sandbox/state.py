@@ -29,7 +29,7 @@ CLIENT_INFO = {
     "lang_id": 0,
 }
 API_VERSION = "5.199"
-COUNTERS = ("message", "version", "post", "comment", "event", "media", "upload", "key")
+COUNTERS = ("message", "version", "post", "comment", "event", "media", "upload", "key", "trimmed")
 
 
 def now() -> int:
@@ -145,6 +145,7 @@ class SandboxState:
             if self.journal is not None:
                 for seq in self.event_seqs[:cut]:
                     self.journal.delete("event", seq)
+            self.counters["trimmed"] = self.event_seqs[cut - 1]
             del self.events[:cut], self.event_seqs[:cut]
 
     def wake(self) -> None:
