@@ -1,0 +1,174 @@
+"""The classifier protocol, its result types, and the offline rule tier that runs everywhere."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from moderation.normalize import NormalizationData, Normalized, Normalizer
+from moderation.rules import UNAIMED_SCORE, Rule, RuleSet, load_rules
+from moderation.settings import DEFAULT_DATA_DIR
+
+Source = Literal["rules", "ml"]
+# Categories that can take a message out of sight; "self_harm" and "order" only inform the policy.
+ABUSE_CATEGORIES = ("threat", "death_wish", "hate", "insult", "obscene", "spam")
+SELF_HARM = "self_harm"
+ORDER = "order"
+
+_SENTENCE_END_RE = re.compile(r"[.!?\n;]")
+_WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_QUOTED_RE = re.compile(r"\"[^\"\n]{1,300}\"|(?<!\w)'[^'\n]{1,300}'(?!\w)")
+_AFTER_COLON_RE = re.compile(r":[^.!?\n]*")
+_LEAD_PUNCT_RE = re.compile(r"[\s,!?.:;\-\"')(]*$")
+_TRAIL_PUNCT_RE = re.compile(r"^\s*(?:[,!?.:;\-)]|$)")
+# Words in a message at most this long make the message nothing but what it says to the reader.
+_SHORT_MESSAGE_WORDS = 4
+_LOOSE_WINDOW = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One finding: a category, who found it, how sure (0..1), and which rule or label."""
+
+    category: str
+    source: Source
+    score: float
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    signals: tuple[Signal, ...] = ()
+
+    def has(self, category: str, min_score: float = 0.0) -> bool:
+        return any(s.category == category and s.score >= min_score for s in self.signals)
+
+    def max_score(self, categories: Iterable[str] = ABUSE_CATEGORIES, source: Source | None = None) -> float:
+        wanted = set(categories)
+        scores = [
+            s.score for s in self.signals if s.category in wanted and (source is None or s.source == source)
+        ]
+        return max(scores, default=0.0)
+
+    def categories(self, min_score: float = 0.0) -> tuple[str, ...]:
+        """Categories found at or above ``min_score``, strongest first."""
+        best: dict[str, float] = {}
+        for s in self.signals:
+            if s.score >= min_score:
+                best[s.category] = max(best.get(s.category, 0.0), s.score)
+        return tuple(sorted(best, key=lambda c: (-best[c], c)))
+
+    @property
+    def has_order_words(self) -> bool:
+        return self.has(ORDER)
+
+    def with_signals(self, extra: Iterable[Signal]) -> Classification:
+        return Classification(self.signals + tuple(extra))
+
+
+class Classifier(Protocol):
+    def classify(self, text: str, channel: str) -> Classification: ...
+
+
+class OfflineClassifier:
+    """Rules over normalised text. Loads its data once; holds no mutable state, so threads may share it."""
+
+    def __init__(self, data_dir: Path = DEFAULT_DATA_DIR):
+        self._normalizer = Normalizer(NormalizationData.load(data_dir))
+        self._rules: RuleSet = load_rules(data_dir)
+
+    @property
+    def rules(self) -> RuleSet:
+        return self._rules
+
+    def normalize(self, text: str) -> Normalized:
+        return self._normalizer.normalize(text)
+
+    def classify(self, text: str, channel: str = "message") -> Classification:
+        # channel is part of the protocol; the rules read comments and messages alike.
+        norm = self._normalizer.normalize(text)
+        signals: dict[tuple[str, str], Signal] = {}
+        for variant in norm.variants:
+            self._scan(self._unquote(variant), signals)
+        if norm.masked:
+            _keep(signals, Signal("obscene", "rules", UNAIMED_SCORE, "masked_word"))
+        if self._rules.context.order.search(norm.collapsed):
+            _keep(signals, Signal(ORDER, "rules", 0.0, "order_words"))
+        return Classification(tuple(signals.values()))
+
+    def _unquote(self, text: str) -> str:
+        """Blank out what someone else wrote when the message reports it ("мне написали «сдохни»")."""
+        if not self._rules.context.reporting.search(text):
+            return text
+        text = _QUOTED_RE.sub(lambda m: " " * len(m.group()), text)
+        return _AFTER_COLON_RE.sub(lambda m: " " * len(m.group()), text)
+
+    def _scan(self, text: str, signals: dict[tuple[str, str], Signal]) -> None:
+        words = len(_WORD_RE.findall(text))
+        for group in self._rules.groups:
+            for match in group.regex.finditer(text):
+                name = match.lastgroup
+                if name is None:
+                    continue
+                rule = group.rules[int(name[1:])]
+                _keep(signals, self._signal(rule, text, match, words))
+
+    def _signal(self, rule: Rule, text: str, match: re.Match[str], words: int) -> Signal:
+        if rule.aim == "none":
+            return Signal(rule.category, "rules", rule.score, rule.name)
+        aimed = (
+            self._loosely_aimed(text, match, words)
+            if rule.aim == "loose"
+            else self._tightly_aimed(text, match, words)
+        )
+        if aimed:
+            return Signal(rule.category, "rules", rule.score, rule.name)
+        return Signal(rule.category, "rules", UNAIMED_SCORE, f"{rule.name}:unaimed")
+
+    def _loosely_aimed(self, text: str, match: re.Match[str], words: int) -> bool:
+        """Near a second-person word or a named target, said to someone, or the whole message."""
+        if words <= _SHORT_MESSAGE_WORDS:
+            return True
+        ctx = self._rules.context
+        before, after = _sentence_around(text, match)
+        near_before, near_after = before[-_LOOSE_WINDOW:], after[:_LOOSE_WINDOW]
+        if any(ctx.first_person.fullmatch(w) for w in before[-2:]):
+            return any(ctx.address.fullmatch(w) for w in before[-1:] + after[:1])
+        if any(ctx.address.fullmatch(w) or ctx.targets.fullmatch(w) for w in near_before + near_after):
+            return True
+        # Vocative: the insult opens or closes its sentence and is set off by punctuation.
+        head, tail = text[: match.start()], text[match.end() :]
+        opens = not before and _TRAIL_PUNCT_RE.match(tail) is not None
+        closes = not after and bool(head.rstrip()) and head.rstrip()[-1] in ",-—:"
+        return opens or closes
+
+    def _tightly_aimed(self, text: str, match: re.Match[str], words: int) -> bool:
+        """Right next to "ты/вы/you" (particles aside) or to an insulting adjective, or alone."""
+        if words <= 2:
+            return True
+        ctx = self._rules.context
+        before, after = _sentence_around(text, match)
+        if before and ctx.tight_adjectives.fullmatch(before[-1]):
+            return True
+        trimmed_before = [w for w in before[-3:] if w not in ctx.tight_particles]
+        trimmed_after = [w for w in after[:3] if w not in ctx.tight_particles]
+        return any(ctx.address.fullmatch(w) for w in trimmed_before[-1:] + trimmed_after[:1])
+
+
+def _sentence_around(text: str, match: re.Match[str]) -> tuple[list[str], list[str]]:
+    """The words before and after a match within its sentence."""
+    start = max((m.end() for m in _SENTENCE_END_RE.finditer(text, 0, match.start())), default=0)
+    end_match = _SENTENCE_END_RE.search(text, match.end())
+    end = end_match.start() if end_match else len(text)
+    return _WORD_RE.findall(text, start, match.start()), _WORD_RE.findall(text, match.end(), end)
+
+
+def _keep(signals: dict[tuple[str, str], Signal], signal: Signal) -> None:
+    """Keep the strongest signal per (category, rule family)."""
+    key = (signal.category, signal.rule.split(":")[0])
+    current = signals.get(key)
+    if current is None or signal.score > current.score:
+        signals[key] = signal

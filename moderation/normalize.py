@@ -1,0 +1,197 @@
+"""Normalise a message for the rules: Unicode forms, look-alikes, masks, spaced letters, repeats.
+
+The steps, in order:
+
+1. NFKC, lower case, ё -> е, format characters (zero-width, soft hyphen, bidi marks) and combining
+   accents removed, typographic quotes and apostrophes unified.
+2. Runs of three or more single letters joined by one separator are glued: "х у й", "х.у.й", "х-у-й".
+3. Words that contain Cyrillic and also Latin look-alikes, digits or symbols are read in Cyrillic
+   ("xуй", "п0шла", "$ука"); masked words ("бл*ть", "х**ня", "f*ck") are read through a lexicon of
+   known words, trying each candidate letter for an ambiguous symbol ("бл@дь" -> "блядь").
+4. Latin-script Russian ("idi nahui, pidoras") is read in Cyrillic as an extra variant, only when
+   the message carries a common Russian word in Latin letters, so English is never read as Russian.
+5. Repeated letters are collapsed ("сууукааа" -> "сука"); the uncollapsed text is kept too.
+
+Everything is precompiled once in ``Normalizer``; the common case (plain Cyrillic or plain English)
+costs a few C-level passes and no per-word Python loop.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+CYR = "а-яіїєґ"
+_WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_REPEATS_RE = re.compile(r"([^\W\d_])\1+")
+# Three or more single characters, each joined to the next by exactly one separator.
+_SPACED_RE = re.compile(r"(?<![\w*@$])[\w*@$](?:[ .\-_][\w*@$](?![\w*@$])){2,}")
+_SPACED_SEP_RE = re.compile(r"[ .\-_]")
+_MASK_CHARS = "*#"
+# Characters that may stand inside a word for a letter or hide one.
+_SPECIAL = "0-9@$!|*#.a-zαβεκμορτυχγηι"
+# A token that mixes Cyrillic with specials, or hides letters behind * or #.
+_TOKEN_RE = re.compile(r"(?:[\w@$*#]|(?<=[\w@$*#])[.!|](?=[\w@$*#]))+")
+_SUSPECT_RE = re.compile(rf"[{CYR}][{_SPECIAL}]|[{_SPECIAL}][{CYR}]|[^\W_][*#]|[*#][^\W_]")
+_CYR_RE = re.compile(f"[{CYR}]")
+_LATIN_WORD_RE = re.compile(r"\b[a-z][a-z']*\b")
+# A whole token of Latin look-alike letters in a Cyrillic message ("cyka" written in Latin).
+_LATIN_LOOKALIKE_WORD_RE = re.compile(
+    r"(?<![\w*@$])[aceopxykmhtb0-9@$]*[aceopxykmhtb][aceopxykmhtb0-9@$]*(?![\w*@$])"
+)
+
+
+def _strip_table() -> dict[int, str | None]:
+    """ё -> е; format and combining characters dropped; quotes and apostrophes unified."""
+    table: dict[int, str | None] = {ord("ё"): "е", ord("Ё"): "е"}
+    for code in range(0x2FFFF):
+        if code in (0x200C, 0x200D) or unicodedata.category(chr(code)) in ("Cf", "Mn", "Me"):
+            table[code] = None
+    for quote in "«»„“”‟❝❞〝〞＂":
+        table[ord(quote)] = '"'
+    for apostrophe in "’‘ʼ`´ʹ":
+        table[ord(apostrophe)] = "'"
+    for dash in "‐‑‒–—―−":
+        table[ord(dash)] = "-"
+    return table
+
+
+_TABLE = _strip_table()
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A message read for matching: ``collapsed`` is what the rules see."""
+
+    original: str
+    text: str  # normalised, repeated letters kept
+    collapsed: str  # normalised, repeated letters collapsed
+    translit: str | None  # Cyrillic reading of Latin-script Russian, collapsed; None if not Russian
+    masked: tuple[str, ...]  # masked words the lexicon could not read
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        return (self.collapsed,) if self.translit is None else (self.collapsed, self.translit)
+
+    @cached_property
+    def tokens(self) -> tuple[str, ...]:
+        return tuple(_WORD_RE.findall(self.collapsed))
+
+
+def collapse(text: str) -> str:
+    """Collapse runs of the same letter ("сууука" -> "сука"); digits and punctuation stay."""
+    return _REPEATS_RE.sub(r"\1", text)
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizationData:
+    lookalike: dict[str, str]  # symbol -> candidate Cyrillic letters, plain reading first
+    translit: dict[str, str]  # Latin spelling -> Cyrillic, any length
+    vowel_y: str
+    markers: frozenset[str]
+    lexicon: str  # newline-separated known words, for masked words
+
+    @classmethod
+    def load(cls, data_dir: Path) -> NormalizationData:
+        tables = tomllib.loads((data_dir / "normalize.toml").read_text(encoding="utf-8"))
+        translit = dict(tables["translit"])
+        vowel_y = str(translit.pop("vowel_y", "й"))
+        words = [
+            line.strip()
+            for line in (data_dir / "lexicon.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+        return cls(
+            lookalike=dict(tables["lookalike"]),
+            translit=translit,
+            vowel_y=vowel_y,
+            markers=frozenset(tables["translit_markers"]["words"]),
+            # Shortest first: a mask reads as the shortest known word ("х*й" -> "хуй", not "хуевый").
+            lexicon="\n" + "\n".join(sorted(set(words), key=lambda w: (len(w), w))) + "\n",
+        )
+
+
+class Normalizer:
+    """Precompiled normalisation; immutable after construction, so safe to share between threads."""
+
+    def __init__(self, data: NormalizationData):
+        self._data = data
+        self._plain = str.maketrans({k: v[0] for k, v in data.lookalike.items() if len(k) == 1})
+        self._lookalike_latin = str.maketrans(
+            {k: v[0] for k, v in data.lookalike.items() if (k.isascii() and k.isalpha()) or k in "0@$"}
+        )
+        keys = sorted(data.translit, key=len, reverse=True)
+        self._translit_re = re.compile("|".join(re.escape(k) for k in keys))
+        self._vowel_y_re = re.compile(r"(?<=[aeiouy])y|^y(?=[aeiou])")
+        markers = sorted(data.markers, key=len, reverse=True)
+        self._marker_re = re.compile(r"\b(?:" + "|".join(re.escape(m) for m in markers) + r")\b")
+
+    def normalize(self, text: str) -> Normalized:
+        masked: list[str] = []
+        base = unicodedata.normalize("NFKC", text).lower().translate(_TABLE)
+        base = unicodedata.normalize("NFC", base)
+        if _SPACED_RE.search(base):
+            base = _SPACED_RE.sub(lambda m: _SPACED_SEP_RE.sub("", m.group()), base)
+        has_cyrillic = _CYR_RE.search(base) is not None
+        if _SUSPECT_RE.search(base):
+            base = _TOKEN_RE.sub(lambda m: self._read_token(m.group(), masked), base)
+        if has_cyrillic and _LATIN_LOOKALIKE_WORD_RE.search(base):
+            base = _LATIN_LOOKALIKE_WORD_RE.sub(self._latin_lookalike_word, base)
+        translit = None
+        if self._marker_re.search(base):
+            translit = collapse(_LATIN_WORD_RE.sub(self._transliterate, base))
+        return Normalized(text, base, collapse(base), translit, tuple(masked))
+
+    def _read_token(self, token: str, masked: list[str]) -> str:
+        """Read one suspicious token: look-alikes in a Cyrillic word, masks through the lexicon."""
+        has_mask = any(c in _MASK_CHARS for c in token)
+        if not has_mask and not _CYR_RE.search(token):
+            return token.replace(".", " ").replace("!", " ")  # "конец.спасибо" stays two words
+        core = token.strip(".!|")
+        inner = core.strip(_MASK_CHARS)
+        if inner != core and len(inner) >= 4 and not any(c in _MASK_CHARS for c in inner):
+            return inner  # *emphasis* or a #hashtag, not a mask
+        if not has_mask:
+            plain = core.translate(self._plain)
+            if f"\n{collapse(plain)}\n" in self._data.lexicon or not self._needs_lexicon(core):
+                return plain
+        found = self._lexicon_match(core, cyrillic=bool(_CYR_RE.search(core)))
+        if found is not None:
+            return found
+        if has_mask:
+            masked.append(core)
+            return core.translate(self._plain) if _CYR_RE.search(core) else core
+        return core.translate(self._plain)
+
+    def _needs_lexicon(self, token: str) -> bool:
+        # Only symbols with several readings make the lexicon worth a look.
+        return any(len(self._data.lookalike.get(c, "")) > 1 for c in token if not c.isalpha() or c.isascii())
+
+    def _lexicon_match(self, token: str, cyrillic: bool) -> str | None:
+        parts: list[str] = []
+        for char in collapse(token):
+            if char in _MASK_CHARS:
+                parts.append(r"[^\W\d_]{1,3}?")
+            elif cyrillic and char in self._data.lookalike:
+                parts.append("[" + re.escape(self._data.lookalike[char]) + "]")
+            elif char in ".!|":
+                parts.append(r"[^\W\d_]")
+            else:
+                parts.append(re.escape(char))
+        pattern = re.sub(r"(?:\[\^\\W\\d_\]\{1,3\}\?)+", r"[^\\W\\d_]{1,4}?", "".join(parts))
+        match = re.search(rf"\n({pattern})\n", self._data.lexicon)
+        return match.group(1) if match else None
+
+    def _latin_lookalike_word(self, match: re.Match[str]) -> str:
+        word = match.group()
+        plain = word.translate(self._lookalike_latin)
+        return plain if f"\n{collapse(plain)}\n" in self._data.lexicon else word
+
+    def _transliterate(self, match: re.Match[str]) -> str:
+        word = self._vowel_y_re.sub("\x00", match.group())
+        out = self._translit_re.sub(lambda m: self._data.translit[m.group()], word)
+        return out.replace("\x00", self._data.vowel_y)

@@ -1,0 +1,110 @@
+"""The policy: from a classification, the context and the settings to a verdict (pure, no I/O).
+
+Rules of issue 5, in the order they apply:
+
+* a rule signal at ``rule_quarantine_score`` hides the message, at ``rule_flag_score`` marks it;
+* a Detoxify score alone marks (``ml_flag_threshold``); it hides only above ``ml_quarantine_threshold``
+  and only when ``ml_quarantine_enabled``;
+* a protected conversation (an order, or an intake that collected consent or a photo) is never
+  hidden, only marked; nor is a message that itself carries an order (``order_content_protects``);
+* self-harm is always urgent and shown, whatever else the message holds;
+* abuse with no order in it gets no answer; threats and death wishes are kept as evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from moderation.classifier import ABUSE_CATEGORIES, SELF_HARM, Classification
+from moderation.settings import ModerationSettings
+
+Status = Literal["ok", "flagged", "quarantined"]
+Channel = Literal["message", "comment"]
+EVIDENCE_CATEGORIES = ("threat", "death_wish")
+# Detoxify label -> our category; "toxicity"/"severe_toxicity" say only that something is wrong.
+ML_LABEL_CATEGORIES: Mapping[str, str] = {
+    "toxicity": "toxic",
+    "severe_toxicity": "toxic",
+    "obscene": "obscene",
+    "identity_attack": "hate",
+    "insult": "insult",
+    "threat": "threat",
+    "sexual_explicit": "obscene",
+}
+_RANK: Mapping[Status, int] = {"ok": 0, "flagged": 1, "quarantined": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationContext:
+    channel: Channel
+    protected: bool = False  # the conversation has an order, or an intake that collected consent/photo
+    has_order_content: bool = False  # photos or order words in this message
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    status: Status
+    categories: tuple[str, ...]
+    reasons: tuple[str, ...]
+    urgent: bool  # self-harm: never hidden, shown first, answered with the support line
+    answer: bool  # False: the bot must not reply at all (abuse and nothing else)
+    evidence: bool  # a threat or death wish, kept for a police export
+
+    @property
+    def hidden(self) -> bool:
+        return self.status == "quarantined"
+
+
+def _raise(status: Status, to: Status) -> Status:
+    return to if _RANK[to] > _RANK[status] else status
+
+
+def decide(
+    classification: Classification,
+    context: ModerationContext,
+    settings: ModerationSettings,
+    ml_scores: Mapping[str, float] | None = None,
+) -> Verdict:
+    status: Status = "ok"
+    categories: dict[str, None] = {}
+    reasons: list[str] = []
+
+    for signal in classification.signals:
+        if signal.category not in ABUSE_CATEGORIES or signal.source != "rules":
+            continue
+        if signal.score >= settings.rule_flag_score:
+            categories[signal.category] = None
+            reasons.append(f"rule:{signal.rule}")
+            hide = signal.score >= settings.rule_quarantine_score
+            status = _raise(status, "quarantined" if hide else "flagged")
+    strong_abuse = status == "quarantined"
+
+    ml = dict(ml_scores or {})
+    for signal in classification.signals:
+        if signal.source == "ml":
+            ml[signal.rule] = max(ml.get(signal.rule, 0.0), signal.score)
+    for label, score in sorted(ml.items()):
+        if score < settings.ml_flag_threshold:
+            continue
+        categories[ML_LABEL_CATEGORIES.get(label, label)] = None
+        reasons.append(f"ml:{label}={score:.2f}")
+        hide = settings.ml_quarantine_enabled and score >= settings.ml_quarantine_threshold
+        status = _raise(status, "quarantined" if hide else "flagged")
+        strong_abuse = strong_abuse or hide
+
+    if status == "quarantined" and context.protected:
+        status, reasons = "flagged", [*reasons, "protected_conversation"]
+    if status == "quarantined" and context.has_order_content and settings.order_content_protects:
+        status, reasons = "flagged", [*reasons, "order_content"]
+
+    urgent = classification.has(SELF_HARM, settings.rule_flag_score)
+    if urgent:
+        status = "flagged"  # shown, whatever else the message holds
+        categories = {SELF_HARM: None, **categories}
+        reasons.insert(0, "self_harm")
+
+    evidence = status != "ok" and any(c in categories for c in EVIDENCE_CATEGORIES)
+    answer = urgent or context.has_order_content or not strong_abuse
+    return Verdict(status, tuple(categories), tuple(reasons), urgent, answer, evidence)

@@ -1,0 +1,121 @@
+"""Load the rule files under ``moderation/data`` and compile them once into a few combined regexes."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Aim = Literal["none", "loose", "tight"]
+
+# One combined regex per file: a match in one file never hides a match in another.
+RULE_FILES = ("self_harm", "threats", "hate", "spam", "insults", "obscene")
+DEFAULT_SCORES = {
+    "self_harm": 1.0,
+    "threat": 0.95,
+    "death_wish": 0.95,
+    "hate": 0.9,
+    "spam": 0.9,
+    "insult": 0.9,
+    "obscene": 0.9,
+}
+# Score of a word that needs an addressee and has none (swearing at the war): recorded, never hides.
+UNAIMED_SCORE = 0.3
+# Patterns are written in plain spelling; the text they run on has repeated letters collapsed.
+_PATTERN_REPEATS_RE = re.compile(r"(?<!\\)([^\W\d_])\1+")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    category: str
+    aim: Aim
+    score: float
+    pattern: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleGroup:
+    """All rules of one file behind one regex; ``rules[i]`` is group ``r{i}``."""
+
+    regex: re.Pattern[str]
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContextPatterns:
+    address: re.Pattern[str]
+    targets: re.Pattern[str]
+    reporting: re.Pattern[str]
+    first_person: re.Pattern[str]
+    tight_adjectives: re.Pattern[str]
+    order: re.Pattern[str]
+    tight_particles: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    groups: tuple[RuleGroup, ...]
+    context: ContextPatterns
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(rule for group in self.groups for rule in group.rules)
+
+
+def collapse_pattern(pattern: str) -> str:
+    """Collapse doubled letters in a pattern's literals, as the text is collapsed."""
+    return _PATTERN_REPEATS_RE.sub(r"\1", pattern)
+
+
+def _read(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def _load_group(path: Path) -> RuleGroup:
+    data = _read(path)
+    defaults = dict(data.get("defaults", {}))  # type: ignore[call-overload]
+    rules: list[Rule] = []
+    for entry in data.get("rule", []):  # type: ignore[attr-defined]
+        merged = {**defaults, **entry}
+        category = str(merged["category"])
+        aim = str(merged.get("aim", "none"))
+        if aim not in ("none", "loose", "tight"):
+            raise ValueError(f"{path}: rule {merged.get('name')}: aim must be none, loose or tight")
+        pattern = collapse_pattern(str(merged["pattern"]))
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{path}: rule {merged.get('name')}: bad pattern: {exc}") from exc
+        score = float(merged.get("score", DEFAULT_SCORES.get(category, 0.9)))
+        rules.append(Rule(str(merged["name"]), category, aim, score, pattern))  # type: ignore[arg-type]
+    combined = "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(rules))
+    return RuleGroup(re.compile(combined), tuple(rules))
+
+
+def _load_context(path: Path) -> ContextPatterns:
+    data = _read(path)
+
+    def compiled(key: str) -> re.Pattern[str]:
+        return re.compile(collapse_pattern(str(data[key])))
+
+    return ContextPatterns(
+        address=compiled("address"),
+        targets=compiled("targets"),
+        reporting=compiled("reporting"),
+        first_person=compiled("first_person"),
+        tight_adjectives=compiled("tight_adjectives"),
+        order=compiled("order"),
+        tight_particles=frozenset(str(w) for w in data["tight_particles"]),  # type: ignore[attr-defined]
+    )
+
+
+def load_rules(data_dir: Path) -> RuleSet:
+    """Read and compile every rule file; errors name the file and the rule."""
+    groups = tuple(_load_group(data_dir / f"{name}.toml") for name in RULE_FILES)
+    return RuleSet(groups, _load_context(data_dir / "context.toml"))
