@@ -113,9 +113,11 @@ class VkClient:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._refresh_lock = asyncio.Lock()
+        # The limiters keep real time against a real server: they do not take the injected ``sleep``
+        # (which only shortens backoff and flood pauses in tests).
         self._group = CallQueue(
             "community",
-            limiter=RollingWindowLimiter(rate_per_s, sleep=sleep),
+            limiter=RollingWindowLimiter(rate_per_s),
             transport=self._community_transport,
             retry_policy=self._retry_delay,
             batch_enabled=execute_batch,
@@ -123,7 +125,7 @@ class VkClient:
         )
         self._user = CallQueue(
             "user",
-            limiter=RollingWindowLimiter(user_rate_per_s, sleep=sleep),
+            limiter=RollingWindowLimiter(user_rate_per_s),
             transport=self._user_transport,
             retry_policy=self._retry_delay,
             batch_enabled=execute_batch,
