@@ -73,10 +73,8 @@ async def test_vkbottle_bot_receives_an_injected_message_and_its_reply_is_sent(
 
     task = asyncio.create_task(bot.run_polling())
     try:
-        for _ in range(100):  # inject only once the bot holds a long-poll session (it skips older events)
-            if (await sandbox.calls())["methods"].get("groups.getLongPollServer"):
-                break
-            await asyncio.sleep(0.05)
+        # Inject only once the bot holds a long-poll session: it starts from the server's ts.
+        await sandbox.wait_for_call("groups.getLongPollServer")
         await sandbox.inject_message(7007, "привет")
         await asyncio.wait_for(handled.wait(), 15)
         sent: list[dict[str, Any]] = []

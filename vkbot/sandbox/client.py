@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from typing import Any
 
@@ -111,6 +112,15 @@ class SandboxControl:
 
     async def calls(self) -> dict[str, Any]:
         return await self._request("GET", "calls")
+
+    async def wait_for_call(self, method: str, count: int = 1, timeout_s: float = 10.0) -> None:
+        """Until ``/sandbox/calls`` shows ``count`` calls of ``method`` (e.g. a listener's getLongPollServer:
+        a listener starting from the server's ts never sees messages injected before it connected)."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while (await self.calls())["methods"].get(method, 0) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{method} was not called {count} time(s) within {timeout_s} s")
+            await asyncio.sleep(0.02)
 
     async def summary(self) -> dict[str, Any]:
         return await self._request("GET", "state")
