@@ -2,8 +2,64 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class WaitlistSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Capacity: the founder's pace gives every estimate.
+    clips_per_week: float = Field(3.0, gt=0)
+    # More waiting orders than this and a new request goes on the sign-up list (no photos collected).
+    queue_limit: int = Field(30, ge=1)
+    # What the founder asks for a clip, per language; shown by the "price" command.
+    price_text: dict[str, str] = {
+        "ru": "Ролик делается бесплатно. Если захотите, можно поддержать работу добровольным переводом.",
+        "uk": "Ролик робиться безкоштовно. Якщо захочете, можна підтримати роботу добровільним переказом.",
+        "en": "The clip is made free of charge. If you wish, you can support the work with a voluntary gift.",
+    }
+
+    # Consent to the processing of personal data: the version and the catalogue key of its wording.
+    pd_consent_version: str = "2026-11-01"
+    pd_consent_text_key: str = "intake.consent.pd_text"
+    # Consent to publish the finished clip on the wall (a separate, explicit question).
+    publication_consent_version: str = "2026-11-01"
+    publication_consent_text_key: str = "intake.ask.publish"
+
+    # Retention, in days.
+    declined_consent_texts_days: int = Field(3, ge=0)
+    abandoned_intake_days: int = Field(30, ge=1)
+    cancelled_order_days: int = Field(30, ge=0)
+    signup_days: int = Field(730, ge=1)
+    files_after_delivery_days: int = Field(60, ge=0)
+    processed_event_days: int = Field(14, ge=1)
+
+    # The bot steps back this long after the founder writes in a conversation herself.
+    founder_takeover_hours: float = Field(24.0, gt=0)
+
+    # Downloads and the photo check.
+    photo_max_bytes: int = Field(20_000_000, ge=1)
+    voice_max_bytes: int = Field(20_000_000, ge=1)
+    photo_min_side: int = Field(600, ge=1)
+    photo_min_sharpness: float = Field(40.0, ge=0)
+    photo_require_face: bool = True
+
+    # Text bounds: a very long message is kept, cut at this many characters (the raw event keeps it all).
+    max_text_chars: int = Field(20_000, ge=100)
+    summary_story_chars: int = Field(300, ge=20)
+
+    # Proactive messages only inside this local window (hours, [start, end)).
+    sending_window_start_hour: int = Field(9, ge=0, le=23)
+    sending_window_end_hour: int = Field(21, ge=1, le=24)
+    timezone: str = "Europe/Moscow"
+    # The relative is told unprompted when the estimate moves later by more than this.
+    estimate_slip_margin_days: int = Field(7, ge=0)
+
+    @model_validator(mode="after")
+    def _window_ordered(self) -> WaitlistSettings:
+        if self.sending_window_start_hour >= self.sending_window_end_hour:
+            raise ValueError("sending_window_start_hour must be before sending_window_end_hour")
+        for lang in ("ru", "uk", "en"):
+            if lang not in self.price_text:
+                raise ValueError(f"price_text needs a text for {lang!r}")
+        return self

@@ -1,0 +1,69 @@
+"""Consent records (personal data, publication) with the exact wording, version and time; publication events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+import i18n
+from waitlist.models import WlConsent, WlOrder, WlPublicationEvent
+from waitlist.settings import WaitlistSettings
+
+__all__ = ["mark_publication_handled", "pending_publication_events", "record_pd_consent", "set_publication"]
+
+
+def record_pd_consent(
+    session: Session, peer_id: int, granted: bool, lang: str, settings: WaitlistSettings, at: datetime
+) -> WlConsent:
+    row = WlConsent(
+        peer_id=peer_id,
+        kind="personal_data",
+        granted=granted,
+        version=settings.pd_consent_version,
+        wording=i18n.text(settings.pd_consent_text_key, lang),
+        lang=lang,
+        at=at,
+    )
+    session.add(row)
+    return row
+
+
+def set_publication(
+    session: Session, order: WlOrder, granted: bool, lang: str, settings: WaitlistSettings, at: datetime
+) -> None:
+    """Record the answer with its wording; every change is an event publishing acts on."""
+    consent = WlConsent(
+        peer_id=order.peer_id,
+        order_id=order.id,
+        kind="publication",
+        granted=granted,
+        version=settings.publication_consent_version,
+        wording=i18n.text(settings.publication_consent_text_key, lang),
+        lang=lang,
+        at=at,
+    )
+    session.add(consent)
+    session.flush()
+    order.publish_consent = granted
+    order.updated_at = at
+    session.add(order)
+    assert order.id is not None
+    session.add(WlPublicationEvent(order_id=order.id, granted=granted, consent_id=consent.id, at=at))
+
+
+def pending_publication_events(session: Session) -> list[WlPublicationEvent]:
+    """Grants and revocations publishing has not acted on yet, oldest first."""
+    query = (
+        select(WlPublicationEvent)
+        .where(col(WlPublicationEvent.handled_at).is_(None))
+        .order_by(col(WlPublicationEvent.id))
+    )
+    return list(session.exec(query))
+
+
+def mark_publication_handled(session: Session, event_id: int, at: datetime) -> None:
+    event = session.get(WlPublicationEvent, event_id)
+    if event is not None and event.handled_at is None:
+        event.handled_at = at
+        session.add(event)

@@ -1,0 +1,326 @@
+"""The answer to each question of the intake: what it stores, and which outcome of the dialog table it gives."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from waitlist import media
+from waitlist.commands import parse_answer
+from waitlist.consent import record_pd_consent, set_publication
+from waitlist.dialog import WISHES, Accept, State, Step
+from waitlist.language import normalize
+from waitlist.models import WlErasure, WlInbox, WlOrder, WlPendingAttachment, WlSignup, WlStoryPart
+from waitlist.turn import Turn
+
+__all__ = ["answer_step", "current_order", "current_signup", "has_content", "start_order", "start_signup"]
+
+_CONTENT = re.compile(r"[\w]", re.UNICODE)
+_SHORT_FIELD = 500
+_YES = {"yes", "agree", "publish_yes", "confirm"}
+_NO = {"no", "disagree", "publish_no"}
+
+_WISH_WORDS: dict[str, tuple[str, ...]] = {
+    "embrace": ("объят", "обним", "обійм", "embrac", "hug"),
+    "wings": ("крыл", "крил", "ангел", "wing", "angel"),
+    "birds": ("птиц", "голуб", "птах", "bird", "dove"),
+    "song": ("песн", "песен", "пісн", "музык", "музик", "song", "music"),
+    "voice": ("голос", "voice"),
+}
+
+
+def has_content(text: str) -> bool:
+    """Letters or digits, not only emoji, punctuation or spaces."""
+    return bool(_CONTENT.search(text))
+
+
+def current_order(turn: Turn) -> WlOrder | None:
+    return turn.session.get(WlOrder, turn.conv.order_id) if turn.conv.order_id else None
+
+
+def current_signup(turn: Turn) -> WlSignup | None:
+    return turn.session.get(WlSignup, turn.conv.signup_id) if turn.conv.signup_id else None
+
+
+def start_order(turn: Turn) -> WlOrder:
+    order = WlOrder(peer_id=turn.msg.peer_id, lang=turn.lang, created_at=turn.now, updated_at=turn.now)
+    turn.session.add(order)
+    turn.session.flush()
+    turn.conv.order_id, turn.conv.signup_id, turn.conv.track = order.id, None, "order"
+    return order
+
+
+def start_signup(turn: Turn) -> WlSignup:
+    signup = WlSignup(peer_id=turn.msg.peer_id, lang=turn.lang, created_at=turn.now)
+    turn.session.add(signup)
+    turn.session.flush()
+    turn.conv.signup_id, turn.conv.order_id, turn.conv.track = signup.id, None, "signup"
+    return signup
+
+
+def add_story_part(turn: Turn, order: WlOrder, text: str, forwarded: bool = False) -> bool:
+    """Keep one part of the story (bounded); the same words twice are one part. True if new."""
+    text = text.strip()
+    if not has_content(text):
+        return False
+    digest = hashlib.sha256(normalize(text).encode()).hexdigest()
+    exists = turn.session.exec(
+        select(WlStoryPart.id).where(WlStoryPart.order_id == order.id, WlStoryPart.digest == digest)
+    ).first()
+    if exists is not None:
+        return False
+    limit = turn.settings.max_text_chars
+    part = WlStoryPart(
+        order_id=order.id or 0,
+        text=text[:limit],
+        digest=digest,
+        truncated=len(text) > limit,
+        forwarded=forwarded,
+        created_at=turn.now,
+    )
+    try:
+        with turn.session.begin_nested():
+            turn.session.add(part)
+    except IntegrityError:
+        return False  # the same part arrived at the same moment in another message
+    return True
+
+
+def keep_for_founder(turn: Turn, kind: str, text: str, order: WlOrder | None = None) -> None:
+    turn.session.add(
+        WlInbox(
+            peer_id=turn.msg.peer_id,
+            order_id=order.id if order else turn.conv.order_id,
+            kind=kind,
+            text=text[: turn.settings.max_text_chars],
+            event_key=turn.msg.event_key[:128],
+            created_at=turn.now,
+        )
+    )
+
+
+def _yes_no(turn: Turn) -> str | None:
+    answer = parse_answer(turn.msg.text, turn.msg.payload)
+    if answer in _YES:
+        return "yes"
+    if answer in _NO:
+        return "no"
+    return None
+
+
+# --- one function per kind of answer; each returns an outcome of the table, or None to stay ---
+
+
+def _answer_yes_no(turn: Turn, step: Step) -> str | None:
+    outcome = _yes_no(turn)
+    if outcome is None:
+        turn.ask(step, turn.t("intake.reask.yes_no"))
+        return None
+    state = State(turn.conv.state)
+    if state == State.CONSENT:
+        _on_consent(turn, outcome == "yes")
+    elif state in (State.NOTIFY, State.SIGNUP_NOTIFY):
+        turn.conv.notify_ok = outcome == "yes"
+    elif state == State.PUBLISH:
+        order = current_order(turn)
+        assert order is not None
+        set_publication(turn.session, order, outcome == "yes", turn.lang, turn.settings, turn.now)
+    return outcome
+
+
+def _on_consent(turn: Turn, granted: bool) -> None:
+    record_pd_consent(turn.session, turn.msg.peer_id, granted, turn.lang, turn.settings, turn.now)
+    turn.conv.pd_consent = granted
+    if not granted:
+        _decline(turn)
+        return
+    if turn.conv.track == "signup":
+        _drop_pending(turn)  # no photos are collected from people who may wait months
+        if current_signup(turn) is None:
+            start_signup(turn)
+        return
+    order = current_order(turn) or start_order(turn)
+    result = media.adopt_pending(turn, order)
+    for early in turn.session.exec(
+        select(WlInbox).where(WlInbox.peer_id == turn.msg.peer_id, WlInbox.kind == "before_consent")
+    ):
+        # The first words ("my son was killed in May...") are the beginning of the story.
+        add_story_part(turn, order, early.text)
+        early.kind = "first_words"
+        turn.session.add(early)
+    if result.any:
+        media.acknowledge(turn, result, media.photo_count(turn, order))
+
+
+def _drop_pending(turn: Turn) -> None:
+    for item in turn.session.exec(
+        select(WlPendingAttachment).where(WlPendingAttachment.peer_id == turn.msg.peer_id)
+    ):
+        turn.session.delete(item)
+
+
+def _decline(turn: Turn) -> None:
+    """No consent: nothing is downloaded, and the texts already written are removed after a few days."""
+    _drop_pending(turn)
+    due = turn.now + timedelta(days=turn.settings.declined_consent_texts_days)
+    turn.session.add(WlErasure(peer_id=turn.msg.peer_id, reason="consent_declined", due_at=due))
+
+
+def _answer_text(turn: Turn, step: Step) -> str | None:
+    text = turn.msg.text.strip()
+    if not has_content(text):
+        turn.ask(step, turn.t("intake.reask.text"))
+        return None
+    order = current_order(turn)
+    assert order is not None
+    state = State(turn.conv.state)
+    if state == State.SUBJECT:
+        order.subject_name = text[:_SHORT_FIELD]
+    elif state == State.RELATION:
+        order.relation = text[:_SHORT_FIELD]
+    elif state == State.CORRECTION:
+        order.founder_note = "\n".join(
+            filter(None, [order.founder_note, text[: turn.settings.max_text_chars]])
+        )
+        keep_for_founder(turn, "correction", text, order)
+        turn.say(turn.t("intake.correction_kept"))
+    order.updated_at = turn.now
+    turn.session.add(order)
+    return "ok"
+
+
+def _answer_photos(turn: Turn, step: Step) -> str | None:
+    order = current_order(turn)
+    assert order is not None
+    answer = parse_answer(turn.msg.text, turn.msg.payload)
+    if answer in ("done", "skip", "no"):
+        if media.photo_count(turn, order) == 0:
+            turn.say(turn.t("intake.photos.later"))
+        return "done"
+    if has_content(turn.msg.text):
+        # Words instead of photos are the story starting: keep them there and move on.
+        add_story_part(turn, order, turn.msg.text)
+        turn.say(turn.t("intake.story.saved_from_photos"))
+        return "done"
+    if not any(media.is_media(a) for a in turn.msg.attachments):
+        turn.ask(step, turn.t("intake.reask.photos"))
+    else:
+        turn.ask(step, turn.t("intake.photos.more"))
+    return None
+
+
+def _answer_story(turn: Turn, step: Step) -> str | None:
+    order = current_order(turn)
+    assert order is not None
+    answer = parse_answer(turn.msg.text, turn.msg.payload)
+    if answer in ("done", "skip"):
+        return "done"
+    if has_content(turn.msg.text):
+        add_story_part(turn, order, turn.msg.text)
+        turn.ask(step, turn.t("intake.story.saved"))
+    elif turn.msg.attachments:
+        turn.ask(
+            step,
+            turn.t("intake.story.saved")
+            if any(media.is_media(a) for a in turn.msg.attachments)
+            else turn.t("intake.reask.story"),
+        )
+    else:
+        turn.ask(step, turn.t("intake.reask.story"))
+    return None
+
+
+def _answer_wishes(turn: Turn, step: Step) -> str | None:
+    order = current_order(turn)
+    assert order is not None
+    chosen = [w for w in order.wishes.split(",") if w]
+    answer = parse_answer(turn.msg.text, turn.msg.payload)
+    if answer and answer.startswith("wish:") and answer[5:] in WISHES:
+        wish = answer[5:]
+        chosen = [w for w in chosen if w != wish] if wish in chosen else [*chosen, wish]
+        order.wishes = ",".join(chosen)
+        turn.session.add(order)
+        names = ", ".join(turn.t(f"intake.button.wish_{w}") for w in chosen) or turn.t("intake.wishes.none")
+        turn.ask(step, turn.t("intake.wishes.chosen", wishes=names))
+        return None
+    if answer not in ("done", "no", "skip"):
+        if not has_content(turn.msg.text):
+            turn.ask(step, turn.t("intake.reask.wishes"))
+            return None
+        # Free words: pick out the wishes we know, keep the rest as a note for the founder.
+        lowered = turn.msg.text.lower()
+        chosen += [
+            w for w, stems in _WISH_WORDS.items() if w not in chosen and any(s in lowered for s in stems)
+        ]
+        order.wishes = ",".join(chosen)
+        order.wish_note = turn.msg.text[: turn.settings.max_text_chars]
+        turn.session.add(order)
+    return "voice" if "voice" in chosen else "done"
+
+
+def _answer_voice(turn: Turn, step: Step) -> str | None:
+    answer = parse_answer(turn.msg.text, turn.msg.payload)
+    if answer in ("skip", "no", "done"):
+        return "done"
+    if any(a.kind == "audio_message" for a in turn.msg.attachments):
+        return "done"
+    turn.ask(step, turn.t("intake.reask.voice"))
+    return None
+
+
+def _answer_contact(turn: Turn, step: Step) -> str | None:
+    answer = parse_answer(turn.msg.text, turn.msg.payload)
+    if answer == "here":
+        contact = turn.t("intake.contact.vk")
+    elif has_content(turn.msg.text):
+        contact = turn.msg.text.strip()[:_SHORT_FIELD]
+    else:
+        turn.ask(step, turn.t("intake.reask.contact"))
+        return None
+    if turn.conv.track == "signup":
+        signup = current_signup(turn)
+        assert signup is not None
+        signup.contact = contact
+        turn.session.add(signup)
+    else:
+        order = current_order(turn)
+        assert order is not None
+        order.contact = contact
+        turn.session.add(order)
+    return "ok"
+
+
+def _answer_confirm(turn: Turn, step: Step) -> str | None:
+    if parse_answer(turn.msg.text, turn.msg.payload) == "fix":
+        return "fix"
+    outcome = _yes_no(turn)
+    if outcome is None:
+        turn.ask(step, turn.t("intake.reask.confirm"))
+        return None
+    return "yes" if outcome == "yes" else "fix"
+
+
+_ANSWERS: dict[Accept, Callable[[Turn, Step], str | None]] = {
+    Accept.YES_NO: _answer_yes_no,
+    Accept.TEXT: _answer_text,
+    Accept.PHOTOS: _answer_photos,
+    Accept.STORY: _answer_story,
+    Accept.WISHES: _answer_wishes,
+    Accept.VOICE: _answer_voice,
+    Accept.CONTACT: _answer_contact,
+    Accept.CONFIRM: _answer_confirm,
+}
+
+
+def answer_step(turn: Turn, step: Step) -> str | None:
+    """Handle this message as the answer to ``step``; the outcome picks the next state from the table."""
+    order = current_order(turn)
+    if order is not None and turn.conv.track == "order":
+        for text in turn.msg.forwarded_texts:
+            add_story_part(turn, order, text, forwarded=True)
+    return _ANSWERS[step.accepts](turn, step)

@@ -1,0 +1,87 @@
+"""Guess the language of one message (ru, uk, en) only when the text says so clearly."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["detect_language", "normalize"]
+
+_UK_LETTERS = re.compile(r"[іїєґ]", re.IGNORECASE)
+_RU_LETTERS = re.compile(r"[ыэъё]", re.IGNORECASE)
+_CYRILLIC = re.compile(r"[а-яёіїєґ]", re.IGNORECASE)
+_LATIN_WORD = re.compile(r"\b[a-z]{2,}\b", re.IGNORECASE)
+_WORD = re.compile(r"[\w']+", re.UNICODE)
+
+# Common Ukrainian words without the letters that give it away.
+_UK_WORDS = frozenset(
+    {
+        "що",
+        "це",
+        "мене",
+        "мама",
+        "тато",
+        "бабуся",
+        "дякую",
+        "будь",
+        "ласка",
+        "ні",
+        "син",
+        "донька",
+        "загинув",
+        "помер",
+        "померла",
+        "дуже",
+        "його",
+        "неї",
+        "вона",
+        "вони",
+        "хочу",
+    }
+)
+# A single English word flips the language only if it is a clear one (never "ok").
+_EN_WORDS = frozenset(
+    {
+        "hello",
+        "hi",
+        "please",
+        "status",
+        "help",
+        "cancel",
+        "yes",
+        "no",
+        "price",
+        "thanks",
+        "thank",
+        "english",
+        "my",
+        "mother",
+        "father",
+        "son",
+        "daughter",
+    }
+)
+
+
+def normalize(text: str) -> str:
+    """Lower case, words only: what command and answer matching compares."""
+    return " ".join(_WORD.findall(text.lower().replace("ё", "е"))).replace("_", " ").strip()
+
+
+def detect_language(text: str) -> str | None:
+    """``"uk"``, ``"ru"`` or ``"en"`` when the text is clear; ``None`` keeps the conversation's language."""
+    if not text:
+        return None
+    if _UK_LETTERS.search(text):
+        return "uk"
+    words = set(normalize(text).split())
+    if _CYRILLIC.search(text):
+        if words & _UK_WORDS:
+            return "uk"
+        if _RU_LETTERS.search(text) or len(words) >= 3:
+            # Longer Cyrillic text without Ukrainian markers is Russian.
+            return "ru"
+        return None
+    latin = _LATIN_WORD.findall(text)
+    if len(latin) >= 2 or (latin and latin[0].lower() in _EN_WORDS):
+        return "en"
+    return None

@@ -1,0 +1,162 @@
+"""Photos and voice recordings in a message: kept as references before consent, downloaded and checked after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import select
+
+from waitlist.inbound import InboundAttachment
+from waitlist.models import WlFile, WlOrder, WlPendingAttachment
+from waitlist.photo_check import measure_photo
+from waitlist.ports import DownloadError
+from waitlist.turn import Turn
+
+__all__ = ["MediaResult", "adopt_pending", "is_media", "keep_pending", "take_media"]
+
+_IMAGE_EXTS = frozenset({"jpg", "jpeg", "png", "webp", "bmp", "heic", "heif", "tif", "tiff"})
+
+
+@dataclass
+class MediaResult:
+    photos: int = 0
+    voices: int = 0
+    failed: int = 0
+    duplicates: int = 0
+    poor: list[WlFile] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.photos or self.voices or self.failed or self.duplicates)
+
+
+def _kind(att: InboundAttachment) -> str | None:
+    if att.kind == "photo" or (att.kind == "doc" and (att.ext or "").lower() in _IMAGE_EXTS):
+        return "photo"
+    if att.kind == "audio_message":
+        return "voice"
+    return None
+
+
+def is_media(att: InboundAttachment) -> bool:
+    return _kind(att) is not None
+
+
+def keep_pending(turn: Turn) -> int:
+    """Before consent nothing is downloaded: only the references are kept, to fetch once the writer agrees."""
+    count = 0
+    for att in turn.msg.attachments:
+        kind = _kind(att)
+        if kind is None:
+            continue
+        turn.session.add(
+            WlPendingAttachment(
+                peer_id=turn.msg.peer_id,
+                kind=kind,
+                url=att.url,
+                vk_ref=att.vk_ref[:255],
+                ext=att.ext,
+                created_at=turn.now,
+            )
+        )
+        count += 1
+    return count
+
+
+def _store(turn: Turn, order: WlOrder, kind: str, url: str | None, vk_ref: str, result: MediaResult) -> None:
+    settings = turn.settings
+    limit = settings.photo_max_bytes if kind == "photo" else settings.voice_max_bytes
+    if not url:
+        result.failed += 1
+        return
+    try:
+        data = turn.downloader.fetch(url, limit)
+    except DownloadError:
+        # The writer is asked to send it again; the reference stays in vkbot's stored event.
+        result.failed += 1
+        return
+    file_id = turn.files.put(data)
+    same = turn.session.exec(
+        select(WlFile).where(WlFile.order_id == order.id, WlFile.file_id == file_id)
+    ).first()
+    if same is not None:
+        result.duplicates += 1
+        return
+    row = WlFile(
+        order_id=order.id or 0,
+        file_id=file_id,
+        kind=kind,
+        size_bytes=len(data),
+        vk_ref=vk_ref[:255],
+        created_at=turn.now,
+    )
+    if kind == "photo":
+        measures = measure_photo(data)
+        if measures is not None:
+            row.width, row.height = measures.width, measures.height
+            row.sharpness, row.faces = measures.sharpness, measures.faces
+            row.poor = bool(
+                measures.problems(
+                    settings.photo_min_side, settings.photo_min_sharpness, settings.photo_require_face
+                )
+            )
+        if row.poor:
+            result.poor.append(row)
+        result.photos += 1
+    else:
+        result.voices += 1
+    turn.session.add(row)
+    turn.session.flush()
+
+
+def take_media(turn: Turn, order: WlOrder) -> MediaResult:
+    """Download this message's photos and recordings into the order (largest size, bounded bytes)."""
+    result = MediaResult()
+    for att in turn.msg.attachments:
+        kind = _kind(att)
+        if kind is not None:
+            _store(turn, order, kind, att.url, att.vk_ref, result)
+    return result
+
+
+def adopt_pending(turn: Turn, order: WlOrder) -> MediaResult:
+    """After consent: fetch what was sent before it, and forget the references."""
+    result = MediaResult()
+    pending = turn.session.exec(
+        select(WlPendingAttachment)
+        .where(WlPendingAttachment.peer_id == turn.msg.peer_id)
+        .order_by(WlPendingAttachment.id)  # type: ignore[arg-type]
+    ).all()
+    for item in pending:
+        _store(turn, order, item.kind, item.url, item.vk_ref, result)
+        turn.session.delete(item)
+    return result
+
+
+def ask_about_poor(turn: Turn, result: MediaResult) -> None:
+    """Ask kindly, once per photo, whether a better one exists; the photo is kept either way."""
+    fresh = [row for row in result.poor if not row.asked_better]
+    if not fresh:
+        return
+    for row in fresh:
+        row.asked_better = True
+        turn.session.add(row)
+    turn.say(turn.t("intake.media.poor_photo"))
+
+
+def acknowledge(turn: Turn, result: MediaResult, total_photos: int) -> None:
+    if result.photos:
+        turn.say(turn.t("intake.media.photos_received", count=result.photos, total=total_photos))
+    if result.voices:
+        turn.say(turn.t("intake.media.voice_received"))
+    if result.failed:
+        turn.say(turn.t("intake.media.failed"))
+    if result.duplicates and not result.photos and not result.voices:
+        turn.say(turn.t("intake.media.duplicate"))
+    ask_about_poor(turn, result)
+
+
+def photo_count(turn: Turn, order: WlOrder) -> int:
+    return len(
+        turn.session.exec(select(WlFile.id).where(WlFile.order_id == order.id, WlFile.kind == "photo")).all()
+    )

@@ -1,0 +1,168 @@
+"""News the bot starts on its own (turn reached, estimate slipped, clip ready, a place freed), sent at kind hours.
+
+A notice is a row first, so running this twice never writes twice; it goes out proactively only inside
+the sending window to people who may be written to, and otherwise with the next reply they get.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+import i18n
+from waitlist.effects import Reply
+from waitlist.models import WlConversation, WlNotice, WlOrder, WlSignup
+from waitlist.ports import Clock
+from waitlist.queue import Estimate, estimate_text, order_estimate, queue_length, waiting_orders
+from waitlist.settings import WaitlistSettings
+from waitlist.turn import Turn
+
+__all__ = ["deliver_owed_notices", "due_notifications", "render_notice"]
+
+
+def _owe(
+    session: Session, key: str, peer_id: int, kind: str, order_id: int | None, at: datetime, **params: object
+) -> None:
+    if session.get(WlNotice, key) is None:
+        session.add(
+            WlNotice(
+                key=key, peer_id=peer_id, order_id=order_id, kind=kind, params=dict(params), created_at=at
+            )
+        )
+
+
+def render_notice(notice: WlNotice, lang: str, settings: WaitlistSettings, now: datetime) -> str:
+    params = dict(notice.params)
+    if "earliest" in params:
+        est = Estimate(
+            datetime.fromisoformat(str(params.pop("earliest"))),
+            datetime.fromisoformat(str(params.pop("latest"))),
+        )
+        params["estimate"] = estimate_text(est, lang, settings=settings, now=now)
+    return i18n.text(f"intake.notice.{notice.kind}", lang, **params)
+
+
+def _collect(session: Session, settings: WaitlistSettings, now: datetime) -> None:
+    """Decide which news is owed now; each piece has a stable key.
+
+    "Your turn" is told when the founder starts the clip (in progress), the moment the queue reaches them.
+    """
+    queue = waiting_orders(session)
+    for position, order in enumerate(queue, start=1):
+        if order.peer_id is None:
+            continue
+        est = order_estimate(session, position, settings=settings, now=now)
+        told = order.estimate_told
+        if told is not None and est.latest > told + timedelta(days=settings.estimate_slip_margin_days):
+            key = f"wl:slip:{order.id}:{est.latest.date().isoformat()}"
+            _owe(
+                session,
+                key,
+                order.peer_id,
+                "slip",
+                order.id,
+                now,
+                number=order.number,
+                earliest=est.earliest.isoformat(),
+                latest=est.latest.isoformat(),
+            )
+            order.estimate_told = est.latest
+            session.add(order)
+    for order in session.exec(
+        select(WlOrder).where(WlOrder.status == "in_progress", col(WlOrder.peer_id).is_not(None))
+    ).all():
+        _owe(session, f"wl:turn:{order.id}", order.peer_id or 0, "turn", order.id, now, number=order.number)
+    for order in session.exec(
+        select(WlOrder).where(
+            WlOrder.status == "delivered",
+            col(WlOrder.clip_file_id).is_not(None),
+            col(WlOrder.peer_id).is_not(None),
+        )
+    ):
+        key = f"wl:clip:{order.id}"
+        if session.get(WlNotice, key) is None:
+            session.add(
+                WlNotice(
+                    key=key,
+                    peer_id=order.peer_id or 0,
+                    order_id=order.id,
+                    kind="clip",
+                    params={"number": order.number},
+                    attachment_file=order.clip_file_id,
+                    created_at=now,
+                )
+            )
+    # Invitations not yet taken up hold their place, so a second run does not invite more people.
+    invited = session.exec(
+        select(func.count()).select_from(WlSignup).where(WlSignup.status == "invited")
+    ).one()
+    free = settings.queue_limit - len(queue) - int(invited)
+    if free > 0:
+        query = (
+            select(WlSignup)
+            .where(WlSignup.status == "listed")
+            .order_by(col(WlSignup.listed_at), col(WlSignup.id))
+            .limit(free)
+        )
+        for signup in session.exec(query).all():
+            signup.status, signup.invited_at = "invited", now
+            session.add(signup)
+            _owe(session, f"wl:invite:{signup.id}", signup.peer_id or 0, "invite", None, now)
+    session.flush()
+
+
+def _may_write_first(conv: WlConversation | None) -> bool:
+    if conv is None or conv.messages_allowed is False:
+        return False  # denied (message_deny or error 901): never written to first
+    return bool(conv.notify_ok or conv.messages_allowed)
+
+
+def _inside_window(conv: WlConversation, settings: WaitlistSettings, now: datetime) -> bool:
+    local = now.astimezone(ZoneInfo(conv.tz or settings.timezone))
+    return settings.sending_window_start_hour <= local.hour < settings.sending_window_end_hour
+
+
+def due_notifications(session: Session, *, settings: WaitlistSettings, clock: Clock) -> list[Reply]:
+    """Proactive messages to send now; each has a stable key, and is marked sent when returned."""
+    now = clock.now()
+    _collect(session, settings, now)
+    replies: list[Reply] = []
+    owed = session.exec(
+        select(WlNotice)
+        .where(col(WlNotice.sent_at).is_(None))
+        .order_by(col(WlNotice.created_at), col(WlNotice.key))
+    ).all()
+    for notice in owed:
+        conv = session.get(WlConversation, notice.peer_id)
+        if conv is None or not _may_write_first(conv) or not _inside_window(conv, settings, now):
+            continue
+        text = render_notice(notice, conv.lang, settings, now)
+        replies.append(
+            Reply(notice.peer_id, text, notice.key, attachment_file=notice.attachment_file, proactive=True)
+        )
+        notice.sent_at = now
+        session.add(notice)
+    session.flush()
+    return replies
+
+
+def deliver_owed_notices(turn: Turn) -> None:
+    """Whoever could not be written to first hears their news as soon as they write."""
+    owed = turn.session.exec(
+        select(WlNotice)
+        .where(WlNotice.peer_id == turn.msg.peer_id, col(WlNotice.sent_at).is_(None))
+        .order_by(col(WlNotice.created_at))
+    ).all()
+    for notice in owed:
+        turn.say(
+            render_notice(notice, turn.lang, turn.settings, turn.now), attachment_file=notice.attachment_file
+        )
+        notice.sent_at = turn.now
+        turn.session.add(notice)
+
+
+def queue_has_room(session: Session, settings: WaitlistSettings) -> bool:
+    return queue_length(session) < settings.queue_limit

@@ -1,0 +1,181 @@
+"""The entry points vkbot calls for a relative's message: route it to a command or the dialog, idempotently."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from waitlist import media
+from waitlist.actions import run_command, run_confirmation
+from waitlist.commands import Command, parse_answer, parse_command
+from waitlist.dialog import State, step_for
+from waitlist.effects import Reply
+from waitlist.flow import enter, start, take_media_into_order
+from waitlist.inbound import InboundMessage
+from waitlist.intake import (
+    answer_step,
+    current_order,
+    has_content,
+    keep_for_founder,
+)
+from waitlist.language import detect_language
+from waitlist.models import WlConversation, WlOrder, WlProcessedEvent
+from waitlist.notify import deliver_owed_notices
+from waitlist.ports import Clock, Downloader, FileStore, MessageTexts
+from waitlist.settings import WaitlistSettings
+from waitlist.turn import Turn, keyboard_for
+
+__all__ = ["hand_back", "handle_message", "record_founder_message", "record_message_allow"]
+
+
+def _conversation(session: Session, peer_id: int, now: datetime, lang_hint: str | None) -> WlConversation:
+    conv = session.get(WlConversation, peer_id)
+    if conv is None:
+        lang = lang_hint if lang_hint in ("ru", "uk", "en") else "ru"
+        conv = WlConversation(peer_id=peer_id, lang=lang, created_at=now, updated_at=now)
+        session.add(conv)
+    return conv
+
+
+def handle_message(
+    session: Session,
+    msg: InboundMessage,
+    *,
+    settings: WaitlistSettings,
+    clock: Clock,
+    files: FileStore,
+    downloader: Downloader,
+    texts: MessageTexts | None = None,
+    founder_active: bool = False,
+) -> list[Reply]:
+    """The bot's answer(s) to one message; the same event_key again gives the same replies and no new state."""
+    done = session.get(WlProcessedEvent, msg.event_key)
+    if done is not None:
+        return [Reply.from_json(r) for r in done.replies]
+    now = clock.now()
+    conv = _conversation(session, msg.peer_id, now, msg.lang_hint)
+    turn = Turn(session, msg, settings, now, files, downloader, conv)
+    detected = detect_language(msg.text)
+    if detected and not conv.lang_locked:
+        conv.lang = detected
+    if founder_active or (conv.takeover_until is not None and conv.takeover_until > now):
+        _while_founder_talks(turn)
+    else:
+        deliver_owed_notices(turn)
+        _route(turn, texts)
+    if session.get(WlConversation, msg.peer_id) is conv:  # not erased by "delete my data"
+        conv.updated_at = now
+        session.add(conv)
+    session.add(
+        WlProcessedEvent(
+            event_key=msg.event_key,
+            peer_id=msg.peer_id,
+            replies=[r.to_json() for r in turn.replies],
+            created_at=now,
+        )
+    )
+    session.flush()
+    return turn.replies
+
+
+def _while_founder_talks(turn: Turn) -> None:
+    """The bot steps back: nothing is answered, everything is kept, photos still reach the order."""
+    order = current_order(turn)
+    if order is not None and turn.conv.pd_consent:
+        media.take_media(turn, order)
+    if turn.msg.text.strip():
+        keep_for_founder(turn, "during_takeover", turn.msg.text)
+
+
+def _route(turn: Turn, texts: MessageTexts | None) -> None:
+    msg, conv = turn.msg, turn.conv
+    command = parse_command(msg.text, msg.payload)
+    if conv.confirm_pending:
+        if run_confirmation(turn, texts):
+            return
+    if command in (Command.NO_PUBLISH, Command.MAY_PUBLISH) and conv.state == State.PUBLISH:
+        command = None  # here the words are the answer to the question being asked
+    if command is not None:
+        run_command(turn, command, texts)
+        return
+    state = State(conv.state)
+    if state == State.NEW:
+        start(turn)
+    elif state == State.DECLINED:
+        _declined(turn)
+    elif state == State.IDLE:
+        _idle(turn)
+    else:
+        _in_dialog(turn, state)
+
+
+def _declined(turn: Turn) -> None:
+    step = step_for(turn.conv.track, State.CONSENT)
+    assert step is not None
+    if parse_answer(turn.msg.text, turn.msg.payload) in ("yes", "agree"):
+        turn.conv.state = State.CONSENT
+        _in_dialog(turn, State.CONSENT)
+        return
+    turn.ask(step, turn.t("intake.declined_again"))
+
+
+def _in_dialog(turn: Turn, state: State) -> None:
+    step = step_for(turn.conv.track, state)
+    assert step is not None
+    if state == State.CONSENT and not turn.conv.pd_consent:
+        if any(media.is_media(a) for a in turn.msg.attachments) and turn.conv.track == "order":
+            media.keep_pending(turn)
+    elif turn.conv.track == "order":
+        take_media_into_order(turn)
+    elif any(media.is_media(a) for a in turn.msg.attachments):
+        turn.say(turn.t("intake.media.not_now"))
+    has_media = any(media.is_media(a) for a in turn.msg.attachments)
+    if not turn.msg.text.strip() and not turn.msg.payload and not has_media and not turn.msg.forwarded_texts:
+        # A sticker, a video or an empty message: nothing to answer with, so ask the question again, gently.
+        turn.ask(step, turn.t("intake.reask.gentle"))
+        return
+    outcome = answer_step(turn, step)
+    if outcome is not None:
+        enter(turn, step.next[outcome])
+
+
+def _idle(turn: Turn) -> None:
+    """After the order is placed: new photos join it, words are kept for the founder, never a wrong answer."""
+    result = take_media_into_order(turn)
+    text = turn.msg.text.strip()
+    if has_content(text) or turn.msg.forwarded_texts:
+        keep_for_founder(turn, "off_script", "\n".join([text, *turn.msg.forwarded_texts]).strip())
+        turn.say(turn.t("intake.kept"), keyboard_for(None, turn.lang))
+    elif result is None or not result.any:
+        turn.say(turn.t("intake.thanks_gentle"), keyboard_for(None, turn.lang))
+
+
+def record_founder_message(
+    session: Session, peer_id: int, at: datetime, *, settings: WaitlistSettings
+) -> None:
+    """The founder wrote in this conversation herself: the bot stays quiet there for a while."""
+    conv = _conversation(session, peer_id, at, None)
+    conv.takeover_until = at + timedelta(hours=settings.founder_takeover_hours)
+    conv.updated_at = at
+    session.add(conv)
+
+
+def hand_back(session: Session, peer_id: int, at: datetime) -> None:
+    """The founder hands the conversation back to the bot."""
+    conv = session.get(WlConversation, peer_id)
+    if conv is not None:
+        conv.takeover_until = None
+        conv.updated_at = at
+        session.add(conv)
+
+
+def record_message_allow(session: Session, user_id: int, allowed: bool, at: datetime) -> None:
+    """VK's message_allow / message_deny (or error 901 on sending): who may be written to first."""
+    conv = _conversation(session, user_id, at, None)
+    conv.messages_allowed, conv.messages_allowed_at = allowed, at
+    session.add(conv)
+
+
+def orders_of(session: Session, peer_id: int) -> list[WlOrder]:
+    return list(session.exec(select(WlOrder).where(WlOrder.peer_id == peer_id).order_by(col(WlOrder.id))))
