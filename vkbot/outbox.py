@@ -89,7 +89,9 @@ def enqueue(session: Session, requests: Iterable[OutboxRequest]) -> int:
 
 
 class MethodCaller(Protocol):
-    async def call(self, method: str, params: Mapping[str, Any] | None = None, *, batch: bool = True) -> Any: ...
+    async def call(
+        self, method: str, params: Mapping[str, Any] | None = None, *, batch: bool = True
+    ) -> Any: ...
 
 
 Executor = Callable[[OutboxRow, MethodCaller], Awaitable[Any]]
@@ -142,9 +144,23 @@ class OutboxSender:
         rows = await asyncio.to_thread(self._claim)
         if not rows:
             return 0
-        outcomes = await asyncio.gather(*(self._execute(row) for row in rows), return_exceptions=True)
+        try:
+            outcomes = await asyncio.gather(*(self._execute(row) for row in rows), return_exceptions=True)
+        except asyncio.CancelledError:
+            # Shutting down mid-send: hand the rows back now rather than when the lease runs out.
+            # Whatever VK did already is harmless to repeat (random_id / guid).
+            self._release(rows)
+            raise
         await asyncio.to_thread(self._record, rows, list(outcomes))
         return len(rows)
+
+    def _release(self, rows: list[OutboxRow]) -> None:
+        with Session(self.engine) as session:
+            for row in rows:
+                current = session.get(OutboxRow, row.id)
+                if current is not None and current.claimed_by == self.worker_id:
+                    current.claimed_by = current.claimed_until = None
+            session.commit()
 
     async def _execute(self, row: OutboxRow) -> Any:
         executor = self.executors.get(row.kind, call_executor)
@@ -152,7 +168,7 @@ class OutboxSender:
 
     def _claim(self) -> list[OutboxRow]:
         now = datetime.now(UTC)
-        with Session(self.engine) as session:
+        with Session(self.engine, expire_on_commit=False) as session:
             query = (
                 select(OutboxRow)
                 .where(OutboxRow.status == "pending")
@@ -194,7 +210,9 @@ class OutboxSender:
                     self.stats.undeliverable += 1
                     if current.peer_id is not None:
                         undeliverable.append((current.peer_id, outcome.code))
-                    log.warning("outbox row %s: VK will not deliver to peer %s: %s", row.id, row.peer_id, reason)
+                    log.warning(
+                        "outbox row %s: VK will not deliver to peer %s: %s", row.id, row.peer_id, reason
+                    )
                 elif _retryable(outcome) and current.attempts < self.max_attempts:
                     delay = min(self.retry_max_s, self.retry_base_s * 2 ** (current.attempts - 1))
                     current.not_before = now + timedelta(seconds=random.uniform(delay / 2, delay))
@@ -232,5 +250,7 @@ def backlog(session: Session) -> dict[str, Any]:
     ).all()
     return {
         "counts": {str(k): int(v) for k, v in counts.items()},
-        "parked": [{"id": r.id, "method": r.method, "reason": r.last_error, "peer_id": r.peer_id} for r in parked],
+        "parked": [
+            {"id": r.id, "method": r.method, "reason": r.last_error, "peer_id": r.peer_id} for r in parked
+        ],
     }

@@ -1,0 +1,70 @@
+"""Helpers shared by command modules: loading config, printing tables or JSON, running until a signal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from vkbot.config import Config, ConfigError, load_config
+
+
+def add_config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", type=Path, default=None, help="TOML config file (see config.example.toml)"
+    )
+
+
+def add_json_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def config_or_exit(args: argparse.Namespace) -> Config:
+    try:
+        return load_config(args.config)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"config error: {problem}", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    """A plain aligned table; cells are shown as text, cut at 60 characters."""
+    cells = [[_cell(row.get(col)) for col in columns] for row in rows]
+    widths = [max([len(col), *(len(r[i]) for r in cells)]) for i, col in enumerate(columns)]
+    print("  ".join(col.ljust(w) for col, w in zip(columns, widths, strict=True)))
+    for r in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+    if not rows:
+        print("(none)")
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    text = text.replace("\n", " ")
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def run_until_signal(main: Callable[[asyncio.Event], Awaitable[int]]) -> int:
+    """Run ``main(stop)``; SIGINT and SIGTERM set ``stop`` so it can shut down cleanly and exit 0."""
+
+    async def runner() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        return await main(stop)
+
+    try:
+        return asyncio.run(runner())
+    except KeyboardInterrupt:
+        return 0
