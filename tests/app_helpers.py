@@ -58,7 +58,7 @@ async def running_app(config: Config, handler: EventHandler | None = None) -> As
 
 async def eventually(
     check: Callable[[], Awaitable[bool]], timeout: float = 20.0, every: float = 0.05
-) -> None:  # noqa: ASYNC109
+) -> None:
     """Wait until ``check()`` is true; fail with a clear message after ``timeout`` seconds."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not await check():
