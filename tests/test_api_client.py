@@ -252,6 +252,37 @@ async def test_an_expired_user_token_is_refreshed_once(
     assert len((await sandbox.wall())["posts"]) == 3
 
 
+async def test_user_token_calls_have_their_own_queue_and_limit(
+    sandbox: SandboxControl, http: aiohttp.ClientSession
+) -> None:
+    source = StaticUserToken((await sandbox.mint_user_token())["access_token"])
+    await sandbox.inject_message(RELATIVE, "hi")
+    client = make_client(http, sandbox.url, user_tokens=source)
+    try:
+        posts, sends = await asyncio.gather(
+            asyncio.gather(
+                *(
+                    client.call(
+                        "wall.post", {"owner_id": -SANDBOX_GROUP_ID, "from_group": 1, "message": f"p{i}"}
+                    )
+                    for i in range(30)
+                )
+            ),
+            asyncio.gather(
+                *(
+                    client.call("messages.send", {"peer_id": RELATIVE, "random_id": 900 + i, "message": "m"})
+                    for i in range(30)
+                )
+            ),
+        )
+    finally:
+        await client.aclose()
+    assert len({p["post_id"] for p in posts}) == 30 and len(set(sends)) == 30
+    calls = await sandbox.calls()
+    assert calls["errors"].get("6", 0) == 0 and calls["errors"].get("27", 0) == 0
+    assert calls["methods"]["execute"] >= 2  # each token packed its own calls
+
+
 async def test_a_revoked_user_token_fails_after_one_refresh(
     sandbox: SandboxControl, http: aiohttp.ClientSession
 ) -> None:

@@ -28,8 +28,12 @@ class RecordingSink:
         self.events: list[VkEvent | MalformedEvent] = []
         self.stores: list[tuple[int, str]] = []
         self.fail_next = 0
+        self.fail_loads = 0
 
     async def load_ts(self) -> str | None:
+        if self.fail_loads:
+            self.fail_loads -= 1
+            raise RuntimeError("database is starting")
         return self.ts
 
     async def store(self, events: Sequence[VkEvent | MalformedEvent], ts: str) -> None:
@@ -214,6 +218,7 @@ async def test_long_poll_server_errors_and_store_failures_are_retried(
 ) -> None:
     await sandbox.add_faults({"method": "groups.getLongPollServer", "error_code": 10, "count": 3})
     sink = RecordingSink()
+    sink.fail_loads = 2  # the store is not up yet when the listener starts
     run = start(sink)
     await wait_until(lambda: run.listener.state == "polling")
     sink.fail_next = 2  # the store is down for the next two answers

@@ -107,6 +107,7 @@ class LongPollListener:
         self._consecutive_failures = 0
         self._server: _Server | None = None
         self._ts: str | None = None
+        self._ts_loaded = False
         # Set by failed 3: the ts we had when VK lost the events (None if we had none).
         self._gap_since: str | None = None
         self._gap_pending = False
@@ -141,9 +142,9 @@ class LongPollListener:
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until ``stop`` is set; returns promptly then (an unfinished poll is abandoned, ts unchanged)."""
         self._state = "connecting"
+        self._server = None
+        self._ts_loaded = False
         try:
-            self._ts = await self._sink.load_ts()
-            log.info("long poll for group %s starting from ts %s", self._group_id, self._ts or "(server's)")
             while not stop.is_set():
                 try:
                     await self._step(stop)
@@ -155,6 +156,10 @@ class LongPollListener:
             self._state = "stopped"
 
     async def _step(self, stop: asyncio.Event) -> None:
+        if not self._ts_loaded:  # inside the retried step: a store that is down at start-up is waited for
+            self._ts = await self._sink.load_ts()
+            self._ts_loaded = True
+            log.info("long poll for group %s starting from ts %s", self._group_id, self._ts or "(server's)")
         if self._server is None:
             self._state = "connecting"
             await self._connect()
