@@ -14,14 +14,20 @@ __all__ = ["mark_publication_handled", "pending_publication_events", "record_pd_
 
 
 def record_pd_consent(
-    session: Session, peer_id: int, granted: bool, lang: str, settings: WaitlistSettings, at: datetime
+    session: Session,
+    peer_id: int,
+    granted: bool,
+    lang: str,
+    settings: WaitlistSettings,
+    at: datetime,
+    wording_key: str | None = None,
 ) -> WlConsent:
     row = WlConsent(
         peer_id=peer_id,
         kind="personal_data",
         granted=granted,
         version=settings.pd_consent_version,
-        wording=i18n.text(settings.pd_consent_text_key, lang),
+        wording=i18n.text(wording_key or settings.pd_consent_text_key, lang),
         lang=lang,
         at=at,
     )

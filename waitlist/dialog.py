@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["FLOWS", "Accept", "State", "Step", "step_for"]
+__all__ = ["FLOWS", "PD_CONSENT_QUESTION", "Accept", "State", "Step", "step_for"]
 
 
 class State(StrEnum):
@@ -54,10 +54,12 @@ class Step:
 
 
 _YES_NO = (("yes", "no"),)
+# Stands for the consent wording named in settings (pd_consent_text_key), so the version shown is the one stored.
+PD_CONSENT_QUESTION = "intake.consent.pd_text"
 
 ORDER_FLOW: Mapping[State, Step] = {
     State.CONSENT: Step(
-        "intake.ask.consent",
+        PD_CONSENT_QUESTION,
         Accept.YES_NO,
         {"yes": State.SUBJECT, "no": State.DECLINED},
         (("agree", "disagree"),),

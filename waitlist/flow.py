@@ -162,4 +162,4 @@ def start(turn: Turn) -> None:
     elif any(media.is_media(a) for a in turn.msg.attachments):
         lead += "\n\n" + turn.t("intake.media.not_now")
     conv.state = State.CONSENT
-    turn.ask(step_for(conv.track, State.CONSENT), lead + "\n\n" + turn.t(turn.settings.pd_consent_text_key))
+    turn.ask(step_for(conv.track, State.CONSENT), lead)

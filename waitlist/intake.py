@@ -123,7 +123,7 @@ def _answer_yes_no(turn: Turn, step: Step) -> str | None:
         return None
     state = State(turn.conv.state)
     if state == State.CONSENT:
-        _on_consent(turn, outcome == "yes")
+        _on_consent(turn, step, outcome == "yes")
     elif state in (State.NOTIFY, State.SIGNUP_NOTIFY):
         turn.conv.notify_ok = outcome == "yes"
     elif state == State.PUBLISH:
@@ -133,8 +133,11 @@ def _answer_yes_no(turn: Turn, step: Step) -> str | None:
     return outcome
 
 
-def _on_consent(turn: Turn, granted: bool) -> None:
-    record_pd_consent(turn.session, turn.msg.peer_id, granted, turn.lang, turn.settings, turn.now)
+def _on_consent(turn: Turn, step: Step, granted: bool) -> None:
+    wording_key = turn.question_key(step)  # the words the writer actually saw
+    record_pd_consent(
+        turn.session, turn.msg.peer_id, granted, turn.lang, turn.settings, turn.now, wording_key
+    )
     turn.conv.pd_consent = granted
     if not granted:
         _decline(turn)

@@ -13,29 +13,26 @@ _LATIN_WORD = re.compile(r"\b[a-z]{2,}\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w']+", re.UNICODE)
 
 # Common Ukrainian words without the letters that give it away.
+# Only words that are not also Russian ("мама", "помер" are both).
 _UK_WORDS = frozenset(
     {
         "що",
         "це",
         "мене",
-        "мама",
         "тато",
-        "бабуся",
         "дякую",
-        "будь",
         "ласка",
         "ні",
         "син",
         "донька",
         "загинув",
-        "помер",
-        "померла",
         "дуже",
         "його",
-        "неї",
         "вона",
         "вони",
-        "хочу",
+        "чи",
+        "як",
+        "доброго",
     }
 )
 # A single English word flips the language only if it is a clear one (never "ok").

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import cv2
 import numpy as np
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel
 
 from waitlist.effects import Reply
 from waitlist.inbound import InboundAttachment, InboundMessage
@@ -20,7 +23,18 @@ from waitlist.retention import SweepReport, sweep
 from waitlist.service import handle_message
 from waitlist.settings import WaitlistSettings
 
-__all__ = ["Desk", "DictDownloader", "FakeClock", "RecordingTexts", "make_photo"]
+_EVENTS = itertools.count(1)  # unique event keys across desks, as VK message ids are
+
+__all__ = [
+    "SCRIPTS",
+    "Desk",
+    "DictDownloader",
+    "FakeClock",
+    "RecordingTexts",
+    "complete_order",
+    "make_photo",
+    "memory_engine",
+]
 
 
 @dataclass
@@ -125,7 +139,6 @@ class Desk:
         self.clock = clock or FakeClock()
         self.downloader = DictDownloader()
         self.texts = RecordingTexts()
-        self._n = 0
 
     def attachment(self, data: bytes, kind: str = "photo", ext: str = "jpg") -> InboundAttachment:
         url = f"https://sun.userapi.test/{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
@@ -146,14 +159,13 @@ class Desk:
         sticker: bool = False,
         event_key: str | None = None,
     ) -> InboundMessage:
-        self._n += 1
         attachments = [self.attachment(p) for p in photos]
         if voice is not None:
             attachments.append(self.attachment(voice, "audio_message", "ogg"))
         if sticker:
             attachments.append(InboundAttachment(kind="sticker", url=None, vk_ref="sticker_1"))
         return InboundMessage(
-            event_key=event_key or f"{peer_id}:{self._n}",
+            event_key=event_key or f"{peer_id}:{next(_EVENTS)}",
             peer_id=peer_id,
             from_id=peer_id,
             text=text,
@@ -192,3 +204,69 @@ class Desk:
             report = sweep(session, self.settings, self.clock, self.files, self.texts)
             session.commit()
         return report
+
+
+def memory_engine() -> Engine:
+    """An in-memory SQLite database with every table, shared by all sessions of one test."""
+    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+# What a relative types at each question, per language: free words only, no buttons.
+SCRIPTS: dict[str, dict[str, str]] = {
+    "ru": {
+        "hello": "Здравствуйте, у нас умерла мама, можно сделать ролик?",
+        "yes": "да",
+        "subject": "Мария Ивановна",
+        "relation": "мама",
+        "done": "готово",
+        "story": "Она всю жизнь работала учительницей и очень любила свой сад.",
+        "wishes": "Хотим белых птиц и песню",
+        "contact": "+7 900 123-45-67",
+        "confirm": "всё верно",
+    },
+    "uk": {
+        "hello": "Доброго дня, у нас померла мама, чи можна зробити ролик?",
+        "yes": "так",
+        "subject": "Марія Іванівна",
+        "relation": "мама",
+        "done": "готово",
+        "story": "Вона все життя працювала вчителькою і дуже любила свій сад.",
+        "wishes": "Хочемо білих птахів і пісню",
+        "contact": "+380 67 123 4567",
+        "confirm": "усе вірно",
+    },
+    "en": {
+        "hello": "Hello, my mother passed away, could you make a video?",
+        "yes": "yes",
+        "subject": "Mary Smith",
+        "relation": "mother",
+        "done": "done",
+        "story": "She was a teacher all her life and loved her garden dearly.",
+        "wishes": "White birds and a song please",
+        "contact": "+44 7700 900123",
+        "confirm": "all correct",
+    },
+}
+
+
+def complete_order(
+    desk: Desk, peer_id: int, lang: str = "ru", *, photos: int = 1, publish: bool = True
+) -> list[Reply]:
+    """Walk one relative through the whole intake in words; returns the last replies (number and place)."""
+    words = SCRIPTS[lang]
+    desk.send(peer_id, words["hello"])
+    desk.send(peer_id, words["yes"])  # consent
+    desk.send(peer_id, words["subject"])
+    desk.send(peer_id, words["relation"])
+    if photos:
+        desk.send(peer_id, photos=tuple(make_photo(seed=peer_id * 10 + i) for i in range(photos)))
+    desk.send(peer_id, words["done"])
+    desk.send(peer_id, words["story"])
+    desk.send(peer_id, words["done"])
+    desk.send(peer_id, words["wishes"])
+    desk.send(peer_id, words["contact"])
+    desk.send(peer_id, words["yes"])  # may we write first
+    desk.send(peer_id, words["yes"] if publish else {"ru": "нет", "uk": "ні", "en": "no"}[lang])
+    return desk.send(peer_id, words["confirm"])

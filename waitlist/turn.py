@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 import i18n
-from waitlist.dialog import Step
+from waitlist.dialog import PD_CONSENT_QUESTION, Step
 from waitlist.effects import Button, Keyboard, Reply
 from waitlist.inbound import InboundMessage
 from waitlist.models import WlConversation
@@ -68,10 +68,13 @@ class Turn:
     def say_key(self, key: str, **params: Any) -> None:
         self.say(self.t(key, **params))
 
+    def question_key(self, step: Step) -> str:
+        return self.settings.pd_consent_text_key if step.question == PD_CONSENT_QUESTION else step.question
+
     def ask(self, step: Step | None, lead: str = "") -> None:
         """Ask the step's question (after an optional lead-in sentence) with its buttons."""
         if step is None:
             self.say(lead or self.t("intake.idle_hint"), keyboard_for(None, self.lang))
             return
-        question = self.t(step.question)
+        question = self.t(self.question_key(step))
         self.say(f"{lead}\n\n{question}" if lead else question, keyboard_for(step, self.lang))

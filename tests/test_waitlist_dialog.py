@@ -1,0 +1,258 @@
+"""The intake dialog from a relative's side: every language, photos first, restarts, replays and messy input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, create_engine, select
+
+from waitlist.filestore import LocalFileStore
+from waitlist.models import (
+    WlConsent,
+    WlConversation,
+    WlFile,
+    WlInbox,
+    WlOrder,
+    WlPublicationEvent,
+    WlStoryPart,
+)
+from waitlist.settings import WaitlistSettings
+from waitlist.testing import SCRIPTS, Desk, complete_order, make_photo, memory_engine
+
+PEER = 501
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Desk:
+    return Desk(memory_engine(), LocalFileStore(tmp_path / "files"))
+
+
+def _orders(desk: Desk, peer_id: int = PEER) -> list[WlOrder]:
+    with Session(desk.engine) as session:
+        return list(session.exec(select(WlOrder).where(WlOrder.peer_id == peer_id)))
+
+
+def _state(desk: Desk, peer_id: int = PEER) -> str:
+    with Session(desk.engine) as session:
+        conv = session.get(WlConversation, peer_id)
+        assert conv is not None
+        return conv.state
+
+
+PLACED = {"ru": "Номер заказа: 1", "uk": "Номер замовлення: 1", "en": "Order number: 1"}
+GREETING = {"ru": "соболезнования", "uk": "співчуття", "en": "sorry for your loss"}
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "en"])
+def test_a_relative_completes_the_intake_in_their_own_language(desk: Desk, lang: str) -> None:
+    first = desk.send(PEER, SCRIPTS[lang]["hello"])
+    assert GREETING[lang] in first[0].text
+    assert first[0].keyboard is not None  # consent buttons
+
+    last = complete_order(desk, PEER + 1, lang)  # a fresh relative walks the whole way
+
+    assert PLACED[lang] in last[-1].text
+    [order] = _orders(desk, PEER + 1)
+    assert order.status == "waiting" and order.number == 1
+    assert order.lang == lang
+    assert order.subject_name == SCRIPTS[lang]["subject"]
+    assert set(order.wishes.split(",")) == {"birds", "song"}
+    assert order.contact == SCRIPTS[lang]["contact"]
+    assert order.publish_consent is True
+    with Session(desk.engine) as session:
+        stories = [p.text for p in session.exec(select(WlStoryPart).where(WlStoryPart.order_id == order.id))]
+        consents = list(session.exec(select(WlConsent).where(WlConsent.peer_id == PEER + 1)))
+        photos = list(session.exec(select(WlFile).where(WlFile.order_id == order.id)))
+    assert SCRIPTS[lang]["story"] in stories
+    assert SCRIPTS[lang]["hello"] in stories  # the first words were the story's beginning
+    assert {c.kind for c in consents} == {"personal_data", "publication"}
+    assert all(c.granted and c.version and c.wording and c.lang == lang for c in consents)
+    assert len(photos) == 1 and photos[0].faces == 1 and not photos[0].poor
+
+
+def test_photos_sent_before_the_greeting_are_taken_only_after_consent(desk: Desk) -> None:
+    replies = desk.send(PEER, photos=(make_photo(seed=1), make_photo(seed=2)))
+    assert "соболезнования" in replies[0].text
+    assert "как только вы дадите согласие" in replies[0].text
+    assert desk.downloader.fetched == []  # nothing downloaded before consent
+    assert _orders(desk) == []  # and no order created
+
+    replies = desk.send(PEER, "да")
+
+    assert len(desk.downloader.fetched) == 2
+    assert any("фото получено: 2" in r.text for r in replies)
+    assert _state(desk) == "subject"
+    complete_order_rest = [
+        "Пётр",
+        "папа",
+        "готово",
+        "Рассказ о папе.",
+        "готово",
+        "готово",
+        "сюда",
+        "да",
+        "нет",
+        "да",
+    ]
+    for text in complete_order_rest:
+        replies = desk.send(PEER, text)
+    assert "Номер заказа: 1" in replies[-1].text
+    [order] = _orders(desk)
+    with Session(desk.engine) as session:
+        assert len(session.exec(select(WlFile).where(WlFile.order_id == order.id)).all()) == 2
+
+
+def test_a_declined_consent_downloads_nothing_and_promises_removal(desk: Desk) -> None:
+    desk.send(PEER, "Здравствуйте", photos=(make_photo(),))
+    replies = desk.send(PEER, "нет")
+    assert "будут удалены" in replies[-1].text
+    assert desk.downloader.fetched == [] and _orders(desk) == []
+    replies = desk.send(PEER, "а всё-таки можно?")
+    assert "Без согласия" in replies[-1].text
+    replies = desk.send(PEER, "да")  # changed their mind
+    assert _state(desk) == "subject"
+
+
+def test_a_restart_mid_dialog_resumes_where_the_relative_was(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'wl.db'}"
+    files = LocalFileStore(tmp_path / "files")
+    engine = create_engine(url)
+    from sqlmodel import SQLModel
+
+    SQLModel.metadata.create_all(engine)
+    desk = Desk(engine, files)
+    for text in ("Здравствуйте", "да", "Анна", "бабушка"):
+        desk.send(PEER, text)
+    desk.send(PEER, photos=(make_photo(),))
+    engine.dispose()  # the process stops
+
+    restarted = Desk(create_engine(url), files, clock=desk.clock)
+    restarted.downloader = desk.downloader
+    replies = restarted.send(PEER, "готово")
+    assert "Расскажите немного о человеке" in replies[-1].text
+    for text in ("Она пекла лучшие пироги.", "готово", "готово", "сюда", "да", "да"):
+        replies = restarted.send(PEER, text)
+    replies = restarted.send(PEER, "всё верно")
+    assert "Номер заказа: 1" in replies[-1].text
+
+
+def test_the_same_message_handled_twice_gives_the_same_replies_and_one_change(desk: Desk) -> None:
+    for text in ("Здравствуйте", "да", "Анна", "бабушка", "готово"):
+        desk.send(PEER, text)
+    msg = desk.message(PEER, "Она пекла лучшие пироги.", event_key="vk:msg:777")
+    first = desk.handle(msg)
+    again = desk.handle(msg)
+    assert [(r.key, r.text) for r in first] == [(r.key, r.text) for r in again]
+    assert len({r.key for r in first}) == len(first)
+    with Session(desk.engine) as session:
+        assert len(session.exec(select(WlStoryPart)).all()) == 1
+
+    done = desk.message(PEER, "готово", event_key="vk:msg:778")
+    desk.handle(done)
+    desk.handle(done)
+    assert _state(desk) == "wishes"  # not moved twice
+
+
+def test_a_story_in_several_messages_keeps_each_part_once(desk: Desk) -> None:
+    for text in ("Здравствуйте", "да", "Игорь", "муж", "готово"):
+        desk.send(PEER, text)
+    desk.send(PEER, "Он был лётчиком.")
+    desk.send(PEER, "Он был лётчиком.")  # sent twice by a shaky hand
+    desk.send(PEER, "", forwarded=("Письмо от его друга: он всегда помогал.",))
+    desk.send(PEER, "😢🙏")  # emoji only: no story part, a gentle nudge
+    long_text = "Очень длинный рассказ. " * 3000
+    desk.send(PEER, long_text)
+    with Session(desk.engine) as session:
+        parts = list(session.exec(select(WlStoryPart)))
+    assert [p.text[:16] for p in parts] == ["Он был лётчиком.", "Письмо от его др", "Очень длинный ра"]
+    assert parts[1].forwarded
+    assert parts[2].truncated and len(parts[2].text) == desk.settings.max_text_chars
+
+
+def test_stickers_and_empty_messages_get_the_question_again_gently(desk: Desk) -> None:
+    desk.send(PEER, "Здравствуйте")
+    desk.send(PEER, "да")
+    replies = desk.send(PEER, sticker=True)
+    assert "Давайте продолжим" in replies[-1].text
+    assert "Для кого будет ролик" in replies[-1].text
+    assert _state(desk) == "subject"
+
+
+def test_a_voice_message_answers_the_voice_add_on(desk: Desk) -> None:
+    for text in ("Здравствуйте", "да", "Игорь", "муж", "готово", "Он пел.", "готово"):
+        desk.send(PEER, text)
+    desk.send(PEER, payload={"a": "wish:voice"})
+    replies = desk.send(PEER, "готово")
+    assert "запись голоса" in replies[-1].text
+    replies = desk.send(PEER, voice=b"OggS voice of Igor")
+    assert "запись голоса получена" in replies[0].text
+    assert _state(desk) == "contact"
+
+
+def test_a_relative_writing_many_times_has_one_order(desk: Desk) -> None:
+    complete_order(desk, PEER)
+    replies = desk.send(PEER, "Здравствуйте, вы получили мои фото?")
+    assert "сохранили ваше сообщение" in replies[-1].text
+    desk.send(PEER, "Здравствуйте, у нас умерла мама, можно сделать ролик?")
+    desk.send(PEER, photos=(make_photo(seed=99),))  # one more photo joins the order
+    assert len(_orders(desk)) == 1
+    with Session(desk.engine) as session:
+        inbox = list(session.exec(select(WlInbox).where(WlInbox.kind == "off_script")))
+        photos = session.exec(select(WlFile).where(WlFile.kind == "photo")).all()
+    assert len(inbox) == 2 and len(photos) == 2
+
+
+def test_a_second_order_for_another_person_only_when_asked(desk: Desk) -> None:
+    complete_order(desk, PEER)
+    replies = desk.send(PEER, "новый заказ")
+    assert "Для кого будет ролик" in replies[-1].text  # consent was given already
+    for text in ("Сергей", "брат", "готово", "Он был добрым.", "готово", "готово", "сюда", "да", "нет"):
+        desk.send(PEER, text)
+    replies = desk.send(PEER, "всё верно")
+    assert "Номер заказа: 2" in replies[-1].text
+    assert "Место в очереди: 2" in replies[-1].text
+    assert [o.number for o in _orders(desk)] == [1, 2]
+
+
+def test_publication_consent_can_be_revoked_and_given_again_at_any_time(desk: Desk) -> None:
+    complete_order(desk, PEER, publish=True)
+    replies = desk.send(PEER, "не публиковать")
+    assert "не будем публиковать" in replies[0].text
+    desk.send(PEER, "можно публиковать")
+    [order] = _orders(desk)
+    assert order.publish_consent is True
+    with Session(desk.engine) as session:
+        events = list(session.exec(select(WlPublicationEvent).where(WlPublicationEvent.order_id == order.id)))
+        consents = list(session.exec(select(WlConsent).where(WlConsent.kind == "publication")))
+    assert [e.granted for e in events] == [True, False, True]
+    assert all(c.wording.startswith("Можно ли опубликовать") for c in consents)
+
+
+def test_english_writers_revoke_publication_in_english(desk: Desk) -> None:
+    complete_order(desk, PEER, "en", publish=True)
+    replies = desk.send(PEER, "do not publish")
+    assert "we will not publish" in replies[0].text
+    assert _orders(desk)[0].publish_consent is False
+
+
+def test_language_follows_the_writer_and_can_be_switched(desk: Desk) -> None:
+    replies = desk.send(PEER, "Доброго дня, мій син загинув")
+    assert "співчуття" in replies[0].text
+    replies = desk.send(PEER, "english please")
+    assert "continue in English" in replies[0].text
+    replies = desk.send(PEER, "да")  # a Russian yes does not switch back a chosen language
+    assert "Who is the clip for" in replies[-1].text
+
+
+def test_buttons_are_left_out_where_the_client_cannot_show_them(desk: Desk) -> None:
+    msg = desk.message(PEER, "Здравствуйте")
+    from dataclasses import replace
+
+    replies = desk.handle(replace(msg, keyboard_supported=False))
+    assert all(r.keyboard is None for r in replies)
+
+
+def test_settings_reject_a_window_that_ends_before_it_starts() -> None:
+    with pytest.raises(ValueError):
+        WaitlistSettings(sending_window_start_hour=21, sending_window_end_hour=9)
