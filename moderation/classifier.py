@@ -23,10 +23,11 @@ _WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _QUOTED_RE = re.compile(r"\"[^\"\n]{1,300}\"|(?<!\w)'[^'\n]{1,300}'(?!\w)")
 _AFTER_COLON_RE = re.compile(r":[^.!?\n]*")
 _LEAD_PUNCT_RE = re.compile(r"[\s,!?.:;\-\"')(]*$")
-_TRAIL_PUNCT_RE = re.compile(r"^\s*(?:[,!?.:;\-)]|$)")
+_CLAUSE_RE = re.compile(r"[^,!?.:;\-—)\n]*(?:[,!?.:;\-—)\n]|$)")
+_NOUN_ADJECTIVE_RE = re.compile(r"\s+\w+(?:ая|яя|ый|ий|ой|ое|ые|ие)\s*[,!?.:\-—]")
 # Words in a message at most this long make the message nothing but what it says to the reader.
 _SHORT_MESSAGE_WORDS = 4
-_LOOSE_WINDOW = 3
+_LOOSE_WINDOW = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,9 +140,11 @@ class OfflineClassifier:
             return any(ctx.address.fullmatch(w) for w in before[-1:] + after[:1])
         if any(ctx.address.fullmatch(w) or ctx.targets.fullmatch(w) for w in near_before + near_after):
             return True
-        # Vocative: the insult opens or closes its sentence and is set off by punctuation.
+        # Said to someone: the insult opens its sentence in a short clause ("Шарлатанка и мошенница,
+        # ..."), or closes it after a comma ("спасибо, урод").
         head, tail = text[: match.start()], text[match.end() :]
-        opens = not before and _TRAIL_PUNCT_RE.match(tail) is not None
+        clause = _CLAUSE_RE.match(tail)
+        opens = not before and clause is not None and len(_WORD_RE.findall(clause.group())) <= 2
         closes = not after and bool(head.rstrip()) and head.rstrip()[-1] in ",-—:"
         return opens or closes
 
@@ -152,6 +155,9 @@ class OfflineClassifier:
         ctx = self._rules.context
         before, after = _sentence_around(text, match)
         if before and ctx.tight_adjectives.fullmatch(before[-1]):
+            return True
+        # "Сука жадная, ...": a noun and an adjective open the sentence (an interjection has no adjective).
+        if not before and _NOUN_ADJECTIVE_RE.match(text, match.end()):
             return True
         trimmed_before = [w for w in before[-3:] if w not in ctx.tight_particles]
         trimmed_after = [w for w in after[:3] if w not in ctx.tight_particles]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from moderation.classifier import Classifier
-from moderation.policy import ModerationContext, Verdict, decide
+from moderation.policy import Channel, ModerationContext, Verdict, decide
 from moderation.settings import ModerationSettings
 
 GRIEF_CATEGORIES = ("order", "order_followup", "question")
@@ -184,7 +184,7 @@ def evaluate(
     scored: list[ScoredItem] = []
     for item, ml in zip(items, scores, strict=True):
         classification = classifier.classify(item.text, item.channel)
-        channel = "comment" if item.channel == "comment" else "message"
+        channel: Channel = "comment" if item.channel == "comment" else "message"
         context = ModerationContext(
             channel, protected=False, has_order_content=classification.has_order_words
         )

@@ -38,6 +38,7 @@ _SPECIAL = "0-9@$!|*#.a-zαβεκμορτυχγηι"
 _TOKEN_RE = re.compile(r"(?:[\w@$*#]|(?<=[\w@$*#])[.!|](?=[\w@$*#]))+")
 _SUSPECT_RE = re.compile(rf"[{CYR}][{_SPECIAL}]|[{_SPECIAL}][{CYR}]|[^\W_][*#]|[*#][^\W_]")
 _CYR_RE = re.compile(f"[{CYR}]")
+_LATIN_RE = re.compile("[a-z]")
 _LATIN_WORD_RE = re.compile(r"\b[a-z][a-z']*\b")
 # A whole token of Latin look-alike letters in a Cyrillic message ("cyka" written in Latin).
 _LATIN_LOOKALIKE_WORD_RE = re.compile(
@@ -80,6 +81,14 @@ class Normalized:
     @cached_property
     def tokens(self) -> tuple[str, ...]:
         return tuple(_WORD_RE.findall(self.collapsed))
+
+
+def _glue(match: re.Match[str]) -> str:
+    run = match.group()
+    # "what a s i c k person": the English article before a spelled-out word stays a word.
+    if run[:2] in ("a ", "i ") and len(run) >= 9:
+        return run[:2] + _SPACED_SEP_RE.sub("", run[2:])
+    return _SPACED_SEP_RE.sub("", run)
 
 
 def collapse(text: str) -> str:
@@ -135,14 +144,15 @@ class Normalizer:
         base = unicodedata.normalize("NFKC", text).lower().translate(_TABLE)
         base = unicodedata.normalize("NFC", base)
         if _SPACED_RE.search(base):
-            base = _SPACED_RE.sub(lambda m: _SPACED_SEP_RE.sub("", m.group()), base)
+            base = _SPACED_RE.sub(_glue, base)
         has_cyrillic = _CYR_RE.search(base) is not None
         if _SUSPECT_RE.search(base):
             base = _TOKEN_RE.sub(lambda m: self._read_token(m.group(), masked), base)
-        if has_cyrillic and _LATIN_LOOKALIKE_WORD_RE.search(base):
+        has_latin = _LATIN_RE.search(base) is not None
+        if has_cyrillic and has_latin and _LATIN_LOOKALIKE_WORD_RE.search(base):
             base = _LATIN_LOOKALIKE_WORD_RE.sub(self._latin_lookalike_word, base)
         translit = None
-        if self._marker_re.search(base):
+        if has_latin and self._marker_re.search(base):
             translit = collapse(_LATIN_WORD_RE.sub(self._transliterate, base))
         return Normalized(text, base, collapse(base), translit, tuple(masked))
 
@@ -150,7 +160,7 @@ class Normalizer:
         """Read one suspicious token: look-alikes in a Cyrillic word, masks through the lexicon."""
         has_mask = any(c in _MASK_CHARS for c in token)
         if not has_mask and not _CYR_RE.search(token):
-            return token.replace(".", " ").replace("!", " ")  # "конец.спасибо" stays two words
+            return token  # a domain or an English word: nothing to read
         core = token.strip(".!|")
         inner = core.strip(_MASK_CHARS)
         if inner != core and len(inner) >= 4 and not any(c in _MASK_CHARS for c in inner):

@@ -1,0 +1,46 @@
+"""Each normalisation trick reads the hidden word back, and ordinary words stay as they are."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.classifier import OfflineClassifier
+
+
+@pytest.fixture(scope="module")
+def clf() -> OfflineClassifier:
+    return OfflineClassifier()
+
+
+@pytest.mark.parametrize(
+    ("raw", "word"),
+    [
+        ("xуй", "хуй"),  # Latin x inside a Cyrillic word
+        ("cукa", "сука"),  # Latin c and a
+        ("п0шла", "пошла"),  # digit for a letter
+        ("бл@дь", "блядь"),  # ambiguous symbol read through the lexicon
+        ("х*й", "хуй"),  # masking
+        ("бл**ь", "блядь"),
+        ("f*ck", "fuck"),
+        ("х у й", "хуй"),  # separators between single letters
+        ("х.у.й", "хуй"),
+        ("х-у-й", "хуй"),
+        ("сууукааа", "сука"),  # repeats
+        ("с\u200bу\u200bк\u200bа", "сука"),  # zero-width characters
+        ("ＳＵＫＡ тварь", "suka"),  # NFKC folds full-width letters
+        ("ёбаный", "ебаный"),
+    ],
+)
+def test_tricks_read_back(clf: OfflineClassifier, raw: str, word: str) -> None:
+    assert word in clf.normalize(raw).collapsed
+
+
+def test_latin_transliteration_only_for_russian(clf: OfflineClassifier) -> None:
+    assert "пидорас" in (clf.normalize("idi nahui, pidoras").translit or "")
+    assert clf.normalize("Thank you for the lovely clip of my grandfather").translit is None
+
+
+def test_plain_words_untouched(clf: OfflineClassifier) -> None:
+    text = "Застрахуйте, пожалуйста: сабля деда, 300 рублей, оскорблять нельзя."
+    assert clf.normalize(text).collapsed.startswith("застрахуйте, пожалуйста: сабля деда, 300 рублей")
+    assert clf.normalize("bit.ly/abc and example.com").collapsed == "bit.ly/abc and example.com"
