@@ -76,7 +76,7 @@ async def scripted() -> AsyncIterator[ScriptedVk]:
     app = web.Application()
     app.router.add_post("/method/groups.getLongPollServer", vk.method)
     app.router.add_get("/lp", vk.poll)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
