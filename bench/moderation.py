@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     seconds = 1.0 if args.quick else 3.0
     texts = _texts(args.data)
+    load_start = round(os.getloadavg()[0], 2)
     result: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, {platform.python_implementation()} "
@@ -73,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     with _one_core():
         result.update(_rules(texts, seconds))
     result.update(_ml(seconds, args.tokens))
+    # Other work on the machine skews the figures a lot (2-4x seen here): keep the load beside them.
+    result["loadavg_1m_start_end"] = [load_start, round(os.getloadavg()[0], 2)]
+    print(f"load average (1 min) at start/end: {result['loadavg_1m_start_end']}")
     print(json.dumps(result))
     return 0
 
