@@ -1,0 +1,189 @@
+"""Benchmark of ingest: our listener storing and dispatching N injected messages vs vkbottle with a no-op handler.
+
+Usage: ``.venv/bin/python bench/ingest.py [--count 20000] [--seed 1]``. The sandbox runs in its own
+process; N seeded messages are injected at once with ``/sandbox/bulk`` while the client listens.
+
+- ours: the whole app (listener -> SQLite file in a temp dir -> dispatcher -> outbox rows, the sender
+  running beside them as in production). The clock stops when every injected ``message_new`` is stored
+  AND marked processed. The handler is ``vkbot.pipeline.build_pipeline`` when it exists, otherwise a
+  reply-to-each-message handler (the output says which).
+- vkbottle: after ``/sandbox/reset``, the same seeded stream; ``Bot`` with a no-op message handler,
+  ``API_URL`` pointed at the sandbox, run in a temp CWD (it writes ``.vkbottle/`` there); the clock stops
+  when its handler has run N times.
+
+Both clocks start when ``/sandbox/bulk`` has answered. The last line is one JSON object:
+``{"events": N, "ours_per_s": x, "vkbottle_per_s": y, "ratio": x/y, ...}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from bench.common import TOKEN, machine, sandbox_process, suite_config  # noqa: E402
+from vkbot.outbox import OutboxRequest, message_request  # noqa: E402
+from vkbot.sandbox import SandboxControl  # noqa: E402
+from vkbot.store.models import StoredEvent  # noqa: E402
+
+
+class ReplyHandler:
+    """Answers each new message with one reply row (the shape of the real intake's first step)."""
+
+    def handle(self, session: Session, event: StoredEvent) -> list[OutboxRequest]:
+        if event.type != "message_new" or event.malformed_reason:
+            return []
+        msg = event.raw["object"]["message"]
+        return [message_request(f"evt:{event.id}:reply", msg["peer_id"], "Спасибо, мы ответим скоро")]
+
+    def give_up(self, session: Session, event: StoredEvent, error: str) -> list[OutboxRequest]:
+        return []
+
+
+def _handler(config: Any, engine: Any) -> tuple[Any, str]:
+    try:
+        from vkbot.pipeline import build_pipeline
+    except ModuleNotFoundError:
+        return ReplyHandler(), "reply-to-each (vkbot.pipeline not present)"
+    return build_pipeline(config, engine), "vkbot.pipeline.build_pipeline"
+
+
+def _processed_messages(engine: Any) -> int:
+    with Session(engine) as session:
+        query = (
+            select(func.count())
+            .select_from(StoredEvent)
+            .where(StoredEvent.type == "message_new")
+            .where(StoredEvent.processed_at.is_not(None))  # type: ignore[union-attr]
+        )
+        return int(session.scalar(query) or 0)
+
+
+async def run_ours(url: str, control: SandboxControl, count: int, seed: int) -> dict[str, Any]:
+    from vkbot.app import open_app
+    from vkbot.store.db import make_engine, migrate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{Path(tmp) / 'ingest.db'}"
+        config = suite_config(url, db, Path(tmp) / "files")
+        probe = make_engine(db)
+        migrate(probe)
+        handler, handler_name = _handler(config, probe)
+        async with open_app(config, handler) as app:
+            stop = asyncio.Event()
+            task = asyncio.create_task(app.run(stop))
+            await control.wait_for_call("groups.getLongPollServer")
+            await control.bulk(count, seed)
+            started = time.perf_counter()
+            while await asyncio.to_thread(_processed_messages, probe) < count:
+                if task.done():
+                    raise RuntimeError("the app stopped before ingesting everything")
+                await asyncio.sleep(0.05)
+            elapsed = time.perf_counter() - started
+            processed, sent = app.dispatcher.processed, app.sender.stats.sent
+            stop.set()
+            await asyncio.wait_for(task, 60)
+        probe.dispose()
+    return {
+        "seconds": elapsed,
+        "per_s": count / elapsed,
+        "handler": handler_name,
+        "events_processed": processed,
+        "replies_sent_meanwhile": sent,
+    }
+
+
+async def run_vkbottle(url: str, control: SandboxControl, count: int, seed: int) -> dict[str, Any]:
+    from vkbottle import API, Bot
+    from vkbottle.bot import Message
+
+    handled = 0
+    done = asyncio.Event()
+    with tempfile.TemporaryDirectory() as tmp:
+        cwd = os.getcwd()
+        os.chdir(tmp)  # vkbottle writes .vkbottle/bot-polling/<group>.json into the CWD
+        try:
+            api = API(TOKEN)
+            api.API_URL = f"{url}/method/"
+            bot = Bot(api=api)
+            bot.polling.wait = 1  # type: ignore[attr-defined]
+
+            @bot.on.message()
+            async def noop(message: Message) -> None:
+                nonlocal handled
+                handled += 1
+                if handled >= count:
+                    done.set()
+
+            task = asyncio.create_task(bot.run_polling())
+            try:
+                await control.wait_for_call("groups.getLongPollServer")
+                await control.bulk(count, seed)
+                started = time.perf_counter()
+                await asyncio.wait_for(done.wait(), timeout=max(600.0, count / 10))
+                elapsed = time.perf_counter() - started
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        finally:
+            os.chdir(cwd)
+    return {"seconds": elapsed, "per_s": count / elapsed}
+
+
+async def main_async(count: int, seed: int) -> dict[str, Any]:
+    with sandbox_process(seed=seed) as url:
+        async with aiohttp.ClientSession() as session:
+            control = SandboxControl(session, url)
+            await control.reset()
+            ours = await run_ours(url, control, count, seed)
+            print(
+                f"ours:     {count} messages stored and dispatched in {ours['seconds']:.2f} s = "
+                f"{ours['per_s']:.0f}/s (handler: {ours['handler']}; "
+                f"{ours['replies_sent_meanwhile']} replies sent meanwhile)",
+                flush=True,
+            )
+            await control.reset()
+            theirs = await run_vkbottle(url, control, count, seed)
+            print(
+                f"vkbottle: {count} messages handled (no-op, nothing stored) in {theirs['seconds']:.2f} s = "
+                f"{theirs['per_s']:.0f}/s",
+                flush=True,
+            )
+    return {
+        "events": count,
+        "ours_per_s": round(ours["per_s"], 1),
+        "vkbottle_per_s": round(theirs["per_s"], 1),
+        "ratio": round(ours["per_s"] / theirs["per_s"], 3),
+        "handler": ours["handler"],
+        **machine(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("vkbottle").setLevel(logging.ERROR)
+    result = asyncio.run(main_async(args.count, args.seed))
+    print(f"{result['date']}  {result['machine']}")
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
