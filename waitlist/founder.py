@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from waitlist.flags import REOPEN_HINT, SIGNUPS_OPEN, set_flag
 from waitlist.models import WlFile, WlInbox, WlOrder, WlOrderEvent, WlStoryPart
 from waitlist.ports import FileStore
-from waitlist.queue import Estimate, order_estimate, queue_position, rank_between, waiting_orders
+from waitlist.queue import Estimate, order_estimate, queue_position, reorder, waiting_orders
 from waitlist.settings import WaitlistSettings
 
 __all__ = [
@@ -147,10 +147,10 @@ def move_order(session: Session, number: int, position: int, reason: str, *, at:
     order = _order(session, number)
     if order.status != "waiting":
         raise ValueError(f"order {number} is {order.status}, only waiting orders can be moved")
-    others = [o for o in waiting_orders(session) if o.id != order.id]
-    order.queue_rank = rank_between(others, position)
+    queue = waiting_orders(session)
+    reorder(queue, order, position)
     order.updated_at = at
-    session.add(order)
+    session.add_all(queue)
     session.add(WlOrderEvent(order_id=order.id or 0, kind="move", value=str(position), reason=reason, at=at))
 
 

@@ -110,6 +110,10 @@ def _collect(session: Session, settings: WaitlistSettings, now: datetime) -> Non
         for signup in session.exec(query).all():
             signup.status, signup.invited_at = "invited", now
             session.add(signup)
+            conv = session.get(WlConversation, signup.peer_id) if signup.peer_id is not None else None
+            if conv is not None and conv.state == "idle":
+                conv.state = "new"  # their next message starts the order itself
+                session.add(conv)
             _owe(session, f"wl:invite:{signup.id}", signup.peer_id or 0, "invite", None, now)
     session.flush()
 

@@ -20,7 +20,7 @@ __all__ = [
     "estimate_text",
     "queue_length",
     "queue_position",
-    "rank_between",
+    "reorder",
     "signup_estimate",
     "signup_position",
     "waiting_orders",
@@ -84,25 +84,27 @@ def complete_order(session: Session, order: WlOrder, now: datetime) -> None:
     order.number = allocation.number
     order.status = WAITING
     order.completed_at = now
-    order.queue_rank = now.timestamp()
+    # Always behind everyone already waiting, even after the founder's moves renumbered the ranks.
+    last = session.exec(
+        select(func.max(WlOrder.queue_rank)).where(col(WlOrder.status).in_((WAITING, IN_PROGRESS)))
+    ).one()
+    order.queue_rank = max(now.timestamp(), (last or 0.0) + 1.0)
     order.updated_at = now
     session.add(order)
     session.flush()
 
 
-def rank_between(queue: list[WlOrder], position: int) -> float:
-    """A rank that puts an order at ``position`` (1-based) of ``queue`` (which excludes the order)."""
-    position = max(1, min(position, len(queue) + 1))
-    before = queue[position - 2].queue_rank if position >= 2 else None
-    after = queue[position - 1].queue_rank if position <= len(queue) else None
-    if before is None and after is None:
-        return 0.0
-    if before is None:
-        assert after is not None
-        return after - 1.0
-    if after is None:
-        return before + 1.0
-    return (before + after) / 2.0
+def reorder(queue: list[WlOrder], order: WlOrder, position: int) -> None:
+    """Put ``order`` at ``position`` (1-based) of the waiting ``queue``; the others keep their order around it.
+
+    Ranks are renumbered from the first one, so ties and repeated moves never blur the order.
+    """
+    others = [o for o in queue if o.id != order.id]
+    position = max(1, min(position, len(others) + 1))
+    others.insert(position - 1, order)
+    base = min((o.queue_rank for o in queue if o.queue_rank is not None), default=0.0)
+    for index, item in enumerate(others):
+        item.queue_rank = base + index
 
 
 def estimate(position: int, *, settings: WaitlistSettings, now: datetime, extra_ahead: int = 0) -> Estimate:

@@ -1,0 +1,154 @@
+"""The queue and the sign-up list: fair, gap-free places, honest estimates, the founder's moves."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from waitlist.filestore import LocalFileStore
+from waitlist.founder import OrderNotFound, get_order, list_orders, move_order, set_signups_open, set_status
+from waitlist.models import WlFile, WlOrder, WlSignup
+from waitlist.queue import queue_position
+from waitlist.settings import WaitlistSettings
+from waitlist.testing import Desk, complete_order, make_photo, memory_engine
+
+
+def _desk(tmp_path: Path, **settings: object) -> Desk:
+    return Desk(memory_engine(), LocalFileStore(tmp_path / "files"), settings=WaitlistSettings(**settings))
+
+
+def _positions(desk: Desk) -> dict[int, int]:
+    with Session(desk.engine) as session:
+        return {o.number or 0: queue_position(session, o) or 0 for o in session.exec(select(WlOrder))}
+
+
+QUICK = [
+    "Здравствуйте",
+    "да",
+    "Имя",
+    "сын",
+    "готово",
+    "Рассказ.",
+    "готово",
+    "готово",
+    "сюда",
+    "да",
+    "нет",
+    "да",
+]
+
+
+def test_500_relatives_writing_at_once_get_500_orders_with_gap_free_places(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, queue_limit=1000)
+    peers = list(range(10_000, 10_500))
+    told: dict[int, str] = {}
+    for step in QUICK:  # interleaved: everyone's first message, then everyone's second, ...
+        for peer in peers:
+            replies = desk.send(peer, step if step != "Рассказ." else f"Рассказ о человеке {peer}.")
+            told[peer] = replies[-1].text
+    numbers = {int(re.search(r"Номер заказа: (\d+)", told[p]).group(1)) for p in peers}  # type: ignore[union-attr]
+    places = sorted(int(re.search(r"Место в очереди: (\d+)", told[p]).group(1)) for p in peers)  # type: ignore[union-attr]
+    assert numbers == set(range(1, 501))
+    assert places == list(range(1, 501))
+    assert sorted(_positions(desk).values()) == list(range(1, 501))
+
+
+def test_the_founder_moves_an_order_and_places_stay_gap_free(tmp_path: Path) -> None:
+    desk = _desk(tmp_path)
+    for peer in range(1, 6):
+        complete_order(desk, peer, photos=0)
+    with Session(desk.engine) as session:
+        move_order(session, 5, 1, "a mother's funeral is on Friday", at=desk.clock.now())
+        move_order(session, 1, 3, "waiting for better photos", at=desk.clock.now())
+        session.commit()
+    assert _positions(desk) == {5: 1, 2: 2, 1: 3, 3: 4, 4: 5}
+    with Session(desk.engine) as session:
+        set_status(session, 5, "in_progress", None, at=desk.clock.now())
+        session.commit()
+        assert [
+            v.number
+            for v in list_orders(session, settings=desk.settings, now=desk.clock.now(), status="waiting")
+        ] == [2, 1, 3, 4]
+        with pytest.raises(OrderNotFound):
+            get_order(session, 99, settings=desk.settings, now=desk.clock.now())
+        with pytest.raises(ValueError):
+            set_status(session, 2, "lost", None, at=desk.clock.now())
+    replies = desk.send(5, "статус")
+    assert "ролик уже делается" in replies[-1].text
+
+
+def test_the_founder_sees_the_photo_measures_with_the_order(tmp_path: Path) -> None:
+    desk = _desk(tmp_path)
+    complete_order(desk, 7, photos=2)
+    with Session(desk.engine) as session:
+        view = get_order(session, 1, settings=desk.settings, now=desk.clock.now())
+    assert view.position == 1 and len(view.files) == 2
+    assert all(f.width == 900 and f.faces == 1 and f.sharpness and not f.poor for f in view.files)
+    assert "учительницей" in " ".join(view.story)
+
+
+def test_estimates_follow_the_founders_pace(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, clips_per_week=1, queue_limit=100)
+    for peer in range(1, 11):
+        last = complete_order(desk, peer, photos=0)
+    # The tenth order at one clip a week: not within two weeks, a range of dates instead.
+    assert "Место в очереди: 10" in last[-1].text
+    assert "примерно с 27.01.2027 по 24.02.2027" in last[-1].text
+
+
+def test_over_the_limit_a_new_writer_goes_on_the_sign_up_list_with_only_a_contact(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, queue_limit=2, clips_per_week=0.02)
+    complete_order(desk, 1, photos=0)
+    complete_order(desk, 2, photos=0)
+
+    replies = desk.send(3, "Здравствуйте, у нас погиб сын", photos=(make_photo(),))
+    assert "очередь заполнена" in replies[-1].text
+    assert "Фото пока не нужны" in replies[-1].text
+    desk.send(3, "да")
+    replies = desk.send(3, photos=(make_photo(seed=5),))
+    assert "Фото пока не нужны" in replies[0].text
+    desk.send(3, "+7 911 000 11 22")
+    replies = desk.send(3, "да")
+    assert "Ваше место в листе: 1" in replies[-1].text
+    assert "больше чем через год" in replies[-1].text  # honest even when it is long
+    assert desk.downloader.fetched == []  # no photos collected from people who may wait months
+    with Session(desk.engine) as session:
+        [signup] = session.exec(select(WlSignup)).all()
+        assert signup.contact == "+7 911 000 11 22" and signup.status == "listed"
+        assert session.exec(select(WlFile)).all() == []
+    assert "листе ожидания, место 1" in desk.send(3, "статус")[-1].text
+
+
+def test_a_freed_place_invites_the_first_on_the_list_and_they_then_order(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, queue_limit=1)
+    complete_order(desk, 1, photos=0)
+    for text in ("Здравствуйте", "да", "сюда", "да"):
+        desk.send(2, text)
+    assert desk.due() == []  # no room yet
+    with Session(desk.engine) as session:
+        set_status(session, 1, "in_progress", None, at=desk.clock.now())
+        session.commit()
+    sent = desk.due()
+    invite = [r for r in sent if r.peer_id == 2]
+    assert len(invite) == 1 and "освободилось место" in invite[0].text and invite[0].proactive
+    assert desk.due() == []  # not twice
+    replies = desk.send(2, "Здравствуйте, это снова я")
+    assert "Для кого будет ролик" in replies[-1].text
+
+
+def test_while_sign_ups_are_closed_new_writers_hear_so_kindly(tmp_path: Path) -> None:
+    desk = _desk(tmp_path)
+    with Session(desk.engine) as session:
+        set_signups_open(session, False, at=desk.clock.now(), reopen_hint="в марте")
+        session.commit()
+    replies = desk.send(9, "Здравствуйте, мама умерла, сделайте ролик")
+    assert "не принимаем новые заявки" in replies[-1].text and "в марте" in replies[-1].text
+    with Session(desk.engine) as session:
+        assert session.exec(select(WlOrder)).all() == []
+        set_signups_open(session, True, at=desk.clock.now())
+        session.commit()
+    replies = desk.send(9, "Здравствуйте")
+    assert "Вы согласны" in replies[-1].text
