@@ -217,6 +217,22 @@ async def test_the_token_stays_out_of_errors_and_logs(
     assert SANDBOX_TOKEN not in repr(client)
 
 
+async def test_a_send_without_random_id_is_refused_before_it_reaches_vk(
+    sandbox: SandboxControl, http: aiohttp.ClientSession
+) -> None:
+    client = make_client(http, sandbox.url)
+    try:
+        for params in (
+            {"peer_id": RELATIVE, "message": "x"},
+            {"peer_id": RELATIVE, "random_id": 0, "message": "x"},
+        ):
+            with pytest.raises(ValueError, match="random_id"):
+                await client.call("messages.send", params)
+    finally:
+        await client.aclose()
+    assert "messages.send" not in (await sandbox.calls())["methods"]
+
+
 async def test_user_token_methods_need_a_user_token(
     sandbox: SandboxControl, http: aiohttp.ClientSession
 ) -> None:

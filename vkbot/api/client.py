@@ -49,6 +49,8 @@ log = logging.getLogger("vkbot.api")
 
 # Flood control (9) waits minutes; more than one such retry would hold a call for too long.
 _MAX_FLOOD_RETRIES = 1
+# Not idempotent without VK's random_id de-duplication, and this client retries.
+_NEEDS_RANDOM_ID = frozenset({"messages.send"})
 
 
 class DownloadTooLarge(VkError):
@@ -141,8 +143,12 @@ class VkClient:
         """Call ``method`` and return VK's ``response``; raises a typed ``VkError`` after retries.
 
         ``batch=False`` sends the call in its own request (still rate-limited and retried).
+        ``messages.send`` without a non-zero ``random_id`` is refused with ``ValueError``.
         """
         encoded = encode_params(params)
+        if method in _NEEDS_RANDOM_ID and not encoded.get("random_id"):
+            # Retries re-send; only a stable non-zero random_id lets VK drop the repeat.
+            raise ValueError(f"{method} needs a stable non-zero random_id (the outbox row's key)")
         if needs_user_token(method):
             if self._user_tokens is None or not await self._user_tokens.access_token():
                 raise UserTokenMissing(method)
