@@ -214,6 +214,8 @@ def _preflight(torch: Any, checkpoint: Path, hf_dir: Path) -> dict[str, Any]:
     """Check the checkpoint's config against the HF dir before Detoxify runs; returns the saved tensors."""
     try:  # mmap: tensors stay on disk until compared; only the (verified) pickle is read
         loaded = torch.load(str(checkpoint), map_location="cpu", mmap=True, weights_only=False)
+    except RuntimeError:  # a pre-zip (torch < 1.6) file cannot be mapped; fetch-model re-saves as zip
+        loaded = _load_fully(torch, checkpoint)
     except Exception as exc:
         raise ModelLoadError(f"{checkpoint} is not a torch checkpoint: {exc}") from exc
     if not isinstance(loaded, dict) or "config" not in loaded or "state_dict" not in loaded:
@@ -246,6 +248,13 @@ def _preflight(torch: Any, checkpoint: Path, hf_dir: Path) -> dict[str, Any]:
             "re-run `vkbot moderation fetch-model` to rewrite it"
         )
     return state_dict
+
+
+def _load_fully(torch: Any, checkpoint: Path) -> Any:
+    try:
+        return torch.load(str(checkpoint), map_location="cpu", weights_only=False)
+    except Exception as exc:
+        raise ModelLoadError(f"{checkpoint} is not a torch checkpoint: {exc}") from exc
 
 
 def _standard_name(name: str) -> str:

@@ -20,6 +20,7 @@ prepared copy exists. Downloads are injectable so tests run all of this offline.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -106,6 +107,7 @@ def fetch_model(
     hf_fetch: Downloader | None = None,
 ) -> PreparedModel:
     """Download, verify and prepare the model in ``target_dir``; ``hf_fetch(repo_id, dest_dir)``."""
+    _require(("torch", "transformers", "detoxify") + (() if hf_fetch else ("huggingface_hub",)))
     target_dir = Path(target_dir).resolve()
     target_dir.mkdir(parents=True, exist_ok=True)
     lock = _read_lock(target_dir)
@@ -164,6 +166,13 @@ def fetch_hf_files(repo_id: str, dest: Path) -> None:
     from huggingface_hub import snapshot_download
 
     snapshot_download(repo_id, local_dir=dest, allow_patterns=list(HF_FILES))
+
+
+def _require(modules: tuple[str, ...]) -> None:
+    """Fail before a 1.1 GB download, not after it, when the ml extra is missing."""
+    for name in modules:
+        if importlib.util.find_spec(name) is None:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import functools
 import io
 import json
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -177,3 +178,14 @@ def test_the_command_reports_a_refusal_with_status_1(server: str, release: Path,
 def test_prepared_model_is_a_plain_value() -> None:
     model = PreparedModel(Path("c"), Path("h"), "s", "u", "t")
     assert model.scorer(batch_size=3).batch_size == 3
+
+
+def test_without_the_ml_extra_nothing_is_downloaded_and_status_is_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "huggingface_hub", None)  # how a missing package looks to find_spec
+    err = io.StringIO()
+    status = run_fetch_model(tmp_path / "model", url="file:///nonexistent/m-0b549669.ckpt", err=err)
+    assert status == 2
+    assert "huggingface_hub" in err.getvalue() and "ml" in err.getvalue()
+    assert not (tmp_path / "model").exists()

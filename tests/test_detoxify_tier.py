@@ -197,3 +197,11 @@ async def test_scoring_async_leaves_the_event_loop_free(tiny_model: TinyModel, t
     for rows in results:
         _assert_scores(rows, len(texts))
         assert rows == results[0]
+
+
+def test_a_pre_zip_checkpoint_still_loads(tiny_model: TinyModel, tmp_path: Path) -> None:
+    saved = torch.load(tiny_model.checkpoint, weights_only=False)
+    legacy = tmp_path / "legacy.ckpt"
+    torch.save(saved, legacy, _use_new_zipfile_serialization=False)  # cannot be memory-mapped
+    scorer = DetoxifyScorer(legacy, tiny_model.hf_dir, expected_sha256=sha256_file(legacy))
+    _assert_scores(scorer.score_batch(["Вечная память"]), 1)
