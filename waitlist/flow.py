@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from waitlist import media
 from waitlist.dialog import State, step_for
@@ -34,8 +34,8 @@ def summary_text(turn: Turn) -> str:
     order = current_order(turn)
     assert order is not None
     parts = turn.session.exec(
-        select(WlStoryPart).where(WlStoryPart.order_id == order.id).order_by(WlStoryPart.id)
-    ).all()  # type: ignore[arg-type]
+        select(WlStoryPart).where(WlStoryPart.order_id == order.id).order_by(col(WlStoryPart.id))
+    ).all()
     story = " ".join(p.text for p in parts)
     limit = turn.settings.summary_story_chars
     story = (story[:limit] + "…") if len(story) > limit else (story or turn.t("intake.summary.none"))

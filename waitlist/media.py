@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from waitlist.inbound import InboundAttachment
 from waitlist.models import WlFile, WlOrder, WlPendingAttachment
@@ -125,7 +125,7 @@ def adopt_pending(turn: Turn, order: WlOrder) -> MediaResult:
     pending = turn.session.exec(
         select(WlPendingAttachment)
         .where(WlPendingAttachment.peer_id == turn.msg.peer_id)
-        .order_by(WlPendingAttachment.id)  # type: ignore[arg-type]
+        .order_by(col(WlPendingAttachment.id))
     ).all()
     for item in pending:
         _store(turn, order, item.kind, item.url, item.vk_ref, result)

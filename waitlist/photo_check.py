@@ -35,7 +35,7 @@ class PhotoMeasures:
 @cache
 def _face_detector() -> cv2.CascadeClassifier:
     # The cascade ships inside opencv-python-headless 4.x wheels (5.x dropped them): offline, no download.
-    detector = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+    detector = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")  # type: ignore[attr-defined]
     if detector.empty():
         raise RuntimeError(
             "OpenCV's frontal face cascade is missing; is opencv-python-headless < 5 installed?"

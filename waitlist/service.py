@@ -52,7 +52,7 @@ def handle_message(
     """The bot's answer(s) to one message; the same event_key again gives the same replies and no new state."""
     done = session.get(WlProcessedEvent, msg.event_key)
     if done is not None:
-        return [Reply.from_json(r) for r in done.replies]
+        return [Reply.from_json({**r, "peer_id": msg.peer_id}) for r in done.replies]
     now = clock.now()
     conv = _conversation(session, msg.peer_id, now, msg.lang_hint)
     turn = Turn(session, msg, settings, now, files, downloader, conv)
@@ -64,17 +64,14 @@ def handle_message(
     else:
         deliver_owed_notices(turn)
         _route(turn, texts)
-    if session.get(WlConversation, msg.peer_id) is conv:  # not erased by "delete my data"
+    erased = session.get(WlConversation, msg.peer_id) is not conv  # "delete my data" removed it
+    if not erased:
         conv.updated_at = now
         session.add(conv)
-    session.add(
-        WlProcessedEvent(
-            event_key=msg.event_key,
-            peer_id=msg.peer_id,
-            replies=[r.to_json() for r in turn.replies],
-            created_at=now,
-        )
-    )
+    # Replies are kept without the peer (the message has it), so an erased writer leaves no trace here.
+    kept = [{k: v for k, v in r.to_json().items() if k != "peer_id"} for r in turn.replies]
+    peer = None if erased else msg.peer_id
+    session.add(WlProcessedEvent(event_key=msg.event_key, peer_id=peer, replies=kept, created_at=now))
     session.flush()
     return turn.replies
 

@@ -9,9 +9,9 @@ class WaitlistSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     # Capacity: the founder's pace gives every estimate.
-    clips_per_week: float = Field(3.0, gt=0)
+    clips_per_week: float = Field(default=3.0, gt=0)
     # More waiting orders than this and a new request goes on the sign-up list (no photos collected).
-    queue_limit: int = Field(30, ge=1)
+    queue_limit: int = Field(default=30, ge=1)
     # What the founder asks for a clip, per language; shown by the "price" command.
     price_text: dict[str, str] = {
         "ru": "Ролик делается бесплатно. Если захотите, можно поддержать работу добровольным переводом.",
@@ -27,33 +27,33 @@ class WaitlistSettings(BaseModel):
     publication_consent_text_key: str = "intake.ask.publish"
 
     # Retention, in days.
-    declined_consent_texts_days: int = Field(3, ge=0)
-    abandoned_intake_days: int = Field(30, ge=1)
-    cancelled_order_days: int = Field(30, ge=0)
-    signup_days: int = Field(730, ge=1)
-    files_after_delivery_days: int = Field(60, ge=0)
-    processed_event_days: int = Field(14, ge=1)
+    declined_consent_texts_days: int = Field(default=3, ge=0)
+    abandoned_intake_days: int = Field(default=30, ge=1)
+    cancelled_order_days: int = Field(default=30, ge=0)
+    signup_days: int = Field(default=730, ge=1)
+    files_after_delivery_days: int = Field(default=60, ge=0)
+    processed_event_days: int = Field(default=14, ge=1)
 
     # The bot steps back this long after the founder writes in a conversation herself.
-    founder_takeover_hours: float = Field(24.0, gt=0)
+    founder_takeover_hours: float = Field(default=24.0, gt=0)
 
     # Downloads and the photo check.
-    photo_max_bytes: int = Field(20_000_000, ge=1)
-    voice_max_bytes: int = Field(20_000_000, ge=1)
-    photo_min_side: int = Field(600, ge=1)
-    photo_min_sharpness: float = Field(40.0, ge=0)
+    photo_max_bytes: int = Field(default=20_000_000, ge=1)
+    voice_max_bytes: int = Field(default=20_000_000, ge=1)
+    photo_min_side: int = Field(default=600, ge=1)
+    photo_min_sharpness: float = Field(default=40.0, ge=0)
     photo_require_face: bool = True
 
     # Text bounds: a very long message is kept, cut at this many characters (the raw event keeps it all).
-    max_text_chars: int = Field(20_000, ge=100)
-    summary_story_chars: int = Field(300, ge=20)
+    max_text_chars: int = Field(default=20_000, ge=100)
+    summary_story_chars: int = Field(default=300, ge=20)
 
     # Proactive messages only inside this local window (hours, [start, end)).
-    sending_window_start_hour: int = Field(9, ge=0, le=23)
-    sending_window_end_hour: int = Field(21, ge=1, le=24)
+    sending_window_start_hour: int = Field(default=9, ge=0, le=23)
+    sending_window_end_hour: int = Field(default=21, ge=1, le=24)
     timezone: str = "Europe/Moscow"
     # The relative is told unprompted when the estimate moves later by more than this.
-    estimate_slip_margin_days: int = Field(7, ge=0)
+    estimate_slip_margin_days: int = Field(default=7, ge=0)
 
     @model_validator(mode="after")
     def _window_ordered(self) -> WaitlistSettings:

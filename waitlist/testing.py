@@ -85,7 +85,7 @@ class RecordingTexts:
 def make_photo(*, face: bool = True, sharp: bool = True, side: int = 900, seed: int = 0) -> bytes:
     """A JPEG: a drawn face OpenCV's Haar cascade finds (or a plain scene), sharp or blurred."""
     rng = np.random.default_rng(seed)
-    img = np.full((side, side), 120, np.uint8)
+    img: np.ndarray[Any, Any] = np.full((side, side), 120, np.uint8)
     c = side // 2
     if face:
         cv2.ellipse(img, (c, c), (int(side * 0.25), int(side * 0.33)), 0, 0, 360, 200, -1)
@@ -165,7 +165,7 @@ class Desk:
         if sticker:
             attachments.append(InboundAttachment(kind="sticker", url=None, vk_ref="sticker_1"))
         return InboundMessage(
-            event_key=event_key or f"{peer_id}:{next(_EVENTS)}",
+            event_key=event_key or f"msg:{next(_EVENTS)}",
             peer_id=peer_id,
             from_id=peer_id,
             text=text,
