@@ -1,0 +1,165 @@
+"""Storing verdicts as ModItems (idempotent per event), what follows from a hidden one, and its removal state.
+
+The pipeline calls ``record_verdict`` for every verdict that is not ``ok`` (ok messages are not copied:
+a relative's words stay only in the event store), then ``effects_for_new_item`` for the effects to
+enqueue. Outbox outcomes come back through ``mark_removal``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlmodel import Session, col, select
+
+from moderation.actions import Effect, actions_for
+from moderation.bans import OffenderSettings, ban_for, check_repeat_offender
+from moderation.classifier import Classification
+from moderation.models import HIDDEN_STATUSES, MAX_TEXT, ModItem
+from moderation.policy import Verdict
+
+__all__ = [
+    "bounded_text",
+    "effects_for_new_item",
+    "hidden_source_keys",
+    "is_hidden",
+    "manual_removal_list",
+    "mark_removal",
+    "record_verdict",
+    "signals_json",
+]
+
+_RANK = {"ok": 0, "flagged": 1, "quarantined": 2}
+MAX_NOTE = 500
+
+
+class ItemSettings(OffenderSettings, Protocol):
+    @property
+    def delete_quarantined_from_vk_inbox(self) -> bool: ...
+
+
+def bounded_text(text: str) -> tuple[str, bool]:
+    """The text cut to ``MAX_TEXT`` characters, and whether it was cut."""
+    return (text[:MAX_TEXT], True) if len(text) > MAX_TEXT else (text, False)
+
+
+def signals_json(classification: Classification) -> list[dict[str, Any]]:
+    return [
+        {"category": s.category, "source": s.source, "score": round(s.score, 4), "rule": s.rule[:128]}
+        for s in classification.signals
+    ]
+
+
+def _apply(item: ModItem, verdict: Verdict, classification: Classification) -> None:
+    item.status = verdict.status
+    item.categories = list(verdict.categories)
+    item.reasons = list(verdict.reasons)
+    item.urgent = verdict.urgent
+    item.evidence = verdict.evidence
+    item.scores = signals_json(classification)
+
+
+def record_verdict(
+    session: Session,
+    *,
+    source_key: str,
+    channel: str,
+    author_id: int,
+    peer_id: int | None,
+    post_id: int | None,
+    comment_id: int | None,
+    text: str,
+    verdict: Verdict,
+    classification: Classification,
+    at: datetime,
+    cmid: int | None = None,
+) -> ModItem:
+    """Store the item once per ``source_key``; a later, stronger verdict (Detoxify) raises it.
+
+    Nothing the founder already reviewed is changed, and a verdict never lowers a stored one.
+    """
+    item = session.exec(select(ModItem).where(ModItem.source_key == source_key)).first()
+    if item is not None:
+        stronger = _RANK.get(verdict.status, 0) > _RANK.get(item.status, 3)
+        if stronger and item.reviewed_at is None:
+            _apply(item, verdict, classification)
+            session.add(item)
+            session.flush()
+        return item
+    body, cut = bounded_text(text)
+    item = ModItem(
+        source_key=source_key[:128],
+        channel=channel,
+        author_id=author_id,
+        peer_id=peer_id,
+        cmid=cmid,
+        post_id=post_id,
+        comment_id=comment_id,
+        text=body,
+        text_truncated=cut,
+        status=verdict.status,
+        created_at=at,
+    )
+    _apply(item, verdict, classification)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def effects_for_new_item(
+    session: Session, item: ModItem, settings: ItemSettings, *, group_id: int, at: datetime
+) -> list[Effect]:
+    """Once per hidden item: its removal from VK, and a ban if the author is now a repeat offender.
+
+    Idempotent: an item whose removal was already decided yields nothing, so a replayed event
+    enqueues nothing twice.
+    """
+    if item.status not in HIDDEN_STATUSES or item.removal_state is not None:
+        return []
+    effects: list[Effect] = list(actions_for(item, settings, group_id=group_id))
+    item.removal_state = "pending" if effects else "skipped"
+    session.add(item)
+    session.flush()
+    proposal = check_repeat_offender(session, item.author_id, settings, at)
+    ban = ban_for(proposal) if proposal is not None else None
+    return [*effects, ban] if ban is not None else effects
+
+
+def hidden_source_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    """Which of these events the founder's inbox must leave out."""
+    wanted = list(dict.fromkeys(keys))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):  # bounded IN lists
+        chunk = wanted[start : start + 500]
+        stmt = select(ModItem.source_key).where(
+            col(ModItem.source_key).in_(chunk), col(ModItem.status).in_(HIDDEN_STATUSES)
+        )
+        found.update(session.exec(stmt))
+    return found
+
+
+def is_hidden(session: Session, source_key: str) -> bool:
+    return bool(hidden_source_keys(session, [source_key]))
+
+
+def mark_removal(session: Session, item_id: int, done: bool, reason: str | None = None) -> None:
+    """The outbox's outcome for a removal: done, or failed with a plain reason (e.g. no admin token)."""
+    item = session.get(ModItem, item_id)
+    if item is None:
+        raise LookupError(f"no moderated item {item_id}")
+    if item.status not in HIDDEN_STATUSES:
+        return  # restored meanwhile: the outcome of an old removal no longer matters
+    item.removal_state = "done" if done else "failed"
+    item.removal_note = None if done else (reason or "")[:MAX_NOTE]
+    session.add(item)
+
+
+def manual_removal_list(session: Session, limit: int = 200) -> list[ModItem]:
+    """Hidden comments still on the wall: the founder removes these by hand (oldest first)."""
+    stmt = select(ModItem).where(
+        ModItem.channel == "comment",
+        col(ModItem.status).in_(HIDDEN_STATUSES),
+        ModItem.removal_state == "failed",
+    )
+    return list(session.exec(stmt.order_by(col(ModItem.id)).limit(limit)))
