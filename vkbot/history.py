@@ -45,7 +45,7 @@ from sqlmodel import Session
 from vkbot.api.errors import UserTokenMissing, VkError
 from vkbot.events import EVENT_MODELS
 from vkbot.longpoll import GapReport
-from vkbot.store.events_repo import EventRecord, EventStore
+from vkbot.store.events_repo import EventRecord, EventStore, identity_columns
 from vkbot.store.models import StoredEvent
 
 log = logging.getLogger("vkbot.history")
@@ -184,9 +184,10 @@ class HistoryGapFiller:
         incoming = [m for messages in histories for m in messages if _is_incoming(m)]
         # Oldest first, so the dispatcher (which works in storage order) keeps each writer's order.
         incoming.sort(key=lambda m: (int(m.get("date", 0)), int(m.get("id", 0))))
-        records = [self._message_record(m) for m in incoming]
-        stored = await asyncio.to_thread(self._store.store_sync, records, None) if records else 0
-        return len(incoming), stored
+        records = await asyncio.to_thread(self._unknown, [self._message_record(m) for m in incoming])
+        if records:
+            await asyncio.to_thread(self._store.store_sync, records, None)
+        return len(incoming), len(records)
 
     async def _conversations_since(self, start_ts: int) -> list[int]:
         peers: list[int] = []
@@ -220,6 +221,25 @@ class HistoryGapFiller:
             if not items or int(items[-1].get("date", 0)) < start_ts or offset >= int(answer.get("count", 0)):
                 return found
 
+    def _unknown(self, records: list[EventRecord]) -> list[EventRecord]:
+        """The records whose message is not stored yet.
+
+        Counted here rather than from ``store_sync``'s answer, which is -1 per row on PostgreSQL
+        (SQLAlchemy adds RETURNING, so rowcount is unknown). The store still ignores duplicates, so a
+        message long poll stores meanwhile is counted here but stored once.
+        """
+        keys = [identity_columns(r)["message_key"] for r in records]
+        known: set[str] = set()
+        with Session(self._store.engine) as session:
+            for i in range(0, len(keys), 500):
+                chunk = [k for k in keys[i : i + 500] if k]
+                known.update(
+                    session.scalars(
+                        select(StoredEvent.message_key).where(StoredEvent.message_key.in_(chunk))  # type: ignore[union-attr]
+                    )
+                )
+        return [r for r, key in zip(records, keys, strict=True) if key not in known]
+
     def _message_record(self, message: dict[str, Any]) -> EventRecord:
         raw = {
             "type": "message_new",
@@ -249,8 +269,9 @@ class HistoryGapFiller:
         records = [
             self._comment_record(c, owner_id) for c in comments if (c["post_id"], c["id"]) not in known
         ]
-        stored = await asyncio.to_thread(self._store.store_sync, records, None) if records else 0
-        return stored, None
+        if records:
+            await asyncio.to_thread(self._store.store_sync, records, None)
+        return len(records), None
 
     async def _comments_since(self, owner_id: int, post_id: int, start: datetime) -> list[dict[str, Any]]:
         start_ts = int(start.timestamp())

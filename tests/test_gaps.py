@@ -1,0 +1,229 @@
+"""Filling long-poll gaps from VK's history: what long poll lost is stored once and handled like the rest."""
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tests.app_helpers import SANDBOX_GROUP_ID, SANDBOX_TOKEN, eventually
+from tests.db_fixtures import db_url, engine  # noqa: F401  (fixtures; tests take them as parameters)
+from vkbot.api import StaticUserToken, VkClient
+from vkbot.history import HistoryGapFiller
+from vkbot.longpoll import GapReport, LongPollListener
+from vkbot.store.events_repo import EventRecord, EventStore
+from vkbot.store.models import StoredEvent
+
+LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+def _client(http: aiohttp.ClientSession, url: str, user_token: str | None = None) -> VkClient:
+    return VkClient(
+        http,
+        base_url=f"{url}/method/",
+        token=SANDBOX_TOKEN,
+        timeout_s=5,
+        backoff_base_s=0.05,
+        backoff_max_s=0.2,
+        user_tokens=StaticUserToken(user_token) if user_token else None,
+    )
+
+
+def _stored(engine, **where) -> list[StoredEvent]:  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        query = select(StoredEvent).order_by(StoredEvent.id)
+        for name, value in where.items():
+            query = query.where(getattr(StoredEvent, name) == value)
+        return list(session.scalars(query))
+
+
+async def test_messages_written_while_away_are_recovered_once_in_order(sandbox, http, engine) -> None:
+    for i in range(6):
+        await sandbox.inject_message(from_id=501 + i % 2, text=f"away {i}")
+    await sandbox.admin_message(501, "the founder answered by hand")  # outgoing: not a relative's message
+    client = _client(http, sandbox.url)
+    filler = HistoryGapFiller(client, EventStore(engine, SANDBOX_GROUP_ID), SANDBOX_GROUP_ID)
+    try:
+        assert await filler.fill(LONG_AGO) == 6
+        assert await filler.fill(LONG_AGO) == 0  # a second read of the same history adds nothing
+    finally:
+        await client.aclose()
+    rows = _stored(engine)
+    assert [r.raw["object"]["message"]["text"] for r in rows] == [f"away {i}" for i in range(6)]
+    assert {r.source for r in rows} == {"history"}
+    assert all(r.event_id is None and r.malformed_reason is None and r.type == "message_new" for r in rows)
+    assert [r.message_key for r in rows] == [f"{501 + i % 2}:{i // 2 + 1}" for i in range(6)]
+    assert filler.last_result is not None and filler.last_result.messages_seen == 6
+
+
+async def test_a_message_seen_by_long_poll_and_by_history_is_one_row(sandbox, http, engine) -> None:
+    store = EventStore(engine, SANDBOX_GROUP_ID)
+    first_ts = str((await sandbox.summary())["next_ts"])
+    store.store_sync([], first_ts)  # the listener will replay every event from here
+    for i in range(5):
+        await sandbox.inject_message(from_id=520, text=f"both {i}")
+    client = _client(http, sandbox.url)
+    try:
+        assert await HistoryGapFiller(client, store, SANDBOX_GROUP_ID).fill(LONG_AGO) == 5
+        listener = LongPollListener(client, SANDBOX_GROUP_ID, store, wait=1)
+        stop = asyncio.Event()
+        task = asyncio.create_task(listener.run(stop))
+
+        async def caught_up() -> bool:
+            """the listener stored the answer with the five message_new events"""
+            return listener.last_event_at is not None
+
+        await eventually(caught_up)
+        stop.set()
+        await task
+    finally:
+        await client.aclose()
+    assert len(_stored(engine, type="message_new")) == 5
+    assert Counter(r.source for r in _stored(engine, type="message_new")) == {"history": 5}
+
+
+async def test_the_gap_starts_at_the_newest_stored_message(sandbox, http, engine) -> None:
+    store = EventStore(engine, SANDBOX_GROUP_ID)
+    client = _client(http, sandbox.url)
+    filler = HistoryGapFiller(client, store, SANDBOX_GROUP_ID, margin=timedelta(0))
+    try:
+        assert await filler.fill(GapReport(None, "1", datetime.now(UTC))) == 0  # empty store: no anchor
+        old = await sandbox.inject_message(from_id=530, text="long handled")
+        # A stored message from "now + 1 h" makes the gap start after every message in history.
+        future = {**old, "date": old["date"] + 3600, "conversation_message_id": 99}
+        store.store_sync([_message_new(future)], None)
+        await sandbox.inject_message(from_id=530, text="in the gap, but older than the anchor")
+        assert await filler.fill(GapReport("5", "9", datetime.now(UTC))) == 0
+        store_then = len(_stored(engine))
+        assert filler.last_result is not None and filler.last_result.start == datetime.fromtimestamp(
+            future["date"], UTC
+        )
+        assert await filler.fill(LONG_AGO) == 2  # an explicit start reaches back
+    finally:
+        await client.aclose()
+    assert store_then == 1
+
+
+async def test_history_is_paged_past_200_conversations_and_200_messages(sandbox, http, engine) -> None:
+    await sandbox.bulk(1700, seed=7)  # about 212 writers
+    for i in range(205):
+        await sandbox.inject_message(from_id=540, text=f"long story {i}")
+    client = _client(http, sandbox.url)
+    try:
+        stored = await HistoryGapFiller(client, EventStore(engine, SANDBOX_GROUP_ID), SANDBOX_GROUP_ID).fill(
+            LONG_AGO
+        )
+    finally:
+        await client.aclose()
+    assert stored == 1905
+    assert len({r.message_key for r in _stored(engine)}) == 1905
+
+
+async def test_comments_without_a_user_token_are_reported_plainly(sandbox, http, engine) -> None:
+    post = await sandbox.create_post("Памяти Алексея")
+    await sandbox.add_comment(from_id=550, post_id=post["post_id"], text="светлая память")
+    reports: list[str] = []
+    client = _client(http, sandbox.url)
+    filler = HistoryGapFiller(
+        client, EventStore(engine, SANDBOX_GROUP_ID), SANDBOX_GROUP_ID, on_unrecovered=reports.append
+    )
+    try:
+        await filler.fill(LONG_AGO)
+    finally:
+        await client.aclose()
+    assert len(reports) == 1
+    assert "could not be recovered" in reports[0] and "no admin user token" in reports[0]
+    assert filler.last_result is not None and filler.last_result.comments_unrecovered == reports[0]
+    assert _stored(engine, type="wall_reply_new") == []
+
+
+async def test_comments_are_recovered_with_the_admin_user_token(sandbox, http, engine) -> None:
+    store = EventStore(engine, SANDBOX_GROUP_ID)
+    post = await sandbox.create_post("Памяти Ольги")
+    seen = await sandbox.add_comment(from_id=560, post_id=post["post_id"], text="seen by long poll")
+    store.store_sync([_comment_event(seen["comment_id"], post["post_id"], "seen by long poll")], None)
+    await sandbox.add_comment(from_id=561, post_id=post["post_id"], text="lost in the gap")
+    token = (await sandbox.mint_user_token())["access_token"]
+    client = _client(http, sandbox.url, user_token=token)
+    filler = HistoryGapFiller(client, store, SANDBOX_GROUP_ID)
+    try:
+        assert await filler.fill(LONG_AGO) == 1
+        assert await filler.fill(LONG_AGO) == 0
+    finally:
+        await client.aclose()
+    comments = _stored(engine, type="wall_reply_new")
+    assert [c.raw["object"]["text"] for c in comments] == ["seen by long poll", "lost in the gap"]
+    recovered = comments[1]
+    assert recovered.source == "history" and recovered.malformed_reason is None
+    assert recovered.raw["object"]["post_owner_id"] == -SANDBOX_GROUP_ID
+    assert filler.last_result is not None and filler.last_result.comments_unrecovered is None
+
+
+async def test_a_failed_fill_is_retried_from_its_own_start(sandbox, http, engine) -> None:
+    store = EventStore(engine, SANDBOX_GROUP_ID)
+    anchor = await sandbox.inject_message(from_id=570, text="stored before the gap")
+    store.store_sync([_message_new(anchor)], None)
+    await sandbox.inject_message(from_id=571, text="lost in the gap")
+    await sandbox.add_faults({"method": "messages.getConversations", "error_code": 100, "count": 1})
+    client = _client(http, sandbox.url)
+    filler = HistoryGapFiller(client, store, SANDBOX_GROUP_ID, comments=False)
+    try:
+        with pytest.raises(Exception, match="100"):
+            await filler.fill(GapReport("1", "2", datetime.now(UTC)))
+        # Meanwhile long poll stored a much newer message; the next fill still reaches the old gap.
+        later = {**anchor, "date": anchor["date"] + 3600, "conversation_message_id": 50, "peer_id": 572}
+        store.store_sync([_message_new({**later, "from_id": 572})], None)
+        assert await filler.fill(GapReport("3", "4", datetime.now(UTC))) == 1
+    finally:
+        await client.aclose()
+    assert [r.raw["object"]["message"]["text"] for r in _stored(engine, source="history")] == [
+        "lost in the gap"
+    ]
+
+
+def _message_new(message: dict[str, Any]) -> EventRecord:
+    """The message as long poll would have delivered it."""
+    raw = {
+        "type": "message_new",
+        "object": {"message": message, "client_info": {}},
+        "group_id": SANDBOX_GROUP_ID,
+        "event_id": f"lp-{message['peer_id']}-{message['conversation_message_id']}",
+        "v": "5.199",
+    }
+    return EventRecord(raw=raw)
+
+
+def _comment_event(comment_id: int, post_id: int, text: str) -> EventRecord:
+    """A ``wall_reply_new`` as long poll would have delivered it."""
+    obj = {
+        "id": comment_id,
+        "from_id": 560,
+        "date": int(time.time()),
+        "text": text,
+        "post_id": post_id,
+        "owner_id": -SANDBOX_GROUP_ID,
+        "post_owner_id": -SANDBOX_GROUP_ID,
+    }
+    return EventRecord(
+        raw={
+            "type": "wall_reply_new",
+            "object": obj,
+            "group_id": SANDBOX_GROUP_ID,
+            "event_id": f"lp-c{comment_id}",
+        }
+    )
