@@ -94,6 +94,7 @@ class DetoxifyScorer:
         self.threads = threads
         self.batch_size = batch_size
         self._detoxify: Any = None
+        self._failure: ModelUnavailable | None = None
         self._lock = threading.RLock()  # guards loading and every forward pass
         # One worker: the async path never runs two forward passes at once and never blocks the loop.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="detoxify")
@@ -109,32 +110,43 @@ class DetoxifyScorer:
         return self._detoxify
 
     def load(self) -> None:
-        """Verify and load the model once; raises ``ModelUnavailable`` or ``ModelLoadError``."""
+        """Verify and load the model once; raises ``ModelUnavailable`` or ``ModelLoadError``.
+
+        A failure is remembered and raised again without retrying (each try hashes 1.1 GB); a scorer
+        made after the files are fixed (e.g. at restart) tries afresh.
+        """
         with self._lock:
+            if self._failure is not None:
+                raise self._failure
             if self._detoxify is not None:
                 return
-            self._check_files()
-            expected = self.expected_sha256 or _recorded_sha256(self.checkpoint)
-            if expected is None:
-                raise ModelLoadError(
-                    f"no expected SHA-256 for {self.checkpoint}: pass expected_sha256 or prepare the model "
-                    "with `vkbot moderation fetch-model` (it records the hash in model.lock.json)"
-                )
-            before = _verify_sha256(self.checkpoint, expected)
-            torch, detoxify_cls = _import_ml(self.threads)
-            saved = _preflight(torch, self.checkpoint, self.hf_dir)
             try:
-                model = detoxify_cls(
-                    checkpoint=str(self.checkpoint),
-                    device=self.device,
-                    huggingface_config_path=str(self.hf_dir),
-                )
-            except Exception as exc:  # transformers raises OSError, RuntimeError, ValueError, TypeError...
-                raise ModelLoadError(f"Detoxify could not load {self.checkpoint}: {exc}") from exc
-            _check_loaded(torch, model, saved, self.checkpoint)
-            if _identity(self.checkpoint) != before:
-                raise ModelLoadError(f"{self.checkpoint} changed while it was being loaded")
-            self._detoxify = model
+                self._detoxify = self._load()
+            except ModelUnavailable as exc:
+                self._failure = exc
+                raise
+
+    def _load(self) -> Any:
+        self._check_files()
+        expected = self.expected_sha256 or _recorded_sha256(self.checkpoint)
+        if expected is None:
+            raise ModelLoadError(
+                f"no expected SHA-256 for {self.checkpoint}: pass expected_sha256 or prepare the model "
+                "with `vkbot moderation fetch-model` (it records the hash in model.lock.json)"
+            )
+        before = _verify_sha256(self.checkpoint, expected)
+        torch, detoxify_cls = _import_ml(self.threads)
+        saved = _preflight(torch, self.checkpoint, self.hf_dir)
+        try:
+            model = detoxify_cls(
+                checkpoint=str(self.checkpoint), device=self.device, huggingface_config_path=str(self.hf_dir)
+            )
+        except Exception as exc:  # transformers raises OSError, RuntimeError, ValueError, TypeError...
+            raise ModelLoadError(f"Detoxify could not load {self.checkpoint}: {exc}") from exc
+        _check_loaded(torch, model, saved, self.checkpoint)
+        if _identity(self.checkpoint) != before:
+            raise ModelLoadError(f"{self.checkpoint} changed while it was being loaded")
+        return model
 
     def score_batch(self, texts: list[str]) -> list[dict[str, float]]:
         """Scores for each text, in order; loads the model on first use."""

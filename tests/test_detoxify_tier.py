@@ -205,3 +205,16 @@ def test_a_pre_zip_checkpoint_still_loads(tiny_model: TinyModel, tmp_path: Path)
     torch.save(saved, legacy, _use_new_zipfile_serialization=False)  # cannot be memory-mapped
     scorer = DetoxifyScorer(legacy, tiny_model.hf_dir, expected_sha256=sha256_file(legacy))
     _assert_scores(scorer.score_batch(["Вечная память"]), 1)
+
+
+def test_a_failed_load_is_not_retried_on_every_batch(tiny_model: TinyModel, tmp_path: Path) -> None:
+    model = copy_model(tiny_model, tmp_path / "m")
+    sha = sha256_file(model.checkpoint)
+    model.checkpoint.rename(tmp_path / "aside.ckpt")
+    scorer = DetoxifyScorer(model.checkpoint, model.hf_dir, expected_sha256=sha)
+    with pytest.raises(ModelUnavailable):
+        scorer.score_batch(["a"])
+    (tmp_path / "aside.ckpt").rename(model.checkpoint)
+    with pytest.raises(ModelUnavailable, match="not found"):  # the same failure, no second attempt
+        scorer.score_batch(["a"])
+    assert DetoxifyScorer(model.checkpoint, model.hf_dir, expected_sha256=sha).score_batch(["a"])
