@@ -256,3 +256,51 @@ def test_buttons_are_left_out_where_the_client_cannot_show_them(desk: Desk) -> N
 def test_settings_reject_a_window_that_ends_before_it_starts() -> None:
     with pytest.raises(ValueError):
         WaitlistSettings(sending_window_start_hour=21, sending_window_end_hour=9)
+
+
+def test_the_public_surface_is_pinned_and_never_imports_vkbot() -> None:
+    import subprocess
+    import sys
+
+    import waitlist
+
+    assert {
+        "handle_message",
+        "due_notifications",
+        "sweep",
+        "delete_personal_data",
+        "InboundMessage",
+        "Reply",
+    } <= set(waitlist.__all__)
+    probe = "import sys, waitlist, waitlist.testing; print(any(m == 'vkbot' or m.startswith('vkbot.') for m in sys.modules))"
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        == "False"
+    )
+
+
+def test_a_video_or_file_is_kept_for_the_founder(desk: Desk) -> None:
+    from dataclasses import replace
+
+    from waitlist.inbound import InboundAttachment
+
+    for text in ("Здравствуйте", "да", "Анна"):
+        desk.send(PEER, text)
+    msg = desk.message(PEER)
+    video = InboundAttachment(kind="video", url=None, vk_ref="video1_2_abc")
+    replies = desk.handle(replace(msg, attachments=(video,)))
+    assert "Кем он или она" in replies[-1].text
+    with Session(desk.engine) as session:
+        [kept] = session.exec(select(WlInbox).where(WlInbox.kind == "attachment")).all()
+    assert "video1_2_abc" in kept.text
+
+
+def test_words_written_before_consent_join_the_story(desk: Desk) -> None:
+    desk.send(PEER, "Здравствуйте")
+    desk.send(PEER, "Моя мама Вера всю жизнь пела в хоре, очень её любили.")
+    desk.send(PEER, "да")
+    with Session(desk.engine) as session:
+        stories = [p.text for p in session.exec(select(WlStoryPart))]
+    assert stories == ["Моя мама Вера всю жизнь пела в хоре, очень её любили."]

@@ -89,3 +89,15 @@ def test_a_slipping_estimate_is_told_unprompted(tmp_path: Path) -> None:
     assert {r.peer_id for r in sent} >= {9}
     assert all("задерживается" in r.text for r in sent)
     assert desk.due() == []
+
+
+def test_the_window_follows_the_relatives_own_clock_when_known(tmp_path: Path) -> None:
+    half_past_six_utc = datetime(2026, 11, 25, 6, 30, tzinfo=UTC)  # 09:30 in Moscow, 08:30 in Kyiv
+    desk = Desk(memory_engine(), LocalFileStore(tmp_path / "f"), clock=FakeClock(half_past_six_utc))
+    complete_order(desk, 1, "ru", photos=0)
+    complete_order(desk, 2, "uk", photos=0)  # left a +380 phone number
+    for number in (1, 2):
+        _founder(desk, set_status, number, "in_progress", None)
+    assert [r.peer_id for r in desk.due()] == [1]
+    desk.clock.advance(hours=1)
+    assert [r.peer_id for r in desk.due()] == [2]

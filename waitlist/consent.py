@@ -10,7 +10,13 @@ import i18n
 from waitlist.models import WlConsent, WlOrder, WlPublicationEvent
 from waitlist.settings import WaitlistSettings
 
-__all__ = ["mark_publication_handled", "pending_publication_events", "record_pd_consent", "set_publication"]
+__all__ = [
+    "mark_publication_handled",
+    "pending_publication_events",
+    "publishable_orders",
+    "record_pd_consent",
+    "set_publication",
+]
 
 
 def record_pd_consent(
@@ -56,6 +62,17 @@ def set_publication(
     session.add(order)
     assert order.id is not None
     session.add(WlPublicationEvent(order_id=order.id, granted=granted, consent_id=consent.id, at=at))
+
+
+def publishable_orders(session: Session) -> list[WlOrder]:
+    """Delivered clips whose family said yes to publishing (and has not taken it back)."""
+    query = select(WlOrder).where(
+        WlOrder.status == "delivered",
+        col(WlOrder.publish_consent).is_(True),
+        col(WlOrder.clip_file_id).is_not(None),
+        col(WlOrder.erased_at).is_(None),
+    )
+    return list(session.exec(query.order_by(col(WlOrder.delivered_at))))
 
 
 def pending_publication_events(session: Session) -> list[WlPublicationEvent]:

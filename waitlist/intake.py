@@ -34,6 +34,23 @@ _WISH_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Where a phone number's country has one time zone, proactive messages follow the writer's own clock.
+_TZ_BY_PHONE_PREFIX = (
+    ("+380", "Europe/Kyiv"),
+    ("+375", "Europe/Minsk"),
+    ("+44", "Europe/London"),
+    ("+49", "Europe/Berlin"),
+    ("+995", "Asia/Tbilisi"),
+    ("+374", "Asia/Yerevan"),
+    ("+998", "Asia/Tashkent"),
+)
+
+
+def timezone_from_phone(contact: str) -> str | None:
+    compact = re.sub(r"[^\d+]", "", contact)
+    return next((tz for prefix, tz in _TZ_BY_PHONE_PREFIX if compact.startswith(prefix)), None)
+
+
 def has_content(text: str) -> bool:
     """Letters or digits, not only emoji, punctuation or spaces."""
     return bool(_CONTENT.search(text))
@@ -282,6 +299,7 @@ def _answer_contact(turn: Turn, step: Step) -> str | None:
         contact = turn.t("intake.contact.vk")
     elif has_content(turn.msg.text):
         contact = turn.msg.text.strip()[:_SHORT_FIELD]
+        turn.conv.tz = turn.conv.tz or timezone_from_phone(contact)
     else:
         turn.ask(step, turn.t("intake.reask.contact"))
         return None

@@ -88,6 +88,7 @@ def _while_founder_talks(turn: Turn) -> None:
 def _route(turn: Turn, texts: MessageTexts | None) -> None:
     msg, conv = turn.msg, turn.conv
     command = parse_command(msg.text, msg.payload)
+    _keep_other_attachments(turn)
     if conv.confirm_pending:
         if run_confirmation(turn, texts):
             return
@@ -107,6 +108,13 @@ def _route(turn: Turn, texts: MessageTexts | None) -> None:
         _in_dialog(turn, state)
 
 
+def _keep_other_attachments(turn: Turn) -> None:
+    """Videos, files and links we cannot use in the dialog still reach the founder's inbox, never lost."""
+    for att in turn.msg.attachments:
+        if att.kind in ("video", "doc", "other") and not media.is_media(att):
+            keep_for_founder(turn, "attachment", f"{att.kind}: {att.vk_ref}")
+
+
 def _declined(turn: Turn) -> None:
     step = step_for(turn.conv.track, State.CONSENT)
     assert step is not None
@@ -121,8 +129,10 @@ def _in_dialog(turn: Turn, state: State) -> None:
     step = step_for(turn.conv.track, state)
     assert step is not None
     if state == State.CONSENT and not turn.conv.pd_consent:
-        if any(media.is_media(a) for a in turn.msg.attachments) and turn.conv.track == "order":
+        if turn.conv.track == "order":
             media.keep_pending(turn)
+            if len(turn.msg.text.strip()) >= 20 and parse_answer(turn.msg.text, turn.msg.payload) is None:
+                keep_for_founder(turn, "before_consent", turn.msg.text)  # joins the story on consent
     elif turn.conv.track == "order":
         take_media_into_order(turn)
     elif any(media.is_media(a) for a in turn.msg.attachments):
