@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import create_engine
+from sqlmodel import Session, create_engine
 
 log = logging.getLogger("vkbot.store")
 
@@ -34,6 +34,19 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as a writer now (SQLite: ``BEGIN IMMEDIATE``; elsewhere nothing).
+
+    pysqlite opens no transaction before a ``SAVEPOINT``, so SQLite starts a deferred one: its reads
+    take a snapshot, and if another connection commits before its first write, that write fails at
+    once with "database is locked" (SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out). The
+    dispatcher hit this under bench/ingest.py while the listener stored events; taking the write lock
+    first makes it wait its turn instead.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def alembic_config(engine: Engine) -> Any:
