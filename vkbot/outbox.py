@@ -63,29 +63,37 @@ def message_request(
 def enqueue(session: Session, requests: Iterable[OutboxRequest]) -> int:
     """Add rows, ignoring keys that exist already; the caller commits. Returns rows added."""
     table = OutboxRow.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    dialect = session.get_bind().dialect
+    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     now = datetime.now(UTC)
-    added = 0
+    rows = []
     for req in requests:
         params = dict(req.params)
         random_id = None
         if req.method == "messages.send":
             random_id = random_id_for(req.key)
             params["random_id"] = random_id
-        stmt = insert(table).values(
-            key=req.key[:255],
-            kind=req.kind,
-            method=req.method,
-            params=params,
-            random_id=random_id,
-            peer_id=req.peer_id,
-            status="pending",
-            attempts=0,
-            not_before=req.not_before or now,
-            created_at=now,
+        rows.append(
+            {
+                "key": req.key[:255],
+                "kind": req.kind,
+                "method": req.method,
+                "params": params,
+                "random_id": random_id,
+                "peer_id": req.peer_id,
+                "status": "pending",
+                "attempts": 0,
+                "not_before": req.not_before or now,
+                "created_at": now,
+            }
         )
-        added += session.execute(stmt.on_conflict_do_nothing()).rowcount or 0
-    return added
+    if not rows:
+        return 0
+    stmt = insert(table).on_conflict_do_nothing()
+    if dialect.supports_sane_multi_rowcount:
+        # One executemany for a whole dispatch batch; each row is still its own INSERT ... DO NOTHING.
+        return session.execute(stmt, rows).rowcount or 0
+    return sum(session.execute(stmt, [row]).rowcount or 0 for row in rows)
 
 
 class MethodCaller(Protocol):

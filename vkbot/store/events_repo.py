@@ -81,14 +81,15 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) ->
     """INSERT ... ON CONFLICT DO NOTHING, portable between SQLite and PostgreSQL; returns rows inserted."""
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
+    dialect = session.get_bind().dialect
     table = StoredEvent.__table__  # type: ignore[attr-defined]
-    inserted = 0
-    for row in rows:  # one statement per row: a duplicate must not discard its neighbours
-        stmt = (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).values(**row)
-        result = session.execute(stmt.on_conflict_do_nothing())
-        inserted += result.rowcount or 0
-    return inserted
+    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(table).on_conflict_do_nothing()
+    if dialect.supports_sane_multi_rowcount:
+        # One executemany: each row is still its own INSERT, so a duplicate discards no neighbour,
+        # and a 1,000-event answer costs one round trip instead of 1,000 (bench/ingest.py).
+        return session.execute(stmt, rows).rowcount or 0
+    return sum(session.execute(stmt, [row]).rowcount or 0 for row in rows)
 
 
 class EventStore:
@@ -162,7 +163,7 @@ def to_record(event: Any) -> EventRecord:
         return event
     if isinstance(event, dict):
         return EventRecord(raw=event)
-    raw = getattr(event, "raw", None)
-    if not isinstance(raw, dict):
-        raw = {"value": raw} if raw is not None else event.model_dump(mode="json", by_alias=True)
+    if not hasattr(event, "raw"):
+        raise TypeError(f"cannot store a {type(event).__name__}: it has no raw JSON")
+    raw = event.raw if isinstance(event.raw, dict) else {"value": event.raw}  # e.g. a JSON null update
     return EventRecord(raw=raw, malformed_reason=getattr(event, "reason", None))
