@@ -81,7 +81,7 @@ class ModItem(SQLModel, table=True):
     urgent: bool = False
     evidence: bool = Field(default=False, index=True)  # a threat or death wish, kept for the police
     scores: list[dict[str, Any]] = _json(list)  # the classifier's signals, for tuning
-    # Removal from VK (wall comment, or the community inbox): pending | done | failed | restored.
+    # Removal from VK (wall comment, or community inbox): pending|done|failed|skipped|restored|restore_failed.
     removal_state: str | None = Field(default=None, max_length=16)
     removal_note: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = _dt(nullable=False)

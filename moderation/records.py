@@ -26,6 +26,7 @@ __all__ = [
     "is_hidden",
     "manual_removal_list",
     "mark_removal",
+    "mark_restore",
     "record_verdict",
     "signals_json",
 ]
@@ -151,6 +152,18 @@ def mark_removal(session: Session, item_id: int, done: bool, reason: str | None 
     if item.status not in HIDDEN_STATUSES:
         return  # restored meanwhile: the outcome of an old removal no longer matters
     item.removal_state = "done" if done else "failed"
+    item.removal_note = None if done else (reason or "")[:MAX_NOTE]
+    session.add(item)
+
+
+def mark_restore(session: Session, item_id: int, done: bool, reason: str | None = None) -> None:
+    """The outbox's outcome for putting a comment back; a failure is kept so the founder can do it by hand."""
+    item = session.get(ModItem, item_id)
+    if item is None:
+        raise LookupError(f"no moderated item {item_id}")
+    if item.status != "restored":
+        return
+    item.removal_state = "restored" if done else "restore_failed"
     item.removal_note = None if done else (reason or "")[:MAX_NOTE]
     session.add(item)
 

@@ -1,0 +1,396 @@
+"""``vkbot quarantine ...`` and ``vkbot bans ...``: the founder's (or her helper's) review of what was hidden.
+
+Listings show counts first and texts only on request; the IDs they print are what the other
+subcommands take. Effects on VK (a comment put back, a ban) are queued as outbox rows for the sender.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from vkbot.commands.common import (
+    add_config_argument,
+    add_json_argument,
+    config_or_exit,
+    print_json,
+    print_table,
+)
+
+EXIT_NOT_FOUND = 1
+EXIT_USAGE = 2
+
+
+def register(subparsers: Any) -> None:
+    _register_quarantine(subparsers)
+    _register_bans(subparsers)
+
+
+def _common(parser: argparse.ArgumentParser, *, json_flag: bool = True) -> argparse.ArgumentParser:
+    add_config_argument(parser)
+    if json_flag:
+        add_json_argument(parser)
+    return parser
+
+
+def _reviewer(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--by", default="founder", help='who reviews: "founder" or "assistant:<name>"')
+
+
+def _register_quarantine(subparsers: Any) -> None:
+    group = subparsers.add_parser("quarantine", help="hidden messages and comments: counts, review, export")
+    commands = group.add_subparsers(dest="quarantine_command", required=True, metavar="SUBCOMMAND")
+
+    ls = _common(commands.add_parser("list", help="counts by day and reason, then the items (no texts)"))
+    ls.add_argument("--show", action="store_true", help="include the texts (they may hurt)")
+    ls.add_argument("--days", type=int, default=7, help="days of counts (default 7)")
+    ls.add_argument("--category", default=None, help="only items of this category")
+    ls.add_argument(
+        "--flagged", action="store_true", help="list flagged (shown) items instead of hidden ones"
+    )
+    ls.add_argument("--limit", type=int, default=50)
+    ls.set_defaults(func=cmd_list)
+
+    show = _common(commands.add_parser("show", help="one item: its category first, then its text"))
+    show.add_argument("id", type=int)
+    show.add_argument("--lang", default="ru")
+    show.set_defaults(func=cmd_show)
+
+    for name, func, help_text in (
+        ("restore", cmd_restore, 'hidden by mistake: back to the inbox or wall, label "not abusive"'),
+        ("confirm", cmd_confirm, 'hidden rightly: label "abusive"'),
+        ("hide", cmd_hide, 'a shown (flagged) item is abusive: hide it, label "abusive"'),
+        ("removed", cmd_removed, "a comment on the removal list was removed by hand"),
+    ):
+        sub = _common(commands.add_parser(name, help=help_text), json_flag=False)
+        sub.add_argument("id", type=int, help="an ID printed by `vkbot quarantine list`")
+        _reviewer(sub)
+        sub.set_defaults(func=func)
+
+    removals = _common(
+        commands.add_parser("removals", help="hidden comments to remove from the wall by hand")
+    )
+    removals.add_argument("--show", action="store_true", help="include the texts")
+    removals.set_defaults(func=cmd_removals)
+
+    digest = _common(commands.add_parser("digest", help="the daily summary (counts only)"), json_flag=False)
+    digest.add_argument("--day", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default today)")
+    digest.add_argument("--lang", default="ru")
+    digest.set_defaults(func=cmd_digest)
+
+    export = _common(
+        commands.add_parser("export", help="threats with metadata, for the police"), json_flag=False
+    )
+    export.add_argument("--category", default="threat", help='"threat" includes death wishes')
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--out", type=Path, default=None, help="file to write (default: stdout)")
+    export.add_argument("--since", type=date.fromisoformat, default=None, help="YYYY-MM-DD (UTC)")
+    export.set_defaults(func=cmd_export)
+
+
+def _register_bans(subparsers: Any) -> None:
+    group = subparsers.add_parser("bans", help="repeat offenders proposed for a ban")
+    commands = group.add_subparsers(dest="bans_command", required=True, metavar="SUBCOMMAND")
+    ls = _common(commands.add_parser("list", help="open proposals (all with --all)"))
+    ls.add_argument("--all", action="store_true")
+    ls.set_defaults(func=cmd_bans_list)
+    for name, func in (("accept", cmd_bans_accept), ("dismiss", cmd_bans_dismiss)):
+        sub = _common(commands.add_parser(name, help=f"{name} a proposal"))
+        sub.add_argument("id", type=int, help="an ID printed by `vkbot bans list`")
+        _reviewer(sub)
+        sub.set_defaults(func=func)
+
+
+# -- plumbing ---------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _session(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
+    """A session on the configured, migrated database, committed when the block ends without error."""
+    from sqlmodel import Session
+
+    from vkbot.store.db import make_engine, migrate
+
+    config = config_or_exit(args)
+    engine = make_engine(config.storage.database_url)
+    try:
+        migrate(engine)
+        with Session(engine) as session:
+            yield session, config
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _tz(config: Any) -> Any:
+    return ZoneInfo(config.waitlist.timezone)
+
+
+def _say(key: str, lang: str = "ru", **params: Any) -> None:
+    import i18n
+
+    print(i18n.text(key, lang, **params))
+
+
+def _enqueue(session: Any, config: Any, effects: list[Any]) -> int:
+    from vkbot.adapters.moderation import effect_requests
+    from vkbot.outbox import enqueue
+
+    return enqueue(session, effect_requests(effects, config.vk.group_id))
+
+
+def _guarded(action: Callable[[], int]) -> int:
+    """Unknown IDs and wrong states are the founder's typo, not a crash: one line and a non-zero exit."""
+    try:
+        return action()
+    except LookupError as exc:
+        print(str(exc).strip("'\""), file=sys.stderr)
+        return EXIT_NOT_FOUND
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+
+
+# -- quarantine -------------------------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from moderation.review import list_items, quarantine_summary
+
+    statuses = ("flagged",) if args.flagged else None
+    with _session(args) as (session, config):
+        summary = quarantine_summary(session, days=max(args.days, 1), now=_now(), tz=_tz(config))
+        kwargs: dict[str, Any] = {"show_text": args.show, "category": args.category, "limit": args.limit}
+        if statuses:
+            kwargs["statuses"] = statuses
+        items = list_items(session, **kwargs)
+    if args.json:
+        print_json({"summary": summary, "items": items})
+        return 0
+    _print_summary(summary)
+    print()
+    columns = ["id", "at", "channel", "category", "status", "author_id", "removal"]
+    print_table(items, [*columns, "text"] if args.show else columns)
+    return 0
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    print(f"hidden in the last {len(summary['days'])} days: {summary['hidden']}")
+    rows = [
+        {
+            "day": d["day"],
+            "total": d["total"],
+            "reasons": ", ".join(f"{c} {n}" for c, n in d["by_category"].items()),
+        }
+        for d in summary["days"]
+    ]
+    print_table(rows, ["day", "total", "reasons"])
+    print(
+        f"open ban proposals: {summary['ban_proposals']}; comments to remove by hand: {summary['manual_removals']}"
+    )
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from moderation.review import reveal_one
+
+    def run() -> int:
+        with _session(args) as (session, _config):
+            revealed = reveal_one(session, args.id, args.lang)
+        if args.json:
+            print_json(
+                {
+                    "id": revealed.item_id,
+                    "category": revealed.category,
+                    "categories": list(revealed.categories),
+                    "channel": revealed.channel,
+                    "at": revealed.created_at.isoformat(),
+                    "text": revealed.text,
+                }
+            )
+            return 0
+        _say("quarantine.reveal_warning", args.lang, category=revealed.category)
+        print()
+        print(revealed.text)
+        return 0
+
+    return _guarded(run)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from moderation.review import restore
+
+    def run() -> int:
+        with _session(args) as (session, config):
+            effects = restore(session, args.id, args.by, _now(), group_id=config.vk.group_id)
+            queued = _enqueue(session, config, effects)
+        _say("quarantine.cli.restored", id=args.id)
+        if queued:
+            _say("quarantine.cli.queued", count=queued)
+        return 0
+
+    return _guarded(run)
+
+
+def cmd_confirm(args: argparse.Namespace) -> int:
+    from moderation.review import confirm
+
+    def run() -> int:
+        with _session(args) as (session, _config):
+            confirm(session, args.id, args.by, _now())
+        _say("quarantine.cli.confirmed", id=args.id)
+        return 0
+
+    return _guarded(run)
+
+
+def cmd_hide(args: argparse.Namespace) -> int:
+    from moderation.review import hide
+
+    def run() -> int:
+        with _session(args) as (session, config):
+            effects = hide(
+                session,
+                item_id=args.id,
+                by=args.by,
+                at=_now(),
+                settings=config.moderation,
+                group_id=config.vk.group_id,
+            )
+            queued = _enqueue(session, config, effects)
+        _say("quarantine.cli.hidden", id=args.id)
+        if queued:
+            _say("quarantine.cli.queued", count=queued)
+        return 0
+
+    return _guarded(run)
+
+
+def cmd_removals(args: argparse.Namespace) -> int:
+    from moderation.records import manual_removal_list
+
+    with _session(args) as (session, config):
+        group_id = config.vk.group_id
+        rows = [
+            {
+                "id": item.id,
+                "at": item.created_at.isoformat(),
+                "link": f"https://vk.com/wall-{group_id}_{item.post_id}?reply={item.comment_id}",
+                "category": (item.categories or ["other"])[0],
+                "reason": item.removal_note,
+                **({"text": item.text} if args.show else {}),
+            }
+            for item in manual_removal_list(session)
+        ]
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(rows, ["id", "at", "link", "category", "reason", *(["text"] if args.show else [])])
+    return 0
+
+
+def cmd_removed(args: argparse.Namespace) -> int:
+    from moderation.records import mark_removal
+
+    def run() -> int:
+        with _session(args) as (session, _config):
+            mark_removal(session, args.id, True)
+        return 0
+
+    return _guarded(run)
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from moderation.review import daily_digest
+
+    with _session(args) as (session, config):
+        tz = _tz(config)
+        day = args.day or _now().astimezone(tz).date()
+        print(daily_digest(session, day, lang=args.lang, tz=tz))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from moderation.evidence import export_threats, write_csv, write_json
+
+    since = datetime.combine(args.since, datetime.min.time(), UTC) if args.since else None
+    with _session(args) as (session, config):
+        rows = export_threats(session, args.category, since, group_id=config.vk.group_id or None)
+    writer = write_csv if args.format == "csv" else write_json
+    if args.out is None:
+        writer(rows, sys.stdout)
+        return 0
+    with args.out.open("w", encoding="utf-8", newline="") as out:
+        writer(rows, out)
+    _say("quarantine.cli.exported", count=len(rows), out=args.out)
+    return 0
+
+
+# -- bans -------------------------------------------------------------------------------------------
+
+
+def _proposal_row(proposal: Any) -> dict[str, Any]:
+    return {
+        "id": proposal.id,
+        "author_id": proposal.author_id,
+        "items": len(proposal.item_ids),
+        "item_ids": list(proposal.item_ids),
+        "status": proposal.status,
+        "reason": proposal.reason,
+        "ban_days": proposal.ban_days,
+        "end_date": proposal.end_date.isoformat() if proposal.end_date else None,
+        "created_at": proposal.created_at.isoformat(),
+    }
+
+
+def cmd_bans_list(args: argparse.Namespace) -> int:
+    from moderation.bans import list_proposals
+
+    with _session(args) as (session, _config):
+        rows = [_proposal_row(p) for p in list_proposals(session, None if args.all else "proposed")]
+    if args.json:
+        print_json(rows)
+    else:
+        print_table(rows, ["id", "author_id", "items", "status", "reason", "ban_days", "end_date"])
+    return 0
+
+
+def cmd_bans_accept(args: argparse.Namespace) -> int:
+    from moderation.bans import accept
+
+    def run() -> int:
+        with _session(args) as (session, config):
+            ban = accept(session, args.id, _now(), args.by)
+            _enqueue(session, config, [ban])
+        end = ban.end_date.astimezone(UTC).date().isoformat() if ban.end_date else "∞"
+        if args.json:
+            print_json({"id": args.id, "author_id": ban.user_id, "end_date": end, "queued": True})
+        else:
+            _say("quarantine.cli.accepted", author_id=ban.user_id, end_date=end)
+        return 0
+
+    return _guarded(run)
+
+
+def cmd_bans_dismiss(args: argparse.Namespace) -> int:
+    from moderation.bans import dismiss
+
+    def run() -> int:
+        with _session(args) as (session, _config):
+            dismiss(session, args.id, _now(), args.by)
+        if args.json:
+            print_json({"id": args.id, "status": "dismissed"})
+        else:
+            _say("quarantine.cli.dismissed", id=args.id)
+        return 0
+
+    return _guarded(run)
