@@ -42,3 +42,21 @@ def collect_status(config: Config) -> dict[str, Any]:
             return read_status(session, config.vk.group_id)
     finally:
         engine.dispose()
+
+
+def demo_summary(session: Session) -> str:
+    """One line for the demo: events, replies sent, orders, quarantined items."""
+    from sqlalchemy import text
+
+    def count(sql: str) -> int:
+        try:
+            return int(session.execute(text(sql)).scalar() or 0)
+        except Exception:  # a table of a package not installed yet
+            session.rollback()
+            return 0
+
+    events = count("SELECT count(*) FROM vk_events")
+    sent = count("SELECT count(*) FROM vk_outbox WHERE status = 'done'")
+    orders = count("SELECT count(*) FROM wl_order")
+    hidden = count("SELECT count(*) FROM mod_item WHERE status = 'quarantined'")
+    return f"demo: {events} events stored, {sent} replies sent, {orders} orders, {hidden} hidden from the founder"

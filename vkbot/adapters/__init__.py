@@ -1,0 +1,1 @@
+"""Translations between VK's shapes and the domain packages' plain types."""

@@ -1,0 +1,97 @@
+"""Typed VK messages -> ``waitlist.InboundMessage`` (the only shape the domain sees)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from vkbot.events import Attachment, ForeignMessage, Message
+from waitlist.inbound import InboundAttachment, InboundMessage
+
+# The domain bounds what it stores; this only caps what it is handed (the raw event keeps everything).
+MAX_TEXT_CHARS = 20_000
+MAX_FORWARDED = 20
+
+
+def _ref(kind: str, body: Any) -> str:
+    owner = getattr(body, "owner_id", "") if body is not None else ""
+    media = getattr(body, "id", "") if body is not None else ""
+    key = getattr(body, "access_key", None) if body is not None else None
+    return f"{kind}{owner}_{media}" + (f"_{key}" if key else "")
+
+
+def to_attachment(att: Attachment) -> InboundAttachment:
+    if att.type == "photo" and att.photo is not None:
+        return InboundAttachment("photo", att.photo.largest_url(), _ref("photo", att.photo), None, "jpg")
+    if att.type == "audio_message" and att.audio_message is not None:
+        am = att.audio_message
+        return InboundAttachment(
+            "audio_message", am.link_ogg or am.link_mp3, _ref("audio_message", am), None, "ogg"
+        )
+    if att.type == "doc" and att.doc is not None:
+        doc = att.doc
+        kind = "photo" if doc.ext.lower() in {"jpg", "jpeg", "png", "webp", "heic"} else "doc"
+        return InboundAttachment(kind, doc.url, _ref("doc", doc), doc.size or None, doc.ext or None)
+    if att.type == "sticker":
+        return InboundAttachment("sticker", None, "sticker", None, None)
+    if att.type == "video":
+        return InboundAttachment("video", None, _ref("video", _Raw(att.raw_body())), None, None)
+    return InboundAttachment("other", None, att.type, None, None)
+
+
+class _Raw:
+    """Attribute access over a raw attachment body (kinds without a typed model)."""
+
+    def __init__(self, body: Any):
+        body = body if isinstance(body, dict) else {}
+        self.owner_id, self.id, self.access_key = (
+            body.get("owner_id", ""),
+            body.get("id", ""),
+            body.get("access_key"),
+        )
+
+
+def _forwarded(messages: list[ForeignMessage], depth: int = 0) -> list[ForeignMessage]:
+    """Forwarded messages, nested ones included, flattened in reading order."""
+    flat: list[ForeignMessage] = []
+    for fwd in messages:
+        flat.append(fwd)
+        if depth < 3:
+            flat.extend(_forwarded(fwd.fwd_messages, depth + 1))
+    return flat[:MAX_FORWARDED]
+
+
+def parse_payload(payload: str | None) -> dict[str, Any] | None:
+    if not payload:
+        return None
+    try:
+        value = json.loads(payload)
+    except (TypeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def to_inbound(
+    message: Message, event_key: str, *, keyboard_supported: bool, lang_hint: str | None
+) -> InboundMessage:
+    forwarded = _forwarded(message.fwd_messages)
+    attachments = [to_attachment(a) for a in message.attachments]
+    # Photos forwarded from another chat count as sent: relatives often forward the old photo.
+    for fwd in forwarded:
+        attachments.extend(to_attachment(a) for a in fwd.attachments)
+    return InboundMessage(
+        event_key=event_key,
+        peer_id=message.peer_id,
+        from_id=message.from_id,
+        text=message.text[:MAX_TEXT_CHARS],
+        date=datetime.fromtimestamp(message.date, UTC),
+        attachments=tuple(attachments),
+        forwarded_texts=tuple(f.text[:MAX_TEXT_CHARS] for f in forwarded if f.text),
+        payload=parse_payload(message.payload),
+        keyboard_supported=keyboard_supported,
+        lang_hint=lang_hint,
+    )
+
+
+VK_LANG_IDS = {0: "ru", 1: "uk", 3: "en"}  # client_info.lang_id

@@ -1,0 +1,106 @@
+"""`vkbot demo`: the sandbox, the whole suite against it, and simulated people writing, in one process."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from vkbot.commands.common import run_until_signal
+
+log = logging.getLogger("vkbot.demo")
+
+DEMO_GROUP_ID = 1001
+
+
+def register(subparsers: Any) -> None:
+    demo = subparsers.add_parser(
+        "demo", help="run the suite against the local sandbox with simulated traffic"
+    )
+    demo.add_argument("--dir", type=Path, default=Path("demo-data"), help="working folder, kept between runs")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=0, help="sandbox port (0: a free one)")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--speed", type=float, default=1.0, help="simulated people act this many times faster")
+    demo.add_argument(
+        "--duration", type=float, default=0, help="stop after this many seconds (0: until Ctrl-C)"
+    )
+    demo.add_argument("--no-traffic", action="store_true", help="only the sandbox and the suite")
+    demo.set_defaults(func=cmd_demo)
+
+
+def _community_token(folder: Path) -> str:
+    """The sandbox's community token, made once per demo folder (a sandbox credential, not a VK one)."""
+    path = folder / "sandbox-token"
+    if not path.exists():
+        path.write_text(secrets.token_hex(16), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def demo_environment(folder: Path, sandbox_url: str, token: str) -> dict[str, str]:
+    return {
+        "VKBOT_VK__API_BASE_URL": f"{sandbox_url}/method/",
+        "VKBOT_VK__OAUTH_BASE_URL": f"{sandbox_url}/",
+        "VKBOT_VK__GROUP_ID": str(DEMO_GROUP_ID),
+        "VKBOT_VK__TOKEN": token,
+        "VKBOT_VK__LONGPOLL_WAIT": "10",
+        "VKBOT_STORAGE__DATABASE_URL": f"sqlite:///{(folder / 'vkbot.db').resolve()}",
+        "VKBOT_STORAGE__FILES_DIR": str((folder / "files").resolve()),
+    }
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    folder: Path = args.dir
+    folder.mkdir(parents=True, exist_ok=True)
+
+    async def main(stop: asyncio.Event) -> int:
+        import aiohttp
+
+        from vkbot.app import open_app
+        from vkbot.config import load_config
+        from vkbot.demo_traffic import DemoTraffic
+        from vkbot.sandbox import SandboxControl, SandboxOptions, running_sandbox
+
+        token = _community_token(folder)
+        options = SandboxOptions(
+            host=args.host,
+            port=args.port,
+            group_id=DEMO_GROUP_ID,
+            community_token=token,
+            data_dir=folder / "sandbox",
+            seed=args.seed,
+        )
+        async with running_sandbox(options) as sandbox:
+            print(f"Sandbox: {sandbox.url}", flush=True)
+            config = load_config(None, environ=demo_environment(folder, sandbox.url, token))
+            async with open_app(config) as app, aiohttp.ClientSession() as http:
+                if args.duration:
+                    asyncio.get_running_loop().call_later(args.duration, stop.set)
+                if not args.no_traffic:
+                    traffic = DemoTraffic(SandboxControl(http, sandbox.url), seed=args.seed, speed=args.speed)
+                    app.extra_tasks.append(traffic.run)
+                app.extra_tasks.append(lambda stop: _report(app, stop))
+                await app.run(stop)
+        print("demo stopped; state kept in", folder, flush=True)
+        return 0
+
+    return run_until_signal(main)
+
+
+async def _report(app: Any, stop: asyncio.Event, every_s: float = 15.0) -> None:
+    """A line every few seconds so a person watching sees the queue fill and abuse land in quarantine."""
+    from sqlmodel import Session
+
+    from vkbot.status import demo_summary
+
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=every_s)
+        except TimeoutError:
+            pass
+        with Session(app.engine) as session:
+            print(demo_summary(session), flush=True)
