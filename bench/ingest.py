@@ -5,8 +5,8 @@ process; N seeded messages are injected at once with ``/sandbox/bulk`` while the
 
 - ours: the whole app (listener -> SQLite file in a temp dir -> dispatcher -> outbox rows, the sender
   running beside them as in production). The clock stops when every injected ``message_new`` is stored
-  AND marked processed. The handler is ``vkbot.pipeline.build_pipeline`` when it exists, otherwise a
-  reply-to-each-message handler (the output says which).
+  AND marked processed. The handler is ``vkbot.pipeline.build_pipeline`` when it exists, otherwise
+  (or with ``--handler reply``) one reply row per message (the output says which).
 - vkbottle: after ``/sandbox/reset``, the same seeded stream; ``Bot`` with a no-op message handler,
   ``API_URL`` pointed at the sandbox, run in a temp CWD (it writes ``.vkbottle/`` there); the clock stops
   when its handler has run N times.
@@ -30,14 +30,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
-from sqlmodel import Session  # noqa: E402
+import aiohttp
+from sqlalchemy import func, select
+from sqlmodel import Session
 
-from bench.common import TOKEN, machine, sandbox_process, suite_config  # noqa: E402
-from vkbot.outbox import OutboxRequest, message_request  # noqa: E402
-from vkbot.sandbox import SandboxControl  # noqa: E402
-from vkbot.store.models import StoredEvent  # noqa: E402
+from bench.common import TOKEN, machine, sandbox_process, suite_config
+from vkbot.outbox import OutboxRequest, message_request
+from vkbot.sandbox import SandboxControl
+from vkbot.store.models import StoredEvent
 
 
 class ReplyHandler:
@@ -53,7 +53,9 @@ class ReplyHandler:
         return []
 
 
-def _handler(config: Any, engine: Any) -> tuple[Any, str]:
+def _handler(config: Any, engine: Any, which: str) -> tuple[Any, str]:
+    if which == "reply":
+        return ReplyHandler(), "reply-to-each (--handler reply)"
     try:
         from vkbot.pipeline import build_pipeline
     except ModuleNotFoundError:
@@ -72,7 +74,7 @@ def _processed_messages(engine: Any) -> int:
         return int(session.scalar(query) or 0)
 
 
-async def run_ours(url: str, control: SandboxControl, count: int, seed: int) -> dict[str, Any]:
+async def run_ours(url: str, control: SandboxControl, count: int, seed: int, which: str) -> dict[str, Any]:
     from vkbot.app import open_app
     from vkbot.store.db import make_engine, migrate
 
@@ -81,7 +83,7 @@ async def run_ours(url: str, control: SandboxControl, count: int, seed: int) -> 
         config = suite_config(url, db, Path(tmp) / "files")
         probe = make_engine(db)
         migrate(probe)
-        handler, handler_name = _handler(config, probe)
+        handler, handler_name = _handler(config, probe, which)
         async with open_app(config, handler) as app:
             stop = asyncio.Event()
             task = asyncio.create_task(app.run(stop))
@@ -143,12 +145,12 @@ async def run_vkbottle(url: str, control: SandboxControl, count: int, seed: int)
     return {"seconds": elapsed, "per_s": count / elapsed}
 
 
-async def main_async(count: int, seed: int) -> dict[str, Any]:
+async def main_async(count: int, seed: int, which: str) -> dict[str, Any]:
     with sandbox_process(seed=seed) as url:
         async with aiohttp.ClientSession() as session:
             control = SandboxControl(session, url)
             await control.reset()
-            ours = await run_ours(url, control, count, seed)
+            ours = await run_ours(url, control, count, seed, which)
             print(
                 f"ours:     {count} messages stored and dispatched in {ours['seconds']:.2f} s = "
                 f"{ours['per_s']:.0f}/s (handler: {ours['handler']}; "
@@ -176,10 +178,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--count", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--handler",
+        choices=("pipeline", "reply"),
+        default="pipeline",
+        help="pipeline: the real one when present; reply: one reply row per message (store+dispatch cost alone)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("vkbottle").setLevel(logging.ERROR)
-    result = asyncio.run(main_async(args.count, args.seed))
+    result = asyncio.run(main_async(args.count, args.seed, args.handler))
     print(f"{result['date']}  {result['machine']}")
     print(json.dumps(result, ensure_ascii=False))
     return 0

@@ -1,0 +1,229 @@
+"""Alerts: tells the founder once per incident (listener stalled, token refresh failed, rows parked), by VK and e-mail.
+
+An incident goes open -> notified -> resolved. It opens when its condition is first seen, is notified
+once on each channel (a VK message to ``founder_user_id`` as an outbox row, and an e-mail through SMTP,
+because VK itself may be what failed), and resolves when the condition clears; the same condition
+after that is a new incident and notifies again. A channel that fails (SMTP down) is retried on the
+next check until it succeeds once; many failures inside one incident never send a second message.
+
+Conditions, checked every ``check_every_s``:
+
+- ``listener_stalled``: no good long poll for ``stall_after_s`` (``vkbot.health.listener_stalled``);
+- ``token_refresh_failed``: the token status carries ``last_error`` (a refresh VK ID refused or that
+  failed); never having connected is the degraded mode, not an incident;
+- ``outbox_parked``: parked outbox rows exist (resolved once they are retried or dropped).
+
+Incidents live in memory: after a restart an incident still going on is reported once more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import smtplib
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from vkbot.health import ListenerView, TokenStatusView, listener_stalled, poll_age_s
+from vkbot.outbox import backlog, enqueue, message_request
+
+log = logging.getLogger("vkbot.alerts")
+
+IncidentKind = Literal["listener_stalled", "token_refresh_failed", "outbox_parked"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SmtpSettings(_Frozen):
+    """``[alerts.smtp]``; the password comes from ``VKBOT_ALERTS__SMTP__PASSWORD`` or the secrets file."""
+
+    host: str = ""  # empty: no e-mail alerts
+    port: int = Field(587, ge=1, le=65535)
+    from_addr: str = ""
+    to: list[str] = []
+    starttls: bool = True
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    timeout_s: float = Field(20.0, gt=0)
+
+
+class AlertSettings(_Frozen):
+    """``[alerts]``: who is told and when."""
+
+    enabled: bool = True
+    founder_user_id: int = Field(0, ge=0)  # 0: no VK message
+    stall_after_s: float = Field(120.0, gt=0)
+    check_every_s: float = Field(10.0, gt=0)
+    smtp: SmtpSettings = SmtpSettings()
+
+
+class Mailer(Protocol):
+    async def send(self, subject: str, body: str) -> None: ...
+
+
+class SmtpMailer:
+    """Sends through the configured SMTP server with smtplib in a worker thread."""
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+
+    async def send(self, subject: str, body: str) -> None:
+        await asyncio.to_thread(self._send, subject, body)
+
+    def _send(self, subject: str, body: str) -> None:
+        s = self.settings
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = s.from_addr, ", ".join(s.to), subject
+        message.set_content(body)
+        with smtplib.SMTP(s.host, s.port, timeout=s.timeout_s) as smtp:
+            if s.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if s.username:
+                smtp.login(s.username, s.password.get_secret_value())
+            smtp.send_message(message)
+
+
+@dataclass
+class Incident:
+    kind: IncidentKind
+    opened_at: datetime
+    detail: str
+    state: Literal["open", "notified", "resolved"] = "open"
+    vk_sent: bool = False
+    mail_sent: bool = False
+    resolved_at: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        """Names the incident in the outbox, so its VK message is one row even if enqueued twice."""
+        return f"alert:{self.kind}:{self.opened_at.isoformat()}"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+_TITLES: dict[IncidentKind, str] = {
+    "listener_stalled": "Бот не получает сообщения из ВК",
+    "token_refresh_failed": "Не удалось обновить доступ администратора",
+    "outbox_parked": "Бот не смог выполнить действия в ВК",
+}
+
+
+@dataclass
+class AlertMonitor:
+    """Checks the conditions and notifies; ``run`` goes into ``App.extra_tasks``."""
+
+    engine: Engine
+    settings: AlertSettings
+    listener: ListenerView
+    token_status: Callable[[], TokenStatusView] | None = None
+    mailer: Mailer | None = None
+    wake_sender: Callable[[], None] | None = None
+    clock: Callable[[], datetime] = _utcnow
+    started_at: datetime = field(default_factory=_utcnow)
+    incidents: dict[IncidentKind, Incident] = field(default_factory=dict)  # the current one per kind
+    history: list[Incident] = field(default_factory=list)  # resolved ones, oldest first
+
+    def __post_init__(self) -> None:
+        if self.mailer is None and self.settings.smtp.host:
+            self.mailer = SmtpMailer(self.settings.smtp)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.check()
+            except Exception:  # a broken check must not end the app; it is logged and tried again
+                log.exception("alert check failed")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self.settings.check_every_s)
+            except TimeoutError:
+                pass
+
+    async def check(self) -> list[Incident]:
+        """One round: open, notify or resolve incidents; returns the ones open now."""
+        now = self.clock()
+        found = await asyncio.to_thread(self._conditions, now)
+        for kind in list(self.incidents):
+            if kind not in found:
+                incident = self.incidents.pop(kind)
+                incident.state, incident.resolved_at = "resolved", now
+                self.history.append(incident)
+                log.info("incident %s resolved", kind)
+        for kind, detail in found.items():
+            incident = self.incidents.get(kind)
+            if incident is None:
+                incident = self.incidents[kind] = Incident(kind, now, detail)
+                log.warning("incident %s opened: %s", kind, detail)
+            await self._notify(incident)
+        return list(self.incidents.values())
+
+    def _conditions(self, now: datetime) -> dict[IncidentKind, str]:
+        found: dict[IncidentKind, str] = {}
+        if listener_stalled(self.listener, now, self.started_at, self.settings.stall_after_s):
+            age = poll_age_s(self.listener, now, self.started_at)
+            found["listener_stalled"] = (
+                f"нет ответа long poll {age:.0f} с (состояние {self.listener.state}, "
+                f"ошибок подряд {self.listener.consecutive_failures})"
+            )
+        if self.token_status is not None:
+            status = self.token_status()
+            if status.last_error:
+                found["token_refresh_failed"] = f"ошибка обновления токена: {status.last_error}"
+        with Session(self.engine) as session:
+            outbox = backlog(session)
+        parked = outbox["counts"].get("parked", 0)
+        if parked:
+            reasons = "; ".join(
+                f"#{row['id']} {row['method']}: {row['reason']}" for row in outbox["parked"][:5]
+            )
+            found["outbox_parked"] = f"отложено строк: {parked}. Последние: {reasons}"
+        return found
+
+    async def _notify(self, incident: Incident) -> None:
+        text = f"{_TITLES[incident.kind]}\n{incident.detail}\nС {incident.opened_at:%Y-%m-%d %H:%M} UTC."
+        if not incident.vk_sent:
+            incident.vk_sent = await self._send_vk(incident, text)
+        if not incident.mail_sent:
+            incident.mail_sent = await self._send_mail(incident, text)
+        if incident.vk_sent and incident.mail_sent:
+            incident.state = "notified"
+
+    async def _send_vk(self, incident: Incident, text: str) -> bool:
+        founder = self.settings.founder_user_id
+        if not founder:
+            return True  # nothing to send on this channel
+        request = message_request(incident.key, founder, text)
+        try:
+            await asyncio.to_thread(self._enqueue, request)
+        except Exception:
+            log.exception("incident %s: could not queue the VK message", incident.kind)
+            return False
+        if self.wake_sender:
+            self.wake_sender()
+        return True
+
+    def _enqueue(self, request: Any) -> None:
+        with Session(self.engine) as session:
+            enqueue(session, [request])
+            session.commit()
+
+    async def _send_mail(self, incident: Incident, text: str) -> bool:
+        if self.mailer is None:
+            return True
+        try:
+            await self.mailer.send(f"[vkbot] {_TITLES[incident.kind]}", text)
+        except Exception as exc:  # retried on the next check; the reason, never the password, is logged
+            log.warning("incident %s: e-mail not sent (%s: %s)", incident.kind, type(exc).__name__, exc)
+            return False
+        return True
