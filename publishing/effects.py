@@ -1,0 +1,54 @@
+"""What the planner decides, as plain values; the caller (vkbot) turns them into outbox rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DeletePost", "Effect", "HandToFounder", "PublishClip", "delete_key", "handoff_key", "publish_key"]
+
+
+def publish_key(guid: str) -> str:
+    return f"pub:{guid}:publish"
+
+
+def delete_key(guid: str) -> str:
+    return f"pub:{guid}:delete"
+
+
+def handoff_key(guid: str) -> str:
+    return f"pub:{guid}:handoff"
+
+
+@dataclass(frozen=True)
+class PublishClip:
+    """Upload the clip as a community video and post it with its caption; ``guid`` makes the post unique."""
+
+    order_id: int
+    file_id: str
+    caption: str
+    guid: str
+    key: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class DeletePost:
+    """Take a post down from the community wall (consent was revoked after it went up)."""
+
+    post_id: int
+    key: str
+
+
+@dataclass(frozen=True)
+class HandToFounder:
+    """The suite cannot post (no admin user token): the founder gets the ready post to paste herself."""
+
+    order_id: int
+    caption: str
+    reason: str
+    key: str
+    file_id: str = ""
+    text: str = ""  # the whole hand-off message, in the community's language
+
+
+Effect = PublishClip | DeletePost | HandToFounder

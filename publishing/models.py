@@ -1,0 +1,53 @@
+"""The publishing table (prefix pub_): one row per planned wall post of an order's clip."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from waitlist.models import UTCDateTime
+
+__all__ = ["STATUSES", "PubPost"]
+
+# queued: waiting for its slot (or handed to the outbox); posted: on the wall with vk_post_id;
+# withdrawn: consent revoked (deleted from the wall if it was posted); handed_to_founder: no user token,
+# the founder got a ready post to paste by hand.
+STATUSES = ("queued", "posted", "withdrawn", "handed_to_founder")
+
+
+def _dt(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+class PubPost(SQLModel, table=True):
+    """A clip's place on the wall: its slot, caption, guid (VK de-duplicates on it) and VK post id.
+
+    A revoked and later re-granted consent starts a new row with the next ``generation``, hence a new
+    guid: VK would otherwise answer the repeat with the deleted post's id.
+    """
+
+    __tablename__ = "pub_post"
+    __table_args__ = (sa.UniqueConstraint("order_id", "generation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="wl_order.id", index=True)
+    generation: int = 0
+    guid: str = Field(max_length=64, unique=True)
+    status: str = Field(default="queued", max_length=24, index=True)
+    slot_at: datetime = _dt(nullable=False, index=True)
+    caption: str = Field(sa_type=sa.Text)
+    file_id: str = Field(max_length=64)
+    # "video<owner>_<id>" once uploaded, so a retried post does not upload the clip twice.
+    vk_video: str | None = Field(default=None, max_length=64)
+    vk_post_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    handoff_reason: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = _dt(nullable=False)
+    updated_at: datetime = _dt(nullable=False)
+    dispatched_at: datetime | None = _dt()  # PublishClip handed to the caller (outbox)
+    posted_at: datetime | None = _dt()
+    withdrawn_at: datetime | None = _dt()
+    delete_dispatched_at: datetime | None = _dt()  # DeletePost handed to the caller
+    handed_at: datetime | None = _dt()

@@ -1,0 +1,96 @@
+"""What the vkbot side reports back after acting on an effect: the video, the post id, a hand-off."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from publishing.captions import handoff_text
+from publishing.effects import HandToFounder, handoff_key
+from publishing.models import PubPost
+from publishing.settings import PublishingSettings
+
+__all__ = [
+    "Publication",
+    "handed_to_founder",
+    "publication_for",
+    "record_handed_to_founder",
+    "record_posted",
+    "record_video",
+]
+
+log = logging.getLogger("publishing.outcomes")
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A post still meant to go up, as the executor needs it (read again right before posting)."""
+
+    guid: str
+    caption: str
+    file_id: str
+    vk_video: str | None
+
+
+def _post_for_key(session: Session, key: str) -> PubPost | None:
+    # Keys are "pub:<guid>:<what>" (publishing.effects); the guid names the post.
+    parts = key.split(":")
+    if len(parts) < 3 or parts[0] != "pub":
+        raise ValueError(f"not a publishing key: {key!r}")
+    return session.exec(select(PubPost).where(PubPost.guid == parts[1])).first()
+
+
+def publication_for(session: Session, key: str) -> Publication | None:
+    """The post behind ``key`` if it should still be published; None once withdrawn or handed off.
+
+    The executor asks right before posting, so a revocation that arrived after the outbox row was
+    written still stops the post.
+    """
+    post = _post_for_key(session, key)
+    if post is None or post.status != "queued":
+        return None
+    return Publication(post.guid, post.caption, post.file_id, post.vk_video)
+
+
+def record_video(session: Session, key: str, video: str, *, at: datetime) -> None:
+    """Remember the uploaded video (``video<owner>_<id>``) so a retried post does not upload again."""
+    post = _post_for_key(session, key)
+    if post is not None and post.vk_video is None:
+        post.vk_video, post.updated_at = video, at
+        session.add(post)
+
+
+def record_posted(session: Session, key: str, post_id: int, *, at: datetime) -> None:
+    """Record VK's post id. A post withdrawn meanwhile keeps that status; the next plan deletes it."""
+    post = _post_for_key(session, key)
+    if post is None:
+        log.error("wall post %s made for unknown key %s", post_id, key)
+        return
+    post.vk_post_id, post.updated_at = post_id, at
+    if post.posted_at is None:
+        post.posted_at = at
+    if post.status == "queued":
+        post.status = "posted"
+    session.add(post)
+
+
+def record_handed_to_founder(
+    session: Session, key: str, reason: str, settings: PublishingSettings, *, at: datetime
+) -> HandToFounder | None:
+    """Mark the post as the founder's to paste by hand and return the hand-off (None if not queued)."""
+    post = _post_for_key(session, key)
+    if post is None or post.status != "queued":
+        return None
+    post.status, post.handoff_reason, post.handed_at, post.updated_at = "handed_to_founder", reason, at, at
+    session.add(post)
+    text = handoff_text(settings, post.caption, post.file_id, reason)
+    return HandToFounder(post.order_id, post.caption, reason, handoff_key(post.guid), post.file_id, text)
+
+
+def handed_to_founder(session: Session) -> list[PubPost]:
+    """Posts waiting for the founder to paste them by hand (the dashboard lists these)."""
+    query = select(PubPost).where(PubPost.status == "handed_to_founder").order_by(col(PubPost.slot_at))
+    return list(session.exec(query))

@@ -1,0 +1,199 @@
+"""The planner: turns consent and delivered clips into wall posts at free slots, and revocations into takedowns.
+
+``plan`` is idempotent: it reads the tables, changes rows in the caller's session and returns the
+effects to perform now. Running it twice in a row returns nothing new the second time; and since
+each effect carries a stable key (and a post a stable guid), performing one twice is harmless too.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from publishing.captions import caption_for, revoked_handoff_text, title_for
+from publishing.effects import (
+    DeletePost,
+    Effect,
+    HandToFounder,
+    PublishClip,
+    delete_key,
+    handoff_key,
+    publish_key,
+)
+from publishing.models import PubPost
+from publishing.ports import Clock
+from publishing.schedule import next_free_slot
+from publishing.settings import PublishingSettings
+from waitlist.consent import mark_publication_handled, pending_publication_events, publishable_orders
+from waitlist.models import WlOrder
+
+__all__ = ["guid_for", "plan"]
+
+log = logging.getLogger("publishing.planner")
+
+# Posts that hold their order's place: a new one is planned only when none of these exists.
+ACTIVE = ("queued", "posted", "handed_to_founder")
+
+
+def guid_for(order_id: int, generation: int) -> str:
+    """Stable per order and consent generation: VK answers a repeated wall.post with the first post."""
+    return f"memorial-{order_id}-{generation}"
+
+
+def plan(session: Session, settings: PublishingSettings, clock: Clock) -> list[Effect]:
+    """Act on consent changes, queue newly publishable clips, and return what is due now."""
+    now = clock.now()
+    effects: list[Effect] = []
+    effects += _act_on_consent_events(session, settings, now)
+    effects += _withdraw_unpublishable(session, settings, now)
+    if settings.enabled:
+        _queue_new_clips(session, settings, now)
+        effects += _due_publications(session, settings, now)
+    # Takedowns run even when publishing is switched off: a revocation is always honoured.
+    effects += _due_deletions(session, now)
+    return effects
+
+
+def _active_posts(session: Session, order_id: int) -> list[PubPost]:
+    query = select(PubPost).where(PubPost.order_id == order_id, col(PubPost.status).in_(ACTIVE))
+    return list(session.exec(query))
+
+
+def _withdraw(post: PubPost, settings: PublishingSettings, now: datetime) -> list[Effect]:
+    """Take a post out of the schedule; a posted one gets its DeletePost from ``_due_deletions``."""
+    handed = post.status == "handed_to_founder"
+    post.status, post.withdrawn_at, post.updated_at = "withdrawn", now, now
+    log.info("post %s of order %s withdrawn (consent revoked or clip gone)", post.id, post.order_id)
+    if not handed:
+        return []
+    # She may have pasted it by hand already: she must hear that it has to come down.
+    text = revoked_handoff_text(settings, post.caption)
+    key = handoff_key(post.guid) + ":revoked"
+    return [HandToFounder(post.order_id, post.caption, "revoked", key, post.file_id, text)]
+
+
+def _act_on_consent_events(session: Session, settings: PublishingSettings, now: datetime) -> list[Effect]:
+    effects: list[Effect] = []
+    for event in pending_publication_events(session):
+        if not event.granted:
+            for post in _active_posts(session, event.order_id):
+                effects += _withdraw(post, settings, now)
+                session.add(post)
+        # A grant needs nothing here: the scan of delivered clips below picks the order up.
+        assert event.id is not None
+        mark_publication_handled(session, event.id, now)
+    return effects
+
+
+def _publishable(order: WlOrder | None) -> bool:
+    # The same test as waitlist.consent.publishable_orders, for one order.
+    return (
+        order is not None
+        and order.status == "delivered"
+        and order.publish_consent is True
+        and bool(order.clip_file_id)
+        and order.erased_at is None
+    )
+
+
+def _withdraw_unpublishable(session: Session, settings: PublishingSettings, now: datetime) -> list[Effect]:
+    """Safety net beside the events: a queued post whose order no longer allows it never goes up."""
+    effects: list[Effect] = []
+    for post in session.exec(select(PubPost).where(PubPost.status == "queued")):
+        if not _publishable(session.get(WlOrder, post.order_id)):
+            effects += _withdraw(post, settings, now)
+            session.add(post)
+    return effects
+
+
+def _taken_slots(session: Session, now: datetime, excluding: int | None = None) -> list[datetime]:
+    # Only today onwards matters for the search; a day back covers the local day's cap.
+    query = select(PubPost).where(
+        col(PubPost.status).in_(ACTIVE), col(PubPost.slot_at) >= now - timedelta(days=1)
+    )
+    return [p.slot_at for p in session.exec(query) if p.id != excluding]
+
+
+def _queue_new_clips(session: Session, settings: PublishingSettings, now: datetime) -> None:
+    taken = _taken_slots(session, now)
+    for order in publishable_orders(session):
+        assert order.id is not None and order.clip_file_id is not None
+        if _active_posts(session, order.id):
+            continue
+        slot = next_free_slot(settings, now, taken)
+        if slot is None:
+            log.warning("no free slot within %s days for order %s", settings.horizon_days, order.id)
+            return
+        generation = _next_generation(session, order.id)
+        session.add(
+            PubPost(
+                order_id=order.id,
+                generation=generation,
+                guid=guid_for(order.id, generation),
+                slot_at=slot,
+                caption=caption_for(order, settings),
+                file_id=order.clip_file_id,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        session.flush()  # the next order's active-post check and slot search must see this one
+        taken.append(slot)
+        log.info("order %s queued for the wall at %s", order.id, slot.isoformat())
+
+
+def _next_generation(session: Session, order_id: int) -> int:
+    rows = session.exec(select(PubPost.generation).where(PubPost.order_id == order_id))
+    return max(rows, default=-1) + 1
+
+
+def _due_publications(session: Session, settings: PublishingSettings, now: datetime) -> list[Effect]:
+    query = (
+        select(PubPost)
+        .where(PubPost.status == "queued", col(PubPost.dispatched_at).is_(None), col(PubPost.slot_at) <= now)
+        .order_by(col(PubPost.slot_at), col(PubPost.id))
+    )
+    effects: list[Effect] = []
+    late = timedelta(minutes=settings.late_grace_minutes)
+    for post in session.exec(query).all():
+        if post.slot_at < now - late:
+            _reschedule(session, settings, post, now)
+            continue
+        order = session.get(WlOrder, post.order_id)
+        assert order is not None  # _withdraw_unpublishable ran first
+        post.dispatched_at = post.updated_at = now
+        session.add(post)
+        title = title_for(order, settings)
+        effects.append(
+            PublishClip(post.order_id, post.file_id, post.caption, post.guid, publish_key(post.guid), title)
+        )
+    return effects
+
+
+def _reschedule(session: Session, settings: PublishingSettings, post: PubPost, now: datetime) -> None:
+    slot = next_free_slot(settings, now, _taken_slots(session, now, excluding=post.id))
+    if slot is None:
+        return
+    log.warning(
+        "post %s missed its slot %s; moved to %s", post.id, post.slot_at.isoformat(), slot.isoformat()
+    )
+    post.slot_at, post.updated_at = slot, now
+    session.add(post)
+    session.flush()
+
+
+def _due_deletions(session: Session, now: datetime) -> list[Effect]:
+    query = select(PubPost).where(
+        PubPost.status == "withdrawn",
+        col(PubPost.vk_post_id).is_not(None),
+        col(PubPost.delete_dispatched_at).is_(None),
+    )
+    effects: list[Effect] = []
+    for post in session.exec(query).all():
+        assert post.vk_post_id is not None
+        post.delete_dispatched_at = post.updated_at = now
+        session.add(post)
+        effects.append(DeletePost(post.vk_post_id, delete_key(post.guid)))
+    return effects
