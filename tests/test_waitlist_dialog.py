@@ -304,3 +304,26 @@ def test_words_written_before_consent_join_the_story(desk: Desk) -> None:
     with Session(desk.engine) as session:
         stories = [p.text for p in session.exec(select(WlStoryPart))]
     assert stories == ["Моя мама Вера всю жизнь пела в хоре, очень её любили."]
+
+
+def test_a_correction_is_kept_for_the_founder_and_shown_in_the_summary(desk: Desk) -> None:
+    for text in (
+        "Здравствуйте",
+        "да",
+        "Анна",
+        "мама",
+        "готово",
+        "Добрая.",
+        "готово",
+        "готово",
+        "сюда",
+        "да",
+        "нет",
+    ):
+        desk.send(PEER, text)
+    desk.send(PEER, "исправить")
+    replies = desk.send(PEER, "Имя правильно: Анна Петровна")
+    assert "Исправления: Имя правильно: Анна Петровна" in replies[-1].text
+    assert _state(desk) == "summary"
+    with Session(desk.engine) as session:
+        assert [r.kind for r in session.exec(select(WlInbox))] == ["correction"]

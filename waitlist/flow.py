@@ -45,7 +45,7 @@ def summary_text(turn: Turn) -> str:
     wishes = ", ".join(turn.t(f"intake.button.wish_{w}") for w in order.wishes.split(",") if w) or turn.t(
         "intake.summary.none"
     )
-    return turn.t(
+    text = turn.t(
         "intake.summary.text",
         subject=order.subject_name or "—",
         relation=order.relation or "—",
@@ -58,6 +58,9 @@ def summary_text(turn: Turn) -> str:
             "intake.summary.publish_yes" if order.publish_consent else "intake.summary.publish_no"
         ),
     )
+    if order.founder_note:
+        text += "\n" + turn.t("intake.summary.note", note=order.founder_note[:limit])
+    return text
 
 
 def _place_order(turn: Turn) -> None:
