@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -115,3 +117,29 @@ async def test_a_missing_secret_key_is_a_clear_error_naming_the_variable(
     assert status == 2
     assert "VKBOT_SECRET_KEY is not set" in out.err and "vkbot connect --new-key" in out.err
     assert out.out == ""  # no link is printed that could not be finished
+
+
+async def test_the_admin_pastes_the_redirect_on_stdin(
+    auth_env: AuthEnv,  # noqa: F811
+    auth_engine: Engine,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read_end, write_end = os.pipe()
+    monkeypatch.setattr(sys, "stdin", os.fdopen(read_end))
+    capsys.readouterr()
+    command = asyncio.ensure_future(
+        asyncio.to_thread(run_command, "connect", "--config", str(auth_env.config_path))
+    )
+    link = ""
+    for _ in range(200):  # the command prints the link, then waits for the pasted address
+        link = next((line for line in capsys.readouterr().out.splitlines() if "/authorize?" in line), "")
+        if link:
+            break
+        await asyncio.sleep(0.05)
+    assert link, "no authorize link was printed"
+    location = await follow_authorize_link(link)
+    os.write(write_end, f"  {location}\n".encode())
+    os.close(write_end)
+    assert await asyncio.wait_for(command, 30) == 0
+    assert auth_env.stored_refresh_token(auth_engine).startswith("vk1.r.")

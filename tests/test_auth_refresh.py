@@ -279,3 +279,28 @@ def test_capabilities_name_a_right_the_admin_did_not_grant_or_vk_refused() -> No
         caps["video_upload"].reason
         == "uploading videos is refused by VK: the app lacks the 'video' right (VK grants it on request)"
     )
+
+
+async def test_while_vk_id_is_unreachable_the_still_valid_token_keeps_working(
+    connected: AuthEnv,  # noqa: F811
+    auth_engine: Engine,  # noqa: F811
+    http: aiohttp.ClientSession,
+) -> None:
+    from vkbot.auth.secretbox import SecretBox
+    from vkbot.auth.store import AuthStore
+    from vkbot.auth.vkid import VkIdClient
+
+    clock = ManualClock(datetime.now(UTC))
+    down = VkIdClient(
+        http, base_url="http://127.0.0.1:9/", client_id=CLIENT_ID, redirect_uri="http://x/cb", timeout_s=2
+    )
+    provider = AdminTokenProvider(AuthStore(auth_engine, SecretBox(connected.key)), down, clock=clock)
+    client = client_for(connected, http, provider)
+    try:
+        clock.advance(seconds=3600 - 60)  # inside the margin; the refresh cannot reach VK ID
+        assert "post_id" in await client.call("wall.post", wall_post("still fine"))
+    finally:
+        await client.aclose()
+    status = await provider.status()
+    assert provider.refreshes == 0 and status.connected and not status.needs_reconnect
+    assert status.last_error and "VK ID refresh_token" in status.last_error

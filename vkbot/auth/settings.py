@@ -14,10 +14,10 @@ class AuthSettings(BaseModel):
 
     scope: str = DEFAULT_SCOPE
     # Refresh this long before VK's one-hour access token ends, so no call meets an expired token.
-    refresh_margin_s: int = Field(300, ge=0, le=3000)
+    refresh_margin_s: int = Field(default=300, ge=0, le=3000)
     # The Fernet key for tokens at rest, when not in the VKBOT_SECRET_KEY environment variable
     # (put it in the secrets file, never in the committed config).
     secret_key: SecretStr = SecretStr("")
     # How long a printed authorize link stays usable (VK ID codes themselves live ten minutes).
-    pending_ttl_s: int = Field(1800, ge=60)
-    request_timeout_s: float = Field(30.0, gt=0)
+    pending_ttl_s: int = Field(default=1800, ge=60)
+    request_timeout_s: float = Field(default=30.0, gt=0)

@@ -166,4 +166,4 @@ async def _connect(config: Any, engine: Any, args: argparse.Namespace) -> int:
             return _fail(str(exc))
         await asyncio.to_thread(store.save_connected, grant, redirect.device_id, clock.now())
     print(f"connected: VK user {grant.user_id}, scope '{grant.scope}'; the token is stored encrypted")
-    return _show_status(engine, as_json=False) if not args.json else _show_status(engine, as_json=True)
+    return _show_status(engine, as_json=args.json)
