@@ -105,7 +105,7 @@ def write_csv(rows: Sequence[dict[str, Any]], out: TextIO) -> None:
 
 def _of_peer(peer_id: int) -> Any:
     # A private message's author is its peer; "delete my data" covers both.
-    return or_(ModItem.peer_id == peer_id, ModItem.author_id == peer_id)
+    return or_(col(ModItem.peer_id) == peer_id, col(ModItem.author_id) == peer_id)
 
 
 def evidence_count(session: Session, peer_id: int) -> int:

@@ -12,13 +12,17 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from moderation.actions import BanUser, Effect
 from moderation.classifier import Classification, Signal
 from moderation.models import ModItem, ModLabel
 from moderation.policy import Verdict
 from moderation.records import effects_for_new_item, record_verdict
+from moderation.review import restore
 from moderation.settings import ModerationSettings
-from vkbot.adapters.moderation import report_outcome
+from tests.conftest import SANDBOX_GROUP_ID, VkCall
+from vkbot.adapters.moderation import effect_request, report_outcome
 from vkbot.cli import main
+from vkbot.sandbox import SandboxControl
 from vkbot.store.db import make_engine, migrate
 from vkbot.store.models import OutboxRow
 
@@ -187,3 +191,53 @@ def test_the_digest_is_counts_only(db: Engine, capsys) -> None:
     assert main(["quarantine", "digest", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "Hidden: 1" in out and "threat: 1" in out and "сожгу" not in out
+
+
+async def test_an_abusive_comment_leaves_the_sandbox_wall_and_comes_back_when_restored(
+    sandbox: SandboxControl, vk_call: VkCall, tmp_path: Path
+) -> None:
+    """The rows moderation queues are calls VK (here the sandbox) accepts, with the admin user token."""
+    group = SANDBOX_GROUP_ID
+    post = await sandbox.create_post("Светлая память Ивану")
+    comment = await sandbox.add_comment(from_id=TROLL, post_id=post["post_id"], text=INSULT)
+    token = (await sandbox.mint_user_token())["access_token"]
+    engine = make_engine(f"sqlite:///{tmp_path / 'e2e.db'}")
+    migrate(engine)
+
+    async def run(effect: Effect) -> None:
+        request = effect_request(effect, group)
+        answer = await vk_call(request.method, token=token, **request.params)
+        assert answer.get("response") == 1, answer
+
+    async def deleted() -> bool:
+        (found,) = [c for c in (await sandbox.wall())["comments"] if c["id"] == comment["comment_id"]]
+        return bool(found["deleted"])
+
+    with Session(engine) as session:
+        verdict = Verdict("quarantined", ("insult",), ("rule:insult",), False, False, False)
+        item = record_verdict(
+            session,
+            source_key="evt:1",
+            channel="comment",
+            author_id=TROLL,
+            peer_id=None,
+            post_id=post["post_id"],
+            comment_id=comment["comment_id"],
+            text=INSULT,
+            verdict=verdict,
+            classification=Classification((Signal("insult", "rules", 0.9, "insult"),)),
+            at=datetime.now(UTC),
+        )
+        settings = ModerationSettings(repeat_offender_count=1, auto_ban=True)
+        delete, ban = effects_for_new_item(session, item, settings, group_id=group, at=datetime.now(UTC))
+        await run(delete)
+        report_outcome(session, delete.key, done=True)
+        assert await deleted()
+
+        (restore_comment,) = restore(session, item.id or 0, "founder", datetime.now(UTC), group_id=group)
+        await run(restore_comment)
+        assert not await deleted()
+
+        assert isinstance(ban, BanUser)
+        await run(ban)  # groups.ban with the end date she would have agreed to
+    engine.dispose()

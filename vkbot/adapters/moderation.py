@@ -23,6 +23,7 @@ BAN_COMMENT_LIMIT = 255
 
 def effect_request(effect: Effect, group_id: int) -> OutboxRequest:
     """The VK call that carries out one moderation effect."""
+    params: dict[str, object]
     if isinstance(effect, DeleteComment):
         params = {"owner_id": effect.owner_id, "comment_id": effect.comment_id}
         return OutboxRequest(key=effect.key, method="wall.deleteComment", params=params)
