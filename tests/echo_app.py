@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from sqlmodel import Session
 
 from vkbot.app import App, open_app
 from vkbot.commands.common import run_until_signal
-from vkbot.config import load_config
+from vkbot.config import Config, load_config
 from vkbot.history import HistoryGapFiller
 from vkbot.longpoll import LongPollListener
 from vkbot.outbox import OutboxRequest, message_request
@@ -93,6 +94,25 @@ def _fill_after_restart(filler: HistoryGapFiller, listener: LongPollListener, si
         await stop.wait()  # App.run stops everything when a job returns
 
     return fill_after_restart
+
+
+@contextlib.asynccontextmanager
+async def running_echo_app(config: Config) -> AsyncIterator[tuple[App, HistoryGapFiller]]:
+    """The echo app with the gap filler, running in this loop until the block ends (then stopped)."""
+    async with open_app(config, EchoHandler()) as app:
+        filler = await wire_gap_filler(app)
+        stop = asyncio.Event()
+        task = asyncio.create_task(app.run(stop))
+        try:
+            # A first start begins at the server's current ts: wait for it so injected messages count.
+            for _ in range(400):
+                if app.listener.ts is not None or task.done():
+                    break
+                await asyncio.sleep(0.025)
+            yield app, filler
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, timeout=30)
 
 
 def main(argv: list[str] | None = None) -> int:
