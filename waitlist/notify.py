@@ -16,7 +16,7 @@ import i18n
 from waitlist.effects import Reply
 from waitlist.models import WlConversation, WlNotice, WlOrder, WlSignup
 from waitlist.ports import Clock
-from waitlist.queue import Estimate, estimate_text, order_estimate, queue_length, waiting_orders
+from waitlist.queue import Estimate, estimate_text, order_estimate, waiting_orders
 from waitlist.settings import WaitlistSettings
 from waitlist.turn import Turn
 
@@ -166,7 +166,3 @@ def deliver_owed_notices(turn: Turn) -> None:
         )
         notice.sent_at = turn.now
         turn.session.add(notice)
-
-
-def queue_has_room(session: Session, settings: WaitlistSettings) -> bool:
-    return queue_length(session) < settings.queue_limit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from waitlist import media
 from waitlist.actions import run_command, run_confirmation
@@ -20,7 +20,7 @@ from waitlist.intake import (
     keep_for_founder,
 )
 from waitlist.language import detect_language
-from waitlist.models import WlConversation, WlOrder, WlProcessedEvent
+from waitlist.models import WlConversation, WlProcessedEvent
 from waitlist.notify import deliver_owed_notices
 from waitlist.ports import Clock, Downloader, FileStore, MessageTexts
 from waitlist.settings import WaitlistSettings
@@ -182,7 +182,3 @@ def record_message_allow(session: Session, user_id: int, allowed: bool, at: date
     conv = _conversation(session, user_id, at, None)
     conv.messages_allowed, conv.messages_allowed_at = allowed, at
     session.add(conv)
-
-
-def orders_of(session: Session, peer_id: int) -> list[WlOrder]:
-    return list(session.exec(select(WlOrder).where(WlOrder.peer_id == peer_id).order_by(col(WlOrder.id))))
