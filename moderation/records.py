@@ -20,6 +20,7 @@ from moderation.models import HIDDEN_STATUSES, MAX_TEXT, ModItem
 from moderation.policy import Verdict
 
 __all__ = [
+    "ItemSettings",
     "bounded_text",
     "effects_for_new_item",
     "hidden_source_keys",

@@ -27,7 +27,7 @@ from moderation.records import (
 from moderation.review import confirm, daily_digest, hide, list_items, quarantine_summary, restore, reveal_one
 from moderation.settings import ModerationSettings
 from tests.db_fixtures import db_url, engine  # noqa: F401
-from vkbot.adapters.moderation import effect_request, report_outcome
+from vkbot.adapters.moderation import effect_request, report_outcome, verdict_requests
 
 GROUP = 77
 TROLL = 9001
@@ -320,3 +320,43 @@ def test_restoring_an_item_takes_it_out_of_an_open_ban_proposal(session: Session
     restore(session, items[0].id or 0, "founder", T0 + timedelta(hours=3), group_id=GROUP)
     proposal = session.exec(select(ModBanProposal)).one()
     assert proposal.item_ids == [items[1].id]
+
+
+def test_the_pipeline_call_copies_nothing_of_an_ok_message_and_queues_a_hidden_comments_removal(
+    session: Session,
+) -> None:
+    common = {"settings": ModerationSettings(), "group_id": GROUP, "at": T0, "classification": _signals()}
+    ok = verdict_requests(
+        session, source_key="evt:1", channel="message", author_id=RELATIVE, peer_id=RELATIVE,
+        text="Здравствуйте, мой сын погиб в мае", verdict=_verdict("ok"), **common,
+    )  # fmt: skip
+    assert ok == [] and session.exec(select(ModItem)).all() == []
+    (request,) = verdict_requests(
+        session, source_key="evt:2", channel="comment", author_id=TROLL, peer_id=None, post_id=10,
+        comment_id=7, text=INSULT, verdict=_verdict("quarantined", "insult"), **common,
+    )  # fmt: skip
+    assert (request.method, dict(request.params)) == (
+        "wall.deleteComment",
+        {"owner_id": -GROUP, "comment_id": 7},
+    )
+
+
+def test_every_quarantine_text_exists_in_each_language() -> None:
+    import tomllib
+    from pathlib import Path
+
+    def flat(tree: dict, prefix: str = "") -> set[str]:  # type: ignore[type-arg]
+        return {
+            name
+            for key, value in tree.items()
+            for name in (flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}"})
+        }
+
+    locales = Path(__file__).resolve().parents[1] / "i18n" / "locales"
+    ru, uk, en = (
+        flat(tomllib.loads((locales / lang / "quarantine.toml").read_text("utf-8"))) for lang in LANGS
+    )
+    assert ru == uk == en and "quarantine.digest.hidden" in ru
+
+
+LANGS = ("ru", "uk", "en")

@@ -7,16 +7,19 @@ comment on the founder's list for removal by hand.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import assert_never
 
 from sqlmodel import Session
 
 from moderation.actions import BanUser, DeleteComment, DeleteMessage, Effect, RestoreComment, item_id_from_key
 from moderation.bans import mark_banned, proposal_id_from_key
-from moderation.records import mark_removal, mark_restore
+from moderation.classifier import Classification
+from moderation.policy import Verdict
+from moderation.records import ItemSettings, effects_for_new_item, mark_removal, mark_restore, record_verdict
 from vkbot.outbox import OutboxRequest
 
-__all__ = ["effect_request", "effect_requests", "report_outcome"]
+__all__ = ["effect_request", "effect_requests", "report_outcome", "verdict_requests"]
 
 BAN_COMMENT_LIMIT = 255
 
@@ -66,3 +69,40 @@ def report_outcome(session: Session, key: str, done: bool, reason: str | None = 
             mark_banned(session, proposal_id)
         return True
     return False
+
+
+def verdict_requests(
+    session: Session,
+    *,
+    source_key: str,
+    channel: str,
+    author_id: int,
+    peer_id: int | None,
+    text: str,
+    verdict: Verdict,
+    classification: Classification,
+    settings: ItemSettings,
+    group_id: int,
+    at: datetime,
+    post_id: int | None = None,
+    comment_id: int | None = None,
+    cmid: int | None = None,
+) -> list[OutboxRequest]:
+    """The pipeline's one call per moderated event: store a verdict that is not ok, queue what follows."""
+    if verdict.status == "ok":
+        return []  # a relative's words are not copied out of the event store
+    item = record_verdict(
+        session,
+        source_key=source_key,
+        channel=channel,
+        author_id=author_id,
+        peer_id=peer_id,
+        post_id=post_id,
+        comment_id=comment_id,
+        cmid=cmid,
+        text=text,
+        verdict=verdict,
+        classification=classification,
+        at=at,
+    )
+    return effect_requests(effects_for_new_item(session, item, settings, group_id=group_id, at=at), group_id)
