@@ -1,0 +1,265 @@
+"""End to end against the sandbox: the planner's rows become a real wall post (video attached), once.
+
+The suite's pieces are the production ones: ``PublishingJob`` writes outbox rows, an ``OutboxSender``
+with the publishing executors sends them through ``VkClient`` to the sandbox's video.save, upload
+server and wall.post.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from publishing import PublishingSettings, PubPost, handed_to_founder
+from tests.app_helpers import eventually
+from vkbot.api.client import VkClient
+from vkbot.api.tokens import StaticUserToken
+from vkbot.clock import ManualClock
+from vkbot.outbox import OutboxSender
+from vkbot.publisher import PublishingJob, publishing_executors
+from vkbot.sandbox import SandboxControl
+from vkbot.store.db import make_engine, migrate
+from vkbot.store.models import OutboxRow
+from waitlist.consent import set_publication
+from waitlist.filestore import LocalFileStore
+from waitlist.models import WlOrder
+from waitlist.settings import WaitlistSettings
+
+GROUP_ID = 1001
+TOKEN = "sandbox-community-token"
+SETTINGS = PublishingSettings()  # daily 19:00 Moscow = 16:00 UTC
+MORNING = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+CLIP = b"\x00\x00\x00\x18ftypmp42" + b"memorial clip " * 5000
+
+
+@dataclass
+class Suite:
+    engine: Engine
+    clock: ManualClock
+    files: LocalFileStore
+    job: PublishingJob
+    sender: OutboxSender
+
+    async def tick(self) -> None:
+        """One scheduler pass and one outbox drain, as the running app would do them."""
+        await self.job.run_once()
+        while await self.sender.drain_once():
+            pass
+
+    def delivered_order(self, name: str, consent: bool) -> int:
+        now = self.clock.now()
+        with Session(self.engine) as session:
+            order = WlOrder(
+                status="delivered",
+                subject_name=name,
+                clip_file_id=self.files.put(CLIP),
+                created_at=now,
+                updated_at=now,
+                delivered_at=now,
+            )
+            session.add(order)
+            session.flush()
+            set_publication(session, order, consent, "ru", WaitlistSettings(), now)
+            session.commit()
+            assert order.id is not None
+            return order.id
+
+    def revoke(self, order_id: int) -> None:
+        with Session(self.engine) as session:
+            order = session.get(WlOrder, order_id)
+            assert order is not None
+            set_publication(session, order, False, "ru", WaitlistSettings(), self.clock.now())
+            session.commit()
+
+    def posts(self) -> list[PubPost]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(PubPost).order_by(PubPost.id)))  # type: ignore[arg-type]
+
+    def outbox(self) -> list[OutboxRow]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(OutboxRow).order_by(OutboxRow.id)))  # type: ignore[arg-type]
+
+
+async def make_suite(
+    tmp_path: Path, sandbox: SandboxControl, http: aiohttp.ClientSession, user_token: str | None
+) -> AsyncIterator[Suite]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'suite.db'}")
+    await asyncio.to_thread(migrate, engine)
+    client = VkClient(
+        http,
+        base_url=f"{sandbox.url}/method/",
+        token=TOKEN,
+        user_tokens=StaticUserToken(user_token),
+        user_rate_per_s=20,
+        backoff_base_s=0.05,
+    )
+    clock = ManualClock(MORNING)
+    files = LocalFileStore(tmp_path / "files")
+    sender = OutboxSender(engine, client, idle_poll_s=0.05)
+    sender.executors.update(publishing_executors(engine, files, client, SETTINGS, clock, GROUP_ID))
+    job = PublishingJob(engine, SETTINGS, clock, GROUP_ID, on_enqueued=sender.wake.set)
+    try:
+        yield Suite(engine, clock, files, job, sender)
+    finally:
+        await client.aclose()
+        engine.dispose()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+async def suite(tmp_path: Path, sandbox: SandboxControl, http: aiohttp.ClientSession) -> AsyncIterator[Suite]:
+    token = (await sandbox.mint_user_token(rate_per_s=50))["access_token"]
+    async for built in make_suite(tmp_path, sandbox, http, token):
+        yield built
+
+
+@pytest.fixture
+async def suite_without_user_token(
+    tmp_path: Path, sandbox: SandboxControl, http: aiohttp.ClientSession
+) -> AsyncIterator[Suite]:
+    async for built in make_suite(tmp_path, sandbox, http, None):
+        yield built
+
+
+def live(wall: dict) -> list[dict]:  # type: ignore[type-arg]
+    return [p for p in wall["posts"] if not p.get("deleted")]
+
+
+async def test_a_consented_clip_appears_on_the_wall_once_with_its_video(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    suite.delivered_order("Иван Петров", consent=True)
+    await suite.tick()
+    assert (await sandbox.wall())["posts"] == []  # queued for 19:00
+
+    suite.clock.advance(hours=7)
+    await suite.tick()
+    [post] = (await sandbox.wall())["posts"]
+    assert "Иван Петров" in post["text"]
+    assert post["from_id"] == -GROUP_ID
+    [attachment] = post["attachments"]
+    assert attachment["type"] == "video" and attachment["video"]["owner_id"] == -GROUP_ID
+    [row] = suite.posts()
+    assert (row.status, row.vk_post_id, row.vk_video) == (
+        "posted",
+        post["id"],
+        f"video{-GROUP_ID}_{attachment['video']['id']}",
+    )
+
+    # The next minutes and days: nothing more goes up.
+    for _ in range(3):
+        suite.clock.advance(minutes=1)
+        await suite.tick()
+    suite.clock.advance(days=1)
+    await suite.tick()
+    assert len((await sandbox.wall())["posts"]) == 1
+
+
+async def test_a_row_sent_again_after_a_crash_does_not_post_twice(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    suite.delivered_order("Анна", consent=True)
+    await suite.tick()  # queued for 19:00 today
+    suite.clock.advance(hours=7)
+    await suite.tick()
+    [first] = live(await sandbox.wall())
+
+    # A crash after VK posted but before we recorded it: the row is pending again, the post queued.
+    with Session(suite.engine) as session:
+        for row in session.exec(select(OutboxRow)):
+            row.status, row.result = "pending", None
+            session.add(row)
+        for post in session.exec(select(PubPost)):
+            post.status, post.vk_post_id = "queued", None
+            session.add(post)
+        session.commit()
+    await suite.tick()
+
+    assert [p["id"] for p in live(await sandbox.wall())] == [first["id"]]
+    assert (await sandbox.calls())["deduplicated"] == 1  # VK's guid answered with the same post
+    assert suite.posts()[0].vk_post_id == first["id"]
+    assert (await sandbox.calls())["methods"].get("video.save") == 1  # the video was not uploaded again
+
+
+async def test_a_revocation_after_posting_takes_the_post_down(suite: Suite, sandbox: SandboxControl) -> None:
+    order_id = suite.delivered_order("Отозвали", consent=True)
+    await suite.tick()
+    suite.clock.advance(hours=7)
+    await suite.tick()
+    assert len(live(await sandbox.wall())) == 1
+
+    suite.clock.advance(days=2)
+    suite.revoke(order_id)
+    await suite.tick()
+    [post] = (await sandbox.wall())["posts"]
+    assert post["deleted"] is True
+    assert suite.posts()[0].status == "withdrawn"
+
+
+async def test_a_revocation_before_the_slot_means_nothing_goes_up(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    order_id = suite.delivered_order("До слота", consent=True)
+    await suite.tick()
+    suite.revoke(order_id)
+    suite.clock.advance(hours=7)
+    await suite.tick()
+    assert (await sandbox.wall())["posts"] == []
+    assert (await sandbox.calls())["methods"].get("video.save") is None
+
+
+async def test_without_a_user_token_the_founder_gets_a_ready_post_and_nothing_is_lost(
+    suite_without_user_token: Suite, sandbox: SandboxControl, caplog: pytest.LogCaptureFixture
+) -> None:
+    suite = suite_without_user_token
+    order_id = suite.delivered_order("Без токена", consent=True)
+    await suite.tick()
+    suite.clock.advance(hours=7)
+    with caplog.at_level(logging.WARNING, logger="vkbot.publisher"):
+        await suite.tick()
+        suite.clock.advance(minutes=1)
+        await suite.tick()
+
+    assert (await sandbox.wall())["posts"] == []
+    with Session(suite.engine) as session:
+        [handed] = handed_to_founder(session)
+    assert (handed.order_id, handed.status) == (order_id, "handed_to_founder")
+    [row] = suite.outbox()
+    assert row.status == "done" and row.result is not None
+    assert handed.caption in row.result["text"] and handed.file_id in row.result["text"]
+    assert suite.files.exists(handed.file_id)
+    warnings = [r for r in caplog.records if "ready post" in r.getMessage()]
+    assert len(warnings) == 1  # logged once, not every minute
+
+
+async def test_the_scheduler_job_plans_every_minute_on_its_own(suite: Suite) -> None:
+    suite.delivered_order("Планировщик", consent=True)
+    await suite.job.run_once()  # queued for 19:00
+    suite.clock.advance(hours=7)
+    stop = asyncio.Event()
+    task = asyncio.create_task(suite.job.run(stop))
+    try:
+
+        async def row_written() -> bool:
+            """the scheduler's first run wrote the publish row"""
+            return len(await asyncio.to_thread(suite.outbox)) == 1
+
+        await eventually(row_written, timeout=10)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=5)
+    assert suite.job.runs >= 1
