@@ -14,7 +14,10 @@ from sqlmodel import Session, col, select
 
 import i18n
 from moderation.actions import Effect, RemovalSettings, actions_for, restore_actions
+from moderation.classifier import Classification
 from moderation.models import HIDDEN_STATUSES, ModBanProposal, ModItem, ModLabel
+from moderation.policy import Verdict
+from moderation.records import record_verdict
 
 __all__ = [
     "Revealed",
@@ -25,6 +28,7 @@ __all__ = [
     "hide",
     "list_items",
     "quarantine_summary",
+    "record_shown",
     "restore",
     "reveal_one",
 ]
@@ -140,6 +144,36 @@ def hide(
     item.removal_state = "pending" if effects else "skipped"
     session.add(item)
     return effects
+
+
+def record_shown(
+    session: Session,
+    *,
+    source_key: str,
+    channel: str,
+    author_id: int,
+    peer_id: int | None,
+    text: str,
+    at: datetime,
+    post_id: int | None = None,
+    comment_id: int | None = None,
+    cmid: int | None = None,
+) -> ModItem:
+    """A message the filter let through (so never stored), recorded as "ok" because she wants it hidden."""
+    return record_verdict(
+        session,
+        source_key=source_key,
+        channel=channel,
+        author_id=author_id,
+        peer_id=peer_id,
+        post_id=post_id,
+        comment_id=comment_id,
+        cmid=cmid,
+        text=text,
+        verdict=Verdict("ok", (), (), urgent=False, answer=True, evidence=False),
+        classification=Classification(),
+        at=at,
+    )
 
 
 def _day_of(moment: datetime, tz: tzinfo) -> date:

@@ -24,7 +24,7 @@ from vkbot.adapters.moderation import effect_request, report_outcome
 from vkbot.cli import main
 from vkbot.sandbox import SandboxControl
 from vkbot.store.db import make_engine, migrate
-from vkbot.store.models import OutboxRow
+from vkbot.store.models import OutboxRow, StoredEvent
 
 GROUP = 77
 TROLL = 9001
@@ -241,3 +241,30 @@ async def test_an_abusive_comment_leaves_the_sandbox_wall_and_comes_back_when_re
         assert isinstance(ban, BanUser)
         await run(ban)  # groups.ban with the end date she would have agreed to
     engine.dispose()
+
+
+def test_she_hides_a_shown_comment_from_her_inbox_by_its_event_key(db: Engine, capsys) -> None:
+    raw = {
+        "type": "wall_reply_new",
+        "event_id": "e1",
+        "group_id": GROUP,
+        "v": "5.199",
+        "object": {"id": 61, "from_id": TROLL, "date": 1_790_000_000, "text": "жуть какая", "post_id": 5},
+    }
+    with Session(db) as session:
+        stored = StoredEvent(type="wall_reply_new", event_id="e1", raw=raw)
+        session.add(stored)
+        session.commit()
+        event_id = stored.id
+    assert main(["quarantine", "hide", f"evt:{event_id}"]) == 0
+    (row,) = _outbox(db)
+    assert row.method == "wall.deleteComment" and row.params == {"owner_id": -GROUP, "comment_id": 61}
+    with Session(db) as session:
+        item = session.exec(select(ModItem)).one()
+        assert (item.source_key, item.status, item.text) == (
+            f"evt:{event_id}",
+            "hidden_by_founder",
+            "жуть какая",
+        )
+        assert session.exec(select(ModLabel.label)).one() == "abusive"
+    assert main(["quarantine", "hide", "nonsense"]) == 2

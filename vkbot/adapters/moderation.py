@@ -7,7 +7,7 @@ comment on the founder's list for removal by hand.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import assert_never
 
 from sqlmodel import Session
@@ -15,11 +15,15 @@ from sqlmodel import Session
 from moderation.actions import BanUser, DeleteComment, DeleteMessage, Effect, RestoreComment, item_id_from_key
 from moderation.bans import mark_banned, proposal_id_from_key
 from moderation.classifier import Classification
+from moderation.models import ModItem
 from moderation.policy import Verdict
 from moderation.records import ItemSettings, effects_for_new_item, mark_removal, mark_restore, record_verdict
+from moderation.review import record_shown
+from vkbot.events import Comment, VkEvent, parse_event
 from vkbot.outbox import OutboxRequest
+from vkbot.store.models import StoredEvent
 
-__all__ = ["effect_request", "effect_requests", "report_outcome", "verdict_requests"]
+__all__ = ["effect_request", "effect_requests", "record_shown_event", "report_outcome", "verdict_requests"]
 
 BAN_COMMENT_LIMIT = 255
 
@@ -106,3 +110,42 @@ def verdict_requests(
         at=at,
     )
     return effect_requests(effects_for_new_item(session, item, settings, group_id=group_id, at=at), group_id)
+
+
+def record_shown_event(session: Session, event_id: int) -> ModItem:
+    """The moderation item of a stored message or comment (recorded as "ok" if it never was), to hide it.
+
+    ``event_id`` is the stored event's id; its key ``evt:<id>`` is the inbox's ``event_key``.
+    """
+    stored = session.get(StoredEvent, event_id)
+    if stored is None:
+        raise LookupError(f"no stored event {event_id}")
+    key = f"evt:{stored.id}"  # the same key the pipeline records verdicts under
+    event = parse_event(stored.raw)
+    if not isinstance(event, VkEvent):
+        raise ValueError(f"stored event {event_id} does not parse: {event.reason}")
+    message, obj = event.message, event.obj
+    if event.type == "message_new" and message is not None:
+        return record_shown(
+            session,
+            source_key=key,
+            channel="message",
+            author_id=message.from_id,
+            peer_id=message.peer_id,
+            cmid=message.conversation_message_id,
+            text=message.text,
+            at=datetime.fromtimestamp(message.date, UTC),
+        )
+    if event.type == "wall_reply_new" and isinstance(obj, Comment):
+        return record_shown(
+            session,
+            source_key=key,
+            channel="comment",
+            author_id=obj.from_id,
+            peer_id=None,
+            post_id=obj.post_id,
+            comment_id=obj.id,
+            text=obj.text,
+            at=datetime.fromtimestamp(obj.date, UTC),
+        )
+    raise ValueError(f"stored event {event_id} is a {stored.type}, not a message or a comment")

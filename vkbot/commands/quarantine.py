@@ -62,10 +62,19 @@ def _register_quarantine(subparsers: Any) -> None:
     show.add_argument("--lang", default="ru")
     show.set_defaults(func=cmd_show)
 
+    hide = _common(
+        commands.add_parser("hide", help='a shown message or comment is abusive: hide it, label "abusive"'),
+        json_flag=False,
+    )
+    hide.add_argument(
+        "id", help="an item ID from `quarantine list --flagged`, or an inbox event key evt:<id>"
+    )
+    _reviewer(hide)
+    hide.set_defaults(func=cmd_hide)
+
     for name, func, help_text in (
         ("restore", cmd_restore, 'hidden by mistake: back to the inbox or wall, label "not abusive"'),
         ("confirm", cmd_confirm, 'hidden rightly: label "abusive"'),
-        ("hide", cmd_hide, 'a shown (flagged) item is abusive: hide it, label "abusive"'),
         ("removed", cmd_removed, "a comment on the removal list was removed by hand"),
     ):
         sub = _common(commands.add_parser(name, help=help_text), json_flag=False)
@@ -258,21 +267,35 @@ def cmd_hide(args: argparse.Namespace) -> int:
 
     def run() -> int:
         with _session(args) as (session, config):
+            item_id = _item_id(session, args.id)
             effects = hide(
                 session,
-                item_id=args.id,
+                item_id=item_id,
                 by=args.by,
                 at=_now(),
                 settings=config.moderation,
                 group_id=config.vk.group_id,
             )
             queued = _enqueue(session, config, effects)
-        _say("quarantine.cli.hidden", id=args.id)
+        _say("quarantine.cli.hidden", id=item_id)
         if queued:
             _say("quarantine.cli.queued", count=queued)
         return 0
 
     return _guarded(run)
+
+
+def _item_id(session: Any, given: str) -> int:
+    """An item ID as listed, or ``evt:<id>`` of a message the filter let through (recorded now)."""
+    if given.startswith("evt:") and given[4:].isdigit():
+        from vkbot.adapters.moderation import record_shown_event
+
+        item = record_shown_event(session, int(given[4:]))
+        assert item.id is not None
+        return item.id
+    if not given.isdigit():
+        raise ValueError(f"{given!r} is neither an item ID nor evt:<id>")
+    return int(given)
 
 
 def cmd_removals(args: argparse.Namespace) -> int:
