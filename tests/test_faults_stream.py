@@ -26,7 +26,6 @@ FAULTS: dict[str, list[dict[str, Any]]] = {
     "dropped connections": [{"drop_connections": 4}],
     "slow sends and polls": [
         {"delay_ms": 1500, "count": 4},  # any request: sends (packed in execute) and polls
-        {"delay_ms": 1500, "method": "longpoll", "count": 2},
     ],
     "accepted, then no answer": [{"accept_then_timeout": "messages.send", "count": 2}],
     # The poll that answers failed 3 is held back first, so the messages written meanwhile are lost
