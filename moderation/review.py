@@ -94,12 +94,12 @@ def restore(session: Session, item_id: int, by: str, at: datetime, *, group_id: 
     effects = restore_actions(item, item.removal_state, group_id=group_id, generation=label.id)
     item.status = "restored"
     item.removal_state = "restored" if effects else None
-    _drop_from_open_proposals(session, item)
+    _drop_from_open_proposals(session, item, at)
     session.add(item)
     return effects
 
 
-def _drop_from_open_proposals(session: Session, item: ModItem) -> None:
+def _drop_from_open_proposals(session: Session, item: ModItem, at: datetime) -> None:
     """A restored item is no offence: it leaves any open proposal (which closes if nothing is left)."""
     stmt = select(ModBanProposal).where(
         ModBanProposal.author_id == item.author_id, ModBanProposal.status == "proposed"
@@ -109,7 +109,7 @@ def _drop_from_open_proposals(session: Session, item: ModItem) -> None:
         if remaining != proposal.item_ids:
             proposal.item_ids = remaining
             if not remaining:
-                proposal.status, proposal.decided_by = "dismissed", "restored_items"
+                proposal.status, proposal.decided_at, proposal.decided_by = "dismissed", at, "restored_items"
             session.add(proposal)
 
 
