@@ -12,7 +12,9 @@ from publishing.outcomes import (
     publication_for,
     record_handed_to_founder,
     record_posted,
+    record_takedown_handed_to_founder,
     record_video,
+    takedowns_for_founder,
 )
 from publishing.planner import guid_for, plan
 from publishing.ports import Clock
@@ -35,5 +37,7 @@ __all__ = [
     "publication_for",
     "record_handed_to_founder",
     "record_posted",
+    "record_takedown_handed_to_founder",
     "record_video",
+    "takedowns_for_founder",
 ]

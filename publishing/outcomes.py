@@ -19,7 +19,9 @@ __all__ = [
     "publication_for",
     "record_handed_to_founder",
     "record_posted",
+    "record_takedown_handed_to_founder",
     "record_video",
+    "takedowns_for_founder",
 ]
 
 log = logging.getLogger("publishing.outcomes")
@@ -94,3 +96,21 @@ def handed_to_founder(session: Session) -> list[PubPost]:
     """Posts waiting for the founder to paste them by hand (the dashboard lists these)."""
     query = select(PubPost).where(PubPost.status == "handed_to_founder").order_by(col(PubPost.slot_at))
     return list(session.exec(query))
+
+
+def record_takedown_handed_to_founder(session: Session, key: str, reason: str, *, at: datetime) -> None:
+    """The suite could not delete a withdrawn post: the founder must; her list shows it until she does."""
+    post = _post_for_key(session, key)
+    if post is not None and post.status == "withdrawn":
+        post.handoff_reason, post.handed_at, post.updated_at = reason, at, at
+        session.add(post)
+
+
+def takedowns_for_founder(session: Session) -> list[PubPost]:
+    """Withdrawn posts still on the wall that the founder has to delete by hand (the dashboard lists these)."""
+    query = select(PubPost).where(
+        PubPost.status == "withdrawn",
+        col(PubPost.vk_post_id).is_not(None),
+        col(PubPost.handoff_reason).is_not(None),
+    )
+    return list(session.exec(query.order_by(col(PubPost.withdrawn_at))))

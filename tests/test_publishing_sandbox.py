@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from publishing import PublishingSettings, PubPost, handed_to_founder
+from publishing import PublishingSettings, PubPost, handed_to_founder, takedowns_for_founder
 from tests.app_helpers import eventually
 from vkbot.api.client import VkClient
 from vkbot.api.tokens import StaticUserToken
@@ -263,3 +263,33 @@ async def test_the_scheduler_job_plans_every_minute_on_its_own(suite: Suite) -> 
         stop.set()
         await asyncio.wait_for(task, timeout=5)
     assert suite.job.runs >= 1
+
+
+async def test_a_takedown_without_a_user_token_tells_the_founder_which_post(
+    suite: Suite, sandbox: SandboxControl, tmp_path: Path, http: aiohttp.ClientSession
+) -> None:
+    order_id = suite.delivered_order("Снять вручную", consent=True)
+    await suite.tick()
+    suite.clock.advance(hours=7)
+    await suite.tick()
+    [post] = live(await sandbox.wall())
+
+    # The token is gone by the time the family revokes: the same store, a sender without a user token.
+    suite.revoke(order_id)
+    client = VkClient(http, base_url=f"{sandbox.url}/method/", token=TOKEN)
+    sender = OutboxSender(suite.engine, client)
+    sender.executors.update(
+        publishing_executors(suite.engine, suite.files, client, SETTINGS, suite.clock, GROUP_ID)
+    )
+    try:
+        await suite.job.run_once()
+        await sender.drain_once()
+    finally:
+        await client.aclose()
+
+    assert live(await sandbox.wall()) == [post]  # still up: only the founder can take it down now
+    delete_row = suite.outbox()[-1]
+    assert delete_row.kind == "publish_delete" and delete_row.status == "done"
+    assert f"wall-{GROUP_ID}_{post['id']}" in delete_row.result["text"]
+    with Session(suite.engine) as session:
+        assert [p.vk_post_id for p in takedowns_for_founder(session)] == [post["id"]]

@@ -35,6 +35,7 @@ from publishing import (
     publication_for,
     record_handed_to_founder,
     record_posted,
+    record_takedown_handed_to_founder,
     record_video,
 )
 from publishing.captions import delete_handoff_text
@@ -223,6 +224,7 @@ class PublishExecutors:
         try:
             return await client.call("wall.delete", row.params)
         except UserTokenMissing:
+            await asyncio.to_thread(self._write, record_takedown_handed_to_founder, row.key, NO_USER_TOKEN)
             text = delete_handoff_text(self.settings, post_id, self.group_id, NO_USER_TOKEN)
             log.warning(
                 "wall post %s must come down and cannot: %s; the founder was told", post_id, NO_USER_TOKEN
