@@ -52,12 +52,13 @@ def _pending(engine: Any) -> int:
         return int(session.scalar(query) or 0)
 
 
-async def drain(url: str, control: SandboxControl, messages: int, batch_size: int) -> dict[str, Any]:
+async def drain(url: str, control: SandboxControl, messages: int, batch_size: int | None) -> dict[str, Any]:
     from vkbot.app import open_app
 
     with tempfile.TemporaryDirectory() as tmp:
         db = f"sqlite:///{Path(tmp) / 'outbox.db'}"
-        config = suite_config(url, db, Path(tmp) / "files", VKBOT_OUTBOX__BATCH_SIZE=str(batch_size))
+        tuning = {"VKBOT_OUTBOX__BATCH_SIZE": str(batch_size)} if batch_size else {}
+        config = suite_config(url, db, Path(tmp) / "files", **tuning)
         async with open_app(config, NoHandler()) as app:
             # Each addressee allowed messages first, or the sandbox answers 901 as VK would.
             for i in range(0, messages, 250):
@@ -80,11 +81,12 @@ async def drain(url: str, control: SandboxControl, messages: int, batch_size: in
             elapsed = time.perf_counter() - started
             stop.set()
             await asyncio.wait_for(task, 30)
-            stats = app.sender.stats
+            stats, claimed = app.sender.stats, app.sender.batch_size
             client = app.client.stats()
     calls = await control.calls()
     return {
         "seconds": elapsed,
+        "batch_size": claimed,
         "sent": stats.sent,
         "parked": stats.parked,
         "undeliverable": stats.undeliverable,
@@ -96,7 +98,7 @@ async def drain(url: str, control: SandboxControl, messages: int, batch_size: in
     }
 
 
-async def main_async(messages: int, batch_size: int) -> dict[str, Any]:
+async def main_async(messages: int, batch_size: int | None) -> dict[str, Any]:
     ceiling = RATE_PER_S * EXECUTE_CALLS
     with sandbox_process(rate_per_s=RATE_PER_S) as url:
         async with aiohttp.ClientSession() as session:
@@ -106,7 +108,7 @@ async def main_async(messages: int, batch_size: int) -> dict[str, Any]:
     per_s = messages / result["seconds"]
     print(
         f"outbox: {messages} replies in {result['seconds']:.2f} s = {per_s:.0f}/s of a {ceiling}/s ceiling "
-        f"(batch_size {batch_size}; {result['requests']} requests, {result['executes']} execute; "
+        f"(batch_size {result['batch_size']}; {result['requests']} requests, {result['executes']} execute; "
         f"sent {result['sent']}, retried {result['retried']}, parked {result['parked']}, "
         f"undeliverable {result['undeliverable']}; error 6: {result['error6']})",
         flush=True,
@@ -117,7 +119,7 @@ async def main_async(messages: int, batch_size: int) -> dict[str, Any]:
         "ceiling_per_s": ceiling,
         "share": round(per_s / ceiling, 3),
         "error6": result["error6"],
-        "batch_size": batch_size,
+        "batch_size": result["batch_size"],
         "sent": result["sent"],
         **machine(),
     }
@@ -126,7 +128,9 @@ async def main_async(messages: int, batch_size: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--messages", type=int, default=5000)
-    parser.add_argument("--batch-size", type=int, default=100, help="rows the sender claims at once")
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="rows the sender claims at once (default: the config's)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     result = asyncio.run(main_async(args.messages, args.batch_size))
