@@ -17,11 +17,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import i18n
+import waitlist
+from moderation import evidence
 from moderation.classifier import Classifier, OfflineClassifier
+from moderation.models import ModItem
 from moderation.policy import ModerationContext, Verdict, decide
 from vkbot.adapters.downloads import HttpDownloader
 from vkbot.adapters.inbound import VK_LANG_IDS, to_inbound
 from vkbot.adapters.message_texts import StoredMessageTexts
+from vkbot.adapters.moderation import verdict_requests
 from vkbot.adapters.outbound import reply_requests
 from vkbot.clock import SystemClock
 from vkbot.config import Config
@@ -37,12 +41,9 @@ from vkbot.events import (
 )
 from vkbot.outbox import OutboxRequest, message_request
 from vkbot.store.models import OutboxRow, StoredEvent
-from waitlist import service as waitlist
+from waitlist import Clock, Downloader, FileStore, InboundButton, InboundMessage
 from waitlist.filestore import LocalFileStore
-from waitlist.inbound import InboundButton, InboundMessage
 from waitlist.language import detect_language
-from waitlist.models import WlConversation
-from waitlist.ports import Clock, Downloader, FileStore
 
 log = logging.getLogger("vkbot.pipeline")
 
@@ -107,8 +108,7 @@ class Pipeline:
             keyboard_supported=keyboard_supported,
             lang_hint=VK_LANG_IDS.get(info.get("lang_id")) if isinstance(info, dict) else None,
         )
-        verdict = self._moderate_message(session, stored, inbound)
-        requests: list[OutboxRequest] = []
+        verdict, requests = self._moderate_message(session, stored, message, inbound)
         if verdict.urgent:
             lang = self._language(session, inbound.peer_id, inbound.text)
             text = i18n.text(
@@ -123,32 +123,55 @@ class Pipeline:
                 clock=self.clock,
                 files=self.files,
                 downloader=self.downloader,
-                texts=StoredMessageTexts(session),
+                texts=self._texts(session),
             )
             for reply in replies:
                 requests.extend(reply_requests(reply, keyboard_supported=keyboard_supported))
         return requests
 
-    def _moderate_message(self, session: Session, stored: StoredEvent, inbound: InboundMessage) -> Verdict:
+    def _moderate_message(
+        self, session: Session, stored: StoredEvent, message: Message, inbound: InboundMessage
+    ) -> tuple[Verdict, list[OutboxRequest]]:
         text = "\n".join([inbound.text, *inbound.forwarded_texts])
         classification = self.classifier.classify(text, "message")
+        has_photo = any(a.kind == "photo" for a in inbound.attachments)
         context = ModerationContext(
             channel="message",
             protected=self._protected(session, inbound.peer_id),
-            has_order_content=any(a.kind == "photo" for a in inbound.attachments)
-            or classification.has_order_words,
+            has_order_content=has_photo or classification.has_order_words,
         )
         verdict = decide(classification, context, self.config.moderation)
         if verdict.status != "ok":
             log.info("message %s: %s (%s)", event_key(stored), verdict.status, ", ".join(verdict.categories))
-        return verdict
+        requests = verdict_requests(
+            session,
+            source_key=event_key(stored),
+            channel="message",
+            author_id=inbound.from_id,
+            peer_id=inbound.peer_id,
+            text=text,
+            verdict=verdict,
+            classification=classification,
+            settings=self.config.moderation,
+            group_id=self.config.vk.group_id,
+            at=self.clock.now(),
+            cmid=message.conversation_message_id,
+        )
+        return verdict, requests
+
+    def _texts(self, session: Session) -> StoredMessageTexts:
+        """A relative's stored texts, erasable on "delete my data"; threats kept as evidence stay."""
+
+        def evidence_keys(peer_id: int) -> set[str]:
+            query = select(ModItem.source_key).where(ModItem.peer_id == peer_id, ModItem.evidence.is_(True))  # type: ignore[attr-defined]
+            return set(session.scalars(query))
+
+        return StoredMessageTexts(
+            session, evidence_keys, lambda peer_id: evidence.erase_texts(session, peer_id)
+        )
 
     def _protected(self, session: Session, peer_id: int) -> bool:
-        """An order, or an intake that collected something real (consent), protects the conversation."""
-        conv = session.get(WlConversation, peer_id)
-        if conv is not None and (conv.pd_consent or conv.order_id is not None):
-            return True
-        return bool(waitlist.orders_of(session, peer_id))
+        return waitlist.conversation_protected(session, peer_id)
 
     def _on_community_message(self, session: Session, message: Message) -> None:
         """A message the community sent: ours (by random_id) or the founder writing herself."""
@@ -176,7 +199,7 @@ class Pipeline:
             clock=self.clock,
             files=self.files,
             downloader=self.downloader,
-            texts=StoredMessageTexts(session),
+            texts=self._texts(session),
         )
         return [answer, *(r for reply in replies for r in reply_requests(reply))]
 
@@ -188,13 +211,25 @@ class Pipeline:
         verdict = decide(classification, ModerationContext(channel="comment"), self.config.moderation)
         if verdict.status != "ok":
             log.info("comment %s: %s (%s)", event_key(stored), verdict.status, ", ".join(verdict.categories))
-        return []
+        return verdict_requests(
+            session,
+            source_key=event_key(stored),
+            channel="comment",
+            author_id=comment.from_id,
+            peer_id=None,
+            text=comment.text,
+            verdict=verdict,
+            classification=classification,
+            settings=self.config.moderation,
+            group_id=self.config.vk.group_id,
+            at=self.clock.now(),
+            post_id=comment.post_id,
+            comment_id=comment.id,
+        )
 
     def _language(self, session: Session, peer_id: int, text: str | None) -> str:
-        conv = session.get(WlConversation, peer_id)
-        if conv is not None:
-            return conv.lang
-        return (detect_language(text) if text else None) or i18n.DEFAULT_LANGUAGE
+        known = waitlist.conversation_language(session, peer_id)
+        return known or (detect_language(text) if text else None) or i18n.DEFAULT_LANGUAGE
 
 
 def build_pipeline(config: Config, engine: Engine) -> Pipeline:

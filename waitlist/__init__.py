@@ -23,7 +23,14 @@ from waitlist.notify import due_notifications
 from waitlist.ports import Clock, Downloader, DownloadError, FileStore, MessageTexts
 from waitlist.queue import Estimate, estimate, queue_position
 from waitlist.retention import ErasureReport, SweepReport, delete_personal_data, sweep
-from waitlist.service import hand_back, handle_message, record_founder_message, record_message_allow
+from waitlist.service import (
+    conversation_language,
+    conversation_protected,
+    hand_back,
+    handle_message,
+    record_founder_message,
+    record_message_allow,
+)
 from waitlist.settings import WaitlistSettings
 
 __all__ = [
@@ -45,6 +52,8 @@ __all__ = [
     "Reply",
     "SweepReport",
     "WaitlistSettings",
+    "conversation_language",
+    "conversation_protected",
     "delete_personal_data",
     "deliver",
     "due_notifications",

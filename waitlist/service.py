@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from waitlist import media
 from waitlist.actions import run_command, run_confirmation
@@ -20,7 +20,7 @@ from waitlist.intake import (
     keep_for_founder,
 )
 from waitlist.language import detect_language
-from waitlist.models import WlConversation, WlProcessedEvent
+from waitlist.models import WlConversation, WlOrder, WlProcessedEvent
 from waitlist.notify import deliver_owed_notices
 from waitlist.ports import Clock, Downloader, FileStore, MessageTexts
 from waitlist.settings import WaitlistSettings
@@ -182,3 +182,17 @@ def record_message_allow(session: Session, user_id: int, allowed: bool, at: date
     conv = _conversation(session, user_id, at, None)
     conv.messages_allowed, conv.messages_allowed_at = allowed, at
     session.add(conv)
+
+
+def conversation_protected(session: Session, peer_id: int) -> bool:
+    """An order, or an intake that collected something real (consent given), protects a conversation:
+    moderation may mark its messages but never hide them."""
+    conv = session.get(WlConversation, peer_id)
+    if conv is not None and (conv.pd_consent or conv.order_id is not None):
+        return True
+    return session.exec(select(WlOrder.id).where(WlOrder.peer_id == peer_id).limit(1)).first() is not None
+
+
+def conversation_language(session: Session, peer_id: int) -> str | None:
+    conv = session.get(WlConversation, peer_id)
+    return conv.lang if conv is not None else None
