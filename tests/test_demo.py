@@ -1,0 +1,65 @@
+"""`vkbot demo`, as the README runs it: prints the sandbox URL at once, fills the queue, stops cleanly."""
+
+from __future__ import annotations
+
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+VKBOT = [sys.executable, "-m", "vkbot.cli"]
+
+
+def _start(folder: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*VKBOT, "demo", "--dir", str(folder), "--speed", "20", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_demo_prints_the_sandbox_url_serves_it_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    proc = _start(tmp_path / "demo")
+    try:
+        first = proc.stdout.readline() if proc.stdout else ""
+        match = re.fullmatch(r"Sandbox: (http://127\.0\.0\.1:\d+)\n", first)
+        assert match, f"first line was {first!r}"
+        url = match.group(1)
+        # A person can write to the community through the control API while the demo runs.
+        requests.post(f"{url}/sandbox/messages", json={"from_id": 424242, "text": "Здравствуйте"}, timeout=10)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if requests.get(f"{url}/sandbox/sent", params={"peer_id": 424242}, timeout=10).json():
+                break
+            time.sleep(0.3)
+        else:
+            raise AssertionError("the suite did not answer a message written through the control API")
+        time.sleep(6)  # let simulated relatives get through a few steps
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err[-2000:]
+    assert "Traceback" not in err
+    db = sqlite3.connect(tmp_path / "demo" / "vkbot.db")
+    events = db.execute("SELECT count(*) FROM vk_events").fetchone()[0]
+    replies = db.execute("SELECT count(*) FROM vk_outbox WHERE status = 'done'").fetchone()[0]
+    assert events > 5 and replies > 5
+
+
+def test_demo_keeps_its_state_between_runs(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    for _ in range(2):
+        proc = _start(folder, "--duration", "3")
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err[-2000:]
+    db = sqlite3.connect(folder / "vkbot.db")
+    ids = [row[0] for row in db.execute("SELECT event_id FROM vk_events WHERE event_id IS NOT NULL")]
+    assert len(ids) == len(set(ids)) > 0  # the second run did not replay the first run's events
