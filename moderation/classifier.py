@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
 from moderation.normalize import NormalizationData, Normalized, Normalizer
-from moderation.rules import UNAIMED_SCORE, Rule, RuleSet, load_rules
+from moderation.prefilter import GATE_PREFIX
+from moderation.rules import UNAIMED_SCORE, Rule, RuleGroup, RuleSet, load_rules
 from moderation.settings import DEFAULT_DATA_DIR
 
 Source = Literal["rules", "ml"]
@@ -20,6 +21,8 @@ ORDER = "order"
 
 _SENTENCE_END_RE = re.compile(r"[.!?\n;]")
 _WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+# The first letters of each word, as long as the rules' derived beginnings (rules.GATE_PREFIX).
+_WORD_HEAD_RE = re.compile(rf"\b\w{{1,{GATE_PREFIX}}}")
 _QUOTED_RE = re.compile(r"\"[^\"\n]{1,300}\"|(?<!\w)'[^'\n]{1,300}'(?!\w)")
 _AFTER_COLON_RE = re.compile(r":[^.!?\n]*")
 _LEAD_PUNCT_RE = re.compile(r"[\s,!?.:;\-\"')(]*$")
@@ -80,6 +83,17 @@ class OfflineClassifier:
     def __init__(self, data_dir: Path = DEFAULT_DATA_DIR):
         self._normalizer = Normalizer(NormalizationData.load(data_dir))
         self._rules: RuleSet = load_rules(data_dir)
+        # The exact prefilter: word beginning -> bit mask of the rules (numbered across all groups)
+        # whose matches can begin there; each group owns bits offset .. offset + len(rules).
+        self._starts: dict[str, int] = {}
+        self._offsets: list[int] = []
+        bit = 0
+        for group in self._rules.groups:
+            self._offsets.append(bit)
+            for starts in group.starts:
+                for start in starts or ():
+                    self._starts[start] = self._starts.get(start, 0) | 1 << bit
+                bit += 1
 
     @property
     def rules(self) -> RuleSet:
@@ -108,13 +122,24 @@ class OfflineClassifier:
         return _AFTER_COLON_RE.sub(lambda m: " " * len(m.group()), text)
 
     def _scan(self, text: str, signals: dict[tuple[str, str], Signal]) -> None:
-        words = len(_WORD_RE.findall(text))
-        for group in self._rules.groups:
-            for match in group.regex.finditer(text):
-                name = match.lastgroup
-                if name is None:
-                    continue
-                rule = group.rules[int(name[1:])]
+        words = -1  # counted only when something matched
+        starts = self._starts
+        # Word starts where some rule could begin, with the bit mask of the groups concerned.
+        candidates: list[tuple[int, int]] = []
+        for head in _WORD_HEAD_RE.finditer(text):
+            word = head.group()
+            mask = starts.get(word[:1], 0) | starts.get(word[:2], 0) | starts.get(word, 0)
+            if mask:
+                candidates.append((head.start(), mask))
+        for group, offset in zip(self._rules.groups, self._offsets, strict=True):
+            if any(rule.may_match(text) for rule in group.ungated):
+                matches: Iterable[tuple[Rule, re.Match[str]]] = _all_matches(group, text)
+            else:
+                # Only rules with a beginning can match, and only at these starts: the same matches.
+                matches = _matches_at(group, text, candidates, offset)
+            for rule, match in matches:
+                if words < 0:
+                    words = len(_WORD_RE.findall(text))
                 _keep(signals, self._signal(rule, text, match, words))
 
     def _signal(self, rule: Rule, text: str, match: re.Match[str], words: int) -> Signal:
@@ -162,6 +187,36 @@ class OfflineClassifier:
         trimmed_before = [w for w in before[-3:] if w not in ctx.tight_particles]
         trimmed_after = [w for w in after[:3] if w not in ctx.tight_particles]
         return any(ctx.address.fullmatch(w) for w in trimmed_before[-1:] + trimmed_after[:1])
+
+
+def _all_matches(group: RuleGroup, text: str) -> Iterator[tuple[Rule, re.Match[str]]]:
+    for match in group.regex.finditer(text):
+        if match.lastgroup is not None:
+            yield group.rules[int(match.lastgroup[1:])], match
+
+
+def _matches_at(
+    group: RuleGroup, text: str, candidates: list[tuple[int, int]], offset: int
+) -> Iterator[tuple[Rule, re.Match[str]]]:
+    """What ``group.regex.finditer(text)`` yields when rules match only where their bits are set.
+
+    The combined regex tries its rules in order at each position and takes the first that matches;
+    so does this, at the candidate positions only, with only the rules that can begin there.
+    """
+    end = 0
+    full = (1 << len(group.rules)) - 1
+    for at, mask in candidates:
+        here = mask >> offset & full
+        if not here or at < end:
+            continue
+        index = 0
+        while here:
+            if here & 1 and (match := group.patterns[index].match(text, at)) is not None:
+                yield group.rules[index], match
+                end = match.end()
+                break
+            here >>= 1
+            index += 1
 
 
 def _sentence_around(text: str, match: re.Match[str]) -> tuple[list[str], list[str]]:

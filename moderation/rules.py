@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from moderation.prefilter import GATE_PREFIX, required_literals, word_starts
+
 Aim = Literal["none", "loose", "tight"]
 
 # One combined regex per file: a match in one file never hides a match in another.
@@ -38,10 +40,29 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class RuleGroup:
-    """All rules of one file behind one regex; ``rules[i]`` is group ``r{i}``."""
+    """All rules of one file behind one regex; ``rules[i]`` is group ``r{i}``.
+
+    The prefilter: every match of rule ``i`` begins a word with one of ``starts[i]``; a rule with
+    None there (no beginning derivable) is in ``ungated``, searched on its own after a check that
+    the text holds one of the strings its every match contains.
+    """
 
     regex: re.Pattern[str]
     rules: tuple[Rule, ...]
+    patterns: tuple[re.Pattern[str], ...]  # each rule alone, to try only the rules that can start
+    starts: tuple[frozenset[str] | None, ...]
+    ungated: tuple[Ungated, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ungated:
+    needles: re.Pattern[str] | None  # the strings every match contains, as one literal alternation
+    regex: re.Pattern[str]
+
+    def may_match(self, text: str) -> bool:
+        if self.needles is not None and self.needles.search(text) is None:
+            return False
+        return self.regex.search(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +116,16 @@ def _load_group(path: Path) -> RuleGroup:
         score = float(merged.get("score", DEFAULT_SCORES.get(category, 0.9)))
         rules.append(Rule(str(merged["name"]), category, aim, score, pattern))  # type: ignore[arg-type]
     combined = "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(rules))
-    return RuleGroup(re.compile(combined), tuple(rules))
+    patterns = tuple(re.compile(rule.pattern) for rule in rules)
+    starts = tuple(word_starts(rule.pattern, GATE_PREFIX) for rule in rules)
+    ungated: list[Ungated] = []
+    for alone, found in zip(patterns, starts, strict=True):
+        if found is None:
+            needles = required_literals(alone.pattern)
+            # Literal alternatives only: the regex engine scans for their first letters in C.
+            needle_re = re.compile("|".join(map(re.escape, sorted(needles)))) if needles else None
+            ungated.append(Ungated(needle_re, alone))
+    return RuleGroup(re.compile(combined), tuple(rules), patterns, starts, tuple(ungated))
 
 
 def _load_context(path: Path) -> ContextPatterns:
