@@ -42,7 +42,7 @@ def test_demo_prints_the_sandbox_url_serves_it_and_stops_on_ctrl_c(tmp_path: Pat
             raise AssertionError("the suite did not answer a message written through the control API")
         time.sleep(6)  # let simulated relatives get through a few steps
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        _out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -58,7 +58,7 @@ def test_demo_keeps_its_state_between_runs(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     for _ in range(2):
         proc = _start(folder, "--duration", "3")
-        out, err = proc.communicate(timeout=60)
+        _out, err = proc.communicate(timeout=60)
         assert proc.returncode == 0, err[-2000:]
     db = sqlite3.connect(folder / "vkbot.db")
     ids = [row[0] for row in db.execute("SELECT event_id FROM vk_events WHERE event_id IS NOT NULL")]
