@@ -1,0 +1,162 @@
+"""The waitlist's periodic jobs as plain async functions (the app schedules them), and the outbox's deny hook.
+
+- ``notify_once``: ``waitlist.due_notifications`` -> outbox rows, in ONE transaction: a notice is
+  marked sent only together with the row that sends it, so a crash loses neither.
+- ``sweep_once``: the daily retention sweep (files, abandoned intakes, old sign-ups, declined texts).
+- ``reconcile_once``: VK's unread/unanswered conversations against what we stored and answered; the
+  founder gets the day's report once (key ``reconcile:<date>``) when there is a gap and her id is known.
+- ``record_undeliverable``: the ``OutboxSender.on_undeliverable`` hook: VK said 901 & co., so the
+  relative is marked as not to be written to first (their news waits for their next message).
+- ``run_every``: a tiny APScheduler driver for any of them, fit for ``App.extra_tasks``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+import waitlist
+from vkbot.adapters.message_texts import StoredMessageTexts
+from vkbot.adapters.outbound import reply_requests
+from vkbot.outbox import MethodCaller, OutboxRequest, enqueue, message_request
+from vkbot.reconcile import ReconcileReport, reconcile
+from vkbot.store.db import begin_write
+from waitlist.ports import Clock, FileStore
+
+__all__ = [
+    "notify_once",
+    "reconcile_once",
+    "record_undeliverable",
+    "run_every",
+    "sweep_once",
+]
+
+log = logging.getLogger("vkbot.jobs")
+
+
+def _notify(engine: Engine, settings: waitlist.WaitlistSettings, clock: Clock) -> int:
+    with Session(engine) as session:
+        begin_write(session)
+        replies = waitlist.due_notifications(session, settings=settings, clock=clock)
+        added = enqueue(session, [r for reply in replies for r in reply_requests(reply)])
+        session.commit()
+    if added:
+        log.info("%d notice(s) queued for sending", added)
+    return added
+
+
+async def notify_once(
+    engine: Engine,
+    settings: waitlist.WaitlistSettings,
+    clock: Clock,
+    wake: Callable[[], None] | None = None,
+) -> int:
+    """Queue the news owed now (turn, slip, clip, invitation); returns outbox rows added."""
+    added = await asyncio.to_thread(_notify, engine, settings, clock)
+    if added and wake is not None:
+        wake()
+    return added
+
+
+def _sweep(
+    engine: Engine, settings: waitlist.WaitlistSettings, clock: Clock, files: FileStore
+) -> waitlist.SweepReport:
+    with Session(engine) as session:
+        begin_write(session)
+        report = waitlist.sweep(session, settings, clock, files, StoredMessageTexts(session))
+        session.commit()
+    log.info("retention sweep: %s", report)
+    return report
+
+
+async def sweep_once(
+    engine: Engine, settings: waitlist.WaitlistSettings, clock: Clock, files: FileStore
+) -> waitlist.SweepReport:
+    return await asyncio.to_thread(_sweep, engine, settings, clock, files)
+
+
+async def reconcile_once(
+    engine: Engine,
+    client: MethodCaller,
+    clock: Clock,
+    founder_user_id: int = 0,
+    wake: Callable[[], None] | None = None,
+) -> ReconcileReport:
+    """Run the reconciliation; with gaps and a founder id, queue her one message for the day."""
+    report = await reconcile(engine, client, now=clock.now())
+    if report.gaps:
+        log.warning("reconciliation: %s", report.summary())
+    else:
+        log.info("reconciliation: %s", report.summary())
+    if report.gaps and founder_user_id:
+        key = f"reconcile:{clock.now().date().isoformat()}"
+        request = message_request(key, founder_user_id, report.founder_text())
+        await asyncio.to_thread(_enqueue_one, engine, request)
+        if wake is not None:
+            wake()
+    return report
+
+
+def _enqueue_one(engine: Engine, request: OutboxRequest) -> None:
+    with Session(engine) as session:
+        enqueue(session, [request])
+        session.commit()
+
+
+def record_undeliverable(engine: Engine, clock: Clock) -> Callable[[int, int], None]:
+    """The ``on_undeliverable(peer_id, code)`` hook: remember VK refused, so nobody writes first again."""
+
+    def hook(peer_id: int, code: int) -> None:
+        if peer_id <= 0 or peer_id >= 2_000_000_000:
+            return
+        with Session(engine) as session:
+            waitlist.record_message_allow(session, peer_id, False, clock.now())
+            session.commit()
+        log.info("peer %s may not be written to (VK error %s): recorded", peer_id, code)
+
+    return hook
+
+
+async def run_every(
+    stop: asyncio.Event,
+    job: Callable[[], Awaitable[object]],
+    *,
+    seconds: float | None = None,
+    cron: str | None = None,
+    timezone: str = "UTC",
+    name: str = "job",
+) -> None:
+    """Run ``job`` on an interval (first run now) or a crontab line, until ``stop``; a failure waits its turn."""
+
+    async def guarded() -> None:
+        try:
+            await job()
+        except Exception:
+            log.exception("%s failed; it runs again at its next time", name)
+
+    scheduler = AsyncIOScheduler(timezone=timezone)
+    if cron is not None:
+        trigger: CronTrigger | IntervalTrigger = CronTrigger.from_crontab(cron, timezone=timezone)
+        scheduler.add_job(guarded, trigger, id=name, max_instances=1, coalesce=True)
+    else:
+        scheduler.add_job(
+            guarded,
+            IntervalTrigger(seconds=seconds or 60.0),
+            id=name,
+            max_instances=1,  # a slow pass is never overlapped by the next
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+    scheduler.start()
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
