@@ -27,8 +27,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from vkbot.status import read_status
-
 log = logging.getLogger("vkbot.health")
 
 
@@ -101,6 +99,9 @@ class HealthSources:
 
 
 def _read_db(sources: HealthSources) -> dict[str, Any]:
+    # Imported here: vkbot.status imports vkbot.config, which composes HealthSettings from this module.
+    from vkbot.status import read_status
+
     with Session(sources.engine) as session:
         report = read_status(session, sources.group_id)
     if sources.token_status is not None:
