@@ -1,0 +1,115 @@
+"""``kill -9`` of the running suite at random moments during 2,000 messages: each stored once, answered once.
+
+The suite runs as a real process, ``python -m tests.echo_app`` (``vkbot run`` with an echo handler and
+the history gap filler wired; see that module), and is killed with SIGKILL several times while the
+messages stream in, then restarted each time. Nothing of the process survives a kill but its database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tests.app_helpers import SANDBOX_GROUP_ID, SANDBOX_TOKEN, eventually
+from vkbot.store.db import make_engine
+from vkbot.store.models import StoredEvent
+
+MESSAGES = 2000
+WRITERS = 50
+KILLS = 10
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(sandbox_url: str, db_url: str, files: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "VKBOT_VK__API_BASE_URL": f"{sandbox_url}/method/",
+        "VKBOT_VK__GROUP_ID": str(SANDBOX_GROUP_ID),
+        "VKBOT_VK__TOKEN": SANDBOX_TOKEN,
+        "VKBOT_VK__LONGPOLL_WAIT": "1",
+        "VKBOT_VK__BACKOFF_BASE_S": "0.05",
+        "VKBOT_VK__BACKOFF_MAX_S": "0.5",
+        "VKBOT_VK__FLOOD_PAUSE_S": "0.5",
+        "VKBOT_VK__REQUEST_TIMEOUT_S": "2",
+        "VKBOT_STORAGE__DATABASE_URL": db_url,
+        "VKBOT_STORAGE__FILES_DIR": str(files),
+        "VKBOT_OUTBOX__IDLE_POLL_S": "0.05",
+        "VKBOT_LOG__LEVEL": "WARNING",
+    }
+
+
+def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.echo_app", "--lease-s", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+async def test_kill_9_at_random_moments_loses_and_doubles_nothing(sandbox, tmp_path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'suite.db'}"
+    env, log = _env(sandbox.url, db_url, tmp_path / "files"), tmp_path / "suite.log"
+    pick = random.Random(20261125)
+    proc = _start(env, log)
+    # Only a connected listener sees what is written from now on (a first start takes the server's ts).
+    await sandbox.wait_for_call("groups.getLongPollServer", timeout_s=30)
+
+    async def stream() -> None:
+        for i in range(MESSAGES):
+            await sandbox.inject_message(from_id=800 + i % WRITERS, text=f"c{i}")
+            if i % 100 == 99:
+                await asyncio.sleep(0.3)  # a stream over several seconds, not one burst
+
+    writer = asyncio.create_task(stream())
+    kills = 0
+    try:
+        while kills < KILLS and not writer.done():  # every kill lands while messages are arriving
+            await asyncio.sleep(pick.uniform(0.3, 1.5))
+            proc.kill()  # SIGKILL: no cleanup of any kind
+            await asyncio.to_thread(proc.wait)
+            kills += 1
+            proc = _start(env, log)
+        await writer
+
+        async def all_answered() -> bool:
+            """a reply to each of the 2,000 messages in /sandbox/sent"""
+            return len(await sandbox.sent()) >= MESSAGES
+
+        await eventually(all_answered, timeout=60, every=0.5)
+        await asyncio.sleep(2.5)  # past the outbox lease: a row sent twice would show now
+    finally:
+        writer.cancel()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(asyncio.to_thread(proc.wait), 20)
+        except TimeoutError:
+            proc.kill()
+    assert kills >= 4
+    sent = await sandbox.sent()
+    assert Counter(m["text"] for m in sent) == Counter(f"echo: c{i}" for i in range(MESSAGES)), (
+        log.read_text()[-3000:]
+    )
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        stored = session.scalars(select(StoredEvent).where(StoredEvent.type == "message_new")).all()
+    engine.dispose()
+    assert Counter(e.raw["object"]["message"]["text"] for e in stored) == Counter(
+        f"c{i}" for i in range(MESSAGES)
+    )
+    assert all(e.processed_at is not None for e in stored)
+    print(
+        f"kills={kills} deduplicated={(await sandbox.calls())['deduplicated']} "
+        f"from_history={sum(e.source == 'history' for e in stored)}"
+    )
