@@ -84,7 +84,7 @@ async def wire_gap_filler(app: App) -> HistoryGapFiller:
 def _fill_after_restart(filler: HistoryGapFiller, listener: LongPollListener, since: datetime | None) -> Any:
     async def fill_after_restart(stop: asyncio.Event) -> None:
         # After the first good poll (a saved ts VK no longer keeps answers failed 1 and loses events).
-        while since is not None and listener.last_poll_at is None and not stop.is_set():  # noqa: ASYNC110
+        while since is not None and listener.last_poll_at is None and not stop.is_set():
             await asyncio.sleep(0.05)  # the listener offers no event for its first poll; poll its health
         if since is not None and not stop.is_set():
             try:
