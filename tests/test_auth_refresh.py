@@ -195,10 +195,6 @@ async def test_a_revoked_refresh_token_degrades_plainly(
     assert row["refresh_token_enc"] is None and row["access_token_enc"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs VkClient._retry_delay to retry once when the source gives up (patch in the auth report)",
-)
 async def test_the_call_that_discovers_revocation_already_says_what_is_missing(
     connected: AuthEnv,  # noqa: F811
     auth_engine: Engine,  # noqa: F811

@@ -13,6 +13,7 @@ import aiohttp
 from sqlalchemy.engine import Engine
 
 from vkbot.api.client import VkClient
+from vkbot.auth import make_admin_token_provider
 from vkbot.config import Config
 from vkbot.dispatch import Dispatcher, EventHandler
 from vkbot.longpoll import LongPollListener
@@ -74,6 +75,13 @@ async def open_app(config: Config, handler: EventHandler | None = None) -> Async
     await asyncio.to_thread(migrate, engine)
     vk = config.vk
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+    try:
+        # None when no admin user token is connected: user-only features then degrade visibly.
+        user_tokens = make_admin_token_provider(config, engine, http)
+    except Exception:  # MissingSecretKey names VKBOT_SECRET_KEY; nothing else may start without it
+        await http.close()
+        engine.dispose()
+        raise
     client = VkClient(
         http,
         base_url=vk.api_base_url,
@@ -86,6 +94,7 @@ async def open_app(config: Config, handler: EventHandler | None = None) -> Async
         backoff_max_s=vk.backoff_max_s,
         flood_pause_s=vk.flood_pause_s,
         execute_batch=vk.execute_batch,
+        user_tokens=user_tokens,
     )
     try:
         store = EventStore(engine, vk.group_id)

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "vkbot.commands.demo",
     "vkbot.commands.orders",
     "vkbot.commands.moderation",
+    "vkbot.commands.connect",
     "vkbot.commands.quarantine",
 )
 

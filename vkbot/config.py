@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from moderation.settings import ModerationSettings
 from publishing.settings import PublishingSettings
+from vkbot.auth.settings import AuthSettings
 from waitlist.settings import WaitlistSettings
 
 ENV_PREFIX = "VKBOT_"
@@ -84,6 +85,7 @@ class Config(_Frozen):
     dispatch: DispatchSettings = DispatchSettings()
     secrets: SecretsSettings = SecretsSettings()
     log: LogSettings = LogSettings()
+    auth: AuthSettings = AuthSettings()
     waitlist: WaitlistSettings = WaitlistSettings()
     moderation: ModerationSettings = ModerationSettings()
     publishing: PublishingSettings = PublishingSettings()

@@ -277,7 +277,12 @@ class VkClient:
         """The retry policy shared by both queues: seconds before the next try, or None to raise."""
         if isinstance(exc, AuthFailed) and exc.lane == "user" and not call.refreshed:
             call.refreshed = True
-            return 0.0 if await self._refresh_user_token(exc.token_fingerprint) else None
+            if await self._refresh_user_token(exc.token_fingerprint):
+                return 0.0
+            # The source gave up for good (revoked): one more pass raises UserTokenMissing, the plain outcome.
+            if self._user_tokens is not None and not await self._user_tokens.access_token():
+                return 0.0
+            return None
         if not is_retryable(exc) or call.attempt >= self._max_retries:
             return None
         if is_flood(exc):
