@@ -31,6 +31,14 @@ def test_demo_prints_the_sandbox_url_serves_it_and_stops_on_ctrl_c(tmp_path: Pat
         match = re.fullmatch(r"Sandbox: (http://127\.0\.0\.1:\d+)\n", first)
         assert match, f"first line was {first!r}"
         url = match.group(1)
+        deadline = time.monotonic() + 30  # the suite starts listening from VK's current ts: wait for it
+        while (
+            not requests.get(f"{url}/sandbox/calls", timeout=10)
+            .json()["methods"]
+            .get("groups.getLongPollServer")
+        ):
+            assert time.monotonic() < deadline, "the suite never started listening"
+            time.sleep(0.2)
         # A person can write to the community through the control API while the demo runs.
         requests.post(f"{url}/sandbox/messages", json={"from_id": 424242, "text": "Здравствуйте"}, timeout=10)
         deadline = time.monotonic() + 30
@@ -52,6 +60,9 @@ def test_demo_prints_the_sandbox_url_serves_it_and_stops_on_ctrl_c(tmp_path: Pat
     events = db.execute("SELECT count(*) FROM vk_events").fetchone()[0]
     replies = db.execute("SELECT count(*) FROM vk_outbox WHERE status = 'done'").fetchone()[0]
     assert events > 5 and replies > 5
+    # The demo signed the founder in through the sandbox's VK ID, so abusive comments leave the wall.
+    parked = db.execute("SELECT count(*) FROM vk_outbox WHERE status = 'parked'").fetchone()[0]
+    assert parked == 0
 
 
 def test_demo_keeps_its_state_between_runs(tmp_path: Path) -> None:

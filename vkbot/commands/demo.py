@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,17 +33,22 @@ def register(subparsers: Any) -> None:
     demo.set_defaults(func=cmd_demo)
 
 
-def _community_token(folder: Path) -> str:
-    """The sandbox's community token, made once per demo folder (a sandbox credential, not a VK one)."""
-    path = folder / "sandbox-token"
+def _folder_secret(folder: Path, name: str, make: Callable[[], str]) -> str:
+    """A demo credential made once per demo folder (for the sandbox only, never a VK one)."""
+    path = folder / name
     if not path.exists():
-        path.write_text(secrets.token_hex(16), encoding="utf-8")
+        path.write_text(make(), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
 
 
 def demo_environment(folder: Path, sandbox_url: str, token: str) -> dict[str, str]:
+    from vkbot.auth.secretbox import new_key
+
     return {
+        "VKBOT_VK__APP_CLIENT_ID": "demo-app",
+        "VKBOT_VK__REDIRECT_URI": "http://127.0.0.1/vk-id-callback",
+        "VKBOT_AUTH__SECRET_KEY": _folder_secret(folder, "secret-key", new_key),
         "VKBOT_VK__API_BASE_URL": f"{sandbox_url}/method/",
         "VKBOT_VK__OAUTH_BASE_URL": f"{sandbox_url}/",
         "VKBOT_VK__GROUP_ID": str(DEMO_GROUP_ID),
@@ -65,7 +71,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from vkbot.demo_traffic import DemoTraffic
         from vkbot.sandbox import SandboxControl, SandboxOptions, running_sandbox
 
-        token = _community_token(folder)
+        token = _folder_secret(folder, "sandbox-token", lambda: secrets.token_hex(16))
         options = SandboxOptions(
             host=args.host,
             port=args.port,
@@ -77,6 +83,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         async with running_sandbox(options) as sandbox:
             print(f"Sandbox: {sandbox.url}", flush=True)
             config = load_config(None, environ=demo_environment(folder, sandbox.url, token))
+            await connect_admin_once(config)
             async with open_app(config) as app, aiohttp.ClientSession() as http:
                 if args.duration:
                     asyncio.get_running_loop().call_later(args.duration, stop.set)
@@ -89,6 +96,47 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
 
     return run_until_signal(main)
+
+
+async def connect_admin_once(config: Any) -> None:
+    """The founder's one-time VK ID sign-in, done by the demo against the sandbox so wall features work."""
+    import aiohttp
+
+    from vkbot.auth.pkce import challenge_s256, make_state, make_verifier
+    from vkbot.auth.secretbox import SecretBox
+    from vkbot.auth.store import AuthStore
+    from vkbot.auth.vkid import VkIdClient, parse_redirect
+    from vkbot.clock import SystemClock
+    from vkbot.store.db import make_engine, migrate
+
+    engine = make_engine(config.storage.database_url)
+    try:
+        await asyncio.to_thread(migrate, engine)
+        store = AuthStore(engine, SecretBox.from_environment(config.auth.secret_key.get_secret_value()))
+        if store.status().connected:
+            return
+        now = SystemClock().now()
+        verifier, state = make_verifier(), make_state()
+        store.begin_connect(state, verifier, now)
+        async with aiohttp.ClientSession() as http:
+            vkid = VkIdClient(
+                http,
+                base_url=config.vk.oauth_base_url,
+                client_id=config.vk.app_client_id,
+                redirect_uri=config.vk.redirect_uri,
+            )
+            link = vkid.authorize_url(
+                challenge=challenge_s256(verifier), state=state, scope=config.auth.scope
+            )
+            async with http.get(link, allow_redirects=False) as answer:  # the sandbox approves at once
+                redirect = parse_redirect(answer.headers["Location"])
+            grant = await vkid.exchange(
+                redirect, store.pending_verifier(state, now, config.auth.pending_ttl_s)
+            )
+        store.save_connected(grant, redirect.device_id, now)
+        print(f"demo: connected the admin user token of VK user {grant.user_id} (sandbox VK ID)", flush=True)
+    finally:
+        engine.dispose()
 
 
 async def _report(app: Any, stop: asyncio.Event, every_s: float = 15.0) -> None:
