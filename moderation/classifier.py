@@ -22,6 +22,7 @@ ORDER = "order"
 _SENTENCE_END_RE = re.compile(r"[.!?\n;]")
 _WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 # The first letters of each word, as long as the rules' derived beginnings (rules.GATE_PREFIX).
+_HEAD_MEMO_SIZE = 200_000
 _WORD_HEAD_RE = re.compile(rf"\b\w{{1,{GATE_PREFIX}}}")
 _QUOTED_RE = re.compile(r"\"[^\"\n]{1,300}\"|(?<!\w)'[^'\n]{1,300}'(?!\w)")
 _AFTER_COLON_RE = re.compile(r":[^.!?\n]*")
@@ -86,14 +87,23 @@ class OfflineClassifier:
         # The exact prefilter: word beginning -> bit mask of the rules (numbered across all groups)
         # whose matches can begin there; each group owns bits offset .. offset + len(rules).
         self._starts: dict[str, int] = {}
-        self._offsets: list[int] = []
+        self._groups: list[tuple[RuleGroup, int, int]] = []  # group, its first bit, all its bits
         bit = 0
         for group in self._rules.groups:
-            self._offsets.append(bit)
+            self._groups.append((group, bit, ((1 << len(group.rules)) - 1) << bit))
             for starts in group.starts:
                 for start in starts or ():
                     self._starts[start] = self._starts.get(start, 0) | 1 << bit
                 bit += 1
+        # Word head -> its mask, memoised: heads repeat across messages. A pure function's memo, so
+        # sharing between threads is safe; bounded so odd input cannot grow it without end.
+        self._head_masks: dict[str, int] = {}
+        # One search for the strings of every rule without a beginning: most texts hold none.
+        ungated = [rule for group in self._rules.groups for rule in group.ungated]
+        strings = sorted({string for rule in ungated for string in rule.strings})
+        self._any_needle = (
+            re.compile("|".join(map(re.escape, strings))) if all(rule.strings for rule in ungated) else None
+        )
 
     @property
     def rules(self) -> RuleSet:
@@ -123,24 +133,38 @@ class OfflineClassifier:
 
     def _scan(self, text: str, signals: dict[tuple[str, str], Signal]) -> None:
         words = -1  # counted only when something matched
-        starts = self._starts
-        # Word starts where some rule could begin, with the bit mask of the groups concerned.
+        head_masks = self._head_masks
+        # Word starts where some rule could begin, with the bit mask of those rules.
         candidates: list[tuple[int, int]] = []
+        found = 0
         for head in _WORD_HEAD_RE.finditer(text):
             word = head.group()
-            mask = starts.get(word[:1], 0) | starts.get(word[:2], 0) | starts.get(word, 0)
+            mask = head_masks.get(word)
+            if mask is None:
+                mask = self._head_mask(word)
             if mask:
                 candidates.append((head.start(), mask))
-        for group, offset in zip(self._rules.groups, self._offsets, strict=True):
-            if any(rule.may_match(text) for rule in group.ungated):
+                found |= mask
+        needle = self._any_needle is None or self._any_needle.search(text) is not None
+        for group, offset, bits in self._groups:
+            if needle and group.ungated and any(rule.may_match(text) for rule in group.ungated):
                 matches: Iterable[tuple[Rule, re.Match[str]]] = _all_matches(group, text)
-            else:
+            elif found & bits:
                 # Only rules with a beginning can match, and only at these starts: the same matches.
                 matches = _matches_at(group, text, candidates, offset)
+            else:
+                continue
             for rule, match in matches:
                 if words < 0:
                     words = len(_WORD_RE.findall(text))
                 _keep(signals, self._signal(rule, text, match, words))
+
+    def _head_mask(self, word: str) -> int:
+        starts = self._starts
+        mask = starts.get(word[:1], 0) | starts.get(word[:2], 0) | starts.get(word, 0)
+        if len(self._head_masks) < _HEAD_MEMO_SIZE:
+            self._head_masks[word] = mask
+        return mask
 
     def _signal(self, rule: Rule, text: str, match: re.Match[str], words: int) -> Signal:
         if rule.aim == "none":

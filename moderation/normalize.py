@@ -65,6 +65,21 @@ def _strip_table() -> dict[int, str | None]:
 _TABLE = _strip_table()
 
 
+def _char_class(codes: list[int]) -> str:
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+
+
+# Whether _TABLE changes anything: most texts hold none of its characters and skip the per-character
+# translate. The BMP part compiles to a bitmap; anything beyond the BMP is sent to translate.
+_NEEDS_TABLE_RE = re.compile(f"[{_char_class([c for c in _TABLE if c <= 0xFFFF])}\U00010000-\U0010ffff]")
+
+
 @dataclass(frozen=True, slots=True)
 class Normalized:
     """A message read for matching: ``collapsed`` is what the rules see."""
@@ -151,7 +166,9 @@ class Normalizer:
 
     def normalize(self, text: str) -> Normalized:
         masked: list[str] = []
-        base = unicodedata.normalize("NFKC", text).lower().translate(_TABLE)
+        base = unicodedata.normalize("NFKC", text).lower()
+        if _NEEDS_TABLE_RE.search(base):
+            base = base.translate(_TABLE)
         base = unicodedata.normalize("NFC", base)
         if _SPACED_RE.search(base):
             base = _SPACED_RE.sub(_glue, base)

@@ -113,8 +113,10 @@ def _item(op: Any, av: Any, limit: int) -> set[Piece]:
     if op is c.BRANCH:
         return set().union(*(_sequence(list(alt.data), limit) for alt in av[1]))
     if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-        low, _high, body = av
-        once = {(text, False) for text, _ in _sequence(list(body.data), limit)}
+        low, high, body = av
+        once = _sequence(list(body.data), limit)
+        if high != 1:  # a further iteration may follow: what comes next is open
+            once = {(text, False) for text, _ in once}
         return once | {("", True)} if low == 0 else once
     if op is c.ATOMIC_GROUP:
         return {(text, False) for text, _ in _sequence(list(av.data), limit)}

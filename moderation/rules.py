@@ -56,7 +56,8 @@ class RuleGroup:
 
 @dataclass(frozen=True, slots=True)
 class Ungated:
-    needles: re.Pattern[str] | None  # the strings every match contains, as one literal alternation
+    strings: frozenset[str]  # every match contains one of them; empty: nothing can be promised
+    needles: re.Pattern[str] | None  # the same strings as one literal alternation
     regex: re.Pattern[str]
 
     def may_match(self, text: str) -> bool:
@@ -124,7 +125,7 @@ def _load_group(path: Path) -> RuleGroup:
             needles = required_literals(alone.pattern)
             # Literal alternatives only: the regex engine scans for their first letters in C.
             needle_re = re.compile("|".join(map(re.escape, sorted(needles)))) if needles else None
-            ungated.append(Ungated(needle_re, alone))
+            ungated.append(Ungated(needles or frozenset(), needle_re, alone))
     return RuleGroup(re.compile(combined), tuple(rules), patterns, starts, tuple(ungated))
 
 
