@@ -148,6 +148,10 @@ def run_fetch_model(
     except (ProvisionError, ModelUnavailable, OSError) as exc:
         print(f"fetch-model failed: {exc}", file=err)
         return 1
+    except Exception as exc:  # hub or torch errors: the command's edge, report them and exit non-zero
+        log.debug("fetch-model failed", exc_info=True)
+        print(f"fetch-model failed: {type(exc).__name__}: {exc}", file=err)
+        return 1
     print(f"checkpoint  {model.checkpoint}", file=out)
     print(f"sha256      {model.sha256}", file=out)
     print(f"hf dir      {model.hf_dir}", file=out)
