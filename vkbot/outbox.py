@@ -90,6 +90,9 @@ def enqueue(session: Session, requests: Iterable[OutboxRequest]) -> int:
     if not rows:
         return 0
     stmt = insert(table).on_conflict_do_nothing()
+    if dialect.name == "postgresql":
+        # rowcount is -1 here (SQLAlchemy batches the rows with RETURNING): count the ids that came back.
+        return len(session.execute(stmt.returning(table.c.id), rows).all())
     if dialect.supports_sane_multi_rowcount:
         # One executemany for a whole dispatch batch; each row is still its own INSERT ... DO NOTHING.
         return session.execute(stmt, rows).rowcount or 0
@@ -132,6 +135,9 @@ class OutboxSender:
     retry_max_s: float = 300.0
     executors: dict[str, Executor] = field(default_factory=dict)
     on_undeliverable: Callable[[int, int], None] | None = None  # (peer_id, error code), runs in a thread
+    # Told of each row that ended (done or parked) inside the transaction that records it, so the
+    # area that asked for the effect (e.g. moderation's removal list) stays in step with VK.
+    on_outcome: Callable[[Session, OutboxRow], None] | None = None
     worker_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     stats: SenderStats = field(default_factory=SenderStats)
@@ -213,6 +219,8 @@ class OutboxSender:
                     current.status, current.result, current.done_at = "done", outcome, now
                     current.last_error = None
                     self.stats.sent += 1
+                    if self.on_outcome:
+                        self.on_outcome(session, current)
                     continue
                 reason = describe(outcome)
                 current.last_error = reason
@@ -234,6 +242,8 @@ class OutboxSender:
                     current.status = "parked"
                     self.stats.parked += 1
                     log.error("outbox row %s (%s) parked: %s", row.id, row.method, reason)
+                    if self.on_outcome:
+                        self.on_outcome(session, current)
             session.commit()
         if self.on_undeliverable:
             for peer_id, code in undeliverable:

@@ -85,6 +85,9 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) ->
     table = StoredEvent.__table__  # type: ignore[attr-defined]
     insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     stmt = insert(table).on_conflict_do_nothing()
+    if dialect.name == "postgresql":
+        # rowcount is -1 here (SQLAlchemy batches the rows with RETURNING): count the ids that came back.
+        return len(session.execute(stmt.returning(table.c.id), rows).all())
     if dialect.supports_sane_multi_rowcount:
         # One executemany: each row is still its own INSERT, so a duplicate discards no neighbour,
         # and a 1,000-event answer costs one round trip instead of 1,000 (bench/ingest.py).
