@@ -7,6 +7,7 @@ subcommands take. Effects on VK (a comment put back, a ban) are queued as outbox
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -129,6 +130,10 @@ def _session(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
     config = config_or_exit(args)
     engine = make_engine(config.storage.database_url)
     try:
+        # Her terminal shows her answers, not the migration's chatter (it is logged when it matters).
+        for name in ("alembic", "vkbot.store"):
+            if not getattr(args, "log_level", None):
+                logging.getLogger(name).setLevel(logging.WARNING)
         migrate(engine)
         with Session(engine) as session:
             yield session, config
