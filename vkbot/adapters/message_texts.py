@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from vkbot.store.models import StoredEvent
+from vkbot.store.models import OutboxRow, StoredEvent
 
 ERASED = ""
 
@@ -61,7 +61,23 @@ class StoredMessageTexts:
                 continue
             event.raw = _blank(event.raw)
             erased += 1
+        erased += self._erase_sent_replies(peer_id)
         self.session.flush()
+        return erased
+
+    def _erase_sent_replies(self, peer_id: int) -> int:
+        """Our replies echo what the relative told us (the summary): blank those already sent or given up.
+
+        Pending rows keep their text: blanking them would send an empty message.
+        """
+        rows = self.session.scalars(
+            select(OutboxRow).where(OutboxRow.peer_id == peer_id, OutboxRow.status != "pending")
+        ).all()
+        erased = 0
+        for row in rows:
+            if row.params.get("message"):
+                row.params = {**row.params, "message": ERASED}
+                erased += 1
         return erased
 
     def count_evidence(self, peer_id: int) -> int:
