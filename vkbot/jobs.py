@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -29,6 +30,8 @@ from vkbot.adapters.outbound import reply_requests
 from vkbot.outbox import MethodCaller, OutboxRequest, enqueue, message_request
 from vkbot.reconcile import ReconcileReport, reconcile
 from vkbot.store.db import begin_write
+from vkbot.store.models import OutboxRow
+from waitlist.models import WlNotice
 from waitlist.ports import Clock, FileStore
 
 __all__ = [
@@ -112,15 +115,35 @@ def _enqueue_one(engine: Engine, request: OutboxRequest) -> None:
 
 
 def record_undeliverable(engine: Engine, clock: Clock) -> Callable[[int, int], None]:
-    """The ``on_undeliverable(peer_id, code)`` hook: remember VK refused, so nobody writes first again."""
+    """The ``on_undeliverable(peer_id, code)`` hook: remember VK refused, so nobody writes first again.
+
+    Notices VK refused are owed again (``sent_at`` cleared): the relative hears them with the answer
+    to their next message, which VK always lets us send.
+    """
 
     def hook(peer_id: int, code: int) -> None:
         if peer_id <= 0 or peer_id >= 2_000_000_000:
             return
         with Session(engine) as session:
             waitlist.record_message_allow(session, peer_id, False, clock.now())
+            refused = session.scalars(
+                select(OutboxRow.key).where(
+                    OutboxRow.peer_id == peer_id,
+                    OutboxRow.status == "undeliverable",
+                    OutboxRow.key.startswith("wl:"),  # type: ignore[attr-defined]
+                )
+            ).all()
+            owed = 0
+            for key in refused:
+                notice = session.get(WlNotice, key)
+                if notice is not None and notice.sent_at is not None:
+                    notice.sent_at = None
+                    session.add(notice)
+                    owed += 1
             session.commit()
-        log.info("peer %s may not be written to (VK error %s): recorded", peer_id, code)
+        log.info(
+            "peer %s may not be written to (VK error %s): recorded, %d notice(s) owed", peer_id, code, owed
+        )
 
     return hook
 
