@@ -18,6 +18,7 @@ __all__ = [
     "EXPORT_FIELDS",
     "erase_texts",
     "evidence_count",
+    "evidence_source_keys",
     "export_threats",
     "write_csv",
     "write_json",
@@ -114,6 +115,14 @@ def evidence_count(session: Session, peer_id: int) -> int:
         _of_peer(peer_id), col(ModItem.evidence).is_(True), ModItem.status != "restored"
     )
     return len(session.exec(stmt).all())
+
+
+def evidence_source_keys(session: Session, peer_id: int) -> set[str]:
+    """The events of this person kept as evidence: their texts survive "delete my data" elsewhere too."""
+    stmt = select(ModItem.source_key).where(
+        _of_peer(peer_id), col(ModItem.evidence).is_(True), ModItem.status != "restored"
+    )
+    return set(session.exec(stmt))
 
 
 def erase_texts(session: Session, peer_id: int, at: datetime | None = None) -> int:

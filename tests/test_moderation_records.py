@@ -14,7 +14,14 @@ from sqlmodel import Session, select
 from moderation.actions import BanUser, DeleteComment, DeleteMessage, RestoreComment, item_id_from_key
 from moderation.bans import accept, check_repeat_offender, dismiss, list_proposals
 from moderation.classifier import Classification, Signal
-from moderation.evidence import erase_texts, evidence_count, export_threats, write_csv, write_json
+from moderation.evidence import (
+    erase_texts,
+    evidence_count,
+    evidence_source_keys,
+    export_threats,
+    write_csv,
+    write_json,
+)
 from moderation.models import MAX_TEXT, ModBanProposal, ModItem, ModLabel
 from moderation.policy import Verdict
 from moderation.records import (
@@ -305,6 +312,7 @@ def test_delete_my_data_blanks_texts_but_keeps_threats_as_evidence(session: Sess
     insult = _message(session, 2, text=INSULT, status="quarantined", category="insult", peer=TROLL)
     confirm(session, insult.id or 0, "founder", T0)
     assert evidence_count(session, TROLL) == 1
+    assert evidence_source_keys(session, TROLL) == {threat.source_key}
     assert erase_texts(session, TROLL, T0) == 1
     assert threat.text == THREAT and insult.text == "" and insult.text_erased_at == T0
     assert session.exec(select(ModLabel)).one().text == ""
@@ -360,3 +368,9 @@ def test_every_quarantine_text_exists_in_each_language() -> None:
 
 
 LANGS = ("ru", "uk", "en")
+
+
+def test_an_outcome_for_a_vanished_record_does_not_stop_the_sender(session: Session) -> None:
+    assert report_outcome(session, "mod:delete:424242:0", done=False, reason="no admin user token")
+    assert report_outcome(session, "mod:ban:424242", done=True)
+    assert not report_outcome(session, "evt:5:reply:0", done=True)  # not moderation's row

@@ -7,6 +7,7 @@ comment on the founder's list for removal by hand.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import assert_never
 
@@ -26,6 +27,7 @@ from vkbot.store.models import StoredEvent
 __all__ = ["effect_request", "effect_requests", "record_shown_event", "report_outcome", "verdict_requests"]
 
 BAN_COMMENT_LIMIT = 255
+log = logging.getLogger("vkbot.moderation")
 
 
 def effect_request(effect: Effect, group_id: int) -> OutboxRequest:
@@ -62,6 +64,15 @@ def effect_requests(effects: list[Effect], group_id: int) -> list[OutboxRequest]
 
 def report_outcome(session: Session, key: str, done: bool, reason: str | None = None) -> bool:
     """Tell moderation how a row it caused ended (done, or parked with ``reason``); False if not ours."""
+    try:
+        return _report(session, key, done, reason)
+    except LookupError:
+        # The item or proposal is gone (erased by hand?): nothing left to update, and the sender goes on.
+        log.warning("outbox row %s finished for a moderation record that no longer exists", key)
+        return True
+
+
+def _report(session: Session, key: str, done: bool, reason: str | None) -> bool:
     item_id = item_id_from_key(key)
     if item_id is not None:
         mark = mark_removal if key.split(":")[1] == "delete" else mark_restore
