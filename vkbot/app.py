@@ -1,27 +1,46 @@
-"""The app factory: creates the HTTP session, database, VK client and workers once, runs them, closes them in reverse."""
+"""The app factory: creates the HTTP session, database, VK client, workers and scheduler once, runs them,
+and closes them in reverse order. Every feature is wired here and nowhere else."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from vkbot.adapters.moderation import report_outcome
+from vkbot.alerts import AlertMonitor
 from vkbot.api.client import VkClient
 from vkbot.auth import make_admin_token_provider
+from vkbot.auth.store import AuthStore
+from vkbot.clock import SystemClock
 from vkbot.config import Config
+from vkbot.delivery import delivery_executors
 from vkbot.dispatch import Dispatcher, EventHandler
+from vkbot.health import HealthServer, HealthSources
+from vkbot.history import HistoryGapFiller
+from vkbot.jobs import notify_once, reconcile_once, record_undeliverable, sweep_once
 from vkbot.longpoll import LongPollListener
 from vkbot.outbox import OutboxSender
+from vkbot.publisher import PublishingJob, publishing_executors
 from vkbot.store.db import make_engine, migrate
 from vkbot.store.events_repo import EventStore
+from vkbot.store.models import OutboxRow
+from waitlist.filestore import LocalFileStore
+from waitlist.ports import Clock
 
 log = logging.getLogger("vkbot.app")
+
+Worker = Callable[[asyncio.Event], Awaitable[None]]
 
 
 @dataclass
@@ -34,11 +53,13 @@ class App:
     listener: LongPollListener
     dispatcher: Dispatcher
     sender: OutboxSender
-    extra_tasks: list[Any] = field(default_factory=list)
+    scheduler: AsyncIOScheduler
+    gap_filler: HistoryGapFiller
+    extra_tasks: list[Worker] = field(default_factory=list)
     shutdown_grace_s: float = 5.0
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Run listener, dispatcher and sender until ``stop`` is set; a crash of one stops all, loudly."""
+        """Run listener, dispatcher, sender and jobs until ``stop`` is set; a crash of one stops all, loudly."""
         tasks = [
             asyncio.create_task(self.listener.run(stop), name="longpoll"),
             asyncio.create_task(self.dispatcher.run(stop), name="dispatch"),
@@ -48,12 +69,14 @@ class App:
                 for job in self.extra_tasks
             ),
         ]
+        self.scheduler.start()
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
         for task in done:
             if task is not stopper and task.exception() is not None:
                 log.error("worker %s crashed", task.get_name(), exc_info=task.exception())
         stop.set()
+        self.scheduler.shutdown(wait=False)
         # Workers finish what they hold within the grace period; a call VK never answers is cancelled.
         _, still_running = await asyncio.wait(tasks, timeout=self.shutdown_grace_s)
         for task in still_running:
@@ -62,15 +85,78 @@ class App:
         stopper.cancel()
 
 
-def build_handler(config: Config, engine: Engine, client: VkClient) -> EventHandler:
+def build_handler(config: Config, engine: Engine) -> EventHandler:
     from vkbot.pipeline import build_pipeline
 
     return build_pipeline(config, engine)
 
 
+def _guarded(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            await job()
+        except Exception:  # logged once; the job runs again at its next time
+            log.exception("scheduled job %s failed", name)
+
+    return run
+
+
+def _schedule_jobs(
+    scheduler: AsyncIOScheduler,
+    config: Config,
+    engine: Engine,
+    client: VkClient,
+    clock: Clock,
+    wake: Callable[[], None],
+) -> None:
+    """The periodic work: notices, publishing, the daily retention sweep and reconciliation."""
+    files = LocalFileStore(config.storage.files_dir)
+    publisher = PublishingJob(engine, config.publishing, clock, config.vk.group_id, on_enqueued=wake)
+    every_minute = IntervalTrigger(seconds=60)
+    jobs: list[tuple[str, Callable[[], Awaitable[object]], Any]] = [
+        ("notices", lambda: notify_once(engine, config.waitlist, clock, wake), every_minute),
+        ("publishing", publisher.run_once, every_minute),
+        ("sweep", lambda: sweep_once(engine, config.waitlist, clock, files), CronTrigger(hour=3, minute=30)),
+        (
+            "reconcile",
+            lambda: reconcile_once(engine, client, clock, config.alerts.founder_user_id, wake),
+            CronTrigger(hour=8, minute=0, timezone=config.waitlist.timezone),
+        ),
+    ]
+    for name, job, trigger in jobs:
+        # max_instances=1: a slow pass is never overlapped by the next; coalesce: missed runs run once.
+        scheduler.add_job(_guarded(name, job), trigger, id=name, max_instances=1, coalesce=True)
+
+
+def _fill_after_restart(
+    gap_filler: HistoryGapFiller, listener: LongPollListener, stopped_since: Any
+) -> Worker:
+    """After a stop long enough for VK to drop the old ts (failed 1 loses events silently), recover
+    from history once, from the newest message stored before the stop, as soon as polling works."""
+
+    async def fill_after_restart(stop: asyncio.Event) -> None:
+        while stopped_since is not None and listener.last_poll_at is None and not stop.is_set():
+            await asyncio.sleep(0.05)
+        if stopped_since is not None and not stop.is_set():
+            try:
+                await gap_filler.fill(stopped_since - gap_filler.margin)
+            except Exception:  # the next gap's fill reaches back to it
+                log.exception("start-up history fill failed")
+        await stop.wait()  # App.run stops every worker when any one returns
+
+    return fill_after_restart
+
+
+def _moderation_outcome(session: Session, row: OutboxRow) -> None:
+    report_outcome(session, row.key, row.status == "done", row.last_error)
+
+
 @contextlib.asynccontextmanager
-async def open_app(config: Config, handler: EventHandler | None = None) -> AsyncIterator[App]:
+async def open_app(
+    config: Config, handler: EventHandler | None = None, *, clock: Clock | None = None
+) -> AsyncIterator[App]:
     """Create every resource once and close it in reverse order on exit."""
+    clock = clock or SystemClock()
     engine = make_engine(config.storage.database_url)
     await asyncio.to_thread(migrate, engine)
     vk = config.vk
@@ -97,16 +183,27 @@ async def open_app(config: Config, handler: EventHandler | None = None) -> Async
         user_tokens=user_tokens,
     )
     try:
+        files = LocalFileStore(config.storage.files_dir)
         store = EventStore(engine, vk.group_id)
-        dispatcher = Dispatcher(engine, handler or build_handler(config, engine, client))
+        dispatcher = Dispatcher(engine, handler or build_handler(config, engine))
         sender = OutboxSender(
             engine,
             client,
             batch_size=config.outbox.batch_size,
             idle_poll_s=config.outbox.idle_poll_s,
             max_attempts=config.outbox.max_attempts,
+            lease_s=config.outbox.lease_s,
+            on_undeliverable=record_undeliverable(engine, clock),
+            on_outcome=_moderation_outcome,
+        )
+        sender.executors.update(delivery_executors(files, client, vk.group_id))
+        sender.executors.update(
+            publishing_executors(engine, files, client, config.publishing, clock, vk.group_id)
         )
         dispatcher.on_enqueued = sender.wake.set
+        gap_filler = HistoryGapFiller(
+            client, store, vk.group_id, comments=user_tokens is not None, on_stored=dispatcher.wake.set
+        )
         listener = LongPollListener(
             client,
             vk.group_id,
@@ -114,8 +211,22 @@ async def open_app(config: Config, handler: EventHandler | None = None) -> Async
             wait=vk.longpoll_wait,
             backoff_base_s=vk.backoff_base_s,
             backoff_max_s=vk.backoff_max_s,
+            on_gap=gap_filler.fill,
         )
-        yield App(config, engine, http, client, store, listener, dispatcher, sender)
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        _schedule_jobs(scheduler, config, engine, client, clock, sender.wake.set)
+        app = App(config, engine, http, client, store, listener, dispatcher, sender, scheduler, gap_filler)
+        app.extra_tasks.append(_fill_after_restart(gap_filler, listener, await gap_filler.since_last_stored()))
+        token_status = AuthStore(engine, None).status
+        if config.health.enabled:
+            sources = HealthSources(engine, vk.group_id, listener, token_status=token_status)
+            app.extra_tasks.append(HealthServer(sources, config.health).run)
+        if config.alerts.enabled:
+            monitor = AlertMonitor(
+                engine, config.alerts, listener, token_status=token_status, wake_sender=sender.wake.set
+            )
+            app.extra_tasks.append(monitor.run)
+        yield app
     finally:
         await client.aclose()
         await http.close()

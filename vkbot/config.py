@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from moderation.settings import ModerationSettings
 from publishing.settings import PublishingSettings
+from vkbot.alerts import AlertSettings
 from vkbot.auth.settings import AuthSettings
+from vkbot.health import HealthSettings
 from waitlist.settings import WaitlistSettings
 
 ENV_PREFIX = "VKBOT_"
@@ -63,6 +65,8 @@ class OutboxSettings(_Frozen):
     batch_size: int = Field(100, ge=1, le=100)
     idle_poll_s: float = Field(0.5, gt=0)
     max_attempts: int = Field(8, ge=1)
+    # How long a sender owns the rows it claimed; after a crash another sender takes them after this.
+    lease_s: float = Field(30.0, gt=0)
 
 
 class DispatchSettings(_Frozen):
@@ -86,6 +90,8 @@ class Config(_Frozen):
     secrets: SecretsSettings = SecretsSettings()
     log: LogSettings = LogSettings()
     auth: AuthSettings = AuthSettings()
+    health: HealthSettings = HealthSettings()
+    alerts: AlertSettings = AlertSettings()
     waitlist: WaitlistSettings = WaitlistSettings()
     moderation: ModerationSettings = ModerationSettings()
     publishing: PublishingSettings = PublishingSettings()
