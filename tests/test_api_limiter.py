@@ -32,21 +32,22 @@ async def test_no_rolling_second_ever_holds_more_than_the_vk_limit() -> None:
 
     await asyncio.gather(*(one() for _ in range(200)))
     assert len(starts) == 200
-    # VK's rule: at most 20 in any rolling second. Ours keeps a margin (19 per 1.1 s).
+    # VK's rule: at most 20 in any rolling second; ours keeps a 0.1 s margin (20 per 1.1 s), so even
+    # with 0.1 s of jitter no rolling second at the server holds more than 20.
     for i, start in enumerate(starts):
-        in_second = [s for s in starts[i:] if s - start < 1.0]
-        assert len(in_second) <= 19
-    # ...but it is not needlessly slow: 200 calls take about 200/19 windows of 1.1 s.
-    assert starts[-1] - starts[0] <= (200 / 19) * 1.1 + 0.01
+        in_window = [s for s in starts[i:] if s - start < 1.1]
+        assert len(in_window) <= 20
+    # ...but it is not needlessly slow: 200 calls take about 200/20 windows of 1.1 s.
+    assert starts[-1] - starts[0] <= (200 / 20) * 1.1 + 0.01
 
 
 async def test_a_quiet_limiter_does_not_wait() -> None:
     t = FakeTime()
     limiter = RollingWindowLimiter(3, clock=t.clock, sleep=t.sleep)
-    for _ in range(2):
+    for _ in range(3):
         await limiter.acquire()
     assert t.now == 1000.0
-    assert limiter.capacity == 2 and limiter.in_window() == 2
+    assert limiter.capacity == 3 and limiter.in_window() == 3
 
 
 async def test_a_rate_of_one_allows_one_per_window() -> None:
