@@ -28,7 +28,11 @@ _QUOTED_RE = re.compile(r"\"[^\"\n]{1,300}\"|(?<!\w)'[^'\n]{1,300}'(?!\w)")
 _AFTER_COLON_RE = re.compile(r":[^.!?\n]*")
 _LEAD_PUNCT_RE = re.compile(r"[\s,!?.:;\-\"')(]*$")
 _CLAUSE_RE = re.compile(r"[^,!?.:;\-—)\n]*(?:[,!?.:;\-—)\n]|$)")
-_NOUN_ADJECTIVE_RE = re.compile(r"\s+\w+(?:ая|яя|ый|ий|ой|ое|ые|ие)\s*[,!?.:\-—]")
+# Pronouns ("пиздец какой-то") and a hyphenated word are no insulting adjective.
+_NOUN_ADJECTIVE_RE = re.compile(
+    r"\s+(?!(?:какой|какая|какое|какие|такой|такая|такое|такие|этот|эта|это)\b)"
+    r"\w+(?:ая|яя|ый|ий|ой|ое|ые|ие)\s*(?:[,!?.:—]|-(?!\w))"
+)
 # Words in a message at most this long make the message nothing but what it says to the reader.
 _SHORT_MESSAGE_WORDS = 4
 _LOOSE_WINDOW = 4
@@ -126,6 +130,9 @@ class OfflineClassifier:
 
     def _unquote(self, text: str) -> str:
         """Blank out what someone else wrote when the message reports it ("мне написали «сдохни»")."""
+        naming = self._rules.context.naming
+        if naming is not None and naming.search(text):
+            text = naming.sub(lambda m: " " * len(m.group()), text)
         if not self._rules.context.reporting.search(text):
             return text
         text = _QUOTED_RE.sub(lambda m: " " * len(m.group()), text)

@@ -75,6 +75,7 @@ class ContextPatterns:
     tight_adjectives: re.Pattern[str]
     order: re.Pattern[str]
     tight_particles: frozenset[str]
+    naming: re.Pattern[str] | None = None  # "назвал вас гиеной": the name is someone else's word
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,29 @@ def _read(path: Path) -> dict[str, object]:
         raise ValueError(f"{path}: not valid TOML: {exc}") from exc
 
 
-def _load_group(path: Path) -> RuleGroup:
+_FORMS_RE = re.compile(r"<forms:(\w+)>")
+
+
+def _load_forms(path: Path) -> dict[str, list[str]]:
+    """The generated word lists (moderation/tools/expand_forms.py); a missing file means none."""
+    if not path.is_file():
+        return {}
+    return {str(k): [str(w) for w in v] for k, v in _read(path).items()}  # type: ignore[attr-defined]
+
+
+def expand_forms(pattern: str, forms: dict[str, list[str]], where: str) -> str:
+    """Replace each ``<forms:NAME>`` with an alternation of that list, longest words first."""
+
+    def alternation(match: re.Match[str]) -> str:
+        words = forms.get(match.group(1))
+        if not words:
+            raise ValueError(f"{where}: no word list {match.group(1)!r} in forms.toml")
+        return "(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))) + ")"
+
+    return _FORMS_RE.sub(alternation, pattern)
+
+
+def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
     data = _read(path)
     defaults = dict(data.get("defaults", {}))  # type: ignore[call-overload]
     rules: list[Rule] = []
@@ -109,7 +132,8 @@ def _load_group(path: Path) -> RuleGroup:
         aim = str(merged.get("aim", "none"))
         if aim not in ("none", "loose", "tight"):
             raise ValueError(f"{path}: rule {merged.get('name')}: aim must be none, loose or tight")
-        pattern = collapse_pattern(str(merged["pattern"]))
+        where = f"{path}: rule {merged.get('name')}"
+        pattern = collapse_pattern(expand_forms(str(merged["pattern"]), forms, where))
         try:
             re.compile(pattern)
         except re.error as exc:
@@ -143,10 +167,12 @@ def _load_context(path: Path) -> ContextPatterns:
         tight_adjectives=compiled("tight_adjectives"),
         order=compiled("order"),
         tight_particles=frozenset(str(w) for w in data["tight_particles"]),  # type: ignore[attr-defined]
+        naming=compiled("naming") if "naming" in data else None,
     )
 
 
 def load_rules(data_dir: Path) -> RuleSet:
     """Read and compile every rule file; errors name the file and the rule."""
-    groups = tuple(_load_group(data_dir / f"{name}.toml") for name in RULE_FILES)
+    forms = _load_forms(data_dir / "forms.toml")
+    groups = tuple(_load_group(data_dir / f"{name}.toml", forms) for name in RULE_FILES)
     return RuleSet(groups, _load_context(data_dir / "context.toml"))
