@@ -69,10 +69,6 @@ class OutboxSettings(_Frozen):
     lease_s: float = Field(30.0, gt=0)
 
 
-class DispatchSettings(_Frozen):
-    concurrency: int = Field(8, ge=1, le=256)
-
-
 class SecretsSettings(_Frozen):
     # A TOML file outside the repository holding the secret keys (same sections as this file).
     file: Path | None = None
@@ -86,7 +82,6 @@ class Config(_Frozen):
     vk: VkSettings = VkSettings()
     storage: StorageSettings = StorageSettings()
     outbox: OutboxSettings = OutboxSettings()
-    dispatch: DispatchSettings = DispatchSettings()
     secrets: SecretsSettings = SecretsSettings()
     log: LogSettings = LogSettings()
     auth: AuthSettings = AuthSettings()
