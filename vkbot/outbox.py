@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from vkbot.api.errors import UserTokenMissing, VkApiError, VkError, is_retryable
+from vkbot.store.db import begin_write
 from vkbot.store.models import OutboxRow
 
 log = logging.getLogger("vkbot.outbox")
@@ -170,6 +171,7 @@ class OutboxSender:
 
     def _release(self, rows: list[OutboxRow]) -> None:
         with Session(self.engine) as session:
+            begin_write(session)
             for row in rows:
                 current = session.get(OutboxRow, row.id)
                 if current is not None and current.claimed_by == self.worker_id:
@@ -183,6 +185,9 @@ class OutboxSender:
     def _claim(self) -> list[OutboxRow]:
         now = datetime.now(UTC)
         with Session(self.engine, expire_on_commit=False) as session:
+            # A read-then-write transaction: on SQLite take the write lock first, or a commit by the
+            # dispatcher in between fails it at once with "database is locked" (see begin_write).
+            begin_write(session)
             query = (
                 select(OutboxRow)
                 .where(OutboxRow.status == "pending")
@@ -205,6 +210,7 @@ class OutboxSender:
         now = datetime.now(UTC)
         undeliverable: list[tuple[int, int]] = []
         with Session(self.engine) as session:
+            begin_write(session)
             # One SELECT for the batch, not one per row: with a claim of 500 the per-row gets left the
             # rate limiter idle for a quarter of a second per batch (bench/outbox.py).
             query = select(OutboxRow).where(OutboxRow.id.in_([row.id for row in rows]))  # type: ignore[union-attr]
