@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from moderation.normalize import NormalizationData, Normalized, Normalizer
-from moderation.prefilter import GATE_PREFIX
+from moderation.prefilter import GATE_PREFIX, word_starts
 from moderation.rules import UNAIMED_SCORE, Rule, RuleGroup, RuleSet, load_rules
 from moderation.settings import DEFAULT_DATA_DIR
 
@@ -99,6 +99,17 @@ class OfflineClassifier:
                 for start in starts or ():
                     self._starts[start] = self._starts.get(start, 0) | 1 << bit
                 bit += 1
+        # Three more bits, after the rules': the context patterns that run on every message.
+        context = self._rules.context
+        order = word_starts(context.order.pattern, GATE_PREFIX)
+        reporting = word_starts(context.reporting.pattern, GATE_PREFIX)
+        naming = None if context.naming is None else word_starts(context.naming.pattern, GATE_PREFIX)
+        self._order_bit, self._context_bits = 1 << bit, 6 << bit
+        self._order_open = order is None  # no beginning derivable: always searched
+        self._context_open = reporting is None or (context.naming is not None and naming is None)
+        for starts, flag in ((order, 1 << bit), (reporting, 2 << bit), (naming, 4 << bit)):
+            for start in starts or ():
+                self._starts[start] = self._starts.get(start, 0) | flag
         # Word head -> its mask, memoised: heads repeat across messages. A pure function's memo, so
         # sharing between threads is safe; bounded so odd input cannot grow it without end.
         self._head_masks: dict[str, int] = {}
@@ -120,11 +131,21 @@ class OfflineClassifier:
         # channel is part of the protocol; the rules read comments and messages alike.
         norm = self._normalizer.normalize(text)
         signals: dict[tuple[str, str], Signal] = {}
+        order_possible = self._order_open
         for variant in norm.variants:
-            self._scan(self._unquote(variant), signals)
+            heads = self._heads(variant)
+            if variant is norm.collapsed:
+                order_possible |= bool(heads[1] & self._order_bit)
+            # Without a reporting or naming word, _unquote would return the text unchanged.
+            if self._context_open or heads[1] & self._context_bits:
+                text = self._unquote(variant)
+                if text != variant:
+                    heads = self._heads(text)
+                variant = text
+            self._scan(variant, signals, heads)
         if norm.masked:
             _keep(signals, Signal("obscene", "rules", UNAIMED_SCORE, "masked_word"))
-        if self._rules.context.order.search(norm.collapsed):
+        if order_possible and self._rules.context.order.search(norm.collapsed):
             _keep(signals, Signal(ORDER, "rules", 0.0, "order_words"))
         return Classification(tuple(signals.values()))
 
@@ -138,10 +159,9 @@ class OfflineClassifier:
         text = _QUOTED_RE.sub(lambda m: " " * len(m.group()), text)
         return _AFTER_COLON_RE.sub(lambda m: " " * len(m.group()), text)
 
-    def _scan(self, text: str, signals: dict[tuple[str, str], Signal]) -> None:
-        words = -1  # counted only when something matched
+    def _heads(self, text: str) -> tuple[list[tuple[int, int]], int]:
+        """Word starts where some rule could begin, with their bit masks, and all bits found."""
         head_masks = self._head_masks
-        # Word starts where some rule could begin, with the bit mask of those rules.
         candidates: list[tuple[int, int]] = []
         found = 0
         for head in _WORD_HEAD_RE.finditer(text):
@@ -152,6 +172,16 @@ class OfflineClassifier:
             if mask:
                 candidates.append((head.start(), mask))
                 found |= mask
+        return candidates, found
+
+    def _scan(
+        self,
+        text: str,
+        signals: dict[tuple[str, str], Signal],
+        heads: tuple[list[tuple[int, int]], int] | None = None,
+    ) -> None:
+        words = -1  # counted only when something matched
+        candidates, found = self._heads(text) if heads is None else heads
         needle = self._any_needle is None or self._any_needle.search(text) is not None
         for group, offset, bits in self._groups:
             if needle and group.ungated and any(rule.may_match(text) for rule in group.ungated):

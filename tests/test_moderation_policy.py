@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from moderation.classifier import Classification, OfflineClassifier, Signal
+from moderation.evaluation import evaluate, load_items
 from moderation.policy import ModerationContext, decide
 from moderation.settings import ModerationSettings
 
@@ -103,3 +106,59 @@ def test_civil_criticism_visible(clf: OfflineClassifier) -> None:
         "Слишком дорого, и ответа я жду уже неделю. Разочарована.",
     ]:
         assert verdict(clf, text).status == "ok"
+
+
+# False friends found while generalising the rules: each was hidden, or would have been, by a rule.
+GRIEF_FALSE_FRIENDS = [
+    "Врачи сказали, недолго ей осталось, успеете сделать видео до её дня рождения?",
+    "Служил на Черноморском флоте, погиб в 2022. Сделайте ролик.",
+    "Дед в ватнике на фото, 1943 год, можно оживить?",
+    "У сына был синдром Дауна, он был самым добрым человеком. Вы сможете сделать видео?",
+    "Скоро мы все тут подохнем от обстрелов, но видео сделайте, пожалуйста.",
+    "Я вас нашла через знакомых, хочу заказать видео с папой.",
+    "Давайте встретимся у подъезда, я передам вам фотографии.",
+    "Гореть им в аду, тем кто убил моего сына. Сделайте видео, прошу.",
+    "Мне сказали, что вы шарлатаны, но я не верю. Сколько стоит?",
+    "Вы выиграли моё сердце, спасибо за видео!",
+    "Кто-то пишет гадости под видео, удалите пожалуйста.",
+    "На вашем месте должны работать профессионалы, а не новички.",
+]
+
+
+@pytest.mark.parametrize("text", GRIEF_FALSE_FRIENDS)
+def test_false_friends_stay_visible(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status != "quarantined"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Гореть тебе в аду за такие ролики",  # infinitive + dative curse
+        "Смотри, как бы с тобой чего не случилось",  # veiled threat idiom
+        "Надеюсь, тебя скоро закопают",  # passive death wish
+        "Подожжём твою квартиру, поняла?",  # generated first-person threat verb
+        "Мы тебя вычислили, сиди и бойся",  # doxxing
+        "Ты реально больная, на мёртвых наживаешься",  # ambiguous adjective said to the reader
+        "Проходимки вроде тебя наживаются на горе",  # generated insult noun form
+    ],
+)
+def test_general_abuse_classes(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status == "quarantined"
+
+
+# Two sets written by hand for this check, in the dev set's style, never from it:
+# - held-out (84 items) was written before any rule change (first look: recall 0.595, fpr_ok 0.071);
+#   some rule classes were then added after reading its misses, so its figure is optimistic;
+# - fresh (41 items) was written after those changes and first scored recall 0.696, fpr_ok 0;
+#   four general constructions followed. The honest estimate for unseen data is the first looks.
+# The bands below hold the current figures with a little room, so a regression fails loudly.
+@pytest.mark.parametrize(
+    ("name", "min_recall"),
+    [("moderation-heldout.jsonl", 0.85), ("moderation-fresh.jsonl", 0.80)],
+)
+def test_hand_written_sets_keep_grief_visible_and_recall(name: str, min_recall: float) -> None:
+    items = load_items(Path(__file__).resolve().parent / "data" / name)
+    figures = evaluate(items, OfflineClassifier(), SETTINGS).summary()
+    assert figures["fpr_grief"] == 0
+    assert figures["fpr_ok"] <= 0.05
+    assert figures["recall_abusive"] >= min_recall

@@ -120,3 +120,22 @@ def test_every_rule_is_prefiltered_or_has_needles(clf: OfflineClassifier) -> Non
     for group in clf.rules.groups:
         for rule in group.ungated:
             assert rule.strings, rule.regex.pattern
+
+
+def test_prefiltered_classify_equals_plain_classify(clf: OfflineClassifier) -> None:
+    """Order, reporting and naming patterns are skipped only when they cannot match."""
+    context = clf.rules.context
+    differing = []
+    for text in TEXTS:
+        norm = clf.normalize(text)
+        plain: dict[tuple[str, str], Signal] = {}
+        for variant in norm.variants:
+            for signal in _plain_scan(clf, clf._unquote(variant)).values():
+                _keep(plain, signal)
+        if norm.masked:
+            _keep(plain, Signal("obscene", "rules", 0.3, "masked_word"))
+        if context.order.search(norm.collapsed):
+            _keep(plain, Signal("order", "rules", 0.0, "order_words"))
+        if clf.classify(text).signals != tuple(plain.values()):
+            differing.append(text)
+    assert not differing
