@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import inspect, select, text
 from sqlmodel import Session
 
@@ -301,6 +303,10 @@ async def test_status_and_cancel_are_answered_at_every_step_without_breaking_the
     assert_no_duplicates(await sandbox.sent())
 
 
+def stored_files(files_dir: Path) -> list[Path]:
+    return [p for p in Path(files_dir).rglob("*") if p.is_file()]
+
+
 def personal_strings(relative: Relative) -> list[str]:
     return [relative.words["subject"], relative.words["story"], "Кузнецова"]
 
@@ -332,7 +338,7 @@ async def test_delete_my_data_leaves_no_personal_data_and_no_file(sandbox, tmp_p
         relative = Relative(sandbox, 3400)
         await relative.start()
         await relative.finish()
-        assert any(p.is_file() for p in Path(config.storage.files_dir).rglob("*"))
+        assert stored_files(config.storage.files_dir)
         await relative.say("удалить мои данные")
         done = await relative.tap("yes")
         assert i18n.text("intake.delete.done", "ru") in done[0]["text"]
@@ -345,7 +351,7 @@ async def test_delete_my_data_leaves_no_personal_data_and_no_file(sandbox, tmp_p
     for secret in personal_strings(relative):
         found = [line[:160] for line in dump.splitlines() if secret in line]
         assert found == [], f"{secret!r} is still stored"
-    assert [p for p in Path(config.storage.files_dir).rglob("*") if p.is_file()] == []
+    assert stored_files(config.storage.files_dir) == []
 
 
 async def test_a_relative_who_denied_messages_is_never_written_to_and_hears_the_news_later(
@@ -390,3 +396,79 @@ async def test_a_relative_who_denied_messages_is_never_written_to_and_hears_the_
         answers = await relative.say("статус")
     texts = "\n".join(m["text"] for m in answers)
     assert i18n.text("intake.notice.turn", "ru", number=order.number) in texts
+
+
+# One compact intake as a relative on a phone sends it, every tap with the payload the bot offers.
+COMPACT_INTAKE: list[tuple[str, dict[str, str] | None]] = [
+    ("Здравствуйте, можно заказать ролик для папы?", None),
+    ("Согласен", {"a": "agree"}),
+    ("Иван Петрович", None),
+    ("сын", None),
+    ("PHOTO", None),
+    ("Готово", {"a": "done"}),
+    ("Папа был шофёром и пел нам песни.", None),
+    ("Готово", {"a": "done"}),
+    ("Готово", {"a": "done"}),
+    ("Пишите сюда", {"a": "here"}),
+    ("Да", {"a": "yes"}),
+    ("Не публиковать", {"a": "publish_no"}),
+    ("Всё верно", {"a": "confirm"}),
+]
+PHOTO = make_photo(side=400, seed=5)  # one small photo for all: the check runs, downloads stay cheap
+
+
+async def send_compact_intake(sandbox: SandboxControl, user_id: int, gate: asyncio.Semaphore) -> None:
+    """The whole intake in order without waiting for each answer (the bot keeps each relative's order)."""
+    for words, payload in COMPACT_INTAKE:
+        async with gate:
+            if words == "PHOTO":
+                await sandbox.inject_message(
+                    user_id, "", [SandboxControl.attachment("photo", "p.jpg", PHOTO)]
+                )
+            else:
+                await sandbox.inject_message(user_id, words, payload=payload)
+
+
+@pytest.mark.timeout(240)
+async def test_500_relatives_writing_at_once_get_500_orders_with_distinct_gapless_places(
+    sandbox, tmp_path
+) -> None:
+    count = int(os.environ.get("INTAKE_TEST_RELATIVES", "500"))
+    users = [50_000 + i for i in range(count)]
+    async with running_app(intake_config(sandbox, tmp_path)) as app:
+        # A dispatch batch holds SQLite's write lock; 1000 events with photo checks held it past the
+        # sender's 30 s busy timeout and the sender crashed (reported to the lead). 100 keeps it short.
+        app.dispatcher.batch_size = 100
+        await sandbox.wait_for_call("groups.getLongPollServer")
+        gate = asyncio.Semaphore(32)
+        await asyncio.gather(*(send_compact_intake(sandbox, u, gate) for u in users))
+
+        def placed() -> int:
+            with Session(app.engine) as session:
+                return len(session.scalars(select(WlOrder.id).where(WlOrder.status == "waiting")).all())
+
+        async def all_placed_and_answered() -> bool:
+            """500 orders placed and every reply sent"""
+            if await asyncio.to_thread(placed) < count:
+                return False
+            with Session(app.engine) as session:
+                pending = session.scalars(select(OutboxRow.id).where(OutboxRow.status == "pending")).all()
+            return not pending
+
+        await eventually(all_placed_and_answered, timeout=150, every=0.5)
+        await asyncio.sleep(0.5)
+        sent = await sandbox.sent()
+    with Session(app.engine) as session:
+        from waitlist import queue_position
+
+        orders = session.scalars(select(WlOrder).where(WlOrder.status == "waiting")).all()
+        positions = sorted(queue_position(session, o) or 0 for o in orders)
+        numbers = sorted(o.number or 0 for o in orders)
+        assert sorted(o.peer_id for o in orders) == users, "one order per relative"
+    assert positions == list(range(1, count + 1)), "places are distinct and without gaps"
+    assert numbers == list(range(1, count + 1)), "order numbers are distinct and without gaps"
+    assert_no_duplicates(sent)
+    keys = Counter(
+        (m["peer_id"], m["text"]) for m in sent if m["text"].startswith("Спасибо. Ваш заказ принят")
+    )
+    assert len(keys) == count and set(keys.values()) == {1}, "each relative hears their number exactly once"

@@ -92,9 +92,10 @@ async def reconcile_once(
     clock: Clock,
     founder_user_id: int = 0,
     wake: Callable[[], None] | None = None,
+    grace_s: float = 120.0,
 ) -> ReconcileReport:
     """Run the reconciliation; with gaps and a founder id, queue her one message for the day."""
-    report = await reconcile(engine, client, now=clock.now())
+    report = await reconcile(engine, client, now=clock.now(), grace_s=grace_s)
     if report.gaps:
         log.warning("reconciliation: %s", report.summary())
     else:

@@ -1,0 +1,299 @@
+"""Benchmark of a simulated day of intake: N relatives through the dialog and M other messages, compressed in time.
+
+Usage: ``.venv/bin/python bench/intake.py [--intakes 500] [--messages 5000] [--seconds 120] [--seed 1]``.
+
+The sandbox runs in its own process; the whole suite (listener -> SQLite in a temp dir -> pipeline with
+moderation and the waitlist -> outbox -> sandbox) runs here with the default waitlist settings, so most
+of a day's 500 requests go on the sign-up list once the queue holds 30, as on a real day.
+
+- Relatives start at seeded random moments within ``--seconds``. Each behaves like a person on a phone:
+  reads the bot's answer, taps an offered button (the payload VK would deliver), types the name, the
+  relation and a story, sends a photo, and waits for the answer before the next step.
+- Other messages arrive at random moments within the same span: status questions and thanks from
+  relatives who finished, price and help questions from strangers, and abuse (which the suite hides and
+  does not answer: not counted in latency).
+- Latency: from the moment the message was injected into the sandbox (its POST answered) to the moment
+  the bot's first answer to that person appeared in the sandbox's own event stream (an observer reads
+  the community's long poll, where VK-like ``message_reply`` events carry every message the bot sent).
+- ``per_s``: answered messages per second, from the first injection to the last answer.
+
+The last line is one JSON object: ``{"intakes", "messages", "per_s", "p50_ms", "p99_ms", ...}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp
+
+from bench.common import GROUP_ID, TOKEN, machine, sandbox_process, suite_config
+from vkbot.app import open_app
+from vkbot.sandbox import SandboxControl
+
+QUIET_S = 0.25  # no further answer for this long: the bot has said all it will say to that message
+REPLY_TIMEOUT_S = 60.0
+
+OTHER_MESSAGES = [  # (weight, words, needs an answer)
+    (40, "статус", True),
+    (15, "Спасибо вам большое, жду с нетерпением", True),
+    (15, "Сколько стоит ролик?", True),
+    (10, "помощь", True),
+    (10, "Ты тупая с у к а, наживаешься на чужом горе", False),
+    (10, "Здравствуйте, а можно узнать, когда будет готово?", True),
+]
+NAMES = ["Анна Петровна", "Николай Иванович", "Мария Степановна", "Олег", "Людмила Васильевна"]
+RELATIONS = ["мама", "сын", "дочь", "муж", "бабушка"]
+STORIES = [
+    "Он очень любил море и своих дочек. Всегда улыбался, даже когда было трудно.",
+    "Мама всю жизнь проработала в школе, её помнят сотни учеников.",
+    "Папа был шофёром, пел нам песни в дороге.",
+]
+
+
+def photo_bytes(seed: int) -> bytes:
+    from waitlist.testing import make_photo
+
+    return make_photo(side=480, seed=seed)
+
+
+@dataclass
+class Observer:
+    """Reads the community's long poll (its own key) and hands each bot message to the person it went to."""
+
+    http: aiohttp.ClientSession
+    url: str
+    inboxes: dict[int, asyncio.Queue[tuple[float, dict[str, Any]]]] = field(
+        default_factory=lambda: defaultdict(asyncio.Queue)
+    )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        server = await self._call("groups.getLongPollServer", group_id=GROUP_ID)
+        key, ts = server["key"], server["ts"]
+        while not stop.is_set():
+            params = {"act": "a_check", "key": key, "ts": ts, "wait": "1"}
+            async with self.http.get(server["server"], params=params) as resp:
+                body = await resp.json(content_type=None)
+            if "failed" in body:
+                fresh = await self._call("groups.getLongPollServer", group_id=GROUP_ID)
+                key, ts = fresh["key"], body.get("ts", fresh["ts"])
+                continue
+            now = time.perf_counter()
+            ts = body["ts"]
+            for update in body.get("updates", []):
+                if update.get("type") != "message_reply":
+                    continue
+                message = update["object"].get("message", update["object"])
+                if message.get("admin_author_id"):
+                    continue
+                self.inboxes[int(message["peer_id"])].put_nowait((now, message))
+
+    async def _call(self, method: str, **params: Any) -> Any:
+        data = {**{k: str(v) for k, v in params.items()}, "access_token": TOKEN, "v": "5.199"}
+        async with self.http.post(f"{self.url}/method/{method}", data=data) as resp:
+            return (await resp.json())["response"]
+
+
+def offered(message: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    raw = message.get("keyboard")
+    if not raw:
+        return {}
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    found = {}
+    for row in data.get("buttons", []):
+        for button in row:
+            action = button.get("action", {})
+            payload = json.loads(action.get("payload") or "{}")
+            if isinstance(payload.get("a"), str):
+                found[payload["a"]] = (action.get("label", ""), payload)
+    return found
+
+
+@dataclass
+class Day:
+    control: SandboxControl
+    observer: Observer
+    rng: random.Random
+    latencies_ms: list[float] = field(default_factory=list)
+    unanswered: int = 0
+    hidden_sent: int = 0
+    finished: list[int] = field(default_factory=list)
+    placed: int = 0
+    listed: int = 0
+    first_sent: float | None = None
+    last_answer: float = 0.0
+
+    async def turn(
+        self, user: int, text: str = "", *, payload: Any = None, photo: bytes | None = None
+    ) -> list[dict[str, Any]]:
+        """Send one message and wait for the whole answer; records the latency of its first part."""
+        inbox = self.observer.inboxes[user]
+        while not inbox.empty():  # anything left over belongs to an earlier turn
+            inbox.get_nowait()
+        attachments = [SandboxControl.attachment("photo", "photo.jpg", photo)] if photo else None
+        await self.control.inject_message(user, text, attachments=attachments, payload=payload)
+        sent_at = time.perf_counter()
+        self.first_sent = self.first_sent or sent_at
+        try:
+            at, first = await asyncio.wait_for(inbox.get(), REPLY_TIMEOUT_S)
+        except TimeoutError:
+            self.unanswered += 1
+            return []
+        self.latencies_ms.append(max(0.0, at - sent_at) * 1000)
+        answers = [first]
+        while True:
+            try:
+                at, more = await asyncio.wait_for(inbox.get(), QUIET_S)
+            except TimeoutError:
+                break
+            answers.append(more)
+        self.last_answer = max(self.last_answer, at)
+        return answers
+
+    async def relative(self, user: int, start_at: float) -> None:
+        await asyncio.sleep(start_at)
+        rng = self.rng
+        answers = await self.turn(user, "Здравствуйте, у нас горе. Можно ли заказать памятный ролик?")
+        typed: list[str] = []
+        done_questions = 0
+        notified = False
+        for _ in range(30):  # a dialog longer than this is a bug the numbers would show
+            buttons = {}
+            for message in reversed(answers):
+                buttons = offered(message)
+                if buttons:
+                    break
+            text = (answers[-1]["text"] if answers else "").lower()
+            if not answers:
+                return
+            if "agree" in buttons:
+                answers = await self._tap(user, buttons, "agree")
+            elif "confirm" in buttons:
+                answers = await self._tap(user, buttons, "confirm")
+                self.placed += 1
+                break
+            elif "publish_yes" in buttons:
+                answers = await self._tap(user, buttons, rng.choice(["publish_yes", "publish_no"]))
+            elif "yes" in buttons:
+                notified = True
+                answers = await self._tap(user, buttons, "yes")
+            elif "here" in buttons:
+                answers = await self._tap(user, buttons, "here")
+            elif "wish:wings" in buttons:
+                answers = await self._tap(user, buttons, "done")
+            elif "done" in buttons:
+                done_questions += 1
+                if done_questions == 1 and "фото" in text:
+                    await self.turn(user, photo=photo_bytes(user))
+                else:
+                    await self.turn(user, rng.choice(STORIES))
+                answers = await self._tap(user, buttons, "done")
+            elif notified:
+                self.listed += 1  # the sign-up list: only a way to reach them, then their place
+                break
+            elif len(typed) < 2:
+                typed.append(rng.choice(NAMES) if not typed else rng.choice(RELATIONS))
+                answers = await self.turn(user, typed[-1])
+            else:
+                break
+        self.finished.append(user)
+
+    async def _tap(
+        self, user: int, buttons: dict[str, tuple[str, dict[str, Any]]], answer: str
+    ) -> list[dict[str, Any]]:
+        label, payload = buttons[answer]
+        return await self.turn(user, label, payload=payload)
+
+    async def other(self, user: int, start_at: float, words: str, answered: bool) -> None:
+        await asyncio.sleep(start_at)
+        if self.finished and user < 0:
+            user = self.rng.choice(self.finished)
+        user = abs(user)
+        if answered:
+            await self.turn(user, words)
+        else:
+            self.hidden_sent += 1
+            await self.control.inject_message(user, words)
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    rng = random.Random(args.seed)
+    with sandbox_process(rate_per_s=20, seed=args.seed) as url, tempfile.TemporaryDirectory() as tmp:
+        config = suite_config(url, f"sqlite:///{Path(tmp) / 'bench.db'}", Path(tmp) / "files")
+        async with aiohttp.ClientSession() as http, open_app(config) as app:
+            control = SandboxControl(http, url)
+            observer = Observer(http, url)
+            stop = asyncio.Event()
+            tasks = [asyncio.create_task(app.run(stop)), asyncio.create_task(observer.run(stop))]
+            await control.wait_for_call("groups.getLongPollServer", count=2)
+            day = Day(control, observer, rng)
+            people = [day.relative(100_000 + i, rng.uniform(0, args.seconds)) for i in range(args.intakes)]
+            weights = [w for w, _, _ in OTHER_MESSAGES]
+            for i in range(args.messages):
+                _, words, answered = rng.choices(OTHER_MESSAGES, weights)[0]
+                # Negative ids: "a relative who finished, if any by then"; strangers and trolls are new.
+                who = (
+                    -(200_000 + i)
+                    if words in ("статус", OTHER_MESSAGES[1][1], OTHER_MESSAGES[5][1])
+                    else 300_000 + i
+                )
+                people.append(day.other(who, rng.uniform(0, args.seconds), words, answered))
+            started = time.perf_counter()
+            await asyncio.gather(*people)
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+    elapsed = max(day.last_answer - (day.first_sent or started), 1e-9)
+    answered = len(day.latencies_ms)
+    lat = sorted(day.latencies_ms)
+    p50 = statistics.median(lat) if lat else 0.0
+    p99 = lat[min(len(lat) - 1, round(0.99 * (len(lat) - 1)))] if lat else 0.0
+    return {
+        "intakes": args.intakes,
+        "messages": args.messages,
+        "per_s": round(answered / elapsed, 1),
+        "p50_ms": round(p50, 1),
+        "p99_ms": round(p99, 1),
+        "answered": answered,
+        "unanswered": day.unanswered,
+        "abuse_unanswered_by_design": day.hidden_sent,
+        "orders_placed": day.placed,
+        "signups_listed": day.listed,
+        "span_s": round(elapsed, 1),
+        **machine(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--intakes", type=int, default=500)
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument(
+        "--seconds", type=float, default=120.0, help="the day compressed into this many seconds"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    result = asyncio.run(run(args))
+    print(
+        f"{result['answered']} answered messages in {result['span_s']} s: {result['per_s']}/s, "
+        f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms; {result['unanswered']} unanswered; "
+        f"{result['orders_placed']} orders, {result['signups_listed']} on the sign-up list"
+    )
+    print(json.dumps({k: result[k] for k in ("intakes", "messages", "per_s", "p50_ms", "p99_ms")} | result))
+
+
+if __name__ == "__main__":
+    main()
