@@ -7,6 +7,7 @@ arrived while the suite was down: only the last two are gaps, the troll is a num
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import aiohttp
@@ -16,7 +17,7 @@ from sqlmodel import Session
 
 from tests.app_helpers import SANDBOX_TOKEN, running_app
 from tests.test_intake_sandbox import Relative, intake_config
-from tests.test_orders_cli import config_file, founder, founder_json
+from tests.test_orders_cli import config_file, founder
 from vkbot.api.client import VkClient
 from vkbot.clock import SystemClock
 from vkbot.jobs import reconcile_once
@@ -44,7 +45,9 @@ async def test_reconcile_reports_what_nobody_answered_and_counts_hidden_abuse(
         await asyncio.sleep(1.0)
     await sandbox.inject_message(late.user_id, late.words["hello"])  # the suite is down
 
-    report = await founder_json(capsys, "reconcile", "--grace", "0", "--config", cfg)
+    code, out = await founder(capsys, "reconcile", "--grace", "0", "--json", "--config", cfg)
+    assert code == 1, "gaps make a non-zero exit (for cron and scripts)"
+    report = json.loads(out)
     gaps = {g["peer_id"]: g["reason"] for g in report["gaps"]}
     assert gaps == {taken_over.user_id: "waiting_for_founder", late.user_id: "not_stored"}
     assert report["hidden"] == 1, "the threat is left unanswered on purpose and only counted"
@@ -54,7 +57,8 @@ async def test_reconcile_reports_what_nobody_answered_and_counts_hidden_abuse(
     # Back up, the suite catches up with the late message; the founder's conversation stays hers.
     async with running_app(config):
         await late.answers()
-    report = await founder_json(capsys, "reconcile", "--grace", "0", "--config", cfg)
+    code, out = await founder(capsys, "reconcile", "--grace", "0", "--json", "--config", cfg)
+    report = json.loads(out)
     assert [(g["peer_id"], g["reason"]) for g in report["gaps"]] == [
         (taken_over.user_id, "waiting_for_founder")
     ]

@@ -189,6 +189,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     with _session(args) as (session, config):
         views = waitlist.list_orders(session, settings=config.waitlist, now=_now(), status=args.status)
+        if args.status is None:  # the queue as the founder works it first, then everything else by number
+            queue = waitlist.list_orders(session, settings=config.waitlist, now=_now(), status="waiting")
+            views = queue + [v for v in views if v.status != "waiting"]
         rows = [_row(v) for v in views]
     if args.json:
         print_json(rows)
