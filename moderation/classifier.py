@@ -222,8 +222,12 @@ class OfflineClassifier:
         ctx = self._rules.context
         before, after = _sentence_around(text, match)
         near_before, near_after = before[-_LOOSE_WINDOW:], after[:_LOOSE_WINDOW]
-        if any(ctx.first_person.fullmatch(w) for w in before[-2:]):
+        if any(ctx.first_person.fullmatch(w) for w in before[-2:] + after[:1]):
             return any(ctx.address.fullmatch(w) for w in before[-1:] + after[:1])
+        if (ctx.third_person and before and ctx.third_person.fullmatch(before[-1])) or (
+            ctx.third_person_after and after and ctx.third_person_after.fullmatch(after[0])
+        ):
+            return False  # "эти твари убили ...": about the killers, however near a "вы"
         if any(ctx.address.fullmatch(w) or ctx.targets.fullmatch(w) for w in near_before + near_after):
             return True
         # Said to someone: the insult opens its sentence in a short clause ("Шарлатанка и мошенница,

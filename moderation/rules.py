@@ -76,6 +76,8 @@ class ContextPatterns:
     order: re.Pattern[str]
     tight_particles: frozenset[str]
     naming: re.Pattern[str] | None = None  # "назвал вас гиеной": the name is someone else's word
+    third_person: re.Pattern[str] | None = None  # "эти твари": about someone else
+    third_person_after: re.Pattern[str] | None = None  # "ублюдки бомбили": they acted
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,8 @@ def _load_context(path: Path) -> ContextPatterns:
         order=compiled("order"),
         tight_particles=frozenset(str(w) for w in data["tight_particles"]),  # type: ignore[attr-defined]
         naming=compiled("naming") if "naming" in data else None,
+        third_person=compiled("third_person") if "third_person" in data else None,
+        third_person_after=compiled("third_person_after") if "third_person_after" in data else None,
     )
 
 
