@@ -130,6 +130,11 @@ class NormalizationData:
             for line in (data_dir / "lexicon.txt").read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")
         ]
+        # Every form of the core insult nouns (generated, forms.toml) reads back from a mask too.
+        forms_path = data_dir / "forms.toml"
+        if forms_path.is_file():
+            forms = tomllib.loads(forms_path.read_text(encoding="utf-8"))
+            words += [str(w) for name in ("insult_nouns_ru", "insult_nouns_uk") for w in forms.get(name, [])]
         return cls(
             lookalike=dict(tables["lookalike"]),
             translit=translit,

@@ -29,6 +29,9 @@ def clf() -> OfflineClassifier:
         ("с\u200bу\u200bк\u200bа", "сука"),  # zero-width characters
         ("ＳＵＫＡ тварь", "suka"),  # NFKC folds full-width letters
         ("ёбаный", "ебаный"),
+        ("х*йло", "хуйло"),  # a mask read through the lexicon
+        ("мр*зью", "мразью"),  # any generated form of a core insult noun (forms.toml) reads back
+        ("тvарь", "тварь"),  # Latin v for в
     ],
 )
 def test_tricks_read_back(clf: OfflineClassifier, raw: str, word: str) -> None:
