@@ -198,7 +198,9 @@ class OfflineClassifier:
 
     def _head_mask(self, word: str) -> int:
         starts = self._starts
-        mask = starts.get(word[:1], 0) | starts.get(word[:2], 0) | starts.get(word, 0)
+        mask = 0
+        for length in range(1, len(word) + 1):
+            mask |= starts.get(word[:length], 0)
         if len(self._head_masks) < _HEAD_MEMO_SIZE:
             self._head_masks[word] = mask
         return mask

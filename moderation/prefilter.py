@@ -16,7 +16,7 @@ from re import _constants as c  # type: ignore[attr-defined]
 from re import _parser as parser  # type: ignore[attr-defined]
 from typing import Any
 
-GATE_PREFIX = 3  # letters of a word looked at; longer gains little and multiplies the strings
+GATE_PREFIX = 4  # letters of a word looked at; longer gains little and multiplies the strings
 _MAX_STRINGS = 4000  # give up on a pattern whose beginnings explode
 _MAX_CLASS = 64  # a character class larger than this is treated as open-ended
 _WORD_CHAR_RE = re.compile(r"\w")
