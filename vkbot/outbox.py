@@ -8,6 +8,7 @@ rows with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) so several can coop
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import random
@@ -145,8 +146,18 @@ class OutboxSender:
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("outbox sender %s started", self.worker_id)
+        failures = 0
         while not stop.is_set():
-            done = await self.drain_once()
+            try:
+                done = await self.drain_once()
+                failures = 0
+            except Exception:  # e.g. the database busy or unreachable: rows stay claimed or pending
+                failures += 1
+                log.exception(
+                    "outbox sender %s: a pass failed (%d in a row); retrying", self.worker_id, failures
+                )
+                await _pause(stop, min(30.0, 0.5 * 2 ** min(failures, 6)))
+                continue
             if done == 0:
                 self.wake.clear()
                 waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
@@ -254,6 +265,11 @@ class OutboxSender:
         if self.on_undeliverable:
             for peer_id, code in undeliverable:
                 self.on_undeliverable(peer_id, code)
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 def _retryable(exc: BaseException) -> bool:
