@@ -134,12 +134,17 @@ class Day:
     placed: int = 0
     listed: int = 0
     first_sent: float | None = None
+    locks: dict[int, asyncio.Lock] = field(default_factory=lambda: defaultdict(asyncio.Lock))
     last_answer: float = 0.0
 
     async def turn(
         self, user: int, text: str = "", *, payload: Any = None, photo: bytes | None = None
     ) -> list[dict[str, Any]]:
         """Send one message and wait for the whole answer; records the latency of its first part."""
+        async with self.locks[user]:  # a person writes one message at a time and reads the answer
+            return await self._turn(user, text, payload=payload, photo=photo)
+
+    async def _turn(self, user: int, text: str, *, payload: Any, photo: bytes | None) -> list[dict[str, Any]]:
         inbox = self.observer.inboxes[user]
         while not inbox.empty():  # anything left over belongs to an earlier turn
             inbox.get_nowait()
