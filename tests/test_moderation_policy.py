@@ -160,11 +160,17 @@ def test_general_abuse_classes(clf: OfflineClassifier, text: str) -> None:
 # - held-out (84 items) was written before any rule change (first look: recall 0.595, fpr_ok 0.071);
 #   some rule classes were then added after reading its misses, so its figure is optimistic;
 # - fresh (41 items) was written after those changes and first scored recall 0.696, fpr_ok 0;
-#   four general constructions followed. The honest estimate for unseen data is the first looks.
+#   four general constructions followed;
+# - fresh3 (30 items) was written last and never tuned on: recall 0.562 (old rules 0.50), fpr 0.
+# The honest estimate for unseen data is the first looks (0.56-0.70), not the tuned figures.
 # The bands below hold the current figures with a little room, so a regression fails loudly.
 @pytest.mark.parametrize(
     ("name", "min_recall"),
-    [("moderation-heldout.jsonl", 0.85), ("moderation-fresh.jsonl", 0.80)],
+    [
+        ("moderation-heldout.jsonl", 0.85),
+        ("moderation-fresh.jsonl", 0.80),
+        ("moderation-fresh3.jsonl", 0.50),
+    ],
 )
 def test_hand_written_sets_keep_grief_visible_and_recall(name: str, min_recall: float) -> None:
     items = load_items(Path(__file__).resolve().parent / "data" / name)
