@@ -30,6 +30,7 @@ from vkbot.health import HealthServer, HealthSources
 from vkbot.history import HistoryGapFiller
 from vkbot.jobs import notify_once, reconcile_once, record_undeliverable, sweep_once
 from vkbot.longpoll import LongPollListener
+from vkbot.ml_review import MlReviewer
 from vkbot.outbox import OutboxSender
 from vkbot.publisher import PublishingJob, publishing_executors
 from vkbot.store.db import make_engine, migrate
@@ -216,8 +217,19 @@ async def open_app(
         scheduler = AsyncIOScheduler(timezone="UTC")
         _schedule_jobs(scheduler, config, engine, client, clock, sender.wake.set)
         app = App(config, engine, http, client, store, listener, dispatcher, sender, scheduler, gap_filler)
-        app.extra_tasks.append(_fill_after_restart(gap_filler, listener, await gap_filler.since_last_stored()))
+        app.extra_tasks.append(
+            _fill_after_restart(gap_filler, listener, await gap_filler.since_last_stored())
+        )
         token_status = AuthStore(engine, None).status
+        if MlReviewer.available(config.moderation):
+            app.extra_tasks.append(
+                MlReviewer(engine, config.moderation, vk.group_id, wake=sender.wake.set).run
+            )
+        else:
+            log.info(
+                "Detoxify tier off (no prepared model at %s): offline rules only",
+                config.moderation.ml_checkpoint,
+            )
         if config.health.enabled:
             sources = HealthSources(engine, vk.group_id, listener, token_status=token_status)
             app.extra_tasks.append(HealthServer(sources, config.health).run)

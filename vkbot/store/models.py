@@ -75,3 +75,13 @@ class OutboxRow(SQLModel, table=True):
     done_at: datetime | None = Field(default=None, sa_column=_utc_column())
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_until: datetime | None = Field(default=None, sa_column=_utc_column())
+
+
+class Cursor(SQLModel, table=True):
+    """How far a background reader (e.g. the Detoxify second opinion) got through ``vk_events``."""
+
+    __tablename__ = "vk_cursors"
+
+    name: str = Field(primary_key=True, max_length=64)
+    event_id: int = 0
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(False))
