@@ -101,3 +101,11 @@ def _print_status(status: dict[str, Any]) -> None:
     if status["outbox"]["parked"]:
         print("parked rows:")
         print_table(status["outbox"]["parked"], ["id", "method", "peer_id", "reason"])
+    token = status["admin_token"]
+    print(
+        f"admin user token: {'connected' if token['connected'] else 'not connected'}"
+        + (f", last refresh {token['last_refresh_at']}" if token.get("last_refresh_at") else "")
+        + (f", needs `vkbot connect` again ({token['last_error']})" if token.get("needs_reconnect") else "")
+    )
+    for name, cap in status["capabilities"].items():
+        print(f"  {name}: {'yes' if cap['ok'] else 'no: ' + str(cap['reason'])}")
