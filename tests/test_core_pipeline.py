@@ -100,3 +100,24 @@ async def test_retries_reuse_random_id_so_vk_deduplicates(sandbox, db, tmp_path)
 
 async def _sent_count(sandbox, n: int) -> bool:
     return len(await sandbox.sent()) >= n
+
+
+async def test_an_edit_is_stored_against_the_message_it_edits(sandbox, db, tmp_path) -> None:
+    config = sandbox_config(sandbox.url, db, tmp_path / "files")
+    async with running_app(config, EchoHandler()) as app:
+        original = await sandbox.inject_message(from_id=901, text="сына звали Миша")
+        await sandbox.edit_message(original["id"], "сына звали Михаил")
+
+        async def edit_stored() -> bool:
+            with Session(app.engine) as session:
+                return (
+                    session.scalars(select(StoredEvent).where(StoredEvent.type == "message_edit")).first()
+                    is not None
+                )
+
+        await eventually(edit_stored)
+    with Session(app.engine) as session:
+        new = session.scalars(select(StoredEvent).where(StoredEvent.type == "message_new")).one()
+        edit = session.scalars(select(StoredEvent).where(StoredEvent.type == "message_edit")).one()
+    assert edit.target_key == new.message_key == f"901:{original['conversation_message_id']}"
+    assert edit.raw["object"]["text"] == "сына звали Михаил"

@@ -57,13 +57,16 @@ def identity_columns(record: EventRecord) -> dict[str, Any]:
     obj = raw.get("object") if isinstance(raw.get("object"), dict) else {}
     msg = _message_of(raw)
     peer_id = from_id = None
-    message_key = None
+    message_key = target_key = None
     if msg is not None:
         peer_id = _int_or_none(msg.get("peer_id"))
         from_id = _int_or_none(msg.get("from_id"))
         cmid = _int_or_none(msg.get("conversation_message_id"))
-        if raw.get("type") == "message_new" and peer_id is not None and cmid is not None:
-            message_key = f"{peer_id}:{cmid}"
+        if peer_id is not None and cmid is not None:
+            if raw.get("type") == "message_new":
+                message_key = f"{peer_id}:{cmid}"
+            elif raw.get("type") == "message_edit":
+                target_key = f"{peer_id}:{cmid}"
     elif isinstance(obj, dict):
         peer_id = _int_or_none(obj.get("peer_id") or obj.get("user_id"))
         from_id = _int_or_none(obj.get("from_id") or obj.get("user_id"))
@@ -71,6 +74,7 @@ def identity_columns(record: EventRecord) -> dict[str, Any]:
     return {
         "event_id": str(event_id)[:64] if event_id else None,
         "message_key": message_key,
+        "target_key": target_key,
         "type": str(raw.get("type") or "unknown")[:64],
         "peer_id": peer_id,
         "from_id": from_id,

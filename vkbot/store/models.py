@@ -30,6 +30,8 @@ class StoredEvent(SQLModel, table=True):
     # same message arriving by long poll are one row.
     message_key: str | None = Field(default=None, unique=True, max_length=64)
     type: str = Field(max_length=64, index=True)
+    # For an edit: the message_key of the message it edits, so the edit is recorded against it.
+    target_key: str | None = Field(default=None, max_length=64, index=True)
     peer_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
     from_id: int | None = Field(default=None, sa_type=BigInteger)
     source: str = Field(default="longpoll", max_length=16)
