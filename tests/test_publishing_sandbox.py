@@ -20,7 +20,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from publishing import PublishingSettings, PubPost, handed_to_founder, takedowns_for_founder
-from tests.app_helpers import eventually
 from vkbot.api.client import VkClient
 from vkbot.api.tokens import StaticUserToken
 from vkbot.clock import ManualClock
@@ -244,25 +243,6 @@ async def test_without_a_user_token_the_founder_gets_a_ready_post_and_nothing_is
     assert suite.files.exists(handed.file_id)
     warnings = [r for r in caplog.records if "ready post" in r.getMessage()]
     assert len(warnings) == 1  # logged once, not every minute
-
-
-async def test_the_scheduler_job_plans_every_minute_on_its_own(suite: Suite) -> None:
-    suite.delivered_order("Планировщик", consent=True)
-    await suite.job.run_once()  # queued for 19:00
-    suite.clock.advance(hours=7)
-    stop = asyncio.Event()
-    task = asyncio.create_task(suite.job.run(stop))
-    try:
-
-        async def row_written() -> bool:
-            """the scheduler's first run wrote the publish row"""
-            return len(await asyncio.to_thread(suite.outbox)) == 1
-
-        await eventually(row_written, timeout=10)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=5)
-    assert suite.job.runs >= 1
 
 
 async def test_a_takedown_without_a_user_token_tells_the_founder_which_post(

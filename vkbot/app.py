@@ -8,6 +8,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -125,8 +126,12 @@ def _schedule_jobs(
         ),
     ]
     for name, job, trigger in jobs:
-        # max_instances=1: a slow pass is never overlapped by the next; coalesce: missed runs run once.
-        scheduler.add_job(_guarded(name, job), trigger, id=name, max_instances=1, coalesce=True)
+        # max_instances=1: a slow pass is never overlapped by the next; coalesce: missed runs run once;
+        # minute jobs also run at start, so a restart catches up at once.
+        first = datetime.now(UTC) if isinstance(trigger, IntervalTrigger) else None
+        scheduler.add_job(
+            _guarded(name, job), trigger, id=name, max_instances=1, coalesce=True, next_run_time=first
+        )
 
 
 def _fill_after_restart(

@@ -7,19 +7,14 @@
   founder gets the day's report once (key ``reconcile:<date>``) when there is a gap and her id is known.
 - ``record_undeliverable``: the ``OutboxSender.on_undeliverable`` hook: VK said 901 & co., so the
   relative is marked as not to be written to first (their news waits for their next message).
-- ``run_every``: a tiny APScheduler driver for any of them, fit for ``App.extra_tasks``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from collections.abc import Callable
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -38,7 +33,6 @@ __all__ = [
     "notify_once",
     "reconcile_once",
     "record_undeliverable",
-    "run_every",
     "sweep_once",
 ]
 
@@ -147,40 +141,3 @@ def record_undeliverable(engine: Engine, clock: Clock) -> Callable[[int, int], N
         )
 
     return hook
-
-
-async def run_every(
-    stop: asyncio.Event,
-    job: Callable[[], Awaitable[object]],
-    *,
-    seconds: float | None = None,
-    cron: str | None = None,
-    timezone: str = "UTC",
-    name: str = "job",
-) -> None:
-    """Run ``job`` on an interval (first run now) or a crontab line, until ``stop``; a failure waits its turn."""
-
-    async def guarded() -> None:
-        try:
-            await job()
-        except Exception:
-            log.exception("%s failed; it runs again at its next time", name)
-
-    scheduler = AsyncIOScheduler(timezone=timezone)
-    if cron is not None:
-        trigger: CronTrigger | IntervalTrigger = CronTrigger.from_crontab(cron, timezone=timezone)
-        scheduler.add_job(guarded, trigger, id=name, max_instances=1, coalesce=True)
-    else:
-        scheduler.add_job(
-            guarded,
-            IntervalTrigger(seconds=seconds or 60.0),
-            id=name,
-            max_instances=1,  # a slow pass is never overlapped by the next
-            coalesce=True,
-            next_run_time=datetime.now(UTC),
-        )
-    scheduler.start()
-    try:
-        await stop.wait()
-    finally:
-        scheduler.shutdown(wait=False)

@@ -17,11 +17,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -92,14 +89,13 @@ def effect_requests(effects: list[Effect], group_id: int) -> list[OutboxRequest]
 
 @dataclass
 class PublishingJob:
-    """Plans publications into the outbox; ``run`` repeats it every minute on an AsyncIOScheduler."""
+    """Plans publications into the outbox; the app's scheduler calls ``run_once`` every minute."""
 
     engine: Engine
     settings: PublishingSettings
     clock: Clock
     group_id: int
     on_enqueued: Callable[[], None] | None = None  # e.g. ``sender.wake.set``
-    interval_s: float = 60.0
     runs: int = field(default=0, init=False)
 
     async def run_once(self) -> int:
@@ -118,30 +114,6 @@ class PublishingJob:
         if effects:
             log.info("publishing planned %d effect(s), %d new outbox row(s)", len(effects), added)
         return added
-
-    async def run(self, stop: asyncio.Event) -> None:
-        scheduler = AsyncIOScheduler(timezone="UTC")
-        scheduler.add_job(
-            self._guarded_run,
-            IntervalTrigger(seconds=self.interval_s),
-            id="publishing.plan",
-            max_instances=1,  # a slow pass is never overlapped by the next one
-            coalesce=True,
-            # APScheduler keeps real time; the injected clock only drives what the plan decides.
-            next_run_time=datetime.now(UTC),
-        )
-        scheduler.start()
-        try:
-            await stop.wait()
-        finally:
-            scheduler.shutdown(wait=False)
-
-    async def _guarded_run(self) -> None:
-        try:
-            await self.run_once()
-        except Exception:
-            # The next minute tries again; the store is unchanged by a failed pass (one transaction).
-            log.exception("publishing plan failed")
 
 
 @dataclass
