@@ -128,10 +128,9 @@ def _schedule_jobs(
     for name, job, trigger in jobs:
         # max_instances=1: a slow pass is never overlapped by the next; coalesce: missed runs run once;
         # minute jobs also run at start, so a restart catches up at once.
-        first = datetime.now(UTC) if isinstance(trigger, IntervalTrigger) else None
-        scheduler.add_job(
-            _guarded(name, job), trigger, id=name, max_instances=1, coalesce=True, next_run_time=first
-        )
+        # (APScheduler 3 pauses a job given next_run_time=None, so the argument is only passed when set.)
+        first = {"next_run_time": datetime.now(UTC)} if isinstance(trigger, IntervalTrigger) else {}
+        scheduler.add_job(_guarded(name, job), trigger, id=name, max_instances=1, coalesce=True, **first)
 
 
 def _fill_after_restart(
