@@ -17,11 +17,11 @@ without uploading the clip again.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
+from vkbot.adapters.clips import ClipFiles, ClipMissing, Uploader, read_clip
 from vkbot.api.errors import AccessDenied, GroupAuthFailed, UserTokenMissing
 from vkbot.outbox import Executor, MethodCaller
 from vkbot.store.models import OutboxRow
@@ -34,20 +34,6 @@ KIND_SEND_FILE = "send_file"
 CLIP_NAME = "clip.mp4"
 # Any of these means "no playable video from us": the document path still gets the clip to the family.
 _NO_VIDEO = (UserTokenMissing, GroupAuthFailed, AccessDenied)
-
-
-class ClipMissing(Exception):
-    """The clip's file is gone from the store: not retryable (the outbox parks the row with this reason)."""
-
-
-class ClipFiles(Protocol):
-    def open(self, file_id: str) -> bytes: ...
-
-
-class Uploader(Protocol):
-    async def upload(
-        self, url: str, field: str, filename: str, data: bytes, content_type: str = ...
-    ) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -84,10 +70,7 @@ class ClipDelivery:
         return {"message_id": message_id, "attachment": attachment}
 
     async def _read(self, file_id: str) -> bytes:
-        try:
-            return await asyncio.to_thread(self.files.open, file_id)
-        except (FileNotFoundError, ValueError) as exc:
-            raise ClipMissing(f"clip file {file_id} is not in the file store") from exc
+        return await read_clip(self.files, file_id, "clip delivery")
 
     async def _upload(self, client: MethodCaller, peer_id: int, data: bytes) -> str:
         try:

@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -37,6 +37,7 @@ from publishing import (
 )
 from publishing.captions import delete_handoff_text
 from publishing.ports import Clock
+from vkbot.adapters.clips import ClipFiles, ClipMissing, Uploader, read_clip
 from vkbot.api.errors import UserTokenMissing, VkApiError
 from vkbot.outbox import Executor, MethodCaller, OutboxRequest, enqueue
 from vkbot.store.models import OutboxRow
@@ -54,20 +55,6 @@ KIND_PUBLISH = "publish_clip"
 KIND_DELETE = "publish_delete"
 KIND_HANDOFF = "publish_handoff"
 NO_USER_TOKEN = "no admin user token (run `vkbot connect`)"
-
-
-class ClipMissing(Exception):
-    """The clip's file is gone from the file store (retention removed it?): parked, not retried."""
-
-
-class ClipFiles(Protocol):
-    def open(self, file_id: str) -> bytes: ...
-
-
-class Uploader(Protocol):
-    async def upload(
-        self, url: str, field: str, filename: str, data: bytes, content_type: str = ...
-    ) -> dict[str, Any]: ...
 
 
 def effect_requests(effects: list[Effect], group_id: int) -> list[OutboxRequest]:
@@ -157,10 +144,7 @@ class PublishExecutors:
         return {"post_id": post_id, "video": video}
 
     async def _upload(self, row: OutboxRow, client: MethodCaller, file_id: str, caption: str) -> str:
-        try:
-            data = await asyncio.to_thread(self.files.open, file_id)
-        except (FileNotFoundError, ValueError) as exc:
-            raise ClipMissing(f"order {row.params.get('order_id')}: clip file {file_id} not found") from exc
+        data = await read_clip(self.files, file_id, f"order {row.params.get('order_id')}")
         title = str(row.params.get("title") or "")
         saved = await client.call(
             "video.save",
