@@ -30,7 +30,10 @@ _WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 # The repeats after a letter, removed with an empty replacement (no template to expand: faster).
 _REPEATS_RE = re.compile(r"(?<=([^\W\d_]))\1+")
 # Three or more single characters, each joined to the next by exactly one separator.
-_SPACED_RE = re.compile(r"(?<![\w*@$])[\w*@$](?:[ .\-_][\w*@$](?![\w*@$])){2,}")
+# A "letter" here is a word character other than "_" (which is a separator: "т_в_а_р_ь") or * @ $.
+_SPACED_RE = re.compile(
+    r"(?<![^\W_])(?<![*@$])(?:[^\W_]|[*@$])(?:[ .\-_](?:[^\W_]|[*@$])(?![^\W_])(?![*@$])){2,}"
+)
 _SPACED_SEP_RE = re.compile(r"[ .\-_]")
 _MASK_CHARS = "*#"
 # Characters that may stand inside a word for a letter or hide one.

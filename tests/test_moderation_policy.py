@@ -178,3 +178,58 @@ def test_hand_written_sets_keep_grief_visible_and_recall(name: str, min_recall: 
     assert figures["fpr_grief"] == 0
     assert figures["fpr_ok"] <= 0.05
     assert figures["recall_abusive"] >= min_recall
+
+
+# Families added after the blind set A (tests/data/moderation-blind-a.jsonl). Each family is tested
+# with phrasings that are not in set A, and with the ok sentences closest to it.
+FAMILY_ABUSE = [
+    # harsh judgement said to the reader as a predicate
+    "Какие же вы отвратительные, честное слово",
+    "Ты просто жалок со своими ангелочками",
+    "Мерзка ты, и ролики твои такие же",
+    "Ви огидні, як і ваша справа",
+    "You people are so despicable",
+    # veiled threats: dismissive opener + future meeting; regret; family; the reader's own clip
+    "Ладно, ещё поговорим с тобой лично",
+    "Нічого, ще зустрінемося",
+    "Ещё пожалеешь, если не удалишь",
+    "Твои детки тоже смертны, помни это",
+    "Знаю, в какую школу ходит твой сын",
+    "Будешь героиней своего же ролика, обещаю",
+    "Спляшу на твоей могиле",
+    "Таких, как ты, надо расстреливать",
+    "Die, you parasite",
+    # mocking the dead / the grief business, said to the reader
+    "Торгуешь трупами и не краснеешь",
+    "Ви торгуєте трупами заради грошей",
+    "Вы наживаетесь на покойниках",
+    "You are profiting off dead people",
+    # obscene imperative and separators
+    "съебись из интернета",
+    "у_ё_б_ы_в_а_й отсюда",
+]
+
+
+@pytest.mark.parametrize("text", FAMILY_ABUSE)
+def test_blind_a_families(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status == "quarantined", clf.classify(text)
+
+
+FAMILY_OK = [
+    "Вы не пожалеете, что заказали у неё, очень душевно",
+    "Ничего, мы ещё встретимся там, сынок. Жди меня.",
+    "Ваши родители не вечны, звоните им чаще, пока можно",
+    "Мои дети до сих пор не верят, что папы нет",
+    "Следующий ролик хочу про дедушку, можно?",
+    "Мне кажется, это бизнес на чужом горе, но дело ваше",
+    "Это отвратительно сделано, руки смазаны, переделайте",
+    "Война омерзительна. Мой брат не вернулся.",
+    "Я была жалкая в те дни, простите, что так писала",
+    "Пиздец как больно, вы даже не представляете",
+    "test_case_one и a_b_c остаются как есть",
+]
+
+
+@pytest.mark.parametrize("text", FAMILY_OK)
+def test_blind_a_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status != "quarantined", clf.classify(text)
