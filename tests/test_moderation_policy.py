@@ -233,3 +233,37 @@ FAMILY_OK = [
 @pytest.mark.parametrize("text", FAMILY_OK)
 def test_blind_a_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
     assert verdict(clf, text).status != "quarantined", clf.classify(text)
+
+
+# Second round: the rest of the families named in issue 5's misses (not from any set's sentences).
+FAMILY_ABUSE_2 = [
+    "Цыгане и таджики - не люди, а биомусор",
+    "Jews are vermin",
+    "У тебя нет ни стыда ни совести",
+    "Меня тошнит от тебя",
+    "Как тебя только земля носит",
+    "Вы мне омерзительны",
+    "Тебе это ещё аукнется",
+    "Это тебе с рук не сойдёт, запомни",
+    "This isn't over, you'll be sorry",
+    "Чтоб тебе своих детей хоронить",
+]
+
+
+@pytest.mark.parametrize("text", FAMILY_ABUSE_2)
+def test_issue_families(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status == "quarantined", clf.classify(text)
+
+
+FAMILY_OK_2 = [
+    "Убийце это с рук не сойдёт, суд в марте. Сделайте видео с сыном.",
+    "Чтобы вам никогда не пришлось хоронить своих детей. Спасибо за ролик.",
+    "Меня тошнит от этой войны, третий гроб за месяц",
+    "Вы совсем обнаглели с ценами, пять тысяч за минуту",
+    "У меня нет сил, у вас есть скидка для вдов?",
+]
+
+
+@pytest.mark.parametrize("text", FAMILY_OK_2)
+def test_issue_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status != "quarantined", clf.classify(text)
