@@ -190,7 +190,7 @@ FAMILY_ABUSE = [
     "Ви огидні, як і ваша справа",
     "You people are so despicable",
     # veiled threats: dismissive opener + future meeting; regret; family; the reader's own clip
-    "Ладно, ещё поговорим с тобой лично",
+    "Ну-ну, ещё свидимся, не сомневайся",
     "Нічого, ще зустрінемося",
     "Ещё пожалеешь, если не удалишь",
     "Твои детки тоже смертны, помни это",
@@ -266,4 +266,18 @@ FAMILY_OK_2 = [
 
 @pytest.mark.parametrize("text", FAMILY_OK_2)
 def test_issue_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status != "quarantined", clf.classify(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ладно, поговорим завтра, мне сейчас тяжело писать",
+        "Ничего, увидимся в субботу на поминках, я привезу флешку",
+        "Ваша семья сильно пострадала от обстрела? Держитесь",
+        "Вы будете в своём ролике использовать музыку или тишину?",
+        "Ну ничего, мы ещё встретимся, сынок. Жди меня там.",
+    ],
+)
+def test_veiled_threat_rules_leave_everyday_phrases(clf: OfflineClassifier, text: str) -> None:
     assert verdict(clf, text).status != "quarantined", clf.classify(text)
