@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         "--data", type=Path, default=DEV_SET, help="texts to classify (JSONL with text, channel)"
     )
     parser.add_argument("--tokens", type=int, default=32, help="tokens per message for the ML figures")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: torch's, all cores)"
+    )
     args = parser.parse_args(argv)
     seconds = 1.0 if args.quick else 3.0
     texts = _texts(args.data)
@@ -73,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{result['date']}  {result['machine']}  {len(texts)} texts from {_source(args.data)}")
     with _one_core():
         result.update(_rules(texts, seconds))
-    result.update(_ml(seconds, args.tokens))
+    result.update(_ml(seconds, args.tokens, args.threads))
     # Other work on the machine skews the figures a lot (2-4x seen here): keep the load beside them.
     result["loadavg_1m_start_end"] = [load_start, round(os.getloadavg()[0], 2)]
     print(f"load average (1 min) at start/end: {result['loadavg_1m_start_end']}")
@@ -147,7 +150,7 @@ def _rules(texts: list[tuple[str, str]], seconds: float) -> dict[str, Any]:
     return out
 
 
-def _ml(seconds: float, tokens: int) -> dict[str, Any]:
+def _ml(seconds: float, tokens: int, threads: int | None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ml_arch_batch1_per_s": None,
         "ml_arch_batch32_per_s": None,
@@ -160,6 +163,8 @@ def _ml(seconds: float, tokens: int) -> dict[str, Any]:
         out["ml_note"] = f"ml extra not installed ({exc.name} missing)"
         print(f"ML architecture: skipped, {out['ml_note']}")
         return out
+    if threads:
+        torch.set_num_threads(threads)
     torch.manual_seed(0)
     started = time.perf_counter()
     model = XLMRobertaForSequenceClassification(XLMRobertaConfig(**XLMR_BASE)).eval()
