@@ -281,3 +281,16 @@ def test_issue_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None
 )
 def test_veiled_threat_rules_leave_everyday_phrases(clf: OfflineClassifier, text: str) -> None:
     assert verdict(clf, text).status != "quarantined", clf.classify(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Эти орки не люди, они убили моего мужа",
+        "Ты противный был в детстве, братишка, но я тебя любил",
+        "Вы пожалеете, если не закажете, это лучший подарок",
+        "This isn't over for us, we still grieve every day",
+    ],
+)
+def test_grief_sweep_false_friends(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status != "quarantined", clf.classify(text)
