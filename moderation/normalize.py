@@ -4,7 +4,8 @@ The steps, in order:
 
 1. NFKC, lower case, ё -> е, format characters (zero-width, soft hyphen, bidi marks) and combining
    accents removed, typographic quotes and apostrophes unified.
-2. Runs of three or more single letters joined by one separator are glued: "х у й", "х.у.й", "х-у-й".
+2. Runs of three or more single letters joined by one separator are glued: "х у й", "х.у.й", "х-у-й",
+   "т_в_а_р_ь", "с/у/к/а".
 3. Words that contain Cyrillic and also Latin look-alikes, digits or symbols are read in Cyrillic
    ("xуй", "п0шла", "$ука"); masked words ("бл*ть", "х**ня", "f*ck") are read through a lexicon of
    known words, trying each candidate letter for an ambiguous symbol ("бл@дь" -> "блядь").
@@ -32,9 +33,9 @@ _REPEATS_RE = re.compile(r"(?<=([^\W\d_]))\1+")
 # Three or more single characters, each joined to the next by exactly one separator.
 # A "letter" here is a word character other than "_" (which is a separator: "т_в_а_р_ь") or * @ $.
 _SPACED_RE = re.compile(
-    r"(?<![^\W_])(?<![*@$])(?:[^\W_]|[*@$])(?:[ .\-_](?:[^\W_]|[*@$])(?![^\W_])(?![*@$])){2,}"
+    r"(?<![^\W_])(?<![*@$])(?:[^\W_]|[*@$])(?:[ .\-_/](?:[^\W_]|[*@$])(?![^\W_])(?![*@$])){2,}"
 )
-_SPACED_SEP_RE = re.compile(r"[ .\-_]")
+_SPACED_SEP_RE = re.compile(r"[ .\-_/]")
 _MASK_CHARS = "*#"
 # Characters that may stand inside a word for a letter or hide one.
 _SPECIAL = "0-9@$!|*#.a-zαβεκμορτυχγηι"

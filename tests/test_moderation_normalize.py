@@ -47,3 +47,18 @@ def test_plain_words_untouched(clf: OfflineClassifier) -> None:
     text = "Застрахуйте, пожалуйста: сабля деда, 300 рублей, оскорблять нельзя."
     assert clf.normalize(text).collapsed.startswith("застрахуйте, пожалуйста: сабля деда, 300 рублей")
     assert clf.normalize("bit.ly/abc and example.com").collapsed == "bit.ly/abc and example.com"
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [
+        ("т_в_а_р_ь", "тварь"),  # underscore between letters
+        ("с/у/к/а", "сука"),  # slash between letters
+        ("сvка", "сука"),  # v for у
+        ("wлюха", "шлюха"),  # w for ш
+        ("xуeсоs", "хуесос"),  # s for с
+        ("test_case_one", "test_case_one"),  # an identifier is no spelled-out word
+    ],
+)
+def test_more_separators_and_lookalikes(clf: OfflineClassifier, raw: str, read: str) -> None:
+    assert clf.normalize(raw).collapsed == read
