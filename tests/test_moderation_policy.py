@@ -161,7 +161,8 @@ def test_general_abuse_classes(clf: OfflineClassifier, text: str) -> None:
 #   some rule classes were then added after reading its misses, so its figure is optimistic;
 # - fresh (41 items) was written after those changes and first scored recall 0.696, fpr_ok 0;
 #   four general constructions followed;
-# - fresh3 (30 items) was written last and never tuned on: recall 0.562 (old rules 0.50), fpr 0.
+# - fresh3 (30 items) was written last and never tuned on: recall 0.562 (old rules 0.50), fpr 0;
+#   the blind-A families (not its misses) later took it to 0.75;
 # The honest estimate for unseen data is the first looks (0.56-0.70), not the tuned figures.
 # The bands below hold the current figures with a little room, so a regression fails loudly.
 @pytest.mark.parametrize(
@@ -169,7 +170,11 @@ def test_general_abuse_classes(clf: OfflineClassifier, text: str) -> None:
     [
         ("moderation-heldout.jsonl", 0.85),
         ("moderation-fresh.jsonl", 0.80),
-        ("moderation-fresh3.jsonl", 0.50),
+        ("moderation-fresh3.jsonl", 0.70),
+        # blind-a: written before reading the rules, first look 0.735; its misses then guided rule
+        # families, so 1.0 is tuned. blind-b: same author and time, scored once at the end: 0.833.
+        ("moderation-blind-a.jsonl", 0.95),
+        ("moderation-blind-b.jsonl", 0.80),
     ],
 )
 def test_hand_written_sets_keep_grief_visible_and_recall(name: str, min_recall: float) -> None:

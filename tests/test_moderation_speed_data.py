@@ -23,6 +23,8 @@ DATA = Path(__file__).resolve().parent / "data"
 SETS = [
     DATA / "moderation-own.jsonl",
     DATA / "moderation-heldout.jsonl",
+    DATA / "moderation-blind-a.jsonl",
+    DATA / "moderation-blind-b.jsonl",
     Path(__file__).resolve().parents[2] / "shared" / "data" / "moderation-dev.jsonl",
 ]
 _SWAPS = "aceopxy0134@$*#!|.- "
