@@ -299,3 +299,36 @@ def test_veiled_threat_rules_leave_everyday_phrases(clf: OfflineClassifier, text
 )
 def test_grief_sweep_false_friends(clf: OfflineClassifier, text: str) -> None:
     assert verdict(clf, text).status != "quarantined", clf.classify(text)
+
+
+# Families added after blind set B was scored (B's 0.833 stays the honest figure).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "на хуй пошла со своими роликами",
+        "Бодай тобі грець",
+        "Чтоб вас черти взяли с вашими видео",
+        "Посмотрим, кто кого",
+        "Зря ты это затеяла, скоро узнаешь.",
+        "Чтобы тебя так же хоронили, как ты их показываешь",
+        "Желаю вам скорее отправиться на тот свет",
+    ],
+)
+def test_blind_b_families(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status == "quarantined", clf.classify(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Хочу бодай одне відео з ним, бодай коротке",
+        "Желаю вам поскорее поправиться и снова работать",
+        "Посмотрим, кто из нас прав, видео скоро выйдет",
+        "Зря вы так переживаете, скоро поймёте, что всё хорошо",
+        "Зря я это не сохранила, теперь поймёте, как мне горько",
+        "Чтобы вас никогда не хоронили раньше детей",
+        "Хочу, чтобы вы показали его в гробу, других фото нет",
+    ],
+)
+def test_blind_b_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status != "quarantined", clf.classify(text)
