@@ -9,7 +9,7 @@ Runs inside the dispatcher's transaction, in a worker thread: everything here is
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -136,11 +136,14 @@ class Pipeline:
         classification = self.classifier.classify(text, "message")
         has_photo = any(a.kind == "photo" for a in inbound.attachments)
         context = ModerationContext(
-            channel="message",
-            protected=self._protected(session, inbound.peer_id),
-            has_order_content=has_photo or classification.has_order_words,
+            channel="message", has_order_content=has_photo or classification.has_order_words
         )
         verdict = decide(classification, context, self.config.moderation)
+        as_protected = decide(classification, replace(context, protected=True), self.config.moderation)
+        # Protection only softens a hiding verdict; most messages get the same verdict either way, and
+        # then the conversation's orders need not be looked up (two queries per message otherwise).
+        if as_protected != verdict and self._protected(session, inbound.peer_id):
+            verdict = as_protected
         if verdict.status != "ok":
             log.info("message %s: %s (%s)", event_key(stored), verdict.status, ", ".join(verdict.categories))
         requests = verdict_requests(

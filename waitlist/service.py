@@ -57,8 +57,8 @@ def handle_message(
     conv = _conversation(session, msg.peer_id, now, msg.lang_hint)
     turn = Turn(session, msg, settings, now, files, downloader, conv)
     detected = detect_language(msg.text)
-    if detected and not conv.lang_locked:
-        conv.lang = detected
+    if detected and not conv.lang_locked and conv.lang != detected:
+        conv.lang = detected  # assigning an equal value still dirties the row and costs a flush
     if founder_active or (conv.takeover_until is not None and conv.takeover_until > now):
         _while_founder_talks(turn)
     else:
