@@ -115,6 +115,7 @@ def _collect(session: Session, settings: WaitlistSettings, now: datetime) -> Non
                 conv.state = "new"  # their next message starts the order itself
                 session.add(conv)
             _owe(session, f"wl:invite:{signup.id}", signup.peer_id or 0, "invite", None, now)
+    session.info.pop(_OWED_PEERS, None)  # new notices may have been added: see _may_owe
     session.flush()
 
 
@@ -153,8 +154,28 @@ def due_notifications(session: Session, *, settings: WaitlistSettings, clock: Cl
     return replies
 
 
+_OWED_PEERS = "waitlist.owed_peers"
+
+
+def _may_owe(session: Session, peer_id: int) -> bool:
+    """Whether ``peer_id`` may have an unsent notice: one query per transaction, not one per message.
+
+    Notices are only created by ``_collect``, which drops this set; otherwise, within one transaction,
+    the notices owed can only be delivered, so the set can only be too wide, never too narrow.
+    """
+    tx = session.get_transaction()
+    cached = session.info.get(_OWED_PEERS)
+    if cached is None or cached[0] is not tx:
+        query = select(WlNotice.peer_id).where(col(WlNotice.sent_at).is_(None)).distinct()
+        cached = (tx, set(session.exec(query).all()))
+        session.info[_OWED_PEERS] = cached
+    return peer_id in cached[1]
+
+
 def deliver_owed_notices(turn: Turn) -> None:
     """Whoever could not be written to first hears their news as soon as they write."""
+    if not _may_owe(turn.session, turn.msg.peer_id):
+        return
     owed = turn.session.exec(
         select(WlNotice)
         .where(WlNotice.peer_id == turn.msg.peer_id, col(WlNotice.sent_at).is_(None))
