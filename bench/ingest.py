@@ -7,12 +7,17 @@ process; N seeded messages are injected at once with ``/sandbox/bulk`` while the
   running beside them as in production). The clock stops when every injected ``message_new`` is stored
   AND marked processed. The handler is ``vkbot.pipeline.build_pipeline`` when it exists, otherwise
   (or with ``--handler reply``) one reply row per message (the output says which).
+  Replies are not waited for: the outbox sender is bounded by VK's 20 requests/s (bench/outbox.py measures
+  it), so the clock covers storing and dispatching, i.e. until each event's outbox rows are written.
+- ours, store only: after ``/sandbox/reset``, the same stream into the listener alone (no dispatcher, no
+  sender); the clock stops when every ``message_new`` is stored. A separate figure, not the target.
 - vkbottle: after ``/sandbox/reset``, the same seeded stream; ``Bot`` with a no-op message handler,
   ``API_URL`` pointed at the sandbox, run in a temp CWD (it writes ``.vkbottle/`` there); the clock stops
   when its handler has run N times.
 
 Both clocks start when ``/sandbox/bulk`` has answered. The last line is one JSON object:
-``{"events": N, "ours_per_s": x, "vkbottle_per_s": y, "ratio": x/y, ...}``.
+``{"events": N, "ours_per_s": x, "vkbottle_per_s": y, "ratio": x/y, ...}`` for the real work (store and
+dispatch), with ``store_only_per_s`` and ``store_only_ratio`` beside them.
 """
 
 from __future__ import annotations
@@ -63,14 +68,12 @@ def _handler(config: Any, engine: Any, which: str) -> tuple[Any, str]:
     return build_pipeline(config, engine), "vkbot.pipeline.build_pipeline"
 
 
-def _processed_messages(engine: Any) -> int:
+def _stored_messages(engine: Any, *, processed: bool) -> int:
+    """Stored ``message_new`` events; with ``processed``, only those the dispatcher has marked done."""
     with Session(engine) as session:
-        query = (
-            select(func.count())
-            .select_from(StoredEvent)
-            .where(StoredEvent.type == "message_new")
-            .where(StoredEvent.processed_at.is_not(None))  # type: ignore[union-attr]
-        )
+        query = select(func.count()).select_from(StoredEvent).where(StoredEvent.type == "message_new")
+        if processed:
+            query = query.where(StoredEvent.processed_at.is_not(None))  # type: ignore[union-attr]
         return int(session.scalar(query) or 0)
 
 
@@ -90,7 +93,7 @@ async def run_ours(url: str, control: SandboxControl, count: int, seed: int, whi
             await control.wait_for_call("groups.getLongPollServer")
             await control.bulk(count, seed)
             started = time.perf_counter()
-            while await asyncio.to_thread(_processed_messages, probe) < count:
+            while await asyncio.to_thread(_stored_messages, probe, processed=True) < count:
                 if task.done():
                     raise RuntimeError("the app stopped before ingesting everything")
                 await asyncio.sleep(0.05)
@@ -106,6 +109,33 @@ async def run_ours(url: str, control: SandboxControl, count: int, seed: int, whi
         "events_processed": processed,
         "replies_sent_meanwhile": sent,
     }
+
+
+async def run_ours_store_only(url: str, control: SandboxControl, count: int, seed: int) -> dict[str, Any]:
+    """The listener alone writing the stream to the event store: the cost of keeping every message."""
+    from vkbot.app import open_app
+    from vkbot.store.db import make_engine, migrate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{Path(tmp) / 'ingest.db'}"
+        config = suite_config(url, db, Path(tmp) / "files")
+        probe = make_engine(db)
+        migrate(probe)
+        async with open_app(config, ReplyHandler()) as app:
+            stop = asyncio.Event()
+            task = asyncio.create_task(app.listener.run(stop))  # no dispatcher, no sender
+            await control.wait_for_call("groups.getLongPollServer")
+            await control.bulk(count, seed)
+            started = time.perf_counter()
+            while await asyncio.to_thread(_stored_messages, probe, processed=False) < count:
+                if task.done():
+                    raise RuntimeError("the listener stopped before storing everything")
+                await asyncio.sleep(0.05)
+            elapsed = time.perf_counter() - started
+            stop.set()
+            await asyncio.wait_for(task, 60)
+        probe.dispose()
+    return {"seconds": elapsed, "per_s": count / elapsed}
 
 
 async def run_vkbottle(url: str, control: SandboxControl, count: int, seed: int) -> dict[str, Any]:
@@ -158,18 +188,32 @@ async def main_async(count: int, seed: int, which: str) -> dict[str, Any]:
                 flush=True,
             )
             await control.reset()
+            stored = await run_ours_store_only(url, control, count, seed)
+            print(
+                f"ours:     {count} messages stored only (listener alone) in {stored['seconds']:.2f} s = "
+                f"{stored['per_s']:.0f}/s",
+                flush=True,
+            )
+            await control.reset()
             theirs = await run_vkbottle(url, control, count, seed)
             print(
                 f"vkbottle: {count} messages handled (no-op, nothing stored) in {theirs['seconds']:.2f} s = "
                 f"{theirs['per_s']:.0f}/s",
                 flush=True,
             )
+    ratio, store_ratio = ours["per_s"] / theirs["per_s"], stored["per_s"] / theirs["per_s"]
+    print(f"ratio, store and dispatch (the target, >= 1.0): {ratio:.3f}")
+    print(f"ratio, store only:                              {store_ratio:.3f}")
+    print("(timed until every event is stored and its outbox rows written; sending the replies is not")
+    print(" timed: the outbox sender is bounded by VK's 20 requests/s, see bench/outbox.py)")
     return {
         "events": count,
         "ours_per_s": round(ours["per_s"], 1),
         "vkbottle_per_s": round(theirs["per_s"], 1),
-        "ratio": round(ours["per_s"] / theirs["per_s"], 3),
+        "ratio": round(ratio, 3),
         "handler": ours["handler"],
+        "store_only_per_s": round(stored["per_s"], 1),
+        "store_only_ratio": round(store_ratio, 3),
         **machine(),
     }
 
