@@ -138,7 +138,8 @@ def start(turn: Turn) -> None:
         if has_content(turn.msg.text):
             keep_for_founder(turn, "while_closed", turn.msg.text)
         return
-    conv.order_id = conv.signup_id = None
+    if conv.order_id is not None or conv.signup_id is not None:
+        conv.order_id = conv.signup_id = None  # only when set: an equal assignment dirties the row (a flush)
     if invited is not None:
         invited.status, invited.closed_at = "converted", turn.now
         session.add(invited)
