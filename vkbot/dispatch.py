@@ -35,6 +35,10 @@ class EventHandler(Protocol):
         ...
 
 
+# A handler may also define ``prepare(session, events) -> None``: called once per batch, before ``handle``,
+# in the same transaction, to do per-batch lookups in one query (the pipeline loads conversations so).
+
+
 @dataclass
 class Dispatcher:
     engine: Engine
@@ -74,6 +78,9 @@ class Dispatcher:
                     .with_for_update(skip_locked=True)
                 )
             )
+            prepare = getattr(self.handler, "prepare", None)  # optional: batch-wide lookups up front
+            if events and prepare is not None:
+                prepare(session, events)
             if events and not self._handle_batch(session, events):
                 for event in events:
                     self._handle_one(session, event)

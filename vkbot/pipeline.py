@@ -62,6 +62,11 @@ class Pipeline:
     classifier: Classifier
 
     # -- EventHandler ------------------------------------------------------------------------------
+    def prepare(self, session: Session, events: list[StoredEvent]) -> None:
+        """Batch-wide lookups in one query each (see ``waitlist.preload``); called before ``handle``."""
+        peers = [e.peer_id for e in events if e.peer_id is not None and e.peer_id > 0]
+        waitlist.preload(session, (event_key(e) for e in events), peers)
+
     def handle(self, session: Session, stored: StoredEvent) -> list[OutboxRequest]:
         if stored.malformed_reason:
             return []  # kept raw with its reason; nothing to act on

@@ -28,6 +28,7 @@ from waitlist.service import (
     conversation_protected,
     hand_back,
     handle_message,
+    preload,
     record_founder_message,
     record_message_allow,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "mark_publication_handled",
     "move_order",
     "pending_publication_events",
+    "preload",
     "publishable_orders",
     "queue_position",
     "record_founder_message",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from waitlist import media
 from waitlist.actions import run_command, run_confirmation
@@ -26,7 +27,40 @@ from waitlist.ports import Clock, Downloader, FileStore, MessageTexts
 from waitlist.settings import WaitlistSettings
 from waitlist.turn import Turn, keyboard_for
 
-__all__ = ["hand_back", "handle_message", "record_founder_message", "record_message_allow"]
+__all__ = ["hand_back", "handle_message", "preload", "record_founder_message", "record_message_allow"]
+
+_PRELOADED = "waitlist.preloaded"
+_CHUNK = 500  # ids per IN (...) query
+
+
+def preload(session: Session, event_keys: Iterable[str], peer_ids: Iterable[int]) -> None:
+    """Before a batch of messages in one transaction: two queries instead of two per message.
+
+    Loads the writers' conversations (held until the session ends, so ``session.get`` finds them) and
+    notes which event keys are not processed yet, so ``handle_message`` need not look each one up.
+    Only an optimisation: without it, ``handle_message`` does the same lookups one at a time.
+    """
+    keys, peers = list(dict.fromkeys(event_keys)), list(dict.fromkeys(peer_ids))
+    done: set[str] = set()
+    held: list[WlConversation] = []
+    for i in range(0, len(keys), _CHUNK):
+        query = select(WlProcessedEvent.event_key).where(
+            col(WlProcessedEvent.event_key).in_(keys[i : i + _CHUNK])
+        )
+        done.update(session.exec(query).all())
+    for i in range(0, len(peers), _CHUNK):
+        query = select(WlConversation).where(col(WlConversation.peer_id).in_(peers[i : i + _CHUNK]))
+        held.extend(session.exec(query).all())
+    session.info[_PRELOADED] = (session.get_transaction(), {k for k in keys if k not in done}, held)
+
+
+def _processed(session: Session, event_key: str) -> WlProcessedEvent | None:
+    """The stored outcome of ``event_key``, if it was handled; skips the query when ``preload`` saw it new."""
+    preloaded = session.info.get(_PRELOADED)
+    if preloaded is not None and preloaded[0] is session.get_transaction() and event_key in preloaded[1]:
+        preloaded[1].discard(event_key)  # it is being handled now: any later call asks the database
+        return None
+    return session.get(WlProcessedEvent, event_key)
 
 
 def _conversation(session: Session, peer_id: int, now: datetime, lang_hint: str | None) -> WlConversation:
@@ -50,7 +84,7 @@ def handle_message(
     founder_active: bool = False,
 ) -> list[Reply]:
     """The bot's answer(s) to one message; the same event_key again gives the same replies and no new state."""
-    done = session.get(WlProcessedEvent, msg.event_key)
+    done = _processed(session, msg.event_key)
     if done is not None:
         return [Reply.from_json({**r, "peer_id": msg.peer_id}) for r in done.replies]
     now = clock.now()
