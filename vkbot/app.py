@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from vkbot.delivery import delivery_executors
 from vkbot.dispatch import Dispatcher, EventHandler
 from vkbot.health import HealthServer, HealthSources
 from vkbot.history import HistoryGapFiller
-from vkbot.jobs import notify_once, reconcile_once, record_undeliverable, sweep_once
+from vkbot.jobs import digest_once, notify_once, reconcile_once, record_undeliverable, sweep_once
 from vkbot.longpoll import LongPollListener
 from vkbot.ml_review import MlReviewer
 from vkbot.outbox import OutboxSender
@@ -72,6 +73,9 @@ class App:
             ),
         ]
         self.scheduler.start()
+        # Everything made at start-up lives as long as the app: keep the collector from rescanning it
+        # (about 5% of dispatch time on bench/ingest.py).
+        gc.freeze()
         stopper = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
         for task in done:
@@ -119,6 +123,11 @@ def _schedule_jobs(
         ("notices", lambda: notify_once(engine, config.waitlist, clock, wake), every_minute),
         ("publishing", publisher.run_once, every_minute),
         ("sweep", lambda: sweep_once(engine, config.waitlist, clock, files), CronTrigger(hour=3, minute=30)),
+        (
+            "digest",
+            lambda: digest_once(engine, config.alerts.founder_user_id, clock, config.waitlist.timezone, wake),
+            CronTrigger(hour=9, minute=0, timezone=config.waitlist.timezone),
+        ),
         (
             "reconcile",
             lambda: reconcile_once(engine, client, clock, config.alerts.founder_user_id, wake),

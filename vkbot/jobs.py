@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -30,6 +31,7 @@ from waitlist.models import WlNotice
 from waitlist.ports import Clock, FileStore
 
 __all__ = [
+    "digest_once",
     "notify_once",
     "reconcile_once",
     "record_undeliverable",
@@ -141,3 +143,39 @@ def record_undeliverable(engine: Engine, clock: Clock) -> Callable[[int, int], N
         )
 
     return hook
+
+
+def _digest(engine: Engine, founder_user_id: int, clock: Clock, tz_name: str) -> int:
+    from zoneinfo import ZoneInfo
+
+    from moderation.models import ModItem
+    from moderation.review import daily_digest
+
+    tz = ZoneInfo(tz_name)
+    yesterday = (clock.now().astimezone(tz) - timedelta(days=1)).date()
+    start = datetime.combine(yesterday, time(), tz).astimezone(UTC)
+    with Session(engine) as session:
+        items = session.scalars(
+            select(ModItem.id).where(
+                ModItem.created_at >= start, ModItem.created_at < start + timedelta(days=1)
+            )  # type: ignore[arg-type]
+        ).first()
+        if items is None:
+            return 0  # a quiet day: no message
+        text = daily_digest(session, yesterday, tz=tz)
+        # Counts only, never an abusive word; one message a day (the key names the day).
+        added = enqueue(session, [message_request(f"digest:{yesterday.isoformat()}", founder_user_id, text)])
+        session.commit()
+    return added
+
+
+async def digest_once(
+    engine: Engine, founder_user_id: int, clock: Clock, tz_name: str, wake: Callable[[], None] | None = None
+) -> int:
+    """Yesterday's moderation digest to the founder (counts first); nothing when her id is not set."""
+    if not founder_user_id:
+        return 0
+    added = await asyncio.to_thread(_digest, engine, founder_user_id, clock, tz_name)
+    if added and wake is not None:
+        wake()
+    return added

@@ -27,6 +27,10 @@ def register(subparsers: Any) -> None:
     fetch.add_argument("--config", type=Path, default=None, help="app config TOML")
     fetch.set_defaults(func=cmd_fetch_model)
 
+    from vkbot.commands.quarantine import add_hide_command
+
+    add_hide_command(commands)
+
 
 def _settings(config_path: Path | None) -> Any:
     from moderation.settings import ModerationSettings

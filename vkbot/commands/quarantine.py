@@ -63,15 +63,7 @@ def _register_quarantine(subparsers: Any) -> None:
     show.add_argument("--lang", default="ru")
     show.set_defaults(func=cmd_show)
 
-    hide = _common(
-        commands.add_parser("hide", help='a shown message or comment is abusive: hide it, label "abusive"'),
-        json_flag=False,
-    )
-    hide.add_argument(
-        "id", help="an item ID from `quarantine list --flagged`, or an inbox event key evt:<id>"
-    )
-    _reviewer(hide)
-    hide.set_defaults(func=cmd_hide)
+    add_hide_command(commands)
 
     for name, func, help_text in (
         ("restore", cmd_restore, 'hidden by mistake: back to the inbox or wall, label "not abusive"'),
@@ -160,6 +152,9 @@ def _enqueue(session: Any, config: Any, effects: list[Any]) -> int:
     from vkbot.adapters.moderation import effect_requests
     from vkbot.outbox import enqueue
 
+    if effects and config.vk.group_id <= 0:
+        # A wall action with owner_id 0 would be refused by VK and parked; say what is missing instead.
+        raise SystemExit("config error: vk.group_id: must be the community's id to act on its wall")
     return enqueue(session, effect_requests(effects, config.vk.group_id))
 
 
@@ -265,6 +260,19 @@ def cmd_confirm(args: argparse.Namespace) -> int:
         return 0
 
     return _guarded(run)
+
+
+def add_hide_command(commands: Any) -> None:
+    """``hide ID``: under ``vkbot quarantine`` and, as the issue names it, ``vkbot moderation``."""
+    hide = _common(
+        commands.add_parser("hide", help='a shown message or comment is abusive: hide it, label "abusive"'),
+        json_flag=False,
+    )
+    hide.add_argument(
+        "id", help="an item ID from `quarantine list --flagged`, or an inbox event key evt:<id>"
+    )
+    _reviewer(hide)
+    hide.set_defaults(func=cmd_hide)
 
 
 def cmd_hide(args: argparse.Namespace) -> int:
