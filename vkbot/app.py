@@ -22,10 +22,11 @@ from sqlmodel import Session
 from vkbot.adapters.moderation import report_outcome
 from vkbot.alerts import AlertMonitor
 from vkbot.api.client import VkClient
+from vkbot.api.tokens import UserTokenSource
 from vkbot.auth import make_admin_token_provider
 from vkbot.auth.store import AuthStore
 from vkbot.clock import SystemClock
-from vkbot.config import Config
+from vkbot.config import Config, VkSettings
 from vkbot.delivery import delivery_executors
 from vkbot.dispatch import Dispatcher, EventHandler
 from vkbot.health import HealthServer, HealthSources
@@ -165,6 +166,26 @@ def _moderation_outcome(session: Session, row: OutboxRow) -> None:
     report_outcome(session, row.key, row.status == "done", row.last_error)
 
 
+def make_client(
+    http: aiohttp.ClientSession, vk: VkSettings, user_tokens: UserTokenSource | None = None
+) -> VkClient:
+    """The one VK client of a process (its rate limiter must see every call of the token)."""
+    return VkClient(
+        http,
+        base_url=vk.api_base_url,
+        version=vk.api_version,
+        token=vk.token.get_secret_value(),
+        rate_per_s=vk.rate_per_s,
+        timeout_s=vk.request_timeout_s,
+        max_retries=vk.max_retries,
+        backoff_base_s=vk.backoff_base_s,
+        backoff_max_s=vk.backoff_max_s,
+        flood_pause_s=vk.flood_pause_s,
+        execute_batch=vk.execute_batch,
+        user_tokens=user_tokens,
+    )
+
+
 @contextlib.asynccontextmanager
 async def open_app(
     config: Config, handler: EventHandler | None = None, *, clock: Clock | None = None
@@ -182,20 +203,7 @@ async def open_app(
         await http.close()
         engine.dispose()
         raise
-    client = VkClient(
-        http,
-        base_url=vk.api_base_url,
-        version=vk.api_version,
-        token=vk.token.get_secret_value(),
-        rate_per_s=vk.rate_per_s,
-        timeout_s=vk.request_timeout_s,
-        max_retries=vk.max_retries,
-        backoff_base_s=vk.backoff_base_s,
-        backoff_max_s=vk.backoff_max_s,
-        flood_pause_s=vk.flood_pause_s,
-        execute_batch=vk.execute_batch,
-        user_tokens=user_tokens,
-    )
+    client = make_client(http, vk, user_tokens)
     try:
         files = LocalFileStore(config.storage.files_dir)
         store = EventStore(engine, vk.group_id)

@@ -44,6 +44,14 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
         print("(none)")
 
 
+def print_rows(rows: Sequence[dict[str, Any]], columns: Sequence[str], as_json: bool) -> None:
+    """A listing: JSON for scripts (``--json``), a table for people."""
+    if as_json:
+        print_json(list(rows))
+    else:
+        print_table(rows, columns)
+
+
 def _cell(value: Any) -> str:
     text = "" if value is None else str(value)
     text = text.replace("\n", " ")

@@ -23,6 +23,7 @@ from vkbot.commands.common import (
     add_json_argument,
     config_or_exit,
     print_json,
+    print_rows,
     print_table,
 )
 
@@ -193,10 +194,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             queue = waitlist.list_orders(session, settings=config.waitlist, now=_now(), status="waiting")
             views = queue + [v for v in views if v.status != "waiting"]
         rows = [_row(v) for v in views]
-    if args.json:
-        print_json(rows)
-    else:
-        print_table(rows, ["number", "status", "position", "estimate", "subject", "relation", "wishes"])
+    print_rows(rows, ["number", "status", "position", "estimate", "subject", "relation", "wishes"], args.json)
     return 0
 
 
@@ -308,24 +306,14 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     async def run() -> Any:
         import aiohttp
 
-        from vkbot.api.client import VkClient
+        from vkbot.app import make_client
         from vkbot.reconcile import reconcile
         from vkbot.store.db import make_engine
 
         vk = config.vk
         engine = make_engine(config.storage.database_url)
         async with aiohttp.ClientSession() as http:
-            client = VkClient(
-                http,
-                base_url=vk.api_base_url,
-                version=vk.api_version,
-                token=vk.token.get_secret_value(),
-                rate_per_s=vk.rate_per_s,
-                timeout_s=vk.request_timeout_s,
-                max_retries=vk.max_retries,
-                backoff_base_s=vk.backoff_base_s,
-                backoff_max_s=vk.backoff_max_s,
-            )
+            client = make_client(http, vk)
             try:
                 return await reconcile(engine, client, grace_s=args.grace)
             finally:

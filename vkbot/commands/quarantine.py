@@ -21,6 +21,7 @@ from vkbot.commands.common import (
     add_json_argument,
     config_or_exit,
     print_json,
+    print_rows,
     print_table,
 )
 
@@ -393,10 +394,7 @@ def cmd_bans_list(args: argparse.Namespace) -> int:
 
     with _session(args) as (session, _config):
         rows = [_proposal_row(p) for p in list_proposals(session, None if args.all else "proposed")]
-    if args.json:
-        print_json(rows)
-    else:
-        print_table(rows, ["id", "author_id", "items", "status", "reason", "ban_days", "end_date"])
+    print_rows(rows, ["id", "author_id", "items", "status", "reason", "ban_days", "end_date"], args.json)
     return 0
 
 
