@@ -121,3 +121,26 @@ async def test_an_edit_is_stored_against_the_message_it_edits(sandbox, db, tmp_p
         edit = session.scalars(select(StoredEvent).where(StoredEvent.type == "message_edit")).one()
     assert edit.target_key == new.message_key == f"901:{original['conversation_message_id']}"
     assert edit.raw["object"]["text"] == "сына звали Михаил"
+
+
+class FlakyDatabaseHandler(EchoHandler):
+    """The first batch fails outside any one event (as a locked or lost database would)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures_left = 1
+
+    def prepare(self, session: Session, events: list[StoredEvent]) -> None:
+        if self.failures_left:
+            self.failures_left -= 1
+            raise OSError("database went away")
+
+
+async def test_the_dispatcher_survives_a_failed_pass_and_loses_nothing(sandbox, db, tmp_path) -> None:
+    config = sandbox_config(sandbox.url, db, tmp_path / "files")
+    handler = FlakyDatabaseHandler()
+    async with running_app(config, handler):
+        await sandbox.inject_message(from_id=950, text="всё равно дойдёт")
+        await eventually(lambda: _sent_count(sandbox, 1), timeout=30)
+    assert handler.failures_left == 0
+    assert [m["text"] for m in await sandbox.sent()] == ["echo: всё равно дойдёт"]

@@ -8,6 +8,7 @@ handled in order of storage, which keeps one relative's messages in order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,7 +44,9 @@ class EventHandler(Protocol):
 class Dispatcher:
     engine: Engine
     handler: EventHandler
-    batch_size: int = 1000
+    # One transaction per batch: big enough to amortise it, small enough that replies leave promptly and
+    # the SQLite write lock is never held near its 30 s busy timeout (photo checks run inside).
+    batch_size: int = 200
     max_attempts: int = 3
     idle_poll_s: float = 0.5
     wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -52,8 +55,17 @@ class Dispatcher:
     failed: int = 0
 
     async def run(self, stop: asyncio.Event) -> None:
+        failures = 0
         while not stop.is_set():
-            done = await asyncio.to_thread(self.process_pending)
+            try:
+                done = await asyncio.to_thread(self.process_pending)
+                failures = 0
+            except Exception:  # e.g. the database busy or down: the events stay stored and unprocessed
+                failures += 1
+                log.exception("dispatch pass failed (%d in a row); retrying", failures)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=min(30.0, 0.5 * 2 ** min(failures, 6)))
+                continue
             if done:
                 if self.on_enqueued:
                     self.on_enqueued()
