@@ -21,5 +21,7 @@ async def test_one_scheduler_runs_notices_and_publishing_at_start_and_holds_the_
             return all(app.scheduler.get_job(name).next_run_time > soon for name in ("notices", "publishing"))
 
         await eventually(minute_jobs_ran, timeout=10)
-        assert app.scheduler.get_job("sweep").next_run_time.hour == 3  # the daily sweep waits for the night (UTC)
+        assert (
+            app.scheduler.get_job("sweep").next_run_time.hour == 3
+        )  # the daily sweep waits for the night (UTC)
     assert not app.scheduler.running

@@ -66,7 +66,9 @@ def test_a_secrets_file_outside_the_repo_provides_the_token(tmp_path: Path) -> N
     assert config.vk.token.get_secret_value() == "from-file"
 
 
-def test_check_config_names_missing_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+def test_check_config_names_missing_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
     for name in ("VKBOT_VK__TOKEN", "VKBOT_VK__GROUP_ID"):
         monkeypatch.delenv(name, raising=False)
     assert main(["check-config", "--config", str(EXAMPLE)]) == 2

@@ -44,13 +44,13 @@ def preload(session: Session, event_keys: Iterable[str], peer_ids: Iterable[int]
     done: set[str] = set()
     held: list[WlConversation] = []
     for i in range(0, len(keys), _CHUNK):
-        query = select(WlProcessedEvent.event_key).where(
+        seen = select(WlProcessedEvent.event_key).where(
             col(WlProcessedEvent.event_key).in_(keys[i : i + _CHUNK])
         )
-        done.update(session.exec(query).all())
+        done.update(session.exec(seen).all())
     for i in range(0, len(peers), _CHUNK):
-        query = select(WlConversation).where(col(WlConversation.peer_id).in_(peers[i : i + _CHUNK]))
-        held.extend(session.exec(query).all())
+        convs = select(WlConversation).where(col(WlConversation.peer_id).in_(peers[i : i + _CHUNK]))
+        held.extend(session.exec(convs).all())
     session.info[_PRELOADED] = (session.get_transaction(), {k for k in keys if k not in done}, held)
 
 
