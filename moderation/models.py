@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
+
+from dbtypes import UTCDateTime
 
 __all__ = [
     "HIDDEN_STATUSES",
@@ -24,26 +25,6 @@ ItemStatus = Literal["ok", "flagged", "quarantined", "restored", "hidden_by_foun
 HIDDEN_STATUSES: tuple[str, ...] = ("quarantined", "hidden_by_founder")
 # Stranger text is bounded; VK's own limits are lower, so a cut text is a sign of something odd.
 MAX_TEXT = 10_000
-
-
-class UTCDateTime(sa.TypeDecorator[datetime]):
-    """Aware UTC in and out; SQLite drops the offset, so it is put back on read."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; moderation stores aware UTC only")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _dt(nullable: bool = True, index: bool = False) -> Any:

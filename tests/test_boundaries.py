@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAIN = ("waitlist", "moderation", "publishing", "i18n")
+DOMAIN = ("waitlist", "moderation", "publishing", "i18n", "dbtypes")
 
 
 @pytest.mark.parametrize("package", DOMAIN)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
+
+from dbtypes import UTCDateTime
 
 __all__ = [
     "UTCDateTime",
@@ -27,26 +28,6 @@ __all__ = [
     "WlSignup",
     "WlStoryPart",
 ]
-
-
-class UTCDateTime(sa.TypeDecorator[datetime]):
-    """Aware UTC in and out; SQLite drops the offset, so it is put back on read."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; the domain stores aware UTC only")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _dt(nullable: bool = True, index: bool = False) -> Any:
