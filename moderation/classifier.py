@@ -236,7 +236,9 @@ class OfflineClassifier:
         # ..."), or closes it after a comma ("спасибо, урод").
         head, tail = text[: match.start()], text[match.end() :]
         clause = _CLAUSE_RE.match(tail)
-        opens = not before and clause is not None and len(_WORD_RE.findall(clause.group())) <= 2
+        # An insulting adjective or two before it still opens the sentence ("ебаная мразь, ...").
+        lead = all(ctx.tight_adjectives.fullmatch(w) for w in before) and len(before) <= 2
+        opens = lead and clause is not None and len(_WORD_RE.findall(clause.group())) <= 2
         closes = not after and bool(head.rstrip()) and head.rstrip()[-1] in ",-—:"
         return opens or closes
 

@@ -332,3 +332,46 @@ def test_blind_b_families(clf: OfflineClassifier, text: str) -> None:
 )
 def test_blind_b_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
     assert verdict(clf, text).status != "quarantined", clf.classify(text)
+
+
+# Families added after the blind set C (tests/data/moderation-blind-c.jsonl, first scored recall
+# 0.84, fpr_grief 0): phrasings not in set C, and the ok sentences closest to each family.
+@pytest.mark.parametrize(
+    "text",
+    [
+        # veiled threats: look around you; the reader will need a clip / coffin herself
+        "Поглядывай по сторонам, умница",
+        "Будь осторожна, когда возвращаешься с работы",
+        "Вам самим скоро венки понадобятся",
+        "Скоро и про тебя такой же ролик сделают",
+        # death wish: the cemetery, the other world, the morgue
+        "Желаю вам оказаться в морге",
+        "Скорее бы тебе попасть на тот свет",
+        # a people to be crushed like vermin
+        "Понаехавших надо давить как клопов",
+        "Таджиков травить как крыс, а не ролики им делать",
+        # an obscene adjective opening an insult
+        "Тупая тварь, иди работай",
+        "Конченая мразь, ты ещё пишешь?",
+    ],
+)
+def test_blind_c_families(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status == "quarantined", clf.classify(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Смотрите, какие фото я нашла, посмотрите по очереди",
+        "Будьте осторожны с фото, они старые и хрупкие",
+        "Вам самим не тяжело такое монтировать каждый день?",
+        "Скоро вам понадобится ещё фото или хватит этих?",
+        "Желаю вам здоровья и сил, спасибо за маму",
+        "Нам нужно ехать на кладбище, чтобы снять могилу для видео?",
+        "Он говорил, что окопы кишели крысами, их травили как могли",
+        "Проклятые твари, убили моего мальчика. Сделайте видео с ним",
+        "Ебаная война, забрала брата. Спасибо вам",
+    ],
+)
+def test_blind_c_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status != "quarantined", clf.classify(text)
