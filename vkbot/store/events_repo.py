@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -150,18 +150,7 @@ class EventStore:
 
     def count(self) -> int:
         with Session(self.engine) as session:
-            return len(session.execute(select(StoredEvent.id)).all())
-
-    def reset_failed(self) -> int:
-        """Make events whose handling failed eligible again (after a fix)."""
-        with Session(self.engine) as session:
-            result = session.execute(
-                update(StoredEvent)
-                .where(StoredEvent.processed_at.is_(None))  # type: ignore[union-attr]
-                .values(attempts=0, process_error=None)
-            )
-            session.commit()
-            return result.rowcount or 0
+            return int(session.scalar(select(func.count()).select_from(StoredEvent)) or 0)
 
 
 def to_record(event: Any) -> EventRecord:
