@@ -375,3 +375,44 @@ def test_blind_c_families(clf: OfflineClassifier, text: str) -> None:
 )
 def test_blind_c_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
     assert verdict(clf, text).status != "quarantined", clf.classify(text)
+
+
+# Families found by probing beyond set C: English dismissals ("off" reads "of" after repeated letters
+# collapse, and the generic "fuck" rule no longer shadows them), "you'll cry yet" threats, "чтоб у
+# тебя ..." curses, English "see what happens" / "hope you're next", and vocative insult nouns.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fuck off with your creepy videos",
+        "piss off, admin",
+        "Ты у меня ещё наплачешься",
+        "Допрыгаешься, поверь",
+        "Чтоб у тебя язык отсох",
+        "Щоб тебе біс узяв",
+        "Keep making these and see what happens.",
+        "I'll make sure you regret this",
+        "Hope your kids end up in one of your clips",
+        "Какая же ты дрянь",
+        "Исчезни, истеричка",
+        "You bloodsucker, shame on you",
+    ],
+)
+def test_probe_families(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status == "quarantined", clf.classify(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fuck, I miss him so much",
+        "She told me to piss off, can you ban her?",
+        "I hope your husband is next to her in the clip",
+        "Keep going and see what happens with the video, ok?",
+        "Вы у меня получите все фото завтра",
+        "Чтобы у вас всё получилось, спасибо",
+        "Мама у меня истеричка, простите за её звонки",
+        "Какая-то дрянь вместо видео пришла, файл битый",
+    ],
+)
+def test_probe_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status != "quarantined", clf.classify(text)
