@@ -35,6 +35,7 @@ _NOUN_ADJECTIVE_RE = re.compile(
 )
 # Words in a message at most this long make the message nothing but what it says to the reader.
 _SHORT_MESSAGE_WORDS = 4
+_POSSESSIVE_PREPOSITIONS = frozenset({"у", "в"})
 _LOOSE_WINDOW = 4
 
 
@@ -255,6 +256,9 @@ class OfflineClassifier:
             return True
         trimmed_before = [w for w in before[-3:] if w not in ctx.tight_particles]
         trimmed_after = [w for w in after[:3] if w not in ctx.tight_particles]
+        if len(trimmed_before) >= 2 and trimmed_before[-2] in _POSSESSIVE_PREPOSITIONS:
+            # "ролики у вас мерзкие", "у тебя сука ощенилась": what the reader has, not the reader.
+            trimmed_before = []
         return any(ctx.address.fullmatch(w) for w in trimmed_before[-1:] + trimmed_after[:1])
 
 

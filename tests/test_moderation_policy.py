@@ -416,3 +416,44 @@ def test_probe_families(clf: OfflineClassifier, text: str) -> None:
 )
 def test_probe_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
     assert verdict(clf, text).status != "quarantined", clf.classify(text)
+
+
+# Second probe round: calls to kill or maim the reader in the conditional ("руки бы тебе
+# поотрывать", "удавить тебя мало"), her kind ("люди вроде тебя", "таких як ти"), a veiled "shame if
+# it burned", English "before something happens to you" / "people like you should"; and two false
+# positives fixed: a widow's "москалі нелюди, убили ..." and criticism of what the reader has.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Пристрелить тебя мало",
+        "Язык бы тебе вырвать за такое",
+        "Вас бы на кол посадить всех",
+        "Людей вроде тебя надо стерилизовать",
+        "Таких як ви треба розстрілювати",
+        "Хорошая у вас студия, жаль будет, если сгорит",
+        "Delete it, or something bad happens to your family",
+        "People like you deserve to rot",
+        "Вам самое место на помойке",
+        "You're a vile, pathetic person",
+        "Go rot, hag",
+    ],
+)
+def test_probe2_families(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status == "quarantined", clf.classify(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Москалі нелюди, вбили мого чоловіка. Зробіть відео з ним, будь ласка",
+        "Нелюди, разбомбили наш дом, мама погибла. Можно ролик?",
+        "Ролики у вас мерзкие, извините, но это моё мнение",
+        "У вас сука на фото так похожа на нашу Альму",
+        "Руки бы вам расцеловать за такую работу",
+        "Жаль будет, если фото потеряется, пришлю ещё раз",
+        "Я вас запомнила, буду заказывать ещё",
+        "Сына застрелили, мало кто знает, как это было",
+    ],
+)
+def test_probe2_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status != "quarantined", clf.classify(text)
