@@ -457,3 +457,29 @@ def test_probe2_families(clf: OfflineClassifier, text: str) -> None:
 )
 def test_probe2_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
     assert verdict(clf, text).status != "quarantined", clf.classify(text)
+
+
+# Third probe round: Russian insults in Latin letters without the soft sign ("ty mraz") or opened by
+# an adjective ("tupaya"), and pay by the hour with a "write to DM" call.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ty mraz i urod",
+        "tupaya gnida",
+        "Ищем сотрудников, 700 руб за час, подробности в лс",
+    ],
+)
+def test_probe3_families(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status == "quarantined", clf.classify(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Сиделке плачу 2000 в день, напишите в личку цену",
+        "На фото мой сын, tupaya shutka, но он так любил говорить",
+        "Хочу видео с мамой, она работала медсестрой, 300 рублей в час получала",
+    ],
+)
+def test_probe3_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status != "quarantined", clf.classify(text)
