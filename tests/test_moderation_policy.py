@@ -483,3 +483,36 @@ def test_probe3_families(clf: OfflineClassifier, text: str) -> None:
 )
 def test_probe3_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
     assert verdict(clf, text).status != "quarantined", clf.classify(text)
+
+
+# Fourth probe round: Ukrainian "хвора на голову" and "згоріти б тобі", "enjoy it while you can"
+# (singular, to the reader), "teach you a lesson" / "проучить", English "you clowns".
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ти хворий на голову, іди лікуйся",
+        "Ты больная на всю голову",
+        "Здохнути б тобі, гадино",
+        "Радуйся, пока жива",
+        "Тебя давно пора проучить",
+        "We will teach you a lesson, witch",
+        "You clowns should be ashamed",
+    ],
+)
+def test_probe4_families(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status == "quarantined", clf.classify(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Берегите себя, пока можете, нам очень нужны такие люди",
+        "Живите, пока живы, говорил дед. Хочу видео с ним",
+        "Мама хвора на серце, хочу встигнути зробити відео",
+        "He taught me a lesson I never forgot",
+        "My dad was the family clown, please make him smile in the video",
+        "Я проучилась на медсестру три года, мама гордилась",
+    ],
+)
+def test_probe4_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status != "quarantined", clf.classify(text)
