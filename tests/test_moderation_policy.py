@@ -516,3 +516,35 @@ def test_probe4_families(clf: OfflineClassifier, text: str) -> None:
 )
 def test_probe4_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
     assert verdict(clf, text).status != "quarantined", clf.classify(text)
+
+
+# After the blind set D (scored untouched: recall 0.60): "сдохла бы ты", "пусть твоя ... сгниёт",
+# Ukrainian "хай тобі ..." curses, "бездарь", "шльондра"; with their ok neighbours.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Подохла бы ты со своими роликами",
+        "Вы бы уже сдохли, честное слово",
+        "Пусть твоя контора сгниёт",
+        "Хай вам грець, шахраї",
+        "Бездарь, даже монтировать не умеешь",
+        "Ну ты и шлендра",
+    ],
+)
+def test_blind_d_families(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status == "quarantined", clf.classify(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Пусть ваш сын будет вечно жив в памяти",
+        "Пусть земля ему будет пухом",
+        "Хай вам щастить, дякую за маму",
+        "Я бездарь в компьютерах, помогите отправить фото",
+        "Мы косорукие с мужем, не умеем сканировать",
+        "Он всегда говорил: пусть вы будете счастливы",
+    ],
+)
+def test_blind_d_families_ok_neighbours(clf: OfflineClassifier, text: str) -> None:
+    assert verdict(clf, text).status != "quarantined", clf.classify(text)
