@@ -16,8 +16,10 @@ SANDBOX_GROUP_ID = 1001
 SANDBOX_TOKEN = "sandbox-community-token"
 
 
-def sandbox_config(sandbox_url: str, db_url: str, files_dir: Path, **sections: dict[str, Any]) -> Config:
-    """A config pointing the suite at the sandbox with fast timings."""
+def sandbox_environment(
+    sandbox_url: str, db_url: str, files_dir: Path, **sections: dict[str, Any]
+) -> dict[str, str]:
+    """``VKBOT_*`` variables pointing the suite at the sandbox with fast timings (for a process or a config)."""
     env = {
         "VKBOT_VK__API_BASE_URL": f"{sandbox_url}/method/",
         "VKBOT_VK__OAUTH_BASE_URL": f"{sandbox_url}/",
@@ -35,7 +37,12 @@ def sandbox_config(sandbox_url: str, db_url: str, files_dir: Path, **sections: d
     for section, values in sections.items():
         for key, value in values.items():
             env[f"VKBOT_{section.upper()}__{key.upper()}"] = str(value)
-    return load_config(None, environ=env)
+    return env
+
+
+def sandbox_config(sandbox_url: str, db_url: str, files_dir: Path, **sections: dict[str, Any]) -> Config:
+    """A config pointing the suite at the sandbox with fast timings."""
+    return load_config(None, environ=sandbox_environment(sandbox_url, db_url, files_dir, **sections))
 
 
 @contextlib.asynccontextmanager

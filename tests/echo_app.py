@@ -46,20 +46,10 @@ class EchoHandler:
 @contextlib.asynccontextmanager
 async def running_echo_app(config: Config) -> AsyncIterator[tuple[App, HistoryGapFiller]]:
     """The echo app with the gap filler, running in this loop until the block ends (then stopped)."""
-    async with open_app(config, EchoHandler()) as app:
-        filler = app.gap_filler
-        stop = asyncio.Event()
-        task = asyncio.create_task(app.run(stop))
-        try:
-            # A first start begins at the server's current ts: wait for it so injected messages count.
-            for _ in range(400):
-                if app.listener.ts is not None or task.done():
-                    break
-                await asyncio.sleep(0.025)
-            yield app, filler
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, timeout=30)
+    from tests.app_helpers import running_app
+
+    async with running_app(config, EchoHandler()) as app:
+        yield app, app.gap_filler
 
 
 def main(argv: list[str] | None = None) -> int:

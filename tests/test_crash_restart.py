@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tests.app_helpers import SANDBOX_GROUP_ID, SANDBOX_TOKEN, eventually
+from tests.app_helpers import eventually, sandbox_environment
 from vkbot.store.db import make_engine
 from vkbot.store.models import StoredEvent
 
@@ -30,21 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _env(sandbox_url: str, db_url: str, files: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "VKBOT_VK__API_BASE_URL": f"{sandbox_url}/method/",
-        "VKBOT_VK__GROUP_ID": str(SANDBOX_GROUP_ID),
-        "VKBOT_VK__TOKEN": SANDBOX_TOKEN,
-        "VKBOT_VK__LONGPOLL_WAIT": "1",
-        "VKBOT_VK__BACKOFF_BASE_S": "0.05",
-        "VKBOT_VK__BACKOFF_MAX_S": "0.5",
-        "VKBOT_VK__FLOOD_PAUSE_S": "0.5",
-        "VKBOT_VK__REQUEST_TIMEOUT_S": "2",
-        "VKBOT_STORAGE__DATABASE_URL": db_url,
-        "VKBOT_STORAGE__FILES_DIR": str(files),
-        "VKBOT_OUTBOX__IDLE_POLL_S": "0.05",
-        "VKBOT_LOG__LEVEL": "WARNING",
-    }
+    return {**os.environ, **sandbox_environment(sandbox_url, db_url, files, log={"level": "WARNING"})}
 
 
 def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

@@ -19,12 +19,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from vkbot.api.errors import UserTokenMissing, VkApiError, VkError, is_retryable
-from vkbot.store.db import begin_write
+from vkbot.store.db import begin_write, insert_ignoring_duplicates
 from vkbot.store.models import OutboxRow
 
 log = logging.getLogger("vkbot.outbox")
@@ -64,9 +63,6 @@ def message_request(
 
 def enqueue(session: Session, requests: Iterable[OutboxRequest]) -> int:
     """Add rows, ignoring keys that exist already; the caller commits. Returns rows added."""
-    table = OutboxRow.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect
-    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     now = datetime.now(UTC)
     rows = []
     for req in requests:
@@ -89,16 +85,7 @@ def enqueue(session: Session, requests: Iterable[OutboxRequest]) -> int:
                 "created_at": now,
             }
         )
-    if not rows:
-        return 0
-    stmt = insert(table).on_conflict_do_nothing()
-    if dialect.name == "postgresql":
-        # rowcount is -1 here (SQLAlchemy batches the rows with RETURNING): count the ids that came back.
-        return len(session.execute(stmt.returning(table.c.id), rows).all())
-    if dialect.supports_sane_multi_rowcount:
-        # One executemany for a whole dispatch batch; each row is still its own INSERT ... DO NOTHING.
-        return session.execute(stmt, rows).rowcount or 0
-    return sum(session.execute(stmt, [row]).rowcount or 0 for row in rows)
+    return insert_ignoring_duplicates(session, OutboxRow.__table__, rows)  # type: ignore[attr-defined]
 
 
 class MethodCaller(Protocol):

@@ -18,7 +18,7 @@ from vkbot.auth.pkce import make_state
 from vkbot.auth.secretbox import MissingSecretKey, SecretBox
 from vkbot.auth.settings import AuthSettings
 from vkbot.auth.store import AuthStore, Credential, TokenStatus
-from vkbot.auth.vkid import VkIdClient, VkIdRefused, VkIdUnavailable
+from vkbot.auth.vkid import VkIdClient, VkIdRefused, VkIdUnavailable, vkid_client
 from vkbot.clock import SystemClock
 
 if TYPE_CHECKING:
@@ -186,13 +186,7 @@ def make_admin_token_provider(
             "no VKBOT_SECRET_KEY" if box is None else "vk.app_client_id is empty",
         )
         return None
-    vkid = VkIdClient(
-        http,
-        base_url=vk.oauth_base_url,
-        client_id=vk.app_client_id,
-        redirect_uri=vk.redirect_uri,
-        timeout_s=settings.request_timeout_s,
-    )
+    vkid = vkid_client(http, config)
     return AdminTokenProvider(
         AuthStore(engine, box), vkid, clock=clock, refresh_margin_s=settings.refresh_margin_s
     )

@@ -170,3 +170,14 @@ def _grant(grant_type: str, data: dict[str, Any]) -> TokenGrant:
         )
     except (KeyError, TypeError, ValueError):
         raise VkIdUnavailable(f"VK ID {grant_type}: the answer lacks tokens or user_id") from None
+
+
+def vkid_client(http: aiohttp.ClientSession, config: Any) -> VkIdClient:
+    """The VK ID client for the app's config (``[vk]`` app settings, ``[auth]`` timeout)."""
+    return VkIdClient(
+        http,
+        base_url=config.vk.oauth_base_url,
+        client_id=config.vk.app_client_id,
+        redirect_uri=config.vk.redirect_uri,
+        timeout_s=config.auth.request_timeout_s,
+    )

@@ -118,7 +118,7 @@ async def _connect(config: Any, engine: Any, args: argparse.Namespace) -> int:
     from vkbot.auth.secretbox import MissingSecretKey, SecretBox, UnreadableSecret
     from vkbot.auth.settings import AuthSettings
     from vkbot.auth.store import AuthStore, ConnectError
-    from vkbot.auth.vkid import VkIdClient, VkIdError, parse_redirect
+    from vkbot.auth.vkid import VkIdError, parse_redirect, vkid_client
     from vkbot.clock import SystemClock
 
     settings: AuthSettings = getattr(config, "auth", None) or AuthSettings()
@@ -131,13 +131,7 @@ async def _connect(config: Any, engine: Any, args: argparse.Namespace) -> int:
         return _fail(str(exc), 2)
     clock = SystemClock()
     async with aiohttp.ClientSession() as http:
-        vkid = VkIdClient(
-            http,
-            base_url=config.vk.oauth_base_url,
-            client_id=config.vk.app_client_id,
-            redirect_uri=config.vk.redirect_uri,
-            timeout_s=settings.request_timeout_s,
-        )
+        vkid = vkid_client(http, config)
         redirect_url = args.redirect_url
         if redirect_url is None:
             verifier, state = make_verifier(), make_state()

@@ -105,7 +105,7 @@ async def connect_admin_once(config: Any) -> None:
     from vkbot.auth.pkce import challenge_s256, make_state, make_verifier
     from vkbot.auth.secretbox import SecretBox
     from vkbot.auth.store import AuthStore
-    from vkbot.auth.vkid import VkIdClient, parse_redirect
+    from vkbot.auth.vkid import parse_redirect, vkid_client
     from vkbot.clock import SystemClock
     from vkbot.store.db import make_engine, migrate
 
@@ -119,12 +119,7 @@ async def connect_admin_once(config: Any) -> None:
         verifier, state = make_verifier(), make_state()
         store.begin_connect(state, verifier, now)
         async with aiohttp.ClientSession() as http:
-            vkid = VkIdClient(
-                http,
-                base_url=config.vk.oauth_base_url,
-                client_id=config.vk.app_client_id,
-                redirect_uri=config.vk.redirect_uri,
-            )
+            vkid = vkid_client(http, config)
             link = vkid.authorize_url(
                 challenge=challenge_s256(verifier), state=state, scope=config.auth.scope
             )

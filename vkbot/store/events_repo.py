@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from vkbot.store.db import insert_ignoring_duplicates
 from vkbot.store.models import LongPollState, StoredEvent
 
 log = logging.getLogger("vkbot.store")
@@ -81,24 +81,6 @@ def identity_columns(record: EventRecord) -> dict[str, Any]:
     }
 
 
-def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> int:
-    """INSERT ... ON CONFLICT DO NOTHING, portable between SQLite and PostgreSQL; returns rows inserted."""
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect
-    table = StoredEvent.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(table).on_conflict_do_nothing()
-    if dialect.name == "postgresql":
-        # rowcount is -1 here (SQLAlchemy batches the rows with RETURNING): count the ids that came back.
-        return len(session.execute(stmt.returning(table.c.id), rows).all())
-    if dialect.supports_sane_multi_rowcount:
-        # One executemany: each row is still its own INSERT, so a duplicate discards no neighbour,
-        # and a 1,000-event answer costs one round trip instead of 1,000 (bench/ingest.py).
-        return session.execute(stmt, rows).rowcount or 0
-    return sum(session.execute(stmt, [row]).rowcount or 0 for row in rows)
-
-
 class EventStore:
     """Stores events and the long-poll ts in one transaction (the listener's ``EventSink``)."""
 
@@ -135,7 +117,7 @@ class EventStore:
             for r in records
         ]
         with Session(self.engine) as session:
-            inserted = _insert_ignoring_duplicates(session, rows)
+            inserted = insert_ignoring_duplicates(session, StoredEvent.__table__, rows)  # type: ignore[attr-defined]
             if ts is not None:
                 state = session.get(LongPollState, self.group_id)
                 if state is None:
