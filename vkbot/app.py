@@ -9,7 +9,6 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -19,6 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from vkbot import scheduled
 from vkbot.adapters.moderation import report_outcome
 from vkbot.alerts import AlertMonitor
 from vkbot.api.client import VkClient
@@ -98,16 +98,6 @@ def build_handler(config: Config, engine: Engine) -> EventHandler:
     return build_pipeline(config, engine)
 
 
-def _guarded(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
-    async def run() -> None:
-        try:
-            await job()
-        except Exception:  # logged once; the job runs again at its next time
-            log.exception("scheduled job %s failed", name)
-
-    return run
-
-
 def _schedule_jobs(
     scheduler: AsyncIOScheduler,
     config: Config,
@@ -136,11 +126,7 @@ def _schedule_jobs(
         ),
     ]
     for name, job, trigger in jobs:
-        # max_instances=1: a slow pass is never overlapped by the next; coalesce: missed runs run once;
-        # minute jobs also run at start, so a restart catches up at once.
-        # (APScheduler 3 pauses a job given next_run_time=None, so the argument is only passed when set.)
-        first = {"next_run_time": datetime.now(UTC)} if isinstance(trigger, IntervalTrigger) else {}
-        scheduler.add_job(_guarded(name, job), trigger, id=name, max_instances=1, coalesce=True, **first)
+        scheduled.add_job(scheduler, engine, name, job, trigger)
 
 
 def _fill_after_restart(
