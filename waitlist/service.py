@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from sqlalchemy import inspect
 from sqlmodel import Session, col, select
 
 from waitlist import media
@@ -98,7 +99,8 @@ def handle_message(
     else:
         deliver_owed_notices(turn)
         _route(turn, texts)
-    erased = session.get(WlConversation, msg.peer_id) is not conv  # "delete my data" removed it
+    # "Delete my data" removed it (deleted and flushed); asking the session instead would flush a new row.
+    erased = inspect(conv).was_deleted
     if not erased:
         conv.updated_at = now
         session.add(conv)
@@ -106,7 +108,6 @@ def handle_message(
     kept = [{k: v for k, v in r.to_json().items() if k != "peer_id"} for r in turn.replies]
     peer = None if erased else msg.peer_id
     session.add(WlProcessedEvent(event_key=msg.event_key, peer_id=peer, replies=kept, created_at=now))
-    session.flush()
     return turn.replies
 
 
