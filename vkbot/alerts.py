@@ -13,7 +13,13 @@ Conditions, checked every ``check_every_s``:
   failed); never having connected is the degraded mode, not an incident;
 - ``outbox_parked``: parked outbox rows exist (resolved once they are retried or dropped).
 
-Incidents live in memory: after a restart an incident still going on is reported once more.
+Incidents are rows of ``vk_alert_incidents``, so a restart (or kill -9) neither forgets nor re-reports
+one: the monitor picks up the open ones, a channel already notified stays quiet, one that had not
+succeeded yet is retried. The VK message is queued in the same transaction that records it, under a
+key made from the incident's id, so it is one outbox row whatever happens. An e-mail is recorded
+after the server took it: a kill between the two can send it twice, the one gap left. Right after a
+restart the listener has no poll to judge by yet, so an open ``listener_stalled`` incident stays open
+until a good poll (resolved) or ``stall_after_s`` (still the same incident).
 """
 
 from __future__ import annotations
@@ -29,11 +35,14 @@ from email.message import EmailMessage
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from vkbot.health import ListenerView, TokenStatusView, listener_stalled, poll_age_s
 from vkbot.outbox import backlog, enqueue, message_request
+from vkbot.store.db import begin_write
+from vkbot.store.models import AlertIncident
 
 log = logging.getLogger("vkbot.alerts")
 
@@ -98,6 +107,7 @@ class Incident:
     kind: IncidentKind
     opened_at: datetime
     detail: str
+    id: int | None = None  # its row in vk_alert_incidents
     state: Literal["open", "notified", "resolved"] = "open"
     vk_sent: bool = False
     mail_sent: bool = False
@@ -105,8 +115,42 @@ class Incident:
 
     @property
     def key(self) -> str:
-        """Names the incident in the outbox, so its VK message is one row even if enqueued twice."""
-        return f"alert:{self.kind}:{self.opened_at.isoformat()}"
+        """Names the incident's VK message in the outbox: from the durable id, so a restart re-queues the same row."""
+        return f"alert:incident:{self.id}"
+
+    @classmethod
+    def from_row(cls, row: AlertIncident) -> Incident:
+        return cls(
+            kind=row.kind,  # type: ignore[arg-type]  # only IncidentKind values are written
+            opened_at=_aware(row.opened_at),
+            detail=row.detail,
+            id=row.id,
+            vk_sent=row.vk_notified_at is not None,
+            mail_sent=row.mail_notified_at is not None,
+        )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored one is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def open_incidents(session: Session) -> list[dict[str, Any]]:
+    """The incidents not resolved yet, oldest first, for ``vkbot status`` and the health endpoint."""
+    rows = session.exec(
+        select(AlertIncident).where(col(AlertIncident.resolved_at).is_(None)).order_by(col(AlertIncident.id))
+    ).all()
+    return [
+        {
+            "id": row.id,
+            "kind": row.kind,
+            "detail": row.detail,
+            "opened_at": _aware(row.opened_at).isoformat(),
+            "vk_notified": row.vk_notified_at is not None,
+            "mail_notified": row.mail_notified_at is not None,
+        }
+        for row in rows
+    ]
 
 
 def _utcnow() -> datetime:
@@ -133,7 +177,8 @@ class AlertMonitor:
     clock: Callable[[], datetime] = _utcnow
     started_at: datetime = field(default_factory=_utcnow)
     incidents: dict[IncidentKind, Incident] = field(default_factory=dict)  # the current one per kind
-    history: list[Incident] = field(default_factory=list)  # resolved ones, oldest first
+    history: list[Incident] = field(default_factory=list)  # resolved by this process, oldest first
+    _loaded: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.mailer is None and self.settings.smtp.host:
@@ -153,20 +198,70 @@ class AlertMonitor:
     async def check(self) -> list[Incident]:
         """One round: open, notify or resolve incidents; returns the ones open now."""
         now = self.clock()
+        if not self._loaded:  # those a previous run left open
+            for incident in await asyncio.to_thread(self._load_open):
+                self.incidents.setdefault(incident.kind, incident)
+            self._loaded = True
         found = await asyncio.to_thread(self._conditions, now)
         for kind in list(self.incidents):
-            if kind not in found:
-                incident = self.incidents.pop(kind)
+            if kind not in found and not self._undecided(kind):
+                incident = self.incidents[kind]
+                await asyncio.to_thread(self._mark, incident, "resolved_at", now)
+                del self.incidents[kind]
                 incident.state, incident.resolved_at = "resolved", now
                 self.history.append(incident)
                 log.info("incident %s resolved", kind)
         for kind, detail in found.items():
-            incident = self.incidents.get(kind)
-            if incident is None:
-                incident = self.incidents[kind] = Incident(kind, now, detail)
-                log.warning("incident %s opened: %s", kind, detail)
-            await self._notify(incident)
+            if kind not in self.incidents:
+                self.incidents[kind] = await asyncio.to_thread(self._open, kind, detail, now)
+        for incident in self.incidents.values():
+            if incident.state == "open":
+                await self._notify(incident, now)
         return list(self.incidents.values())
+
+    def _undecided(self, kind: IncidentKind) -> bool:
+        """Too early to say the listener recovered: no poll since this start, and not ``stall_after_s`` yet."""
+        return kind == "listener_stalled" and self.listener.last_poll_at is None
+
+    def _load_open(self) -> list[Incident]:
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(AlertIncident)
+                .where(col(AlertIncident.resolved_at).is_(None))
+                .order_by(col(AlertIncident.id))
+            ).all()
+        for row in rows:
+            log.info("incident %s #%s still open from before the restart", row.kind, row.id)
+        return [Incident.from_row(row) for row in rows]
+
+    def _open(self, kind: IncidentKind, detail: str, now: datetime) -> Incident:
+        with Session(self.engine) as session:
+            begin_write(session)
+            # Another process may have opened it meanwhile: one open incident per kind.
+            row = session.exec(
+                select(AlertIncident).where(
+                    AlertIncident.kind == kind, col(AlertIncident.resolved_at).is_(None)
+                )
+            ).first()
+            if row is None:
+                row = AlertIncident(kind=kind, detail=detail, opened_at=now)
+                session.add(row)
+                session.commit()
+                session.refresh(row)
+                log.warning("incident %s #%s opened: %s", kind, row.id, detail)
+            return Incident.from_row(row)
+
+    def _mark(self, incident: Incident, column: str, now: datetime) -> None:
+        with Session(self.engine) as session:
+            begin_write(session)
+            self._set(session, incident, column, now)
+            session.commit()
+
+    @staticmethod
+    def _set(session: Session, incident: Incident, column: str, now: datetime) -> None:
+        session.execute(
+            update(AlertIncident).where(col(AlertIncident.id) == incident.id).values({column: now})
+        )
 
     def _conditions(self, now: datetime) -> dict[IncidentKind, str]:
         found: dict[IncidentKind, str] = {}
@@ -190,22 +285,22 @@ class AlertMonitor:
             found["outbox_parked"] = f"отложено строк: {parked}. Последние: {reasons}"
         return found
 
-    async def _notify(self, incident: Incident) -> None:
+    async def _notify(self, incident: Incident, now: datetime) -> None:
         text = f"{_TITLES[incident.kind]}\n{incident.detail}\nС {incident.opened_at:%Y-%m-%d %H:%M} UTC."
         if not incident.vk_sent:
-            incident.vk_sent = await self._send_vk(incident, text)
+            incident.vk_sent = await self._send_vk(incident, text, now)
         if not incident.mail_sent:
-            incident.mail_sent = await self._send_mail(incident, text)
+            incident.mail_sent = await self._send_mail(incident, text, now)
         if incident.vk_sent and incident.mail_sent:
             incident.state = "notified"
 
-    async def _send_vk(self, incident: Incident, text: str) -> bool:
+    async def _send_vk(self, incident: Incident, text: str, now: datetime) -> bool:
         founder = self.settings.founder_user_id
         if not founder:
             return True  # nothing to send on this channel
         request = message_request(incident.key, founder, text)
         try:
-            await asyncio.to_thread(self._enqueue, request)
+            await asyncio.to_thread(self._enqueue, incident, request, now)
         except Exception:
             log.exception("incident %s: could not queue the VK message", incident.kind)
             return False
@@ -213,12 +308,15 @@ class AlertMonitor:
             self.wake_sender()
         return True
 
-    def _enqueue(self, request: Any) -> None:
+    def _enqueue(self, incident: Incident, request: Any, now: datetime) -> None:
+        # One transaction: the row is queued if and only if the incident says the VK notice was given.
         with Session(self.engine) as session:
+            begin_write(session)
             enqueue(session, [request])
+            self._set(session, incident, "vk_notified_at", now)
             session.commit()
 
-    async def _send_mail(self, incident: Incident, text: str) -> bool:
+    async def _send_mail(self, incident: Incident, text: str, now: datetime) -> bool:
         if self.mailer is None:
             return True
         try:
@@ -226,4 +324,8 @@ class AlertMonitor:
         except Exception as exc:  # retried on the next check; the reason, never the password, is logged
             log.warning("incident %s: e-mail not sent (%s: %s)", incident.kind, type(exc).__name__, exc)
             return False
+        try:
+            await asyncio.to_thread(self._mark, incident, "mail_notified_at", now)
+        except Exception:  # sent all the same: not again in this run (a restart would send it once more)
+            log.exception("incident %s: could not record the e-mail", incident.kind)
         return True

@@ -5,6 +5,7 @@ What it reports (all times UTC ISO 8601, ages in seconds):
 - ``listener``: state, ts, last good poll and its age (the lag), last event, failures in a row;
 - ``dispatch``: stored events not handled yet and failed ones; ``outbox``: counts by status and the latest
   parked rows with their reasons (``vkbot.status.read_status``, the same as ``vkbot status``);
+- ``alerts``: the open alert incidents and whether each channel was told (``vkbot.alerts``);
 - ``tokens``: the admin user token's status (last refresh, last error) when a provider is given.
 
 ``healthy`` is false, and the answer HTTP 503, when the listener has had no good poll for

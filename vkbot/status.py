@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from vkbot.alerts import open_incidents
 from vkbot.config import Config
 from vkbot.outbox import backlog
 from vkbot.store.db import make_engine
@@ -32,6 +33,7 @@ def read_status(session: Session, group_id: int) -> dict[str, Any]:
         },
         "dispatch": {"pending": int(pending or 0), "failed": int(failed or 0)},
         "outbox": backlog(session),
+        "alerts": {"open": open_incidents(session)},
     }
 
 

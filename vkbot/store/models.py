@@ -87,3 +87,20 @@ class Cursor(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     event_id: int = 0
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(False))
+
+
+class AlertIncident(SQLModel, table=True):
+    """One alert incident (``vkbot.alerts``); kept so a restart neither forgets nor re-reports it."""
+
+    __tablename__ = "vk_alert_incidents"
+    # The monitor loads the open ones (resolved_at NULL) at start.
+    __table_args__ = (Index("ix_vk_alert_incidents_open", "resolved_at", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # see vkbot.alerts.IncidentKind
+    detail: str = Field(sa_column=Column(Text, nullable=False))
+    opened_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(False))
+    resolved_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    # When each channel took the notice; NULL: not yet (retried on the next check).
+    vk_notified_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    mail_notified_at: datetime | None = Field(default=None, sa_column=_utc_column())
