@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import text
@@ -53,3 +54,23 @@ def engine(db_url: str) -> Iterator[Engine]:
     migrate(eng)
     yield eng
     eng.dispose()
+
+
+@contextlib.contextmanager
+def pg_databases() -> Iterator[Callable[[], str]]:
+    """``with pg_databases() as new:`` ``new()`` -> the URL of another fresh, empty PostgreSQL database.
+
+    All of them are dropped when the block ends (for tests that need several, e.g. a source and a target).
+    """
+    made: list[tuple[str, Engine]] = []
+
+    def new() -> str:
+        url, admin = _fresh_pg_database()
+        made.append((url, admin))
+        return url
+
+    try:
+        yield new
+    finally:
+        for url, admin in made:
+            _drop_pg_database(admin, url)
