@@ -9,7 +9,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -42,6 +42,9 @@ from vkbot.store.models import OutboxRow
 from waitlist.filestore import LocalFileStore
 from waitlist.ports import Clock
 
+if TYPE_CHECKING:
+    from vkbot.dashboard.server import DashboardServer
+
 log = logging.getLogger("vkbot.app")
 
 Worker = Callable[[asyncio.Event], Awaitable[None]]
@@ -60,6 +63,7 @@ class App:
     scheduler: AsyncIOScheduler
     gap_filler: HistoryGapFiller
     extra_tasks: list[Worker] = field(default_factory=list)
+    dashboard: DashboardServer | None = None  # when [dashboard] is enabled and has a password
     shutdown_grace_s: float = 5.0
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -237,9 +241,15 @@ async def open_app(
                 "Detoxify tier off (no prepared model at %s): offline rules only",
                 config.moderation.ml_checkpoint,
             )
+        sources = HealthSources(engine, vk.group_id, listener, token_status=token_status)
         if config.health.enabled:
-            sources = HealthSources(engine, vk.group_id, listener, token_status=token_status)
             app.extra_tasks.append(HealthServer(sources, config.health).run)
+        if config.dashboard.enabled:
+            from vkbot.dashboard.server import dashboard_server  # the web stack only when it is wanted
+
+            app.dashboard = dashboard_server(config, engine, sources, wake=sender.wake.set)
+            if app.dashboard is not None:
+                app.extra_tasks.append(app.dashboard.run)
         if config.alerts.enabled:
             monitor = AlertMonitor(
                 engine, config.alerts, listener, token_status=token_status, wake_sender=sender.wake.set

@@ -17,6 +17,7 @@ from moderation.settings import ModerationSettings
 from publishing.settings import PublishingSettings
 from vkbot.alerts import AlertSettings
 from vkbot.auth.settings import AuthSettings
+from vkbot.dashboard.settings import DashboardSettings
 from vkbot.health import HealthSettings
 from waitlist.settings import WaitlistSettings
 
@@ -86,6 +87,7 @@ class Config(_Frozen):
     log: LogSettings = LogSettings()
     auth: AuthSettings = AuthSettings()
     health: HealthSettings = HealthSettings()
+    dashboard: DashboardSettings = DashboardSettings()
     alerts: AlertSettings = AlertSettings()
     waitlist: WaitlistSettings = WaitlistSettings()
     moderation: ModerationSettings = ModerationSettings()
@@ -133,6 +135,11 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
     """Load and validate; raises ``ConfigError`` listing every bad key."""
     environ = dict(os.environ) if environ is None else environ
     data: dict[str, Any] = _read_toml(path, "--config") if path else {}
+    if "password" in (data.get("dashboard") or {}):
+        # The file may be committed or shared; the dashboard's password is a secret like the token.
+        raise ConfigError(
+            ["dashboard.password: not in the config file; use VKBOT_DASHBOARD__PASSWORD or the secrets file"]
+        )
     env = _env_overrides(environ)
     secrets_file = env.get("secrets", {}).get("file") or data.get("secrets", {}).get("file")
     if secrets_file:

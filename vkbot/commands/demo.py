@@ -30,6 +30,9 @@ def register(subparsers: Any) -> None:
         "--duration", type=float, default=0, help="stop after this many seconds (0: until Ctrl-C)"
     )
     demo.add_argument("--no-traffic", action="store_true", help="only the sandbox and the suite")
+    demo.add_argument(
+        "--dashboard-port", type=int, default=0, help="the founder's dashboard (0: a free port)"
+    )
     demo.set_defaults(func=cmd_demo)
 
 
@@ -42,10 +45,16 @@ def _folder_secret(folder: Path, name: str, make: Callable[[], str]) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def demo_environment(folder: Path, sandbox_url: str, token: str) -> dict[str, str]:
+def demo_environment(folder: Path, sandbox_url: str, token: str, dashboard_port: int = 0) -> dict[str, str]:
     from vkbot.auth.secretbox import new_key
 
     return {
+        # The dashboard on loopback with a password made for this demo folder (printed: the demo is local).
+        "VKBOT_DASHBOARD__ENABLED": "true",
+        "VKBOT_DASHBOARD__PORT": str(dashboard_port),
+        "VKBOT_DASHBOARD__PASSWORD": _folder_secret(
+            folder, "dashboard-password", lambda: secrets.token_urlsafe(12)
+        ),
         "VKBOT_VK__APP_CLIENT_ID": "demo-app",
         "VKBOT_VK__REDIRECT_URI": "http://127.0.0.1/vk-id-callback",
         "VKBOT_AUTH__SECRET_KEY": _folder_secret(folder, "secret-key", new_key),
@@ -82,7 +91,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         async with running_sandbox(options) as sandbox:
             print(f"Sandbox: {sandbox.url}", flush=True)
-            config = load_config(None, environ=demo_environment(folder, sandbox.url, token))
+            config = load_config(
+                None, environ=demo_environment(folder, sandbox.url, token, args.dashboard_port)
+            )
             await connect_admin_once(config)
             async with open_app(config) as app, aiohttp.ClientSession() as http:
                 if args.duration:
@@ -91,6 +102,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                     traffic = DemoTraffic(SandboxControl(http, sandbox.url), seed=args.seed, speed=args.speed)
                     app.extra_tasks.append(traffic.run)
                 app.extra_tasks.append(lambda stop: _report(app, stop))
+                app.extra_tasks.append(lambda stop: _announce_dashboard(app, stop))
                 await app.run(stop)
         print("demo stopped; state kept in", folder, flush=True)
         return 0
@@ -147,3 +159,17 @@ async def _report(app: Any, stop: asyncio.Event, every_s: float = 15.0) -> None:
             pass
         with Session(app.engine) as session:
             print(demo_summary(session), flush=True)
+
+
+async def _announce_dashboard(app: Any, stop: asyncio.Event) -> None:
+    """Print where the founder's dashboard is, and its demo password, once it listens."""
+    if app.dashboard is not None:
+        started = asyncio.create_task(app.dashboard.started.wait())
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait([started, stopped], return_when=asyncio.FIRST_COMPLETED)
+        started.cancel()
+        stopped.cancel()
+        if app.dashboard.started.is_set():
+            password = app.config.dashboard.password.get_secret_value()
+            print(f"Dashboard: {app.dashboard.url} (password: {password})", flush=True)
+    await stop.wait()  # App.run stops every worker when any one returns

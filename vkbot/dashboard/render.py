@@ -1,0 +1,71 @@
+"""HTML rendering: Jinja2 with autoescape, the language of the request, and bounded stranger text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from aiohttp import web
+
+import i18n
+from vkbot.dashboard.context import dashboard_of, session_of
+
+LANG_COOKIE = "vkbot_lang"
+CSRF_FIELD = "csrf"
+
+
+def make_templates() -> jinja2.Environment:
+    """Autoescape everything: every stranger's text is shown as text, never as markup."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("vkbot.dashboard", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["clip"] = clip
+    return env
+
+
+def clip(value: object, limit: int = 500) -> str:
+    """At most ``limit`` characters of a text (stories may be 20,000; a row shows a line or two)."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def request_lang(request: web.Request) -> str:
+    lang = request.cookies.get(LANG_COOKIE, i18n.DEFAULT_LANGUAGE)
+    return lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+
+
+def translator(lang: str) -> Callable[..., str]:
+    def t(key: str, **params: Any) -> str:
+        return i18n.text(key, lang, **params)
+
+    return t
+
+
+def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def render(request: web.Request, template: str, *, status: int = 200, **context: Any) -> web.Response:
+    dashboard = dashboard_of(request)
+    lang = request_lang(request)
+    session = session_of(request)
+    csrf = dashboard.signer.csrf_token(session.sid) if session else ""
+    html = dashboard.templates.get_template(template).render(
+        t=translator(lang),
+        lang=lang,
+        languages=i18n.LANGUAGES,
+        path=request.path_qs,
+        csrf=csrf,
+        csrf_field=CSRF_FIELD,
+        logged_in=session is not None,
+        when=lambda moment: local_time(moment, dashboard.timezone),
+        **context,
+    )
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")

@@ -1,0 +1,104 @@
+"""Review of hidden items without being hurt by them: the list has no texts; one item's text only on "show".
+
+Restore and confirm are ``moderation.review.restore`` / ``confirm``, as ``vkbot quarantine restore|confirm``;
+what a restore owes VK (a comment put back on the wall) is queued as outbox rows in the same transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+from sqlmodel import Session
+
+from moderation.review import category_label, confirm, list_items, restore, reveal_one
+from vkbot.adapters.moderation import effect_requests
+from vkbot.dashboard.context import REVIEWER, Dashboard, dashboard_of
+from vkbot.dashboard.render import render, request_lang
+from vkbot.outbox import enqueue
+from vkbot.store.db import begin_write
+
+LIST_LIMIT = 100
+NOTICES = ("restored", "confirmed", "no_group")
+
+
+def _item_id(request: web.Request) -> int:
+    raw = request.match_info["item_id"]
+    if not raw.isdigit() or len(raw) > 12:
+        raise web.HTTPNotFound()
+    return int(raw)
+
+
+def _items(dashboard: Dashboard, lang: str) -> list[dict[str, Any]]:
+    with Session(dashboard.engine) as session:
+        rows = list_items(session, show_text=False, limit=LIST_LIMIT)
+    for row in rows:
+        row["label"] = category_label(row["category"], lang)
+        row["at"] = datetime.fromisoformat(row["at"])
+    return rows
+
+
+def _reveal(dashboard: Dashboard, item_id: int, lang: str) -> Any:
+    with Session(dashboard.engine) as session:
+        return reveal_one(session, item_id, lang)
+
+
+def _restore(dashboard: Dashboard, item_id: int) -> int | None:
+    """Rows queued for VK; None when the item needs a wall action and no community id is configured."""
+    with Session(dashboard.engine) as session:
+        begin_write(session)
+        effects = restore(session, item_id, REVIEWER, datetime.now(UTC), group_id=dashboard.group_id)
+        if effects and dashboard.group_id <= 0:
+            session.rollback()  # VK would refuse owner_id 0 and park the row: say what is missing instead
+            return None
+        queued = enqueue(session, effect_requests(effects, dashboard.group_id))
+        session.commit()
+    return queued
+
+
+def _confirm(dashboard: Dashboard, item_id: int) -> None:
+    with Session(dashboard.engine) as session:
+        begin_write(session)
+        confirm(session, item_id, REVIEWER, datetime.now(UTC))
+        session.commit()
+
+
+async def review_page(request: web.Request) -> web.Response:
+    rows = await asyncio.to_thread(_items, dashboard_of(request), request_lang(request))
+    notice = request.query.get("done")
+    return render(request, "review.html", items=rows, notice=notice if notice in NOTICES else None)
+
+
+async def item_page(request: web.Request) -> web.Response:
+    """The one place a hidden text is shown: she asked for this item by clicking "show"."""
+    item_id = _item_id(request)
+    try:
+        revealed = await asyncio.to_thread(_reveal, dashboard_of(request), item_id, request_lang(request))
+    except LookupError as exc:
+        raise web.HTTPNotFound() from exc
+    return render(request, "review_item.html", item=revealed)
+
+
+async def restore_item(request: web.Request) -> web.StreamResponse:
+    dashboard = dashboard_of(request)
+    try:
+        queued = await asyncio.to_thread(_restore, dashboard, _item_id(request))
+    except LookupError as exc:
+        raise web.HTTPNotFound() from exc
+    except ValueError as exc:  # not hidden any more (restored twice, from two tabs)
+        raise web.HTTPConflict(text=str(exc)) from exc
+    if queued is None:
+        raise web.HTTPFound("/review?done=no_group")
+    if queued:
+        dashboard.wake()
+    raise web.HTTPFound("/review?done=restored")
+
+
+async def confirm_item(request: web.Request) -> web.StreamResponse:
+    try:
+        await asyncio.to_thread(_confirm, dashboard_of(request), _item_id(request))
+    except LookupError as exc:
+        raise web.HTTPNotFound() from exc
+    raise web.HTTPFound("/review?done=confirmed")

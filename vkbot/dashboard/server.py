@@ -1,0 +1,91 @@
+"""Serving the dashboard inside the running suite (``App.extra_tasks``), like the health endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import os
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from sqlalchemy.engine import Engine
+
+from vkbot.config import Config
+from vkbot.dashboard.context import Dashboard
+from vkbot.dashboard.render import make_templates
+from vkbot.dashboard.security import LoginThrottle, Signer, derive_key
+from vkbot.dashboard.settings import MIN_PASSWORD_CHARS
+from vkbot.dashboard.web import dashboard_app
+from vkbot.health import HealthSources
+
+log = logging.getLogger("vkbot.dashboard")
+
+
+class DashboardServer:
+    """Serves the dashboard until ``stop``; ``port`` is the bound one once ``started`` is set."""
+
+    def __init__(self, dashboard: Dashboard):
+        self.dashboard = dashboard
+        self.port: int | None = None
+        self.started = asyncio.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.dashboard.settings.host}:{self.port}"
+
+    async def run(self, stop: asyncio.Event) -> None:
+        runner = web.AppRunner(dashboard_app(self.dashboard), access_log=None)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.dashboard.settings.host, self.dashboard.settings.port)
+            await site.start()
+            self.port = runner.addresses[0][1]
+            log.info("dashboard on %s", self.url)
+            self.started.set()
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def dashboard_server(
+    config: Config, engine: Engine, health: HealthSources, *, wake: Callable[[], None]
+) -> DashboardServer | None:
+    """The server when ``[dashboard]`` is enabled and a password is set; otherwise None, saying why."""
+    settings = config.dashboard
+    password = settings.password.get_secret_value()
+    if not password:
+        log.error(
+            "dashboard not started: no password is set "
+            "(set VKBOT_DASHBOARD__PASSWORD or [dashboard] password in the secrets file)"
+        )
+        return None
+    if len(password) < MIN_PASSWORD_CHARS:
+        log.error("dashboard not started: its password is shorter than %d characters", MIN_PASSWORD_CHARS)
+        return None
+    if not _loopback(settings.host):
+        log.warning("dashboard listens on %s over plain HTTP: put it behind TLS", settings.host)
+    # Sessions survive a restart when a secret key is configured; otherwise they end with the process.
+    secret = os.environ.get("VKBOT_SECRET_KEY", "") or config.auth.secret_key.get_secret_value()
+    dashboard = Dashboard(
+        engine=engine,
+        settings=settings,
+        group_id=config.vk.group_id,
+        waitlist=config.waitlist,
+        timezone=ZoneInfo(config.waitlist.timezone),
+        health=health,
+        stall_after_s=config.health.stall_after_s,
+        signer=Signer(derive_key(secret, password), settings.session_hours * 3600),
+        throttle=LoginThrottle(),
+        templates=make_templates(),
+        wake=wake,
+    )
+    return DashboardServer(dashboard)
