@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from tests.db_fixtures import db_url, engine  # noqa: F401  (fixtures; tests take them as parameters)
 from tests.test_alerts import FOUNDER, Inbox, _settings, inbox, smtp_port  # noqa: F401  (fixtures too)
 from vkbot.alerts import AlertMonitor
+from vkbot.commands.core import _print_status
 from vkbot.status import read_status
 from vkbot.store.models import AlertIncident, OutboxRow
 
@@ -95,6 +96,7 @@ async def test_an_open_incident_is_not_told_again_after_a_restart(
 async def test_a_channel_that_failed_before_the_restart_is_sent_once_after_it(
     engine: Engine,  # noqa: F811
     smtp_port: int,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     clock = Clock()
     first, _ = _start_process(engine, smtp_port, clock)
@@ -102,8 +104,12 @@ async def test_a_channel_that_failed_before_the_restart_is_sent_once_after_it(
     [incident] = await first.check()  # no SMTP server listens yet
     assert (incident.vk_sent, incident.mail_sent, incident.state) == (True, False, "open")
     with Session(engine) as session:
-        [shown] = read_status(session, 1001)["alerts"]["open"]
+        status = read_status(session, 1001)
+    [shown] = status["alerts"]["open"]
     assert (shown["kind"], shown["vk_notified"], shown["mail_notified"]) == ("listener_stalled", True, False)
+    # `vkbot status` in plain text says the same (the token part is read elsewhere)
+    _print_status(status | {"admin_token": {"connected": False}, "capabilities": {}})
+    assert f"open alert #{shown['id']}: listener_stalled" in capsys.readouterr().out
 
     back = Inbox()
     controller = Controller(back, hostname="127.0.0.1", port=smtp_port)

@@ -101,6 +101,12 @@ def _print_status(status: dict[str, Any]) -> None:
     if status["outbox"]["parked"]:
         print("parked rows:")
         print_table(status["outbox"]["parked"], ["id", "method", "peer_id", "reason"])
+    for incident in status["alerts"]["open"]:
+        told = [name for name in ("vk", "mail") if incident[f"{name}_notified"]]
+        print(
+            f"open alert #{incident['id']}: {incident['kind']} since {incident['opened_at']} "
+            f"({incident['detail']}; founder told by: {', '.join(told) or 'nobody yet'})"
+        )
     token = status["admin_token"]
     print(
         f"admin user token: {'connected' if token['connected'] else 'not connected'}"
