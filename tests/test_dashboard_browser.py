@@ -167,6 +167,14 @@ async def test_every_page_needs_a_sign_in_and_a_wrong_password_is_refused(page: 
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert PASSWORD not in cookie["value"]
 
+    # Signing out ends the session for good: the same cookie, put back, is refused.
+    async with page.expect_navigation():
+        await page.click(f"header button >> text={ru('dashboard.nav.logout')}")
+    assert page.url == f"{suite.url}/login"
+    await page.context.add_cookies([cookie])
+    await page.goto(f"{suite.url}/queue")
+    assert page.url == f"{suite.url}/login"
+
 
 async def test_the_queue_shows_the_orders_relatives_made_through_the_sandbox(page: Any, suite: Suite) -> None:
     await sign_in(page, suite)
@@ -319,6 +327,7 @@ async def test_a_post_without_its_csrf_token_is_refused(suite: Suite) -> None:
         for data in ({"status": "declined"}, {"status": "declined", "csrf": csrf[:-2] + "xx"}):
             async with http.post(target, data=data, allow_redirects=False) as answer:
                 assert answer.status == 403
+                assert i18n.text("dashboard.error.forbidden", "ru") in await answer.text()
         async with http.post(
             f"{suite.url}/review/{suite.hidden_item}/restore", data={}, allow_redirects=False
         ) as answer:
@@ -342,3 +351,4 @@ async def test_a_post_without_its_csrf_token_is_refused(suite: Suite) -> None:
     ):
         assert answer.status == 403
         assert "vkbot_session" not in answer.cookies
+        assert i18n.text("dashboard.login.expired", "ru") in await answer.text()

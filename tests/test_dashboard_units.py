@@ -54,6 +54,13 @@ def test_a_session_cookie_is_refused_when_tampered_with_expired_or_signed_for_an
     clock.now += 3601
     assert signer.session(cookie) is None
 
+    clock.now -= 3601
+    session = signer.session(cookie)
+    assert session is not None
+    signer.end(session)
+    assert signer.session(cookie) is None, "signed out"
+    assert signer.session(signer.new_session()) is not None, "only that session ended"
+
 
 def test_csrf_tokens_belong_to_their_session() -> None:
     signer = Signer(derive_key("", PASSWORD), 3600)
@@ -201,11 +208,13 @@ def test_every_dashboard_wording_exists_in_russian_ukrainian_and_english() -> No
     # Keys built in templates from data: every order status, consent answer and review notice.
     import waitlist
     from vkbot.dashboard.review import NOTICES
+    from vkbot.dashboard.web import ERROR_PAGES
 
     built = (
         {f"dashboard.status.{s}" for s in waitlist.STATUSES}
         | {f"dashboard.publish.{a}" for a in ("yes", "no", "unknown")}
         | {f"dashboard.review.notice.{n}" for n in NOTICES}
+        | set(ERROR_PAGES.values())
     )
     assert built <= ru
 

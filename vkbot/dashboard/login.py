@@ -72,6 +72,9 @@ async def login(request: web.Request) -> web.StreamResponse:
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
+    session = session_of(request)
+    if session is not None:
+        dashboard_of(request).signer.end(session)
     response = web.HTTPFound("/login")
     response.del_cookie(SESSION_COOKIE, path="/")
     raise response

@@ -94,7 +94,7 @@ async def change_status(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     status = str(form.get("status", ""))
     if status not in waitlist.STATUSES:
-        raise web.HTTPBadRequest(text="unknown status")
+        raise web.HTTPBadRequest()
     reason = str(form.get("reason", "")).strip()[:MAX_REASON] or None
     dashboard = dashboard_of(request)
     try:

@@ -88,7 +88,7 @@ async def restore_item(request: web.Request) -> web.StreamResponse:
     except LookupError as exc:
         raise web.HTTPNotFound() from exc
     except ValueError as exc:  # not hidden any more (restored twice, from two tabs)
-        raise web.HTTPConflict(text=str(exc)) from exc
+        raise web.HTTPConflict() from exc
     if queued is None:
         raise web.HTTPFound("/review?done=no_group")
     if queued:

@@ -53,6 +53,10 @@ class Signer:
         self._key = key
         self._lifetime_s = lifetime_s
         self._clock = clock
+        # Sessions ended by signing out, until they would have expired anyway (in memory: a restart
+        # without a configured secret key ends every session; with one, a signed-out cookie copied
+        # before the restart would work again until its expiry).
+        self._ended: dict[str, float] = {}
 
     def __repr__(self) -> str:  # never show the key, even in a traceback's locals
         return "Signer(<key hidden>)"
@@ -74,7 +78,13 @@ class Signer:
             sid, exp = str(data["sid"]), float(data["exp"])
         except (ValueError, KeyError, TypeError, binascii.Error):
             return None
-        return Session(sid, exp) if exp > self._clock() else None
+        return Session(sid, exp) if exp > self._clock() and sid not in self._ended else None
+
+    def end(self, session: Session) -> None:
+        """Sign out: this session's cookie is refused from now on, even if it was copied."""
+        now = self._clock()
+        self._ended = {sid: exp for sid, exp in self._ended.items() if exp > now}
+        self._ended[session.sid] = session.expires_at
 
     def csrf_token(self, sid: str) -> str:
         return _mac(self._key, "csrf", sid)

@@ -49,24 +49,30 @@ async def require_session(request: web.Request, handler: Handler) -> web.StreamR
     if session is None:
         if request.method == "GET":
             raise web.HTTPFound("/login")
-        raise web.HTTPForbidden(text="sign in first")
+        raise web.HTTPForbidden()
     if request.method == "POST":
         form = await request.post()
         if not dashboard.signer.csrf_ok(session.sid, str(form.get(CSRF_FIELD, ""))):
             log.warning("dashboard: POST %s without a valid CSRF token refused", request.path)
-            raise web.HTTPForbidden(text="invalid form token")
+            raise web.HTTPForbidden()
     return await handler(request)
+
+
+# Errors shown as a page in her language; redirects and other answers pass through untouched.
+ERROR_PAGES: dict[type[web.HTTPException], str] = {
+    web.HTTPNotFound: "dashboard.error.not_found",
+    web.HTTPBadRequest: "dashboard.error.bad_request",
+    web.HTTPForbidden: "dashboard.error.forbidden",
+    web.HTTPConflict: "dashboard.error.conflict",
+}
 
 
 @web.middleware
 async def friendly_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """404 and 400 as a page in her language (redirects pass through untouched)."""
     try:
         return await handler(request)
-    except web.HTTPNotFound:
-        return render(request, "error.html", status=404, message="dashboard.error.not_found")
-    except web.HTTPBadRequest:
-        return render(request, "error.html", status=400, message="dashboard.error.bad_request")
+    except (web.HTTPNotFound, web.HTTPBadRequest, web.HTTPForbidden, web.HTTPConflict) as exc:
+        return render(request, "error.html", status=exc.status, message=ERROR_PAGES[type(exc)])
 
 
 async def _security_headers(_request: web.Request, response: web.StreamResponse) -> None:
@@ -82,7 +88,7 @@ async def _home(_request: web.Request) -> web.StreamResponse:
 
 
 def dashboard_app(dashboard: Dashboard) -> web.Application:
-    app = web.Application(middlewares=[require_session, friendly_errors], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[friendly_errors, require_session], client_max_size=64 * 1024)
     app[DASHBOARD_KEY] = dashboard
     app.on_response_prepare.append(_security_headers)
     app.router.add_get("/", _home)
