@@ -184,3 +184,26 @@ async def test_the_vk_row_and_its_record_commit_together(
     await monitor.check()
     assert len(_founder_rows(engine)) == 1 and len(inbox.messages) == 1
     assert incident.state == "notified"
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("ru", "Бот не получает"), ("en", "The bot is not receiving")]
+)
+async def test_alerts_speak_the_founders_language(
+    engine: Engine,  # noqa: F811
+    inbox: Inbox,  # noqa: F811
+    smtp_port: int,  # noqa: F811
+    language: str,
+    title: str,
+) -> None:
+    clock = Clock()
+    settings = _settings(smtp_port, stall_after_s=STALL_S).model_copy(update={"language": language})
+    monitor = AlertMonitor(engine, settings, FakeListener(), clock=clock, started_at=clock())
+    clock.advance(STALL_S + 1)
+    await monitor.check()
+
+    [mail] = inbox.messages
+    [row] = _founder_rows(engine)
+    assert title in mail["Subject"] and title in row.params["message"]
+    since = {"ru": "С 2026-03-01 12:00 UTC.", "en": "Since 2026-03-01 12:00 UTC."}[language]
+    assert since in row.params["message"]

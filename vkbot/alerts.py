@@ -39,6 +39,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+import i18n
 from vkbot.health import ListenerView, TokenStatusView, listener_stalled, poll_age_s
 from vkbot.outbox import backlog, enqueue, message_request
 from vkbot.store.db import begin_write
@@ -71,6 +72,7 @@ class AlertSettings(_Frozen):
 
     enabled: bool = True
     founder_user_id: int = Field(0, ge=0)  # 0: no VK message
+    language: Literal["ru", "uk", "en"] = "ru"  # of the alert texts
     stall_after_s: float = Field(120.0, gt=0)
     check_every_s: float = Field(10.0, gt=0)
     smtp: SmtpSettings = SmtpSettings()
@@ -155,13 +157,6 @@ def open_incidents(session: Session) -> list[dict[str, Any]]:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-_TITLES: dict[IncidentKind, str] = {
-    "listener_stalled": "Бот не получает сообщения из ВК",
-    "token_refresh_failed": "Не удалось обновить доступ администратора",
-    "outbox_parked": "Бот не смог выполнить действия в ВК",
-}
 
 
 @dataclass
@@ -267,14 +262,18 @@ class AlertMonitor:
         found: dict[IncidentKind, str] = {}
         if listener_stalled(self.listener, now, self.started_at, self.settings.stall_after_s):
             age = poll_age_s(self.listener, now, self.started_at)
-            found["listener_stalled"] = (
-                f"нет ответа long poll {age:.0f} с (состояние {self.listener.state}, "
-                f"ошибок подряд {self.listener.consecutive_failures})"
+            found["listener_stalled"] = self._text(
+                "alerts.detail.listener_stalled",
+                age=f"{age:.0f}",
+                state=self.listener.state,
+                failures=self.listener.consecutive_failures,
             )
         if self.token_status is not None:
             status = self.token_status()
             if status.last_error:
-                found["token_refresh_failed"] = f"ошибка обновления токена: {status.last_error}"
+                found["token_refresh_failed"] = self._text(
+                    "alerts.detail.token_refresh_failed", error=status.last_error
+                )
         with Session(self.engine) as session:
             outbox = backlog(session)
         parked = outbox["counts"].get("parked", 0)
@@ -282,11 +281,18 @@ class AlertMonitor:
             reasons = "; ".join(
                 f"#{row['id']} {row['method']}: {row['reason']}" for row in outbox["parked"][:5]
             )
-            found["outbox_parked"] = f"отложено строк: {parked}. Последние: {reasons}"
+            found["outbox_parked"] = self._text("alerts.detail.outbox_parked", count=parked, reasons=reasons)
         return found
 
+    def _text(self, key: str, **params: Any) -> str:
+        return i18n.text(key, self.settings.language, **params)
+
+    def _title(self, kind: IncidentKind) -> str:
+        return self._text(f"alerts.title.{kind}")
+
     async def _notify(self, incident: Incident, now: datetime) -> None:
-        text = f"{_TITLES[incident.kind]}\n{incident.detail}\nС {incident.opened_at:%Y-%m-%d %H:%M} UTC."
+        since = self._text("alerts.since", moment=f"{incident.opened_at:%Y-%m-%d %H:%M}")
+        text = f"{self._title(incident.kind)}\n{incident.detail}\n{since}"
         if not incident.vk_sent:
             incident.vk_sent = await self._send_vk(incident, text, now)
         if not incident.mail_sent:
@@ -320,7 +326,7 @@ class AlertMonitor:
         if self.mailer is None:
             return True
         try:
-            await self.mailer.send(f"[vkbot] {_TITLES[incident.kind]}", text)
+            await self.mailer.send(f"[vkbot] {self._title(incident.kind)}", text)
         except Exception as exc:  # retried on the next check; the reason, never the password, is logged
             log.warning("incident %s: e-mail not sent (%s: %s)", incident.kind, type(exc).__name__, exc)
             return False
