@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -21,6 +22,7 @@ from tests.test_orders_cli import config_file, founder
 from vkbot.api.client import VkClient
 from vkbot.clock import SystemClock
 from vkbot.jobs import reconcile_once
+from vkbot.reconcile import ConversationGap, ReconcileReport
 from vkbot.sandbox import SandboxControl
 from vkbot.store.models import OutboxRow
 
@@ -87,3 +89,25 @@ async def test_the_daily_job_tells_the_founder_once_a_day_without_the_texts(
         rows = session.scalars(select(OutboxRow).where(OutboxRow.peer_id == FOUNDER)).all()
     assert len(rows) == 1
     assert "6101" in rows[0].params["message"] and "тяжело" not in rows[0].params["message"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "reason"),
+    [
+        ("ru", "Сверка с VK: 31 разговор(ов) без ответа.", "бот не ответил"),
+        ("uk", "Звірка з VK: 31 розмов(и) без відповіді.", "бот не відповів"),
+        ("en", "Check against VK: 31 conversation(s) without an answer.", "the bot did not answer"),
+    ],
+)
+def test_the_founders_report_is_in_her_language_and_bounded(lang: str, heading: str, reason: str) -> None:
+    moment = datetime(2026, 3, 1, tzinfo=UTC)
+    report = ReconcileReport(
+        gaps=[ConversationGap(7000 + i, "no_reply", moment) for i in range(31)], hidden=2
+    )
+    lines = report.founder_text(lang).splitlines()
+    assert lines[0] == heading
+    assert lines[1] == f"• vk.com/gim?sel=7000: {reason}"
+    assert (
+        len(lines) == 1 + 30 + 2
+    )  # at most 30 conversations listed, then "and 1 more", then the hidden count
+    assert "1" in lines[-2] and "2" in lines[-1]

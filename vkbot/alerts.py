@@ -72,7 +72,7 @@ class AlertSettings(_Frozen):
 
     enabled: bool = True
     founder_user_id: int = Field(0, ge=0)  # 0: no VK message
-    language: Literal["ru", "uk", "en"] = "ru"  # of the alert texts
+    language: Literal["ru", "uk", "en"] = "ru"  # of what the bot tells her: alerts, the daily reconciliation
     stall_after_s: float = Field(120.0, gt=0)
     check_every_s: float = Field(10.0, gt=0)
     smtp: SmtpSettings = SmtpSettings()

@@ -125,7 +125,9 @@ def _schedule_jobs(
         ),
         (
             "reconcile",
-            lambda: reconcile_once(engine, client, clock, config.alerts.founder_user_id, wake),
+            lambda: reconcile_once(
+                engine, client, clock, config.alerts.founder_user_id, wake, lang=config.alerts.language
+            ),
             CronTrigger(hour=8, minute=0, timezone=config.waitlist.timezone),
         ),
     ]

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+import i18n
 import waitlist
 from vkbot.adapters.message_texts import StoredMessageTexts
 from vkbot.adapters.outbound import reply_requests
@@ -89,6 +90,7 @@ async def reconcile_once(
     founder_user_id: int = 0,
     wake: Callable[[], None] | None = None,
     grace_s: float = 120.0,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> ReconcileReport:
     """Run the reconciliation; with gaps and a founder id, queue her one message for the day."""
     report = await reconcile(engine, client, now=clock.now(), grace_s=grace_s)
@@ -98,7 +100,7 @@ async def reconcile_once(
         log.info("reconciliation: %s", report.summary())
     if report.gaps and founder_user_id:
         key = f"reconcile:{clock.now().date().isoformat()}"
-        request = message_request(key, founder_user_id, report.founder_text())
+        request = message_request(key, founder_user_id, report.founder_text(lang))
         await asyncio.to_thread(_enqueue_one, engine, request)
         if wake is not None:
             wake()

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+import i18n
 from moderation.records import hidden_source_keys
 from vkbot.outbox import MethodCaller
 from vkbot.store.models import OutboxRow, StoredEvent
@@ -36,20 +37,12 @@ from waitlist.models import WlConversation
 __all__ = ["ConversationGap", "ReconcileReport", "fetch_open_conversations", "reconcile"]
 
 PAGE = 200  # messages.getConversations' largest page
-GAP_TEXT = {
-    "not_stored": "не сохранено ботом",
-    "not_processed": "сохранено, но не обработано",
-    "reply_pending": "ответ давно ждёт отправки",
-    "reply_failed": "ответ не удалось отправить",
-    "waiting_for_founder": "ждёт вашего ответа",
-    "no_reply": "бот не ответил",
-}
 
 
 @dataclass(frozen=True)
 class ConversationGap:
     peer_id: int
-    reason: str  # a key of GAP_TEXT
+    reason: str  # a key of core.reconcile.gap in i18n
     message_date: datetime
     event_key: str | None = None
 
@@ -71,13 +64,16 @@ class ReconcileReport:
             f"{self.hidden} hidden abuse, {self.undeliverable} undeliverable; {parts}"
         )
 
-    def founder_text(self) -> str:
-        lines = [f"Сверка с VK: {len(self.gaps)} разговор(ов) без ответа."]
-        lines += [f"• vk.com/gim?sel={g.peer_id}: {GAP_TEXT.get(g.reason, g.reason)}" for g in self.gaps[:30]]
+    def founder_text(self, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+        lines = [i18n.text("core.reconcile.heading", lang, count=len(self.gaps))]
+        lines += [
+            f"• vk.com/gim?sel={g.peer_id}: {i18n.text(f'core.reconcile.gap.{g.reason}', lang)}"
+            for g in self.gaps[:30]
+        ]
         if len(self.gaps) > 30:
-            lines.append(f"… и ещё {len(self.gaps) - 30}")
+            lines.append(i18n.text("core.reconcile.more", lang, count=len(self.gaps) - 30))
         if self.hidden:
-            lines.append(f"Скрыто как оскорбления (без ответа намеренно): {self.hidden}")
+            lines.append(i18n.text("core.reconcile.hidden", lang, count=self.hidden))
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:
