@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from moderation.actions import KEY_PREFIX, BanUser
@@ -40,30 +39,26 @@ class OffenderSettings(Protocol):
     def ban_days(self) -> int: ...
 
 
-def _open_proposal(session: Session, author_id: int) -> ModBanProposal | None:
-    stmt = select(ModBanProposal).where(
-        ModBanProposal.author_id == author_id, ModBanProposal.status == "proposed"
-    )
-    return session.exec(stmt.order_by(col(ModBanProposal.id))).first()
-
-
-def _last_decision(session: Session, author_id: int) -> datetime | None:
-    """Items before the last decision were already judged; they do not count again."""
-    stmt = select(func.max(ModBanProposal.decided_at)).where(ModBanProposal.author_id == author_id)
-    return session.exec(stmt).one()
+def _proposals(session: Session, author_id: int) -> list[ModBanProposal]:
+    """The author's proposals (a handful at most), oldest first: the open one and the last decision."""
+    stmt = select(ModBanProposal).where(ModBanProposal.author_id == author_id)
+    return list(session.exec(stmt.order_by(col(ModBanProposal.id))))
 
 
 def _hidden_items(
     session: Session, author_id: int, since: datetime, decided: datetime | None
-) -> list[ModItem]:
-    stmt = select(ModItem).where(
+) -> list[tuple[int | None, list[str]]]:
+    """Ids and categories of the author's hidden items since ``since`` (and after ``decided``)."""
+    stmt = select(ModItem.id, ModItem.categories).where(
         ModItem.author_id == author_id,
         col(ModItem.status).in_(HIDDEN_STATUSES),
         ModItem.created_at >= since,
     )
     if decided is not None:
         stmt = stmt.where(ModItem.created_at > decided)
-    return list(session.exec(stmt.order_by(col(ModItem.id))))
+    return [
+        (item_id, list(categories)) for item_id, categories in session.exec(stmt.order_by(col(ModItem.id)))
+    ]
 
 
 def check_repeat_offender(
@@ -77,16 +72,19 @@ def check_repeat_offender(
     if author_id == 0:
         return None
     since = at - timedelta(days=settings.repeat_offender_days)
-    items = _hidden_items(session, author_id, since, _last_decision(session, author_id))
-    ids = [item.id for item in items if item.id is not None]
-    existing = _open_proposal(session, author_id)
+    proposals = _proposals(session, author_id)
+    # Items before the last decision were already judged; they do not count again.
+    decided = max((p.decided_at for p in proposals if p.decided_at is not None), default=None)
+    items = _hidden_items(session, author_id, since, decided)
+    ids = [item_id for item_id, _ in items if item_id is not None]
+    existing = next((p for p in proposals if p.status == "proposed"), None)
     if existing is not None:
         existing.item_ids = sorted({*existing.item_ids, *ids})
         session.add(existing)
         return None
     if len(ids) < settings.repeat_offender_count:
         return None
-    spam_only = all(item.categories == ["spam"] for item in items)
+    spam_only = all(categories == ["spam"] for _, categories in items)
     proposal = ModBanProposal(
         author_id=author_id,
         item_ids=ids,

@@ -29,6 +29,7 @@ __all__ = [
     "mark_removal",
     "mark_restore",
     "record_verdict",
+    "record_with_effects",
     "signals_json",
 ]
 
@@ -62,6 +63,72 @@ def _apply(item: ModItem, verdict: Verdict, classification: Classification) -> N
     item.scores = signals_json(classification)
 
 
+class _Unsaved:
+    """An item's fields without its id: whether it is removed from VK does not depend on the id."""
+
+    def __init__(self, item: ModItem):
+        self.id: int | None = 0
+        self.channel, self.peer_id, self.cmid, self.comment_id = (
+            item.channel,
+            item.peer_id,
+            item.cmid,
+            item.comment_id,
+        )
+
+
+def _find(session: Session, source_key: str) -> ModItem | None:
+    # Only pending items could change the answer: flush for them alone, not for every pending row.
+    if any(isinstance(obj, ModItem) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.flush()
+    with session.no_autoflush:
+        return session.exec(select(ModItem).where(ModItem.source_key == source_key)).first()
+
+
+def _raise(session: Session, item: ModItem, verdict: Verdict, classification: Classification) -> None:
+    """A later, stronger verdict (Detoxify) raises a stored item; never one the founder reviewed."""
+    stronger = _RANK.get(verdict.status, 0) > _RANK.get(item.status, 3)
+    if stronger and item.reviewed_at is None:
+        _apply(item, verdict, classification)
+        session.add(item)
+        session.flush()
+
+
+def _new_item(
+    *,
+    source_key: str,
+    channel: str,
+    author_id: int,
+    peer_id: int | None,
+    post_id: int | None,
+    comment_id: int | None,
+    text: str,
+    verdict: Verdict,
+    classification: Classification,
+    at: datetime,
+    cmid: int | None,
+) -> ModItem:
+    body, cut = bounded_text(text)
+    # Every field given here: a list field left to its default_factory costs pydantic a signature lookup.
+    return ModItem(
+        source_key=source_key[:128],
+        channel=channel,
+        author_id=author_id,
+        peer_id=peer_id,
+        cmid=cmid,
+        post_id=post_id,
+        comment_id=comment_id,
+        text=body,
+        text_truncated=cut,
+        status=verdict.status,
+        categories=list(verdict.categories),
+        reasons=list(verdict.reasons),
+        urgent=verdict.urgent,
+        evidence=verdict.evidence,
+        scores=signals_json(classification),
+        created_at=at,
+    )
+
+
 def record_verdict(
     session: Session,
     *,
@@ -81,32 +148,75 @@ def record_verdict(
 
     Nothing the founder already reviewed is changed, and a verdict never lowers a stored one.
     """
-    item = session.exec(select(ModItem).where(ModItem.source_key == source_key)).first()
+    item = _find(session, source_key)
     if item is not None:
-        stronger = _RANK.get(verdict.status, 0) > _RANK.get(item.status, 3)
-        if stronger and item.reviewed_at is None:
-            _apply(item, verdict, classification)
-            session.add(item)
-            session.flush()
+        _raise(session, item, verdict, classification)
         return item
-    body, cut = bounded_text(text)
-    item = ModItem(
-        source_key=source_key[:128],
+    item = _new_item(
+        source_key=source_key,
         channel=channel,
         author_id=author_id,
         peer_id=peer_id,
-        cmid=cmid,
         post_id=post_id,
         comment_id=comment_id,
-        text=body,
-        text_truncated=cut,
-        status=verdict.status,
-        created_at=at,
+        text=text,
+        verdict=verdict,
+        classification=classification,
+        at=at,
+        cmid=cmid,
     )
-    _apply(item, verdict, classification)
     session.add(item)
     session.flush()
     return item
+
+
+def record_with_effects(
+    session: Session,
+    *,
+    source_key: str,
+    channel: str,
+    author_id: int,
+    peer_id: int | None,
+    post_id: int | None,
+    comment_id: int | None,
+    text: str,
+    verdict: Verdict,
+    classification: Classification,
+    at: datetime,
+    settings: ItemSettings,
+    group_id: int,
+    cmid: int | None = None,
+) -> list[Effect]:
+    """``record_verdict`` then ``effects_for_new_item``, with the same outcome.
+
+    A new item's removal is decided before it is written: one INSERT and one flush, not three flushes.
+    """
+    item = _find(session, source_key)
+    if item is not None:
+        _raise(session, item, verdict, classification)
+        return effects_for_new_item(session, item, settings, group_id=group_id, at=at)
+    item = _new_item(
+        source_key=source_key,
+        channel=channel,
+        author_id=author_id,
+        peer_id=peer_id,
+        post_id=post_id,
+        comment_id=comment_id,
+        text=text,
+        verdict=verdict,
+        classification=classification,
+        at=at,
+        cmid=cmid,
+    )
+    hidden = item.status in HIDDEN_STATUSES
+    if hidden:
+        removes = actions_for(_Unsaved(item), settings, group_id=group_id)
+        item.removal_state = "pending" if removes else "skipped"
+    session.add(item)
+    session.flush()  # the effects' keys and a ban proposal name the item by its id
+    if not hidden:
+        return []
+    return _with_ban(session, item, settings, at, actions_for(item, settings, group_id=group_id))
 
 
 def effects_for_new_item(
@@ -123,9 +233,15 @@ def effects_for_new_item(
     item.removal_state = "pending" if effects else "skipped"
     session.add(item)
     session.flush()
+    return _with_ban(session, item, settings, at, effects)
+
+
+def _with_ban(
+    session: Session, item: ModItem, settings: ItemSettings, at: datetime, effects: list[Effect]
+) -> list[Effect]:
     proposal = check_repeat_offender(session, item.author_id, settings, at)
     ban = ban_for(proposal) if proposal is not None else None
-    return [*effects, ban] if ban is not None else effects
+    return [*effects, ban] if ban is not None else list(effects)
 
 
 def hidden_source_keys(session: Session, keys: Iterable[str]) -> set[str]:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from waitlist import known
 from waitlist.commands import Command, parse_answer
 from waitlist.consent import set_publication
 from waitlist.dialog import State, step_for
@@ -25,19 +26,25 @@ ACTIVE = ("waiting", "in_progress")
 
 
 def _orders(turn: Turn) -> list[WlOrder]:
+    if known.is_absent(turn.session, "order", turn.msg.peer_id):
+        return []
     query = (
         select(WlOrder)
         .where(WlOrder.peer_id == turn.msg.peer_id, WlOrder.status != "draft")
         .order_by(col(WlOrder.id))
     )
-    return list(turn.session.exec(query))
+    with known.reading(turn.session, WlOrder):
+        return list(turn.session.exec(query))
 
 
 def _listed_signup(turn: Turn) -> WlSignup | None:
+    if known.is_absent(turn.session, "signup", turn.msg.peer_id):
+        return None
     query = select(WlSignup).where(
         WlSignup.peer_id == turn.msg.peer_id, col(WlSignup.status).in_(("listed", "invited"))
     )
-    return turn.session.exec(query).first()
+    with known.reading(turn.session, WlSignup):
+        return turn.session.exec(query).first()
 
 
 def _in_dialog(turn: Turn) -> bool:

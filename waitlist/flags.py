@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from waitlist import known
 from waitlist.models import WlFlag
 
 __all__ = ["reopen_hint", "set_flag", "signups_open"]
@@ -15,11 +16,14 @@ REOPEN_HINT = "signups_reopen_hint"
 
 
 def get_flag(session: Session, name: str) -> str | None:
+    if known.is_absent(session, "flag", name):
+        return None
     row = session.get(WlFlag, name)
     return row.value if row else None
 
 
 def set_flag(session: Session, name: str, value: str, at: datetime) -> None:
+    known.now_present(session, "flag", name)
     row = session.get(WlFlag, name) or WlFlag(name=name, updated_at=at)
     row.value, row.updated_at = value, at
     session.add(row)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from waitlist import media
+from waitlist import known, media
 from waitlist.dialog import State, step_for
 from waitlist.flags import reopen_hint, signups_open
 from waitlist.intake import (
@@ -127,9 +127,12 @@ def take_media_into_order(turn: Turn) -> media.MediaResult | None:
 def start(turn: Turn) -> None:
     """A new request: the order track if the queue has room, else the sign-up list, or closed."""
     session, conv = turn.session, turn.conv
-    invited = session.exec(
-        select(WlSignup).where(WlSignup.peer_id == turn.msg.peer_id, WlSignup.status == "invited")
-    ).first()
+    invited = None
+    if not known.is_absent(session, "signup", turn.msg.peer_id):
+        with known.reading(session, WlSignup):
+            invited = session.exec(
+                select(WlSignup).where(WlSignup.peer_id == turn.msg.peer_id, WlSignup.status == "invited")
+            ).first()
     if invited is None and not signups_open(session):
         hint = reopen_hint(session)
         turn.say(

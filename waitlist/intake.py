@@ -6,11 +6,14 @@ import hashlib
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, cast
 
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, SQLModel, select
 
-from waitlist import media
+from waitlist import known, media
 from waitlist.commands import parse_answer
 from waitlist.consent import record_pd_consent, set_publication
 from waitlist.dialog import WISHES, Accept, State, Step
@@ -65,6 +68,7 @@ def current_signup(turn: Turn) -> WlSignup | None:
 
 
 def start_order(turn: Turn) -> WlOrder:
+    known.now_present(turn.session, "order", turn.msg.peer_id)
     order = WlOrder(peer_id=turn.msg.peer_id, lang=turn.lang, created_at=turn.now, updated_at=turn.now)
     turn.session.add(order)
     turn.session.flush()
@@ -73,11 +77,28 @@ def start_order(turn: Turn) -> WlOrder:
 
 
 def start_signup(turn: Turn) -> WlSignup:
+    known.now_present(turn.session, "signup", turn.msg.peer_id)
     signup = WlSignup(peer_id=turn.msg.peer_id, lang=turn.lang, created_at=turn.now)
     turn.session.add(signup)
     turn.session.flush()
     turn.conv.signup_id, turn.conv.order_id, turn.conv.track = signup.id, None, "signup"
     return signup
+
+
+def insert_ignoring_duplicate(session: Session, model: type[SQLModel], row: dict[str, Any]) -> bool:
+    """Insert one row unless it breaks a unique constraint; True if inserted. Pending rows are not flushed."""
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(model.__table__).values(**row).on_conflict_do_nothing()  # type: ignore[attr-defined]
+        with session.no_autoflush:
+            return bool(cast(CursorResult[Any], session.execute(stmt)).rowcount)
+    try:
+        with session.begin_nested():
+            session.add(model(**row))
+    except IntegrityError:
+        return False
+    return True
 
 
 def add_story_part(turn: Turn, order: WlOrder, text: str, forwarded: bool = False) -> bool:
@@ -86,26 +107,24 @@ def add_story_part(turn: Turn, order: WlOrder, text: str, forwarded: bool = Fals
     if not has_content(text):
         return False
     digest = hashlib.sha256(normalize(text).encode()).hexdigest()
-    exists = turn.session.exec(
-        select(WlStoryPart.id).where(WlStoryPart.order_id == order.id, WlStoryPart.digest == digest)
-    ).first()
-    if exists is not None:
-        return False
-    limit = turn.settings.max_text_chars
-    part = WlStoryPart(
-        order_id=order.id or 0,
-        text=text[:limit],
-        digest=digest,
-        truncated=len(text) > limit,
-        forwarded=forwarded,
-        created_at=turn.now,
-    )
-    try:
-        with turn.session.begin_nested():
-            turn.session.add(part)
-    except IntegrityError:
-        return False  # the same part arrived at the same moment in another message
-    return True
+    with known.reading(turn.session, WlStoryPart):
+        exists = turn.session.exec(
+            select(WlStoryPart.id).where(WlStoryPart.order_id == order.id, WlStoryPart.digest == digest)
+        ).first()
+        if exists is not None:
+            return False
+        limit = turn.settings.max_text_chars
+        row = {
+            "order_id": order.id or 0,
+            "text": text[:limit],
+            "digest": digest,
+            "truncated": len(text) > limit,
+            "forwarded": forwarded,
+            "created_at": turn.now,
+        }
+        # The same part may arrive at the same moment in another message: the database keeps one. One
+        # INSERT ... ON CONFLICT DO NOTHING instead of a savepoint, which would flush every pending row.
+        return insert_ignoring_duplicate(turn.session, WlStoryPart, row)
 
 
 def keep_for_founder(turn: Turn, kind: str, text: str, order: WlOrder | None = None) -> None:

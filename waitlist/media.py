@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import col, select
 
+from waitlist import known
 from waitlist.inbound import InboundAttachment
 from waitlist.models import WlFile, WlOrder, WlPendingAttachment
 from waitlist.photo_check import measure_photo
@@ -157,6 +158,6 @@ def acknowledge(turn: Turn, result: MediaResult, total_photos: int) -> None:
 
 
 def photo_count(turn: Turn, order: WlOrder) -> int:
-    return len(
-        turn.session.exec(select(WlFile.id).where(WlFile.order_id == order.id, WlFile.kind == "photo")).all()
-    )
+    with known.reading(turn.session, WlFile):
+        query = select(WlFile.id).where(WlFile.order_id == order.id, WlFile.kind == "photo")
+        return len(turn.session.exec(query).all())

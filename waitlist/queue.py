@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 import i18n
+from waitlist import known
 from waitlist.models import WlOrder, WlOrderNumber, WlSignup
 from waitlist.settings import WaitlistSettings
 
@@ -46,14 +47,19 @@ def waiting_orders(session: Session) -> list[WlOrder]:
     return list(session.exec(query))
 
 
+def _count_orders(session: Session, status: str) -> int:
+    with known.reading(session, WlOrder):
+        return int(
+            session.exec(select(func.count()).select_from(WlOrder).where(WlOrder.status == status)).one()
+        )
+
+
 def queue_length(session: Session) -> int:
-    return int(session.exec(select(func.count()).select_from(WlOrder).where(WlOrder.status == WAITING)).one())
+    return _count_orders(session, WAITING)
 
 
 def _in_progress(session: Session) -> int:
-    return int(
-        session.exec(select(func.count()).select_from(WlOrder).where(WlOrder.status == IN_PROGRESS)).one()
-    )
+    return _count_orders(session, IN_PROGRESS)
 
 
 def queue_position(session: Session, order: WlOrder) -> int | None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import inspect
 from sqlmodel import Session, col, select
 
-from waitlist import media
+from waitlist import known, media
 from waitlist.actions import run_command, run_confirmation
 from waitlist.commands import Command, parse_answer, parse_command
 from waitlist.dialog import State, step_for
 from waitlist.effects import Reply
+from waitlist.flags import REOPEN_HINT, SIGNUPS_OPEN
 from waitlist.flow import enter, start, take_media_into_order
 from waitlist.inbound import InboundMessage
 from waitlist.intake import (
@@ -22,7 +24,7 @@ from waitlist.intake import (
     keep_for_founder,
 )
 from waitlist.language import detect_language
-from waitlist.models import WlConversation, WlOrder, WlProcessedEvent
+from waitlist.models import WlConversation, WlFlag, WlOrder, WlProcessedEvent, WlSignup
 from waitlist.notify import deliver_owed_notices
 from waitlist.ports import Clock, Downloader, FileStore, MessageTexts
 from waitlist.settings import WaitlistSettings
@@ -30,42 +32,63 @@ from waitlist.turn import Turn, keyboard_for
 
 __all__ = ["hand_back", "handle_message", "preload", "record_founder_message", "record_message_allow"]
 
-_PRELOADED = "waitlist.preloaded"
 _CHUNK = 500  # ids per IN (...) query
 
 
 def preload(session: Session, event_keys: Iterable[str], peer_ids: Iterable[int]) -> None:
-    """Before a batch of messages in one transaction: two queries instead of two per message.
+    """Before a batch of messages in one transaction: a few queries instead of a few per message.
 
-    Loads the writers' conversations (held until the session ends, so ``session.get`` finds them) and
-    notes which event keys are not processed yet, so ``handle_message`` need not look each one up.
+    Loads the writers' conversations, orders and sign-ups and the flags (held until the session ends,
+    so ``session.get`` finds them), and notes what is missing (see ``known``): event keys not processed
+    yet, writers without a conversation, an order or a sign-up, so the handlers need not ask each time.
     Only an optimisation: without it, ``handle_message`` does the same lookups one at a time.
     """
     keys, peers = list(dict.fromkeys(event_keys)), list(dict.fromkeys(peer_ids))
     done: set[str] = set()
-    held: list[WlConversation] = []
+    held: list[object] = []
     for i in range(0, len(keys), _CHUNK):
         seen = select(WlProcessedEvent.event_key).where(
             col(WlProcessedEvent.event_key).in_(keys[i : i + _CHUNK])
         )
         done.update(session.exec(seen).all())
+    with_conv: set[int] = set()
+    with_order: set[int | None] = set()
+    with_signup: set[int | None] = set()
     for i in range(0, len(peers), _CHUNK):
-        convs = select(WlConversation).where(col(WlConversation.peer_id).in_(peers[i : i + _CHUNK]))
-        held.extend(session.exec(convs).all())
-    session.info[_PRELOADED] = (session.get_transaction(), {k for k in keys if k not in done}, held)
+        chunk = peers[i : i + _CHUNK]
+        convs = session.exec(select(WlConversation).where(col(WlConversation.peer_id).in_(chunk))).all()
+        orders = session.exec(select(WlOrder).where(col(WlOrder.peer_id).in_(chunk))).all()
+        signups = session.exec(select(WlSignup).where(col(WlSignup.peer_id).in_(chunk))).all()
+        with_conv.update(c.peer_id for c in convs)
+        with_order.update(o.peer_id for o in orders)
+        with_signup.update(s.peer_id for s in signups)
+        held.extend([*convs, *orders, *signups])
+    flags = session.exec(select(WlFlag)).all()
+    held.extend(flags)
+    absent: dict[known.What, set[Any]] = {
+        "event": {k for k in keys if k not in done},
+        "conversation": {p for p in peers if p not in with_conv},
+        "order": {p for p in peers if p not in with_order},
+        "signup": {p for p in peers if p not in with_signup},
+        "flag": {SIGNUPS_OPEN, REOPEN_HINT} - {f.name for f in flags},
+    }
+    known.remember(session, known.Known(absent, held))
 
 
 def _processed(session: Session, event_key: str) -> WlProcessedEvent | None:
     """The stored outcome of ``event_key``, if it was handled; skips the query when ``preload`` saw it new."""
-    preloaded = session.info.get(_PRELOADED)
-    if preloaded is not None and preloaded[0] is session.get_transaction() and event_key in preloaded[1]:
-        preloaded[1].discard(event_key)  # it is being handled now: any later call asks the database
+    if known.is_absent(session, "event", event_key):
+        known.now_present(session, "event", event_key)  # it is being handled now: a later call asks
         return None
     return session.get(WlProcessedEvent, event_key)
 
 
 def _conversation(session: Session, peer_id: int, now: datetime, lang_hint: str | None) -> WlConversation:
-    conv = session.get(WlConversation, peer_id)
+    if known.is_absent(session, "conversation", peer_id):
+        conv = None
+        known.now_present(session, "conversation", peer_id)
+    else:
+        conv = session.get(WlConversation, peer_id)
     if conv is None:
         lang = lang_hint if lang_hint in ("ru", "uk", "en") else "ru"
         conv = WlConversation(peer_id=peer_id, lang=lang, created_at=now, updated_at=now)
@@ -225,7 +248,10 @@ def conversation_protected(session: Session, peer_id: int) -> bool:
     conv = session.get(WlConversation, peer_id)
     if conv is not None and (conv.pd_consent or conv.order_id is not None):
         return True
-    return session.exec(select(WlOrder.id).where(WlOrder.peer_id == peer_id).limit(1)).first() is not None
+    if known.is_absent(session, "order", peer_id):
+        return False
+    with known.reading(session, WlOrder):
+        return session.exec(select(WlOrder.id).where(WlOrder.peer_id == peer_id).limit(1)).first() is not None
 
 
 def conversation_language(session: Session, peer_id: int) -> str | None:

@@ -18,7 +18,7 @@ from moderation.bans import mark_banned, proposal_id_from_key
 from moderation.classifier import Classification
 from moderation.models import ModItem
 from moderation.policy import Verdict
-from moderation.records import ItemSettings, effects_for_new_item, mark_removal, mark_restore, record_verdict
+from moderation.records import ItemSettings, mark_removal, mark_restore, record_with_effects
 from moderation.review import record_shown
 from vkbot.events import Comment, VkEvent, parse_event
 from vkbot.outbox import OutboxRequest
@@ -106,7 +106,7 @@ def verdict_requests(
     """The pipeline's one call per moderated event: store a verdict that is not ok, queue what follows."""
     if verdict.status == "ok":
         return []  # a relative's words are not copied out of the event store
-    item = record_verdict(
+    effects = record_with_effects(
         session,
         source_key=source_key,
         channel=channel,
@@ -119,8 +119,10 @@ def verdict_requests(
         verdict=verdict,
         classification=classification,
         at=at,
+        settings=settings,
+        group_id=group_id,
     )
-    return effect_requests(effects_for_new_item(session, item, settings, group_id=group_id, at=at), group_id)
+    return effect_requests(effects, group_id)
 
 
 def record_shown_event(session: Session, event_id: int) -> ModItem:
