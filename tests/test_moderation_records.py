@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from moderation.actions import BanUser, DeleteComment, DeleteMessage, RestoreComment, item_id_from_key
 from moderation.bans import accept, check_repeat_offender, dismiss, list_proposals
@@ -30,6 +31,7 @@ from moderation.records import (
     is_hidden,
     manual_removal_list,
     record_verdict,
+    record_with_effects,
 )
 from moderation.review import confirm, daily_digest, hide, list_items, quarantine_summary, restore, reveal_one
 from moderation.settings import ModerationSettings
@@ -374,3 +376,62 @@ def test_an_outcome_for_a_vanished_record_does_not_stop_the_sender(session: Sess
     assert report_outcome(session, "mod:delete:424242:0", done=False, reason="no admin user token")
     assert report_outcome(session, "mod:ban:424242", done=True)
     assert not report_outcome(session, "evt:5:reply:0", done=True)  # not moderation's row
+
+
+@pytest.mark.parametrize(
+    ("channel", "status", "settings"),
+    [
+        ("comment", "quarantined", ModerationSettings()),
+        ("message", "quarantined", ModerationSettings()),
+        ("message", "quarantined", ModerationSettings(delete_quarantined_from_vk_inbox=True)),
+        ("message", "flagged", ModerationSettings()),
+        ("comment", "quarantined", ModerationSettings(repeat_offender_count=2, auto_ban=True)),
+    ],
+)
+def test_record_with_effects_is_record_verdict_then_effects_for_new_item(
+    engine: Engine,  # noqa: F811
+    channel: str,
+    status: str,
+    settings: ModerationSettings,
+) -> None:
+    def run(session: Session, n: int, two_steps: bool) -> list[object]:
+        fields = dict(
+            source_key=f"evt:{n}",
+            channel=channel,
+            author_id=TROLL,
+            peer_id=TROLL if channel == "message" else None,
+            post_id=7 if channel == "comment" else None,
+            comment_id=100 + n if channel == "comment" else None,
+            cmid=40 + n if channel == "message" else None,
+            text=INSULT,
+            verdict=_verdict(status, "insult"),
+            classification=_signals("insult"),
+            at=T0 + timedelta(hours=n),
+        )
+        if two_steps:
+            item = record_verdict(session, **fields)  # type: ignore[arg-type]
+            return list(effects_for_new_item(session, item, settings, group_id=GROUP, at=item.created_at))
+        return list(record_with_effects(session, **fields, settings=settings, group_id=GROUP))  # type: ignore[arg-type]
+
+    outcomes = []
+    for two_steps in (True, False):
+        with Session(engine) as session:
+            produced = [run(session, n, two_steps) for n in (1, 2, 3)]
+            produced.append(run(session, 2, two_steps))  # a replay enqueues nothing again
+            rows = session.exec(select(ModItem).order_by(col(ModItem.id))).all()
+            proposals = session.exec(select(ModBanProposal).order_by(col(ModBanProposal.id))).all()
+            # Ids as positions: PostgreSQL does not give sequence numbers back on rollback.
+            item_ids = {i.id: n for n, i in enumerate(rows)}
+            proposal_ids = {p.id: n for n, p in enumerate(proposals)}
+            keys = {f"mod:delete:{i}:0": f"delete:{n}" for i, n in item_ids.items()}
+            keys |= {f"mod:ban:{i}": f"ban:{n}" for i, n in proposal_ids.items()}
+            outcomes.append(
+                (
+                    [[replace(e, key=keys[e.key]) for e in effects] for effects in produced],  # type: ignore[type-var]
+                    [(i.source_key, i.status, i.removal_state, i.categories, i.scores) for i in rows],
+                    [([item_ids[i] for i in p.item_ids], p.status) for p in proposals],
+                )
+            )
+            session.rollback()
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0][3] == []

@@ -6,10 +6,9 @@ import hashlib
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
@@ -90,9 +89,11 @@ def insert_ignoring_duplicate(session: Session, model: type[SQLModel], row: dict
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(model.__table__).values(**row).on_conflict_do_nothing()  # type: ignore[attr-defined]
+        table = model.__table__  # type: ignore[attr-defined]
+        # RETURNING says whether a row went in (PostgreSQL's rowcount is -1 with implicit RETURNING).
+        stmt = insert(table).values(**row).on_conflict_do_nothing().returning(*table.primary_key.columns)
         with session.no_autoflush:
-            return bool(cast(CursorResult[Any], session.execute(stmt)).rowcount)
+            return session.execute(stmt).first() is not None
     try:
         with session.begin_nested():
             session.add(model(**row))

@@ -1,0 +1,138 @@
+"""A whole batch in one preloaded transaction answers and stores exactly what one message at a time does.
+
+The preload notes writers without a conversation, order or sign-up (waitlist/known.py); rows created
+inside the batch must make later messages of the same writer ask the database again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from tests.db_fixtures import db_url, engine  # noqa: F401
+from waitlist import known, preload
+from waitlist.filestore import LocalFileStore
+from waitlist.inbound import InboundMessage
+from waitlist.intake import insert_ignoring_duplicate
+from waitlist.models import WlConversation, WlInbox, WlOrder, WlProcessedEvent, WlStoryPart
+from waitlist.service import handle_message
+from waitlist.testing import SCRIPTS, Desk, make_photo, memory_engine
+
+STEPS = [
+    "hello",
+    "yes",
+    "status",
+    "subject",
+    "relation",
+    "photo",
+    "done",
+    "story",
+    "story",  # the same words twice are one part
+    "done",
+    "wishes",
+    "contact",
+    "yes",
+    "yes",
+    "confirm",
+    "status",
+    "cancel",
+    "no",
+]
+
+
+def _stream(desk: Desk) -> list[InboundMessage]:
+    """Two writers through the whole intake, with commands, interleaved; the same keys on every desk."""
+    words = {**SCRIPTS["ru"], "status": "статус", "cancel": "отмена", "no": "нет"}
+    messages = []
+    for i, step in enumerate(STEPS):
+        for peer in (901, 902):
+            key = f"evt:{peer}:{i}"
+            if step == "photo":
+                messages.append(desk.message(peer, photos=(make_photo(seed=peer),), event_key=key))
+            else:
+                messages.append(desk.message(peer, words[step], event_key=key))
+    return messages
+
+
+def _answers(session: Session, desk: Desk, msg: InboundMessage) -> list[str]:
+    replies = handle_message(
+        session, msg, settings=desk.settings, clock=desk.clock, files=desk.files, downloader=desk.downloader
+    )
+    return [r.text for r in replies]
+
+
+def _stored(db: Engine) -> dict[str, Any]:
+    with Session(db) as session:
+        orders = session.exec(select(WlOrder).order_by(col(WlOrder.id))).all()
+        return {
+            "orders": [(o.peer_id, o.number, o.status, o.subject_name, o.contact) for o in orders],
+            "story": [(p.order_id, p.text) for p in session.exec(select(WlStoryPart)).all()],
+            "inbox": sorted((i.peer_id, i.kind, i.text) for i in session.exec(select(WlInbox)).all()),
+            "conversations": [
+                (c.peer_id, c.state, c.order_id) for c in session.exec(select(WlConversation)).all()
+            ],
+            "processed": len(session.exec(select(WlProcessedEvent)).all()),
+        }
+
+
+def test_a_preloaded_batch_of_whole_intakes_answers_and_stores_as_one_message_at_a_time(
+    tmp_path: Path,
+) -> None:
+    single = Desk(memory_engine(), LocalFileStore(tmp_path / "a"))
+    batch = Desk(memory_engine(), LocalFileStore(tmp_path / "b"))
+    one_by_one = []
+    for msg in _stream(single):
+        with Session(single.engine) as session:
+            one_by_one.append(_answers(session, single, msg))
+            session.commit()
+    messages = _stream(batch)
+    with Session(batch.engine) as session:
+        preload(session, [m.event_key for m in messages], [m.peer_id for m in messages])
+        together = [_answers(session, batch, m) for m in messages]
+        session.commit()
+    assert together == one_by_one
+    assert _stored(batch.engine) == _stored(single.engine)
+    assert [o[2] for o in _stored(batch.engine)["orders"]] == ["waiting", "waiting"]
+
+
+def test_what_the_preload_found_missing_is_asked_again_once_created(tmp_path: Path) -> None:
+    desk = Desk(memory_engine(), LocalFileStore(tmp_path / "files"))
+    with Session(desk.engine) as session:
+        preload(session, ["evt:1"], [903])
+        assert known.is_absent(session, "conversation", 903) and known.is_absent(session, "order", 903)
+        assert not known.is_absent(session, "conversation", 904)  # not preloaded: nothing is known
+        known.now_present(session, "order", 903)
+        assert not known.is_absent(session, "order", 903)
+        session.commit()
+        # Another transaction of the same session knows nothing.
+        assert not known.is_absent(session, "conversation", 903)
+
+
+def test_reading_flushes_only_for_its_own_tables(tmp_path: Path) -> None:
+    desk = Desk(memory_engine(), LocalFileStore(tmp_path / "files"))
+    at = datetime(2026, 11, 25, tzinfo=UTC)
+    with Session(desk.engine) as session:
+        session.add(WlConversation(peer_id=905, created_at=at, updated_at=at))
+        with known.reading(session, WlOrder):
+            assert session.exec(select(WlOrder)).all() == []
+        assert len(session.new) == 1  # the conversation waits for a later flush
+        with known.reading(session, WlConversation):
+            assert [c.peer_id for c in session.exec(select(WlConversation)).all()] == [905]
+        assert not session.new
+
+
+def test_a_duplicate_story_part_is_ignored_by_the_database(engine: Engine, tmp_path: Path) -> None:  # noqa: F811
+    at = datetime(2026, 11, 25, tzinfo=UTC)
+    with Session(engine) as session:
+        order = WlOrder(peer_id=906, created_at=at, updated_at=at)
+        session.add(order)
+        session.flush()
+        row = {"order_id": order.id, "text": "Она любила сад", "digest": "d1", "created_at": at}
+        assert insert_ignoring_duplicate(session, WlStoryPart, row)
+        assert not insert_ignoring_duplicate(session, WlStoryPart, {**row, "text": "again"})
+        session.commit()
+        assert [p.text for p in session.exec(select(WlStoryPart)).all()] == ["Она любила сад"]
