@@ -228,19 +228,31 @@ class OfflineClassifier:
         if any(ctx.first_person.fullmatch(w) for w in before[-2:] + after[:1]):
             return any(ctx.address.fullmatch(w) for w in before[-1:] + after[:1])
         if (ctx.third_person and before and ctx.third_person.fullmatch(before[-1])) or (
-            ctx.third_person_after and after and ctx.third_person_after.fullmatch(after[0])
+            ctx.third_person_after and any(ctx.third_person_after.fullmatch(w) for w in after[:2])
         ):
             return False  # "эти твари убили ...": about the killers, however near a "вы"
+        if ctx.third_person and after and ctx.third_person.fullmatch(after[0]):
+            return False  # "твари эти ...", "эти" after the word: about someone else
+        if ctx.indefinite is not None and _indefinite_before(ctx.indefinite, before):
+            return False  # "какой-то урод в комментариях назвал ...": someone unnamed, reported
         if any(ctx.address.fullmatch(w) or ctx.targets.fullmatch(w) for w in near_before + near_after):
             return True
         # Said to someone: the insult opens its sentence in a short clause ("Шарлатанка и мошенница,
         # ..."), or closes it after a comma ("спасибо, урод").
         head, tail = text[: match.start()], text[match.end() :]
         clause = _CLAUSE_RE.match(tail)
-        # An insulting adjective or two before it still opens the sentence ("ебаная мразь, ...").
-        lead = all(ctx.tight_adjectives.fullmatch(w) for w in before) and len(before) <= 2
+        # An insulting adjective or two before it still opens the sentence ("ебаная мразь, ..."), and
+        # so does the exclamation "ну и ..." ("ну и мудачьё тут собралось").
+        lead_words = before[2:] if before[:2] == ["ну", "и"] else before
+        lead = all(ctx.tight_adjectives.fullmatch(w) for w in lead_words) and len(lead_words) <= 2
         opens = lead and clause is not None and len(_WORD_RE.findall(clause.group())) <= 2
-        closes = not after and bool(head.rstrip()) and head.rstrip()[-1] in ",-—:"
+        # A sentence that is the insult and a few words without a verb is name-calling ("Долбоёбы все
+        # до одного.", "Стервятница в чистом виде."); "Ублюдки бомбили ..." says what others did.
+        if lead and not opens and ctx.verb_like is not None and len(after) <= _SHORT_MESSAGE_WORDS:
+            opens = not any(ctx.verb_like.fullmatch(w) for w in after)
+        # An insulting adjective or two may follow the closing insult (", гнида ебучая").
+        trailing = len(after) <= 2 and all(ctx.tight_adjectives.fullmatch(w) for w in after)
+        closes = trailing and bool(head.rstrip()) and head.rstrip()[-1] in ",-—:"
         return opens or closes
 
     def _tightly_aimed(self, text: str, match: re.Match[str], words: int) -> bool:
@@ -248,6 +260,8 @@ class OfflineClassifier:
         if words <= 2:
             return True
         ctx = self._rules.context
+        if ctx.apology is not None and ctx.apology.search(text):
+            return False  # "Спасибо вам, сука, до слёз. Простите за мат.": swearing, not at her
         before, after = _sentence_around(text, match)
         if before and ctx.tight_adjectives.fullmatch(before[-1]):
             return True
@@ -298,6 +312,16 @@ def _sentence_around(text: str, match: re.Match[str]) -> tuple[list[str], list[s
     end_match = _SENTENCE_END_RE.search(text, match.end())
     end = end_match.start() if end_match else len(text)
     return _WORD_RE.findall(text, start, match.start()), _WORD_RE.findall(text, match.end(), end)
+
+
+def _indefinite_before(indefinite: re.Pattern[str], before: list[str]) -> bool:
+    """An indefinite pronoun among the last words before an insult ("какой-то (конченый) урод")."""
+    last = before[-3:]
+    for at, word in enumerate(last):
+        joined = f"{last[at - 1]}-{word}" if at and word in ("то", "нибудь") else word
+        if indefinite.fullmatch(joined):
+            return True
+    return False
 
 
 def _keep(signals: dict[tuple[str, str], Signal], signal: Signal) -> None:

@@ -2,7 +2,7 @@
 
 An item counts as hidden only when the verdict is ``quarantined``. Eval items have no conversation,
 so every item is judged with ``protected=False``; ``has_order_content`` comes from the order words
-in the item's own text, as the intake would see them (an order is never abusive, and the first
+in the item's own text of a private message (never of a wall comment), as the intake would see them (an order is never abusive, and the first
 message of an order has no protected conversation yet). The classifier sees only text and channel.
 """
 
@@ -185,8 +185,11 @@ def evaluate(
     for item, ml in zip(items, scores, strict=True):
         classification = classifier.classify(item.text, item.channel)
         channel: Channel = "comment" if item.channel == "comment" else "message"
+        # As the pipeline does: a wall comment is never an order.
         context = ModerationContext(
-            channel, protected=False, has_order_content=classification.has_order_words
+            channel,
+            protected=False,
+            has_order_content=channel == "message" and classification.has_order_words,
         )
         scored.append(ScoredItem(item, decide(classification, context, settings, ml)))
     return EvalReport(tuple(scored), ml=ml_scores is not None)

@@ -96,7 +96,10 @@ def decide(
 
     if status == "quarantined" and context.protected:
         status, reasons = "flagged", [*reasons, "protected_conversation"]
-    if status == "quarantined" and context.has_order_content and settings.order_content_protects:
+    # A wall comment is never an order: order words in one ("тебе самой такой ролик закажут") protect
+    # nothing.
+    order_content = context.has_order_content and context.channel == "message"
+    if status == "quarantined" and order_content and settings.order_content_protects:
         status, reasons = "flagged", [*reasons, "order_content"]
 
     urgent = classification.has(SELF_HARM, settings.rule_flag_score)
@@ -106,5 +109,5 @@ def decide(
         reasons.insert(0, "self_harm")
 
     evidence = status != "ok" and any(c in categories for c in EVIDENCE_CATEGORIES)
-    answer = urgent or context.has_order_content or not strong_abuse
+    answer = urgent or order_content or not strong_abuse
     return Verdict(status, tuple(categories), tuple(reasons), urgent, answer, evidence)

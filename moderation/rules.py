@@ -78,6 +78,9 @@ class ContextPatterns:
     naming: re.Pattern[str] | None = None  # "назвал вас гиеной": the name is someone else's word
     third_person: re.Pattern[str] | None = None  # "эти твари": about someone else
     third_person_after: re.Pattern[str] | None = None  # "ублюдки бомбили": they acted
+    indefinite: re.Pattern[str] | None = None  # "какой-то урод": someone unnamed
+    apology: re.Pattern[str] | None = None  # "простите за мат": swearing, not abuse of the reader
+    verb_like: re.Pattern[str] | None = None  # a sentence without one is name-calling
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,9 @@ def _load_context(path: Path) -> ContextPatterns:
         naming=compiled("naming") if "naming" in data else None,
         third_person=compiled("third_person") if "third_person" in data else None,
         third_person_after=compiled("third_person_after") if "third_person_after" in data else None,
+        indefinite=compiled("indefinite") if "indefinite" in data else None,
+        apology=compiled("apology") if "apology" in data else None,
+        verb_like=compiled("verb_like") if "verb_like" in data else None,
     )
 
 
