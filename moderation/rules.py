@@ -127,9 +127,28 @@ def expand_forms(pattern: str, forms: dict[str, list[str]], where: str) -> str:
     return _FORMS_RE.sub(alternation, pattern)
 
 
+_FRAGMENT_RE = re.compile(r"<frag:(\w+)>")
+
+
+def expand_fragments(pattern: str, fragments: dict[str, str], where: str) -> str:
+    """Replace each ``<frag:NAME>`` with that regex fragment of the file's ``[fragments]`` table.
+
+    A fragment shared by several rules ("a detail of the reader's life", "a menace") is written once.
+    """
+
+    def fragment(match: re.Match[str]) -> str:
+        text = fragments.get(match.group(1))
+        if text is None:
+            raise ValueError(f"{where}: no fragment {match.group(1)!r} in [fragments]")
+        return f"(?:{text})"
+
+    return _FRAGMENT_RE.sub(fragment, pattern)
+
+
 def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
     data = _read(path)
     defaults = dict(data.get("defaults", {}))  # type: ignore[call-overload]
+    fragments = {str(k): str(v) for k, v in dict(data.get("fragments", {})).items()}  # type: ignore[call-overload]
     rules: list[Rule] = []
     for entry in data.get("rule", []):  # type: ignore[attr-defined]
         merged = {**defaults, **entry}
@@ -138,7 +157,8 @@ def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
         if aim not in ("none", "loose", "tight"):
             raise ValueError(f"{path}: rule {merged.get('name')}: aim must be none, loose or tight")
         where = f"{path}: rule {merged.get('name')}"
-        pattern = collapse_pattern(expand_forms(str(merged["pattern"]), forms, where))
+        pattern = expand_fragments(str(merged["pattern"]), fragments, where)
+        pattern = collapse_pattern(expand_forms(pattern, forms, where))
         try:
             re.compile(pattern)
         except re.error as exc:

@@ -79,3 +79,43 @@ def test_comment_order_words_protect_nothing(clf: OfflineClassifier) -> None:
     assert _status(clf, text, "message") == "flagged"  # a message with order words: shown, marked
     assert _status(clf, text, "comment") == "quarantined"
     assert not clf.classify("Скоро и тебе закажут", "message").has_order_words
+
+
+# --- Threats without a violent word: a private detail of the reader's life and a menace ---
+THREAT_ABUSE = [
+    "Дочка твоя в садик на Ленина ходит, я видел. Подумай хорошенько, прежде чем постить",
+    "Знаю, во сколько ты забираешь сына из школы. Гуляй пока",
+    "Твій син у яку школу ходить? Передай йому привіт від дядька",
+    "Адресок твой у меня записан, жди в гости",
+    "We found your home address. See you soon",
+    "Would be a shame if something happened to your kids on the way to school",
+    "Шкода буде, якщо з тобою щось станеться дорогою додому",
+    "Жаль будет, если с твоими детьми что-то случится",
+]
+THREAT_OK = [
+    "Врачи сказали, недолго ей осталось, успеете сделать видео до её дня рождения?",
+    "Ваш сын в какую школу ходил? Мой учился в 14-й. Недолго осталось до выпускного, было бы ему 18",
+    "Я знаю, где ты сейчас, сынок. Мне недолго осталось, скоро увидимся",
+    "Нашла ваш адрес на сайте, приеду в субботу с фотографиями",
+    "We found your studio on Google maps, can we visit on Saturday?",
+    "Передайте привет вашей маме от меня, она у нас в школе вела математику",
+    "Твоя мама в какой школе работала? Передай ей привет от меня, я её ученица",
+    "Дай бог, чтобы с вашими детьми ничего не случилось. Берегите их",
+    "Если с вами что-то случится, кто доделает ролик? Адрес студии дайте на всякий случай",
+    "Адрес у меня есть, заеду к вам в субботу забрать флешку",
+    "Сынок, я знаю, где ты теперь. Жди меня, скоро приду",
+    "Подумайте хорошенько, какое фото лучше, я не могу выбрать. Ваш адрес для оплаты?",
+    "Мне написали: «знаю, в какую школу ходит твой сын, гуляй пока». Что делать?",
+]
+
+
+@pytest.mark.parametrize("case", THREAT_ABUSE)
+def test_threats_without_violent_words(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+    verdict = decide(clf.classify(case), ModerationContext("message"), SETTINGS)
+    assert verdict.evidence and not verdict.answer  # kept as evidence, out of her inbox, no reply
+
+
+@pytest.mark.parametrize("case", THREAT_OK)
+def test_threats_without_violent_words_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
