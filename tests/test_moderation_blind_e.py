@@ -119,3 +119,39 @@ def test_threats_without_violent_words(clf: OfflineClassifier, case: str) -> Non
 @pytest.mark.parametrize("case", THREAT_OK)
 def test_threats_without_violent_words_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# --- Death wishes without a word of dying: soon, the world without you, your own clip, mourners ---
+DEATH_WISH_ABUSE = [
+    "Поскорее бы ты сгорела в своей студии",
+    "Хоть бы вы уже сдохли все, честное слово",
+    "C:Швидше б ти здох, покидьок",
+    "Без тебя воздух чище станет, исчезни",
+    "The internet would be a better place without you",
+    "Do everyone a favor and disappear, forever",
+    "Тебе самой скоро такое видео сделают, помяни моё слово",
+    "Чтоб по тебе так же выли, как по ним",
+    "Щоб над вами так само плакали",
+]
+DEATH_WISH_OK = [
+    "Скорей бы ты вернулся, сынок. Мама ждёт",
+    "Хоть бы вы успели к сороковинам, очень прошу",
+    "The world was a better place with him in it",
+    "Мир стал хуже без тебя, сынок",
+    "Без вас мир был бы беднее, спасибо за ваш труд",
+    "Пусть по вам никто никогда не плачет, живите долго",
+    "Вам самой такие ролики заказывали когда-нибудь? Интересно",
+    "Над тобою голосили всім селом, синку, коли ховали",
+    "Do me a favor and send the clip again, it didn't load",
+    "Чтоб он сгнил в тюрьме, убийца моего сына. Хочу ролик с ним",
+]
+
+
+@pytest.mark.parametrize("case", DEATH_WISH_ABUSE)
+def test_death_wishes_without_dying_words(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", DEATH_WISH_OK)
+def test_death_wishes_without_dying_words_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
