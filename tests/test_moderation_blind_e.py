@@ -155,3 +155,32 @@ def test_death_wishes_without_dying_words(clf: OfflineClassifier, case: str) -> 
 @pytest.mark.parametrize("case", DEATH_WISH_OK)
 def test_death_wishes_without_dying_words_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# --- Phishing: fake "support" threatening to block, fake state payouts asking for card data ---
+PHISHING_ABUSE = [
+    "Администрация ВКонтакте: ваша страница будет удалена за нарушение правил. Подтвердите аккаунт по ссылке vk-id-secure.com",
+    "Ваше сообщество нарушило правила платформы. Пройдите проверку: vkontakte-help.site/check",
+    "Вам начислена компенсация 12 000 руб. Получить: gosuslugi-pay.online",
+    "Вам нараховано грошову допомогу 3000 грн, деталі: dopomoga-ua.shop",
+    "Your page will be suspended in 24 hours. Verify here: meta-appeal.info/login",
+    "Введите данные своей карты для получения выплаты: pay-gov.site",
+]
+PHISHING_OK = [
+    "Мою страницу взломали и заблокировали, пишу с маминой. Фото тут: https://disk.yandex.ru/d/abc",
+    "Оплатила, вот чек: https://online.sberbank.ru/receipt/123. Проверьте, пожалуйста",
+    "Служба поддержки ВК сказала написать вам. Ссылка на видео: vk.com/video123",
+    "Подтвердите, пожалуйста, что получили фото: drive.google.com/file/abc",
+    "Номер карты для оплаты какой? Фото отправила через disk.yandex.ru",
+    "Укажите номер карты, куда платить? Фото на диске disk.yandex.ru/d/x",
+]
+
+
+@pytest.mark.parametrize("case", PHISHING_ABUSE)
+def test_phishing(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", PHISHING_OK)
+def test_phishing_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
