@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from moderation.actions import KEY_PREFIX, BanUser
@@ -39,26 +40,33 @@ class OffenderSettings(Protocol):
     def ban_days(self) -> int: ...
 
 
+# Built once: a statement reused keeps its cache key, which SQLAlchemy otherwise recomputes per call.
+_PROPOSALS = (
+    select(ModBanProposal)
+    .where(ModBanProposal.author_id == bindparam("author_id"))
+    .order_by(col(ModBanProposal.id))
+)
+_HIDDEN_SINCE = select(ModItem.id, ModItem.categories).where(
+    ModItem.author_id == bindparam("author_id"),
+    col(ModItem.status).in_(HIDDEN_STATUSES),
+    ModItem.created_at >= bindparam("since"),
+)
+_HIDDEN = _HIDDEN_SINCE.order_by(col(ModItem.id))
+_HIDDEN_AFTER = _HIDDEN_SINCE.where(ModItem.created_at > bindparam("decided")).order_by(col(ModItem.id))
+
+
 def _proposals(session: Session, author_id: int) -> list[ModBanProposal]:
     """The author's proposals (a handful at most), oldest first: the open one and the last decision."""
-    stmt = select(ModBanProposal).where(ModBanProposal.author_id == author_id)
-    return list(session.exec(stmt.order_by(col(ModBanProposal.id))))
+    return list(session.exec(_PROPOSALS, params={"author_id": author_id}))
 
 
 def _hidden_items(
     session: Session, author_id: int, since: datetime, decided: datetime | None
 ) -> list[tuple[int | None, list[str]]]:
     """Ids and categories of the author's hidden items since ``since`` (and after ``decided``)."""
-    stmt = select(ModItem.id, ModItem.categories).where(
-        ModItem.author_id == author_id,
-        col(ModItem.status).in_(HIDDEN_STATUSES),
-        ModItem.created_at >= since,
-    )
-    if decided is not None:
-        stmt = stmt.where(ModItem.created_at > decided)
-    return [
-        (item_id, list(categories)) for item_id, categories in session.exec(stmt.order_by(col(ModItem.id)))
-    ]
+    stmt = _HIDDEN if decided is None else _HIDDEN_AFTER
+    rows = session.exec(stmt, params={"author_id": author_id, "since": since, "decided": decided})
+    return [(item_id, list(categories)) for item_id, categories in rows]
 
 
 def check_repeat_offender(

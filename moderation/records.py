@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from moderation.actions import Effect, actions_for
@@ -76,12 +77,16 @@ class _Unsaved:
         )
 
 
+# Built once: a statement reused keeps its cache key, which SQLAlchemy otherwise recomputes per call.
+_BY_SOURCE_KEY = select(ModItem).where(ModItem.source_key == bindparam("source_key"))
+
+
 def _find(session: Session, source_key: str) -> ModItem | None:
     # Only pending items could change the answer: flush for them alone, not for every pending row.
     if any(isinstance(obj, ModItem) for obj in (*session.new, *session.dirty, *session.deleted)):
         session.flush()
     with session.no_autoflush:
-        return session.exec(select(ModItem).where(ModItem.source_key == source_key)).first()
+        return session.exec(_BY_SOURCE_KEY, params={"source_key": source_key}).first()
 
 
 def _raise(session: Session, item: ModItem, verdict: Verdict, classification: Classification) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
@@ -102,6 +103,11 @@ def insert_ignoring_duplicate(session: Session, model: type[SQLModel], row: dict
     return True
 
 
+_STORY_PART = select(WlStoryPart.id).where(
+    WlStoryPart.order_id == sa.bindparam("order_id"), WlStoryPart.digest == sa.bindparam("digest")
+)
+
+
 def add_story_part(turn: Turn, order: WlOrder, text: str, forwarded: bool = False) -> bool:
     """Keep one part of the story (bounded); the same words twice are one part. True if new."""
     text = text.strip()
@@ -109,9 +115,7 @@ def add_story_part(turn: Turn, order: WlOrder, text: str, forwarded: bool = Fals
         return False
     digest = hashlib.sha256(normalize(text).encode()).hexdigest()
     with known.reading(turn.session, WlStoryPart):
-        exists = turn.session.exec(
-            select(WlStoryPart.id).where(WlStoryPart.order_id == order.id, WlStoryPart.digest == digest)
-        ).first()
+        exists = turn.session.exec(_STORY_PART, params={"order_id": order.id, "digest": digest}).first()
         if exists is not None:
             return False
         limit = turn.settings.max_text_chars
@@ -129,16 +133,19 @@ def add_story_part(turn: Turn, order: WlOrder, text: str, forwarded: bool = Fals
 
 
 def keep_for_founder(turn: Turn, kind: str, text: str, order: WlOrder | None = None) -> None:
-    turn.session.add(
-        WlInbox(
-            peer_id=turn.msg.peer_id,
-            order_id=order.id if order else turn.conv.order_id,
-            kind=kind,
-            text=text[: turn.settings.max_text_chars],
-            event_key=turn.msg.event_key[:128],
-            created_at=turn.now,
-        )
-    )
+    row = {
+        "peer_id": turn.msg.peer_id,
+        "order_id": order.id if order else turn.conv.order_id,
+        "kind": kind,
+        "text": text[: turn.settings.max_text_chars],
+        "event_key": turn.msg.event_key[:128],
+        "created_at": turn.now,
+        "handled_at": None,
+    }
+    # Written at once without an ORM object (nothing here reads it back but by a query): cheaper than
+    # an object, and the flush would insert it alone anyway (SQLite gives back one new id per INSERT).
+    with turn.session.no_autoflush:
+        turn.session.execute(sa.insert(WlInbox.__table__), [row])  # type: ignore[attr-defined]
 
 
 def _yes_no(turn: Turn) -> str | None:

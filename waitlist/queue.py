@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, or_
 from sqlmodel import Session, col, select
 
 import i18n
@@ -47,11 +47,13 @@ def waiting_orders(session: Session) -> list[WlOrder]:
     return list(session.exec(query))
 
 
+# Built once: a statement reused keeps its cache key, which SQLAlchemy otherwise recomputes per call.
+_COUNT_BY_STATUS = select(func.count()).select_from(WlOrder).where(WlOrder.status == bindparam("status"))
+
+
 def _count_orders(session: Session, status: str) -> int:
     with known.reading(session, WlOrder):
-        return int(
-            session.exec(select(func.count()).select_from(WlOrder).where(WlOrder.status == status)).one()
-        )
+        return int(session.exec(_COUNT_BY_STATUS, params={"status": status}).one())
 
 
 def queue_length(session: Session) -> int:

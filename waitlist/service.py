@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import bindparam, inspect
 from sqlmodel import Session, col, select
 
 from waitlist import known, media
@@ -242,6 +242,9 @@ def record_message_allow(session: Session, user_id: int, allowed: bool, at: date
     session.add(conv)
 
 
+_ANY_ORDER = select(WlOrder.id).where(WlOrder.peer_id == bindparam("peer_id")).limit(1)
+
+
 def conversation_protected(session: Session, peer_id: int) -> bool:
     """An order, or an intake that collected something real (consent given), protects a conversation:
     moderation may mark its messages but never hide them."""
@@ -251,7 +254,7 @@ def conversation_protected(session: Session, peer_id: int) -> bool:
     if known.is_absent(session, "order", peer_id):
         return False
     with known.reading(session, WlOrder):
-        return session.exec(select(WlOrder.id).where(WlOrder.peer_id == peer_id).limit(1)).first() is not None
+        return session.exec(_ANY_ORDER, params={"peer_id": peer_id}).first() is not None
 
 
 def conversation_language(session: Session, peer_id: int) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from vk_api.keyboard import VkKeyboard, VkKeyboardColor
 
 from vkbot.outbox import OutboxRequest, message_request
-from waitlist.effects import Keyboard, Reply
+from waitlist.effects import Button, Keyboard, Reply
 
 _COLORS = {
     "primary": VkKeyboardColor.PRIMARY,
@@ -18,6 +18,38 @@ MAX_MESSAGE = 4096  # longer texts are split; VK's own limit is higher but clien
 
 
 def keyboard_json(keyboard: Keyboard) -> str:
+    """VK's JSON for a keyboard; the few keyboards the dialog uses are built once (most replies carry one)."""
+    try:
+        key = (
+            keyboard.one_time,
+            keyboard.inline,
+            tuple(tuple(_button_key(b) for b in r) for r in keyboard.rows),
+        )
+        hash(key)
+    except TypeError:  # a payload with a list or dict value: built each time
+        return _build_keyboard(keyboard)
+    return _cached_keyboard(key, keyboard)
+
+
+def _button_key(button: Button) -> tuple[object, ...]:
+    return (button.label, button.color, tuple(button.payload.items()))
+
+
+_KEYBOARDS: dict[object, str] = {}
+_MAX_KEYBOARDS = 1024  # labels are per language and step: a few dozen in practice
+
+
+def _cached_keyboard(key: object, keyboard: Keyboard) -> str:
+    found = _KEYBOARDS.get(key)
+    if found is None:
+        found = _build_keyboard(keyboard)
+        if len(_KEYBOARDS) >= _MAX_KEYBOARDS:
+            _KEYBOARDS.clear()
+        _KEYBOARDS[key] = found
+    return found
+
+
+def _build_keyboard(keyboard: Keyboard) -> str:
     kb = VkKeyboard(one_time=keyboard.one_time and not keyboard.inline, inline=keyboard.inline)
     for index, row in enumerate(keyboard.rows):
         if index:
