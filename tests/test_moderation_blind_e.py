@@ -184,3 +184,40 @@ def test_phishing(clf: OfflineClassifier, case: str) -> None:
 @pytest.mark.parametrize("case", PHISHING_OK)
 def test_phishing_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# --- Grief-commerce mockery and dehumanising: names for feeding on the dead (even in the third
+# person), the readers called a herd, each death a feast for the reader; hate: a people called
+# thieves as a whole, a war slur pinned on mourners or the dead ---
+MOCKERY_AND_HATE_ABUSE = [
+    "C:Ещё одна пиявка на чужом горе, тьфу",
+    "C:Гробокопательница, сколько ещё вдов обдерёшь?",
+    "C:Вы все тут стадо безмозглое, вас доят, а вы плачете",
+    "C:Ви тупі вівці, вас розводять на горі",
+    "Для тебя каждая смерть - праздник, признайся",
+    "Радуетесь каждому новому покойнику, да?",
+    "C:Таджики все до одного воры, и ты не лучше",
+    "C:Gypsies are all thieves, and so are you",
+    "C:Рашистські вдови знов плачуть за своїми орками, смішно",
+]
+MOCKERY_AND_HATE_OK = [
+    "Я вцепилась в эти фото, как пиявка, простите, что надоедаю",
+    "Стервятники-ритуальщики содрали с нас двести тысяч за похороны",
+    "Вы все тут такие добрые, спасибо за поддержку",
+    "Для нас каждый гроб — горе, а вы делаете память. Спасибо",
+    "С каждым новым роликом у вас всё лучше получается",
+    "Цыгане украли у мамы кошелёк на вокзале, воры проклятые, а там были фото сына",
+    "Орки вбили мого сина. Зробіть його з крилами, будь ласка",
+    "Рашисти вбили чоловіка, я вдова з двома дітьми. Скільки коштує ролик?",
+    "Мой муж был цыган, все его любили, хочу видео с ним",
+]
+
+
+@pytest.mark.parametrize("case", MOCKERY_AND_HATE_ABUSE)
+def test_mockery_and_hate(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", MOCKERY_AND_HATE_OK)
+def test_mockery_and_hate_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
