@@ -9,6 +9,8 @@ The steps, in order:
 3. Words that contain Cyrillic and also Latin look-alikes, digits or symbols are read in Cyrillic
    ("xуй", "п0шла", "$ука"); masked words ("бл*ть", "х**ня", "f*ck") are read through a lexicon of
    known words, trying each candidate letter for an ambiguous symbol ("бл@дь" -> "блядь").
+   Latin words spelled with digits or symbols ("sh1t", "b1tch") are read the same way, through the
+   lexicon only.
 4. Latin-script Russian ("idi nahui, pidoras") is read in Cyrillic as an extra variant, only when
    the message carries a common Russian word in Latin letters, so English is never read as Russian.
 5. Repeated letters are collapsed ("сууукааа" -> "сука"); the uncollapsed text is kept too.
@@ -46,6 +48,12 @@ _CYR_RE = re.compile(f"[{CYR}]")
 _LATIN_RE = re.compile("[a-z]")
 _LATIN_WORD_RE = re.compile(r"\b[a-z][a-z']*\b")
 # A whole token of Latin look-alike letters in a Cyrillic message ("cyka" written in Latin).
+# A Latin word spelled with digits or symbols for letters ("sh1t", "b1tch", "a$$hole"): read back
+# only when the reading is a known word, so "mp4", "h264" and "covid19" stay as they are.
+_LEET_HINT_RE = re.compile(r"[a-z][013457@$]|[013457@$][a-z]")
+_LEET_WORD_RE = re.compile(r"(?<![\w@$*#])(?=[\w@$]*[a-z])[a-z013457@$]*[013457@$][a-z013457@$]*(?![\w@$*#])")
+_LEET_I = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+_LEET_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LATIN_LOOKALIKE_WORD_RE = re.compile(
     r"(?<![\w*@$])[aceopxykmhtb0-9@$]*[aceopxykmhtb][aceopxykmhtb0-9@$]*(?![\w*@$])"
 )
@@ -185,6 +193,8 @@ class Normalizer:
         if self._any_key_re.search(base) and self._may_read_re.search(base) and _SUSPECT_RE.search(base):
             base = _TOKEN_RE.sub(lambda m: self._read_token(m.group(), masked), base)
         has_latin = _LATIN_RE.search(base) is not None
+        if has_latin and _LEET_HINT_RE.search(base):
+            base = _LEET_WORD_RE.sub(self._leet_word, base)
         if has_cyrillic and has_latin and _LATIN_LOOKALIKE_WORD_RE.search(base):
             base = _LATIN_LOOKALIKE_WORD_RE.sub(self._latin_lookalike_word, base)
         translit = None
@@ -231,6 +241,15 @@ class Normalizer:
         pattern = re.sub(r"(?:\[\^\\W\\d_\]\{1,3\}\?)+", r"[^\\W\\d_]{1,4}?", "".join(parts))
         match = re.search(rf"\n({pattern})\n", self._data.lexicon)
         return match.group(1) if match else None
+
+    def _leet_word(self, match: re.Match[str]) -> str:
+        word = match.group()
+        for table in (_LEET_I, _LEET_L):
+            plain = word.translate(table)
+            lexicon = self._data.lexicon
+            if f"\n{plain}\n" in lexicon or f"\n{collapse(plain)}\n" in lexicon:
+                return plain
+        return word
 
     def _latin_lookalike_word(self, match: re.Match[str]) -> str:
         word = match.group()

@@ -221,3 +221,39 @@ def test_mockery_and_hate(clf: OfflineClassifier, case: str) -> None:
 @pytest.mark.parametrize("case", MOCKERY_AND_HATE_OK)
 def test_mockery_and_hate_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# --- An obscene epithet before a word for a person ("ебаная бабка"); Latin words spelled with
+# digits or symbols ("sh1t", "b1tch") read through the lexicon only ---
+EPITHET_AND_LEET_ABUSE = [
+    "C:ебанутая тётка, хватит наживаться",
+    "C:Сраный автор опять выложил своих мертвецов",
+    "C:гребаная дамочка, сколько можно",
+    "C:st00pid b1tch",
+    "C:fucking hag, go away",
+    "C:you are a $lut",
+]
+EPITHET_AND_LEET_OK = [
+    "Ебаная война забрала у бабки внука",
+    "Сраная похоронка пришла бабушке в понедельник",
+    "Ебаный автобус опоздал, я чуть не опоздала на похороны",
+    "Видео в mp4 или h264? У меня 4k монитор",
+    "Сын любил l33t sp34k, можно надпись так?",
+    "Holy shit, this is beautiful",
+]
+
+
+@pytest.mark.parametrize("case", EPITHET_AND_LEET_ABUSE)
+def test_epithet_and_leet(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", EPITHET_AND_LEET_OK)
+def test_epithet_and_leet_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
+
+
+def test_leet_reads_only_known_words(clf: OfflineClassifier) -> None:
+    assert clf.normalize("sh1t b1tch a55hole wh0re").collapsed == "shit bitch ashole whore"
+    for text in ("mp4 h264 covid19 b2b 4k 1080p", "l33t sp34k", "flat 101b"):
+        assert clf.normalize(text).collapsed == text
