@@ -17,8 +17,8 @@ from tests.db_fixtures import db_url, engine  # noqa: F401
 from waitlist import known, preload
 from waitlist.filestore import LocalFileStore
 from waitlist.inbound import InboundMessage
-from waitlist.intake import insert_ignoring_duplicate
 from waitlist.models import WlConversation, WlInbox, WlOrder, WlProcessedEvent, WlStoryPart
+from waitlist.rows import insert_ignoring_duplicate
 from waitlist.service import handle_message
 from waitlist.testing import SCRIPTS, Desk, make_photo, memory_engine
 

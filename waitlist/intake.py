@@ -6,12 +6,9 @@ import hashlib
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import select
 
 from waitlist import known, media
 from waitlist.commands import parse_answer
@@ -19,6 +16,7 @@ from waitlist.consent import record_pd_consent, set_publication
 from waitlist.dialog import WISHES, Accept, State, Step
 from waitlist.language import normalize
 from waitlist.models import WlErasure, WlInbox, WlOrder, WlPendingAttachment, WlSignup, WlStoryPart
+from waitlist.rows import insert_ignoring_duplicate, insert_row
 from waitlist.turn import Turn
 
 __all__ = ["answer_step", "current_order", "current_signup", "has_content", "start_order", "start_signup"]
@@ -85,24 +83,6 @@ def start_signup(turn: Turn) -> WlSignup:
     return signup
 
 
-def insert_ignoring_duplicate(session: Session, model: type[SQLModel], row: dict[str, Any]) -> bool:
-    """Insert one row unless it breaks a unique constraint; True if inserted. Pending rows are not flushed."""
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        table = model.__table__  # type: ignore[attr-defined]
-        # RETURNING says whether a row went in (PostgreSQL's rowcount is -1 with implicit RETURNING).
-        stmt = insert(table).values(**row).on_conflict_do_nothing().returning(*table.primary_key.columns)
-        with session.no_autoflush:
-            return session.execute(stmt).first() is not None
-    try:
-        with session.begin_nested():
-            session.add(model(**row))
-    except IntegrityError:
-        return False
-    return True
-
-
 _STORY_PART = select(WlStoryPart.id).where(
     WlStoryPart.order_id == sa.bindparam("order_id"), WlStoryPart.digest == sa.bindparam("digest")
 )
@@ -142,10 +122,8 @@ def keep_for_founder(turn: Turn, kind: str, text: str, order: WlOrder | None = N
         "created_at": turn.now,
         "handled_at": None,
     }
-    # Written at once without an ORM object (nothing here reads it back but by a query): cheaper than
-    # an object, and the flush would insert it alone anyway (SQLite gives back one new id per INSERT).
-    with turn.session.no_autoflush:
-        turn.session.execute(sa.insert(WlInbox.__table__), [row])  # type: ignore[attr-defined]
+    # No ORM object: nothing reads it back but by a query (see waitlist/rows.py).
+    insert_row(turn.session, WlInbox, row)
 
 
 def _yes_no(turn: Turn) -> str | None:

@@ -27,6 +27,7 @@ from waitlist.language import detect_language
 from waitlist.models import WlConversation, WlFlag, WlOrder, WlProcessedEvent, WlSignup
 from waitlist.notify import deliver_owed_notices
 from waitlist.ports import Clock, Downloader, FileStore, MessageTexts
+from waitlist.rows import insert_row
 from waitlist.settings import WaitlistSettings
 from waitlist.turn import Turn, keyboard_for
 
@@ -130,7 +131,8 @@ def handle_message(
     # Replies are kept without the peer (the message has it), so an erased writer leaves no trace here.
     kept = [{k: v for k, v in r.to_json().items() if k != "peer_id"} for r in turn.replies]
     peer = None if erased else msg.peer_id
-    session.add(WlProcessedEvent(event_key=msg.event_key, peer_id=peer, replies=kept, created_at=now))
+    row = {"event_key": msg.event_key, "peer_id": peer, "replies": kept, "created_at": now}
+    insert_row(session, WlProcessedEvent, row)  # no ORM object: see waitlist/rows.py
     return turn.replies
 
 
