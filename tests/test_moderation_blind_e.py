@@ -331,3 +331,47 @@ def test_leftover_families(clf: OfflineClassifier, case: str) -> None:
 @pytest.mark.parametrize("case", SET_E_GRIEF_SWEEP)
 def test_set_e_grief_sweep(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# --- Probe round (own phrasings of the dev set's categories): leave "while you're whole", someone
+# waiting at the reader's door, "nobody will cry", the reader in hell, fleecing mourners, "идите все
+# в жопу", a car number or a kindergarten with "будь осторожна" / "think about it" ---
+PROBE_ABUSE = [
+    "Убирайся из интернета, пока цела",
+    "Знаю твой номер машины. Будь осторожна на дороге",
+    "Тебя в подъезде уже ждут, не переживай",
+    "Чтоб тебе на том свете черти сковородку накалили",
+    "Подохнешь — никто не заплачет",
+    "Вот бы тебя саму так оживили, после похорон",
+    "I know which kindergarten your daughter goes to. Think about it.",
+    "C:Идите все в жопу со своими ангелочками",
+    "Ты вообще нормальная? Деньги с вдов дерёшь, совесть есть?",
+    "Доите матерей погибших и не краснеете",
+    "C:Вали отсюда, пока ноги носят",
+]
+PROBE_OK = [
+    "Удалите, пока не поздно, фото с ошибкой в дате, пожалуйста",
+    "Уходи, пока можешь, говорил он мне про армию. Не ушёл. Хочу ролик с ним",
+    "Тебя дома ждут, сынок. Мама каждый вечер ставит чай",
+    "Тебя у подъезда встречу в субботу, передам фото, хорошо? Это Оля, соседка",
+    "Когда я умру, никто не заплачет, кроме кошки. Но пока жива — хочу видео с мужем",
+    "Чтобы тебе там было тепло, сынок, на том свете",
+    "Пусть им в аду черти сковородку накалят, тем кто убил Сашу",
+    "Вы не дерёте с вдов, как другие, спасибо вам",
+    "Цены для пенсионерки негуманные, сделайте скидку вдовам",
+    "Идите все на кладбище к 10, встретимся там. Это для родни, извините, не туда написала",
+    "Будь осторожна с фото, они единственные",
+    "Знаю твой номер, сынок, до сих пор звоню на него",
+    "Будьте осторожны, в комментариях пишут мошенники",
+    "Подумай хорошенько, мама, какое фото выбрать, сказала я",
+]
+
+
+@pytest.mark.parametrize("case", PROBE_ABUSE)
+def test_probe_families(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", PROBE_OK)
+def test_probe_families_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
