@@ -37,6 +37,10 @@ _NOUN_ADJECTIVE_RE = re.compile(
 _SHORT_MESSAGE_WORDS = 4
 _POSSESSIVE_PREPOSITIONS = frozenset({"у", "в"})
 _LOOSE_WINDOW = 4
+# A word that ends like an adjective is no name-calling noun ("конченая жизнь").
+_ADJECTIVE_END_RE = re.compile(r"(?:ая|яя|ый|ий|ой|ое|ее|ые|ие|ую|юю)$")
+_PAST_PLURAL_RE = re.compile(r"\w{3,}ли")
+_NEXT_WORDS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,12 +252,31 @@ class OfflineClassifier:
         opens = lead and clause is not None and len(_WORD_RE.findall(clause.group())) <= 2
         # A sentence that is the insult and a few words without a verb is name-calling ("Долбоёбы все
         # до одного.", "Стервятница в чистом виде."); "Ублюдки бомбили ..." says what others did.
-        if lead and not opens and ctx.verb_like is not None and len(after) <= _SHORT_MESSAGE_WORDS:
+        # Not an adjective ("Конченая жизнь без него.").
+        if (
+            lead
+            and not opens
+            and ctx.verb_like is not None
+            and len(after) <= _SHORT_MESSAGE_WORDS
+            and not _ADJECTIVE_END_RE.search(match.group())
+        ):
             opens = not any(ctx.verb_like.fullmatch(w) for w in after)
+        # It opens no sentence aimed at the reader when the next words tell what they did ("Твари.
+        # Просто твари. Убили моего мальчика"), unless those words speak to the reader.
+        if opens and self._they_acted_next(tail):
+            opens = False
         # An insulting adjective or two may follow the closing insult (", гнида ебучая").
         trailing = len(after) <= 2 and all(ctx.tight_adjectives.fullmatch(w) for w in after)
         closes = trailing and bool(head.rstrip()) and head.rstrip()[-1] in ",-—:"
         return opens or closes
+
+    def _they_acted_next(self, tail: str) -> bool:
+        """A past plural verb among the next words, none of them said to the reader ("... Убили сына")."""
+        ctx = self._rules.context
+        following = _WORD_RE.findall(tail, 0, 120)[:_NEXT_WORDS]
+        if any(ctx.address.fullmatch(w) for w in following):
+            return False
+        return any(_PAST_PLURAL_RE.fullmatch(w) for w in following)
 
     def _tightly_aimed(self, text: str, match: re.Match[str], words: int) -> bool:
         """Right next to "ты/вы/you" (particles aside) or to an insulting adjective, or alone."""
