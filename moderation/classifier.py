@@ -319,14 +319,14 @@ def _matches_at(
         here = mask >> offset & full
         if not here or at < end:
             continue
-        index = 0
-        while here:
-            if here & 1 and (match := group.patterns[index].match(text, at)) is not None:
+        while here:  # the set bits only, lowest (first rule) first
+            low = here & -here
+            index = low.bit_length() - 1
+            if (match := group.patterns[index].match(text, at)) is not None:
                 yield group.rules[index], match
                 end = match.end()
                 break
-            here >>= 1
-            index += 1
+            here ^= low
 
 
 def _sentence_around(text: str, match: re.Match[str]) -> tuple[list[str], list[str]]:
