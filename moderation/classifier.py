@@ -26,6 +26,11 @@ _HEAD_MEMO_SIZE = 200_000
 _WORD_HEAD_RE = re.compile(rf"\b\w{{1,{GATE_PREFIX}}}")
 _QUOTED_RE = re.compile(r"\"[^\"\n]{1,300}\"|(?<!\w)'[^'\n]{1,300}'(?!\w)")
 _AFTER_COLON_RE = re.compile(r":[^.!?\n]*")
+# Words someone else said, put before the verb of saying: "Тебя бы в гроб, сказала свекровь."
+_SAID_BEFORE_RE = re.compile(
+    r"[^.!?\n]+(?=[,—-]+\s*(?:сказал\w*|написал\w*|говорит|пишет|заявил\w*|кричал\w*|сказав|сказала|написав"
+    r"|каже|пише|said|wrote|says|told\s+me)\b(?!\s*(?:бы|б|я|мы|ми|i|we)\b))"
+)
 _LEAD_PUNCT_RE = re.compile(r"[\s,!?.:;\-\"')(]*$")
 _CLAUSE_RE = re.compile(r"[^,!?.:;\-—)\n]*(?:[,!?.:;\-—)\n]|$)")
 # Pronouns ("пиздец какой-то") and a hyphenated word are no insulting adjective.
@@ -162,6 +167,7 @@ class OfflineClassifier:
         if not self._rules.context.reporting.search(text):
             return text
         text = _QUOTED_RE.sub(lambda m: " " * len(m.group()), text)
+        text = _SAID_BEFORE_RE.sub(lambda m: " " * len(m.group()), text)
         return _AFTER_COLON_RE.sub(lambda m: " " * len(m.group()), text)
 
     def _heads(self, text: str) -> tuple[list[tuple[int, int]], int]:

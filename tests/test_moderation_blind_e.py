@@ -421,3 +421,66 @@ AIM_GRIEF_SWEEP = [
 @pytest.mark.parametrize("case", AIM_GRIEF_SWEEP)
 def test_aim_grief_sweep(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# --- Second probe round (uk / en phrasings): the family's whereabouts verb first, "подумай.",
+# Ukrainian animals and "паразитуєш", mourners insulted as such, "I'm coming for you", "enjoy your
+# last days", the reader's kids in one of her videos, "hyena", "тебя бы в гроб положить", "смерть
+# тебе"; words put before "сказала свекровь" are someone else's; "see you next week" is no "you're
+# next" ---
+PROBE2_ABUSE = [
+    "C:Ти просто гієна, яка жере на чужому горі",
+    "C:Бачила я таких як ти, шахрайок. Гори в пеклі",
+    "Я знаю, де живе твоя мати. Подумай",
+    "C:Закрий рота і видали свої відео, тупа вівця",
+    "Ти ще пошкодуєш, що народилася",
+    "C:Мерзенна баба, паразитуєш на смерті",
+    "C:Шоб ти здохла, тварюка",
+    "C:Заробляєш на трупах, курва",
+    "Ну ти і падлюка",
+    "C:You disgusting piece of garbage, profiting off dead kids",
+    "C:Imagine being this pathetic, selling fake videos to grieving moms",
+    "I'm coming for you, and your little studio won't help you",
+    "Your kids will be in one of these videos soon",
+    "C:rot in hell, you vulture",
+    "Enjoy your last days, witch",
+    "C:These grieving idiots will pay for anything lol",
+    "C:This woman should be locked up, fraud",
+    "You should be ashamed, you grave-dancing hyena",
+    "C:ty tupaya suka",
+    "C:idi nahuy so svoimi rolikami",
+    "C:сучка продажная",
+    "C:Урод моральный, удали это",
+    "Ты животное, а не человек",
+    "C:Тебя бы саму в гроб положить и оживить",
+    "C:Смерть тебе, предательница",
+    "Я тебя урою, сука",
+    "Чтоб у тебя руки отсохли, которыми ты это монтируешь",
+]
+PROBE2_OK = [
+    "Я знаю, де живе ваша мама, ми сусіди. Передайте їй фото, будь ласка",
+    "Знаю, где живёт твоя бабушка, сынок, я к ней каждую неделю езжу",
+    "My son is coming for you next week to pick up the USB, is that ok?",
+    "Enjoy your weekend, and thank you for the video of my father",
+    "Your kids will love the video of their grandpa, she said. Can you make one?",
+    "Our grieving mothers group would like to order five clips",
+    "Скорбящие мамы из нашего фонда хотят заказать ролики, как оформить?",
+    "Тебя бы в гроб положить вместо него, сказала свекровь. Я не могу это пережить. Удалите её комментарий",
+    "Смерть тебе не к лицу, папа говорил в шутку. Хочу, чтобы он это сказал в ролике",
+    "Смерть не спрашивает, сынок. Спи спокойно",
+    "Вівця на фото — це бабусина улюблена, можна її теж оживити?",
+    "Свиня в дворі у діда була, він її дуже любив",
+    "Imagine being so brave, my son was 19. Please make him smile",
+    "The hyena at the zoo was his favorite animal, can it be in the clip?",
+    "Паразитує на нашому горі тільки війна. Дякую вам за відео",
+]
+
+
+@pytest.mark.parametrize("case", PROBE2_ABUSE)
+def test_probe2_families(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", PROBE2_OK)
+def test_probe2_families_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
