@@ -41,12 +41,22 @@ STEPS = [
     "status",
     "cancel",
     "no",
+    "delete",
+    "yes",  # "delete my data" confirmed: the conversation row is deleted inside the batch
+    "hello",  # and a new one is started for the same writer
+    "yes",
 ]
 
 
 def _stream(desk: Desk) -> list[InboundMessage]:
     """Two writers through the whole intake, with commands, interleaved; the same keys on every desk."""
-    words = {**SCRIPTS["ru"], "status": "статус", "cancel": "отмена", "no": "нет"}
+    words = {
+        **SCRIPTS["ru"],
+        "status": "статус",
+        "cancel": "отмена",
+        "no": "нет",
+        "delete": "удалить мои данные",
+    }
     messages = []
     for i, step in enumerate(STEPS):
         for peer in (901, 902):
@@ -96,7 +106,10 @@ def test_a_preloaded_batch_of_whole_intakes_answers_and_stores_as_one_message_at
         session.commit()
     assert together == one_by_one
     assert _stored(batch.engine) == _stored(single.engine)
-    assert [o[2] for o in _stored(batch.engine)["orders"]] == ["waiting", "waiting"]
+    # Both orders were placed, then erased with the writers' data; each writer started a new one.
+    orders = _stored(batch.engine)["orders"]
+    assert [(o[0], o[2]) for o in orders] == [(None, "cancelled")] * 2 + [(901, "draft"), (902, "draft")]
+    assert [o[1] for o in orders[:2]] == [1, 2]
 
 
 def test_what_the_preload_found_missing_is_asked_again_once_created(tmp_path: Path) -> None:

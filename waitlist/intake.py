@@ -58,7 +58,10 @@ def has_content(text: str) -> bool:
 
 
 def current_order(turn: Turn) -> WlOrder | None:
-    return turn.session.get(WlOrder, turn.conv.order_id) if turn.conv.order_id else None
+    if not turn.conv.order_id:
+        return None
+    order_id = turn.conv.order_id
+    return known.made(turn.session, WlOrder, order_id) or turn.session.get(WlOrder, order_id)
 
 
 def current_signup(turn: Turn) -> WlSignup | None:
@@ -70,6 +73,7 @@ def start_order(turn: Turn) -> WlOrder:
     order = WlOrder(peer_id=turn.msg.peer_id, lang=turn.lang, created_at=turn.now, updated_at=turn.now)
     turn.session.add(order)
     turn.session.flush()
+    known.created(turn.session, order, order.id)  # held: session.get would ask again once it is gone
     turn.conv.order_id, turn.conv.signup_id, turn.conv.track = order.id, None, "order"
     return order
 
@@ -171,9 +175,11 @@ def _on_consent(turn: Turn, step: Step, granted: bool) -> None:
         return
     order = current_order(turn) or start_order(turn)
     result = media.adopt_pending(turn, order)
-    for early in turn.session.exec(
-        select(WlInbox).where(WlInbox.peer_id == turn.msg.peer_id, WlInbox.kind == "before_consent")
-    ):
+    with known.reading(turn.session, WlInbox):
+        first_words = turn.session.exec(
+            select(WlInbox).where(WlInbox.peer_id == turn.msg.peer_id, WlInbox.kind == "before_consent")
+        ).all()
+    for early in first_words:
         # The first words ("my son was killed in May...") are the beginning of the story.
         add_story_part(turn, order, early.text)
         early.kind = "first_words"
@@ -183,9 +189,11 @@ def _on_consent(turn: Turn, step: Step, granted: bool) -> None:
 
 
 def _drop_pending(turn: Turn) -> None:
-    for item in turn.session.exec(
-        select(WlPendingAttachment).where(WlPendingAttachment.peer_id == turn.msg.peer_id)
-    ):
+    with known.reading(turn.session, WlPendingAttachment):
+        pending = turn.session.exec(
+            select(WlPendingAttachment).where(WlPendingAttachment.peer_id == turn.msg.peer_id)
+        ).all()
+    for item in pending:
         turn.session.delete(item)
 
 

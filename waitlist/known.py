@@ -11,21 +11,24 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+from sqlalchemy import inspect
 from sqlmodel import Session
 
-__all__ = ["Known", "is_absent", "now_present", "reading", "remember"]
+__all__ = ["Known", "created", "is_absent", "made", "now_present", "reading", "remember"]
 
 # event: an unprocessed event key; conversation, order, signup: a peer without such rows; flag: a name.
 What = Literal["event", "conversation", "order", "signup", "flag"]
 _KEY = "waitlist.known"
+_T = TypeVar("_T")
 
 
 @dataclass
 class Known:
     absent: dict[What, set[Any]]
     held: list[object] = field(default_factory=list)  # loaded rows stay in the identity map for session.get
+    made: dict[tuple[type, Hashable], object] = field(default_factory=dict)  # rows created since
 
 
 def remember(session: Session, known: Known) -> None:
@@ -51,6 +54,28 @@ def now_present(session: Session, what: What, key: Hashable) -> None:
     known = _known(session)
     if known is not None:
         known.absent.get(what, set()).discard(key)
+
+
+def created(session: Session, row: object, key: Hashable) -> None:
+    """``row`` (primary key ``key``) was created in this transaction: ``made`` finds it without a query."""
+    known = _known(session)
+    if known is not None:
+        known.made[(type(row), key)] = row
+
+
+def made(session: Session, model: type[_T], key: Hashable) -> _T | None:
+    """The row ``created`` with this key, if it is still this session's and not deleted.
+
+    ``session.get`` finds a new row only after a flush (asking would flush every pending row), and
+    forgets it once nothing else holds it. A row taken back by a rolled-back savepoint, or deleted, is
+    not returned: the caller asks the database.
+    """
+    known = _known(session)
+    row = known.made.get((model, key)) if known is not None else None
+    if not isinstance(row, model):
+        return None
+    state = inspect(row)
+    return row if state.session is session and not state.was_deleted else None
 
 
 @contextmanager

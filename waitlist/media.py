@@ -11,6 +11,7 @@ from waitlist.inbound import InboundAttachment
 from waitlist.models import WlFile, WlOrder, WlPendingAttachment
 from waitlist.photo_check import measure_photo
 from waitlist.ports import DownloadError
+from waitlist.rows import insert_row
 from waitlist.turn import Turn
 
 __all__ = ["MediaResult", "adopt_pending", "is_media", "keep_pending", "take_media"]
@@ -50,16 +51,15 @@ def keep_pending(turn: Turn) -> int:
         kind = _kind(att)
         if kind is None:
             continue
-        turn.session.add(
-            WlPendingAttachment(
-                peer_id=turn.msg.peer_id,
-                kind=kind,
-                url=att.url,
-                vk_ref=att.vk_ref[:255],
-                ext=att.ext,
-                created_at=turn.now,
-            )
-        )
+        row = {
+            "peer_id": turn.msg.peer_id,
+            "kind": kind,
+            "url": att.url,
+            "vk_ref": att.vk_ref[:255],
+            "ext": att.ext,
+            "created_at": turn.now,
+        }
+        insert_row(turn.session, WlPendingAttachment, row)  # no ORM object: see waitlist/rows.py
         count += 1
     return count
 
@@ -123,11 +123,12 @@ def take_media(turn: Turn, order: WlOrder) -> MediaResult:
 def adopt_pending(turn: Turn, order: WlOrder) -> MediaResult:
     """After consent: fetch what was sent before it, and forget the references."""
     result = MediaResult()
-    pending = turn.session.exec(
-        select(WlPendingAttachment)
-        .where(WlPendingAttachment.peer_id == turn.msg.peer_id)
-        .order_by(col(WlPendingAttachment.id))
-    ).all()
+    with known.reading(turn.session, WlPendingAttachment):
+        pending = turn.session.exec(
+            select(WlPendingAttachment)
+            .where(WlPendingAttachment.peer_id == turn.msg.peer_id)
+            .order_by(col(WlPendingAttachment.id))
+        ).all()
     for item in pending:
         _store(turn, order, item.kind, item.url, item.vk_ref, result)
         turn.session.delete(item)

@@ -84,16 +84,21 @@ def _processed(session: Session, event_key: str) -> WlProcessedEvent | None:
     return session.get(WlProcessedEvent, event_key)
 
 
-def _conversation(session: Session, peer_id: int, now: datetime, lang_hint: str | None) -> WlConversation:
+def _find_conversation(session: Session, peer_id: int) -> WlConversation | None:
+    """``session.get``, without asking the database where the batch's preload knows the answer."""
     if known.is_absent(session, "conversation", peer_id):
-        conv = None
-        known.now_present(session, "conversation", peer_id)
-    else:
-        conv = session.get(WlConversation, peer_id)
+        return None
+    return known.made(session, WlConversation, peer_id) or session.get(WlConversation, peer_id)
+
+
+def _conversation(session: Session, peer_id: int, now: datetime, lang_hint: str | None) -> WlConversation:
+    conv = _find_conversation(session, peer_id)
     if conv is None:
         lang = lang_hint if lang_hint in ("ru", "uk", "en") else "ru"
         conv = WlConversation(peer_id=peer_id, lang=lang, created_at=now, updated_at=now)
         session.add(conv)
+        known.now_present(session, "conversation", peer_id)
+        known.created(session, conv, peer_id)
     return conv
 
 
@@ -250,7 +255,7 @@ _ANY_ORDER = select(WlOrder.id).where(WlOrder.peer_id == bindparam("peer_id")).l
 def conversation_protected(session: Session, peer_id: int) -> bool:
     """An order, or an intake that collected something real (consent given), protects a conversation:
     moderation may mark its messages but never hide them."""
-    conv = session.get(WlConversation, peer_id)
+    conv = _find_conversation(session, peer_id)
     if conv is not None and (conv.pd_consent or conv.order_id is not None):
         return True
     if known.is_absent(session, "order", peer_id):
@@ -260,5 +265,5 @@ def conversation_protected(session: Session, peer_id: int) -> bool:
 
 
 def conversation_language(session: Session, peer_id: int) -> str | None:
-    conv = session.get(WlConversation, peer_id)
+    conv = _find_conversation(session, peer_id)
     return conv.lang if conv is not None else None
