@@ -553,3 +553,40 @@ def test_probe3_families(clf: OfflineClassifier, case: str) -> None:
 @pytest.mark.parametrize("case", HARD_OK)
 def test_hard_ok_cases(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# --- Veiled threats probe: a stranger lists the reader's private life in the "ты" form (her car, her
+# husband's way home, her flat) with a weak menace ("жалко будет", "опасно это", "не боишься?",
+# "delete the page"); "знаем твой распорядок"; "pity if it burned". 6 of 15 such probes are caught;
+# sympathy in the "ты" form ("твоя мама одна живёт? моя тоже") and a fellow widow ("знаю, ты по
+# субботам ходишь на кладбище") stay visible ---
+VEILED_ABUSE = [
+    "Мы знаем твой распорядок. Не удивляйся потом",
+    "Твой муж поздно с работы ходит, через парк. Опасно это",
+    "Номер твоей машины А123ВС. Красивая машина, жалко будет",
+    "Хорошая у тебя квартира на пятом этаже. Окна большие. Пожара не боишься?",
+    "I know your daughter's school and when she gets out. Delete the page",
+    "Nice house you have on Elm street. It would be a pity if it burned",
+]
+VEILED_OK = [
+    "Ваш сын такой красивый на фото, жаль будет, если видео не успеет к годовщине",
+    "Твоя дочка такая красивая на аватарке! Я знаю, как тяжело без отца",
+    "Твой адрес студии скинь, пожалуйста, я на машине, мне не опасно ехать вечером",
+    "Мама у меня одна живёт, поэтому хочу успеть сделать ей видео с папой",
+    "Твоя мама одна живёт? Моя тоже, после папы. Держись, подруга",
+    "Ты по вечерам работаешь? Я напишу завтра, не удивляйся, если поздно",
+    "Знаю, ты по субботам ходишь на кладбище к мужу. Я тоже. Может, встретимся там?",
+    "Удалите, пожалуйста, видео с моим братом, жена против. Жаль, конечно",
+    "Your daughter's drawing in the clip was lovely, it would be a pity if it got cut",
+    "Пожара не боитесь со свечами в студии? Шучу, видео прекрасное",
+]
+
+
+@pytest.mark.parametrize("case", VEILED_ABUSE)
+def test_veiled_private_life(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", VEILED_OK)
+def test_veiled_private_life_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
