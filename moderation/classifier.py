@@ -45,6 +45,7 @@ _LOOSE_WINDOW = 4
 # A word that ends like an adjective is no name-calling noun ("конченая жизнь").
 _ADJECTIVE_END_RE = re.compile(r"(?:ая|яя|ый|ий|ой|ое|ее|ые|ие|ую|юю)$")
 _PAST_PLURAL_RE = re.compile(r"\w{3,}ли")
+_CYRILLIC_RE = re.compile("[а-яіїєґ]")
 _NEXT_WORDS = 6
 
 
@@ -265,6 +266,7 @@ class OfflineClassifier:
             and ctx.verb_like is not None
             and len(after) <= _SHORT_MESSAGE_WORDS
             and not _ADJECTIVE_END_RE.search(match.group())
+            and _CYRILLIC_RE.search(match.group()) is not None  # the verb endings are ru / uk
         ):
             opens = not any(ctx.verb_like.fullmatch(w) for w in after)
         # It opens no sentence aimed at the reader when the next words tell what they did ("Твари.

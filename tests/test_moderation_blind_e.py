@@ -590,3 +590,67 @@ def test_veiled_private_life(clf: OfflineClassifier, case: str) -> None:
 @pytest.mark.parametrize("case", VEILED_OK)
 def test_veiled_private_life_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# --- English probe round (8/15 caught before): "what kind of sick freak", "scammer." as
+# name-calling, "hope ... ends up as one of your clips", "your days of ... are numbered", "people like
+# you make me want to puke", a closing "or else", "get cancer", "hope you choke"; the verbless-sentence
+# rule is for ru / uk only ("Scammers took our savings." tells what they did) ---
+EN_ABUSE = [
+    "C:You make money off dead soldiers, you absolute ghoul",
+    "C:What kind of sick freak animates corpses for cash",
+    "C:Scammer. Pure scammer. Reported.",
+    "C:this is so fucking creepy, you should be in jail",
+    "C:Nobody asked for your cringe dead people cartoons, loser",
+    "Go to hell with your angel wings bullshit",
+    "C:I hope your own family ends up as one of your clips",
+    "C:Your days of scamming widows are numbered",
+    "C:People like you make me want to puke",
+    "C:Stay away from grieving families or else",
+    "C:you dumb cow, stop exploiting grief",
+    "C:Vultures like you should be banned from the internet",
+    "C:get cancer",
+    "C:hope you choke on the money",
+    "C:kill urself",
+]
+# English neighbours, and harsh civil criticism in Russian (prices, delays, "бизнес на смерти", "халтура,
+# а не память", a lawsuit or a police complaint threatened over money).
+EN_AND_CIVIL_OK = [
+    "Scammers took our savings last year. Please make the video anyway, we can pay in parts",
+    "A scammer called my mom pretending to be from the army",
+    "My dad didn't get cancer screening in time. I want a clip with him",
+    "I choked up watching it. Thank you",
+    "I hope you know how much this means to us",
+    "Please send the video by Friday, or else I will miss the memorial",
+    "What kind of music do you use? Something calm please",
+    "What kind of person does this work, I wonder? Must be hard. Thank you",
+    "Your days must be so heavy with all these stories. Thank you",
+    "He made me laugh until I wanted to throw up, my silly brother",
+    "Вы зарабатываете на чужом горе, и мне это не нравится. Цены можно сделать ниже",
+    "Это бизнес на смерти, как ни крути. Но работа хорошая",
+    "Ролик — халтура, а не память. Верните деньги",
+    "Позор, а не сервис: третью неделю жду ответа",
+    "Дерёте с людей по пять тысяч за минуту, это слишком дорого для вдов",
+    "Вы наживаетесь на горе, по-моему, но каждый решает сам",
+    "Для вас каждая смерть — заказ, я понимаю, но будьте человечнее в ответах",
+    "Стыдно так долго делать. Я вдова, мне тяжело ждать",
+    "Такие ролики — спекуляция на чувствах, считаю я. Не обижайтесь",
+    "Ваши ангелочки и голуби — пошлость. Сделайте нормальную версию",
+    "Мне кажется, вы паразитируете на теме войны. Простите за прямоту",
+    "Не надо писать вдовам первыми, это выглядит как охота на клиентов",
+    "Жулики вы или нет, я не знаю, но деньги я перевела, а ответа нет",
+    "Если не ответите до пятницы, пойду в полицию и напишу отзыв везде",
+    "Будете так работать — останетесь без клиентов, поверьте",
+    "Я на вас в суд подам, если не вернёте деньги",
+    "Ваш адрес я найду и приеду разбираться лично, если не вернёте деньги",
+]
+
+
+@pytest.mark.parametrize("case", EN_ABUSE)
+def test_english_families(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", EN_AND_CIVIL_OK)
+def test_english_and_civil_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
