@@ -168,7 +168,8 @@ class Normalizer:
         )
         keys = sorted(data.translit, key=len, reverse=True)
         self._translit_re = re.compile("|".join(re.escape(k) for k in keys))
-        self._vowel_y_re = re.compile(r"(?<=[aeiouy])y|^y(?=[aeiou])")
+        # "y" after a vowel is й ("moy"), unless it opens я/ю/е itself ("znayu" -> знаю).
+        self._vowel_y_re = re.compile(r"(?<=[aeiouy])y(?![aeiou])")
         # Exact precheck for the token pass: a token can read differently only if it holds a mask
         # or a Cyrillic letter with a look-alike symbol in the same run; plain Cyrillic words
         # followed by "." or "!" (almost every message) skip the per-token pass.

@@ -654,3 +654,38 @@ def test_english_families(clf: OfflineClassifier, case: str) -> None:
 @pytest.mark.parametrize("case", EN_AND_CIVIL_OK)
 def test_english_and_civil_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# --- Latin-script Russian and Ukrainian round: "y" before a vowel opens я/ю ("znayu" reads знаю),
+# "живеш" without the soft sign, Ukrainian folk curses ("щоб ти луснула"), "пішла ти", "тебе треба в
+# дурку"; "пішли ви до нас на поминки" is an invitation ---
+TRANSLIT_UK_ABUSE = [
+    "C:ya znayu gde ty zhivesh",
+    "C:Щоб ти луснула",
+    "C:Та щоб тебе підняло та гепнуло",
+    "C:Пішла ти зі своїми мультиками",
+    "C:Тебе треба в дурку",
+    "C:Чтоб ты лопнула со своими видосами",
+]
+TRANSLIT_UK_OK = [
+    "Щоб ти не луснула від сміху, дивлячись старі фото",
+    "Маме надо в психушку? Нет, она просто горюет",
+    "Пішли ви до нас на поминки, мама кличе",
+    "Пошли вы к нам на поминки?",
+    "moy syn pogib, hochu rolik s nim",
+    "Ya znayu, chto vy zanyaty, no otvet'te pozhaluysta",
+]
+
+
+@pytest.mark.parametrize("case", TRANSLIT_UK_ABUSE)
+def test_translit_and_uk_families(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", TRANSLIT_UK_OK)
+def test_translit_and_uk_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
+
+
+def test_translit_y_before_a_vowel(clf: OfflineClassifier) -> None:
+    assert clf.normalize("ya znayu gde ty, moy syn").translit == "я знаю где ты, мой сын"
