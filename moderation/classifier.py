@@ -28,7 +28,7 @@ _QUOTED_RE = re.compile(r"\"[^\"\n]{1,300}\"|(?<!\w)'[^'\n]{1,300}'(?!\w)")
 _AFTER_COLON_RE = re.compile(r":[^.!?\n]*")
 # Words someone else said, put before the verb of saying: "Тебя бы в гроб, сказала свекровь."
 _SAID_BEFORE_RE = re.compile(
-    r"[^.!?\n]+(?=[,—-]+\s*(?:сказал\w*|написал\w*|говорит|пишет|заявил\w*|кричал\w*|сказав|сказала|написав"
+    r"[^.!?\n]+(?=[,—-]+\s*(?:сказал\w*|написал\w*|говорит|говорил\w*|пишет|заявил\w*|кричал\w*|сказав|сказала|написав"
     r"|каже|пише|said|wrote|says|told\s+me)\b(?!\s*(?:бы|б|я|мы|ми|i|we)\b))"
 )
 _LEAD_PUNCT_RE = re.compile(r"[\s,!?.:;\-\"')(]*$")

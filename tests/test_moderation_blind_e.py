@@ -689,3 +689,30 @@ def test_translit_and_uk_ok_neighbours(clf: OfflineClassifier, case: str) -> Non
 
 def test_translit_y_before_a_vowel(clf: OfflineClassifier) -> None:
     assert clf.normalize("ya znayu gde ty, moy syn").translit == "я знаю где ты, мой сын"
+
+
+# --- Non-profane insults round: "бессовестная баба", "ни стыда ни совести у этой тётки", "ты позор
+# ...", "нет у тебя ничего святого"; about killers or the war they stay visible, and words before
+# "говорили про ..." are reported speech ---
+NONPROFANE_ABUSE = [
+    "C:Бессовестная баба, на костях пляшет",
+    "C:Ни стыда ни совести у этой тётки",
+    "C:Ты позор профессии и позор женщин",
+    "C:Нет у тебя ничего святого",
+]
+NONPROFANE_OK = [
+    "Ты не позор семьи, сынок, ты герой",
+    "Ни стыда ни совести у тех, кто стрелял по автобусу",
+    "Бессовестная война забрала сына",
+    "Нет у вас ни души, ни сердца, говорили про тех, кто его пытал",
+]
+
+
+@pytest.mark.parametrize("case", NONPROFANE_ABUSE)
+def test_nonprofane_families(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", NONPROFANE_OK)
+def test_nonprofane_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
