@@ -716,3 +716,21 @@ def test_nonprofane_families(clf: OfflineClassifier, case: str) -> None:
 @pytest.mark.parametrize("case", NONPROFANE_OK)
 def test_nonprofane_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# --- "Нелюдь" is the war's word for the enemy: it needs an addressee like the other tight words ---
+@pytest.mark.parametrize("case", ["Ты нелюдь", "Вы нелюди, наживаетесь на смерти", "C:Нелюдь!"])
+def test_inhuman_said_to_the_reader(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "Нелюди в форме. Сына больше нет",
+        "Москалі нелюди, вбили мого чоловіка",
+        "Нелюди проклятые, за что они так с нашим городом. Хочу видео с мамой",
+    ],
+)
+def test_inhuman_about_the_enemy(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
