@@ -25,17 +25,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script from anywhere: `python bench/moderation.py`
-DEV_SET = REPO.parent / "shared" / "data" / "moderation-dev.jsonl"
-FALLBACK = [  # used when the dev set is not beside the repo; a mix of grief, orders and abuse
-    ("Добрый день. Сын погиб на фронте в мае, можно сделать видео?", "message"),
-    ("Ты тупая сука, чтоб ты сдох", "message"),
-    ("Мій батько загинув на війні, зробіть ролик", "message"),
-    ("п0шла в ж0пу, бл@дь", "comment"),
-    ("Спасибо огромное, мама бы гордилась", "comment"),
-    ("Fuck you, you stupid bitch, I hope you die", "comment"),
-    ("Сколько стоит ролик и когда будет готов?", "message"),
-    ("Я знаю, где ты живёшь, тебе конец", "message"),
-]
+DEV_SET = REPO / "tests" / "data" / "moderation-dev.jsonl"  # a copy of ../shared/data/moderation-dev.jsonl
 # XLM-R base geometry (xlm-roberta-base config.json) with Detoxify multilingual's 16-output head.
 XLMR_BASE: dict[str, Any] = {
     "vocab_size": 250_002,
@@ -73,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{platform.python_version()}",
         "texts": len(texts),
     }
-    print(f"{result['date']}  {result['machine']}  {len(texts)} texts from {_source(args.data)}")
+    print(f"{result['date']}  {result['machine']}  {len(texts)} texts from {args.data}")
     with _one_core():
         result.update(_rules(texts, seconds))
     result.update(_ml(seconds, args.tokens, args.threads))
@@ -85,14 +75,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _texts(path: Path) -> list[tuple[str, str]]:
-    if not path.is_file():
-        return FALLBACK
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [(row["text"], row.get("channel", "message")) for row in rows]
-
-
-def _source(path: Path) -> str:
-    return str(path) if path.is_file() else "the built-in fallback list"
 
 
 @contextmanager

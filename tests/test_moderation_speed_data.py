@@ -25,7 +25,7 @@ SETS = [
     DATA / "moderation-heldout.jsonl",
     DATA / "moderation-blind-a.jsonl",
     DATA / "moderation-blind-b.jsonl",
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "moderation-dev.jsonl",
+    DATA / "moderation-dev.jsonl",
 ]
 _SWAPS = "aceopxy0134@$*#!|.- "
 
