@@ -218,6 +218,10 @@ class OfflineClassifier:
         return mask
 
     def _signal(self, rule: Rule, text: str, match: re.Match[str], words: int) -> Signal:
+        if rule.unless is not None and rule.unless.search(text):
+            return Signal(rule.category, "rules", UNAIMED_SCORE, f"{rule.name}:unless")
+        if rule.spares_fate and self._fate_addressed(text, match):
+            return Signal(rule.category, "rules", UNAIMED_SCORE, f"{rule.name}:fate")
         if rule.aim == "none":
             return Signal(rule.category, "rules", rule.score, rule.name)
         aimed = (
@@ -228,6 +232,24 @@ class OfflineClassifier:
         if aimed:
             return Signal(rule.category, "rules", rule.score, rule.name)
         return Signal(rule.category, "rules", UNAIMED_SCORE, f"{rule.name}:unaimed")
+
+    def _fate_addressed(self, text: str, match: re.Match[str]) -> bool:
+        """A fate noun in the vocative in the match's sentence ("чтоб ты сдохла, война проклятая"), or a
+        neighbouring sentence that is nothing but one ("Война проклятая! Чтоб ты сдохла")."""
+        ctx = self._rules.context
+        if ctx.fate_vocative is None or ctx.fate_alone is None:
+            return False
+        start, end = _sentence_bounds(text, match)
+        if ctx.fate_vocative.search(text[start:end].strip()):
+            return True
+        before = text[:start].rstrip()
+        previous = before[: -1 if before else None]  # drop the previous sentence's end mark
+        previous_start = max((m.end() for m in _SENTENCE_END_RE.finditer(previous)), default=0)
+        following = _SENTENCE_END_RE.search(text, end + 1)
+        return bool(
+            (before and ctx.fate_alone.fullmatch(before[previous_start:]))
+            or ctx.fate_alone.fullmatch(text[end : following.start() if following else len(text)])
+        )
 
     def _loosely_aimed(self, text: str, match: re.Match[str], words: int) -> bool:
         """Near a second-person word or a named target, said to someone, or the whole message."""
@@ -337,11 +359,16 @@ def _matches_at(
             here ^= low
 
 
-def _sentence_around(text: str, match: re.Match[str]) -> tuple[list[str], list[str]]:
-    """The words before and after a match within its sentence."""
+def _sentence_bounds(text: str, match: re.Match[str]) -> tuple[int, int]:
+    """Where the sentence holding a match starts and ends (its end mark excluded)."""
     start = max((m.end() for m in _SENTENCE_END_RE.finditer(text, 0, match.start())), default=0)
     end_match = _SENTENCE_END_RE.search(text, match.end())
-    end = end_match.start() if end_match else len(text)
+    return start, end_match.start() if end_match else len(text)
+
+
+def _sentence_around(text: str, match: re.Match[str]) -> tuple[list[str], list[str]]:
+    """The words before and after a match within its sentence."""
+    start, end = _sentence_bounds(text, match)
     return _WORD_RE.findall(text, start, match.start()), _WORD_RE.findall(text, match.end(), end)
 
 

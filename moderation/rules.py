@@ -36,6 +36,12 @@ class Rule:
     aim: Aim
     score: float
     pattern: str
+    # A curse at fate ("чтоб ты сдохла, война проклятая"): a vocative fate noun in the sentence makes
+    # the match swearing at no reader. On by default for death wishes.
+    spares_fate: bool = False
+    # When this matches the message, the rule's match is recorded but hides nothing (a kin vocative:
+    # "сынок, ..." is a relative speaking to her own).
+    unless: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,8 @@ class ContextPatterns:
     indefinite: re.Pattern[str] | None = None  # "какой-то урод": someone unnamed
     apology: re.Pattern[str] | None = None  # "простите за мат": swearing, not abuse of the reader
     verb_like: re.Pattern[str] | None = None  # a sentence without one is name-calling
+    fate_vocative: re.Pattern[str] | None = None  # ", война проклятая": fate addressed in a sentence
+    fate_alone: re.Pattern[str] | None = None  # "Война проклятая!": a sentence that is only that
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +172,17 @@ def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
         except re.error as exc:
             raise ValueError(f"{path}: rule {merged.get('name')}: bad pattern: {exc}") from exc
         score = float(merged.get("score", DEFAULT_SCORES.get(category, 0.9)))
-        rules.append(Rule(str(merged["name"]), category, aim, score, pattern))  # type: ignore[arg-type]
+        spares_fate = bool(merged.get("spares_fate", category == "death_wish"))
+        unless = None
+        if "unless" in merged:
+            unless_text = expand_fragments(str(merged["unless"]), fragments, where)
+            try:
+                unless = re.compile(collapse_pattern(unless_text))
+            except re.error as exc:
+                raise ValueError(f"{path}: rule {merged.get('name')}: bad unless: {exc}") from exc
+        rules.append(
+            Rule(str(merged["name"]), category, aim, score, pattern, spares_fate, unless)  # type: ignore[arg-type]
+        )
     combined = "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(rules))
     patterns = tuple(re.compile(rule.pattern) for rule in rules)
     starts = tuple(word_starts(rule.pattern, GATE_PREFIX) for rule in rules)
@@ -198,6 +216,16 @@ def _load_context(path: Path) -> ContextPatterns:
         indefinite=compiled("indefinite") if "indefinite" in data else None,
         apology=compiled("apology") if "apology" in data else None,
         verb_like=compiled("verb_like") if "verb_like" in data else None,
+        fate_vocative=(
+            re.compile(collapse_pattern(rf"(?:^|[,:—-])\s*(?:{data['fate_phrase']})\s*(?:[,:—-]|$)"))
+            if "fate_phrase" in data
+            else None
+        ),
+        fate_alone=(
+            re.compile(collapse_pattern(rf"\W*(?:{data['fate_phrase']})\W*"))
+            if "fate_phrase" in data
+            else None
+        ),
     )
 
 

@@ -1,0 +1,70 @@
+"""Families added after blind set F (tests/data/moderation-blind-f.jsonl, scored untouched: recall
+0.740, fpr_ok 0.020). Each family is tested with phrasings that are not in set F, and with the ok
+sentences closest to it (grief, orders, war vocabulary, a relative's own home or child's school,
+swearing at fate, quoted abuse reported to the admin, a mother cursing her son's killer).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.classifier import OfflineClassifier
+from moderation.policy import ModerationContext, decide
+from moderation.settings import ModerationSettings
+
+SETTINGS = ModerationSettings()
+
+
+@pytest.fixture(scope="module")
+def clf() -> OfflineClassifier:
+    return OfflineClassifier()
+
+
+def _hidden(clf: OfflineClassifier, case: str) -> bool:
+    channel, text = ("comment", case[2:]) if case.startswith("C:") else ("message", case)
+    classification = clf.classify(text, channel)
+    context = ModerationContext(
+        "comment" if channel == "comment" else "message",
+        has_order_content=channel == "message" and classification.has_order_words,
+    )
+    return decide(classification, context, SETTINGS).status == "quarantined"
+
+
+def check(clf: OfflineClassifier, case: str, hidden: bool) -> None:
+    text = case[2:] if case.startswith("C:") else case
+    assert _hidden(clf, case) == hidden, clf.classify(text)
+
+
+# --- A curse at fate: an abstract noun in the vocative (война / болезнь / рак / судьба / водка
+# проклятая), anywhere in the sentence or as a sentence of its own, makes a death wish or "иди ты"
+# swearing at no reader (the false positive of set F) ---
+FATE_ABUSE = [
+    "Чтоб ты сдохла, тварь",
+    "Чтоб ты сдохла со своими роликами",
+    "C:Чтоб ты сдохла. Война проклятая забрала пацанов, а ты на этом наживаешься",
+    "Рак тебе в печень, чтоб ты сдохла",
+    "Чтоб ты сдохла от рака, как твои клиенты",
+    "Щоб ти здохла разом зі своїми відео",
+    "Иди ты на хуй со своей войной",
+]
+FATE_OK = [
+    "Война проклятая, чтоб ты сдохла. Сына забрала, мужа забрала",
+    "Чтоб ты сгорела, проклятая болезнь, маму за полгода съела",
+    "Щоб ти здохла, клята війно. Синку, я чекаю",
+    "Рак проклятый! Чтоб ты сдох! Папе было 52",
+    "Чтоб ты сдохла! Водка проклятая. Папа из-за неё умер",
+    "Иди ты на хуй, болезнь, ненавижу тебя. Хочу ролик с мамой",
+    "Сдохни, судьба, сколько можно отнимать",
+    "Сука ты, война проклятая, сколько ж ты забрала",
+    "Гори в аду, военкомат проклятый, забрали мальчика без подготовки",
+]
+
+
+@pytest.mark.parametrize("case", FATE_ABUSE)
+def test_curse_at_a_reader(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", FATE_OK)
+def test_curse_at_fate_ok(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
