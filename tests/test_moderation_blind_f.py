@@ -68,3 +68,33 @@ def test_curse_at_a_reader(clf: OfflineClassifier, case: str) -> None:
 @pytest.mark.parametrize("case", FATE_OK)
 def test_curse_at_fate_ok(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# --- Phishing and investment bait: more link endings, a messenger handle as the link ("DM @name on
+# Telegram"), a sanction stated for the page ("группа будет заморожена", never asked), the owner's
+# confirmation demanded, "turned $300 into $9,400" ---
+SPAM_ABUSE = [
+    "Служба поддержки ВКонтакте: канал будет ограничен через 12 часов. Подтвердите права: vk-support.app/verify",
+    "Your community will be restricted today. Owner must confirm: meta-verify.help/login",
+    "Без подтверждения администратора сообщество будет отключено. Подробнее: vk-owner.space/id",
+    "Made $500 into $12,000 in a week with crypto signals, write @btc_guru_max in Telegram",
+    "Пиши в тг @invest_olga: инвестиции в крипту, доход 300% в месяц",
+]
+SPAM_OK = [
+    "Страница сына будет удалена? Фото оттуда: vk.com/id555",
+    "Подтвердите, пожалуйста, что фото дошли: disk.yandex.ru/d/abc",
+    "Мамин инстаграм @lyuda_petrova, там все её фото, возьмите оттуда",
+    "Напишите мне в телеграм @olga_mama, если нужны ещё фото сына. Оплату перевела",
+    "Группа сына в ВК была заблокирована, фото сохранила тут: cloud.mail.ru/public/x",
+    "Служба поддержки ВК сказала, что ваша группа в порядке. Видео тут: vk.com/video1",
+]
+
+
+@pytest.mark.parametrize("case", SPAM_ABUSE)
+def test_phishing_and_bait(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", SPAM_OK)
+def test_phishing_and_bait_ok(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
