@@ -13,7 +13,10 @@ The steps, in order:
    lexicon only.
 4. Latin-script Russian ("idi nahui, pidoras") is read in Cyrillic as an extra variant, only when
    the message carries a common Russian word in Latin letters, so English is never read as Russian.
-5. Repeated letters are collapsed ("сууукааа" -> "сука"); the uncollapsed text is kept too.
+5. Words written backwards ("ьдялб ... читай задом наперёд") are read back, only when the message says
+   so or a word opens with a letter no word opens with (ь, ъ), and only into a known word of the
+   lexicon or a second-person pronoun.
+6. Repeated letters are collapsed ("сууукааа" -> "сука"); the uncollapsed text is kept too.
 
 Everything is precompiled once in ``Normalizer``; the common case (plain Cyrillic or plain English)
 costs a few C-level passes and no per-word Python loop.
@@ -131,6 +134,8 @@ class NormalizationData:
     vowel_y: str
     markers: frozenset[str]
     lexicon: str  # newline-separated known words, for masked words
+    reversal_hints: tuple[str, ...] = ()  # "задом наперёд": the message says words run backwards
+    reversal_words: frozenset[str] = frozenset()  # pronouns read back besides the lexicon's words
 
     @classmethod
     def load(cls, data_dir: Path) -> NormalizationData:
@@ -152,6 +157,8 @@ class NormalizationData:
             translit=translit,
             vowel_y=vowel_y,
             markers=frozenset(tables["translit_markers"]["words"]),
+            reversal_hints=tuple(tables.get("reversal", {}).get("hints", ())),
+            reversal_words=frozenset(tables.get("reversal", {}).get("words", ())),
             # Shortest first: a mask reads as the shortest known word ("х*й" -> "хуй", not "хуевый").
             lexicon="\n" + "\n".join(sorted(set(words), key=lambda w: (len(w), w))) + "\n",
         )
@@ -179,6 +186,9 @@ class Normalizer:
         self._may_read_re = re.compile(rf"[{_MASK_CHARS}]|[{CYR}]{run}{key}|{key}{run}[{CYR}]")
         # Cheaper still: without any look-alike symbol or mask in the text, nothing can be read.
         self._any_key_re = re.compile(rf"[{symbols}{_MASK_CHARS}!|]")
+        # Backwards words: a hint in the message, or a word opening with ь / ъ.
+        hints = "|".join(data.reversal_hints) or "(?!)"
+        self._reversal_re = re.compile(rf"\b(?:{hints})\b|(?<![^\W_])[ьъ][^\W\d_]")
         markers = sorted(data.markers, key=len, reverse=True)
         self._marker_re = re.compile(r"\b(?:" + "|".join(re.escape(m) for m in markers) + r")\b")
 
@@ -198,6 +208,8 @@ class Normalizer:
             base = _LEET_WORD_RE.sub(self._leet_word, base)
         if has_cyrillic and has_latin and _LATIN_LOOKALIKE_WORD_RE.search(base):
             base = _LATIN_LOOKALIKE_WORD_RE.sub(self._latin_lookalike_word, base)
+        if self._reversal_re.search(base):
+            base = _WORD_RE.sub(self._reversed_word, base)
         translit = None
         if has_latin and self._marker_re.search(base):
             translit = collapse(_LATIN_WORD_RE.sub(self._transliterate, base))
@@ -250,6 +262,13 @@ class Normalizer:
             lexicon = self._data.lexicon
             if f"\n{plain}\n" in lexicon or f"\n{collapse(plain)}\n" in lexicon:
                 return plain
+        return word
+
+    def _reversed_word(self, match: re.Match[str]) -> str:
+        word = match.group()
+        back = word[::-1]
+        if back in self._data.reversal_words or f"\n{collapse(back)}\n" in self._data.lexicon:
+            return back
         return word
 
     def _latin_lookalike_word(self, match: re.Match[str]) -> str:

@@ -98,3 +98,37 @@ def test_phishing_and_bait(clf: OfflineClassifier, case: str) -> None:
 @pytest.mark.parametrize("case", SPAM_OK)
 def test_phishing_and_bait_ok(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# --- Words written backwards: read back when the message says so ("читай задом наперёд", "наоборот",
+# "backwards") or a word opens with ь / ъ, and only into a known word or a second-person pronoun ---
+REVERSED_ABUSE = [
+    "акус ыт, прочитай наоборот",
+    "C:kcuf uoy, read it backwards",
+    "йух ебет, читай справа налево",
+    "C:ьтялб тупая",
+]
+REVERSED_OK = [
+    "Укус пчелы у папы был, наоборот, не страшный",
+    "Прочитайте наоборот: сначала дата смерти, потом рождения. Так папа хотел",
+    "Можно текст задом наперёд, как в его любимом фильме? Хочу ролик",
+    "Read it backwards, it spells his name: nomis",
+]
+
+
+@pytest.mark.parametrize("case", REVERSED_ABUSE)
+def test_reversed_words(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", REVERSED_OK)
+def test_reversed_words_ok(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
+
+
+def test_reversal_reads_only_known_words(clf: OfflineClassifier) -> None:
+    assert (
+        clf.normalize("ьдялб продажная, читай задом наперёд").collapsed
+        == "блядь продажная, читай задом наперед"
+    )
+    assert clf.normalize("nomis, backwards").collapsed == "nomis, backwards"
