@@ -12,6 +12,7 @@ from waitlist.filestore import LocalFileStore
 from waitlist.founder import OrderNotFound, get_order, list_orders, move_order, set_signups_open, set_status
 from waitlist.models import WlFile, WlOrder, WlSignup
 from waitlist.queue import queue_position
+from waitlist.service import record_message_allow
 from waitlist.settings import WaitlistSettings
 from waitlist.testing import Desk, complete_order, make_photo, memory_engine
 
@@ -137,6 +138,55 @@ def test_a_freed_place_invites_the_first_on_the_list_and_they_then_order(tmp_pat
     assert desk.due() == []  # not twice
     replies = desk.send(2, "Здравствуйте, это снова я")
     assert "Для кого будет ролик" in replies[-1].text
+
+
+def _signups(desk: Desk) -> dict[int, str]:
+    with Session(desk.engine) as session:
+        return {s.peer_id or 0: s.status for s in session.exec(select(WlSignup))}
+
+
+def test_an_invitation_not_taken_up_passes_the_place_on_and_says_so_kindly(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, queue_limit=1, invitation_days=14)
+    complete_order(desk, 1, photos=0)
+    for peer in (2, 3):  # two on the sign-up list, in this order
+        for text in ("Здравствуйте", "да", "сюда", "да"):
+            desk.send(peer, text)
+    with Session(desk.engine) as session:
+        set_status(session, 1, "in_progress", None, at=desk.clock.now())
+        session.commit()
+    assert [r.peer_id for r in desk.due() if "освободилось место" in r.text] == [2]
+
+    desk.clock.advance(days=13)
+    assert desk.due() == [] and _signups(desk) == {2: "invited", 3: "listed"}  # still within its time
+
+    desk.clock.advance(days=2)
+    sent = desk.due()
+    lapsed = [r for r in sent if r.peer_id == 2]
+    assert len(lapsed) == 1 and "место передано следующему" in lapsed[0].text and lapsed[0].proactive
+    assert [r.peer_id for r in sent if "освободилось место" in r.text] == [3]  # the next one is invited
+    assert _signups(desk) == {2: "lapsed", 3: "invited"}
+    assert desk.due() == []  # neither is said twice
+
+    replies = desk.send(2, "Здравствуйте, извините, болела")  # the one who lapsed may come back
+    assert "Для кого будет ролик" not in replies[-1].text  # the place went on: no order jumps the list
+    assert "очередь заполнена" in replies[-1].text
+
+
+def test_an_invitation_that_could_not_be_sent_lapses_silently(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, queue_limit=1, invitation_days=14)
+    complete_order(desk, 1, photos=0)
+    for text in ("Здравствуйте", "да", "сюда", "да"):
+        desk.send(2, text)
+    with Session(desk.engine) as session:
+        record_message_allow(session, 2, False, desk.clock.now())  # VK: may not be written to first
+        set_status(session, 1, "in_progress", None, at=desk.clock.now())
+        session.commit()
+    assert [r for r in desk.due() if r.peer_id == 2] == []  # the invitation waits for their next message
+    desk.clock.advance(days=15)
+    assert desk.due() == [] and _signups(desk) == {2: "lapsed"}
+    replies = desk.send(2, "Здравствуйте")
+    assert not any("освободилось место" in r.text for r in replies)  # no stale invitation with the reply
+    assert "Для кого будет ролик" in replies[-1].text  # the place is free again, and nobody else waits
 
 
 def test_while_sign_ups_are_closed_new_writers_hear_so_kindly(tmp_path: Path) -> None:

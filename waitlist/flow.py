@@ -20,7 +20,7 @@ from waitlist.queue import (
     complete_order,
     estimate_text,
     order_estimate,
-    queue_length,
+    places_taken,
     queue_position,
     signup_estimate,
     signup_position,
@@ -147,7 +147,7 @@ def start(turn: Turn) -> None:
         invited.status, invited.closed_at = "converted", turn.now
         session.add(invited)
         conv.track, lead = "order", turn.t("intake.greeting_invited")
-    elif queue_length(session) >= turn.settings.queue_limit:
+    elif places_taken(session) >= turn.settings.queue_limit:
         conv.track, lead = "signup", turn.t("intake.greeting_signup")
     else:
         conv.track, lead = "order", turn.t("intake.greeting")

@@ -191,7 +191,7 @@ class WlSignup(SQLModel, table=True):
     lang: str = Field(default="ru", max_length=8)
     status: str = Field(
         default="draft", max_length=16, index=True
-    )  # draft|listed|invited|converted|cancelled
+    )  # draft|listed|invited|converted|cancelled|lapsed
     created_at: datetime = _dt(nullable=False)
     listed_at: datetime | None = _dt(index=True)
     invited_at: datetime | None = _dt()

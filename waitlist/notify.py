@@ -95,6 +95,7 @@ def _collect(session: Session, settings: WaitlistSettings, now: datetime) -> Non
                     created_at=now,
                 )
             )
+    _lapse_invitations(session, settings, now)
     # Invitations not yet taken up hold their place, so a second run does not invite more people.
     invited = session.exec(
         select(func.count()).select_from(WlSignup).where(WlSignup.status == "invited")
@@ -117,6 +118,28 @@ def _collect(session: Session, settings: WaitlistSettings, now: datetime) -> Non
             _owe(session, f"wl:invite:{signup.id}", signup.peer_id or 0, "invite", None, now)
     session.info.pop(_OWED_PEERS, None)  # new notices may have been added: see _may_owe
     session.flush()
+
+
+def _lapse_invitations(session: Session, settings: WaitlistSettings, now: datetime) -> None:
+    """An invitation not taken up within ``invitation_days`` of reaching the writer gives its place on.
+
+    Otherwise one silent invitee would hold a place for ever and nobody behind them would be invited.
+    The clock starts when the invitation was sent (or made, if it never could be sent); a writer who
+    was told is told kindly that the place went on, and may sign up again any time.
+    """
+    lapse_before = now - timedelta(days=settings.invitation_days)
+    invited = session.exec(select(WlSignup).where(WlSignup.status == "invited")).all()
+    for signup in invited:
+        notice = session.get(WlNotice, f"wl:invite:{signup.id}")
+        started = notice.sent_at if notice is not None and notice.sent_at is not None else signup.invited_at
+        if started is None or started > lapse_before:
+            continue
+        signup.status, signup.closed_at = "lapsed", now
+        session.add(signup)
+        if notice is not None and notice.sent_at is None:
+            session.delete(notice)  # never told: an invitation arriving after it lapsed would mislead
+        elif signup.peer_id is not None:
+            _owe(session, f"wl:invite-lapsed:{signup.id}", signup.peer_id, "invite_lapsed", None, now)
 
 
 def _may_write_first(conv: WlConversation | None) -> bool:

@@ -19,6 +19,7 @@ __all__ = [
     "complete_order",
     "estimate",
     "estimate_text",
+    "places_taken",
     "queue_length",
     "queue_position",
     "reorder",
@@ -58,6 +59,21 @@ def _count_orders(session: Session, status: str) -> int:
 
 def queue_length(session: Session) -> int:
     return _count_orders(session, WAITING)
+
+
+_SIGNUPS_AHEAD = (
+    select(func.count()).select_from(WlSignup).where(col(WlSignup.status).in_(("listed", "invited")))
+)
+
+
+def places_taken(session: Session) -> int:
+    """Waiting orders plus the people on the sign-up list (listed or invited, whose place is held for them).
+
+    A new writer goes on the list when this reaches the limit, so nobody jumps the list while an
+    invitation is outstanding or before the next notice run invites the first on it.
+    """
+    with known.reading(session, WlSignup):
+        return queue_length(session) + int(session.exec(_SIGNUPS_AHEAD).one())
 
 
 def _in_progress(session: Session) -> int:

@@ -12,6 +12,8 @@ class WaitlistSettings(BaseModel):
     clips_per_week: float = Field(default=3.0, gt=0)
     # More waiting orders than this and a new request goes on the sign-up list (no photos collected).
     queue_limit: int = Field(default=30, ge=1)
+    # An invited writer who has not started their order this many days after hearing of it gives the place on.
+    invitation_days: int = Field(default=14, ge=1)
     # What the founder asks for a clip, per language; shown by the "price" command.
     price_text: dict[str, str] = {
         "ru": "Ролик делается бесплатно. Если захотите, можно поддержать работу добровольным переводом.",
