@@ -134,7 +134,7 @@ class NormalizationData:
     vowel_y: str
     markers: frozenset[str]
     lexicon: str  # newline-separated known words, for masked words
-    reversal_hints: tuple[str, ...] = ()  # "задом наперёд": the message says words run backwards
+    reversal_hints: tuple[str, ...] = ()  # "наоборот": the message says words run backwards
     reversal_words: frozenset[str] = frozenset()  # pronouns read back besides the lexicon's words
 
     @classmethod
@@ -186,9 +186,9 @@ class Normalizer:
         self._may_read_re = re.compile(rf"[{_MASK_CHARS}]|[{CYR}]{run}{key}|{key}{run}[{CYR}]")
         # Cheaper still: without any look-alike symbol or mask in the text, nothing can be read.
         self._any_key_re = re.compile(rf"[{symbols}{_MASK_CHARS}!|]")
-        # Backwards words: a hint in the message, or a word opening with ь / ъ.
-        hints = "|".join(data.reversal_hints) or "(?!)"
-        self._reversal_re = re.compile(rf"\b(?:{hints})\b|(?<![^\W_])[ьъ][^\W\d_]")
+        # Backwards words: a hint in the message, or a word opening with ь / ъ (plain substring checks:
+        # this runs on every message).
+        self._reversal_marks = (*data.reversal_hints, " ь", " ъ")
         markers = sorted(data.markers, key=len, reverse=True)
         self._marker_re = re.compile(r"\b(?:" + "|".join(re.escape(m) for m in markers) + r")\b")
 
@@ -208,7 +208,7 @@ class Normalizer:
             base = _LEET_WORD_RE.sub(self._leet_word, base)
         if has_cyrillic and has_latin and _LATIN_LOOKALIKE_WORD_RE.search(base):
             base = _LATIN_LOOKALIKE_WORD_RE.sub(self._latin_lookalike_word, base)
-        if self._reversal_re.search(base):
+        if base[:1] in ("ь", "ъ") or any(mark in base for mark in self._reversal_marks):
             base = _WORD_RE.sub(self._reversed_word, base)
         translit = None
         if has_latin and self._marker_re.search(base):

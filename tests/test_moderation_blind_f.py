@@ -105,7 +105,7 @@ def test_phishing_and_bait_ok(clf: OfflineClassifier, case: str) -> None:
 REVERSED_ABUSE = [
     "акус ыт, прочитай наоборот",
     "C:kcuf uoy, read it backwards",
-    "йух ебет, читай справа налево",
+    "йух ебет, это наоборот читается",
     "C:ьтялб тупая",
 ]
 REVERSED_OK = [
@@ -132,3 +132,57 @@ def test_reversal_reads_only_known_words(clf: OfflineClassifier) -> None:
         == "блядь продажная, читай задом наперед"
     )
     assert clf.normalize("nomis, backwards").collapsed == "nomis, backwards"
+
+
+# --- Threats without a violent word: the reader's home described by a stranger, accidents that
+# "happen" to her kind, a warning about her child's way home, a call for her address and a reckoning
+# "по-мужски", her face passed to people who hate her ---
+THREAT_ABUSE = [
+    # home described ("ты" form) + a second detail of the building
+    "Балкон у тебя на пятом этаже, бельё сушишь. Красивое",
+    "Твоя дверь коричневая, домофон не работает, я в курсе",
+    "Your balcony faces the park, second floor. Nice flowers",
+    # accidents that happen
+    "С такими, как ты, всякое бывает. Машины, например, сами загораются",
+    "Такие, как ты, долго не живут, запомни",
+    "People like you tend to have accidents. Just saying",
+    # the child's way home, advice that menaces
+    "Сын твой ходит на тренировки по четвергам. На твоём месте я бы его одного не отпускал",
+    "Your daughter walks to school past the garages, right? I wouldn't let her go there alone",
+    "Дочь твоя возвращается в девять вечера. Я бы на твоём месте встречал",
+    # a call for her address and a reckoning
+    "C:Дайте адрес этой хозяйки, проучим всей толпой",
+    "C:Кто знает, где она живёт? Съездим, поговорим по-мужски",
+    "C:Someone drop her address, we'll pay her a visit",
+    # her face passed to hostile people
+    "Скинул твою рожу пацанам, которые таких ненавидят. Спокойной ночи",
+    "Your photo is now with some friends of mine who can't stand people like you",
+    "Твоё фото уже показал ребятам, они очень хотят с тобой познакомиться",
+]
+THREAT_OK = [
+    "Подъезд наш с зелёной дверью, третий этаж, домофон не работает — курьер пусть звонит",
+    "Сынок, твои окна во двор, подъезд всё тот же, третий этаж. Шторки твои я не снимаю",
+    "У тебя в студии шторки красивые, подъезд с зелёной дверью нашла сразу. Спасибо, Оля",
+    "Ваш подъезд с зелёной дверью? Я приеду на третий этаж в субботу с фото",
+    "В нашем доме квартиры иногда горят, проводка старая. Хочу успеть сохранить фото сына",
+    "У таких, как вы, сердце золотое. Спасибо за ролик",
+    "Такие, как мой сын, долго не живут, говорила бабушка. Сделайте его смеющимся",
+    "Дочка моя во вторую смену учится, одну её домой не отпускаю, поэтому заберу флешку вечером",
+    "На вашем месте я бы не отпускала ребёнка одного, но это не моё дело. Когда будет видео?",
+    "Скиньте адрес студии, съездим с мамой в субботу",
+    "Дайте адрес автора, хотим поблагодарить лично, привезём цветы",
+    "Муж объяснил сыну по-мужски, что нельзя гонять на мотоцикле. Не послушал. Сделайте ролик",
+    "Sent your clip to my friends who lost sons too, they want to order",
+    "Показала твою фотку подругам, которые тоже хотят ролик. Спокойной ночи!",
+    "Мне написали: «скинул твою рожу пацанам, спокойной ночи». Что делать?",
+]
+
+
+@pytest.mark.parametrize("case", THREAT_ABUSE)
+def test_threats_without_violent_words(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", THREAT_OK)
+def test_threats_without_violent_words_ok(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
