@@ -186,3 +186,71 @@ def test_threats_without_violent_words(clf: OfflineClassifier, case: str) -> Non
 @pytest.mark.parametrize("case", THREAT_OK)
 def test_threats_without_violent_words_ok(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# --- Insults without a swear word: the dead in the clip mocked and laughed at, the dead as a
+# discounted commodity, a sexual proposition to the author ---
+INSULT_ABUSE = [
+    "C:Бабка в ролике трясётся как паралитик, ржака 🤣",
+    "C:Ходячий труп пляшет, ахахах, кто это заказывает",
+    "C:lmao grandpa jerks like a puppet on strings",
+    "C:Два жмурика по цене одного, налетай",
+    "C:Акция на трупы! Третий в подарок",
+    "C:Bring a second corpse, the third one is for free. Businesswoman of the year",
+    "Скрасишь мне вечер лично? Не обижу",
+    "Сколько берёшь за ночь, вдовушка?",
+    "Comfort me in person tonight, I'll pay better than those widows",
+]
+INSULT_OK = [
+    "Дед в ролике немного дёргается как робот, можно плавнее? Спасибо",
+    "Папа в ролике как живой, мы смеялись и плакали 😂❤️",
+    "Ролик огонь, ржали всей семьёй, папа как живой подмигивает",
+    "Приведите, пожалуйста, фото покойного в порядок, оно старое",
+    "Есть скидка на второй ролик? У нас двое погибших в семье",
+    "Если закажу два ролика, третий бесплатно? Видела такую акцию",
+    "Утешьте меня, пожалуйста, я не могу перестать плакать. Заплачу сколько скажете за ролик",
+    "Сынок, утешь меня, приснись хоть раз, приезжай ко мне во сне",
+    "Приезжайте лично на открытие памятника, заплатим за дорогу",
+]
+
+
+@pytest.mark.parametrize("case", INSULT_ABUSE)
+def test_insults_without_swear_words(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", INSULT_OK)
+def test_insults_without_swear_words_ok(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
+
+
+# --- Hate: a faith or a people to be purged from the country; a death wish: the reader sent to the
+# death the soldiers met ("под ту же мину", "на передок") ---
+HATE_AND_WAR_DEATH_ABUSE = [
+    "C:Синагогу опять открыли. Выгнать бы всех из страны, и тебя с ними",
+    "C:Цыгане тут ролики заказывают? Вычистить бы эту погань из города",
+    "C:Muslims everywhere now, time to kick them out of the country",
+    "Тебя бы на передок, тогда поймёшь, каково это",
+    "C:Таких, как ты, в мясорубку надо, под Бахмут",
+    "Вас бы под обстрел, на пару дней",
+]
+HATE_AND_WAR_DEATH_OK = [
+    "Мой муж мусульманин, его хоронили по исламу. Хочу ролик, где он у мечети",
+    "Вигнати б цю нечисть з нашої землі, сина вбили. Зробіть ролик",
+    "Орков вычистить бы с нашей земли. Сына убили под Херсоном",
+    "Мусульмане из нашего села помогали хоронить сына, спасибо им",
+    "Таких, как мой сын, на передок отправляли без подготовки",
+    "Нужно было таких, как мой сын, не отправлять на фронт",
+    "Тебя бы на фронт не пустили, сынок, ты же хромал",
+    "Таких ребят под пули бросили, сволочи. Хочу видео с ним",
+]
+
+
+@pytest.mark.parametrize("case", HATE_AND_WAR_DEATH_ABUSE)
+def test_purge_and_war_death(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", HATE_AND_WAR_DEATH_OK)
+def test_purge_and_war_death_ok(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
