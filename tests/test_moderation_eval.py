@@ -102,3 +102,18 @@ def test_public_surface_and_texts() -> None:
     }
     for lang in i18n.LANGUAGES:
         assert "8-800" in i18n.text("moderation.support_answer", lang, support_line="8-800-2000-122")
+
+
+@pytest.mark.parametrize(
+    "labelled_set",
+    sorted((Path(__file__).resolve().parent / "data").glob("moderation-*.jsonl")),
+    ids=lambda path: path.stem,
+)
+def test_no_rule_hides_an_ok_item_of_any_labelled_set(labelled_set: Path) -> None:
+    """Every set, tuned on or not: hiding a relative's words is the error the rules must never make.
+
+    Recall is only pinned loosely here (its honest figure on new text is the blind sets' untouched score).
+    """
+    summary = evaluate(load_items(labelled_set), OfflineClassifier(), ModerationSettings()).summary()
+    assert summary["fpr_ok"] == 0 and summary["fpr_grief"] == 0 and summary["fpr_civil"] == 0
+    assert summary["recall_abusive"] >= 0.9
