@@ -47,6 +47,8 @@ _ADJECTIVE_END_RE = re.compile(r"(?:ая|яя|ый|ий|ой|ое|ее|ые|ие
 _PAST_PLURAL_RE = re.compile(r"\w{3,}ли")
 _CYRILLIC_RE = re.compile("[а-яіїєґ]")
 _NEXT_WORDS = 6
+# What follows an interjection: a comma, a dash, a sentence's end or the text's.
+_SET_OFF_RE = re.compile(r"\s*(?:[,.!?;:—…-]|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +226,10 @@ class OfflineClassifier:
             return Signal(rule.category, "rules", UNAIMED_SCORE, f"{rule.name}:fate")
         if rule.aim == "none":
             return Signal(rule.category, "rules", rule.score, rule.name)
+        tribute = self._rules.context.tribute
+        if rule.category == "insult" and tribute is not None and tribute.search(text):
+            # "well, you bastards, ... rest easy", "эх вы, сволочи, земля вам пухом": fond words to the dead.
+            return Signal(rule.category, "rules", UNAIMED_SCORE, f"{rule.name}:tribute")
         aimed = (
             self._loosely_aimed(text, match, words)
             if rule.aim == "loose"
@@ -257,6 +263,8 @@ class OfflineClassifier:
             return True
         ctx = self._rules.context
         before, after = _sentence_around(text, match)
+        if self._interjection(text, match, before, after):
+            return False
         near_before, near_after = before[-_LOOSE_WINDOW:], after[:_LOOSE_WINDOW]
         if any(ctx.first_person.fullmatch(w) for w in before[-2:] + after[:1]):
             return any(ctx.address.fullmatch(w) for w in before[-1:] + after[:1])
@@ -300,6 +308,18 @@ class OfflineClassifier:
         closes = trailing and bool(head.rstrip()) and head.rstrip()[-1] in ",-—:"
         return opens or closes
 
+    def _interjection(self, text: str, match: re.Match[str], before: list[str], after: list[str]) -> bool:
+        """An interjection set off by punctuation ("Курва, третій похорон ...", "..., бля.") in a sentence
+        with no second-person word; not a noun with an adjective ("сука тупая")."""
+        ctx = self._rules.context
+        if ctx.interjection is None or not ctx.interjection.fullmatch(match.group()):
+            return False
+        if _SET_OFF_RE.match(text, match.end()) is None:
+            return False
+        if before and ctx.tight_adjectives.fullmatch(before[-1]):
+            return False
+        return not any(ctx.address.fullmatch(w) or ctx.targets.fullmatch(w) for w in before + after)
+
     def _they_acted_next(self, tail: str) -> bool:
         """A past plural verb among the next words, none of them said to the reader ("... Убили сына")."""
         ctx = self._rules.context
@@ -316,6 +336,8 @@ class OfflineClassifier:
         if ctx.apology is not None and ctx.apology.search(text):
             return False  # "Спасибо вам, сука, до слёз. Простите за мат.": swearing, not at her
         before, after = _sentence_around(text, match)
+        if self._interjection(text, match, before, after):
+            return False
         if before and ctx.tight_adjectives.fullmatch(before[-1]):
             return True
         # "Сука жадная, ...": a noun and an adjective open the sentence (an interjection has no adjective).

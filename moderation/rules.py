@@ -89,6 +89,8 @@ class ContextPatterns:
     verb_like: re.Pattern[str] | None = None  # a sentence without one is name-calling
     fate_vocative: re.Pattern[str] | None = None  # ", война проклятая": fate addressed in a sentence
     fate_alone: re.Pattern[str] | None = None  # "Война проклятая!": a sentence that is only that
+    interjection: re.Pattern[str] | None = None  # "Курва, третій похорон": swearing at no one
+    tribute: re.Pattern[str] | None = None  # "rest easy", "земля пухом": words to the dead
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +218,8 @@ def _load_context(path: Path) -> ContextPatterns:
         indefinite=compiled("indefinite") if "indefinite" in data else None,
         apology=compiled("apology") if "apology" in data else None,
         verb_like=compiled("verb_like") if "verb_like" in data else None,
+        interjection=compiled("interjection") if "interjection" in data else None,
+        tribute=compiled("tribute") if "tribute" in data else None,
         fate_vocative=(
             re.compile(collapse_pattern(rf"(?:^|[,:—-])\s*(?:{data['fate_phrase']})\s*(?:[,:—-]|$)"))
             if "fate_phrase" in data
