@@ -306,6 +306,10 @@ class OfflineClassifier:
         # An insulting adjective or two may follow the closing insult (", гнида ебучая").
         trailing = len(after) <= 2 and all(ctx.tight_adjectives.fullmatch(w) for w in after)
         closes = trailing and bool(head.rstrip()) and head.rstrip()[-1] in ",-—:"
+        # Or it is set off by commas inside the sentence, a name thrown at someone ("... заказывают,
+        # ебланы, лайки им подавай"), unless what follows says what they did.
+        if not (opens or closes) and head.rstrip()[-1:] == "," and tail.lstrip()[:1] == ",":
+            closes = not _ADJECTIVE_END_RE.search(match.group()) and not self._they_acted_next(tail)
         return opens or closes
 
     def _interjection(self, text: str, match: re.Match[str], before: list[str], after: list[str]) -> bool:
