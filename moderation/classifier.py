@@ -133,6 +133,9 @@ class OfflineClassifier:
             re.compile("|".join(map(re.escape, strings))) if all(rule.strings for rule in ungated) else None
         )
 
+        # Rules whose aimed match makes the message no order (Rule.beats_order).
+        self._beats_order = frozenset(rule.name for rule in self._rules.rules if rule.beats_order)
+
     @property
     def rules(self) -> RuleSet:
         return self._rules
@@ -158,6 +161,8 @@ class OfflineClassifier:
             self._scan(variant, signals, heads)
         if norm.masked:
             _keep(signals, Signal("obscene", "rules", UNAIMED_SCORE, "masked_word"))
+        if any(s.rule in self._beats_order for s in signals.values()):
+            order_possible = False  # an order as bait for harassment is no order
         if order_possible and self._rules.context.order.search(norm.collapsed):
             _keep(signals, Signal(ORDER, "rules", 0.0, "order_words"))
         return Classification(tuple(signals.values()))

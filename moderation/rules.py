@@ -42,6 +42,9 @@ class Rule:
     # When this matches the message, the rule's match is recorded but hides nothing (a kin vocative:
     # "сынок, ..." is a relative speaking to her own).
     unless: re.Pattern[str] | None = None
+    # A match makes the message no order whatever order words it holds: "скинь фотки в купальнике, тогда
+    # закажу" is harassment with an order as bait.
+    beats_order: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +185,9 @@ def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
                 unless = re.compile(collapse_pattern(unless_text))
             except re.error as exc:
                 raise ValueError(f"{path}: rule {merged.get('name')}: bad unless: {exc}") from exc
+        beats_order = bool(merged.get("beats_order", False))
         rules.append(
-            Rule(str(merged["name"]), category, aim, score, pattern, spares_fate, unless)  # type: ignore[arg-type]
+            Rule(str(merged["name"]), category, aim, score, pattern, spares_fate, unless, beats_order)  # type: ignore[arg-type]
         )
     combined = "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(rules))
     patterns = tuple(re.compile(rule.pattern) for rule in rules)
