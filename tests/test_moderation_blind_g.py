@@ -110,3 +110,162 @@ def test_insult_without_tribute(clf: OfflineClassifier, case: str) -> None:
 @pytest.mark.parametrize("case", TRIBUTE_OK)
 def test_tribute_to_the_dead_ok(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# --- Name-calling set off by commas mid-sentence, Ukrainian "ви" as an address, "барыга" ---
+NAME_CALLING_ABUSE = [
+    "C:опять эти ролики крутят, дебилы, хоть бы постыдились",
+    "Ви просто шакал, пані, і всі це бачать.",
+    "барыга бессовестная. за мультик с покойником такие деньги",
+    "C:автор, мрази такие, зарабатывают на слезах, уроды, тьфу",
+]
+NAME_CALLING_OK = [
+    "Эти уроды, твари, убили моего сына на блокпосту. Сделайте ролик про него",
+    "Ви робите святу справу, дякую вам за відео з татом.",
+    "Брат был, дурак, такой весёлый, всех смешил. Хочу ролик с его улыбкой",
+    "Они, сволочи, обстреляли нашу улицу в мае, мама погибла. Можно ролик с ней?",
+]
+
+
+@pytest.mark.parametrize("case", NAME_CALLING_ABUSE)
+def test_name_calling(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", NAME_CALLING_OK)
+def test_name_calling_ok(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
+
+
+# --- Threats without a violent word: the reader's place known and a visit, a talk "по-взрослому",
+# arson of her studio / home / car, doxxing with a deadline, the narrow path, "while there is someone
+# to pass it to", her car described with "твоя?" and a weak menace ---
+THREAT_ABUSE = [
+    "квартиру знаем, этаж знаем. жди, скоро заедем",
+    "мы тебя вычислили, так что приедем поговорить по-мужски",
+    "скоро заглянем побеседовать по-взрослому, адрес есть",
+    "твой офис полыхнёт однажды ночью, помяни моё слово",
+    "машина твоя сгорит, если не удалишь пост",
+    "I will burn down your studio if you post another one",
+    "солью твои данные и фото паспорта в чаты района. у тебя сутки на удаление",
+    "опубликую твою переписку и адрес, пусть люди знают",
+    "i'll post your address and number everywhere, you have 24 hours",
+    "ну ничего, пересечёмся ещё на узкой дорожке",
+    "на узкой дорожке встретишься со мной ещё",
+    "передай привет маме, пока ещё есть кому передавать",
+    "C:привет сыночку своему передавай, пока есть кому",
+    "say hi to your kids while you still can",
+    "белая киа у магазина твоя? жалко будет, если колёса кто-то проколет",
+    "C:родители твои в деревне одни живут? жаль будет, если что-то случится",
+]
+THREAT_OK = [
+    "Здравствуйте, дом знаем, где вы снимали, заедем в субботу за флешкой",
+    "Мы нашли вас через поиск, хотим заказать ролик с папой. Приедем в студию?",
+    "Наш дом сгорел после прилёта, фото почти не осталось. Можно сделать ролик из двух снимков?",
+    "У сына машина сгорела вместе с ним под Бахмутом. Хочу ролик, где он у своей машины",
+    "Выложу ваш номер в группе вдов нашего города, многие хотят такой ролик",
+    "Опубликую ролик с мамой у себя на странице, можно? Очень красиво получилось",
+    "Сынок, машина твоя стоит у подъезда, я её не продаю. Жалко будет её отдавать",
+    "Обнимите своих родителей, пока есть кого обнимать. Я свою маму уже не обниму",
+    "Передайте привет вашей маме от нашей семьи, она так помогла нам на похоронах",
+    "Звони отцу почаще, пока есть кому звонить, я своему уже не позвоню",
+    "Мы с мужем ехали по узкой дорожке к кладбищу, когда позвонили из военкомата",
+    "Моя синяя машина стоит у подъезда, там же, где папа её оставил. Можно её в ролик?",
+]
+
+
+@pytest.mark.parametrize("case", THREAT_ABUSE)
+def test_threats_without_violent_words(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", THREAT_OK)
+def test_threats_without_violent_words_ok(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
+
+
+# --- Death wishes: the reader in such a clip, God asked to take her ---
+DEATH_WISH_ABUSE = [
+    "чтобы ты в таком же ролике очутилась, ведьма",
+    "щоб ти сама в такому відео опинилась",
+    "hope somebody orders one of those clips about you soon",
+    "пусть господь приберёт тебя поскорее",
+    "молюсь, чтоб бог наказал тебя и твоих",
+    "i pray god takes you next",
+]
+DEATH_WISH_OK = [
+    "Хочу, чтобы мама в таком ролике оказалась рядом с папой, как на свадьбе",
+    "I hope someone makes one of these videos for me when I'm gone",
+    "Бог забрал тебя, сынок, слишком рано. Мама сделала тебе ролик",
+    "Молюсь, чтоб бог дал вам сил, вы делаете доброе дело",
+    "Господь забрал его в сорок лет. Хочу заказать видео для внуков",
+]
+
+
+@pytest.mark.parametrize("case", DEATH_WISH_ABUSE)
+def test_death_wishes(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", DEATH_WISH_OK)
+def test_death_wishes_ok(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
+
+
+# --- Insults without a swear word: the dead as merchandise, a face likened to a zombie's with a
+# jeer, her photos asked for (an order as bait hides nothing) ---
+INSULT_ABUSE = [
+    "C:торгуешь мертвечиной и не краснеешь",
+    "C:скоро звонки с мертвецами по тарифу начнёшь продавать",
+    "C:акция: скидка на братские могилы, налетай",
+    "C:ахаха рожа как у мертвеца на этом видео 😂",
+    "C:глаза как у трупа, ржака 🤣",
+    "пришли фото в белье, тогда закажу",
+    "send pics in a bikini and i'll order two videos",
+    "покажись без одежды, доплачу за ролик",
+]
+INSULT_OK = [
+    "Похоронное бюро торговлю мертвечиной устроило, а вы сделали маме ролик почти бесплатно. Спасибо",
+    "Можно мамину улыбку оставить как на фото? Как у живой",
+    "Папа на видео моргает как живой, я рыдала. Спасибо",
+    "Пришлю фото в купальнике, где мама на море в 1985, можно её оживить?",
+    "Скинь фотки с похорон, я закажу ролик для бабушки",
+    "Лицо на ролике как у мертвеца, можно сделать живее? Доплачу",
+]
+
+
+@pytest.mark.parametrize("case", INSULT_ABUSE)
+def test_insults_without_swear_words(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", INSULT_OK)
+def test_insults_without_swear_words_ok(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
+
+
+# --- A competitor's page advertised; a people told to keep to themselves ---
+SPAM_HATE_ABUSE = [
+    "C:Подписывайтесь на нас: vk.com/pamyat_navsegda , делаем то же самое",
+    "C:у нас вдвое дешевле! t.me/ozhivim_foto вступайте",
+    "C:subscribe to vk.com/memory_clips_best for cheaper clips",
+    "C:чурки пусть валят к себе в аул и там своих оживляют",
+    "C:понаехавшие со своими мечетями, не лезьте к нам",
+    "C:бородатые ваши — зверьё, а не люди",
+]
+SPAM_HATE_OK = [
+    "Вот страница моего сына vk.com/id12345, там все его фото. Сделайте ролик",
+    "Подписалась на вас, мама была бы рада. Ролик с бабушкой пришлю на vk.com/id777",
+    "Мой муж был таджик, похоронили у него на родине в кишлаке. Сделайте ролик для его мамы",
+    "Сына похоронили по-мусульмански, мечеть помогла. Хочу ролик, где он с бородой, как в последний год",
+]
+
+
+@pytest.mark.parametrize("case", SPAM_HATE_ABUSE)
+def test_competitor_and_keep_out(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, True)
+
+
+@pytest.mark.parametrize("case", SPAM_HATE_OK)
+def test_competitor_and_keep_out_ok(clf: OfflineClassifier, case: str) -> None:
+    check(clf, case, False)
