@@ -172,9 +172,13 @@ class OfflineClassifier:
         naming = self._rules.context.naming
         if naming is not None and naming.search(text):
             text = naming.sub(lambda m: " " * len(m.group()), text)
-        if not self._rules.context.reporting.search(text):
+        ctx = self._rules.context
+        reported = [m.group() for m in ctx.reporting.finditer(text)]
+        if not reported:
             return text
         text = _QUOTED_RE.sub(lambda m: " " * len(m.group()), text)
+        if all(word in ctx.report_requests for word in reported):
+            return text  # "«...». Удалите": only the quoted words are someone else's
         text = _SAID_BEFORE_RE.sub(lambda m: " " * len(m.group()), text)
         return _AFTER_COLON_RE.sub(lambda m: " " * len(m.group()), text)
 
@@ -232,7 +236,12 @@ class OfflineClassifier:
         if rule.aim == "none":
             return Signal(rule.category, "rules", rule.score, rule.name)
         tribute = self._rules.context.tribute
-        if rule.category == "insult" and tribute is not None and tribute.search(text):
+        if (
+            rule.category == "insult"
+            and tribute is not None
+            and tribute.search(text)
+            and not self._living_reader(text, match)
+        ):
             # "well, you bastards, ... rest easy", "эх вы, сволочи, земля вам пухом": fond words to the dead.
             return Signal(rule.category, "rules", UNAIMED_SCORE, f"{rule.name}:tribute")
         aimed = (
@@ -243,6 +252,12 @@ class OfflineClassifier:
         if aimed:
             return Signal(rule.category, "rules", rule.score, rule.name)
         return Signal(rule.category, "rules", UNAIMED_SCORE, f"{rule.name}:unaimed")
+
+    def _living_reader(self, text: str, match: re.Match[str]) -> bool:
+        """The insult's sentence speaks to a living reader ("а ты, мразь, наживаешься")."""
+        living = self._rules.context.living_reader
+        start, end = _sentence_bounds(text, match)
+        return living is not None and living.search(text, start, end) is not None
 
     def _fate_addressed(self, text: str, match: re.Match[str]) -> bool:
         """A fate noun in the vocative in the match's sentence ("чтоб ты сдохла, война проклятая"), or a

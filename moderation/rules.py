@@ -94,6 +94,8 @@ class ContextPatterns:
     fate_alone: re.Pattern[str] | None = None  # "Война проклятая!": a sentence that is only that
     interjection: re.Pattern[str] | None = None  # "Курва, третій похорон": swearing at no one
     tribute: re.Pattern[str] | None = None  # "rest easy", "земля пухом": words to the dead
+    living_reader: re.Pattern[str] | None = None  # "а ты, мразь, наживаешься": a living reader spoken to
+    report_requests: frozenset[str] = frozenset()  # "удалите": reporting words that unquote only quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +226,8 @@ def _load_context(path: Path) -> ContextPatterns:
         verb_like=compiled("verb_like") if "verb_like" in data else None,
         interjection=compiled("interjection") if "interjection" in data else None,
         tribute=compiled("tribute") if "tribute" in data else None,
+        living_reader=compiled("living_reader") if "living_reader" in data else None,
+        report_requests=frozenset(str(w) for w in data.get("report_requests", [])),  # type: ignore[attr-defined]
         fate_vocative=(
             re.compile(collapse_pattern(rf"(?:^|[,:—-])\s*(?:{data['fate_phrase']})\s*(?:[,:—-]|$)"))
             if "fate_phrase" in data
