@@ -47,6 +47,9 @@ _ADJECTIVE_END_RE = re.compile(r"(?:ая|яя|ый|ий|ой|ое|ее|ые|ие
 _PAST_PLURAL_RE = re.compile(r"\w{3,}ли")
 _CYRILLIC_RE = re.compile("[а-яіїєґ]")
 _NEXT_WORDS = 6
+# The shortest word read as a verb in the clause before a name-calling ("брат" is no verb).
+_VERB_MIN = 5
+_IMPERATIVE_RE = re.compile(r"\w{2,}(?:ите|айте|ейте|ойте|уйте|іть|айте)")
 # What follows an interjection: a comma, a dash, a sentence's end or the text's.
 _SET_OFF_RE = re.compile(r"\s*(?:[,.!?;:—…-]|$)")
 
@@ -328,8 +331,23 @@ class OfflineClassifier:
         closes = trailing and bool(head.rstrip()) and head.rstrip()[-1] in ",-—:"
         # Or it is set off by commas inside the sentence, a name thrown at someone ("... заказывают,
         # ебланы, лайки им подавай"), unless what follows says what they did.
+        # Not an apposition to someone named before it ("Мой сосед, урод, снёс ...", "Кто-то, сволочи,
+        # украл ..."): the clause before the comma must say something (hold a verb).
         if not (opens or closes) and head.rstrip()[-1:] == "," and tail.lstrip()[:1] == ",":
-            closes = not _ADJECTIVE_END_RE.search(match.group()) and not self._they_acted_next(tail)
+            clause_before = _WORD_RE.findall(
+                head[max(head.rfind(c, 0, len(head.rstrip()) - 1) for c in ",.!?;:—\n") + 1 :]
+            )
+            closes = (
+                not _ADJECTIVE_END_RE.search(match.group())
+                and not self._they_acted_next(tail)
+                and ctx.verb_like is not None
+                and (
+                    _CYRILLIC_RE.search(match.group()) is None  # the verb endings are ru / uk
+                    or any(len(w) >= _VERB_MIN and ctx.verb_like.fullmatch(w) for w in clause_before)
+                    # or the rest of the sentence tells them what to do ("..., ебланы, верните деньги")
+                    or any(ctx.address.fullmatch(w) or _IMPERATIVE_RE.fullmatch(w) for w in after)
+                )
+            )
         return opens or closes
 
     def _interjection(self, text: str, match: re.Match[str], before: list[str], after: list[str]) -> bool:
@@ -342,6 +360,8 @@ class OfflineClassifier:
             return False
         if before and ctx.tight_adjectives.fullmatch(before[-1]):
             return False
+        if ctx.kin_vocative is not None and ctx.kin_vocative.search(text):
+            return True  # "Брат, курва, зачем ты туда пошёл": the "ты" is the one she mourns
         return not any(ctx.address.fullmatch(w) or ctx.targets.fullmatch(w) for w in before + after)
 
     def _they_acted_next(self, tail: str) -> bool:

@@ -95,6 +95,7 @@ class ContextPatterns:
     interjection: re.Pattern[str] | None = None  # "Курва, третій похорон": swearing at no one
     tribute: re.Pattern[str] | None = None  # "rest easy", "земля пухом": words to the dead
     living_reader: re.Pattern[str] | None = None  # "а ты, мразь, наживаешься": a living reader spoken to
+    kin_vocative: re.Pattern[str] | None = None  # "Брат, курва, зачем ты ...": the "ты" is the dead one
     report_requests: frozenset[str] = frozenset()  # "удалите": reporting words that unquote only quotes
 
 
@@ -227,6 +228,7 @@ def _load_context(path: Path) -> ContextPatterns:
         interjection=compiled("interjection") if "interjection" in data else None,
         tribute=compiled("tribute") if "tribute" in data else None,
         living_reader=compiled("living_reader") if "living_reader" in data else None,
+        kin_vocative=compiled("kin_vocative") if "kin_vocative" in data else None,
         report_requests=frozenset(str(w) for w in data.get("report_requests", [])),  # type: ignore[attr-defined]
         fate_vocative=(
             re.compile(collapse_pattern(rf"(?:^|[,:—-])\s*(?:{data['fate_phrase']})\s*(?:[,:—-]|$)"))
