@@ -49,6 +49,8 @@ _CYRILLIC_RE = re.compile("[а-яіїєґ]")
 _NEXT_WORDS = 6
 # The shortest word read as a verb in the clause before a name-calling ("брат" is no verb).
 _VERB_MIN = 5
+# "... from a place" after an insult: people from elsewhere, not the reader.
+_FROM_WORDS = frozenset({"из", "от", "з", "із", "від", "from"})
 _IMPERATIVE_RE = re.compile(r"\w{2,}(?:ите|айте|ейте|ойте|уйте|іть|айте)")
 # What follows an interjection: a comma, a dash, a sentence's end or the text's.
 _SET_OFF_RE = re.compile(r"\s*(?:[,.!?;:—…-]|$)")
@@ -297,6 +299,8 @@ class OfflineClassifier:
             return False  # "эти твари убили ...": about the killers, however near a "вы"
         if ctx.third_person and after and ctx.third_person.fullmatch(after[0]):
             return False  # "твари эти ...", "эти" after the word: about someone else
+        if after and after[0] in _FROM_WORDS and not (before and ctx.address.fullmatch(before[-1])):
+            return False  # "гієни з ритуальних агенцій", "стервятники из похоронки": people from elsewhere
         if ctx.indefinite is not None and _indefinite_before(ctx.indefinite, before):
             return False  # "какой-то урод в комментариях назвал ...": someone unnamed, reported
         if any(ctx.address.fullmatch(w) or ctx.targets.fullmatch(w) for w in near_before + near_after):
