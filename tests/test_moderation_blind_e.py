@@ -3,6 +3,7 @@
 closest to it (grief, orders, war vocabulary, idioms, swearing at fate, quoted abuse, a mother
 cursing her son's killer).
 """
+# ruff: noqa: F811
 
 from __future__ import annotations
 
@@ -10,34 +11,8 @@ import pytest
 
 from moderation.classifier import OfflineClassifier
 from moderation.policy import ModerationContext, decide
-from moderation.settings import ModerationSettings
-
-SETTINGS = ModerationSettings()
-
-
-@pytest.fixture(scope="module")
-def clf() -> OfflineClassifier:
-    return OfflineClassifier()
-
-
-def _status(clf: OfflineClassifier, text: str, channel: str = "message") -> str:
-    classification = clf.classify(text, channel)
-    context = ModerationContext(
-        "comment" if channel == "comment" else "message",
-        has_order_content=classification.has_order_words,
-    )
-    return decide(classification, context, SETTINGS).status
-
-
-def _hidden(clf: OfflineClassifier, case: str) -> bool:
-    channel, text = ("comment", case[2:]) if case.startswith("C:") else ("message", case)
-    return _status(clf, text, channel) == "quarantined"
-
-
-def check(clf: OfflineClassifier, case: str, hidden: bool) -> None:
-    text = case[2:] if case.startswith("C:") else case
-    assert _hidden(clf, case) == hidden, clf.classify(text)
-
+from tests.moderation_cases import SETTINGS, check, clf  # noqa: F401  (clf is a fixture the tests take)
+from tests.moderation_cases import status as _status
 
 # --- Aim: plain insults said to people were read as swearing at no one ---
 # A vocative insult closing a sentence may be followed by an insulting adjective (", гнида ебучая");
@@ -77,7 +52,9 @@ def test_aim_ok_neighbours(clf: OfflineClassifier, case: str) -> None:
 def test_comment_order_words_protect_nothing(clf: OfflineClassifier) -> None:
     text = "Ты тварь, закажу ролик про тебя"
     assert _status(clf, text, "message") == "flagged"  # a message with order words: shown, marked
-    assert _status(clf, text, "comment") == "quarantined"
+    # The policy itself, told the comment has order words, still hides it: a comment is never an order.
+    as_comment = ModerationContext("comment", has_order_content=True)
+    assert decide(clf.classify(text, "comment"), as_comment, SETTINGS).status == "quarantined"
     assert not clf.classify("Скоро и тебе закажут", "message").has_order_words
 
 

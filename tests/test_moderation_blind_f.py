@@ -3,37 +3,14 @@
 sentences closest to it (grief, orders, war vocabulary, a relative's own home or child's school,
 swearing at fate, quoted abuse reported to the admin, a mother cursing her son's killer).
 """
+# ruff: noqa: F811
 
 from __future__ import annotations
 
 import pytest
 
 from moderation.classifier import OfflineClassifier
-from moderation.policy import ModerationContext, decide
-from moderation.settings import ModerationSettings
-
-SETTINGS = ModerationSettings()
-
-
-@pytest.fixture(scope="module")
-def clf() -> OfflineClassifier:
-    return OfflineClassifier()
-
-
-def _hidden(clf: OfflineClassifier, case: str) -> bool:
-    channel, text = ("comment", case[2:]) if case.startswith("C:") else ("message", case)
-    classification = clf.classify(text, channel)
-    context = ModerationContext(
-        "comment" if channel == "comment" else "message",
-        has_order_content=channel == "message" and classification.has_order_words,
-    )
-    return decide(classification, context, SETTINGS).status == "quarantined"
-
-
-def check(clf: OfflineClassifier, case: str, hidden: bool) -> None:
-    text = case[2:] if case.startswith("C:") else case
-    assert _hidden(clf, case) == hidden, clf.classify(text)
-
+from tests.moderation_cases import check, clf  # noqa: F401  (clf is a fixture the tests take)
 
 # --- A curse at fate: an abstract noun in the vocative (война / болезнь / рак / судьба / водка
 # проклятая), anywhere in the sentence or as a sentence of its own, makes a death wish or "иди ты"

@@ -3,37 +3,14 @@
 sentences closest to it (grief, orders, war vocabulary, quoted abuse reported to the admin, tributes
 to the dead, relatives describing their own car, home or parents in an order).
 """
+# ruff: noqa: F811
 
 from __future__ import annotations
 
 import pytest
 
 from moderation.classifier import OfflineClassifier
-from moderation.policy import ModerationContext, decide
-from moderation.settings import ModerationSettings
-
-SETTINGS = ModerationSettings()
-
-
-@pytest.fixture(scope="module")
-def clf() -> OfflineClassifier:
-    return OfflineClassifier()
-
-
-def _hidden(clf: OfflineClassifier, case: str) -> bool:
-    channel, text = ("comment", case[2:]) if case.startswith("C:") else ("message", case)
-    classification = clf.classify(text, channel)
-    context = ModerationContext(
-        "comment" if channel == "comment" else "message",
-        has_order_content=channel == "message" and classification.has_order_words,
-    )
-    return decide(classification, context, SETTINGS).status == "quarantined"
-
-
-def check(clf: OfflineClassifier, case: str, hidden: bool) -> None:
-    text = case[2:] if case.startswith("C:") else case
-    assert _hidden(clf, case) == hidden, clf.classify(text)
-
+from tests.moderation_cases import check, clf  # noqa: F401  (clf is a fixture the tests take)
 
 # --- Abuse quoted in a report to the admin: «...» after "пишет / пише / writes", or followed by
 # "удалите / заблокируйте" is someone else's words (the first false positive of set G) ---
