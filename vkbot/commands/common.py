@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,29 @@ def config_or_exit(args: argparse.Namespace) -> Config:
         for problem in exc.problems:
             print(f"config error: {problem}", file=sys.stderr)
         raise SystemExit(2) from exc
+
+
+@contextmanager
+def database_session(args: argparse.Namespace) -> Iterator[tuple[Any, Config]]:
+    """A writing session on the configured, migrated database, committed when the block ends cleanly."""
+    from sqlmodel import Session
+
+    from vkbot.store.db import begin_write, make_engine, migrate
+
+    config = config_or_exit(args)
+    engine = make_engine(config.storage.database_url)
+    try:
+        # Her terminal shows her answers, not the migration's chatter (it is logged when it matters).
+        if not getattr(args, "log_level", None):
+            for name in ("alembic", "vkbot.store"):
+                logging.getLogger(name).setLevel(logging.WARNING)
+        migrate(engine)
+        with Session(engine) as session:
+            begin_write(session)
+            yield session, config
+            session.commit()
+    finally:
+        engine.dispose()
 
 
 def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from vkbot.commands.common import (
     add_config_argument,
     add_json_argument,
     config_or_exit,
+    database_session,
     print_json,
     print_rows,
     print_table,
@@ -108,25 +108,6 @@ def _register_signups(subparsers: Any) -> None:
 # -- plumbing ---------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _session(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
-    """A writing session on the configured, migrated database, committed when the block ends cleanly."""
-    from sqlmodel import Session
-
-    from vkbot.store.db import begin_write, make_engine, migrate
-
-    config = config_or_exit(args)
-    engine = make_engine(config.storage.database_url)
-    try:
-        migrate(engine)
-        with Session(engine) as session:
-            begin_write(session)
-            yield session, config
-            session.commit()
-    finally:
-        engine.dispose()
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -188,7 +169,7 @@ def _full(view: Any) -> dict[str, Any]:
 def cmd_list(args: argparse.Namespace) -> int:
     import waitlist
 
-    with _session(args) as (session, config):
+    with database_session(args) as (session, config):
         views = waitlist.list_orders(session, settings=config.waitlist, now=_now(), status=args.status)
         if args.status is None:  # the queue as the founder works it first, then everything else by number
             queue = waitlist.list_orders(session, settings=config.waitlist, now=_now(), status="waiting")
@@ -202,7 +183,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     import waitlist
 
     def action() -> int:
-        with _session(args) as (session, config):
+        with database_session(args) as (session, config):
             view = waitlist.get_order(session, args.number, settings=config.waitlist, now=_now())
         if args.json:
             print_json(_full(view))
@@ -239,7 +220,7 @@ def cmd_set_status(args: argparse.Namespace) -> int:
     import waitlist
 
     def action() -> int:
-        with _session(args) as (session, config):
+        with database_session(args) as (session, config):
             waitlist.set_status(session, args.number, args.status, args.reason, at=_now())
             queued = _queue_notices(session, config)
         return _done(args, f"order {args.number}: {args.status}", queued)
@@ -253,7 +234,7 @@ def cmd_move(args: argparse.Namespace) -> int:
     def action() -> int:
         if args.position < 1:
             raise ValueError("POSITION starts at 1")
-        with _session(args) as (session, config):
+        with database_session(args) as (session, config):
             waitlist.move_order(session, args.number, args.position, args.reason, at=_now())
             queued = _queue_notices(session, config)
         return _done(args, f"order {args.number}: moved to place {args.position}", queued)
@@ -268,7 +249,7 @@ def cmd_deliver(args: argparse.Namespace) -> int:
     def action() -> int:
         if not args.file.is_file():
             raise ValueError(f"no file at {args.file}")
-        with _session(args) as (session, config):
+        with database_session(args) as (session, config):
             files = LocalFileStore(config.storage.files_dir)
             waitlist.deliver(session, args.number, args.file, files=files, at=_now())
             queued = _queue_notices(session, config)
@@ -281,7 +262,7 @@ def cmd_keep_files(args: argparse.Namespace) -> int:
     import waitlist
 
     def action() -> int:
-        with _session(args) as (session, _config):
+        with database_session(args) as (session, _config):
             waitlist.keep_files(session, args.number, not args.off, at=_now())
         return _done(args, f"order {args.number}: files {'no longer ' if args.off else ''}kept", 0)
 
@@ -291,7 +272,7 @@ def cmd_keep_files(args: argparse.Namespace) -> int:
 def cmd_signups(args: argparse.Namespace) -> int:
     import waitlist
 
-    with _session(args) as (session, config):
+    with database_session(args) as (session, config):
         waitlist.set_signups_open(session, args.open, at=_now(), reopen_hint=args.hint)
         queued = _queue_notices(session, config) if args.open else 0
     return _done(args, f"sign-ups {'open' if args.open else 'closed'}", queued)

@@ -7,10 +7,8 @@ subcommands take. Effects on VK (a comment put back, a ban) are queued as outbox
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from zoneinfo import ZoneInfo
 from vkbot.commands.common import (
     add_config_argument,
     add_json_argument,
-    config_or_exit,
+    database_session,
     print_json,
     print_rows,
     print_table,
@@ -113,28 +111,6 @@ def _register_bans(subparsers: Any) -> None:
 # -- plumbing ---------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _session(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
-    """A session on the configured, migrated database, committed when the block ends without error."""
-    from sqlmodel import Session
-
-    from vkbot.store.db import make_engine, migrate
-
-    config = config_or_exit(args)
-    engine = make_engine(config.storage.database_url)
-    try:
-        # Her terminal shows her answers, not the migration's chatter (it is logged when it matters).
-        for name in ("alembic", "vkbot.store"):
-            if not getattr(args, "log_level", None):
-                logging.getLogger(name).setLevel(logging.WARNING)
-        migrate(engine)
-        with Session(engine) as session:
-            yield session, config
-            session.commit()
-    finally:
-        engine.dispose()
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -178,7 +154,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from moderation.review import list_items, quarantine_summary
 
     statuses = ("flagged",) if args.flagged else None
-    with _session(args) as (session, config):
+    with database_session(args) as (session, config):
         summary = quarantine_summary(session, days=max(args.days, 1), now=_now(), tz=_tz(config))
         kwargs: dict[str, Any] = {"show_text": args.show, "category": args.category, "limit": args.limit}
         if statuses:
@@ -214,7 +190,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from moderation.review import reveal_one
 
     def run() -> int:
-        with _session(args) as (session, _config):
+        with database_session(args) as (session, _config):
             revealed = reveal_one(session, args.id, args.lang)
         if args.json:
             print_json(
@@ -240,7 +216,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from moderation.review import restore
 
     def run() -> int:
-        with _session(args) as (session, config):
+        with database_session(args) as (session, config):
             effects = restore(session, args.id, args.by, _now(), group_id=config.vk.group_id)
             queued = _enqueue(session, config, effects)
         _say("quarantine.cli.restored", id=args.id)
@@ -255,7 +231,7 @@ def cmd_confirm(args: argparse.Namespace) -> int:
     from moderation.review import confirm
 
     def run() -> int:
-        with _session(args) as (session, _config):
+        with database_session(args) as (session, _config):
             confirm(session, args.id, args.by, _now())
         _say("quarantine.cli.confirmed", id=args.id)
         return 0
@@ -280,7 +256,7 @@ def cmd_hide(args: argparse.Namespace) -> int:
     from moderation.review import hide
 
     def run() -> int:
-        with _session(args) as (session, config):
+        with database_session(args) as (session, config):
             item_id = _item_id(session, args.id)
             effects = hide(
                 session,
@@ -315,7 +291,7 @@ def _item_id(session: Any, given: str) -> int:
 def cmd_removals(args: argparse.Namespace) -> int:
     from moderation.records import manual_removal_list
 
-    with _session(args) as (session, config):
+    with database_session(args) as (session, config):
         group_id = config.vk.group_id
         rows = [
             {
@@ -339,7 +315,7 @@ def cmd_removed(args: argparse.Namespace) -> int:
     from moderation.records import mark_removal
 
     def run() -> int:
-        with _session(args) as (session, _config):
+        with database_session(args) as (session, _config):
             mark_removal(session, args.id, True)
         return 0
 
@@ -349,7 +325,7 @@ def cmd_removed(args: argparse.Namespace) -> int:
 def cmd_digest(args: argparse.Namespace) -> int:
     from moderation.review import daily_digest
 
-    with _session(args) as (session, config):
+    with database_session(args) as (session, config):
         tz = _tz(config)
         day = args.day or _now().astimezone(tz).date()
         print(daily_digest(session, day, lang=args.lang, tz=tz))
@@ -360,7 +336,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from moderation.evidence import export_threats, write_csv, write_json
 
     since = datetime.combine(args.since, datetime.min.time(), UTC) if args.since else None
-    with _session(args) as (session, config):
+    with database_session(args) as (session, config):
         rows = export_threats(session, args.category, since, group_id=config.vk.group_id or None)
     writer = write_csv if args.format == "csv" else write_json
     if args.out is None:
@@ -392,7 +368,7 @@ def _proposal_row(proposal: Any) -> dict[str, Any]:
 def cmd_bans_list(args: argparse.Namespace) -> int:
     from moderation.bans import list_proposals
 
-    with _session(args) as (session, _config):
+    with database_session(args) as (session, _config):
         rows = [_proposal_row(p) for p in list_proposals(session, None if args.all else "proposed")]
     print_rows(rows, ["id", "author_id", "items", "status", "reason", "ban_days", "end_date"], args.json)
     return 0
@@ -402,7 +378,7 @@ def cmd_bans_accept(args: argparse.Namespace) -> int:
     from moderation.bans import accept
 
     def run() -> int:
-        with _session(args) as (session, config):
+        with database_session(args) as (session, config):
             ban = accept(session, args.id, _now(), args.by)
             _enqueue(session, config, [ban])
         end = ban.end_date.astimezone(UTC).date().isoformat() if ban.end_date else "∞"
@@ -419,7 +395,7 @@ def cmd_bans_dismiss(args: argparse.Namespace) -> int:
     from moderation.bans import dismiss
 
     def run() -> int:
-        with _session(args) as (session, _config):
+        with database_session(args) as (session, _config):
             dismiss(session, args.id, _now(), args.by)
         if args.json:
             print_json({"id": args.id, "status": "dismissed"})
