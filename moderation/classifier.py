@@ -31,7 +31,6 @@ _SAID_BEFORE_RE = re.compile(
     r"[^.!?\n]+(?=[,—-]+\s*(?:сказал\w*|написал\w*|говорит|говорил\w*|пишет|заявил\w*|кричал\w*|сказав|сказала|написав"
     r"|каже|пише|said|wrote|says|told\s+me)\b(?!\s*(?:бы|б|я|мы|ми|i|we)\b))"
 )
-_LEAD_PUNCT_RE = re.compile(r"[\s,!?.:;\-\"')(]*$")
 _CLAUSE_RE = re.compile(r"[^,!?.:;\-—)\n]*(?:[,!?.:;\-—)\n]|$)")
 # Pronouns ("пиздец какой-то") and a hyphenated word are no insulting adjective.
 _NOUN_ADJECTIVE_RE = re.compile(

@@ -185,11 +185,9 @@ def evaluate(
     for item, ml in zip(items, scores, strict=True):
         classification = classifier.classify(item.text, item.channel)
         channel: Channel = "comment" if item.channel == "comment" else "message"
-        # As the pipeline does: a wall comment is never an order.
+        # As the pipeline does; the policy itself knows a wall comment is never an order.
         context = ModerationContext(
-            channel,
-            protected=False,
-            has_order_content=channel == "message" and classification.has_order_words,
+            channel, protected=False, has_order_content=classification.has_order_words
         )
         scored.append(ScoredItem(item, decide(classification, context, settings, ml)))
     return EvalReport(tuple(scored), ml=ml_scores is not None)

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from waitlist.models import UTCDateTime
+from dbtypes import UTCDateTime
 
 __all__ = ["STATUSES", "PubPost"]
 

@@ -22,8 +22,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from dbtypes import insert_ignoring_duplicates
 from vkbot.api.errors import UserTokenMissing, VkApiError, VkError, is_retryable
-from vkbot.store.db import begin_write, insert_ignoring_duplicates
+from vkbot.store.db import begin_write
 from vkbot.store.models import OutboxRow
 
 log = logging.getLogger("vkbot.outbox")

@@ -11,7 +11,6 @@ from sqlmodel import Field, SQLModel
 from dbtypes import UTCDateTime
 
 __all__ = [
-    "UTCDateTime",
     "WlConsent",
     "WlConversation",
     "WlErasure",

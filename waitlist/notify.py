@@ -129,8 +129,10 @@ def _lapse_invitations(session: Session, settings: WaitlistSettings, now: dateti
     """
     lapse_before = now - timedelta(days=settings.invitation_days)
     invited = session.exec(select(WlSignup).where(WlSignup.status == "invited")).all()
+    keys = [f"wl:invite:{signup.id}" for signup in invited]
+    notices = {n.key: n for n in session.exec(select(WlNotice).where(col(WlNotice.key).in_(keys)))}
     for signup in invited:
-        notice = session.get(WlNotice, f"wl:invite:{signup.id}")
+        notice = notices.get(f"wl:invite:{signup.id}")
         started = notice.sent_at if notice is not None and notice.sent_at is not None else signup.invited_at
         if started is None or started > lapse_before:
             continue

@@ -12,9 +12,9 @@ import functools
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
+
+from dbtypes import insert_ignoring_duplicates
 
 __all__ = ["insert_ignoring_duplicate", "insert_row"]
 
@@ -34,22 +34,6 @@ def insert_row(session: Session, model: type[SQLModel], row: dict[str, Any]) -> 
     session.connection().execute(_insert(model), [row])
 
 
-@functools.cache
-def _insert_unless_duplicate(dialect: str, model: type[SQLModel]) -> sa.Insert:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = _table(model)
-    # RETURNING says whether a row went in (PostgreSQL's rowcount is -1 with implicit RETURNING).
-    return insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
-
-
 def insert_ignoring_duplicate(session: Session, model: type[SQLModel], row: dict[str, Any]) -> bool:
     """Insert one row unless it breaks a unique constraint; True if inserted. Pending rows are not flushed."""
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        return session.connection().execute(_insert_unless_duplicate(dialect, model), row).first() is not None
-    try:
-        with session.begin_nested():
-            session.add(model(**row))
-    except IntegrityError:
-        return False
-    return True
+    return insert_ignoring_duplicates(session, _table(model), [row]) == 1

@@ -6,8 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, event
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -79,22 +78,3 @@ def import_all_models() -> None:
         except ModuleNotFoundError as exc:
             if exc.name is None or not module.startswith(exc.name):
                 raise
-
-
-def insert_ignoring_duplicates(session: Session, table: Table, rows: list[dict[str, Any]]) -> int:
-    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL; returns how many rows were inserted.
-
-    One executemany: each row is still its own INSERT, so a duplicate discards no neighbour, and a
-    1,000-row batch costs one round trip instead of 1,000 (bench/ingest.py).
-    """
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect
-    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(table).on_conflict_do_nothing()
-    if dialect.name == "postgresql":
-        # rowcount is -1 here (SQLAlchemy batches the rows with RETURNING): count the ids that came back.
-        return len(session.execute(stmt.returning(table.c.id), rows).all())
-    if dialect.supports_sane_multi_rowcount:
-        return session.execute(stmt, rows).rowcount or 0
-    return sum(session.execute(stmt, [row]).rowcount or 0 for row in rows)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from vkbot.store.db import insert_ignoring_duplicates
+from dbtypes import insert_ignoring_duplicates
 from vkbot.store.models import LongPollState, StoredEvent
 
 log = logging.getLogger("vkbot.store")
