@@ -124,17 +124,12 @@ class Incident:
     def from_row(cls, row: AlertIncident) -> Incident:
         return cls(
             kind=row.kind,  # type: ignore[arg-type]  # only IncidentKind values are written
-            opened_at=_aware(row.opened_at),
+            opened_at=row.opened_at,
             detail=row.detail,
             id=row.id,
             vk_sent=row.vk_notified_at is not None,
             mail_sent=row.mail_notified_at is not None,
         )
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored one is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def open_incidents(session: Session) -> list[dict[str, Any]]:
@@ -147,7 +142,7 @@ def open_incidents(session: Session) -> list[dict[str, Any]]:
             "id": row.id,
             "kind": row.kind,
             "detail": row.detail,
-            "opened_at": _aware(row.opened_at).isoformat(),
+            "opened_at": row.opened_at.isoformat(),
             "vk_notified": row.vk_notified_at is not None,
             "mail_notified": row.mail_notified_at is not None,
         }

@@ -36,10 +36,7 @@ def _cursor_name(job_name: str) -> str:
 def last_run(engine: Engine, job_name: str) -> datetime | None:
     with Session(engine) as session:
         cursor = session.get(Cursor, _cursor_name(job_name))
-    if cursor is None:
-        return None
-    # SQLite hands the stored UTC moment back without its zone.
-    return cursor.updated_at.replace(tzinfo=cursor.updated_at.tzinfo or UTC)
+        return cursor.updated_at if cursor is not None else None
 
 
 def _record_run(engine: Engine, job_name: str, at: datetime) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text
 from sqlmodel import Field, SQLModel
 
+from dbtypes import UTCDateTime
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -15,6 +17,11 @@ def utcnow() -> datetime:
 
 def _utc_column(nullable: bool = True) -> Any:
     return Column(DateTime(timezone=True), nullable=nullable)
+
+
+def _aware_column(nullable: bool = True) -> Any:
+    """The same column, read back with its UTC zone on SQLite too (tables added after dbtypes existed)."""
+    return Column(UTCDateTime(), nullable=nullable)
 
 
 class StoredEvent(SQLModel, table=True):
@@ -86,7 +93,7 @@ class Cursor(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     event_id: int = 0
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_aware_column(False))
 
 
 class AlertIncident(SQLModel, table=True):
@@ -99,8 +106,8 @@ class AlertIncident(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)  # see vkbot.alerts.IncidentKind
     detail: str = Field(sa_column=Column(Text, nullable=False))
-    opened_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(False))
-    resolved_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    opened_at: datetime = Field(default_factory=utcnow, sa_column=_aware_column(False))
+    resolved_at: datetime | None = Field(default=None, sa_column=_aware_column())
     # When each channel took the notice; NULL: not yet (retried on the next check).
-    vk_notified_at: datetime | None = Field(default=None, sa_column=_utc_column())
-    mail_notified_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    vk_notified_at: datetime | None = Field(default=None, sa_column=_aware_column())
+    mail_notified_at: datetime | None = Field(default=None, sa_column=_aware_column())
