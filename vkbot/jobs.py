@@ -34,6 +34,7 @@ from waitlist.ports import Clock, FileStore
 __all__ = [
     "digest_once",
     "notify_once",
+    "queue_notices",
     "reconcile_once",
     "record_undeliverable",
     "sweep_once",
@@ -42,11 +43,16 @@ __all__ = [
 log = logging.getLogger("vkbot.jobs")
 
 
+def queue_notices(session: Session, settings: waitlist.WaitlistSettings, clock: Clock) -> int:
+    """The news owed now (turn, slip, clip, invitation) as outbox rows in the session's transaction."""
+    replies = waitlist.due_notifications(session, settings=settings, clock=clock)
+    return enqueue(session, [r for reply in replies for r in reply_requests(reply)])
+
+
 def _notify(engine: Engine, settings: waitlist.WaitlistSettings, clock: Clock) -> int:
     with Session(engine) as session:
         begin_write(session)
-        replies = waitlist.due_notifications(session, settings=settings, clock=clock)
-        added = enqueue(session, [r for reply in replies for r in reply_requests(reply)])
+        added = queue_notices(session, settings, clock)
         session.commit()
     if added:
         log.info("%d notice(s) queued for sending", added)

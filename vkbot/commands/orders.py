@@ -126,13 +126,10 @@ def _guarded(action: Callable[[], int]) -> int:
 
 def _queue_notices(session: Any, config: Any) -> int:
     """The news the founder's action owes (turn, clip), as outbox rows in this same transaction."""
-    import waitlist
-    from vkbot.adapters.outbound import reply_requests
     from vkbot.clock import SystemClock
-    from vkbot.outbox import enqueue
+    from vkbot.jobs import queue_notices
 
-    replies = waitlist.due_notifications(session, settings=config.waitlist, clock=SystemClock())
-    return enqueue(session, [r for reply in replies for r in reply_requests(reply)])
+    return queue_notices(session, config.waitlist, SystemClock())
 
 
 def _estimate(view: Any) -> str:

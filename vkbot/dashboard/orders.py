@@ -14,11 +14,10 @@ from sqlmodel import Session
 
 import i18n
 import waitlist
-from vkbot.adapters.outbound import reply_requests
 from vkbot.clock import SystemClock
 from vkbot.dashboard.context import Dashboard, dashboard_of
 from vkbot.dashboard.render import render, request_lang
-from vkbot.outbox import enqueue
+from vkbot.jobs import queue_notices
 from vkbot.store.db import begin_write
 
 MAX_REASON = 500
@@ -47,8 +46,7 @@ def _set_status(dashboard: Dashboard, number: int, status: str, reason: str | No
     with Session(dashboard.engine) as session:
         begin_write(session)
         waitlist.set_status(session, number, status, reason, at=_now())
-        replies = waitlist.due_notifications(session, settings=dashboard.waitlist, clock=SystemClock())
-        queued = enqueue(session, [r for reply in replies for r in reply_requests(reply)])
+        queued = queue_notices(session, dashboard.waitlist, SystemClock())
         session.commit()
     return queued
 

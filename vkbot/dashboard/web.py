@@ -34,7 +34,7 @@ SECURITY_HEADERS = {
 
 
 def _public(path: str) -> bool:
-    return path == "/login" or path.startswith(PUBLIC_PREFIXES)
+    return path.startswith(PUBLIC_PREFIXES)
 
 
 @web.middleware
@@ -71,7 +71,7 @@ ERROR_PAGES: dict[type[web.HTTPException], str] = {
 async def friendly_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
-    except (web.HTTPNotFound, web.HTTPBadRequest, web.HTTPForbidden, web.HTTPConflict) as exc:
+    except tuple(ERROR_PAGES) as exc:
         return render(request, "error.html", status=exc.status, message=ERROR_PAGES[type(exc)])
 
 
