@@ -41,7 +41,7 @@ from sqlmodel import Session, col, select
 
 import i18n
 from vkbot.health import ListenerView, TokenStatusView, listener_stalled, poll_age_s
-from vkbot.outbox import backlog, enqueue, message_request
+from vkbot.outbox import backlog, enqueue, message_request, pause
 from vkbot.store.db import begin_write
 from vkbot.store.models import AlertIncident
 
@@ -180,10 +180,7 @@ class AlertMonitor:
                 await self.check()
             except Exception:  # a broken check must not end the app; it is logged and tried again
                 log.exception("alert check failed")
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=self.settings.check_every_s)
-            except TimeoutError:
-                pass
+            await pause(stop, self.settings.check_every_s)
 
     async def check(self) -> list[Incident]:
         """One round: open, notify or resolve incidents; returns the ones open now."""

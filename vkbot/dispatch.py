@@ -8,7 +8,6 @@ handled in order of storage, which keeps one relative's messages in order.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from vkbot.outbox import OutboxRequest, enqueue
+from vkbot.outbox import OutboxRequest, enqueue, pause, retry_delay_s
 from vkbot.store.db import begin_write
 from vkbot.store.models import StoredEvent
 
@@ -63,8 +62,7 @@ class Dispatcher:
             except Exception:  # e.g. the database busy or down: the events stay stored and unprocessed
                 failures += 1
                 log.exception("dispatch pass failed (%d in a row); retrying", failures)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=min(30.0, 0.5 * 2 ** min(failures, 6)))
+                await pause(stop, retry_delay_s(failures))
                 continue
             if done:
                 if self.on_enqueued:

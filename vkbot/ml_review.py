@@ -8,7 +8,6 @@ across restarts. It never delays storing or answering: it runs beside the pipeli
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +24,7 @@ from moderation.policy import ModerationContext, decide
 from moderation.provision import recorded_sha256
 from moderation.settings import ModerationSettings
 from vkbot.adapters.moderation import verdict_requests
-from vkbot.outbox import enqueue
+from vkbot.outbox import enqueue, pause
 from vkbot.store.models import Cursor, StoredEvent
 
 log = logging.getLogger("vkbot.ml")
@@ -127,8 +126,7 @@ class MlReviewer:
                 log.exception("Detoxify review pass failed")
                 done = 0
             if not done:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.every_s)
+                await pause(stop, self.every_s)
 
     async def review_once(self) -> int:
         """Score the next batch of handled messages and comments; returns how many were scored."""

@@ -144,7 +144,7 @@ class OutboxSender:
                 log.exception(
                     "outbox sender %s: a pass failed (%d in a row); retrying", self.worker_id, failures
                 )
-                await _pause(stop, min(30.0, 0.5 * 2 ** min(failures, 6)))
+                await pause(stop, retry_delay_s(failures))
                 continue
             if done == 0:
                 self.wake.clear()
@@ -255,9 +255,15 @@ class OutboxSender:
                 self.on_undeliverable(peer_id, code)
 
 
-async def _pause(stop: asyncio.Event, seconds: float) -> None:
+async def pause(stop: asyncio.Event, seconds: float) -> None:
+    """Wait ``seconds``, or less if ``stop`` is set meanwhile (the workers' idle and retry waits)."""
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+def retry_delay_s(failures: int) -> float:
+    """After ``failures`` failed passes in a row: 1 s, 2 s, ... up to 30 s."""
+    return min(30.0, 0.5 * 2 ** min(failures, 6))
 
 
 def _retryable(exc: BaseException) -> bool:
