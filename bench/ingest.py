@@ -4,7 +4,7 @@ Usage: ``.venv/bin/python bench/ingest.py [--count 20000] [--seed 1]``. The sand
 process; N seeded messages are injected at once with ``/sandbox/bulk`` while the client listens.
 
 - ours: the whole app (listener -> SQLite file in a temp dir -> dispatcher -> outbox rows, the sender
-  running beside them as in production), with the real handler ``vkbot.pipeline.build_pipeline``
+  running beside them as in production), with the real handler ``vkbot.core.pipeline.build_pipeline``
   (moderation, intake dialog, outbox rows). The clock stops when every injected ``message_new`` is
   stored AND marked processed. Replies are not waited for: the outbox sender is bounded by VK's 20
   requests/s (bench/outbox.py measures it), so the clock covers storing and dispatching, i.e. until each
@@ -42,9 +42,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bench.common import TOKEN, machine, sandbox_process, suite_config
-from vkbot.outbox import OutboxRequest, message_request
+from vkbot.core.store.models import StoredEvent
+from vkbot.effects.outbox import OutboxRequest, message_request
 from vkbot.sandbox import SandboxControl
-from vkbot.store.models import StoredEvent
 
 
 class ReplyHandler:
@@ -63,9 +63,9 @@ class ReplyHandler:
 def _handler(config: Any, engine: Any, which: str) -> tuple[Any, str]:
     if which == "reply":
         return ReplyHandler(), "reply-to-each"
-    from vkbot.pipeline import build_pipeline
+    from vkbot.core.pipeline import build_pipeline
 
-    return build_pipeline(config, engine), "vkbot.pipeline.build_pipeline"
+    return build_pipeline(config, engine), "vkbot.core.pipeline.build_pipeline"
 
 
 def _stored_messages(engine: Any, *, processed: bool) -> int:
@@ -85,7 +85,7 @@ async def _all_processed(dispatched: int, probe: Any, count: int) -> bool:
 
 async def run_ours(url: str, control: SandboxControl, count: int, seed: int, which: str) -> dict[str, Any]:
     from vkbot.app import open_app
-    from vkbot.store.db import make_engine, migrate
+    from vkbot.core.store.db import make_engine, migrate
 
     with tempfile.TemporaryDirectory() as tmp:
         db = f"sqlite:///{Path(tmp) / 'ingest.db'}"
@@ -120,7 +120,7 @@ async def run_ours(url: str, control: SandboxControl, count: int, seed: int, whi
 async def run_ours_store_only(url: str, control: SandboxControl, count: int, seed: int) -> dict[str, Any]:
     """The listener alone writing the stream to the event store: the cost of keeping every message."""
     from vkbot.app import open_app
-    from vkbot.store.db import make_engine, migrate
+    from vkbot.core.store.db import make_engine, migrate
 
     with tempfile.TemporaryDirectory() as tmp:
         db = f"sqlite:///{Path(tmp) / 'ingest.db'}"

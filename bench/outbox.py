@@ -2,7 +2,7 @@
 
 Usage: ``.venv/bin/python bench/outbox.py [--messages 5000] [--batch-size N]``. The sandbox runs in its own
 process with its default rule; ``execute`` packs 25 calls, so the ceiling is 20 x 25 = 500 messages/s.
-The rows are enqueued with ``vkbot.outbox.enqueue`` before the clock starts; then the app's
+The rows are enqueued with ``vkbot.effects.outbox.enqueue`` before the clock starts; then the app's
 ``OutboxSender`` (the real ``VkClient`` from ``open_app``) runs until every row is done. Error 6 is
 read from ``/sandbox/calls``. The last line is one JSON object:
 ``{"messages": N, "per_s": x, "ceiling_per_s": 500, "share": x/500, "error6": n, ...}``.
@@ -27,9 +27,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bench.common import machine, sandbox_process, suite_config
-from vkbot.outbox import OutboxRequest, enqueue, message_request
+from vkbot.core.store.models import OutboxRow
+from vkbot.effects.outbox import OutboxRequest, enqueue, message_request
 from vkbot.sandbox import SandboxControl
-from vkbot.store.models import OutboxRow
 
 RATE_PER_S = 20
 EXECUTE_CALLS = 25

@@ -10,7 +10,7 @@ from typing import Any
 
 from vkbot.app import App, open_app
 from vkbot.config import Config, load_config
-from vkbot.dispatch import EventHandler
+from vkbot.core.dispatch import EventHandler
 
 SANDBOX_GROUP_ID = 1001
 SANDBOX_TOKEN = "sandbox-community-token"

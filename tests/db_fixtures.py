@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
-from vkbot.store.db import make_engine, migrate
+from vkbot.core.store.db import make_engine, migrate
 
 PG_URL = os.environ.get("VKBOT_TEST_PG_URL")
 

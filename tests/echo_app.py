@@ -25,9 +25,9 @@ from sqlmodel import Session
 from vkbot.app import App, open_app
 from vkbot.commands.common import run_until_signal
 from vkbot.config import Config, load_config
-from vkbot.history import HistoryGapFiller
-from vkbot.outbox import OutboxRequest, message_request
-from vkbot.store.models import StoredEvent
+from vkbot.core.store.models import StoredEvent
+from vkbot.effects.outbox import OutboxRequest, message_request
+from vkbot.ingress.history import HistoryGapFiller
 
 
 class EchoHandler:

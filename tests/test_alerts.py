@@ -13,9 +13,9 @@ from aiosmtpd.controller import Controller
 from sqlmodel import Session
 
 from tests.app_helpers import eventually, running_app, sandbox_config
-from vkbot.alerts import AlertMonitor, AlertSettings, SmtpSettings
 from vkbot.app import App
-from vkbot.outbox import enqueue, message_request
+from vkbot.effects.outbox import enqueue, message_request
+from vkbot.ops.alerts import AlertMonitor, AlertSettings, SmtpSettings
 from vkbot.sandbox import SandboxControl
 
 FOUNDER = 9001

@@ -16,10 +16,10 @@ from sqlmodel import Session, col, select
 
 from tests.db_fixtures import db_url, engine  # noqa: F401  (fixtures; tests take them as parameters)
 from tests.test_alerts import FOUNDER, Inbox, _settings, inbox, smtp_port  # noqa: F401  (fixtures too)
-from vkbot.alerts import AlertMonitor
 from vkbot.commands.core import _print_status
-from vkbot.status import read_status
-from vkbot.store.models import AlertIncident, OutboxRow
+from vkbot.core.store.models import AlertIncident, OutboxRow
+from vkbot.ops.alerts import AlertMonitor
+from vkbot.ops.status import read_status
 
 STALL_S = 30.0
 

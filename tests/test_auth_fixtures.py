@@ -17,8 +17,8 @@ from tests.conftest import SANDBOX_GROUP_ID, SANDBOX_TOKEN
 from tests.db_fixtures import db_url  # noqa: F401
 from vkbot.auth.secretbox import SecretBox, new_key
 from vkbot.commands import connect as connect_command
+from vkbot.core.store.db import make_engine
 from vkbot.sandbox import SandboxControl
-from vkbot.store.db import make_engine
 
 CLIENT_ID = "51234567"
 REDIRECT_URI = "http://localhost:8765/callback"

@@ -28,8 +28,8 @@ from vkbot.api import AuthFailed, UserTokenMissing, VkClient, VkError
 from vkbot.auth import AdminTokenProvider, MissingSecretKey, capabilities, make_admin_token_provider
 from vkbot.clock import ManualClock
 from vkbot.config import load_config
-from vkbot.outbox import OutboxRequest, OutboxSender, enqueue
-from vkbot.store.models import OutboxRow
+from vkbot.core.store.models import OutboxRow
+from vkbot.effects.outbox import OutboxRequest, OutboxSender, enqueue
 
 RELATIVE = 5123456
 PLAIN_REASON = "needs the admin user token (run `vkbot connect`)"

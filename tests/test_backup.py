@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine
 from tests.app_helpers import running_app
 from tests.test_intake_sandbox import Relative, intake_config
 from tests.test_orders_cli import config_file, founder, founder_json
+from vkbot.core.store.db import make_engine
 from vkbot.sandbox import SandboxControl
-from vkbot.store.db import make_engine
 
 
 def row_counts(engine: Engine) -> dict[str, int]:

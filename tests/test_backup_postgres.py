@@ -29,11 +29,11 @@ from tests.db_fixtures import PG_URL, pg_databases
 from tests.test_backup import file_digests
 from tests.test_intake_sandbox import Relative
 from tests.test_orders_cli import config_file, founder, founder_json
-from vkbot import backup as backup_module
-from vkbot.backup import BackupError, backup, restore
 from vkbot.config import Config
+from vkbot.core.store.db import alembic_config, make_engine, migrate
+from vkbot.ops import backup as backup_module
+from vkbot.ops.backup import BackupError, backup, restore
 from vkbot.sandbox import SandboxControl
-from vkbot.store.db import alembic_config, make_engine, migrate
 
 pytestmark = [
     pytest.mark.postgres,

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from tests.app_helpers import eventually, running_app, sandbox_config
-from vkbot.outbox import OutboxRequest, message_request
-from vkbot.store.models import StoredEvent
+from vkbot.core.store.models import StoredEvent
+from vkbot.effects.outbox import OutboxRequest, message_request
 
 
 class EchoHandler:

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from tests.app_helpers import eventually, sandbox_environment
-from vkbot.store.db import make_engine
-from vkbot.store.models import StoredEvent
+from vkbot.core.store.db import make_engine
+from vkbot.core.store.models import StoredEvent
 
 MESSAGES = 2000
 WRITERS = 50

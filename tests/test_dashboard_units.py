@@ -22,11 +22,11 @@ from moderation.browse import hidden_count
 from moderation.models import ModItem
 from tests.db_fixtures import db_url, engine  # noqa: F401  (fixtures)
 from vkbot.config import ConfigError, load_config
+from vkbot.core.store.db import make_engine
 from vkbot.dashboard.login import safe_next
 from vkbot.dashboard.security import LoginThrottle, Signer, derive_key, password_matches
 from vkbot.dashboard.server import dashboard_server
-from vkbot.health import HealthSources
-from vkbot.store.db import make_engine
+from vkbot.ops.health import HealthSources
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "vkbot" / "dashboard" / "templates"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from vkbot.events import (
+from vkbot.ingress.events import (
     EVENT_MODELS,
     MAX_TEXT_CHARS,
     Comment,

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from tests.app_helpers import eventually, sandbox_config
 from tests.echo_app import running_echo_app
-from vkbot.store.models import StoredEvent
+from vkbot.core.store.models import StoredEvent
 
 MESSAGES = 60
 WRITERS = 6

@@ -18,10 +18,10 @@ from sqlmodel import Session
 from tests.app_helpers import SANDBOX_GROUP_ID, SANDBOX_TOKEN, eventually
 from tests.db_fixtures import db_url, engine  # noqa: F401  (fixtures; tests take them as parameters)
 from vkbot.api import StaticUserToken, VkClient
-from vkbot.history import HistoryGapFiller
-from vkbot.longpoll import GapReport, LongPollListener
-from vkbot.store.events_repo import EventRecord, EventStore
-from vkbot.store.models import StoredEvent
+from vkbot.core.store.events_repo import EventRecord, EventStore
+from vkbot.core.store.models import StoredEvent
+from vkbot.ingress.history import HistoryGapFiller
+from vkbot.ingress.longpoll import GapReport, LongPollListener
 
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 

@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from tests.app_helpers import eventually, running_app, sandbox_config
 from vkbot.app import App
-from vkbot.health import HealthServer, HealthSettings, HealthSources
-from vkbot.outbox import enqueue, message_request
+from vkbot.effects.outbox import enqueue, message_request
+from vkbot.ops.health import HealthServer, HealthSettings, HealthSources
 from vkbot.sandbox import SandboxControl
 
 DROP_EVERY_POLL = {"drop_connections": 1_000_000, "method": "longpoll"}

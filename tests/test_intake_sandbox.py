@@ -25,10 +25,10 @@ from tests.app_helpers import eventually, running_app, sandbox_config
 from vkbot.app import App
 from vkbot.clock import SystemClock
 from vkbot.config import Config
-from vkbot.delivery import delivery_executors
-from vkbot.jobs import record_undeliverable
+from vkbot.core.store.models import OutboxRow, StoredEvent
+from vkbot.effects.delivery import delivery_executors
+from vkbot.ops.jobs import record_undeliverable
 from vkbot.sandbox import SandboxControl
-from vkbot.store.models import OutboxRow, StoredEvent
 from waitlist.filestore import LocalFileStore
 from waitlist.models import WlConversation, WlFile, WlOrder
 from waitlist.testing import make_photo
@@ -357,7 +357,7 @@ async def test_delete_my_data_leaves_no_personal_data_and_no_file(sandbox, tmp_p
 async def test_a_relative_who_denied_messages_is_never_written_to_and_hears_the_news_later(
     sandbox, tmp_path
 ) -> None:
-    from vkbot.jobs import notify_once
+    from vkbot.ops.jobs import notify_once
     from waitlist import set_status
 
     config = intake_config(sandbox, tmp_path)

@@ -13,8 +13,8 @@ import pytest
 
 from tests.conftest import SANDBOX_GROUP_ID, SANDBOX_TOKEN
 from vkbot.api.client import VkClient
-from vkbot.events import MalformedEvent, MessageNew, VkEvent
-from vkbot.longpoll import GapReport, LongPollListener
+from vkbot.ingress.events import MalformedEvent, MessageNew, VkEvent
+from vkbot.ingress.longpoll import GapReport, LongPollListener
 from vkbot.sandbox import SandboxControl
 
 FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

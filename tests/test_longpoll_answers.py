@@ -17,8 +17,8 @@ from aiohttp import web
 
 from tests.test_longpoll import RecordingSink, short_sleep, wait_until
 from vkbot.api.client import VkClient
-from vkbot.events import MalformedEvent, VkEvent
-from vkbot.longpoll import LongPollListener
+from vkbot.ingress.events import MalformedEvent, VkEvent
+from vkbot.ingress.longpoll import LongPollListener
 
 GROUP = 77
 

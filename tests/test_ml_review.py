@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from moderation.models import ModItem
 from tests.app_helpers import eventually, running_app, sandbox_config
-from vkbot.ml_review import MlReviewer
-from vkbot.store.models import Cursor
+from vkbot.core.store.models import Cursor
+from vkbot.ops.ml_review import MlReviewer
 
 
 class ChosenScores:

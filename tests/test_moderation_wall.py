@@ -14,8 +14,8 @@ from vkbot.auth.secretbox import new_key
 from vkbot.cli import main
 from vkbot.clock import ManualClock, SystemClock
 from vkbot.commands.demo import connect_admin_once
-from vkbot.jobs import digest_once
-from vkbot.store.models import OutboxRow
+from vkbot.core.store.models import OutboxRow
+from vkbot.ops.jobs import digest_once
 
 ABUSE = "Ты мерзкая тварь, чтоб ты сдохла"
 

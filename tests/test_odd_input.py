@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from tests.app_helpers import eventually, running_app, sandbox_config
 from tests.db_fixtures import db_url  # noqa: F401 (fixture: SQLite, and PostgreSQL when configured)
-from vkbot.store.models import StoredEvent
+from vkbot.core.store.models import StoredEvent
 
 ODD_TEXTS = [
     "",  # a sticker-only or empty message

@@ -14,8 +14,8 @@ from sqlmodel import Session
 from tests.app_helpers import SANDBOX_TOKEN, eventually
 from tests.db_fixtures import PG_URL, db_url, engine  # noqa: F401  (fixtures; tests take them as parameters)
 from vkbot.api import VkClient
-from vkbot.outbox import OutboxSender, enqueue, message_request
-from vkbot.store.models import OutboxRow
+from vkbot.core.store.models import OutboxRow
+from vkbot.effects.outbox import OutboxSender, enqueue, message_request
 
 ROWS = 2000
 PEERS = 20

@@ -12,8 +12,8 @@ from sqlmodel import Session
 from moderation.classifier import Classification, OfflineClassifier
 from moderation.models import ModItem
 from tests.app_helpers import eventually, running_app, sandbox_config
-from vkbot.pipeline import build_pipeline
-from vkbot.store.models import StoredEvent
+from vkbot.core.pipeline import build_pipeline
+from vkbot.core.store.models import StoredEvent
 
 
 @pytest.fixture

@@ -23,11 +23,11 @@ from publishing import PublishingSettings, PubPost, handed_to_founder, takedowns
 from vkbot.api.client import VkClient
 from vkbot.api.tokens import StaticUserToken
 from vkbot.clock import ManualClock
-from vkbot.outbox import OutboxSender
-from vkbot.publisher import PublishingJob, publishing_executors
+from vkbot.core.store.db import make_engine, migrate
+from vkbot.core.store.models import OutboxRow
+from vkbot.effects.outbox import OutboxSender
+from vkbot.effects.publisher import PublishingJob, publishing_executors
 from vkbot.sandbox import SandboxControl
-from vkbot.store.db import make_engine, migrate
-from vkbot.store.models import OutboxRow
 from waitlist.consent import set_publication
 from waitlist.filestore import LocalFileStore
 from waitlist.models import WlOrder
@@ -228,7 +228,7 @@ async def test_without_a_user_token_the_founder_gets_a_ready_post_and_nothing_is
     order_id = suite.delivered_order("Без токена", consent=True)
     await suite.tick()
     suite.clock.advance(hours=7)
-    with caplog.at_level(logging.WARNING, logger="vkbot.publisher"):
+    with caplog.at_level(logging.WARNING, logger="vkbot.effects.publisher"):
         await suite.tick()
         suite.clock.advance(minutes=1)
         await suite.tick()

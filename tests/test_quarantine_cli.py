@@ -22,9 +22,9 @@ from moderation.settings import ModerationSettings
 from tests.conftest import SANDBOX_GROUP_ID, VkCall
 from vkbot.adapters.moderation import effect_request, report_outcome
 from vkbot.cli import main
+from vkbot.core.store.db import make_engine, migrate
+from vkbot.core.store.models import OutboxRow, StoredEvent
 from vkbot.sandbox import SandboxControl
-from vkbot.store.db import make_engine, migrate
-from vkbot.store.models import OutboxRow, StoredEvent
 
 GROUP = 77
 TROLL = 9001

@@ -21,10 +21,10 @@ from tests.test_intake_sandbox import Relative, intake_config
 from tests.test_orders_cli import config_file, founder
 from vkbot.api.client import VkClient
 from vkbot.clock import SystemClock
-from vkbot.jobs import reconcile_once
-from vkbot.reconcile import ConversationGap, ReconcileReport
+from vkbot.core.store.models import OutboxRow
+from vkbot.ops.jobs import reconcile_once
+from vkbot.ops.reconcile import ConversationGap, ReconcileReport
 from vkbot.sandbox import SandboxControl
-from vkbot.store.models import OutboxRow
 
 THREAT = "чтоб ты сдохла со своими видео"
 FOUNDER = 1

@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 
 from tests.app_helpers import eventually
 from tests.db_fixtures import db_url, engine  # noqa: F401  (fixtures; tests take them as parameters)
-from vkbot import scheduled
-from vkbot.scheduled import _record_run
+from vkbot.ops import scheduled
+from vkbot.ops.scheduled import _record_run
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 from tests.db_fixtures import db_url, engine  # noqa: F401
-from vkbot.store.db import import_all_models
+from vkbot.core.store.db import import_all_models
 
 
 def test_migrated_schema_matches_the_models(engine) -> None:  # noqa: F811

@@ -18,27 +18,27 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from vkbot import scheduled
 from vkbot.adapters.moderation import report_outcome
-from vkbot.alerts import AlertMonitor
 from vkbot.api.client import VkClient
 from vkbot.api.tokens import UserTokenSource
 from vkbot.auth import make_admin_token_provider
 from vkbot.auth.store import AuthStore
 from vkbot.clock import SystemClock
 from vkbot.config import Config, VkSettings
-from vkbot.delivery import delivery_executors
-from vkbot.dispatch import Dispatcher, EventHandler
-from vkbot.health import HealthServer, HealthSources
-from vkbot.history import HistoryGapFiller
-from vkbot.jobs import digest_once, notify_once, reconcile_once, record_undeliverable, sweep_once
-from vkbot.longpoll import LongPollListener
-from vkbot.ml_review import MlReviewer
-from vkbot.outbox import OutboxSender
-from vkbot.publisher import PublishingJob, publishing_executors
-from vkbot.store.db import make_engine, migrate
-from vkbot.store.events_repo import EventStore
-from vkbot.store.models import OutboxRow
+from vkbot.core.dispatch import Dispatcher, EventHandler
+from vkbot.core.store.db import make_engine, migrate
+from vkbot.core.store.events_repo import EventStore
+from vkbot.core.store.models import OutboxRow
+from vkbot.effects.delivery import delivery_executors
+from vkbot.effects.outbox import OutboxSender
+from vkbot.effects.publisher import PublishingJob, publishing_executors
+from vkbot.ingress.history import HistoryGapFiller
+from vkbot.ingress.longpoll import LongPollListener
+from vkbot.ops import scheduled
+from vkbot.ops.alerts import AlertMonitor
+from vkbot.ops.health import HealthServer, HealthSources
+from vkbot.ops.jobs import digest_once, notify_once, reconcile_once, record_undeliverable, sweep_once
+from vkbot.ops.ml_review import MlReviewer
 from waitlist.filestore import LocalFileStore
 from waitlist.ports import Clock
 
@@ -97,7 +97,7 @@ class App:
 
 
 def build_handler(config: Config, engine: Engine) -> EventHandler:
-    from vkbot.pipeline import build_pipeline
+    from vkbot.core.pipeline import build_pipeline
 
     return build_pipeline(config, engine)
 

@@ -15,10 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from moderation.settings import ModerationSettings
 from publishing.settings import PublishingSettings
-from vkbot.alerts import AlertSettings
 from vkbot.auth.settings import AuthSettings
 from vkbot.dashboard.settings import DashboardSettings
-from vkbot.health import HealthSettings
+from vkbot.ops.alerts import AlertSettings
+from vkbot.ops.health import HealthSettings
 from waitlist.settings import WaitlistSettings
 
 ENV_PREFIX = "VKBOT_"

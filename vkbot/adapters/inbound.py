@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from vkbot.events import Attachment, ForeignMessage, Message
+from vkbot.ingress.events import Attachment, ForeignMessage, Message
 from waitlist.inbound import InboundAttachment, InboundMessage
 
 # The domain bounds what it stores; this only caps what it is handed (the raw event keeps everything).

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from vkbot.store.models import OutboxRow, StoredEvent
+from vkbot.core.store.models import OutboxRow, StoredEvent
 
 ERASED = ""
 

@@ -20,9 +20,9 @@ from moderation.models import ModItem
 from moderation.policy import Verdict
 from moderation.records import ItemSettings, mark_removal, mark_restore, record_with_effects
 from moderation.review import record_shown
-from vkbot.events import Comment, VkEvent, parse_event
-from vkbot.outbox import OutboxRequest
-from vkbot.store.models import StoredEvent
+from vkbot.core.store.models import StoredEvent
+from vkbot.effects.outbox import OutboxRequest
+from vkbot.ingress.events import Comment, VkEvent, parse_event
 
 __all__ = ["effect_request", "effect_requests", "record_shown_event", "report_outcome", "verdict_requests"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vk_api.keyboard import VkKeyboard, VkKeyboardColor
 
-from vkbot.outbox import OutboxRequest, message_request
+from vkbot.effects.outbox import OutboxRequest, message_request
 from waitlist.effects import Button, Keyboard, Reply
 
 _COLORS = {

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
-from vkbot.store.models import utcnow
+from vkbot.core.store.models import utcnow
 
 
 class AuthTokenRow(SQLModel, table=True):

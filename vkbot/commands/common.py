@@ -40,14 +40,14 @@ def database_session(args: argparse.Namespace) -> Iterator[tuple[Any, Config]]:
     """A writing session on the configured, migrated database, committed when the block ends cleanly."""
     from sqlmodel import Session
 
-    from vkbot.store.db import begin_write, make_engine, migrate
+    from vkbot.core.store.db import begin_write, make_engine, migrate
 
     config = config_or_exit(args)
     engine = make_engine(config.storage.database_url)
     try:
         # Her terminal shows her answers, not the migration's chatter (it is logged when it matters).
         if not getattr(args, "log_level", None):
-            for name in ("alembic", "vkbot.store"):
+            for name in ("alembic", "vkbot.core.store"):
                 logging.getLogger(name).setLevel(logging.WARNING)
         migrate(engine)
         with Session(engine) as session:

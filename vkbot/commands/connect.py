@@ -75,7 +75,7 @@ def cmd_disconnect(args: argparse.Namespace) -> int:
 
 
 def _migrated_engine(config: Any) -> Any:
-    from vkbot.store.db import make_engine, migrate
+    from vkbot.core.store.db import make_engine, migrate
 
     engine = make_engine(config.storage.database_url)
     migrate(engine)

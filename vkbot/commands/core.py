@@ -53,7 +53,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from vkbot.store.db import make_engine, migrate
+    from vkbot.core.store.db import make_engine, migrate
 
     config = config_or_exit(args)
     engine = make_engine(config.storage.database_url)
@@ -79,7 +79,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from vkbot.status import collect_status
+    from vkbot.ops.status import collect_status
 
     config = config_or_exit(args)
     status = collect_status(config)

@@ -119,7 +119,7 @@ async def connect_admin_once(config: Any) -> None:
     from vkbot.auth.store import AuthStore
     from vkbot.auth.vkid import parse_redirect, vkid_client
     from vkbot.clock import SystemClock
-    from vkbot.store.db import make_engine, migrate
+    from vkbot.core.store.db import make_engine, migrate
 
     engine = make_engine(config.storage.database_url)
     try:
@@ -150,7 +150,7 @@ async def _report(app: Any, stop: asyncio.Event, every_s: float = 15.0) -> None:
     """A line every few seconds so a person watching sees the queue fill and abuse land in quarantine."""
     from sqlmodel import Session
 
-    from vkbot.status import demo_summary
+    from vkbot.ops.status import demo_summary
 
     while not stop.is_set():
         try:

@@ -127,7 +127,7 @@ def _guarded(action: Callable[[], int]) -> int:
 def _queue_notices(session: Any, config: Any) -> int:
     """The news the founder's action owes (turn, clip), as outbox rows in this same transaction."""
     from vkbot.clock import SystemClock
-    from vkbot.jobs import queue_notices
+    from vkbot.ops.jobs import queue_notices
 
     return queue_notices(session, config.waitlist, SystemClock())
 
@@ -285,8 +285,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         import aiohttp
 
         from vkbot.app import make_client
-        from vkbot.reconcile import reconcile
-        from vkbot.store.db import make_engine
+        from vkbot.core.store.db import make_engine
+        from vkbot.ops.reconcile import reconcile
 
         vk = config.vk
         engine = make_engine(config.storage.database_url)
@@ -314,7 +314,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from vkbot.backup import BackupError, backup
+    from vkbot.ops.backup import BackupError, backup
 
     config = config_or_exit(args)
     try:
@@ -334,7 +334,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from vkbot.backup import BackupError, restore
+    from vkbot.ops.backup import BackupError, restore
 
     config = config_or_exit(args)
     try:

@@ -127,7 +127,7 @@ def _say(key: str, lang: str = "ru", **params: Any) -> None:
 
 def _enqueue(session: Any, config: Any, effects: list[Any]) -> int:
     from vkbot.adapters.moderation import effect_requests
-    from vkbot.outbox import enqueue
+    from vkbot.effects.outbox import enqueue
 
     if effects and config.vk.group_id <= 0:
         # A wall action with owner_id 0 would be refused by VK and parked; say what is missing instead.

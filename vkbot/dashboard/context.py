@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from vkbot.dashboard.security import LoginThrottle, Session, Signer
-from vkbot.health import HealthSources
+from vkbot.ops.health import HealthSources
 from waitlist.settings import WaitlistSettings
 
 if TYPE_CHECKING:

@@ -17,10 +17,10 @@ from sqlmodel import Session, col
 
 from moderation.browse import hidden_count
 from moderation.records import hidden_source_keys
+from vkbot.core.store.models import StoredEvent
 from vkbot.dashboard.context import Dashboard, dashboard_of
 from vkbot.dashboard.render import render
-from vkbot.events import VkEvent, parse_event
-from vkbot.store.models import StoredEvent
+from vkbot.ingress.events import VkEvent, parse_event
 
 PAGE = 50
 SCAN_BATCH = 200

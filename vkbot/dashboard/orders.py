@@ -15,10 +15,10 @@ from sqlmodel import Session
 import i18n
 import waitlist
 from vkbot.clock import SystemClock
+from vkbot.core.store.db import begin_write
 from vkbot.dashboard.context import Dashboard, dashboard_of
 from vkbot.dashboard.render import render, request_lang
-from vkbot.jobs import queue_notices
-from vkbot.store.db import begin_write
+from vkbot.ops.jobs import queue_notices
 
 MAX_REASON = 500
 

@@ -15,10 +15,10 @@ from sqlmodel import Session
 
 from moderation.review import category_label, confirm, list_items, restore, reveal_one
 from vkbot.adapters.moderation import effect_requests
+from vkbot.core.store.db import begin_write
 from vkbot.dashboard.context import REVIEWER, Dashboard, dashboard_of
 from vkbot.dashboard.render import render, request_lang
-from vkbot.outbox import enqueue
-from vkbot.store.db import begin_write
+from vkbot.effects.outbox import enqueue
 
 LIST_LIMIT = 100
 NOTICES = ("restored", "confirmed", "no_group")

@@ -18,7 +18,7 @@ from vkbot.dashboard.render import make_templates
 from vkbot.dashboard.security import LoginThrottle, Signer, derive_key
 from vkbot.dashboard.settings import MIN_PASSWORD_CHARS
 from vkbot.dashboard.web import dashboard_app
-from vkbot.health import HealthSources
+from vkbot.ops.health import HealthSources
 
 log = logging.getLogger("vkbot.dashboard")
 

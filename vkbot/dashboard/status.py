@@ -6,7 +6,7 @@ from aiohttp import web
 
 from vkbot.dashboard.context import dashboard_of
 from vkbot.dashboard.render import render
-from vkbot.health import collect_health
+from vkbot.ops.health import collect_health
 
 
 async def status_page(request: web.Request) -> web.Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from vkbot.store.db import import_all_models, make_engine
+from vkbot.core.store.db import import_all_models, make_engine
 
 import_all_models()
 target_metadata = SQLModel.metadata

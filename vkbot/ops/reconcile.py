@@ -13,7 +13,7 @@ For each such conversation whose last message is the relative's, the last messag
 
 Messages younger than ``grace_s`` that are not yet through count as in flight, not as gaps. Only the
 last message of each conversation is checked (one API page per 200 conversations); earlier holes are
-the history filler's job (vkbot.history).
+the history filler's job (vkbot.ingress.history).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from sqlmodel import Session
 
 import i18n
 from moderation.records import hidden_source_keys
-from vkbot.outbox import MethodCaller
-from vkbot.store.models import OutboxRow, StoredEvent
+from vkbot.core.store.models import OutboxRow, StoredEvent
+from vkbot.effects.outbox import MethodCaller
 from waitlist.models import WlConversation
 
 __all__ = ["ConversationGap", "ReconcileReport", "fetch_open_conversations", "reconcile"]

@@ -23,12 +23,12 @@ from typing import Any
 
 from vkbot.adapters.clips import ClipFiles, ClipMissing, Uploader, read_clip
 from vkbot.api.errors import AccessDenied, GroupAuthFailed, UserTokenMissing
-from vkbot.outbox import Executor, MethodCaller
-from vkbot.store.models import OutboxRow
+from vkbot.core.store.models import OutboxRow
+from vkbot.effects.outbox import Executor, MethodCaller
 
 __all__ = ["KIND_SEND_FILE", "ClipDelivery", "ClipMissing", "delivery_executors"]
 
-log = logging.getLogger("vkbot.delivery")
+log = logging.getLogger("vkbot.effects.delivery")
 
 KIND_SEND_FILE = "send_file"
 CLIP_NAME = "clip.mp4"

@@ -69,7 +69,7 @@ class OutboxRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=255)
-    kind: str = Field(max_length=32)  # see vkbot.outbox.KINDS
+    kind: str = Field(max_length=32)  # see vkbot.effects.outbox.KINDS
     method: str = Field(max_length=64)
     params: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     # VK de-duplicates messages.send on this; stable across retries and restarts.
@@ -97,14 +97,14 @@ class Cursor(SQLModel, table=True):
 
 
 class AlertIncident(SQLModel, table=True):
-    """One alert incident (``vkbot.alerts``); kept so a restart neither forgets nor re-reports it."""
+    """One alert incident (``vkbot.ops.alerts``); kept so a restart neither forgets nor re-reports it."""
 
     __tablename__ = "vk_alert_incidents"
     # The monitor loads the open ones (resolved_at NULL) at start.
     __table_args__ = (Index("ix_vk_alert_incidents_open", "resolved_at", "kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=32)  # see vkbot.alerts.IncidentKind
+    kind: str = Field(max_length=32)  # see vkbot.ops.alerts.IncidentKind
     detail: str = Field(sa_column=Column(Text, nullable=False))
     opened_at: datetime = Field(default_factory=utcnow, sa_column=_aware_column(False))
     resolved_at: datetime | None = Field(default=None, sa_column=_aware_column())

@@ -14,9 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from dbtypes import insert_ignoring_duplicates
-from vkbot.store.models import LongPollState, StoredEvent
+from vkbot.core.store.models import LongPollState, StoredEvent
 
-log = logging.getLogger("vkbot.store")
+log = logging.getLogger("vkbot.core.store")
 
 # Events that carry a message object at object.message (message_new) or as the object itself.
 _MESSAGE_AT_MESSAGE = {"message_new"}

@@ -44,7 +44,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from vkbot.config import Config
-from vkbot.store.db import make_engine, migrate
+from vkbot.core.store.db import make_engine, migrate
 
 __all__ = ["BackupError", "BackupResult", "backup", "restore"]
 

@@ -29,7 +29,9 @@ from vkbot.adapters.moderation import verdict_requests
 from vkbot.adapters.outbound import reply_requests
 from vkbot.clock import SystemClock
 from vkbot.config import Config
-from vkbot.events import (
+from vkbot.core.store.models import OutboxRow, StoredEvent
+from vkbot.effects.outbox import OutboxRequest, message_request
+from vkbot.ingress.events import (
     Comment,
     MalformedEvent,
     Message,
@@ -39,13 +41,11 @@ from vkbot.events import (
     VkEvent,
     parse_event,
 )
-from vkbot.outbox import OutboxRequest, message_request
-from vkbot.store.models import OutboxRow, StoredEvent
 from waitlist import Clock, Downloader, FileStore, InboundButton, InboundMessage
 from waitlist.filestore import LocalFileStore
 from waitlist.language import detect_language
 
-log = logging.getLogger("vkbot.pipeline")
+log = logging.getLogger("vkbot.core.pipeline")
 
 
 def event_key(stored: StoredEvent) -> str:

@@ -24,10 +24,10 @@ from sqlmodel import Session
 
 from dbtypes import insert_ignoring_duplicates
 from vkbot.api.errors import UserTokenMissing, VkApiError, VkError, is_retryable
-from vkbot.store.db import begin_write
-from vkbot.store.models import OutboxRow
+from vkbot.core.store.db import begin_write
+from vkbot.core.store.models import OutboxRow
 
-log = logging.getLogger("vkbot.outbox")
+log = logging.getLogger("vkbot.effects.outbox")
 
 # VK answers these when the community may not write to the user: not retryable, not a fault of ours.
 UNDELIVERABLE_CODES = frozenset({900, 901, 902, 936, 950, 987, 988})

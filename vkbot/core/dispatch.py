@@ -18,11 +18,11 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from vkbot.outbox import OutboxRequest, enqueue, pause, retry_delay_s
-from vkbot.store.db import begin_write
-from vkbot.store.models import StoredEvent
+from vkbot.core.store.db import begin_write
+from vkbot.core.store.models import StoredEvent
+from vkbot.effects.outbox import OutboxRequest, enqueue, pause, retry_delay_s
 
-log = logging.getLogger("vkbot.dispatch")
+log = logging.getLogger("vkbot.core.dispatch")
 
 
 class EventHandler(Protocol):

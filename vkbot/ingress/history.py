@@ -43,12 +43,12 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from vkbot.api.errors import UserTokenMissing, VkError
-from vkbot.events import EVENT_MODELS
-from vkbot.longpoll import GapReport
-from vkbot.store.events_repo import EventRecord, EventStore, identity_columns
-from vkbot.store.models import StoredEvent
+from vkbot.core.store.events_repo import EventRecord, EventStore, identity_columns
+from vkbot.core.store.models import StoredEvent
+from vkbot.ingress.events import EVENT_MODELS
+from vkbot.ingress.longpoll import GapReport
 
-log = logging.getLogger("vkbot.history")
+log = logging.getLogger("vkbot.ingress.history")
 
 API_VERSION = "5.199"
 PAGE = 200  # the most getConversations/getHistory return per call

@@ -24,8 +24,8 @@ from moderation.policy import ModerationContext, decide
 from moderation.provision import recorded_sha256
 from moderation.settings import ModerationSettings
 from vkbot.adapters.moderation import verdict_requests
-from vkbot.outbox import enqueue, pause
-from vkbot.store.models import Cursor, StoredEvent
+from vkbot.core.store.models import Cursor, StoredEvent
+from vkbot.effects.outbox import enqueue, pause
 
 log = logging.getLogger("vkbot.ml")
 

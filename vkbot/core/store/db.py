@@ -10,9 +10,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
-log = logging.getLogger("vkbot.store")
+log = logging.getLogger("vkbot.core.store")
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -70,7 +70,7 @@ def import_all_models() -> None:
     """Import every package's tables so SQLModel.metadata knows them all."""
     import importlib
 
-    import vkbot.store.models  # noqa: F401
+    import vkbot.core.store.models  # noqa: F401
 
     for module in ("waitlist.models", "moderation.models", "publishing.models", "vkbot.auth.models"):
         try:

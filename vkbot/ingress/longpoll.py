@@ -31,9 +31,9 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from vkbot.api.client import VkClient
 from vkbot.api.errors import VkError
-from vkbot.events import MalformedEvent, VkEvent, parse_event
+from vkbot.ingress.events import MalformedEvent, VkEvent, parse_event
 
-log = logging.getLogger("vkbot.longpoll")
+log = logging.getLogger("vkbot.ingress.longpoll")
 
 T = TypeVar("T")
 

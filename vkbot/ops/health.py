@@ -4,13 +4,13 @@ What it reports (all times UTC ISO 8601, ages in seconds):
 
 - ``listener``: state, ts, last good poll and its age (the lag), last event, failures in a row;
 - ``dispatch``: stored events not handled yet and failed ones; ``outbox``: counts by status and the latest
-  parked rows with their reasons (``vkbot.status.read_status``, the same as ``vkbot status``);
-- ``alerts``: the open alert incidents and whether each channel was told (``vkbot.alerts``);
+  parked rows with their reasons (``vkbot.ops.status.read_status``, the same as ``vkbot status``);
+- ``alerts``: the open alert incidents and whether each channel was told (``vkbot.ops.alerts``);
 - ``tokens``: the admin user token's status (last refresh, last error) when a provider is given.
 
 ``healthy`` is false, and the answer HTTP 503, when the listener has had no good poll for
 ``stall_after_s`` (or never had one that long after start) or the database cannot be read. Parked rows
-and a failed refresh are reported, and alerted on (``vkbot.alerts``), but do not make the process
+and a failed refresh are reported, and alerted on (``vkbot.ops.alerts``), but do not make the process
 unhealthy: restarting it would not fix them.
 """
 
@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-log = logging.getLogger("vkbot.health")
+log = logging.getLogger("vkbot.ops.health")
 
 
 class HealthSettings(BaseModel):
@@ -44,7 +44,7 @@ class HealthSettings(BaseModel):
 
 
 class ListenerView(Protocol):
-    """What health and alerts read of the long-poll listener (``vkbot.longpoll.LongPollListener``)."""
+    """What health and alerts read of the long-poll listener (``vkbot.ingress.longpoll.LongPollListener``)."""
 
     @property
     def state(self) -> str: ...
@@ -100,8 +100,8 @@ class HealthSources:
 
 
 def _read_db(sources: HealthSources) -> dict[str, Any]:
-    # Imported here: vkbot.status imports vkbot.config, which composes HealthSettings from this module.
-    from vkbot.status import read_status
+    # Imported here: vkbot.ops.status imports vkbot.config, which composes HealthSettings from this module.
+    from vkbot.ops.status import read_status
 
     with Session(sources.engine) as session:
         report = read_status(session, sources.group_id)

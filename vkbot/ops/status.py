@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from vkbot.alerts import open_incidents
 from vkbot.config import Config
-from vkbot.outbox import backlog
-from vkbot.store.db import make_engine
-from vkbot.store.models import LongPollState, StoredEvent
+from vkbot.core.store.db import make_engine
+from vkbot.core.store.models import LongPollState, StoredEvent
+from vkbot.effects.outbox import backlog
+from vkbot.ops.alerts import open_incidents
 
 
 def read_status(session: Session, group_id: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ next check until it succeeds once; many failures inside one incident never send 
 
 Conditions, checked every ``check_every_s``:
 
-- ``listener_stalled``: no good long poll for ``stall_after_s`` (``vkbot.health.listener_stalled``);
+- ``listener_stalled``: no good long poll for ``stall_after_s`` (``vkbot.ops.health.listener_stalled``);
 - ``token_refresh_failed``: the token status carries ``last_error`` (a refresh VK ID refused or that
   failed); never having connected is the degraded mode, not an incident;
 - ``outbox_parked``: parked outbox rows exist (resolved once they are retried or dropped).
@@ -40,12 +40,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import i18n
-from vkbot.health import ListenerView, TokenStatusView, listener_stalled, poll_age_s
-from vkbot.outbox import backlog, enqueue, message_request, pause
-from vkbot.store.db import begin_write
-from vkbot.store.models import AlertIncident
+from vkbot.core.store.db import begin_write
+from vkbot.core.store.models import AlertIncident
+from vkbot.effects.outbox import backlog, enqueue, message_request, pause
+from vkbot.ops.health import ListenerView, TokenStatusView, listener_stalled, poll_age_s
 
-log = logging.getLogger("vkbot.alerts")
+log = logging.getLogger("vkbot.ops.alerts")
 
 IncidentKind = Literal["listener_stalled", "token_refresh_failed", "outbox_parked"]
 

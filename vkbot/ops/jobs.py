@@ -24,10 +24,10 @@ import i18n
 import waitlist
 from vkbot.adapters.message_texts import StoredMessageTexts
 from vkbot.adapters.outbound import reply_requests
-from vkbot.outbox import MethodCaller, OutboxRequest, enqueue, message_request
-from vkbot.reconcile import ReconcileReport, reconcile
-from vkbot.store.db import begin_write
-from vkbot.store.models import OutboxRow
+from vkbot.core.store.db import begin_write
+from vkbot.core.store.models import OutboxRow
+from vkbot.effects.outbox import MethodCaller, OutboxRequest, enqueue, message_request
+from vkbot.ops.reconcile import ReconcileReport, reconcile
 from waitlist.models import WlNotice
 from waitlist.ports import Clock, FileStore
 
@@ -40,7 +40,7 @@ __all__ = [
     "sweep_once",
 ]
 
-log = logging.getLogger("vkbot.jobs")
+log = logging.getLogger("vkbot.ops.jobs")
 
 
 def queue_notices(session: Session, settings: waitlist.WaitlistSettings, clock: Clock) -> int:

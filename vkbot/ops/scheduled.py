@@ -19,12 +19,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from vkbot.store.db import begin_write
-from vkbot.store.models import Cursor
+from vkbot.core.store.db import begin_write
+from vkbot.core.store.models import Cursor
 
 __all__ = ["add_job", "last_run", "missed_a_run"]
 
-log = logging.getLogger("vkbot.scheduled")
+log = logging.getLogger("vkbot.ops.scheduled")
 
 Job = Callable[[], Awaitable[object]]
 

@@ -39,8 +39,8 @@ from publishing.captions import delete_handoff_text
 from publishing.ports import Clock
 from vkbot.adapters.clips import ClipFiles, ClipMissing, Uploader, read_clip
 from vkbot.api.errors import UserTokenMissing, VkApiError
-from vkbot.outbox import Executor, MethodCaller, OutboxRequest, enqueue
-from vkbot.store.models import OutboxRow
+from vkbot.core.store.models import OutboxRow
+from vkbot.effects.outbox import Executor, MethodCaller, OutboxRequest, enqueue
 
 __all__ = [
     "ClipMissing",
@@ -49,7 +49,7 @@ __all__ = [
     "publishing_executors",
 ]
 
-log = logging.getLogger("vkbot.publisher")
+log = logging.getLogger("vkbot.effects.publisher")
 
 KIND_PUBLISH = "publish_clip"
 KIND_DELETE = "publish_delete"

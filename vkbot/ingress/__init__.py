@@ -1,0 +1,1 @@
+"""Ingress: what comes in from VK (long poll, history gap filling, typed events)."""

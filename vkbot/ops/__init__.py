@@ -1,0 +1,1 @@
+"""Upkeep beside the main path: health, alerts, backup, reconciliation, scheduled jobs, status."""
