@@ -65,7 +65,7 @@ def _handler(config: Any, engine: Any, which: str) -> tuple[Any, str]:
         return ReplyHandler(), "reply-to-each"
     from vkbot.core.pipeline import build_pipeline
 
-    return build_pipeline(config, engine), "vkbot.core.pipeline.build_pipeline"
+    return build_pipeline(config), "vkbot.core.pipeline.build_pipeline"
 
 
 def _stored_messages(engine: Any, *, processed: bool) -> int:

@@ -19,6 +19,7 @@ from moderation.bans import OffenderSettings, ban_for, check_repeat_offender
 from moderation.classifier import Classification
 from moderation.models import HIDDEN_STATUSES, MAX_TEXT, ModItem
 from moderation.policy import Verdict
+from moderation.subject import Subject
 
 __all__ = [
     "ItemSettings",
@@ -98,30 +99,17 @@ def _raise(session: Session, item: ModItem, verdict: Verdict, classification: Cl
         session.flush()
 
 
-def _new_item(
-    *,
-    source_key: str,
-    channel: str,
-    author_id: int,
-    peer_id: int | None,
-    post_id: int | None,
-    comment_id: int | None,
-    text: str,
-    verdict: Verdict,
-    classification: Classification,
-    at: datetime,
-    cmid: int | None,
-) -> ModItem:
-    body, cut = bounded_text(text)
+def _new_item(subject: Subject, verdict: Verdict, classification: Classification, at: datetime) -> ModItem:
+    body, cut = bounded_text(subject.text)
     # Every field given here: a list field left to its default_factory costs pydantic a signature lookup.
     return ModItem(
-        source_key=source_key[:128],
-        channel=channel,
-        author_id=author_id,
-        peer_id=peer_id,
-        cmid=cmid,
-        post_id=post_id,
-        comment_id=comment_id,
+        source_key=subject.source_key[:128],
+        channel=subject.channel,
+        author_id=subject.author_id,
+        peer_id=subject.peer_id,
+        cmid=subject.cmid,
+        post_id=subject.post_id,
+        comment_id=subject.comment_id,
         text=body,
         text_truncated=cut,
         status=verdict.status,
@@ -135,41 +123,17 @@ def _new_item(
 
 
 def record_verdict(
-    session: Session,
-    *,
-    source_key: str,
-    channel: str,
-    author_id: int,
-    peer_id: int | None,
-    post_id: int | None,
-    comment_id: int | None,
-    text: str,
-    verdict: Verdict,
-    classification: Classification,
-    at: datetime,
-    cmid: int | None = None,
+    session: Session, subject: Subject, verdict: Verdict, classification: Classification, at: datetime
 ) -> ModItem:
-    """Store the item once per ``source_key``; a later, stronger verdict (Detoxify) raises it.
+    """Store the item once per ``subject.source_key``; a later, stronger verdict (Detoxify) raises it.
 
     Nothing the founder already reviewed is changed, and a verdict never lowers a stored one.
     """
-    item = _find(session, source_key)
+    item = _find(session, subject.source_key)
     if item is not None:
         _raise(session, item, verdict, classification)
         return item
-    item = _new_item(
-        source_key=source_key,
-        channel=channel,
-        author_id=author_id,
-        peer_id=peer_id,
-        post_id=post_id,
-        comment_id=comment_id,
-        text=text,
-        verdict=verdict,
-        classification=classification,
-        at=at,
-        cmid=cmid,
-    )
+    item = _new_item(subject, verdict, classification, at)
     session.add(item)
     session.flush()
     return item
@@ -177,42 +141,23 @@ def record_verdict(
 
 def record_with_effects(
     session: Session,
-    *,
-    source_key: str,
-    channel: str,
-    author_id: int,
-    peer_id: int | None,
-    post_id: int | None,
-    comment_id: int | None,
-    text: str,
+    subject: Subject,
     verdict: Verdict,
     classification: Classification,
     at: datetime,
+    *,
     settings: ItemSettings,
     group_id: int,
-    cmid: int | None = None,
 ) -> list[Effect]:
     """``record_verdict`` then ``effects_for_new_item``, with the same outcome.
 
     A new item's removal is decided before it is written: one INSERT and one flush, not three flushes.
     """
-    item = _find(session, source_key)
+    item = _find(session, subject.source_key)
     if item is not None:
         _raise(session, item, verdict, classification)
         return effects_for_new_item(session, item, settings, group_id=group_id, at=at)
-    item = _new_item(
-        source_key=source_key,
-        channel=channel,
-        author_id=author_id,
-        peer_id=peer_id,
-        post_id=post_id,
-        comment_id=comment_id,
-        text=text,
-        verdict=verdict,
-        classification=classification,
-        at=at,
-        cmid=cmid,
-    )
+    item = _new_item(subject, verdict, classification, at)
     hidden = item.status in HIDDEN_STATUSES
     if hidden:
         removes = actions_for(_Unsaved(item), settings, group_id=group_id)

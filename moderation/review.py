@@ -18,6 +18,7 @@ from moderation.classifier import Classification
 from moderation.models import HIDDEN_STATUSES, ModBanProposal, ModItem, ModLabel
 from moderation.policy import Verdict
 from moderation.records import record_verdict
+from moderation.subject import Subject
 
 __all__ = [
     "Revealed",
@@ -146,34 +147,10 @@ def hide(
     return effects
 
 
-def record_shown(
-    session: Session,
-    *,
-    source_key: str,
-    channel: str,
-    author_id: int,
-    peer_id: int | None,
-    text: str,
-    at: datetime,
-    post_id: int | None = None,
-    comment_id: int | None = None,
-    cmid: int | None = None,
-) -> ModItem:
+def record_shown(session: Session, subject: Subject, at: datetime) -> ModItem:
     """A message the filter let through (so never stored), recorded as "ok" because she wants it hidden."""
-    return record_verdict(
-        session,
-        source_key=source_key,
-        channel=channel,
-        author_id=author_id,
-        peer_id=peer_id,
-        post_id=post_id,
-        comment_id=comment_id,
-        cmid=cmid,
-        text=text,
-        verdict=Verdict("ok", (), (), urgent=False, answer=True, evidence=False),
-        classification=Classification(),
-        at=at,
-    )
+    verdict = Verdict("ok", (), (), urgent=False, answer=True, evidence=False)
+    return record_verdict(session, subject, verdict, Classification(), at)
 
 
 def _day_of(moment: datetime, tz: tzinfo) -> date:

@@ -25,6 +25,7 @@ from sqlmodel import Session
 from vkbot.app import App, open_app
 from vkbot.commands.common import run_until_signal
 from vkbot.config import Config, load_config
+from vkbot.core.store.events_repo import new_message
 from vkbot.core.store.models import StoredEvent
 from vkbot.effects.outbox import OutboxRequest, message_request
 from vkbot.ingress.history import HistoryGapFiller
@@ -34,10 +35,10 @@ class EchoHandler:
     """Answers every new message with its text, one reply per stored message."""
 
     def handle(self, session: Session, event: StoredEvent) -> list[OutboxRequest]:
-        if event.type != "message_new" or event.malformed_reason:
+        msg = new_message(event)
+        if msg is None:
             return []
-        msg = event.raw["object"]["message"]
-        return [message_request(f"evt:{event.id}:echo", msg["peer_id"], f"echo: {msg['text']}")]
+        return [message_request(f"{event.key}:echo", msg.peer_id, f"echo: {msg.text}")]
 
     def give_up(self, session: Session, event: StoredEvent, error: str) -> list[OutboxRequest]:
         return []

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from tests.app_helpers import eventually, running_app, sandbox_config
+from vkbot.core.store.events_repo import new_message
 from vkbot.core.store.models import StoredEvent
 from vkbot.effects.outbox import OutboxRequest, message_request
 
@@ -21,16 +22,16 @@ class EchoHandler:
         self.fail_text = fail_text
 
     def handle(self, session: Session, event: StoredEvent) -> list[OutboxRequest]:
-        if event.type != "message_new" or event.malformed_reason:
+        msg = new_message(event)
+        if msg is None:
             return []
-        msg = event.raw["object"]["message"]
-        if msg["text"] == self.fail_text:
+        if msg.text == self.fail_text:
             raise RuntimeError("handler bug")
-        return [message_request(f"evt:{event.id}:echo", msg["peer_id"], f"echo: {msg['text']}")]
+        return [message_request(f"{event.key}:echo", msg.peer_id, f"echo: {msg.text}")]
 
     def give_up(self, session: Session, event: StoredEvent, error: str) -> list[OutboxRequest]:
-        msg = event.raw["object"]["message"]
-        return [message_request(f"evt:{event.id}:kept", msg["peer_id"], "kept")]
+        msg = new_message(event)
+        return [message_request(f"{event.key}:kept", msg.peer_id, "kept")] if msg else []
 
 
 @pytest.fixture

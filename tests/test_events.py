@@ -10,23 +10,25 @@ import pytest
 from vkbot.ingress.events import (
     EVENT_MODELS,
     MAX_TEXT_CHARS,
-    Comment,
     GroupJoin,
     GroupLeave,
     MalformedEvent,
-    Message,
     MessageAllow,
     MessageDeny,
+    MessageEdit,
     MessageEvent,
     MessageNew,
+    MessageReply,
     UserBlock,
     UserUnblock,
     VkEvent,
-    WallPost,
+    WallPostNew,
     WallReplyDelete,
-    edited_message_key,
-    event_dedup_key,
-    message_dedup_key,
+    WallReplyEdit,
+    WallReplyNew,
+    WallReplyRestore,
+    event_type_of,
+    identity,
     parse_event,
 )
 
@@ -133,12 +135,12 @@ OBJECTS: dict[str, tuple[dict[str, Any], type, Any]] = {
             "attachments": [],
             "conversation_message_id": 312,
         },
-        Message,
+        MessageReply,
         lambda o: o.out == 1 and o.admin_author_id == 1000,
     ),
     "message_edit": (
         {**MESSAGE, "text": "исправлено", "update_time": 1732540200},
-        Message,
+        MessageEdit,
         lambda o: o.update_time == 1732540200 and o.text == "исправлено",
     ),
     "message_allow": ({"user_id": 5123456, "key": "widget_1"}, MessageAllow, lambda o: o.key == "widget_1"),
@@ -154,9 +156,9 @@ OBJECTS: dict[str, tuple[dict[str, Any], type, Any]] = {
         MessageEvent,
         lambda o: o.payload == {"cmd": "status"},
     ),
-    "wall_reply_new": (COMMENT, Comment, lambda o: o.post_id == 877 and o.post_owner_id == -GROUP),
-    "wall_reply_edit": ({**COMMENT, "text": "правка"}, Comment, lambda o: o.text == "правка"),
-    "wall_reply_restore": (COMMENT, Comment, lambda o: o.id == 5512),
+    "wall_reply_new": (COMMENT, WallReplyNew, lambda o: o.post_id == 877 and o.post_owner_id == -GROUP),
+    "wall_reply_edit": ({**COMMENT, "text": "правка"}, WallReplyEdit, lambda o: o.text == "правка"),
+    "wall_reply_restore": (COMMENT, WallReplyRestore, lambda o: o.id == 5512),
     "wall_reply_delete": (
         {"owner_id": -GROUP, "id": 5512, "deleter_id": 1000, "user_id": 1000, "post_id": 877},
         WallReplyDelete,
@@ -175,7 +177,7 @@ OBJECTS: dict[str, tuple[dict[str, Any], type, Any]] = {
             "comments": {"count": 0},
             "postponed_id": 44,
         },
-        WallPost,
+        WallPostNew,
         lambda o: o.postponed_id == 44 and o.attachments[0].raw_body() == {"id": 1, "owner_id": -GROUP},
     ),
     "group_join": ({"user_id": 7001002, "join_type": "join"}, GroupJoin, lambda o: o.join_type == "join"),
@@ -339,14 +341,32 @@ def test_pathologically_deep_nesting_does_not_raise() -> None:
 
 
 def test_identities_for_deduplication() -> None:
-    new = parse_event(envelope("message_new", {"message": MESSAGE}, "ev-new"))
-    edit = parse_event(envelope("message_edit", {**MESSAGE, "update_time": 5}, "ev-edit"))
-    deny = parse_event(envelope("message_deny", {"user_id": 1}, "ev-deny"))
-    assert event_dedup_key(new) == "ev-new"
-    assert message_dedup_key(new) == (5123456, 311)
-    assert message_dedup_key(edit) is None and edited_message_key(edit) == (5123456, 311)
-    assert message_dedup_key(deny) is None and edited_message_key(deny) is None
+    new = identity(parse_event(envelope("message_new", {"message": MESSAGE}, "ev-new")))
+    edit = identity(parse_event(envelope("message_edit", {**MESSAGE, "update_time": 5}, "ev-edit")))
+    deny = identity(parse_event(envelope("message_deny", {"user_id": 1}, "ev-deny")))
+    assert (new.event_id, new.type, new.message_key, new.target_key) == (
+        "ev-new",
+        "message_new",
+        "5123456:311",
+        None,
+    )
+    assert (new.peer_id, new.from_id) == (5123456, 5123456)
+    assert (edit.message_key, edit.target_key) == (None, "5123456:311")
+    assert (deny.message_key, deny.target_key, deny.peer_id) == (None, None, 1)
     # A malformed update without an event_id still gets a stable identity from its content.
-    a, b = parse_event({"junk": 1}), parse_event({"junk": 1})
-    c = parse_event({"junk": 2})
-    assert event_dedup_key(a) == event_dedup_key(b) != event_dedup_key(c)
+    a, b = identity(parse_event({"junk": 1})), identity(parse_event({"junk": 1}))
+    c = identity(parse_event({"junk": 2}))
+    assert a.event_id == b.event_id != c.event_id
+    assert a.event_id.startswith("raw:") and len(a.event_id) <= 64  # fits the store's column
+
+
+def test_each_type_has_its_own_class_so_code_routes_on_the_class() -> None:
+    assert len(set(EVENT_MODELS.values())) == len(EVENT_MODELS)
+    assert all(event_type_of(model) == name for name, model in EVENT_MODELS.items())
+
+
+def test_a_forwarded_message_with_an_odd_author_still_parses() -> None:
+    odd = [{"from_id": "club1", "date": 1, "text": "a"}, {"from_id": "-5", "date": 1, "text": "b"}]
+    event = parse_event(envelope("message_new", {"message": {**MESSAGE, "fwd_messages": odd}}))
+    assert isinstance(event, VkEvent) and event.message is not None
+    assert [f.from_id for f in event.message.fwd_messages] == [None, -5]

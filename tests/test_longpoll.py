@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import SANDBOX_GROUP_ID, SANDBOX_TOKEN
 from vkbot.api.client import VkClient
+from vkbot.clock import ManualClock
 from vkbot.ingress.events import MalformedEvent, MessageNew, VkEvent
 from vkbot.ingress.longpoll import GapReport, LongPollListener
 from vkbot.sandbox import SandboxControl
@@ -105,7 +106,7 @@ async def start(client: VkClient) -> AsyncIterator[StartListener]:
             "backoff_base_s": 0.01,
             "backoff_max_s": 0.05,
             "sleep": short_sleep,
-            "clock": lambda: FIXED_NOW,
+            "clock": ManualClock(FIXED_NOW),
             "rng": random.Random(3),
         }
         options.update(kwargs)

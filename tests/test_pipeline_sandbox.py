@@ -94,7 +94,7 @@ class SlowClassifier:
 
 
 async def test_a_slow_classifier_does_not_delay_storing_events(sandbox, config) -> None:
-    handler = build_pipeline(config, None)  # type: ignore[arg-type]
+    handler = build_pipeline(config)
     handler.classifier = SlowClassifier()
     async with running_app(config, handler) as app:
         started = time.monotonic()

@@ -23,7 +23,7 @@ from vkbot.api.client import VkClient
 from vkbot.api.tokens import UserTokenSource
 from vkbot.auth import make_admin_token_provider
 from vkbot.auth.store import AuthStore
-from vkbot.clock import SystemClock
+from vkbot.clock import Clock, SystemClock
 from vkbot.config import Config, VkSettings
 from vkbot.core.dispatch import Dispatcher, EventHandler
 from vkbot.core.store.db import make_engine, migrate
@@ -40,7 +40,6 @@ from vkbot.ops.health import HealthServer, HealthSources
 from vkbot.ops.jobs import digest_once, notify_once, reconcile_once, record_undeliverable, sweep_once
 from vkbot.ops.ml_review import MlReviewer
 from waitlist.filestore import LocalFileStore
-from waitlist.ports import Clock
 
 if TYPE_CHECKING:
     from vkbot.dashboard.server import DashboardServer
@@ -96,10 +95,10 @@ class App:
         stopper.cancel()
 
 
-def build_handler(config: Config, engine: Engine) -> EventHandler:
+def build_handler(config: Config, clock: Clock) -> EventHandler:
     from vkbot.core.pipeline import build_pipeline
 
-    return build_pipeline(config, engine)
+    return build_pipeline(config, clock=clock)
 
 
 def _schedule_jobs(
@@ -198,8 +197,8 @@ async def open_app(
     client = make_client(http, vk, user_tokens)
     try:
         files = LocalFileStore(config.storage.files_dir)
-        store = EventStore(engine, vk.group_id)
-        dispatcher = Dispatcher(engine, handler or build_handler(config, engine))
+        store = EventStore(engine, vk.group_id, clock)
+        dispatcher = Dispatcher(engine, handler or build_handler(config, clock), clock=clock)
         sender = OutboxSender(
             engine,
             client,
@@ -216,7 +215,12 @@ async def open_app(
         )
         dispatcher.on_enqueued = sender.wake.set
         gap_filler = HistoryGapFiller(
-            client, store, vk.group_id, comments=user_tokens is not None, on_stored=dispatcher.wake.set
+            client,
+            store,
+            vk.group_id,
+            comments=user_tokens is not None,
+            on_stored=dispatcher.wake.set,
+            clock=clock,
         )
         listener = LongPollListener(
             client,
@@ -226,6 +230,7 @@ async def open_app(
             backoff_base_s=vk.backoff_base_s,
             backoff_max_s=vk.backoff_max_s,
             on_gap=gap_filler.fill,
+            clock=clock,
         )
         scheduler = AsyncIOScheduler(timezone="UTC")
         _schedule_jobs(scheduler, config, engine, client, clock, sender.wake.set)
@@ -236,7 +241,7 @@ async def open_app(
         token_status = AuthStore(engine, None).status
         if MlReviewer.available(config.moderation):
             app.extra_tasks.append(
-                MlReviewer(engine, config.moderation, vk.group_id, wake=sender.wake.set).run
+                MlReviewer(engine, config.moderation, vk.group_id, wake=sender.wake.set, clock=clock).run
             )
         else:
             log.info(

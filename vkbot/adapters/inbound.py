@@ -52,14 +52,28 @@ class _Raw:
         )
 
 
-def _forwarded(messages: list[ForeignMessage], depth: int = 0) -> list[ForeignMessage]:
+def forwarded(messages: list[ForeignMessage], depth: int = 0) -> list[ForeignMessage]:
     """Forwarded messages, nested ones included, flattened in reading order."""
     flat: list[ForeignMessage] = []
     for fwd in messages:
         flat.append(fwd)
         if depth < 3:
-            flat.extend(_forwarded(fwd.fwd_messages, depth + 1))
+            flat.extend(forwarded(fwd.fwd_messages, depth + 1))
     return flat[:MAX_FORWARDED]
+
+
+def storable(text: str) -> str:
+    """The text as a database text column takes it: PostgreSQL refuses NUL characters and lone surrogates.
+
+    Only for texts copied out of an event (the dialog's rows, moderation items); the raw JSON keeps them.
+    """
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def parse_payload(payload: str | None) -> dict[str, Any] | None:
@@ -75,19 +89,19 @@ def parse_payload(payload: str | None) -> dict[str, Any] | None:
 def to_inbound(
     message: Message, event_key: str, *, keyboard_supported: bool, lang_hint: str | None
 ) -> InboundMessage:
-    forwarded = _forwarded(message.fwd_messages)
+    fwds = forwarded(message.fwd_messages)
     attachments = [to_attachment(a) for a in message.attachments]
     # Photos forwarded from another chat count as sent: relatives often forward the old photo.
-    for fwd in forwarded:
+    for fwd in fwds:
         attachments.extend(to_attachment(a) for a in fwd.attachments)
     return InboundMessage(
         event_key=event_key,
         peer_id=message.peer_id,
         from_id=message.from_id,
-        text=message.text[:MAX_TEXT_CHARS],
+        text=storable(message.text[:MAX_TEXT_CHARS]),
         date=datetime.fromtimestamp(message.date, UTC),
         attachments=tuple(attachments),
-        forwarded_texts=tuple(f.text[:MAX_TEXT_CHARS] for f in forwarded if f.text),
+        forwarded_texts=tuple(storable(f.text[:MAX_TEXT_CHARS]) for f in fwds if f.text),
         payload=parse_payload(message.payload),
         keyboard_supported=keyboard_supported,
         lang_hint=lang_hint,

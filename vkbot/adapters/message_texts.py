@@ -36,7 +36,7 @@ def _blank(raw: dict[str, Any]) -> dict[str, Any]:
 class StoredMessageTexts:
     """Blanks texts of one peer's stored events in the caller's session, keeping those held as evidence.
 
-    ``evidence_keys(peer_id)`` names the stored events (``"evt:<id>"``) that moderation keeps as evidence
+    ``evidence_keys(peer_id)`` names the stored events (their ``key``) that moderation keeps as evidence
     of threats; ``erase_moderation(peer_id)`` blanks moderation's own copies (items, labels).
     """
 
@@ -55,7 +55,7 @@ class StoredMessageTexts:
         keep = self.evidence_keys(peer_id) if keep_evidence else set()
         erased = self.erase_moderation(peer_id)
         for event in events:
-            if f"evt:{event.id}" in keep:
+            if event.key in keep:
                 continue
             if event.raw.get("erased"):
                 continue

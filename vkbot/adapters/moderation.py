@@ -20,11 +20,22 @@ from moderation.models import ModItem
 from moderation.policy import Verdict
 from moderation.records import ItemSettings, mark_removal, mark_restore, record_with_effects
 from moderation.review import record_shown
+from moderation.subject import Subject
+from vkbot.adapters.inbound import MAX_TEXT_CHARS, forwarded, storable
+from vkbot.core.store.events_repo import load_event
 from vkbot.core.store.models import StoredEvent
 from vkbot.effects.outbox import OutboxRequest
-from vkbot.ingress.events import Comment, VkEvent, parse_event
+from vkbot.ingress.events import EventObject, MessageNew, VkEvent, WallReplyNew
 
-__all__ = ["effect_request", "effect_requests", "record_shown_event", "report_outcome", "verdict_requests"]
+__all__ = [
+    "effect_request",
+    "effect_requests",
+    "record_shown_event",
+    "report_outcome",
+    "subject_of",
+    "verdict_requests",
+    "written_at",
+]
 
 BAN_COMMENT_LIMIT = 255
 log = logging.getLogger("vkbot.moderation")
@@ -88,77 +99,57 @@ def _report(session: Session, key: str, done: bool, reason: str | None) -> bool:
 
 def verdict_requests(
     session: Session,
-    *,
-    source_key: str,
-    channel: str,
-    author_id: int,
-    peer_id: int | None,
-    text: str,
+    subject: Subject,
     verdict: Verdict,
     classification: Classification,
+    at: datetime,
+    *,
     settings: ItemSettings,
     group_id: int,
-    at: datetime,
-    post_id: int | None = None,
-    comment_id: int | None = None,
-    cmid: int | None = None,
 ) -> list[OutboxRequest]:
     """The pipeline's one call per moderated event: store a verdict that is not ok, queue what follows."""
     if verdict.status == "ok":
         return []  # a relative's words are not copied out of the event store
     effects = record_with_effects(
-        session,
-        source_key=source_key,
-        channel=channel,
-        author_id=author_id,
-        peer_id=peer_id,
-        post_id=post_id,
-        comment_id=comment_id,
-        cmid=cmid,
-        text=text,
-        verdict=verdict,
-        classification=classification,
-        at=at,
-        settings=settings,
-        group_id=group_id,
+        session, subject, verdict, classification, at, settings=settings, group_id=group_id
     )
     return effect_requests(effects, group_id)
+
+
+def subject_of(key: str, obj: EventObject) -> Subject | None:
+    """What moderation judges of an event: a relative's private message (with the texts it forwards) or a
+    wall comment by a person; None for anything else (our own messages, chats, the community's comments).
+    """
+    if isinstance(obj, MessageNew) and obj.message.private:
+        message = obj.message
+        texts = [message.text, *(f.text for f in forwarded(message.fwd_messages) if f.text)]
+        text = "\n".join(t[:MAX_TEXT_CHARS] for t in texts)
+        return Subject.message(
+            key, message.from_id, message.peer_id, message.conversation_message_id, storable(text)
+        )
+    if isinstance(obj, WallReplyNew) and obj.from_id > 0:
+        return Subject.comment(key, obj.from_id, obj.post_id, obj.id, storable(obj.text))
+    return None
+
+
+def written_at(event: VkEvent) -> datetime:
+    """When the message or comment was written (VK's clock)."""
+    date = event.message.date if event.message is not None else getattr(event.obj, "date", 0)
+    return datetime.fromtimestamp(date, UTC)
 
 
 def record_shown_event(session: Session, event_id: int) -> ModItem:
     """The moderation item of a stored message or comment (recorded as "ok" if it never was), to hide it.
 
-    ``event_id`` is the stored event's id; its key ``evt:<id>`` is the inbox's ``event_key``.
+    ``event_id`` is the stored event's id; its ``key`` is the inbox's.
     """
     stored = session.get(StoredEvent, event_id)
     if stored is None:
         raise LookupError(f"no stored event {event_id}")
-    key = f"evt:{stored.id}"  # the same key the pipeline records verdicts under
-    event = parse_event(stored.raw)
+    event = load_event(stored)
     if not isinstance(event, VkEvent):
         raise ValueError(f"stored event {event_id} does not parse: {event.reason}")
-    message, obj = event.message, event.obj
-    if event.type == "message_new" and message is not None:
-        return record_shown(
-            session,
-            source_key=key,
-            channel="message",
-            author_id=message.from_id,
-            peer_id=message.peer_id,
-            cmid=message.conversation_message_id,
-            text=message.text,
-            at=datetime.fromtimestamp(message.date, UTC),
-        )
-    if event.type == "wall_reply_new" and isinstance(obj, Comment):
-        return record_shown(
-            session,
-            source_key=key,
-            channel="comment",
-            author_id=obj.from_id,
-            peer_id=None,
-            post_id=obj.post_id,
-            comment_id=obj.id,
-            text=obj.text,
-            at=datetime.fromtimestamp(obj.date, UTC),
-        )
-    raise ValueError(f"stored event {event_id} is a {stored.type}, not a message or a comment")
+    subject = subject_of(stored.key, event.obj)
+    if subject is None:
+        raise ValueError(f"stored event {event_id} is a {stored.type}, not a relative's message or a comment")
+    return record_shown(session, subject, written_at(event))

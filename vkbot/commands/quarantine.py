@@ -22,6 +22,7 @@ from vkbot.commands.common import (
     print_rows,
     print_table,
 )
+from vkbot.core.store.keys import row_id_of
 
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
@@ -277,10 +278,11 @@ def cmd_hide(args: argparse.Namespace) -> int:
 
 def _item_id(session: Any, given: str) -> int:
     """An item ID as listed, or ``evt:<id>`` of a message the filter let through (recorded now)."""
-    if given.startswith("evt:") and given[4:].isdigit():
+    row_id = row_id_of(given)
+    if row_id is not None:
         from vkbot.adapters.moderation import record_shown_event
 
-        item = record_shown_event(session, int(given[4:]))
+        item = record_shown_event(session, row_id)
         assert item.id is not None
         return item.id
     if not given.isdigit():

@@ -11,13 +11,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from vkbot.clock import Clock, SystemClock
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import StoredEvent
 from vkbot.effects.outbox import OutboxRequest, enqueue, pause, retry_delay_s
@@ -50,6 +50,10 @@ class Dispatcher:
     idle_poll_s: float = 0.5
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     on_enqueued: Callable[[], None] | None = None  # wakes the outbox sender
+    # "log": a failing event is logged once with its context, kept and retried (production);
+    # "raise": the handler's exception propagates with its traceback (tests, ``feed_raw_event``).
+    on_error: Literal["log", "raise"] = "log"
+    clock: Clock = field(default_factory=SystemClock)
     processed: int = 0
     failed: int = 0
 
@@ -114,7 +118,7 @@ class Dispatcher:
             session.execute(
                 update(StoredEvent)
                 .where(StoredEvent.id.in_([event.id for event in events]))  # type: ignore[union-attr]
-                .values(processed_at=datetime.now(UTC), process_error=None),
+                .values(processed_at=self.clock.now(), process_error=None),
                 execution_options={"synchronize_session": False},
             )
             savepoint.commit()
@@ -129,7 +133,7 @@ class Dispatcher:
         try:
             requests = self.handler.handle(session, event)
             enqueue(session, requests)
-            event.processed_at = datetime.now(UTC)
+            event.processed_at = self.clock.now()
             event.process_error = None
             session.flush()
             savepoint.commit()
@@ -137,6 +141,8 @@ class Dispatcher:
             return
         except Exception as exc:  # one bad event must not stop the others; it is kept and retried
             savepoint.rollback()
+            if self.on_error == "raise":
+                raise
             error = f"{type(exc).__name__}: {exc}"[:2000]
             log.exception("event %s (%s) failed: %s", event.id, event.type, error)
         event.attempts += 1
@@ -145,5 +151,5 @@ class Dispatcher:
             self.failed += 1
             fallback = self.handler.give_up(session, event, error)
             enqueue(session, fallback)
-            event.processed_at = datetime.now(UTC)
+            event.processed_at = self.clock.now()
         session.flush()

@@ -9,48 +9,47 @@ Runs inside the dispatcher's transaction, in a worker thread: everything here is
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import i18n
 import waitlist
 from moderation import evidence
-from moderation.classifier import Classifier, OfflineClassifier
+from moderation.classifier import Classification, Classifier, OfflineClassifier
 from moderation.models import ModItem
 from moderation.policy import ModerationContext, Verdict, decide
+from moderation.subject import Subject
 from vkbot.adapters.downloads import HttpDownloader
 from vkbot.adapters.inbound import VK_LANG_IDS, to_inbound
 from vkbot.adapters.message_texts import StoredMessageTexts
-from vkbot.adapters.moderation import verdict_requests
+from vkbot.adapters.moderation import subject_of, verdict_requests
 from vkbot.adapters.outbound import reply_requests
-from vkbot.clock import SystemClock
+from vkbot.clock import Clock, SystemClock
 from vkbot.config import Config
+from vkbot.core.store.events_repo import load_event, new_message
 from vkbot.core.store.models import OutboxRow, StoredEvent
 from vkbot.effects.outbox import OutboxRequest, message_request
 from vkbot.ingress.events import (
-    Comment,
     MalformedEvent,
-    Message,
     MessageAllow,
     MessageDeny,
     MessageEvent,
-    VkEvent,
-    parse_event,
+    MessageNew,
+    MessageReply,
+    WallReplyNew,
 )
-from waitlist import Clock, Downloader, FileStore, InboundButton, InboundMessage
+from waitlist import Downloader, FileStore, InboundButton, InboundMessage
 from waitlist.filestore import LocalFileStore
 from waitlist.language import detect_language
 
 log = logging.getLogger("vkbot.core.pipeline")
 
-
-def event_key(stored: StoredEvent) -> str:
-    """The stable name of a stored event; every effect's idempotency key starts with it."""
-    return f"evt:{stored.id}"
+Handler = Callable[["Pipeline", Session, str, Any], list[OutboxRequest]]
 
 
 @dataclass
@@ -65,80 +64,54 @@ class Pipeline:
     def prepare(self, session: Session, events: list[StoredEvent]) -> None:
         """Batch-wide lookups in one query each (see ``waitlist.preload``); called before ``handle``."""
         peers = [e.peer_id for e in events if e.peer_id is not None and e.peer_id > 0]
-        waitlist.preload(session, (event_key(e) for e in events), peers)
+        waitlist.preload(session, (e.key for e in events), peers)
 
     def handle(self, session: Session, stored: StoredEvent) -> list[OutboxRequest]:
-        if stored.malformed_reason:
-            return []  # kept raw with its reason; nothing to act on
-        event = parse_event(stored.raw)
+        """Route the typed event by its class (``ROUTES``); events nobody handles are only kept."""
+        event = load_event(stored)
         if isinstance(event, MalformedEvent):
-            stored.malformed_reason = event.reason
-            log.error("stored event %s does not parse: %s", stored.id, event.reason)
+            if not stored.malformed_reason:  # parsed when stored, not now: kept with the reason
+                stored.malformed_reason = event.reason
+                log.error("stored event %s does not parse: %s", stored.id, event.reason)
             return []
-        obj = event.obj
-        if event.type == "message_new" and event.message is not None:
-            return self._on_message(session, stored, event)
-        if event.type == "message_reply" and isinstance(obj, Message):
-            self._on_community_message(session, obj)
-        elif isinstance(obj, MessageAllow | MessageDeny):
-            waitlist.record_message_allow(
-                session, obj.user_id, isinstance(obj, MessageAllow), self.clock.now()
-            )
-        elif isinstance(obj, MessageEvent):
-            return self._on_button(session, stored, obj)
-        elif event.type == "wall_reply_new" and isinstance(obj, Comment):
-            return self._on_comment(session, stored, obj)
-        return []
+        route = ROUTES.get(type(event.obj))
+        return route(self, session, stored.key, event.obj) if route is not None else []
 
     def give_up(self, session: Session, stored: StoredEvent, error: str) -> list[OutboxRequest]:
         """Handling failed repeatedly: the writer still hears that the message is kept for the founder."""
-        if stored.type != "message_new" or stored.peer_id is None or stored.peer_id <= 0:
+        message = new_message(stored)
+        if message is None or not message.private:
             return []
-        lang = self._language(session, stored.peer_id, None)
-        return [
-            message_request(f"{event_key(stored)}:kept", stored.peer_id, i18n.text("core.message_kept", lang))
-        ]
+        lang = self._language(session, message.peer_id, None)
+        return [message_request(f"{stored.key}:kept", message.peer_id, i18n.text("core.message_kept", lang))]
 
     # -- private messages ----------------------------------------------------------------------------
-    def _on_message(self, session: Session, stored: StoredEvent, event: VkEvent) -> list[OutboxRequest]:
-        message = event.message
-        assert message is not None
-        if message.out or message.from_id <= 0 or message.peer_id != message.from_id:
+    def _on_message(self, session: Session, key: str, new: MessageNew) -> list[OutboxRequest]:
+        message = new.message
+        if not message.private:
             return []  # chats and our own messages are not relatives writing to us
-        info = event.raw.get("object", {}).get("client_info") or {}
-        keyboard_supported = bool(info.get("keyboard", True)) if isinstance(info, dict) else True
+        lang_id = new.client_info.lang_id if new.client_info is not None else None
         inbound = to_inbound(
-            message,
-            event_key(stored),
-            keyboard_supported=keyboard_supported,
-            lang_hint=VK_LANG_IDS.get(info.get("lang_id")) if isinstance(info, dict) else None,
+            message, key, keyboard_supported=new.keyboard_supported, lang_hint=VK_LANG_IDS.get(lang_id)
         )
-        verdict, requests = self._moderate_message(session, stored, message, inbound)
+        verdict, requests = self._moderate_message(session, key, new, inbound)
         if verdict.urgent:
             lang = self._language(session, inbound.peer_id, inbound.text)
             text = i18n.text(
                 "moderation.support_answer", lang, support_line=self.config.moderation.support_line
             )
-            requests.append(message_request(f"{event_key(stored)}:support", inbound.peer_id, text))
+            requests.append(message_request(f"{key}:support", inbound.peer_id, text))
         if verdict.answer:
-            replies = waitlist.handle_message(
-                session,
-                inbound,
-                settings=self.config.waitlist,
-                clock=self.clock,
-                files=self.files,
-                downloader=self.downloader,
-                texts=self._texts(session),
-            )
-            for reply in replies:
-                requests.extend(reply_requests(reply, keyboard_supported=keyboard_supported))
+            for reply in self._dialog(session, inbound):
+                requests.extend(reply_requests(reply, keyboard_supported=new.keyboard_supported))
         return requests
 
     def _moderate_message(
-        self, session: Session, stored: StoredEvent, message: Message, inbound: InboundMessage
+        self, session: Session, key: str, new: MessageNew, inbound: InboundMessage
     ) -> tuple[Verdict, list[OutboxRequest]]:
-        text = "\n".join([inbound.text, *inbound.forwarded_texts])
-        classification = self.classifier.classify(text, "message")
+        subject = subject_of(key, new)
+        assert subject is not None  # a private message always has one
+        classification = self.classifier.classify(subject.text, "message")
         has_photo = any(a.kind == "photo" for a in inbound.attachments)
         context = ModerationContext(
             channel="message", has_order_content=has_photo or classification.has_order_words
@@ -147,25 +120,41 @@ class Pipeline:
         as_protected = decide(classification, replace(context, protected=True), self.config.moderation)
         # Protection only softens a hiding verdict; most messages get the same verdict either way, and
         # then the conversation's orders need not be looked up (two queries per message otherwise).
-        if as_protected != verdict and self._protected(session, inbound.peer_id):
+        if as_protected != verdict and waitlist.conversation_protected(session, inbound.peer_id):
             verdict = as_protected
+        return verdict, self._record(session, subject, verdict, classification)
+
+    def _record(
+        self, session: Session, subject: Subject, verdict: Verdict, classification: Classification
+    ) -> list[OutboxRequest]:
         if verdict.status != "ok":
-            log.info("message %s: %s (%s)", event_key(stored), verdict.status, ", ".join(verdict.categories))
-        requests = verdict_requests(
+            log.info(
+                "%s %s: %s (%s)",
+                subject.channel,
+                subject.source_key,
+                verdict.status,
+                ", ".join(verdict.categories),
+            )
+        return verdict_requests(
             session,
-            source_key=event_key(stored),
-            channel="message",
-            author_id=inbound.from_id,
-            peer_id=inbound.peer_id,
-            text=text,
-            verdict=verdict,
-            classification=classification,
+            subject,
+            verdict,
+            classification,
+            self.clock.now(),
             settings=self.config.moderation,
             group_id=self.config.vk.group_id,
-            at=self.clock.now(),
-            cmid=message.conversation_message_id,
         )
-        return verdict, requests
+
+    def _dialog(self, session: Session, inbound: InboundMessage) -> list[waitlist.Reply]:
+        return waitlist.handle_message(
+            session,
+            inbound,
+            settings=self.config.waitlist,
+            clock=self.clock,
+            files=self.files,
+            downloader=self.downloader,
+            texts=self._texts(session),
+        )
 
     def _texts(self, session: Session) -> StoredMessageTexts:
         """A relative's stored texts, erasable on "delete my data"; threats kept as evidence stay."""
@@ -178,72 +167,67 @@ class Pipeline:
             session, evidence_keys, lambda peer_id: evidence.erase_texts(session, peer_id)
         )
 
-    def _protected(self, session: Session, peer_id: int) -> bool:
-        return waitlist.conversation_protected(session, peer_id)
-
-    def _on_community_message(self, session: Session, message: Message) -> None:
+    def _on_community_message(self, session: Session, key: str, message: MessageReply) -> list[OutboxRequest]:
         """A message the community sent: ours (by random_id) or the founder writing herself."""
         if message.peer_id <= 0:
-            return
+            return []
         ours = message.random_id and session.scalar(
             select(OutboxRow.id).where(OutboxRow.random_id == message.random_id).limit(1)
         )
-        if ours and not message.admin_author_id:
-            return
-        at = datetime.fromtimestamp(message.date, UTC)
-        waitlist.record_founder_message(session, message.peer_id, at, settings=self.config.waitlist)
+        if not ours or message.admin_author_id:
+            at = datetime.fromtimestamp(message.date, UTC)
+            waitlist.record_founder_message(session, message.peer_id, at, settings=self.config.waitlist)
+        return []
 
-    def _on_button(self, session: Session, stored: StoredEvent, press: MessageEvent) -> list[OutboxRequest]:
+    def _on_permission(
+        self, session: Session, key: str, change: MessageAllow | MessageDeny
+    ) -> list[OutboxRequest]:
+        allowed = isinstance(change, MessageAllow)
+        waitlist.record_message_allow(session, change.user_id, allowed, self.clock.now())
+        return []
+
+    def _on_button(self, session: Session, key: str, press: MessageEvent) -> list[OutboxRequest]:
+        # Answered always (VK shows a spinner until then); only a private chat's press is an answer to the dialog.
         answer = OutboxRequest(
-            key=f"{event_key(stored)}:event_answer",
+            key=f"{key}:event_answer",
             method="messages.sendMessageEventAnswer",
             params={"event_id": press.event_id, "user_id": press.user_id, "peer_id": press.peer_id},
         )
-        button = InboundButton(event_key(stored), press.peer_id, press.user_id, press.payload or {})
-        replies = waitlist.handle_message(
-            session,
-            button.as_message(self.clock.now()),
-            settings=self.config.waitlist,
-            clock=self.clock,
-            files=self.files,
-            downloader=self.downloader,
-            texts=self._texts(session),
-        )
+        if not press.private:
+            return [answer]
+        button = InboundButton(key, press.peer_id, press.user_id, press.payload or {})
+        replies = self._dialog(session, button.as_message(self.clock.now()))
         return [answer, *(r for reply in replies for r in reply_requests(reply))]
 
     # -- wall comments -----------------------------------------------------------------------------
-    def _on_comment(self, session: Session, stored: StoredEvent, comment: Comment) -> list[OutboxRequest]:
-        if comment.from_id < 0:
+    def _on_comment(self, session: Session, key: str, comment: WallReplyNew) -> list[OutboxRequest]:
+        subject = subject_of(key, comment)
+        if subject is None:
             return []  # the community's own comments
-        classification = self.classifier.classify(comment.text, "comment")
+        classification = self.classifier.classify(subject.text, "comment")
         verdict = decide(classification, ModerationContext(channel="comment"), self.config.moderation)
-        if verdict.status != "ok":
-            log.info("comment %s: %s (%s)", event_key(stored), verdict.status, ", ".join(verdict.categories))
-        return verdict_requests(
-            session,
-            source_key=event_key(stored),
-            channel="comment",
-            author_id=comment.from_id,
-            peer_id=None,
-            text=comment.text,
-            verdict=verdict,
-            classification=classification,
-            settings=self.config.moderation,
-            group_id=self.config.vk.group_id,
-            at=self.clock.now(),
-            post_id=comment.post_id,
-            comment_id=comment.id,
-        )
+        return self._record(session, subject, verdict, classification)
 
     def _language(self, session: Session, peer_id: int, text: str | None) -> str:
         known = waitlist.conversation_language(session, peer_id)
         return known or (detect_language(text) if text else None) or i18n.DEFAULT_LANGUAGE
 
 
-def build_pipeline(config: Config, engine: Engine) -> Pipeline:
+# The routing table: the class of an event's object -> the one handler for it. Other events are kept only.
+ROUTES: dict[type, Handler] = {
+    MessageNew: Pipeline._on_message,
+    MessageReply: Pipeline._on_community_message,
+    MessageAllow: Pipeline._on_permission,
+    MessageDeny: Pipeline._on_permission,
+    MessageEvent: Pipeline._on_button,
+    WallReplyNew: Pipeline._on_comment,
+}
+
+
+def build_pipeline(config: Config, *, clock: Clock | None = None) -> Pipeline:
     return Pipeline(
         config=config,
-        clock=SystemClock(),
+        clock=clock or SystemClock(),
         files=LocalFileStore(config.storage.files_dir),
         downloader=HttpDownloader(),
         classifier=OfflineClassifier(config.moderation.data_dir),

@@ -17,15 +17,18 @@ from sqlmodel import Session, col
 
 from moderation.browse import hidden_count
 from moderation.records import hidden_source_keys
+from vkbot.adapters.inbound import storable
+from vkbot.core.store.events_repo import load_event
 from vkbot.core.store.models import StoredEvent
 from vkbot.dashboard.context import Dashboard, dashboard_of
 from vkbot.dashboard.render import render
-from vkbot.ingress.events import VkEvent, parse_event
+from vkbot.ingress.events import MessageNew, VkEvent, event_type_of
 
 PAGE = 50
 SCAN_BATCH = 200
 # Stop looking further back after this many stored events, even if the page is not full.
 SCAN_LIMIT = 5000
+MESSAGE_NEW = event_type_of(MessageNew)
 
 
 @dataclass(frozen=True)
@@ -39,17 +42,15 @@ class InboxMessage:
 
 def _message(stored: StoredEvent) -> InboxMessage | None:
     """A relative writing to the community privately; None for chats, our own messages and broken rows."""
-    event = parse_event(stored.raw)
-    if not isinstance(event, VkEvent) or event.message is None or stored.id is None:
-        return None
-    message = event.message
-    if message.out or message.from_id <= 0 or message.peer_id != message.from_id:
+    event = load_event(stored)
+    message = event.message if isinstance(event, VkEvent) else None
+    if message is None or not message.private or stored.id is None:
         return None
     return InboxMessage(
         event_id=stored.id,
         peer_id=message.peer_id,
         at=datetime.fromtimestamp(message.date, UTC),
-        text=message.text,
+        text=storable(message.text),
         attachments=len(message.attachments),
     )
 
@@ -60,7 +61,7 @@ def recent_messages(session: Session, limit: int = PAGE) -> list[InboxMessage]:
     before: int | None = None
     scanned = 0
     while len(found) < limit and scanned < SCAN_LIMIT:
-        query = select(StoredEvent).where(col(StoredEvent.type) == "message_new")
+        query = select(StoredEvent).where(col(StoredEvent.type) == MESSAGE_NEW)
         if before is not None:
             query = query.where(col(StoredEvent.id) < before)
         batch = list(session.scalars(query.order_by(col(StoredEvent.id).desc()).limit(SCAN_BATCH)))
@@ -68,9 +69,9 @@ def recent_messages(session: Session, limit: int = PAGE) -> list[InboxMessage]:
             break
         scanned += len(batch)
         before = batch[-1].id
-        hidden = hidden_source_keys(session, (f"evt:{s.id}" for s in batch))
+        hidden = hidden_source_keys(session, (s.key for s in batch))
         for stored in batch:
-            message = _message(stored) if f"evt:{stored.id}" not in hidden else None
+            message = _message(stored) if stored.key not in hidden else None
             if message is not None and len(found) < limit:
                 found.append(message)
     return found

@@ -109,10 +109,26 @@ def _payload_as_string(value: Any) -> Any:
     return value
 
 
-class ForeignMessage(_VkModel):
-    """A forwarded or replied-to message (only a few fields are guaranteed)."""
+def _int_or_none(value: Any) -> Any:
+    # Seen in the wild: a forwarded message's from_id as a string or an object; keep the message.
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return None
 
-    from_id: int
+
+def message_key(peer_id: int, conversation_message_id: int) -> str:
+    """ "peer_id:conversation_message_id": a message's identity, stable even where its ``id`` is 0."""
+    return f"{peer_id}:{conversation_message_id}"
+
+
+class ForeignMessage(_VkModel):
+    """A forwarded or replied-to message (only a few fields are guaranteed; an odd author is None)."""
+
+    from_id: int | None = None
     date: int
     text: str = ""
     conversation_message_id: int | None = None
@@ -120,6 +136,8 @@ class ForeignMessage(_VkModel):
     peer_id: int | None = None
     attachments: list[Attachment] = Field(default_factory=list)
     fwd_messages: list[ForeignMessage] = Field(default_factory=list)
+
+    _check_from_id = field_validator("from_id", mode="before")(_int_or_none)
 
 
 class Message(_VkModel):
@@ -155,6 +173,24 @@ class Message(_VkModel):
         """(peer_id, conversation_message_id): stable even where ``id`` is 0."""
         return (self.peer_id, self.conversation_message_id)
 
+    @property
+    def key(self) -> str:
+        """The identity as the store's ``message_key``: a message seen twice (long poll, history) is one row."""
+        return message_key(self.peer_id, self.conversation_message_id)
+
+    @property
+    def private(self) -> bool:
+        """A person writing to the community in a private conversation (not a chat, not us)."""
+        return not self.out and 0 < self.from_id == self.peer_id
+
+
+class MessageReply(Message):
+    """``message_reply``: a message the community sent (ours, or the founder writing by hand)."""
+
+
+class MessageEdit(Message):
+    """``message_edit``: the edited message; ``date`` is the original's, ``update_time`` the edit's."""
+
 
 class ClientInfo(_VkModel):
     button_actions: list[str] = Field(default_factory=list)
@@ -180,6 +216,18 @@ class Comment(_VkModel):
     reply_to_comment: int | None = None
 
 
+class WallReplyNew(Comment):
+    """``wall_reply_new``."""
+
+
+class WallReplyEdit(Comment):
+    """``wall_reply_edit``."""
+
+
+class WallReplyRestore(Comment):
+    """``wall_reply_restore``."""
+
+
 class WallPost(_VkModel):
     id: int
     owner_id: int
@@ -192,12 +240,22 @@ class WallPost(_VkModel):
     postponed_id: int | None = None
 
 
+class WallPostNew(WallPost):
+    """``wall_post_new``."""
+
+
 # -- event objects --------------------------------------------------------------------------------
 
 
 class MessageNew(_VkModel):
     message: Message
     client_info: ClientInfo | None = None
+
+    @property
+    def keyboard_supported(self) -> bool:
+        """Whether the writer's client shows keyboards (assumed when VK does not say)."""
+        info = self.client_info
+        return True if info is None or info.keyboard is None else info.keyboard
 
 
 class MessageAllow(_VkModel):
@@ -217,6 +275,11 @@ class MessageEvent(_VkModel):
     event_id: str
     payload: dict[str, Any] | None = None
     conversation_message_id: int | None = None
+
+    @property
+    def private(self) -> bool:
+        """Pressed in a private conversation with the community, not in a group chat."""
+        return 0 < self.user_id == self.peer_id
 
     @field_validator("payload", mode="before")
     @classmethod
@@ -261,37 +324,47 @@ class UserUnblock(_VkModel):
 
 EventObject = (
     MessageNew
-    | Message
+    | MessageReply
+    | MessageEdit
     | MessageAllow
     | MessageDeny
     | MessageEvent
-    | Comment
+    | WallReplyNew
+    | WallReplyEdit
+    | WallReplyRestore
     | WallReplyDelete
-    | WallPost
+    | WallPostNew
     | GroupJoin
     | GroupLeave
     | UserBlock
     | UserUnblock
 )
 
-# The one table of event types we parse (lesson 8): type -> model of the event's "object".
+# The one table of event types we parse (lesson 8): type -> model of the event's "object", one class per
+# type, so code routes on the class and names a type string only through ``event_type_of``.
 EVENT_MODELS: dict[str, type[_VkModel]] = {
     "message_new": MessageNew,
-    "message_reply": Message,
-    "message_edit": Message,
+    "message_reply": MessageReply,
+    "message_edit": MessageEdit,
     "message_allow": MessageAllow,
     "message_deny": MessageDeny,
     "message_event": MessageEvent,
-    "wall_reply_new": Comment,
-    "wall_reply_edit": Comment,
-    "wall_reply_restore": Comment,
+    "wall_reply_new": WallReplyNew,
+    "wall_reply_edit": WallReplyEdit,
+    "wall_reply_restore": WallReplyRestore,
     "wall_reply_delete": WallReplyDelete,
-    "wall_post_new": WallPost,
+    "wall_post_new": WallPostNew,
     "group_join": GroupJoin,
     "group_leave": GroupLeave,
     "user_block": UserBlock,
     "user_unblock": UserUnblock,
 }
+_TYPE_OF: dict[type[_VkModel], str] = {model: name for name, model in EVENT_MODELS.items()}
+
+
+def event_type_of(model: type[_VkModel]) -> str:
+    """The VK type string of an event model (for queries on the store's ``type`` column)."""
+    return _TYPE_OF[model]
 
 
 # -- envelope and parsing -------------------------------------------------------------------------
@@ -314,6 +387,24 @@ class VkEvent:
         if isinstance(self.obj, MessageNew):
             return self.obj.message
         return self.obj if isinstance(self.obj, Message) else None
+
+    @property
+    def peer_id(self) -> int | None:
+        """The conversation it happened in, or the user it concerns; None for wall events."""
+        message = self.message
+        if message is not None:
+            return message.peer_id
+        if isinstance(self.obj, MessageEvent):
+            return self.obj.peer_id
+        return getattr(self.obj, "user_id", None)
+
+    @property
+    def author_id(self) -> int | None:
+        """Who wrote, pressed or did it (None where VK does not say)."""
+        message = self.message
+        if message is not None:
+            return message.from_id
+        return getattr(self.obj, "from_id", None) or getattr(self.obj, "user_id", None)
 
 
 @dataclass(frozen=True)
@@ -378,26 +469,38 @@ def _describe(exc: ValidationError) -> str:
 # -- identities -----------------------------------------------------------------------------------
 
 
-def event_dedup_key(event: VkEvent | MalformedEvent) -> str:
-    """An event's identity: its ``event_id``, or for a malformed update without one, a hash of its JSON."""
-    if event.event_id:
-        return event.event_id
+@dataclass(frozen=True)
+class EventIdentity:
+    """What the store keeps beside the raw JSON: the columns it deduplicates and looks events up on."""
+
+    event_id: str  # VK's, a stable synthetic one (history), or a hash of the JSON (an update without one)
+    type: str
+    message_key: str | None = None  # message_new: "peer_id:conversation_message_id"
+    target_key: str | None = None  # message_edit: the message_key of the message it edits
+    peer_id: int | None = None
+    from_id: int | None = None
+
+
+def identity(event: VkEvent | MalformedEvent) -> EventIdentity:
+    """The identity columns of a parsed event; a malformed one is known by its ``event_id`` or its content."""
+    if isinstance(event, MalformedEvent):
+        return EventIdentity(event.event_id or _content_key(event.raw), event.type or "unknown")
+    obj = event.obj
+    message = event.message
+    return EventIdentity(
+        event_id=event.event_id,
+        type=event.type,
+        message_key=message.key if isinstance(obj, MessageNew) and message is not None else None,
+        target_key=obj.key if isinstance(obj, MessageEdit) else None,
+        peer_id=event.peer_id,
+        from_id=event.author_id,
+    )
+
+
+def _content_key(raw: Any) -> str:
+    """A stable name for an update VK sent without an ``event_id``: the same update is stored once."""
     try:
-        blob = json.dumps(event.raw, sort_keys=True, ensure_ascii=False, default=repr)
+        blob = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=repr)
     except (TypeError, ValueError, RecursionError):
-        blob = repr(event.raw)
-    return "raw:" + hashlib.sha256(blob.encode("utf-8", "replace")).hexdigest()
-
-
-def message_dedup_key(event: VkEvent | MalformedEvent) -> tuple[int, int] | None:
-    """For ``message_new``: (peer_id, conversation_message_id), unique per incoming message; else None."""
-    if isinstance(event, VkEvent) and isinstance(event.obj, MessageNew):
-        return event.obj.message.identity
-    return None
-
-
-def edited_message_key(event: VkEvent | MalformedEvent) -> tuple[int, int] | None:
-    """For ``message_edit``: the (peer_id, conversation_message_id) of the message it edits; else None."""
-    if isinstance(event, VkEvent) and event.type == "message_edit" and isinstance(event.obj, Message):
-        return event.obj.identity
-    return None
+        blob = repr(raw)
+    return "raw:" + hashlib.sha256(blob.encode("utf-8", "replace")).hexdigest()[:40]

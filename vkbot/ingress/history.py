@@ -3,15 +3,19 @@
 When VK loses events (``failed: 3``, or a ts too old after a long outage, which VK answers with
 ``failed: 1`` and the listener simply continues), the messages are still in the community's
 conversations. ``HistoryGapFiller.fill`` reads them back and stores each incoming one as a VK-shaped
-``message_new`` event (``source="history"``, no ``event_id``) through the ``EventStore``; the dispatcher
-then handles it like any other. A message seen by both long poll and history is one row: the store is
-unique on ``message_key`` ("peer_id:conversation_message_id"), so overlapping reads are harmless and
-the gap start may be generous.
+``message_new`` event (``source="history"``) with a synthetic, stable ``event_id`` derived from the
+message's identity (``history:msg:<peer_id>_<conversation_message_id>``), parsed like any long-poll
+event, so the dispatcher answers it like any other (issue 12: without an id it was called malformed and
+never answered). A message seen by both long poll and history is one row: the store is unique on
+``message_key`` ("peer_id:conversation_message_id"), so overlapping reads are harmless and the gap start
+may be generous.
 
 Where the gap starts:
 
-- ``fill(GapReport)`` (the listener's ``on_gap``): from the date of the newest message event already
-  stored, minus ``margin`` (VK dates have one-second resolution and arrive slightly out of order).
+- ``fill(GapReport)`` (the listener's ``on_gap``): from the date of the newest new or sent message
+  already stored, minus ``margin`` (VK dates have one-second resolution and arrive slightly out of
+  order); never further back than ``max_window`` before the long-poll ts was last saved (an edit carries
+  the edited message's original date, which may be years old; issue 12).
 - ``fill(datetime)``: from that time (start-up after the suite was stopped; see ``since_last_stored``).
 - never earlier than ``since`` (the constructor's floor), so a first start does not answer old history.
   With no floor and an empty store there is nothing to anchor on, and nothing is filled.
@@ -33,19 +37,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session
 
 from vkbot.api.errors import UserTokenMissing, VkError
-from vkbot.core.store.events_repo import EventRecord, EventStore, identity_columns
-from vkbot.core.store.models import StoredEvent
-from vkbot.ingress.events import EVENT_MODELS
+from vkbot.clock import Clock, SystemClock
+from vkbot.core.store.events_repo import EventRecord, EventStore, load_event
+from vkbot.core.store.models import LongPollState, StoredEvent
+from vkbot.ingress.events import (
+    Comment,
+    MessageNew,
+    MessageReply,
+    VkEvent,
+    WallReplyNew,
+    WallReplyRestore,
+    event_type_of,
+)
 from vkbot.ingress.longpoll import GapReport
 
 log = logging.getLogger("vkbot.ingress.history")
@@ -54,7 +66,9 @@ API_VERSION = "5.199"
 PAGE = 200  # the most getConversations/getHistory return per call
 # What long poll adds to message_new; history has no client_info, so the recovered event says the least.
 _HISTORY_CLIENT_INFO: dict[str, Any] = {"button_actions": ["text"], "keyboard": True, "lang_id": 0}
-_MESSAGE_TYPES = ("message_new", "message_reply", "message_edit")
+# Message events whose ``date`` is when they were written (an edit's is the original message's).
+_DATED_MESSAGES = (event_type_of(MessageNew), event_type_of(MessageReply))
+_COMMENTS = (event_type_of(WallReplyNew), event_type_of(WallReplyRestore))
 
 
 class Caller(Protocol):
@@ -84,20 +98,22 @@ class HistoryGapFiller:
         *,
         since: datetime | None = None,
         margin: timedelta = timedelta(seconds=60),
+        max_window: timedelta = timedelta(days=3),
         comments: bool = True,
         on_stored: Callable[[], None] | None = None,
         on_unrecovered: Callable[[str], None] | None = None,
-        clock: Callable[[], datetime] | None = None,
+        clock: Clock | None = None,
     ):
         self._client = client
         self._store = store
         self._group_id = group_id
         self._floor = since
         self._margin = margin
+        self._max_window = max_window
         self._comments = comments
         self._on_stored = on_stored  # e.g. the dispatcher's wake.set
         self._on_unrecovered = on_unrecovered
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock or SystemClock()
         self._lock = asyncio.Lock()  # one fill at a time: a gap during a fill just widens the next
         self.last_result: GapFillResult | None = None
         # The start of a fill that failed: later fills reach back to it.
@@ -107,7 +123,7 @@ class HistoryGapFiller:
         """Recover and store what was missed since the gap start; returns how many events were stored."""
         async with self._lock:
             start = await self._gap_start(report_or_since)
-            end = self._clock()
+            end = self._clock.now()
             if start is None:
                 log.warning("history fill skipped: no stored event and no floor to start from")
                 self.last_result = GapFillResult(end, end)
@@ -145,8 +161,9 @@ class HistoryGapFiller:
         return self._margin
 
     async def since_last_stored(self) -> datetime | None:
-        """The date of the newest stored message event (VK's clock), or None when none is stored."""
-        return await asyncio.to_thread(self._newest_message_date)
+        """The date of the newest stored message (VK's clock), but no older than ``max_window`` before the
+        long-poll ts was last saved; None when no message is stored."""
+        return await asyncio.to_thread(self._anchor)
 
     # -- where the gap starts -------------------------------------------------------------------------
 
@@ -162,18 +179,22 @@ class HistoryGapFiller:
             return self._floor
         return max(start, self._floor) if self._floor is not None else start
 
-    def _newest_message_date(self) -> datetime | None:
+    def _anchor(self) -> datetime | None:
         with Session(self._store.engine) as session:
-            raw = session.scalars(
-                select(StoredEvent.raw)
-                .where(StoredEvent.type.in_(_MESSAGE_TYPES))  # type: ignore[attr-defined]
+            stored = session.scalars(
+                select(StoredEvent)
+                .where(StoredEvent.type.in_(_DATED_MESSAGES))  # type: ignore[attr-defined]
                 .where(StoredEvent.malformed_reason.is_(None))  # type: ignore[union-attr]
                 .order_by(StoredEvent.id.desc())  # type: ignore[union-attr]
                 .limit(1)
             ).first()
-        message = _message_in(raw) if isinstance(raw, dict) else None
-        date = message.get("date") if message else None
-        return datetime.fromtimestamp(date, UTC) if isinstance(date, int) else None
+            state = session.get(LongPollState, self._group_id)
+            synced_at = state.updated_at if state is not None else self._clock.now()
+            event = load_event(stored) if stored is not None else None
+        message = event.message if isinstance(event, VkEvent) else None
+        if message is None:
+            return None
+        return max(datetime.fromtimestamp(message.date, UTC), _aware(synced_at) - self._max_window)
 
     # -- messages -------------------------------------------------------------------------------------
 
@@ -181,10 +202,11 @@ class HistoryGapFiller:
         start_ts = int(start.timestamp())
         peers = await self._conversations_since(start_ts)
         histories = await asyncio.gather(*(self._history_since(peer, start_ts) for peer in peers))
-        incoming = [m for messages in histories for m in messages if _is_incoming(m)]
+        parsed = [self._message_record(m) for messages in histories for m in messages]
+        incoming = [r for r in parsed if _incoming(r)]
         # Oldest first, so the dispatcher (which works in storage order) keeps each writer's order.
-        incoming.sort(key=lambda m: (int(m.get("date", 0)), int(m.get("id", 0))))
-        records = await asyncio.to_thread(self._unknown, [self._message_record(m) for m in incoming])
+        incoming.sort(key=_written_at)
+        records = await asyncio.to_thread(self._unknown, incoming)
         if records:
             await asyncio.to_thread(self._store.store_sync, records, None)
         return len(incoming), len(records)
@@ -228,7 +250,7 @@ class HistoryGapFiller:
         (SQLAlchemy adds RETURNING, so rowcount is unknown). The store still ignores duplicates, so a
         message long poll stores meanwhile is counted here but stored once.
         """
-        keys = [identity_columns(r)["message_key"] for r in records]
+        keys = [_message_key(r) for r in records]
         known: set[str] = set()
         with Session(self._store.engine) as session:
             for i in range(0, len(keys), 500):
@@ -241,13 +263,15 @@ class HistoryGapFiller:
         return [r for r, key in zip(records, keys, strict=True) if key not in known]
 
     def _message_record(self, message: dict[str, Any]) -> EventRecord:
+        """The message as the ``message_new`` long poll would have delivered, with a stable synthetic id."""
         raw = {
-            "type": "message_new",
+            "type": event_type_of(MessageNew),
             "object": {"message": message, "client_info": dict(_HISTORY_CLIENT_INFO)},
             "group_id": self._group_id,
+            "event_id": f"history:msg:{message.get('peer_id')}_{message.get('conversation_message_id')}",
             "v": API_VERSION,
         }
-        return EventRecord(raw=raw, malformed_reason=_invalid("message_new", raw["object"]), source="history")
+        return EventRecord.parse(raw, source="history")
 
     # -- comments -------------------------------------------------------------------------------------
 
@@ -291,50 +315,43 @@ class HistoryGapFiller:
     def _stored_comment_ids(self) -> set[tuple[int, int]]:
         """(post_id, comment id) of comments already stored (long poll or an earlier fill)."""
         with Session(self._store.engine) as session:
-            raws = session.scalars(
-                select(StoredEvent.raw)
-                .where(StoredEvent.type.in_(("wall_reply_new", "wall_reply_restore")))  # type: ignore[attr-defined]
+            stored = session.scalars(
+                select(StoredEvent)
+                .where(StoredEvent.type.in_(_COMMENTS))  # type: ignore[attr-defined]
                 .order_by(StoredEvent.id.desc())  # type: ignore[union-attr]
                 .limit(20_000)
             ).all()
-        return set(_comment_ids(raws))
+            events = [load_event(s) for s in stored]
+        return {
+            (e.obj.post_id, e.obj.id) for e in events if isinstance(e, VkEvent) and isinstance(e.obj, Comment)
+        }
 
     def _comment_record(self, comment: dict[str, Any], owner_id: int) -> EventRecord:
-        obj = {**comment, "post_owner_id": owner_id}
         raw = {
-            "type": "wall_reply_new",
-            "object": obj,
+            "type": event_type_of(WallReplyNew),
+            "object": {**comment, "post_owner_id": owner_id},
             "group_id": self._group_id,
             "event_id": f"history:comment:{owner_id}_{comment['id']}",
             "v": API_VERSION,
         }
-        return EventRecord(raw=raw, malformed_reason=_invalid("wall_reply_new", obj), source="history")
+        return EventRecord.parse(raw, source="history")
 
 
-def _message_in(raw: dict[str, Any]) -> dict[str, Any] | None:
-    obj = raw.get("object")
-    if not isinstance(obj, dict):
-        return None
-    inner = obj.get("message") if raw.get("type") == "message_new" else obj
-    return inner if isinstance(inner, dict) else None
+def _message_key(record: EventRecord) -> str | None:
+    message = record.event.message if isinstance(record.event, VkEvent) else None
+    return message.key if message is not None else None
 
 
-def _is_incoming(message: dict[str, Any]) -> bool:
-    """Written by a person to the community: not ours (out=0) and from a user, not a community."""
-    return int(message.get("out", 0)) == 0 and int(message.get("from_id", 0)) > 0
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)  # SQLite gives naive UTC back
 
 
-def _invalid(event_type: str, obj: dict[str, Any]) -> str | None:
-    """Why the object does not parse as ``event_type`` (kept raw anyway), or None."""
-    try:
-        EVENT_MODELS[event_type].model_validate(obj)
-    except ValidationError as exc:
-        return f"history {event_type}: {exc.error_count()} invalid field(s): {exc.errors()[0]['loc']}"
-    return None
+def _incoming(record: EventRecord) -> bool:
+    """Written by a person to the community (not ours, not a community's); an unparsable one is kept raw."""
+    message = record.event.message if isinstance(record.event, VkEvent) else None
+    return message is None or (not message.out and message.from_id > 0)
 
 
-def _comment_ids(raws: Iterable[Any]) -> Iterable[tuple[int, int]]:
-    for raw in raws:
-        obj = raw.get("object") if isinstance(raw, dict) else None
-        if isinstance(obj, dict) and isinstance(obj.get("post_id"), int) and isinstance(obj.get("id"), int):
-            yield obj["post_id"], obj["id"]
+def _written_at(record: EventRecord) -> tuple[int, int]:
+    message = record.event.message if isinstance(record.event, VkEvent) else None
+    return (message.date, message.id) if message is not None else (0, 0)

@@ -26,11 +26,12 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal, Protocol, TypeVar
 
 from vkbot.api.client import VkClient
 from vkbot.api.errors import VkError
+from vkbot.clock import Clock, SystemClock
 from vkbot.ingress.events import MalformedEvent, VkEvent, parse_event
 
 log = logging.getLogger("vkbot.ingress.longpoll")
@@ -87,7 +88,7 @@ class LongPollListener:
         backoff_base_s: float = 0.5,
         backoff_max_s: float = 30,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], datetime] | None = None,
+        clock: Clock | None = None,
         on_gap: Callable[[GapReport], Awaitable[None]] | None = None,
         rng: random.Random | None = None,
     ):
@@ -98,7 +99,7 @@ class LongPollListener:
         self._backoff_base_s = backoff_base_s
         self._backoff_max_s = backoff_max_s
         self._sleep = sleep
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock or SystemClock()
         self._on_gap = on_gap
         self._rng = rng or random.Random()
         self._state: ListenerState = "stopped"
@@ -186,7 +187,7 @@ class LongPollListener:
             self._ts = server_ts
 
     async def _report_gap(self, new_ts: str) -> None:
-        report = GapReport(since_ts=self._gap_since, new_ts=new_ts, at=self._clock())
+        report = GapReport(since_ts=self._gap_since, new_ts=new_ts, at=self._clock.now())
         log.warning(
             "long poll lost events (failed 3) between ts %s and %s; history must fill the gap",
             report.since_ts,
@@ -228,7 +229,7 @@ class LongPollListener:
                 )
         await self._sink.store(events, str(new_ts))
         self._ts = str(new_ts)
-        now = self._clock()
+        now = self._clock.now()
         self._last_poll_at = now
         if events:
             self._last_event_at = now
@@ -241,7 +242,7 @@ class LongPollListener:
             await self._sink.store([], new_ts)
             self._ts = new_ts
             self._consecutive_failures = 0
-            self._last_poll_at = self._clock()
+            self._last_poll_at = self._clock.now()
         elif failed == 2:
             log.info("long poll failed 2: key expired, fetching a new one")
             self._server = None

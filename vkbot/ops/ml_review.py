@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,57 +21,26 @@ from moderation.detoxify_tier import DetoxifyScorer, ModelUnavailable
 from moderation.policy import ModerationContext, decide
 from moderation.provision import recorded_sha256
 from moderation.settings import ModerationSettings
-from vkbot.adapters.moderation import verdict_requests
+from moderation.subject import Subject
+from vkbot.adapters.moderation import subject_of, verdict_requests
+from vkbot.clock import Clock, SystemClock
+from vkbot.core.store.events_repo import load_event
 from vkbot.core.store.models import Cursor, StoredEvent
 from vkbot.effects.outbox import enqueue, pause
+from vkbot.ingress.events import MessageNew, VkEvent, WallReplyNew, event_type_of
 
 log = logging.getLogger("vkbot.ml")
 
 CURSOR = "detoxify"
-SCORED_TYPES = ("message_new", "wall_reply_new")
+SCORED_TYPES = (event_type_of(MessageNew), event_type_of(WallReplyNew))
 MAX_CHARS = 2000  # the model truncates at 512 tokens anyway; this bounds what is tokenised
 
 
-@dataclass(frozen=True)
-class _Item:
-    event_id: int
-    channel: str
-    text: str
-    author_id: int
-    peer_id: int | None
-    post_id: int | None
-    comment_id: int | None
-    cmid: int | None
-
-
-def _item(event: StoredEvent) -> _Item | None:
-    obj = event.raw.get("object") or {}
-    if event.type == "message_new":
-        msg = obj.get("message") or {}
-        if msg.get("out") or (msg.get("from_id") or 0) <= 0 or not msg.get("text"):
-            return None
-        return _Item(
-            event.id or 0,
-            "message",
-            msg["text"][:MAX_CHARS],
-            msg["from_id"],
-            msg.get("peer_id"),
-            None,
-            None,
-            msg.get("conversation_message_id"),
-        )
-    if (obj.get("from_id") or 0) <= 0 or not obj.get("text"):
-        return None
-    return _Item(
-        event.id or 0,
-        "comment",
-        obj["text"][:MAX_CHARS],
-        obj["from_id"],
-        None,
-        obj.get("post_id"),
-        obj.get("id"),
-        None,
-    )
+def _subject(stored: StoredEvent) -> Subject | None:
+    """A relative's private message or a person's comment with text to score; None for anything else."""
+    event = load_event(stored)
+    subject = subject_of(stored.key, event.obj) if isinstance(event, VkEvent) else None
+    return subject if subject is not None and subject.text else None
 
 
 class MlReviewer:
@@ -88,6 +55,7 @@ class MlReviewer:
         scorer: Any | None = None,
         wake: Any = None,
         every_s: float = 5.0,
+        clock: Clock | None = None,
     ):
         self.engine = engine
         self.settings = settings
@@ -95,6 +63,7 @@ class MlReviewer:
         self.scorer = scorer
         self.wake = wake
         self.every_s = every_s
+        self.clock = clock or SystemClock()
         self.scored = 0
 
     @staticmethod
@@ -131,8 +100,8 @@ class MlReviewer:
     async def review_once(self) -> int:
         """Score the next batch of handled messages and comments; returns how many were scored."""
         events, last_id = await asyncio.to_thread(self._next_batch)
-        items = [item for item in map(_item, events) if item is not None]
-        scores = await self._scorer().score_async([i.text for i in items]) if items else []
+        items = [subject for subject in map(_subject, events) if subject is not None]
+        scores = await self._scorer().score_async([i.text[:MAX_CHARS] for i in items]) if items else []
         if last_id:
             await asyncio.to_thread(self._record, items, scores, last_id)
         self.scored += len(items)
@@ -153,31 +122,24 @@ class MlReviewer:
             )
             return events, (events[-1].id or 0) if events else 0
 
-    def _record(self, items: list[_Item], scores: list[dict[str, float]], last_id: int) -> None:
-        now = datetime.now(UTC)
+    def _record(self, items: list[Subject], scores: list[dict[str, float]], last_id: int) -> None:
+        now = self.clock.now()
         with Session(self.engine) as session:
             requests = []
             for item, score in zip(items, scores, strict=True):
                 protected = item.peer_id is not None and waitlist.conversation_protected(
                     session, item.peer_id
                 )
-                context = ModerationContext(channel=item.channel, protected=protected)  # type: ignore[arg-type]
+                context = ModerationContext(channel=item.channel, protected=protected)
                 verdict = decide(Classification(), context, self.settings, ml_scores=score)
                 requests += verdict_requests(
                     session,
-                    source_key=f"evt:{item.event_id}",
-                    channel=item.channel,
-                    author_id=item.author_id,
-                    peer_id=item.peer_id,
-                    text=item.text,
-                    verdict=verdict,
-                    classification=Classification(),
+                    item,
+                    verdict,
+                    Classification(),
+                    now,
                     settings=self.settings,
                     group_id=self.group_id,
-                    at=now,
-                    post_id=item.post_id,
-                    comment_id=item.comment_id,
-                    cmid=item.cmid,
                 )
             enqueue(session, requests)
             cursor = session.get(Cursor, CURSOR) or Cursor(name=CURSOR)

@@ -32,6 +32,7 @@ import i18n
 from moderation.records import hidden_source_keys
 from vkbot.core.store.models import OutboxRow, StoredEvent
 from vkbot.effects.outbox import MethodCaller
+from vkbot.ingress.events import message_key
 from waitlist.models import WlConversation
 
 __all__ = ["ConversationGap", "ReconcileReport", "fetch_open_conversations", "reconcile"]
@@ -142,11 +143,13 @@ def _classify(
             report.gaps.append(ConversationGap(peer_id, reason, date, key))
 
     event = session.scalar(
-        select(StoredEvent).where(StoredEvent.message_key == f"{peer_id}:{last['conversation_message_id']}")
+        select(StoredEvent).where(
+            StoredEvent.message_key == message_key(peer_id, last["conversation_message_id"])
+        )
     )
     if event is None:
         return gap("not_stored")
-    key = f"evt:{event.id}"
+    key = event.key
     if hidden_source_keys(session, [key]):
         report.hidden += 1
         return None

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,87 +14,70 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from dbtypes import insert_ignoring_duplicates
+from vkbot.clock import Clock, SystemClock
 from vkbot.core.store.models import LongPollState, StoredEvent
+from vkbot.ingress.events import MalformedEvent, Message, MessageNew, VkEvent, identity, parse_event
 
 log = logging.getLogger("vkbot.core.store")
-
-# Events that carry a message object at object.message (message_new) or as the object itself.
-_MESSAGE_AT_MESSAGE = {"message_new"}
-_MESSAGE_AS_OBJECT = {"message_reply", "message_edit"}
 
 
 @dataclass(frozen=True)
 class EventRecord:
-    """What the store needs of one incoming event: its raw JSON and, when it did not parse, why."""
+    """One parsed event to store, and where it came from ("longpoll" or "history")."""
 
-    raw: dict[str, Any]
-    malformed_reason: str | None = None
+    event: VkEvent | MalformedEvent
     source: str = "longpoll"
 
+    @classmethod
+    def parse(cls, raw: Any, source: str = "longpoll") -> EventRecord:
+        return cls(parse_event(raw), source)
 
-def _message_of(raw: dict[str, Any]) -> dict[str, Any] | None:
-    obj = raw.get("object")
-    if not isinstance(obj, dict):
-        return None
-    if raw.get("type") in _MESSAGE_AT_MESSAGE:
-        msg = obj.get("message")
-        return msg if isinstance(msg, dict) else None
-    if raw.get("type") in _MESSAGE_AS_OBJECT:
-        return obj
-    return None
+    def row(self, now: datetime) -> dict[str, Any]:
+        """The ``vk_events`` row: the parsed event's identity columns beside the raw JSON as received."""
+        ident = identity(self.event)
+        raw = self.event.raw
+        return {
+            "event_id": ident.event_id[:64],
+            "message_key": ident.message_key,
+            "target_key": ident.target_key,
+            "type": ident.type[:64],
+            "peer_id": ident.peer_id,
+            "from_id": ident.from_id,
+            "raw": raw if isinstance(raw, dict) else {"value": raw},  # e.g. a JSON null update
+            "malformed_reason": self.event.reason if isinstance(self.event, MalformedEvent) else None,
+            "source": self.source,
+            "received_at": now,
+            "attempts": 0,
+        }
 
 
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def load_event(stored: StoredEvent) -> VkEvent | MalformedEvent:
+    """The one way back from a stored row to the typed event every consumer works with."""
+    if stored.malformed_reason:
+        return MalformedEvent(stored.raw, stored.malformed_reason, stored.event_id, stored.type)
+    return parse_event(stored.raw)
 
 
-def identity_columns(record: EventRecord) -> dict[str, Any]:
-    """The columns that identify an event and who it concerns, read defensively from raw JSON."""
-    raw = record.raw
-    obj = raw.get("object") if isinstance(raw.get("object"), dict) else {}
-    msg = _message_of(raw)
-    peer_id = from_id = None
-    message_key = target_key = None
-    if msg is not None:
-        peer_id = _int_or_none(msg.get("peer_id"))
-        from_id = _int_or_none(msg.get("from_id"))
-        cmid = _int_or_none(msg.get("conversation_message_id"))
-        if peer_id is not None and cmid is not None:
-            if raw.get("type") == "message_new":
-                message_key = f"{peer_id}:{cmid}"
-            elif raw.get("type") == "message_edit":
-                target_key = f"{peer_id}:{cmid}"
-    elif isinstance(obj, dict):
-        peer_id = _int_or_none(obj.get("peer_id") or obj.get("user_id"))
-        from_id = _int_or_none(obj.get("from_id") or obj.get("user_id"))
-    event_id = raw.get("event_id")
-    return {
-        "event_id": str(event_id)[:64] if event_id else None,
-        "message_key": message_key,
-        "target_key": target_key,
-        "type": str(raw.get("type") or "unknown")[:64],
-        "peer_id": peer_id,
-        "from_id": from_id,
-    }
+def new_message(stored: StoredEvent) -> Message | None:
+    """The message of a stored ``message_new`` event, else None."""
+    event = load_event(stored)
+    return event.obj.message if isinstance(event, VkEvent) and isinstance(event.obj, MessageNew) else None
 
 
 class EventStore:
     """Stores events and the long-poll ts in one transaction (the listener's ``EventSink``)."""
 
-    def __init__(self, engine: Engine, group_id: int):
+    def __init__(self, engine: Engine, group_id: int, clock: Clock | None = None):
         self.engine = engine
         self.group_id = group_id
+        self.clock = clock or SystemClock()
 
     # -- EventSink ---------------------------------------------------------------------------
     async def load_ts(self) -> str | None:
         return await asyncio.to_thread(self.load_ts_sync)
 
-    async def store(self, events: Sequence[Any], ts: str) -> None:
-        records = [to_record(event) for event in events]
-        await asyncio.to_thread(self.store_sync, records, ts)
+    async def store(self, events: Sequence[VkEvent | MalformedEvent], ts: str) -> None:
+        await asyncio.to_thread(self.store_sync, [EventRecord(event) for event in events], ts)
 
     # -- synchronous core ----------------------------------------------------------------------
     def load_ts_sync(self) -> str | None:
@@ -104,18 +87,9 @@ class EventStore:
 
     def store_sync(self, records: Iterable[EventRecord], ts: str | None) -> int:
         """Insert new events (duplicates ignored) and, in the same transaction, the ts after them."""
-        now = datetime.now(UTC)
-        rows = [
-            {
-                **identity_columns(r),
-                "raw": r.raw,
-                "malformed_reason": r.malformed_reason,
-                "source": r.source,
-                "received_at": now,
-                "attempts": 0,
-            }
-            for r in records
-        ]
+        now = self.clock.now()
+        records = list(records)
+        rows = [r.row(now) for r in records]
         with Session(self.engine) as session:
             inserted = insert_ignoring_duplicates(session, StoredEvent.__table__, rows)  # type: ignore[attr-defined]
             if ts is not None:
@@ -126,22 +100,10 @@ class EventStore:
                     state.ts, state.updated_at = str(ts), now
             session.commit()
         for r in records:
-            if r.malformed_reason:
-                log.error("stored malformed event raw: %s", r.malformed_reason)
+            if isinstance(r.event, MalformedEvent):
+                log.error("stored malformed event raw: %s", r.event.reason)
         return inserted
 
     def count(self) -> int:
         with Session(self.engine) as session:
             return int(session.scalar(select(func.count()).select_from(StoredEvent)) or 0)
-
-
-def to_record(event: Any) -> EventRecord:
-    """Accepts an ``EventRecord``, a parsed event with ``.raw``, a malformed one with ``.reason``, or a dict."""
-    if isinstance(event, EventRecord):
-        return event
-    if isinstance(event, dict):
-        return EventRecord(raw=event)
-    if not hasattr(event, "raw"):
-        raise TypeError(f"cannot store a {type(event).__name__}: it has no raw JSON")
-    raw = event.raw if isinstance(event.raw, dict) else {"value": event.raw}  # e.g. a JSON null update
-    return EventRecord(raw=raw, malformed_reason=getattr(event, "reason", None))

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text
 from sqlmodel import Field, SQLModel
 
 from dbtypes import UTCDateTime
+from vkbot.core.store.keys import event_key
 
 
 def utcnow() -> datetime:
@@ -49,6 +50,11 @@ class StoredEvent(SQLModel, table=True):
     processed_at: datetime | None = Field(default=None, sa_column=_utc_column())
     process_error: str | None = Field(default=None, sa_column=Column(Text))
     attempts: int = 0
+
+    @property
+    def key(self) -> str:
+        """``evt:<id>``: what effects and moderation records of this event are named after."""
+        return event_key(self.id)
 
 
 class LongPollState(SQLModel, table=True):
