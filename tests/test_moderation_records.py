@@ -35,6 +35,7 @@ from moderation.records import (
 )
 from moderation.review import confirm, daily_digest, hide, list_items, quarantine_summary, restore, reveal_one
 from moderation.settings import ModerationSettings
+from moderation.subject import Subject
 from tests.db_fixtures import db_url, engine  # noqa: F401
 from vkbot.adapters.moderation import effect_request, report_outcome, verdict_requests
 
@@ -66,19 +67,8 @@ def _comment(
     author: int = TROLL,
     status: str = "quarantined",
 ) -> ModItem:
-    return record_verdict(
-        session,
-        source_key=f"evt:c{n}",
-        channel="comment",
-        author_id=author,
-        peer_id=None,
-        post_id=10,
-        comment_id=100 + n,
-        text=text,
-        verdict=_verdict(status, category),
-        classification=_signals(category),
-        at=at,
-    )
+    subject = Subject.comment(f"evt:c{n}", author, post_id=10, comment_id=100 + n, text=text)
+    return record_verdict(session, subject, _verdict(status, category), _signals(category), at)
 
 
 def _message(
@@ -92,20 +82,8 @@ def _message(
     at: datetime = T0,
     urgent: bool = False,
 ) -> ModItem:
-    return record_verdict(
-        session,
-        source_key=f"evt:m{n}",
-        channel="message",
-        author_id=peer,
-        peer_id=peer,
-        post_id=None,
-        comment_id=None,
-        cmid=40 + n,
-        text=text,
-        verdict=_verdict(status, category, urgent=urgent),
-        classification=_signals(category),
-        at=at,
-    )
+    subject = Subject.message(f"evt:m{n}", peer, peer_id=peer, cmid=40 + n, text=text)
+    return record_verdict(session, subject, _verdict(status, category, urgent=urgent), _signals(category), at)
 
 
 @pytest.fixture
@@ -335,16 +313,12 @@ def test_restoring_an_item_takes_it_out_of_an_open_ban_proposal(session: Session
 def test_the_pipeline_call_copies_nothing_of_an_ok_message_and_queues_a_hidden_comments_removal(
     session: Session,
 ) -> None:
-    common = {"settings": ModerationSettings(), "group_id": GROUP, "at": T0, "classification": _signals()}
-    ok = verdict_requests(
-        session, source_key="evt:1", channel="message", author_id=RELATIVE, peer_id=RELATIVE,
-        text="Здравствуйте, мой сын погиб в мае", verdict=_verdict("ok"), **common,
-    )  # fmt: skip
+    where = {"settings": ModerationSettings(), "group_id": GROUP}
+    relative = Subject.message("evt:1", RELATIVE, RELATIVE, None, "Здравствуйте, мой сын погиб в мае")
+    ok = verdict_requests(session, relative, _verdict("ok"), _signals(), T0, **where)
     assert ok == [] and session.exec(select(ModItem)).all() == []
-    (request,) = verdict_requests(
-        session, source_key="evt:2", channel="comment", author_id=TROLL, peer_id=None, post_id=10,
-        comment_id=7, text=INSULT, verdict=_verdict("quarantined", "insult"), **common,
-    )  # fmt: skip
+    troll = Subject.comment("evt:2", TROLL, post_id=10, comment_id=7, text=INSULT)
+    (request,) = verdict_requests(session, troll, _verdict("quarantined", "insult"), _signals(), T0, **where)
     assert (request.method, dict(request.params)) == (
         "wall.deleteComment",
         {"owner_id": -GROUP, "comment_id": 7},
@@ -395,23 +369,20 @@ def test_record_with_effects_is_record_verdict_then_effects_for_new_item(
     settings: ModerationSettings,
 ) -> None:
     def run(session: Session, n: int, two_steps: bool) -> list[object]:
-        fields = dict(
-            source_key=f"evt:{n}",
-            channel=channel,
-            author_id=TROLL,
-            peer_id=TROLL if channel == "message" else None,
-            post_id=7 if channel == "comment" else None,
-            comment_id=100 + n if channel == "comment" else None,
-            cmid=40 + n if channel == "message" else None,
-            text=INSULT,
-            verdict=_verdict(status, "insult"),
-            classification=_signals("insult"),
-            at=T0 + timedelta(hours=n),
+        subject = (
+            Subject.message(f"evt:{n}", TROLL, TROLL, cmid=40 + n, text=INSULT)
+            if channel == "message"
+            else Subject.comment(f"evt:{n}", TROLL, post_id=7, comment_id=100 + n, text=INSULT)
         )
+        verdict, at = _verdict(status, "insult"), T0 + timedelta(hours=n)
         if two_steps:
-            item = record_verdict(session, **fields)  # type: ignore[arg-type]
+            item = record_verdict(session, subject, verdict, _signals("insult"), at)
             return list(effects_for_new_item(session, item, settings, group_id=GROUP, at=item.created_at))
-        return list(record_with_effects(session, **fields, settings=settings, group_id=GROUP))  # type: ignore[arg-type]
+        return list(
+            record_with_effects(
+                session, subject, verdict, _signals("insult"), at, settings=settings, group_id=GROUP
+            )
+        )
 
     outcomes = []
     for two_steps in (True, False):

@@ -1,8 +1,11 @@
-"""The real pipeline against the sandbox: relatives are answered, abuse is kept out of sight and unanswered."""
+"""The real pipeline against the sandbox: what needs the wire (storing never waits for handling).
+
+The pipeline's decisions (answers, quarantine, support line, the founder's takeover, odd input) are
+pinned in-process by ``tests/test_pipeline_fed.py``.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import pytest
@@ -10,7 +13,6 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from moderation.classifier import Classification, OfflineClassifier
-from moderation.models import ModItem
 from tests.app_helpers import eventually, running_app, sandbox_config
 from vkbot.core.pipeline import build_pipeline
 from vkbot.core.store.models import StoredEvent
@@ -19,67 +21,6 @@ from vkbot.core.store.models import StoredEvent
 @pytest.fixture
 def config(sandbox, tmp_path):
     return sandbox_config(sandbox.url, f"sqlite:///{tmp_path / 'suite.db'}", tmp_path / "files")
-
-
-async def _replies(sandbox, peer_id: int) -> list[str]:
-    return [m["text"] for m in await sandbox.sent(peer_id=peer_id)]
-
-
-async def test_a_grieving_relative_who_swears_at_the_war_is_answered_and_not_hidden(sandbox, config) -> None:
-    async with running_app(config) as app:
-        await sandbox.inject_message(
-            from_id=3001,
-            text="Здравствуйте. Сына убили на этой проклятой войне, будь она проклята, бл*ть. Можно видео?",
-        )
-
-        async def answered() -> bool:
-            return bool(await _replies(sandbox, 3001))
-
-        await eventually(answered)
-    with Session(app.engine) as session:
-        hidden = session.scalars(select(ModItem).where(ModItem.status == "quarantined")).all()
-    assert hidden == []
-
-
-async def test_abuse_only_gets_no_answer_and_is_kept_in_quarantine(sandbox, config) -> None:
-    async with running_app(config) as app:
-        await sandbox.inject_message(from_id=3002, text="Ты тупая мразь, чтоб ты сдохла")
-        await sandbox.inject_message(from_id=3003, text="Здравствуйте, хочу заказать ролик для папы")
-
-        async def relative_answered() -> bool:
-            return bool(await _replies(sandbox, 3003))
-
-        await eventually(relative_answered)
-        await asyncio.sleep(0.5)
-    assert await _replies(sandbox, 3002) == []
-    with Session(app.engine) as session:
-        item = session.scalars(select(ModItem).where(ModItem.author_id == 3002)).one()
-        stored = session.scalars(select(StoredEvent).where(StoredEvent.peer_id == 3002)).one()
-    assert item.status == "quarantined"
-    assert item.evidence  # a death wish is kept for a police export
-    assert stored.raw["object"]["message"]["text"] == "Ты тупая мразь, чтоб ты сдохла"  # kept as received
-
-
-async def test_self_harm_is_answered_with_the_support_line(sandbox, config) -> None:
-    async with running_app(config):
-        await sandbox.inject_message(from_id=3004, text="Мужа не стало, я не хочу больше жить")
-
-        async def supported() -> bool:
-            return any(config.moderation.support_line in t for t in await _replies(sandbox, 3004))
-
-        await eventually(supported)
-
-
-async def test_the_bot_steps_back_when_the_founder_writes_herself(sandbox, config) -> None:
-    async with running_app(config):
-        await sandbox.inject_message(from_id=3005, text="Здравствуйте, мама умерла, хочу ролик")
-        await eventually(lambda: _has_replies(sandbox, 3005, 1))
-        before = len(await _replies(sandbox, 3005))
-        await sandbox.admin_message(peer_id=3005, text="Здравствуйте, это Анна. Напишу вам лично.")
-        await asyncio.sleep(1.0)
-        await sandbox.inject_message(from_id=3005, text="Спасибо, жду")
-        await asyncio.sleep(1.5)
-    assert len(await _replies(sandbox, 3005)) == before
 
 
 class SlowClassifier:
@@ -111,7 +52,3 @@ async def test_a_slow_classifier_does_not_delay_storing_events(sandbox, config) 
     # All 8 were stored while handling (8 s of classifying) was still going on: storing never waits for it.
     assert stored_after < 8.0
     assert len(handled) < 8
-
-
-async def _has_replies(sandbox, peer_id: int, n: int) -> bool:
-    return len(await _replies(sandbox, peer_id)) >= n

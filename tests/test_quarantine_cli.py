@@ -19,6 +19,7 @@ from moderation.policy import Verdict
 from moderation.records import effects_for_new_item, record_verdict
 from moderation.review import restore
 from moderation.settings import ModerationSettings
+from moderation.subject import Subject
 from tests.conftest import SANDBOX_GROUP_ID, VkCall
 from vkbot.adapters.moderation import effect_request, report_outcome
 from vkbot.cli import main
@@ -49,19 +50,9 @@ def _hidden_comment(engine: Engine, n: int, text: str, category: str, *, removed
     now = datetime.now(UTC) - timedelta(seconds=10 - n)
     verdict = Verdict("quarantined", (category,), (f"rule:{category}",), False, False, category == "threat")
     with Session(engine) as session:
-        item = record_verdict(
-            session,
-            source_key=f"evt:{n}",
-            channel="comment",
-            author_id=TROLL,
-            peer_id=None,
-            post_id=5,
-            comment_id=50 + n,
-            text=text,
-            verdict=verdict,
-            classification=Classification((Signal(category, "rules", 0.9, category),)),
-            at=now,
-        )
+        subject = Subject.comment(f"evt:{n}", TROLL, post_id=5, comment_id=50 + n, text=text)
+        signals = Classification((Signal(category, "rules", 0.9, category),))
+        item = record_verdict(session, subject, verdict, signals, now)
         settings = ModerationSettings(repeat_offender_count=2)
         effects = effects_for_new_item(session, item, settings, group_id=GROUP, at=now)
         report_outcome(
@@ -215,19 +206,11 @@ async def test_an_abusive_comment_leaves_the_sandbox_wall_and_comes_back_when_re
 
     with Session(engine) as session:
         verdict = Verdict("quarantined", ("insult",), ("rule:insult",), False, False, False)
-        item = record_verdict(
-            session,
-            source_key="evt:1",
-            channel="comment",
-            author_id=TROLL,
-            peer_id=None,
-            post_id=post["post_id"],
-            comment_id=comment["comment_id"],
-            text=INSULT,
-            verdict=verdict,
-            classification=Classification((Signal("insult", "rules", 0.9, "insult"),)),
-            at=datetime.now(UTC),
+        subject = Subject.comment(
+            "evt:1", TROLL, post_id=post["post_id"], comment_id=comment["comment_id"], text=INSULT
         )
+        signals = Classification((Signal("insult", "rules", 0.9, "insult"),))
+        item = record_verdict(session, subject, verdict, signals, datetime.now(UTC))
         settings = ModerationSettings(repeat_offender_count=1, auto_ban=True)
         delete, ban = effects_for_new_item(session, item, settings, group_id=group, at=datetime.now(UTC))
         await run(delete)
