@@ -17,8 +17,7 @@ from moderation.settings import ModerationSettings
 from publishing.settings import PublishingSettings
 from vkbot.auth.settings import AuthSettings
 from vkbot.dashboard.settings import DashboardSettings
-from vkbot.ops.alerts import AlertSettings
-from vkbot.ops.health import HealthSettings
+from vkbot.ops.settings import AlertSettings, HealthSettings
 from waitlist.settings import WaitlistSettings
 
 ENV_PREFIX = "VKBOT_"

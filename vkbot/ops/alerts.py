@@ -34,7 +34,6 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -44,38 +43,11 @@ from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import AlertIncident
 from vkbot.effects.outbox import backlog, enqueue, message_request, pause
 from vkbot.ops.health import ListenerView, TokenStatusView, listener_stalled, poll_age_s
+from vkbot.ops.settings import AlertSettings, SmtpSettings
 
 log = logging.getLogger("vkbot.ops.alerts")
 
 IncidentKind = Literal["listener_stalled", "token_refresh_failed", "outbox_parked"]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class SmtpSettings(_Frozen):
-    """``[alerts.smtp]``; the password comes from ``VKBOT_ALERTS__SMTP__PASSWORD`` or the secrets file."""
-
-    host: str = ""  # empty: no e-mail alerts
-    port: int = Field(587, ge=1, le=65535)
-    from_addr: str = ""
-    to: list[str] = []
-    starttls: bool = True
-    username: str = ""
-    password: SecretStr = SecretStr("")
-    timeout_s: float = Field(20.0, gt=0)
-
-
-class AlertSettings(_Frozen):
-    """``[alerts]``: who is told and when."""
-
-    enabled: bool = True
-    founder_user_id: int = Field(0, ge=0)  # 0: no VK message
-    language: Literal["ru", "uk", "en"] = "ru"  # of what the bot tells her: alerts, the daily reconciliation
-    stall_after_s: float = Field(120.0, gt=0)
-    check_every_s: float = Field(10.0, gt=0)
-    smtp: SmtpSettings = SmtpSettings()
 
 
 class Mailer(Protocol):
@@ -130,24 +102,6 @@ class Incident:
             vk_sent=row.vk_notified_at is not None,
             mail_sent=row.mail_notified_at is not None,
         )
-
-
-def open_incidents(session: Session) -> list[dict[str, Any]]:
-    """The incidents not resolved yet, oldest first, for ``vkbot status`` and the health endpoint."""
-    rows = session.exec(
-        select(AlertIncident).where(col(AlertIncident.resolved_at).is_(None)).order_by(col(AlertIncident.id))
-    ).all()
-    return [
-        {
-            "id": row.id,
-            "kind": row.kind,
-            "detail": row.detail,
-            "opened_at": row.opened_at.isoformat(),
-            "vk_notified": row.vk_notified_at is not None,
-            "mail_notified": row.mail_notified_at is not None,
-        }
-        for row in rows
-    ]
 
 
 def _utcnow() -> datetime:

@@ -24,23 +24,13 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from vkbot.ops.settings import HealthSettings
+from vkbot.ops.status import read_status
+
 log = logging.getLogger("vkbot.ops.health")
-
-
-class HealthSettings(BaseModel):
-    """``[health]``: where the endpoint listens and when the listener counts as stalled."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    enabled: bool = False
-    host: str = "127.0.0.1"
-    port: int = Field(8081, ge=0, le=65535)
-    # Longer than a long-poll wait (25 s) plus its timeout, so a quiet community is not "stalled".
-    stall_after_s: float = Field(90.0, gt=0)
 
 
 class ListenerView(Protocol):
@@ -100,9 +90,6 @@ class HealthSources:
 
 
 def _read_db(sources: HealthSources) -> dict[str, Any]:
-    # Imported here: vkbot.ops.status imports vkbot.config, which composes HealthSettings from this module.
-    from vkbot.ops.status import read_status
-
     with Session(sources.engine) as session:
         report = read_status(session, sources.group_id)
     if sources.token_status is not None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vkbot.config import Config
 from vkbot.core.store.db import make_engine
-from vkbot.core.store.models import LongPollState, StoredEvent
+from vkbot.core.store.models import AlertIncident, LongPollState, StoredEvent
 from vkbot.effects.outbox import backlog
-from vkbot.ops.alerts import open_incidents
 
 
 def read_status(session: Session, group_id: int) -> dict[str, Any]:
@@ -69,3 +68,21 @@ def demo_summary(session: Session) -> str:
     orders = count("SELECT count(*) FROM wl_order")
     hidden = count("SELECT count(*) FROM mod_item WHERE status = 'quarantined'")
     return f"demo: {events} events stored, {sent} replies sent, {orders} orders, {hidden} hidden from the founder"
+
+
+def open_incidents(session: Session) -> list[dict[str, Any]]:
+    """The incidents not resolved yet, oldest first, for ``vkbot status`` and the health endpoint."""
+    rows = session.scalars(
+        select(AlertIncident).where(col(AlertIncident.resolved_at).is_(None)).order_by(col(AlertIncident.id))
+    ).all()
+    return [
+        {
+            "id": row.id,
+            "kind": row.kind,
+            "detail": row.detail,
+            "opened_at": row.opened_at.isoformat(),
+            "vk_notified": row.vk_notified_at is not None,
+            "mail_notified": row.mail_notified_at is not None,
+        }
+        for row in rows
+    ]
