@@ -6,7 +6,7 @@ Runs on SQLite and, when VKBOT_TEST_PG_URL is set, PostgreSQL; e-mail goes to a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from tests.db_fixtures import db_url, engine  # noqa: F401  (fixtures; tests take them as parameters)
 from tests.test_alerts import FOUNDER, Inbox, _settings, inbox, smtp_port  # noqa: F401  (fixtures too)
+from vkbot.clock import ManualClock
 from vkbot.commands.core import _print_status
 from vkbot.core.store.models import AlertIncident, OutboxRow
 from vkbot.ops.alerts import AlertMonitor
@@ -35,22 +36,11 @@ class FakeListener:
     ts: str | None = None
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-def _start_process(db: Engine, port: int, clock: Clock) -> tuple[AlertMonitor, FakeListener]:
+def _start_process(db: Engine, port: int, clock: ManualClock) -> tuple[AlertMonitor, FakeListener]:
     """What a (re)started app builds: a fresh listener and a fresh monitor on the same database."""
     listener = FakeListener()
     monitor = AlertMonitor(
-        db, _settings(port, stall_after_s=STALL_S), listener, clock=clock, started_at=clock()
+        db, _settings(port, stall_after_s=STALL_S), listener, clock=clock, started_at=clock.now()
     )
     return monitor, listener
 
@@ -70,17 +60,17 @@ async def test_an_open_incident_is_not_told_again_after_a_restart(
     inbox: Inbox,  # noqa: F811
     smtp_port: int,  # noqa: F811
 ) -> None:
-    clock = Clock()
+    clock = ManualClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
     first, _ = _start_process(engine, smtp_port, clock)
-    clock.advance(STALL_S + 1)
+    clock.advance(seconds=STALL_S + 1)
     [incident] = await first.check()
     assert incident.state == "notified" and len(inbox.messages) == 1 and len(_founder_rows(engine)) == 1
 
     # kill -9: the first monitor just disappears; the listener is still stuck after the restart.
-    clock.advance(5)
+    clock.advance(seconds=5)
     second, _ = _start_process(engine, smtp_port, clock)
     early = await second.check()  # no poll yet to judge by: the incident stays open
-    clock.advance(STALL_S + 1)
+    clock.advance(seconds=STALL_S + 1)
     late = await second.check()  # stalled again: the same incident, not a new one
     await second.check()
 
@@ -98,9 +88,9 @@ async def test_a_channel_that_failed_before_the_restart_is_sent_once_after_it(
     smtp_port: int,  # noqa: F811
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    clock = Clock()
+    clock = ManualClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
     first, _ = _start_process(engine, smtp_port, clock)
-    clock.advance(STALL_S + 1)
+    clock.advance(seconds=STALL_S + 1)
     [incident] = await first.check()  # no SMTP server listens yet
     assert (incident.vk_sent, incident.mail_sent, incident.state) == (True, False, "open")
     with Session(engine) as session:
@@ -115,11 +105,11 @@ async def test_a_channel_that_failed_before_the_restart_is_sent_once_after_it(
     controller = Controller(back, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     try:
-        clock.advance(5)
+        clock.advance(seconds=5)
         second, _ = _start_process(engine, smtp_port, clock)
         [reloaded] = await second.check()
         await second.check()
-        clock.advance(STALL_S + 1)
+        clock.advance(seconds=STALL_S + 1)
         await second.check()
     finally:
         controller.stop()
@@ -135,18 +125,18 @@ async def test_a_resolved_incident_that_recurs_after_a_restart_is_told_again(
     inbox: Inbox,  # noqa: F811
     smtp_port: int,  # noqa: F811
 ) -> None:
-    clock = Clock()
+    clock = ManualClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
     first, listener = _start_process(engine, smtp_port, clock)
-    clock.advance(STALL_S + 1)
+    clock.advance(seconds=STALL_S + 1)
     [incident] = await first.check()
-    listener.last_poll_at = clock()  # polls succeed again
+    listener.last_poll_at = clock.now()  # polls succeed again
     assert await first.check() == []
     assert [i.state for i in first.history] == ["resolved"]
 
-    clock.advance(5)
+    clock.advance(seconds=5)
     second, _ = _start_process(engine, smtp_port, clock)
     assert await second.check() == []  # nothing open is carried over
-    clock.advance(STALL_S + 1)
+    clock.advance(seconds=STALL_S + 1)
     [recurred] = await second.check()
 
     assert recurred.id != incident.id and recurred.state == "notified"
@@ -164,7 +154,7 @@ async def test_the_vk_row_and_its_record_commit_together(
     smtp_port: int,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    clock = Clock()
+    clock = ManualClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
     monitor, _ = _start_process(engine, smtp_port, clock)
     original = AlertMonitor._set
 
@@ -174,7 +164,7 @@ async def test_the_vk_row_and_its_record_commit_together(
         original(session, incident, column, now)
 
     monkeypatch.setattr(AlertMonitor, "_set", staticmethod(failing_vk_record))
-    clock.advance(STALL_S + 1)
+    clock.advance(seconds=STALL_S + 1)
     [incident] = await monitor.check()
     # Not recorded, so not queued either: a restart now would queue it, once.
     assert (incident.vk_sent, _founder_rows(engine)) == (False, [])
@@ -196,10 +186,10 @@ async def test_alerts_speak_the_founders_language(
     language: str,
     title: str,
 ) -> None:
-    clock = Clock()
+    clock = ManualClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
     settings = _settings(smtp_port, stall_after_s=STALL_S).model_copy(update={"language": language})
-    monitor = AlertMonitor(engine, settings, FakeListener(), clock=clock, started_at=clock())
-    clock.advance(STALL_S + 1)
+    monitor = AlertMonitor(engine, settings, FakeListener(), clock=clock, started_at=clock.now())
+    clock.advance(seconds=STALL_S + 1)
     await monitor.check()
 
     [mail] = inbox.messages

@@ -21,6 +21,7 @@ import i18n
 from moderation.browse import hidden_count
 from moderation.models import ModItem
 from tests.db_fixtures import db_url, engine  # noqa: F401  (fixtures)
+from vkbot.clock import ManualClock
 from vkbot.config import ConfigError, load_config
 from vkbot.core.store.db import make_engine
 from vkbot.dashboard.login import safe_next
@@ -33,16 +34,8 @@ TEMPLATES = ROOT / "vkbot" / "dashboard" / "templates"
 PASSWORD = "a long enough password"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_a_session_cookie_is_refused_when_tampered_with_expired_or_signed_for_another_password() -> None:
-    clock = Clock()
+    clock = ManualClock()
     signer = Signer(derive_key("secret", PASSWORD), 3600, clock)
     cookie = signer.new_session()
     assert signer.session(cookie) is not None
@@ -51,10 +44,10 @@ def test_a_session_cookie_is_refused_when_tampered_with_expired_or_signed_for_an
     assert signer.session(f"{payload}.{mac[:-1]}A") is None
     assert signer.session("") is None and signer.session("not a cookie") is None
     assert Signer(derive_key("secret", "another password"), 3600, clock).session(cookie) is None
-    clock.now += 3601
+    clock.advance(seconds=3601)
     assert signer.session(cookie) is None
 
-    clock.now -= 3601
+    clock.advance(seconds=-3601)
     session = signer.session(cookie)
     assert session is not None
     signer.end(session)
@@ -74,12 +67,12 @@ def test_csrf_tokens_belong_to_their_session() -> None:
 
 
 def test_failed_logins_are_slowed_more_each_time_then_refused_until_the_window_passes() -> None:
-    clock = Clock()
+    clock = ManualClock()
     throttle = LoginThrottle(step_s=0.5, max_delay_s=2.0, max_failures=5, window_s=600, clock=clock)
     delays = [throttle.failed("10.0.0.1") for _ in range(5)]
     assert delays == [0.5, 1.0, 1.5, 2.0, 2.0]
     assert throttle.locked("10.0.0.1") and not throttle.locked("10.0.0.2")
-    clock.now += 601
+    clock.advance(seconds=601)
     assert not throttle.locked("10.0.0.1")
     throttle.failed("10.0.0.1")
     throttle.succeeded("10.0.0.1")

@@ -131,7 +131,7 @@ def _schedule_jobs(
         ),
     ]
     for name, job, trigger in jobs:
-        scheduled.add_job(scheduler, engine, name, job, trigger)
+        scheduled.add_job(scheduler, engine, name, job, trigger, clock)
 
 
 def _fill_after_restart(
@@ -248,18 +248,23 @@ async def open_app(
                 "Detoxify tier off (no prepared model at %s): offline rules only",
                 config.moderation.ml_checkpoint,
             )
-        sources = HealthSources(engine, vk.group_id, listener, token_status=token_status)
+        sources = HealthSources(engine, vk.group_id, listener, token_status=token_status, clock=clock)
         if config.health.enabled:
             app.extra_tasks.append(HealthServer(sources, config.health).run)
         if config.dashboard.enabled:
             from vkbot.dashboard.server import dashboard_server  # the web stack only when it is wanted
 
-            app.dashboard = dashboard_server(config, engine, sources, wake=sender.wake.set)
+            app.dashboard = dashboard_server(config, engine, sources, wake=sender.wake.set, clock=clock)
             if app.dashboard is not None:
                 app.extra_tasks.append(app.dashboard.run)
         if config.alerts.enabled:
             monitor = AlertMonitor(
-                engine, config.alerts, listener, token_status=token_status, wake_sender=sender.wake.set
+                engine,
+                config.alerts,
+                listener,
+                token_status=token_status,
+                wake_sender=sender.wake.set,
+                clock=clock,
             )
             app.extra_tasks.append(monitor.run)
         yield app

@@ -11,6 +11,7 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from vkbot.clock import Clock
 from vkbot.dashboard.security import LoginThrottle, Session, Signer
 from vkbot.ops.health import HealthSources
 from waitlist.settings import WaitlistSettings
@@ -36,6 +37,7 @@ class Dashboard:
     signer: Signer
     throttle: LoginThrottle
     templates: jinja2.Environment
+    clock: Clock
     wake: Callable[[], None] = lambda: None
 
 

@@ -7,14 +7,12 @@ the same transaction through ``waitlist.due_notifications``, exactly as ``vkbot 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 from aiohttp import web
 from sqlmodel import Session
 
 import i18n
 import waitlist
-from vkbot.clock import SystemClock
 from vkbot.core.store.db import begin_write
 from vkbot.dashboard.context import Dashboard, dashboard_of
 from vkbot.dashboard.render import render, request_lang
@@ -23,14 +21,10 @@ from vkbot.ops.jobs import queue_notices
 MAX_REASON = 500
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _queue(dashboard: Dashboard) -> list[waitlist.OrderView]:
     """Waiting orders in queue order, then the rest by number (as ``vkbot orders list``)."""
     with Session(dashboard.engine) as session:
-        now = _now()
+        now = dashboard.clock.now()
         queue = waitlist.list_orders(session, settings=dashboard.waitlist, now=now, status="waiting")
         rest = waitlist.list_orders(session, settings=dashboard.waitlist, now=now)
     return queue + [v for v in rest if v.status != "waiting"]
@@ -38,15 +32,15 @@ def _queue(dashboard: Dashboard) -> list[waitlist.OrderView]:
 
 def _order(dashboard: Dashboard, number: int) -> waitlist.OrderView:
     with Session(dashboard.engine) as session:
-        return waitlist.get_order(session, number, settings=dashboard.waitlist, now=_now())
+        return waitlist.get_order(session, number, settings=dashboard.waitlist, now=dashboard.clock.now())
 
 
 def _set_status(dashboard: Dashboard, number: int, status: str, reason: str | None) -> int:
     """The CLI's set-status: the change and the notices it owes, committed together; rows queued."""
     with Session(dashboard.engine) as session:
         begin_write(session)
-        waitlist.set_status(session, number, status, reason, at=_now())
-        queued = queue_notices(session, dashboard.waitlist, SystemClock())
+        waitlist.set_status(session, number, status, reason, at=dashboard.clock.now())
+        queued = queue_notices(session, dashboard.waitlist, dashboard.clock)
         session.commit()
     return queued
 

@@ -7,7 +7,7 @@ what a restore owes VK (a comment put back on the wall) is queued as outbox rows
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -49,7 +49,7 @@ def _restore(dashboard: Dashboard, item_id: int) -> int | None:
     """Rows queued for VK; None when the item needs a wall action and no community id is configured."""
     with Session(dashboard.engine) as session:
         begin_write(session)
-        effects = restore(session, item_id, REVIEWER, datetime.now(UTC), group_id=dashboard.group_id)
+        effects = restore(session, item_id, REVIEWER, dashboard.clock.now(), group_id=dashboard.group_id)
         if effects and dashboard.group_id <= 0:
             session.rollback()  # VK would refuse owner_id 0 and park the row: say what is missing instead
             return None
@@ -61,7 +61,7 @@ def _restore(dashboard: Dashboard, item_id: int) -> int | None:
 def _confirm(dashboard: Dashboard, item_id: int) -> None:
     with Session(dashboard.engine) as session:
         begin_write(session)
-        confirm(session, item_id, REVIEWER, datetime.now(UTC))
+        confirm(session, item_id, REVIEWER, dashboard.clock.now())
         session.commit()
 
 

@@ -14,9 +14,9 @@ import hashlib
 import hmac
 import json
 import secrets
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from vkbot.clock import Clock, SystemClock
 
 SESSION_COOKIE = "vkbot_session"
 LOGIN_COOKIE = "vkbot_login"
@@ -49,10 +49,10 @@ class Session:
 class Signer:
     """Issues and checks session cookies and CSRF tokens; the key never leaves this object."""
 
-    def __init__(self, key: bytes, lifetime_s: float, clock: Callable[[], float] = time.time):
+    def __init__(self, key: bytes, lifetime_s: float, clock: Clock | None = None):
         self._key = key
         self._lifetime_s = lifetime_s
-        self._clock = clock
+        self._clock = clock or SystemClock()
         # Sessions ended by signing out, until they would have expired anyway (in memory: a restart
         # without a configured secret key ends every session; with one, a signed-out cookie copied
         # before the restart would work again until its expiry).
@@ -62,7 +62,9 @@ class Signer:
         return "Signer(<key hidden>)"
 
     def new_session(self) -> str:
-        payload = json.dumps({"sid": secrets.token_urlsafe(16), "exp": int(self._clock() + self._lifetime_s)})
+        payload = json.dumps(
+            {"sid": secrets.token_urlsafe(16), "exp": int(self._seconds() + self._lifetime_s)}
+        )
         encoded = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
         return f"{encoded}.{_mac(self._key, 'session', encoded)}"
 
@@ -78,13 +80,16 @@ class Signer:
             sid, exp = str(data["sid"]), float(data["exp"])
         except (ValueError, KeyError, TypeError, binascii.Error):
             return None
-        return Session(sid, exp) if exp > self._clock() and sid not in self._ended else None
+        return Session(sid, exp) if exp > self._seconds() and sid not in self._ended else None
 
     def end(self, session: Session) -> None:
         """Sign out: this session's cookie is refused from now on, even if it was copied."""
-        now = self._clock()
+        now = self._seconds()
         self._ended = {sid: exp for sid, exp in self._ended.items() if exp > now}
         self._ended[session.sid] = session.expires_at
+
+    def _seconds(self) -> float:
+        return self._clock.now().timestamp()
 
     def csrf_token(self, sid: str) -> str:
         return _mac(self._key, "csrf", sid)
@@ -110,11 +115,11 @@ class LoginThrottle:
     max_delay_s: float = 5.0
     max_failures: int = 10
     window_s: float = 600.0
-    clock: Callable[[], float] = time.monotonic
+    clock: Clock = field(default_factory=SystemClock)
     _failures: dict[str, list[float]] = field(default_factory=dict)
 
     def _recent(self, address: str) -> list[float]:
-        since = self.clock() - self.window_s
+        since = self.clock.now().timestamp() - self.window_s
         recent = [t for t in self._failures.get(address, []) if t > since]
         if recent:
             self._failures[address] = recent
@@ -128,7 +133,7 @@ class LoginThrottle:
     def failed(self, address: str) -> float:
         """Record a failure; returns how long to wait before answering."""
         recent = self._recent(address)
-        recent.append(self.clock())
+        recent.append(self.clock.now().timestamp())
         self._failures[address] = recent
         return min(self.step_s * len(recent), self.max_delay_s)
 

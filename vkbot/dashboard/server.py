@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from vkbot.clock import Clock, SystemClock
 from vkbot.config import Config
 from vkbot.dashboard.context import Dashboard
 from vkbot.dashboard.render import make_templates
@@ -57,7 +58,12 @@ def _loopback(host: str) -> bool:
 
 
 def dashboard_server(
-    config: Config, engine: Engine, health: HealthSources, *, wake: Callable[[], None]
+    config: Config,
+    engine: Engine,
+    health: HealthSources,
+    *,
+    wake: Callable[[], None],
+    clock: Clock | None = None,
 ) -> DashboardServer | None:
     """The server when ``[dashboard]`` is enabled and a password is set; otherwise None, saying why."""
     settings = config.dashboard
@@ -75,6 +81,7 @@ def dashboard_server(
         log.warning("dashboard listens on %s over plain HTTP: put it behind TLS", settings.host)
     # Sessions survive a restart when a secret key is configured; otherwise they end with the process.
     secret = os.environ.get("VKBOT_SECRET_KEY", "") or config.auth.secret_key.get_secret_value()
+    clock = clock or SystemClock()
     dashboard = Dashboard(
         engine=engine,
         settings=settings,
@@ -83,9 +90,10 @@ def dashboard_server(
         timezone=ZoneInfo(config.waitlist.timezone),
         health=health,
         stall_after_s=config.health.stall_after_s,
-        signer=Signer(derive_key(secret, password), settings.session_hours * 3600),
-        throttle=LoginThrottle(),
+        signer=Signer(derive_key(secret, password), settings.session_hours * 3600, clock),
+        throttle=LoginThrottle(clock=clock),
         templates=make_templates(),
+        clock=clock,
         wake=wake,
     )
     return DashboardServer(dashboard)

@@ -30,7 +30,7 @@ import smtplib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any, Literal, Protocol
 
@@ -39,6 +39,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import i18n
+from vkbot.clock import Clock, SystemClock
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import AlertIncident
 from vkbot.effects.outbox import backlog, enqueue, message_request, pause
@@ -104,10 +105,6 @@ class Incident:
         )
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class AlertMonitor:
     """Checks the conditions and notifies; ``run`` goes into ``App.extra_tasks``."""
@@ -118,13 +115,15 @@ class AlertMonitor:
     token_status: Callable[[], TokenStatusView] | None = None
     mailer: Mailer | None = None
     wake_sender: Callable[[], None] | None = None
-    clock: Callable[[], datetime] = _utcnow
-    started_at: datetime = field(default_factory=_utcnow)
+    clock: Clock = field(default_factory=SystemClock)
+    started_at: datetime | None = None  # None: when it was made, by ``clock``
+    since: datetime = field(init=False)  # what "no poll yet" is measured from
     incidents: dict[IncidentKind, Incident] = field(default_factory=dict)  # the current one per kind
     history: list[Incident] = field(default_factory=list)  # resolved by this process, oldest first
     _loaded: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.since = self.started_at or self.clock.now()
         if self.mailer is None and self.settings.smtp.host:
             self.mailer = SmtpMailer(self.settings.smtp)
 
@@ -138,7 +137,7 @@ class AlertMonitor:
 
     async def check(self) -> list[Incident]:
         """One round: open, notify or resolve incidents; returns the ones open now."""
-        now = self.clock()
+        now = self.clock.now()
         if not self._loaded:  # those a previous run left open
             for incident in await asyncio.to_thread(self._load_open):
                 self.incidents.setdefault(incident.kind, incident)
@@ -206,8 +205,8 @@ class AlertMonitor:
 
     def _conditions(self, now: datetime) -> dict[IncidentKind, str]:
         found: dict[IncidentKind, str] = {}
-        if listener_stalled(self.listener, now, self.started_at, self.settings.stall_after_s):
-            age = poll_age_s(self.listener, now, self.started_at)
+        if listener_stalled(self.listener, now, self.since, self.settings.stall_after_s):
+            age = poll_age_s(self.listener, now, self.since)
             found["listener_stalled"] = self._text(
                 "alerts.detail.listener_stalled",
                 age=f"{age:.0f}",

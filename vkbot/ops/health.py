@@ -20,13 +20,14 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from vkbot.clock import Clock, SystemClock
 from vkbot.ops.settings import HealthSettings
 from vkbot.ops.status import read_status
 
@@ -57,10 +58,6 @@ class TokenStatusView(Protocol):
     def as_dict(self) -> dict[str, object]: ...
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
@@ -85,8 +82,12 @@ class HealthSources:
     group_id: int
     listener: ListenerView
     token_status: Callable[[], TokenStatusView] | None = None
-    clock: Callable[[], datetime] = _utcnow
-    started_at: datetime = field(default_factory=_utcnow)
+    clock: Clock = field(default_factory=SystemClock)
+    started_at: datetime | None = None  # None: when it was made, by ``clock``
+    since: datetime = field(init=False)  # what "no poll yet" is measured from
+
+    def __post_init__(self) -> None:
+        self.since = self.started_at or self.clock.now()
 
 
 def _read_db(sources: HealthSources) -> dict[str, Any]:
@@ -99,14 +100,14 @@ def _read_db(sources: HealthSources) -> dict[str, Any]:
 
 async def collect_health(sources: HealthSources, stall_after_s: float) -> dict[str, Any]:
     """The health report; ``healthy`` says whether the endpoint answers 200."""
-    now = sources.clock()
+    now = sources.clock.now()
     listener = sources.listener
-    stalled = listener_stalled(listener, now, sources.started_at, stall_after_s)
+    stalled = listener_stalled(listener, now, sources.since, stall_after_s)
     live = {
         "state": listener.state,
         "ts": listener.ts,
         "last_poll_at": _iso(listener.last_poll_at),
-        "lag_s": round(poll_age_s(listener, now, sources.started_at), 3),
+        "lag_s": round(poll_age_s(listener, now, sources.since), 3),
         "last_event_at": _iso(listener.last_event_at),
         "consecutive_failures": listener.consecutive_failures,
         "stalled": stalled,

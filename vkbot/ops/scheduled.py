@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -19,6 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from vkbot.clock import Clock, SystemClock
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import Cursor
 
@@ -61,7 +62,7 @@ def missed_a_run(engine: Engine, job_name: str, trigger: BaseTrigger, now: datet
     return due is not None and due <= now
 
 
-def _guarded(name: str, job: Job, engine: Engine | None) -> Callable[[], Awaitable[None]]:
+def _guarded(name: str, job: Job, engine: Engine | None, clock: Clock) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
         try:
             await job()
@@ -70,16 +71,24 @@ def _guarded(name: str, job: Job, engine: Engine | None) -> Callable[[], Awaitab
             return
         if engine is not None:
             try:
-                await asyncio.to_thread(_record_run, engine, name, datetime.now(UTC))
+                await asyncio.to_thread(_record_run, engine, name, clock.now())
             except Exception:  # the job ran; at worst it runs once more after a restart
                 log.exception("could not record the run of scheduled job %s", name)
 
     return run
 
 
-def add_job(scheduler: AsyncIOScheduler, engine: Engine, name: str, job: Job, trigger: BaseTrigger) -> None:
+def add_job(
+    scheduler: AsyncIOScheduler,
+    engine: Engine,
+    name: str,
+    job: Job,
+    trigger: BaseTrigger,
+    clock: Clock | None = None,
+) -> None:
     """Schedule ``job``; interval jobs also run at start, time-of-day jobs when they missed a run."""
-    now = datetime.now(UTC)
+    clock = clock or SystemClock()
+    now = clock.now()
     recorded = not isinstance(trigger, IntervalTrigger)
     run_now = not recorded or missed_a_run(engine, name, trigger, now)
     if recorded and run_now:
@@ -87,5 +96,5 @@ def add_job(scheduler: AsyncIOScheduler, engine: Engine, name: str, job: Job, tr
     # max_instances=1: a slow pass is never overlapped by the next; coalesce: missed runs run once.
     # (APScheduler 3 pauses a job given next_run_time=None, so the argument is only passed when set.)
     first = {"next_run_time": now} if run_now else {}
-    guarded = _guarded(name, job, engine if recorded else None)
+    guarded = _guarded(name, job, engine if recorded else None, clock)
     scheduler.add_job(guarded, trigger, id=name, max_instances=1, coalesce=True, **first)
