@@ -121,6 +121,45 @@ async def test_the_gap_starts_at_the_newest_stored_message(sandbox, http, engine
     assert store_then == 1
 
 
+async def test_a_gap_after_an_edit_does_not_reach_back_to_the_edited_messages_date(
+    sandbox, http, engine
+) -> None:
+    store = EventStore(engine, SANDBOX_GROUP_ID)
+    anchor = await sandbox.inject_message(from_id=535, text="stored before the gap")
+    store.store_sync([_message_new(anchor)], "7")
+    # An edit arrives last; it carries the edited message's original date (here years ago).
+    old = {**anchor, "date": int(LONG_AGO.timestamp()), "conversation_message_id": 1, "text": "правка"}
+    store.store_sync([EventRecord.parse(_envelope("message_edit", old, "lp-edit"))], "8")
+    client = _client(http, sandbox.url)
+    filler = HistoryGapFiller(client, store, SANDBOX_GROUP_ID, margin=timedelta(0), comments=False)
+    try:
+        await filler.fill(GapReport("8", "9", datetime.now(UTC)))
+    finally:
+        await client.aclose()
+    assert filler.last_result is not None
+    assert filler.last_result.start == datetime.fromtimestamp(anchor["date"], UTC)
+
+
+async def test_a_gap_fill_never_reaches_further_back_than_its_window(sandbox, http, engine) -> None:
+    store = EventStore(engine, SANDBOX_GROUP_ID)
+    late = await sandbox.inject_message(from_id=536, text="delivered late, dated long ago")
+    store.store_sync([_message_new({**late, "date": int(LONG_AGO.timestamp())})], "7")  # the ts saved now
+    client = _client(http, sandbox.url)
+    window = timedelta(hours=2)
+    filler = HistoryGapFiller(client, store, SANDBOX_GROUP_ID, max_window=window, comments=False)
+    try:
+        before = datetime.now(UTC)
+        await filler.fill(GapReport("7", "9", before))
+    finally:
+        await client.aclose()
+    assert filler.last_result is not None
+    assert (
+        before - window - timedelta(minutes=2)
+        <= filler.last_result.start
+        <= before - window + timedelta(minutes=2)
+    )
+
+
 async def test_history_is_paged_past_200_conversations_and_200_messages(sandbox, http, engine) -> None:
     await sandbox.bulk(1700, seed=7)  # about 212 writers
     for i in range(205):
@@ -198,16 +237,20 @@ async def test_a_failed_fill_is_retried_from_its_own_start(sandbox, http, engine
     ]
 
 
-def _message_new(message: dict[str, Any]) -> EventRecord:
-    """The message as long poll would have delivered it."""
-    raw = {
-        "type": "message_new",
-        "object": {"message": message, "client_info": {}},
+def _envelope(event_type: str, obj: dict[str, Any], event_id: str) -> dict[str, Any]:
+    return {
+        "type": event_type,
+        "object": obj,
         "group_id": SANDBOX_GROUP_ID,
-        "event_id": f"lp-{message['peer_id']}-{message['conversation_message_id']}",
+        "event_id": event_id,
         "v": "5.199",
     }
-    return EventRecord.parse(raw)
+
+
+def _message_new(message: dict[str, Any]) -> EventRecord:
+    """The message as long poll would have delivered it."""
+    event_id = f"lp-{message['peer_id']}-{message['conversation_message_id']}"
+    return EventRecord.parse(_envelope("message_new", {"message": message, "client_info": {}}, event_id))
 
 
 def _comment_event(comment_id: int, post_id: int, text: str) -> EventRecord:

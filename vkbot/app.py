@@ -9,6 +9,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -218,6 +219,7 @@ async def open_app(
             client,
             store,
             vk.group_id,
+            max_window=timedelta(hours=vk.gap_fill_max_window_h),
             comments=user_tokens is not None,
             on_stored=dispatcher.wake.set,
             clock=clock,

@@ -49,6 +49,9 @@ class VkSettings(_Frozen):
     backoff_max_s: float = Field(30.0, gt=0)
     flood_pause_s: float = Field(60.0, ge=0)
     execute_batch: bool = True
+    # A history fill after a long-poll gap reaches back no further than this before the last saved ts
+    # (an edit carries its message's original date, which may be years old).
+    gap_fill_max_window_h: float = Field(72.0, gt=0)
     oauth_base_url: str = "https://id.vk.com/"
     app_client_id: str = ""
     redirect_uri: str = ""
