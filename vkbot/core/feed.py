@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vkbot.clock import Clock, SystemClock
 from vkbot.core.dispatch import Dispatcher, EventHandler
@@ -48,11 +48,15 @@ def feed_raw_event(
 def _rows_of(engine: Engine, record: EventRecord) -> list[OutboxRow]:
     ident = identity(record.event)
     with Session(engine) as session:
-        same = StoredEvent.event_id == ident.event_id[:64]
+        same = col(StoredEvent.event_id) == ident.event_id[:64]
         if ident.message_key is not None:
-            same = same | (StoredEvent.message_key == ident.message_key)  # type: ignore[assignment,operator]
+            same = same | (col(StoredEvent.message_key) == ident.message_key)
         stored = session.scalars(select(StoredEvent).where(same)).first()
         if stored is None:
             return []
-        query = select(OutboxRow).where(OutboxRow.key.startswith(f"{stored.key}:")).order_by(OutboxRow.id)  # type: ignore[attr-defined,arg-type]
+        query = (
+            select(OutboxRow)
+            .where(col(OutboxRow.key).startswith(f"{stored.key}:"))
+            .order_by(col(OutboxRow.id))
+        )
         return list(session.scalars(query))
