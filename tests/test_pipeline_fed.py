@@ -12,8 +12,10 @@ from moderation.models import ModItem
 from tests.db_fixtures import db_url  # noqa: F401  (fixture: SQLite, and PostgreSQL when configured)
 from tests.feeding import CHAT_PEER_BASE, Fed, fed, make_fed, texts  # noqa: F401
 from vkbot.core.feed import feed_raw_event
+from vkbot.core.pipeline import ROUTES
 from vkbot.core.store.models import OutboxRow, StoredEvent
 from vkbot.dashboard.inbox import recent_messages
+from vkbot.ingress.events import EVENT_MODELS
 from waitlist.models import WlInbox
 
 HELLO = "Здравствуйте, хочу заказать ролик для папы"
@@ -156,3 +158,29 @@ def test_a_nul_in_a_message_kept_for_the_founder_is_stored(db_url, tmp_path) -> 
     finally:
         fed.engine.dispose()
     assert "мама\ufffd любила сад" in kept
+
+
+def test_the_pipeline_routes_by_event_class_and_keeps_the_rest(fed: Fed) -> None:
+    assert set(ROUTES) <= set(EVENT_MODELS.values())
+    assert fed(fed.updates.envelope("message_deny", {"user_id": 3011})) == []
+    assert fed(fed.updates.envelope("group_join", {"user_id": 3011, "join_type": "join"})) == []  # kept only
+    with Session(fed.engine) as session:
+        stored = session.scalars(select(StoredEvent).order_by(StoredEvent.id)).all()
+    assert [(e.type, e.peer_id, e.processed_at is not None) for e in stored] == [
+        ("message_deny", 3011, True),
+        ("group_join", 3011, True),
+    ]
+
+
+def test_a_message_recovered_from_history_is_answered_once_even_when_long_poll_brings_it_later(
+    fed: Fed,
+) -> None:
+    live = fed.updates.message(3012, HELLO)
+    recovered = {**live, "event_id": "history:msg:3012_1"}  # as HistoryGapFiller stores it
+    assert texts(fed(recovered, source="history"))
+    assert fed(live) == fed(recovered)  # the long-poll copy is the same message: same rows, none new
+    with Session(fed.engine) as session:
+        (stored,) = session.scalars(select(StoredEvent)).all()
+        sent = session.scalars(select(OutboxRow).where(OutboxRow.peer_id == 3012)).all()
+    assert stored.source == "history" and stored.processed_at is not None
+    assert len(sent) == len(texts(fed(recovered, source="history")))
