@@ -91,9 +91,8 @@ class Pipeline:
         if not message.private:
             return []  # chats and our own messages are not relatives writing to us
         lang_id = new.client_info.lang_id if new.client_info is not None else None
-        inbound = to_inbound(
-            message, key, keyboard_supported=new.keyboard_supported, lang_hint=VK_LANG_IDS.get(lang_id)
-        )
+        lang_hint = VK_LANG_IDS.get(lang_id) if lang_id is not None else None
+        inbound = to_inbound(message, key, keyboard_supported=new.keyboard_supported, lang_hint=lang_hint)
         verdict, requests = self._moderate_message(session, key, new, inbound)
         if verdict.urgent:
             lang = self._language(session, inbound.peer_id, inbound.text)
