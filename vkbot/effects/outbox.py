@@ -8,7 +8,6 @@ rows with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) so several can coop
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 import random
@@ -18,14 +17,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from dbtypes import insert_ignoring_duplicates
 from vkbot.api.errors import UserTokenMissing, VkApiError, VkError, is_retryable
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import OutboxRow
+from vkbot.core.worker import run_worker
 
 log = logging.getLogger("vkbot.effects.outbox")
 
@@ -113,16 +114,30 @@ class SenderStats:
 
 @dataclass
 class OutboxSender:
-    """Drains due rows: claims a batch, executes them concurrently (the client packs them into ``execute``)."""
+    """Sends due rows as they come, in order within each conversation, without one slow call holding the rest.
+
+    - Order: a row of a peer goes out only after every earlier row of that peer is done, undeliverable
+      or parked (see ``_claim``), so each relative reads the replies in the order they were written.
+      One row per peer is in flight at a time; a retrying row holds its peer's later rows back.
+    - A parked row (retries used up, or an error that retrying cannot fix) no longer holds anything
+      back: the later rows still go out, because a relative must be answered; the parked row stays
+      in ``backlog`` for the founder.
+    - No batch barrier: each claimed row is sent by its own task and recorded when it ends, so a call
+      VK never answers holds back only its own peer while the other peers' rows keep flowing.
+    - Rows are claimed with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) that this sender
+      renews while they are in flight, so several senders can cooperate and none takes a slow row
+      from another. Sending is idempotent on VK's side (``random_id`` / ``guid``) after a crash.
+    """
 
     engine: Engine
     client: MethodCaller
-    batch_size: int = 25
+    batch_size: int = 25  # rows claimed at once
     idle_poll_s: float = 0.5
     max_attempts: int = 8
     lease_s: float = 120.0
     retry_base_s: float = 2.0
     retry_max_s: float = 300.0
+    max_in_flight: int = 200  # rows sent at once (across peers); the client packs them into execute
     executors: dict[str, Executor] = field(default_factory=dict)
     on_undeliverable: Callable[[int, int], None] | None = None  # (peer_id, error code), runs in a thread
     # Told of each row that ended (done or parked) inside the transaction that records it, so the
@@ -131,58 +146,147 @@ class OutboxSender:
     worker_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     stats: SenderStats = field(default_factory=SenderStats)
+    # Rows this sender claimed and has not recorded yet: in flight, or finished with their outcome.
+    _sending: dict[int, asyncio.Task[Any]] = field(default_factory=dict, init=False, repr=False)
+    _finished: list[tuple[OutboxRow, Any]] = field(default_factory=list, init=False, repr=False)
+    _lease_ends: datetime | None = field(default=None, init=False, repr=False)
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("outbox sender %s started", self.worker_id)
-        failures = 0
-        while not stop.is_set():
-            try:
-                done = await self.drain_once()
-                failures = 0
-            except Exception:  # e.g. the database busy or unreachable: rows stay claimed or pending
-                failures += 1
-                log.exception(
-                    "outbox sender %s: a pass failed (%d in a row); retrying", self.worker_id, failures
-                )
-                await pause(stop, retry_delay_s(failures))
-                continue
-            if done == 0:
-                self.wake.clear()
-                waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
-                await asyncio.wait(waiters, timeout=self.idle_poll_s, return_when=asyncio.FIRST_COMPLETED)
-                for waiter in waiters:
-                    waiter.cancel()
+        try:
+            await run_worker(f"outbox sender {self.worker_id}", self._pass, stop, self.wake, self.idle_poll_s)
+            # Stopping: let the calls in flight end (the app cancels us after its grace period).
+            if self._sending:
+                await asyncio.wait(list(self._sending.values()))
+            await self._record_finished()
+        finally:
+            self._abandon()
         log.info("outbox sender %s stopped", self.worker_id)
 
+    async def _pass(self) -> int:
+        """Record what ended, keep the leases of what is in flight, claim what may go now."""
+        recorded = await self._record_finished()
+        if self._sending and self._lease_half_gone():
+            until = datetime.now(UTC) + timedelta(seconds=self.lease_s)
+            await asyncio.to_thread(self._renew_leases, list(self._sending), until)
+            self._lease_ends = until
+        room = min(self.batch_size, self.max_in_flight - len(self._sending))
+        rows = await asyncio.to_thread(self._claim, room) if room > 0 else []
+        if rows and not self._sending:  # otherwise the rows in flight hold the earliest lease
+            self._lease_ends = rows[0].claimed_until
+        for row in rows:
+            self._start(row)
+        return recorded + len(rows)
+
+    def _start(self, row: OutboxRow) -> None:
+        assert row.id is not None
+        row_id = row.id
+        task = asyncio.get_running_loop().create_task(self._execute(row), name=f"outbox-{row_id}")
+        self._sending[row_id] = task
+
+        def finished(done: asyncio.Task[Any]) -> None:
+            if done.cancelled():
+                return  # shutting down: _abandon hands the row back
+            self._sending.pop(row_id, None)
+            self._finished.append((row, done.exception() or done.result()))
+            self.wake.set()  # the next pass records it and frees the peer's next row
+
+        task.add_done_callback(finished)
+
+    async def _record_finished(self) -> int:
+        finished, self._finished = self._finished, []
+        if not finished:
+            return 0
+        try:
+            await asyncio.to_thread(self._record, [row for row, _ in finished], [o for _, o in finished])
+        except BaseException:
+            self._finished[:0] = finished  # e.g. the database busy: recorded on a later pass
+            raise
+        return len(finished)
+
+    def _lease_half_gone(self) -> bool:
+        left = (self._lease_ends or datetime.now(UTC)) - datetime.now(UTC)
+        return left.total_seconds() < self.lease_s / 2
+
+    def _renew_leases(self, row_ids: list[int], until: datetime) -> None:
+        """Extend the lease of the rows in flight, so no other sender takes a call VK holds for minutes."""
+        with Session(self.engine) as session:
+            begin_write(session)
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(row_ids))  # type: ignore[union-attr]
+                .where(OutboxRow.claimed_by == self.worker_id)
+                .values(claimed_until=until),
+                execution_options={"synchronize_session": False},
+            )
+            session.commit()
+
+    def _abandon(self) -> None:
+        """Cancelled or stopped with calls in flight: record what ended, hand the rest back now.
+
+        Whatever VK did already is harmless to repeat (``random_id`` / ``guid``).
+        """
+        unsent = list(self._sending)
+        for task in self._sending.values():
+            task.cancel()
+        self._sending.clear()
+        finished, self._finished = self._finished, []
+        try:
+            if finished:
+                self._record([row for row, _ in finished], [o for _, o in finished])
+        finally:
+            if unsent:
+                self._release(unsent)
+
     async def drain_once(self) -> int:
-        rows = await asyncio.to_thread(self._claim)
+        """Claim one batch, send it and record it in full; returns rows claimed (0: nothing due).
+
+        For tests and one-shot commands; ``run`` does not wait for a batch like this.
+        """
+        rows = await asyncio.to_thread(self._claim, self.batch_size)
         if not rows:
             return 0
         try:
             outcomes = await asyncio.gather(*(self._execute(row) for row in rows), return_exceptions=True)
         except asyncio.CancelledError:
-            # Shutting down mid-send: hand the rows back now rather than when the lease runs out.
-            # Whatever VK did already is harmless to repeat (random_id / guid).
-            self._release(rows)
+            self._release([row.id for row in rows if row.id is not None])
             raise
         await asyncio.to_thread(self._record, rows, list(outcomes))
         return len(rows)
 
-    def _release(self, rows: list[OutboxRow]) -> None:
+    def _release(self, row_ids: list[int]) -> None:
         with Session(self.engine) as session:
             begin_write(session)
-            for row in rows:
-                current = session.get(OutboxRow, row.id)
-                if current is not None and current.claimed_by == self.worker_id:
-                    current.claimed_by = current.claimed_until = None
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(row_ids))  # type: ignore[union-attr]
+                .where(OutboxRow.claimed_by == self.worker_id)
+                .values(claimed_by=None, claimed_until=None),
+                execution_options={"synchronize_session": False},
+            )
             session.commit()
 
     async def _execute(self, row: OutboxRow) -> Any:
         executor = self.executors.get(row.kind, call_executor)
         return await executor(row, self.client)
 
-    def _claim(self) -> list[OutboxRow]:
+    def _claim(self, limit: int) -> list[OutboxRow]:
+        """Claim up to ``limit`` due rows, each the next one of its peer (rows without a peer: any order).
+
+        A row waits while an earlier row of its peer is pending and either due (in flight, or about
+        to go) or already tried (retrying later). An earlier row scheduled for later and never tried
+        (a notice held for the sending window) does not hold back a reply written after it.
+        """
         now = datetime.now(UTC)
+        earlier = aliased(OutboxRow)
+        held_back = (
+            select(earlier.id)
+            .where(earlier.peer_id == OutboxRow.peer_id)
+            .where(earlier.status == "pending")
+            .where(earlier.id < OutboxRow.id)  # type: ignore[operator]
+            .where(or_(earlier.not_before <= now, earlier.attempts > 0))  # type: ignore[operator]
+            .exists()
+        )
         with Session(self.engine, expire_on_commit=False) as session:
             # A read-then-write transaction: on SQLite take the write lock first, or a commit by the
             # dispatcher in between fails it at once with "database is locked" (see begin_write).
@@ -192,18 +296,20 @@ class OutboxSender:
                 .where(OutboxRow.status == "pending")
                 .where(OutboxRow.not_before <= now)  # type: ignore[arg-type]
                 .where(or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now))  # type: ignore[union-attr,operator]
+                .where(or_(OutboxRow.peer_id.is_(None), ~held_back))  # type: ignore[union-attr]
                 .order_by(OutboxRow.id)  # type: ignore[arg-type]
-                .limit(self.batch_size)
+                .limit(limit)
                 .with_for_update(skip_locked=True)
             )
             rows = list(session.scalars(query))
+            until = now + timedelta(seconds=self.lease_s)
             for row in rows:
                 row.claimed_by = self.worker_id
-                row.claimed_until = now + timedelta(seconds=self.lease_s)
+                row.claimed_until = until
             session.commit()
             for row in rows:
                 session.expunge(row)
-            return rows
+        return rows
 
     def _record(self, rows: list[OutboxRow], outcomes: list[Any]) -> None:
         now = datetime.now(UTC)
@@ -253,17 +359,6 @@ class OutboxSender:
         if self.on_undeliverable:
             for peer_id, code in undeliverable:
                 self.on_undeliverable(peer_id, code)
-
-
-async def pause(stop: asyncio.Event, seconds: float) -> None:
-    """Wait ``seconds``, or less if ``stop`` is set meanwhile (the workers' idle and retry waits)."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-
-
-def retry_delay_s(failures: int) -> float:
-    """After ``failures`` failed passes in a row: 1 s, 2 s, ... up to 30 s."""
-    return min(30.0, 0.5 * 2 ** min(failures, 6))
 
 
 def _retryable(exc: BaseException) -> bool:

@@ -42,7 +42,8 @@ from sqlmodel import Session, col, select
 import i18n
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import AlertIncident
-from vkbot.effects.outbox import backlog, enqueue, message_request, pause
+from vkbot.core.worker import pause
+from vkbot.effects.outbox import backlog, enqueue, message_request
 from vkbot.ops.health import ListenerView, TokenStatusView, listener_stalled, poll_age_s
 
 log = logging.getLogger("vkbot.ops.alerts")

@@ -25,7 +25,8 @@ from moderation.provision import recorded_sha256
 from moderation.settings import ModerationSettings
 from vkbot.adapters.moderation import verdict_requests
 from vkbot.core.store.models import Cursor, StoredEvent
-from vkbot.effects.outbox import enqueue, pause
+from vkbot.core.worker import pause
+from vkbot.effects.outbox import enqueue
 
 log = logging.getLogger("vkbot.ml")
 
