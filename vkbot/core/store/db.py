@@ -12,17 +12,20 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from vkbot.core.store.write_turns import take_turns
+
 log = logging.getLogger("vkbot.core.store")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
-# How long an SQLite writer waits for the write lock before failing with "database is locked".
-# Under load (another test run on 2 cores) a dispatch batch with photo checks held it past 30 s.
+# How long an SQLite writer waits for its turn (in this process: ``write_turns``) and for the write
+# lock (against other processes) before failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_S = 60.0
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for ``url``; SQLite files get WAL, foreign keys, a busy timeout and owner-only access."""
+    """An engine for ``url``; SQLite gets WAL, foreign keys, writers taking turns, a busy timeout and
+    owner-only files."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
@@ -43,6 +46,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
             cursor.close()
 
+        take_turns(engine, SQLITE_BUSY_TIMEOUT_S)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
