@@ -214,7 +214,7 @@ class OutboxSender:
         if not finished:
             return 0
         try:
-            await asyncio.to_thread(self._record, [row for row, _ in finished], [o for _, o in finished])
+            await asyncio.to_thread(self._record, finished)
         except BaseException:
             self._finished[:0] = finished  # e.g. the database busy: recorded on a later pass
             raise
@@ -248,7 +248,7 @@ class OutboxSender:
         finished, self._finished = self._finished, []
         try:
             if finished:
-                self._record([row for row, _ in finished], [o for _, o in finished])
+                self._record(finished)
         finally:
             if unsent:
                 self._release(unsent)
@@ -370,16 +370,16 @@ class OutboxSender:
         runs.sort(key=lambda run: run[0].id or 0)  # the longest waiting first
         return runs
 
-    def _record(self, rows: list[OutboxRow], outcomes: list[Any]) -> None:
+    def _record(self, finished: list[tuple[OutboxRow, Any]]) -> None:
         now = datetime.now(UTC)
         undeliverable: list[tuple[int, int]] = []
         with Session(self.engine) as session:
             begin_write(session)
             # One SELECT for the batch, not one per row: with a claim of 500 the per-row gets left the
             # rate limiter idle for a quarter of a second per batch (bench/outbox.py).
-            query = select(OutboxRow).where(OutboxRow.id.in_([row.id for row in rows]))  # type: ignore[union-attr]
+            query = select(OutboxRow).where(col(OutboxRow.id).in_([row.id for row, _ in finished]))
             loaded = {current.id: current for current in session.scalars(query)}
-            for row, outcome in zip(rows, outcomes, strict=True):
+            for row, outcome in finished:
                 current = loaded.get(row.id)
                 if current is None or current.claimed_by != self.worker_id:
                     continue  # the lease ran out and another sender owns it now
