@@ -6,12 +6,14 @@ import asyncio
 import hashlib
 import io
 import json
+import os
+import stat
 import tarfile
 from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from tests.app_helpers import running_app
 from tests.test_intake_sandbox import Relative, intake_config
@@ -53,12 +55,15 @@ async def test_a_backup_taken_while_running_restores_into_a_new_install_that_car
         taken = await founder_json(capsys, "backup", str(archive), "--config", old_cfg)
         before = await founder_json(capsys, "orders", "show", "1", "--config", old_cfg)
     assert taken["files"] == 1 and taken["missing"] == []
+    assert stat.S_IMODE(os.stat(archive).st_mode) == 0o600  # it holds relatives' stories and photos
     counts = await asyncio.to_thread(row_counts, app.engine)
 
     restored = await founder_json(capsys, "restore", str(archive), "--config", new_cfg)
     assert restored["files"] == 1
     after = await founder_json(capsys, "orders", "show", "1", "--config", new_cfg)
     assert after == before
+    restored_db = Path(make_url(new.storage.database_url).database or "")
+    assert stat.S_IMODE(os.stat(restored_db).st_mode) == 0o600
     new_engine = make_engine(new.storage.database_url)
     try:
         assert await asyncio.to_thread(row_counts, new_engine) == counts

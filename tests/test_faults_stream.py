@@ -62,6 +62,10 @@ async def test_every_message_is_stored_once_and_answered_once(sandbox, tmp_path,
             assert calls["errors"].get(str(rule["error_code"]), 0) >= 1
     assert Counter(m["text"] for m in sent) == Counter(f"echo: m{i}" for i in range(MESSAGES))
     assert all(m["peer_id"] == 900 + int(m["text"][7:]) % WRITERS for m in sent)
+    # Each writer got the replies in the order of their messages (VK's list is in sending order).
+    for writer in range(WRITERS):
+        replies = [m["text"] for m in sent if m["peer_id"] == 900 + writer]
+        assert replies == [f"echo: m{i}" for i in range(writer, MESSAGES, WRITERS)], f"writer {writer}"
     with Session(app.engine) as session:
         stored = session.scalars(select(StoredEvent).where(StoredEvent.type == "message_new")).all()
     assert sorted(e.raw["object"]["message"]["text"] for e in stored) == sorted(

@@ -93,6 +93,9 @@ async def test_without_the_admin_token_the_comment_is_listed_for_removal_by_hand
 
 async def test_the_daily_digest_counts_hidden_items_without_a_word_of_them(sandbox, tmp_path) -> None:
     config = _config(sandbox, tmp_path)
+    # The founder allowed messages long ago: before the digest is queued, or the sender (which polls
+    # the outbox on its own) may try first, get 901 and rightly give the row up as undeliverable.
+    await sandbox.allow(777)
     async with running_app(config) as app:
         await sandbox.inject_message(from_id=5004, text=ABUSE)
 
@@ -112,7 +115,6 @@ async def test_the_daily_digest_counts_hidden_items_without_a_word_of_them(sandb
         async def delivered() -> bool:
             return bool(await sandbox.sent(peer_id=777))
 
-        await sandbox.allow(777)
         await eventually(delivered)
     [digest] = await sandbox.sent(peer_id=777)
     assert "1" in digest["text"]

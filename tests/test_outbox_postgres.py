@@ -1,4 +1,4 @@
-"""Two outbox senders on one PostgreSQL database drain a backlog together without sending anything twice."""
+"""Two outbox senders on one PostgreSQL database drain a backlog together: nothing twice, each peer in order."""
 # ruff: noqa: F811
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ async def test_two_senders_drain_2000_rows_with_no_duplicate(sandbox, engine) ->
     assert len(sent) == ROWS
     assert Counter(m["text"] for m in sent) == Counter(f"reply {i}" for i in range(ROWS))
     assert len({m["random_id"] for m in sent}) == ROWS
+    for peer in range(PEERS):  # two senders, yet each conversation in the order it was written
+        order = [int(m["text"].split()[1]) for m in sent if m["peer_id"] == 700 + peer]
+        assert order == list(range(peer, ROWS, PEERS)), f"peer {700 + peer}"
     assert (await sandbox.calls())["deduplicated"] == 0  # no row reached VK twice
     assert [s.stats.sent > 0 for s in senders] == [True, True]  # both really took part
     assert sum(s.stats.sent for s in senders) == ROWS

@@ -29,7 +29,9 @@ class LocalFileStore:
         path = self._path(file_id)
         if path.exists():
             return file_id
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Relatives' photos and clips: folders 0700, files 0600 (mkstemp's mode).
+        for folder in (self.root, path.parent.parent, path.parent):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Write then rename, so a crash never leaves a half file under a valid id.
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as out:

@@ -20,7 +20,8 @@ from sqlmodel import Session
 from vkbot.clock import Clock, SystemClock
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import StoredEvent
-from vkbot.effects.outbox import OutboxRequest, enqueue, pause, retry_delay_s
+from vkbot.core.worker import run_worker
+from vkbot.effects.outbox import OutboxRequest, enqueue
 
 log = logging.getLogger("vkbot.core.dispatch")
 
@@ -58,25 +59,14 @@ class Dispatcher:
     failed: int = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        failures = 0
-        while not stop.is_set():
-            try:
-                done = await asyncio.to_thread(self.process_pending)
-                failures = 0
-            except Exception:  # e.g. the database busy or down: the events stay stored and unprocessed
-                failures += 1
-                log.exception("dispatch pass failed (%d in a row); retrying", failures)
-                await pause(stop, retry_delay_s(failures))
-                continue
-            if done:
-                if self.on_enqueued:
-                    self.on_enqueued()
-                continue
-            self.wake.clear()
-            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
-            await asyncio.wait(waiters, timeout=self.idle_poll_s, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
+        # A failed pass (e.g. the database busy or down) leaves the events stored and unprocessed.
+        await run_worker("dispatcher", self._pass, stop, self.wake, self.idle_poll_s)
+
+    async def _pass(self) -> int:
+        done = await asyncio.to_thread(self.process_pending)
+        if done and self.on_enqueued:
+            self.on_enqueued()
+        return done
 
     def process_pending(self) -> int:
         """Handle one batch of unprocessed events; returns how many were looked at."""

@@ -8,7 +8,6 @@ rows with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) so several can coop
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 import random
@@ -18,14 +17,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
 
 from dbtypes import insert_ignoring_duplicates
 from vkbot.api.errors import UserTokenMissing, VkApiError, VkError, is_retryable
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import OutboxRow
+from vkbot.core.worker import run_worker
 
 log = logging.getLogger("vkbot.effects.outbox")
 
@@ -111,18 +112,40 @@ class SenderStats:
     last_error: str | None = None
 
 
+# The outcome of a claimed row its run never reached (an earlier row of the peer failed, or we are
+# stopping): handed back untried.
+UNTRIED = object()
+
+
 @dataclass
 class OutboxSender:
-    """Drains due rows: claims a batch, executes them concurrently (the client packs them into ``execute``)."""
+    """Sends due rows as they come, in order within each conversation, without one slow call holding the rest.
+
+    - Order: a row of a peer goes out only after every earlier row of that peer is done, undeliverable
+      or parked (see ``_claim``), so each relative reads the replies in the order they were written.
+      A peer's due rows are claimed as a run and sent one after the other by one task; the first
+      failure ends the run (the rest go back untried) and, while it is retried, holds the peer's
+      later rows back.
+    - A parked row (retries used up, or an error that retrying cannot fix) no longer holds anything
+      back: the later rows still go out, because a relative must be answered; the parked row stays
+      in ``backlog`` for the founder.
+    - No batch barrier: runs are recorded row by row as they end, and new rows are claimed while
+      others are in flight, so a call VK never answers holds back only its own peer.
+    - Rows are claimed with a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) that this sender
+      renews while it holds them, so several senders can cooperate and none takes a slow row from
+      another. Sending is idempotent on VK's side (``random_id`` / ``guid``) after a crash.
+    """
 
     engine: Engine
     client: MethodCaller
-    batch_size: int = 25
+    batch_size: int = 25  # rows claimed at once
     idle_poll_s: float = 0.5
     max_attempts: int = 8
     lease_s: float = 120.0
     retry_base_s: float = 2.0
     retry_max_s: float = 300.0
+    max_in_flight: int = 200  # rows held at once (across peers); the client packs calls into execute
+    max_run: int = 10  # rows of one peer claimed together (the rest wait for the next claim)
     executors: dict[str, Executor] = field(default_factory=dict)
     on_undeliverable: Callable[[int, int], None] | None = None  # (peer_id, error code), runs in a thread
     # Told of each row that ended (done or parked) inside the transaction that records it, so the
@@ -131,95 +154,239 @@ class OutboxSender:
     worker_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     stats: SenderStats = field(default_factory=SenderStats)
+    # Rows claimed and not yet handed to ``_finished``; their runs; ended rows waiting to be recorded.
+    _held: set[int] = field(default_factory=set, init=False, repr=False)
+    _runs: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
+    _finished: list[tuple[OutboxRow, Any]] = field(default_factory=list, init=False, repr=False)
+    _lease_ends: datetime | None = field(default=None, init=False, repr=False)
+    _stopping: bool = field(default=False, init=False, repr=False)
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("outbox sender %s started", self.worker_id)
-        failures = 0
-        while not stop.is_set():
-            try:
-                done = await self.drain_once()
-                failures = 0
-            except Exception:  # e.g. the database busy or unreachable: rows stay claimed or pending
-                failures += 1
-                log.exception(
-                    "outbox sender %s: a pass failed (%d in a row); retrying", self.worker_id, failures
-                )
-                await pause(stop, retry_delay_s(failures))
-                continue
-            if done == 0:
-                self.wake.clear()
-                waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
-                await asyncio.wait(waiters, timeout=self.idle_poll_s, return_when=asyncio.FIRST_COMPLETED)
-                for waiter in waiters:
-                    waiter.cancel()
+        self._stopping = False
+        try:
+            await run_worker(f"outbox sender {self.worker_id}", self._pass, stop, self.wake, self.idle_poll_s)
+            # Stopping: runs end after the call in flight (the app cancels us after its grace period).
+            self._stopping = True
+            if self._runs:
+                await asyncio.wait(list(self._runs))
+            await self._record_finished()
+        finally:
+            self._abandon()
         log.info("outbox sender %s stopped", self.worker_id)
 
+    async def _pass(self) -> int:
+        """Record what ended, keep the leases of what is held, claim what may go now."""
+        recorded = await self._record_finished()
+        if self._held and self._lease_half_gone():
+            until = datetime.now(UTC) + timedelta(seconds=self.lease_s)
+            await asyncio.to_thread(self._renew_leases, list(self._held), until)
+            self._lease_ends = until
+        room = min(self.batch_size, self.max_in_flight - len(self._held))
+        runs = await asyncio.to_thread(self._claim, room) if room > 0 else []
+        if runs and not self._held:  # otherwise the rows already held have the earliest lease
+            self._lease_ends = runs[0][0].claimed_until
+        for rows in runs:
+            self._held.update(row.id for row in rows if row.id is not None)
+            task = asyncio.get_running_loop().create_task(self._send_run(rows))
+            self._runs.add(task)
+            task.add_done_callback(self._runs.discard)
+        return recorded + sum(len(rows) for rows in runs)
+
+    async def _send_run(self, rows: list[OutboxRow]) -> None:
+        """One peer's rows in order; the first failure hands the rest back untried."""
+        failed = False
+        for row in rows:
+            if failed or self._stopping:
+                outcome: Any = UNTRIED
+            else:
+                try:
+                    outcome = await self._execute(row)
+                except Exception as exc:  # recorded: retried, parked or undeliverable
+                    outcome = exc
+                    failed = True
+            self._held.discard(row.id)  # type: ignore[arg-type]
+            self._finished.append((row, outcome))
+            self.wake.set()  # the next pass records it (and frees the peer once the run ends)
+
+    async def _record_finished(self) -> int:
+        finished, self._finished = self._finished, []
+        if not finished:
+            return 0
+        try:
+            await asyncio.to_thread(self._record, finished)
+        except BaseException:
+            self._finished[:0] = finished  # e.g. the database busy: recorded on a later pass
+            raise
+        return len(finished)
+
+    def _lease_half_gone(self) -> bool:
+        left = (self._lease_ends or datetime.now(UTC)) - datetime.now(UTC)
+        return left.total_seconds() < self.lease_s / 2
+
+    def _renew_leases(self, row_ids: list[int], until: datetime) -> None:
+        """Extend the lease of the rows held, so no other sender takes a call VK holds for minutes."""
+        with Session(self.engine) as session:
+            begin_write(session)
+            session.execute(
+                update(OutboxRow)
+                .where(col(OutboxRow.id).in_(row_ids))
+                .where(col(OutboxRow.claimed_by) == self.worker_id)
+                .values(claimed_until=until),
+                execution_options={"synchronize_session": False},
+            )
+            session.commit()
+
+    def _abandon(self) -> None:
+        """Cancelled or stopped: record what ended, hand the rest back now.
+
+        Whatever VK did already is harmless to repeat (``random_id`` / ``guid``).
+        """
+        for task in self._runs:
+            task.cancel()
+        unsent, self._held = list(self._held), set()
+        finished, self._finished = self._finished, []
+        try:
+            if finished:
+                self._record(finished)
+        finally:
+            if unsent:
+                self._release(unsent)
+
     async def drain_once(self) -> int:
-        rows = await asyncio.to_thread(self._claim)
+        """Claim once, send and record it all; returns rows claimed (0: nothing due).
+
+        For tests and one-shot commands; ``run`` does not wait for a claim like this.
+        """
+        runs = await asyncio.to_thread(self._claim, self.batch_size)
+        rows = [row for run in runs for row in run]
         if not rows:
             return 0
         try:
-            outcomes = await asyncio.gather(*(self._execute(row) for row in rows), return_exceptions=True)
+            await asyncio.gather(*(self._send_run(run) for run in runs))
         except asyncio.CancelledError:
-            # Shutting down mid-send: hand the rows back now rather than when the lease runs out.
-            # Whatever VK did already is harmless to repeat (random_id / guid).
-            self._release(rows)
+            self._finished.clear()
+            self._release([row.id for row in rows if row.id is not None])
             raise
-        await asyncio.to_thread(self._record, rows, list(outcomes))
+        await self._record_finished()
         return len(rows)
 
-    def _release(self, rows: list[OutboxRow]) -> None:
+    def _release(self, row_ids: list[int]) -> None:
         with Session(self.engine) as session:
             begin_write(session)
-            for row in rows:
-                current = session.get(OutboxRow, row.id)
-                if current is not None and current.claimed_by == self.worker_id:
-                    current.claimed_by = current.claimed_until = None
+            session.execute(
+                update(OutboxRow)
+                .where(col(OutboxRow.id).in_(row_ids))
+                .where(col(OutboxRow.claimed_by) == self.worker_id)
+                .values(claimed_by=None, claimed_until=None),
+                execution_options={"synchronize_session": False},
+            )
             session.commit()
 
     async def _execute(self, row: OutboxRow) -> Any:
         executor = self.executors.get(row.kind, call_executor)
         return await executor(row, self.client)
 
-    def _claim(self) -> list[OutboxRow]:
+    def _claim(self, limit: int) -> list[list[OutboxRow]]:
+        """Claim up to ``limit`` due rows as runs: each peer's next rows in order; a row without a peer alone.
+
+        A peer's rows are held back while an earlier one is in flight (claimed) or failed and waits to
+        be retried. Otherwise its run is its pending rows from the first one that is due or was tried,
+        as far as they are due, consecutive and ours: on PostgreSQL another sender may be claiming
+        the first one right now (``SKIP LOCKED`` hides it), and then none is taken. An earlier row
+        scheduled for later and never tried (a notice held for the sending window) does not hold
+        back a reply written after it.
+        """
         now = datetime.now(UTC)
+        earlier = aliased(OutboxRow)
+        held_back = (
+            select(col(earlier.id))
+            .where(col(earlier.peer_id) == col(OutboxRow.peer_id))
+            .where(col(earlier.status) == "pending")
+            .where(col(earlier.id) < col(OutboxRow.id))
+            .where(
+                or_(
+                    col(earlier.claimed_until) >= now,
+                    (col(earlier.attempts) > 0) & (col(earlier.not_before) > now),
+                )
+            )
+            .exists()
+        )
         with Session(self.engine, expire_on_commit=False) as session:
             # A read-then-write transaction: on SQLite take the write lock first, or a commit by the
             # dispatcher in between fails it at once with "database is locked" (see begin_write).
             begin_write(session)
             query = (
                 select(OutboxRow)
-                .where(OutboxRow.status == "pending")
-                .where(OutboxRow.not_before <= now)  # type: ignore[arg-type]
-                .where(or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now))  # type: ignore[union-attr,operator]
-                .order_by(OutboxRow.id)  # type: ignore[arg-type]
-                .limit(self.batch_size)
+                .where(col(OutboxRow.status) == "pending")
+                .where(col(OutboxRow.not_before) <= now)
+                .where(or_(col(OutboxRow.claimed_until).is_(None), col(OutboxRow.claimed_until) < now))
+                .where(or_(col(OutboxRow.peer_id).is_(None), ~held_back))
+                .order_by(col(OutboxRow.id))
+                .limit(limit)
                 .with_for_update(skip_locked=True)
             )
-            rows = list(session.scalars(query))
-            for row in rows:
+            runs = self._runs_of(session, list(session.scalars(query)), now)
+            until = now + timedelta(seconds=self.lease_s)
+            for row in (row for run in runs for row in run):
                 row.claimed_by = self.worker_id
-                row.claimed_until = now + timedelta(seconds=self.lease_s)
+                row.claimed_until = until
             session.commit()
-            for row in rows:
+            for row in (row for run in runs for row in run):
                 session.expunge(row)
-            return rows
+        return runs
 
-    def _record(self, rows: list[OutboxRow], outcomes: list[Any]) -> None:
+    def _runs_of(self, session: Session, rows: list[OutboxRow], now: datetime) -> list[list[OutboxRow]]:
+        """Group claimed candidates by peer, keeping only each peer's consecutive rows from its first."""
+        by_peer: dict[int, list[OutboxRow]] = {}
+        runs: list[list[OutboxRow]] = []
+        for row in rows:
+            if row.peer_id is None:
+                runs.append([row])
+            else:
+                by_peer.setdefault(row.peer_id, []).append(row)
+        if not by_peer:
+            return runs
+        # Every row of these peers that comes before or within a run and must go first.
+        lined_up = session.execute(
+            select(col(OutboxRow.peer_id), col(OutboxRow.id))
+            .where(col(OutboxRow.peer_id).in_(list(by_peer)))
+            .where(col(OutboxRow.status) == "pending")
+            .where(or_(col(OutboxRow.not_before) <= now, col(OutboxRow.attempts) > 0))
+            .where(col(OutboxRow.id) <= max(row.id for row in rows if row.id is not None))
+            .order_by(col(OutboxRow.id))
+        ).all()
+        queue: dict[int, list[int]] = {}
+        for peer_id, row_id in lined_up:
+            queue.setdefault(peer_id, []).append(row_id)
+        for peer_id, candidates in by_peer.items():
+            run: list[OutboxRow] = []
+            for row, row_id in zip(candidates, queue.get(peer_id, []), strict=False):
+                if row.id != row_id or len(run) == self.max_run:
+                    break  # a gap: that row is another sender's, or not due yet
+                run.append(row)
+            if run:
+                runs.append(run)
+        runs.sort(key=lambda run: run[0].id or 0)  # the longest waiting first
+        return runs
+
+    def _record(self, finished: list[tuple[OutboxRow, Any]]) -> None:
         now = datetime.now(UTC)
         undeliverable: list[tuple[int, int]] = []
         with Session(self.engine) as session:
             begin_write(session)
             # One SELECT for the batch, not one per row: with a claim of 500 the per-row gets left the
             # rate limiter idle for a quarter of a second per batch (bench/outbox.py).
-            query = select(OutboxRow).where(OutboxRow.id.in_([row.id for row in rows]))  # type: ignore[union-attr]
+            query = select(OutboxRow).where(col(OutboxRow.id).in_([row.id for row, _ in finished]))
             loaded = {current.id: current for current in session.scalars(query)}
-            for row, outcome in zip(rows, outcomes, strict=True):
+            for row, outcome in finished:
                 current = loaded.get(row.id)
                 if current is None or current.claimed_by != self.worker_id:
                     continue  # the lease ran out and another sender owns it now
-                current.attempts += 1
                 current.claimed_by = current.claimed_until = None
+                if outcome is UNTRIED:
+                    continue  # claimed again with its peer's next run
+                current.attempts += 1
                 if not isinstance(outcome, BaseException):
                     current.status, current.result, current.done_at = "done", outcome, now
                     current.last_error = None
@@ -253,17 +420,6 @@ class OutboxSender:
         if self.on_undeliverable:
             for peer_id, code in undeliverable:
                 self.on_undeliverable(peer_id, code)
-
-
-async def pause(stop: asyncio.Event, seconds: float) -> None:
-    """Wait ``seconds``, or less if ``stop`` is set meanwhile (the workers' idle and retry waits)."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-
-
-def retry_delay_s(failures: int) -> float:
-    """After ``failures`` failed passes in a row: 1 s, 2 s, ... up to 30 s."""
-    return min(30.0, 0.5 * 2 ** min(failures, 6))
 
 
 def _retryable(exc: BaseException) -> bool:

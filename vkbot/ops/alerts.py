@@ -42,7 +42,8 @@ import i18n
 from vkbot.clock import Clock, SystemClock
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import AlertIncident
-from vkbot.effects.outbox import backlog, enqueue, message_request, pause
+from vkbot.core.worker import pause
+from vkbot.effects.outbox import backlog, enqueue, message_request
 from vkbot.ops.health import ListenerView, TokenStatusView, listener_stalled, poll_age_s
 from vkbot.ops.settings import AlertSettings, SmtpSettings
 

@@ -44,7 +44,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from vkbot.config import Config
-from vkbot.core.store.db import make_engine, migrate
+from vkbot.core.store.db import SQLITE_BUSY_TIMEOUT_S, make_engine, migrate
 
 __all__ = ["BackupError", "BackupResult", "backup", "restore"]
 
@@ -239,7 +239,8 @@ def _snapshot_database(config: Config, workdir: Path) -> tuple[str, Path, str, s
         if not src_path.exists():
             raise BackupError(f"no database at {src_path}")
         out = workdir / "vkbot.sqlite3"
-        src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True)
+        src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT_S)
+        _owner_only(out)
         dst = sqlite3.connect(out)
         try:
             src.backup(dst)  # one consistent snapshot, even while the bot writes
@@ -270,6 +271,7 @@ def backup(config: Config, dest: Path, *, now: datetime | None = None) -> Backup
         entries: list[dict[str, Any]] = []
         stored: set[str] = set()
         partial = target.with_name(target.name + ".partial")
+        _owner_only(partial)  # the archive holds relatives' stories and photos
         with tarfile.open(partial, "w:gz") as tar:
             tar.add(snapshot, arcname=member)
             if files_dir.exists():
@@ -315,12 +317,19 @@ def _read_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
     return dict(manifest)
 
 
+def _owner_only(path: Path) -> None:
+    """Create ``path`` empty and readable by its owner only (0600) before anything is written to it."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+    path.chmod(0o600)  # a file left by an earlier attempt keeps its mode otherwise
+
+
 def _extract(tar: tarfile.TarFile, name: str, out: Path, sha256: str) -> None:
     """Copy one member to ``out`` and check its checksum; names come from our manifest, never used as paths."""
     member = tar.extractfile(name)
     if member is None:
         raise BackupError(f"the archive lacks {name}")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _owner_only(out)
     with out.open("wb") as dst:
         shutil.copyfileobj(member, dst)
     if _sha256(out) != sha256:
@@ -410,6 +419,7 @@ def _restore(config: Config, src: Path) -> BackupResult:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 partial = target.with_name(target.name + ".restoring")
                 written.append(partial)
+                _owner_only(partial)
                 shutil.copyfile(copy, partial)
                 os.replace(partial, target)  # the database appears whole or not at all
             else:

@@ -26,7 +26,8 @@ from vkbot.adapters.moderation import subject_of, verdict_requests
 from vkbot.clock import Clock, SystemClock
 from vkbot.core.store.events_repo import load_event
 from vkbot.core.store.models import Cursor, StoredEvent
-from vkbot.effects.outbox import enqueue, pause
+from vkbot.core.worker import pause
+from vkbot.effects.outbox import enqueue
 from vkbot.ingress.events import MessageNew, VkEvent, WallReplyNew, event_type_of
 
 log = logging.getLogger("vkbot.ml")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -10,18 +12,30 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from vkbot.core.store.write_turns import take_turns
+
 log = logging.getLogger("vkbot.core.store")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
+# How long an SQLite writer waits for its turn (in this process: ``write_turns``) and for the write
+# lock (against other processes) before failing with "database is locked".
+SQLITE_BUSY_TIMEOUT_S = 60.0
+
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout."""
+    """An engine for ``url``; SQLite gets WAL, foreign keys, writers taking turns, a busy timeout and
+    owner-only files."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
+        engine = create_engine(url, echo=echo, connect_args=connect_args)
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+
+            @event.listens_for(engine, "do_connect")
+            def _private_file(*_args: Any) -> None:
+                private_sqlite_file(Path(database))  # before SQLite creates it with the umask's 0644
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -29,11 +43,29 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
             cursor.close()
 
+        take_turns(engine, SQLITE_BUSY_TIMEOUT_S)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Create the database file readable and writable by its owner only (0600), in a new folder 0700.
+
+    The file holds relatives' stories and contacts. SQLite gives the ``-wal`` and ``-shm`` files the
+    database file's permissions; a file an older version left at 0644 is tightened here, with them.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = stat.S_IMODE(part.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            part.chmod(mode & 0o700)
 
 
 def begin_write(session: Session) -> None:

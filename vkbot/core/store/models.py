@@ -71,7 +71,11 @@ class OutboxRow(SQLModel, table=True):
     """One effect on VK, executed once by the sender; ``key`` makes creating it idempotent."""
 
     __tablename__ = "vk_outbox"
-    __table_args__ = (Index("ix_vk_outbox_due", "status", "not_before", "id"),)
+    __table_args__ = (
+        Index("ix_vk_outbox_due", "status", "not_before", "id"),
+        # The sender's per-peer order check: the earlier pending rows of one peer.
+        Index("ix_vk_outbox_peer_order", "peer_id", "status", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=255)

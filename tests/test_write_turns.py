@@ -1,0 +1,74 @@
+"""SQLite writers in one process take turns in arrival order, so a busy writer cannot starve the others."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from vkbot.core.store.db import begin_write, make_engine, migrate
+from vkbot.core.store.write_turns import WriteTurns
+
+
+def test_turns_are_handed_over_in_arrival_order() -> None:
+    turns = WriteTurns()
+    assert turns.acquire(1)
+    order: list[int] = []
+
+    def writer(n: int) -> None:
+        assert turns.acquire(30)
+        order.append(n)
+        turns.release()
+
+    threads = []
+    for n in range(3):
+        threads.append(threading.Thread(target=writer, args=(n,)))
+        threads[-1].start()
+        while len(turns._line) < n + 1:  # the thread is in line before the next one starts
+            time.sleep(0.001)
+    assert not turns.acquire(0.05)  # the line is full: a late comer gives up after its timeout
+    turns.release()
+    for thread in threads:
+        thread.join(30)
+    assert order == [0, 1, 2]
+
+
+def test_a_writer_committing_back_to_back_lets_a_waiting_writer_in_next(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
+    migrate(engine)
+    committed = 0
+    stop = threading.Event()
+
+    def busy_writer() -> None:  # like the dispatcher under load: one batch after another
+        nonlocal committed
+        while not stop.is_set():
+            with Session(engine) as session:
+                begin_write(session)
+                session.execute(
+                    text("INSERT INTO vk_cursors (name, event_id, updated_at) VALUES (:n, 0, '')"),
+                    {"n": f"busy{committed}"},
+                )
+                time.sleep(0.05)
+                session.commit()
+            committed += 1
+
+    busy = threading.Thread(target=busy_writer)
+    busy.start()
+    try:
+        while committed < 3:
+            time.sleep(0.01)
+        before = committed
+        with Session(engine) as session:  # a plain write, as the listener stores events
+            session.execute(
+                text("INSERT INTO vk_cursors (name, event_id, updated_at) VALUES ('other', 0, '')")
+            )
+            session.commit()
+        overtaken = committed - before
+    finally:
+        stop.set()
+        busy.join(30)
+        engine.dispose()
+    assert overtaken <= 2, f"the busy writer committed {overtaken} times while the other one waited"

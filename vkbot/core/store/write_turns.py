@@ -1,0 +1,94 @@
+"""Writers of one SQLite database in this process take turns in arrival order.
+
+SQLite's busy handler is not a queue: a waiting writer sleeps and retries (every 100 ms once it has
+waited a while), and a writer that commits and begins again at once wins the lock again. Under load
+the dispatcher's back-to-back batches so kept the listener, the sender and the notices job out for
+over a minute ("database is locked" in the 500-relatives test, issue 12). Here every transaction
+that writes first waits for its turn in a first-come, first-served line, and leaves it when it
+commits or rolls back; SQLite's busy timeout is left for other processes (a CLI command).
+
+A statement writes if it is ``INSERT``, ``UPDATE``, ``DELETE``, ``REPLACE``, DDL or ``BEGIN
+IMMEDIATE`` (``begin_write``). Reads never wait here (WAL lets them run beside the writer).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN IMMEDIATE", "CREATE", "DROP", "ALTER")
+_HOLDS = "vkbot_write_turn"  # key in the pooled connection's info: this connection has the turn
+
+
+class WriteTurns:
+    """A fair (FIFO) lock across threads; ``release`` hands the turn straight to the next in line."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._line: deque[threading.Event] = deque()
+        self._taken = False
+
+    def acquire(self, timeout_s: float) -> bool:
+        with self._guard:
+            if not self._taken:
+                self._taken = True
+                return True
+            turn = threading.Event()
+            self._line.append(turn)
+        if turn.wait(timeout_s):
+            return True
+        with self._guard:
+            if turn in self._line:
+                self._line.remove(turn)
+                return False
+        return True  # handed over just as we gave up: it is ours
+
+    def release(self) -> None:
+        with self._guard:
+            if self._line:
+                self._line.popleft().set()
+            else:
+                self._taken = False
+
+
+def take_turns(engine: Engine, timeout_s: float) -> WriteTurns:
+    """Make every writing transaction on ``engine`` wait for its turn (at most ``timeout_s``)."""
+    turns = WriteTurns()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _wait_for_turn(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if conn.info.get(_HOLDS) or not statement.lstrip()[:16].upper().startswith(_WRITES):
+            return
+        if not turns.acquire(timeout_s):
+            raise OperationalError(
+                statement[:100], None, Exception(f"no write turn within {timeout_s:.0f} s")
+            )
+        conn.info[_HOLDS] = True
+
+    def _leave(info: dict[str, Any]) -> None:
+        if info.pop(_HOLDS, False):
+            turns.release()
+
+    @event.listens_for(engine, "commit")
+    def _committed(conn: Any) -> None:
+        _leave(conn.info)
+
+    @event.listens_for(engine, "rollback")
+    def _rolled_back(conn: Any) -> None:
+        _leave(conn.info)
+
+    # A connection handed back to the pool without either (its reset rolls it back) leaves too.
+    @event.listens_for(engine.pool, "reset")
+    def _reset(dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
+        _leave(connection_record.info)
+
+    @event.listens_for(engine.pool, "invalidate")
+    def _invalidated(dbapi_connection: Any, connection_record: Any, exception: Any) -> None:
+        _leave(connection_record.info)
+
+    return turns
