@@ -3,6 +3,7 @@
 The public surface vkbot wires (see each module for details); nothing here imports vkbot.
 """
 
+from waitlist.alerts import FounderAlert, founder_alerts
 from waitlist.consent import mark_publication_handled, pending_publication_events, publishable_orders
 from waitlist.effects import Button, Keyboard, Reply
 from waitlist.founder import (
@@ -41,6 +42,7 @@ __all__ = [
     "DownloadError",
     "Downloader",
     "ErasureReport",
+    "FounderAlert",
     "Estimate",
     "FileStore",
     "InboundAttachment",
@@ -59,6 +61,7 @@ __all__ = [
     "deliver",
     "due_notifications",
     "estimate",
+    "founder_alerts",
     "founder_inbox",
     "get_order",
     "hand_back",

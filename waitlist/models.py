@@ -139,6 +139,7 @@ class WlFile(SQLModel, table=True):
     poor: bool = False
     asked_better: bool = False
     vk_ref: str | None = Field(default=None, max_length=255)
+    caption: str | None = Field(default=None, sa_type=sa.Text)  # the words sent with it, kept with it
     created_at: datetime = _dt(nullable=False)
 
 
@@ -153,6 +154,7 @@ class WlPendingAttachment(SQLModel, table=True):
     url: str | None = Field(default=None, sa_type=sa.Text)
     vk_ref: str = Field(max_length=255)
     ext: str | None = Field(default=None, max_length=16)
+    caption: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = _dt(nullable=False)
 
 

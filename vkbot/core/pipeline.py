@@ -2,7 +2,8 @@
 
 Order for a relative's message: moderate first (the verdict is stored; abuse is kept out of the
 founder's inbox), then, unless the message is abuse and nothing else, let the intake answer it. An
-order inside a hidden message still gets its intake answer; self-harm signals get the support line.
+order inside a hidden message still gets its intake answer; self-harm signals get the support line
+(from the intake, with ``urgent``), and what the founder must hear at once goes to her as a VK message.
 Runs inside the dispatcher's transaction, in a worker thread: everything here is synchronous.
 """
 
@@ -114,13 +115,7 @@ class Pipeline:
             lang_hint=VK_LANG_IDS.get(info.get("lang_id")) if isinstance(info, dict) else None,
         )
         verdict, requests = self._moderate_message(session, stored, message, inbound)
-        if verdict.urgent:
-            lang = self._language(session, inbound.peer_id, inbound.text)
-            text = i18n.text(
-                "moderation.support_answer", lang, support_line=self.config.moderation.support_line
-            )
-            requests.append(message_request(f"{event_key(stored)}:support", inbound.peer_id, text))
-        if verdict.answer:
+        if verdict.answer:  # always so for self-harm: the intake answers it with the support line
             replies = waitlist.handle_message(
                 session,
                 inbound,
@@ -129,10 +124,21 @@ class Pipeline:
                 files=self.files,
                 downloader=self.downloader,
                 texts=self._texts(session),
+                urgent=verdict.urgent,
             )
             for reply in replies:
                 requests.extend(reply_requests(reply, keyboard_supported=keyboard_supported))
+            requests.extend(self._to_founder(session, inbound.event_key))
         return requests
+
+    def _to_founder(self, session: Session, key: str) -> list[OutboxRequest]:
+        """What the founder must hear at once (a request for a person, words of despair), as VK messages."""
+        founder = self.config.alerts.founder_user_id
+        alerts = waitlist.founder_alerts(session, key)
+        if not founder or not alerts:
+            return []  # without her VK id the alerts stay in wl_founder_alert for the dashboard
+        lang = self.config.alerts.language
+        return [message_request(a.key, founder, a.message(lang)) for a in alerts]
 
     def _moderate_message(
         self, session: Session, stored: StoredEvent, message: Message, inbound: InboundMessage
@@ -209,7 +215,11 @@ class Pipeline:
             downloader=self.downloader,
             texts=self._texts(session),
         )
-        return [answer, *(r for reply in replies for r in reply_requests(reply))]
+        return [
+            answer,
+            *(r for reply in replies for r in reply_requests(reply)),
+            *self._to_founder(session, button.event_key),
+        ]
 
     # -- wall comments -----------------------------------------------------------------------------
     def _on_comment(self, session: Session, stored: StoredEvent, comment: Comment) -> list[OutboxRequest]:

@@ -1,4 +1,4 @@
-"""waitlist: who stepped the bot back and when the writer was last told; language evidence; founder alerts
+"""waitlist: who stepped the bot back and when the writer was last told; language evidence; photo captions; founder alerts
 
 Revision ID: waitlist_0002
 Revises: waitlist_0001
@@ -20,6 +20,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column('takeover_by', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True))
         batch.add_column(sa.Column('takeover_acked_at', sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('lang_pending', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True))
+    for table in ('wl_file', 'wl_pending_attachment'):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column('caption', sa.Text(), nullable=True))
     op.create_table('wl_founder_alert',
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
     sa.Column('event_key', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
@@ -38,6 +41,9 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_wl_founder_alert_peer_id'), table_name='wl_founder_alert')
     op.drop_index(op.f('ix_wl_founder_alert_event_key'), table_name='wl_founder_alert')
     op.drop_table('wl_founder_alert')
+    for table in ('wl_pending_attachment', 'wl_file'):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column('caption')
     with op.batch_alter_table('wl_conversation') as batch:
         batch.drop_column('lang_pending')
         batch.drop_column('takeover_acked_at')
