@@ -11,6 +11,7 @@ from waitlist.founder import (
     OrderNotFound,
     OrderView,
     deliver,
+    delivery_outlook,
     founder_inbox,
     get_order,
     keep_files,
@@ -20,7 +21,7 @@ from waitlist.founder import (
     set_status,
 )
 from waitlist.inbound import InboundAttachment, InboundButton, InboundMessage
-from waitlist.notify import due_notifications
+from waitlist.notify import NoticeOutlook, due_notifications
 from waitlist.ports import Clock, Downloader, DownloadError, FileStore, MessageTexts
 from waitlist.queue import Estimate, estimate, queue_position
 from waitlist.retention import ErasureReport, SweepReport, delete_personal_data, sweep
@@ -42,14 +43,15 @@ __all__ = [
     "DownloadError",
     "Downloader",
     "ErasureReport",
-    "FounderAlert",
     "Estimate",
     "FileStore",
+    "FounderAlert",
     "InboundAttachment",
     "InboundButton",
     "InboundMessage",
     "Keyboard",
     "MessageTexts",
+    "NoticeOutlook",
     "OrderNotFound",
     "OrderView",
     "Reply",
@@ -59,6 +61,7 @@ __all__ = [
     "conversation_protected",
     "delete_personal_data",
     "deliver",
+    "delivery_outlook",
     "due_notifications",
     "estimate",
     "founder_alerts",

@@ -7,7 +7,9 @@ the sending window to people who may be written to, and otherwise with the next 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -21,7 +23,7 @@ from waitlist.queue import Estimate, estimate_text, order_estimate, waiting_orde
 from waitlist.settings import WaitlistSettings
 from waitlist.turn import Turn
 
-__all__ = ["deliver_owed_notices", "due_notifications", "render_notices"]
+__all__ = ["NoticeOutlook", "deliver_owed_notices", "due_notifications", "notice_outlook", "render_notices"]
 
 
 def _owe(
@@ -248,3 +250,39 @@ def deliver_owed_notices(turn: Turn) -> None:
         for notice in message:
             notice.sent_at = turn.now
             turn.session.add(notice)
+
+
+@dataclass(frozen=True)
+class NoticeOutlook:
+    """When an order's news still owed reaches the relative (what the founder is told after her action).
+
+    ``when``: "sent" (nothing owed: it went out, or is on its way), "window" (held until ``at``, the
+    start of the next sending window on the relative's clock), "next_message" (they have not allowed
+    being written to first: it goes with the bot's next answer to them).
+    """
+
+    when: Literal["sent", "window", "next_message"]
+    at: datetime | None = None
+
+
+def _window_opens(conv: WlConversation, settings: WaitlistSettings, now: datetime) -> datetime:
+    tz = ZoneInfo(conv.tz or settings.timezone)
+    local = now.astimezone(tz)
+    opens = local.replace(hour=settings.sending_window_start_hour, minute=0, second=0, microsecond=0)
+    if opens <= local:
+        opens += timedelta(days=1)
+    return opens
+
+
+def notice_outlook(
+    session: Session, order_id: int, *, settings: WaitlistSettings, now: datetime
+) -> NoticeOutlook:
+    owed = session.exec(
+        select(WlNotice).where(WlNotice.order_id == order_id, col(WlNotice.sent_at).is_(None))
+    ).first()
+    if owed is None:
+        return NoticeOutlook("sent")
+    conv = session.get(WlConversation, owed.peer_id)
+    if conv is None or not _may_write_first(conv):
+        return NoticeOutlook("next_message")
+    return NoticeOutlook("window", _window_opens(conv, settings, now))
