@@ -48,6 +48,7 @@ class PhotoView:
     sharpness: float | None
     faces: int | None
     poor: bool
+    caption: str | None = None  # the words the relative sent with it
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,8 @@ def _view(
         )
         rows = session.exec(select(WlFile).where(WlFile.order_id == order.id).order_by(col(WlFile.id))).all()
         files = tuple(
-            PhotoView(r.file_id, r.kind, r.width, r.height, r.sharpness, r.faces, r.poor) for r in rows
+            PhotoView(r.file_id, r.kind, r.width, r.height, r.sharpness, r.faces, r.poor, r.caption)
+            for r in rows
         )
     assert order.number is not None
     return OrderView(
