@@ -320,3 +320,12 @@ def test_news_held_for_the_window_goes_out_merged_and_in_order(tmp_path: Path) -
     assert message.attachment_file == file_id and message.proactive
     with Session(desk.engine) as session:
         assert delivery_outlook(session, 1, settings=desk.settings, now=desk.clock.now()).when == "sent"
+
+
+def test_the_word_lists_name_only_commands_the_bot_knows() -> None:
+    from waitlist import vocabulary
+    from waitlist.commands import Command
+
+    listed = vocabulary.commands()
+    names = set(listed.phrases.values()) | {name for _, name in listed.prefixes}
+    assert names == {c.value for c in Command}

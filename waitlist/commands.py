@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from waitlist import vocabulary
@@ -38,9 +39,7 @@ def parse_command(text: str, payload: dict[str, Any] | None) -> Command | None:
             return Command(payload["cmd"])
         except ValueError:
             return None
-    if len(text) > _LONGEST:
-        return None
-    name = vocabulary.commands().find(text)
+    name = _command_name(text) if len(text) <= _LONGEST else None
     return Command(name) if name is not None else None
 
 
@@ -48,4 +47,15 @@ def parse_answer(text: str, payload: dict[str, Any] | None) -> str | None:
     """``yes``, ``no``, ``done``, ``skip`` or another button answer; ``None`` for free text."""
     if payload and isinstance(payload.get("a"), str):
         return str(payload["a"])
-    return vocabulary.answers().kind_of(text) if len(text) <= _LONGEST else None
+    return _answer_kind(text) if len(text) <= _LONGEST else None
+
+
+# One message is asked about several times while it is handled; the same short words come again and again.
+@lru_cache(maxsize=4096)
+def _command_name(text: str) -> str | None:
+    return vocabulary.commands().find(text)
+
+
+@lru_cache(maxsize=4096)
+def _answer_kind(text: str) -> str | None:
+    return vocabulary.answers().kind_of(text)
