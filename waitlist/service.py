@@ -164,13 +164,12 @@ def _while_taken_over(turn: Turn, texts: MessageTexts | None, founder_active: bo
     msg, conv = turn.msg, turn.conv
     if conv.confirm_pending and run_confirmation(turn, texts):
         return
+    _keep_other_attachments(turn)
     command = parse_command(msg.text, msg.payload)
     if command is not None:
-        _keep_other_attachments(turn)
         run_command(turn, command, texts)
-        return
-    _keep_other_attachments(turn)
-    acknowledge_while_taken_over(turn, founder_active)
+    else:
+        acknowledge_while_taken_over(turn, founder_active)
 
 
 def _route(turn: Turn, texts: MessageTexts | None) -> None:
