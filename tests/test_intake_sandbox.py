@@ -398,10 +398,49 @@ async def test_a_relative_who_denied_messages_is_never_written_to_and_hears_the_
     assert i18n.text("intake.notice.turn", "ru", number=order.number) in texts
 
 
+FOUNDER = 777_001
+
+
+async def test_a_request_for_a_person_and_words_of_despair_reach_the_founder_at_once(
+    sandbox, tmp_path
+) -> None:
+    config = sandbox_config(
+        sandbox.url,
+        f"sqlite:///{tmp_path / 'suite.db'}",
+        tmp_path / "files",
+        waitlist={"sending_window_start_hour": 0, "sending_window_end_hour": 24},
+        alerts={"founder_user_id": FOUNDER, "language": "ru"},
+    )
+    await sandbox.allow(FOUNDER)
+    async with running_app(config):
+        await sandbox.wait_for_call("groups.getLongPollServer")
+        relative = Relative(sandbox, 3600)
+        await relative.start()
+        asked = await relative.say("Позвать человека")
+        assert "ответит вам сама" in asked[-1]["text"]
+
+        async def founder_told(count: int) -> bool:
+            return len(await sandbox.sent(peer_id=FOUNDER)) >= count
+
+        await eventually(lambda: founder_told(1))
+        [told] = await sandbox.sent(peer_id=FOUNDER)
+        assert f"vk.com/id{relative.user_id}" in told["text"]
+        ack = await relative.say("Алло, вы тут?")  # not silence
+        assert "передали автору роликов" in ack[-1]["text"]
+        status = await relative.say("статус")  # commands still work
+        assert i18n.text("intake.status.draft", "ru") in status[-1]["text"]
+        despair = await relative.say("Не хочу больше жить без него")
+        assert config.moderation.support_line in despair[-1]["text"]
+        await eventually(lambda: founder_told(2))
+        urgent = (await sandbox.sent(peer_id=FOUNDER))[-1]["text"]
+        assert "СРОЧНО" in urgent and "Не хочу больше жить без него" in urgent
+    assert_no_duplicates(await sandbox.sent())
+
+
 # One compact intake as a relative on a phone sends it, every tap with the payload the bot offers.
 COMPACT_INTAKE: list[tuple[str, dict[str, str] | None]] = [
     ("Здравствуйте, можно заказать ролик для папы?", None),
-    ("Согласен", {"a": "agree"}),
+    ("Да, согласие даю", {"a": "agree"}),
     ("Иван Петрович", None),
     ("сын", None),
     ("PHOTO", None),

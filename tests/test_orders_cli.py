@@ -100,6 +100,7 @@ async def test_the_founder_reorders_starts_and_delivers_and_the_relative_hears_e
 
         delivered = await founder_json(capsys, "orders", "deliver", "2", str(clip), "--config", cfg)
         assert delivered["queued_messages"] == 1
+        assert "the clip goes out now" in delivered["message"]  # she is told when it reaches them
         [clip_message] = await boris.answers()
         assert clip_message["attachment"].startswith("doc-1001_"), "without the user token: a document"
         assert "ролик готов" in clip_message["text"].lower() or "№ 2" in clip_message["text"]

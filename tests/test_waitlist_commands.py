@@ -144,18 +144,46 @@ def test_price_and_help_answer_then_repeat_the_question(desk: Desk) -> None:
     assert "«статус»" in replies[-1].text
 
 
-def test_asking_for_a_person_makes_the_bot_step_back(desk: Desk) -> None:
+def test_asking_for_a_person_tells_the_founder_and_never_leaves_the_relative_in_silence(desk: Desk) -> None:
     _walk(desk, "photos")
-    replies = desk.send(PEER, "позвать человека")
+    replies = desk.send(PEER, "Позвать человека")
     assert "ответит вам сама" in replies[-1].text
-    assert desk.send(PEER, "Вы здесь?") == []  # the founder answers now, not the bot
+    [alert] = desk.alerts  # the founder hears at once, with who and what
+    assert (alert.kind, alert.peer_id) == ("human", PEER)
+    assert "vk.com/id601" in alert.message("ru") and "Позвать человека" in alert.message("ru")
+
+    [ack] = desk.send(PEER, "Алло, вы тут?")
+    assert "передали автору роликов" in ack.text
+    assert desk.send(PEER, "Ну где же вы?") == []  # a kind word once in a while, not after each message
+    [status] = desk.send(PEER, "статус")  # commands still work
+    assert "собираем данные" in status.text and "Пришлите" not in status.text  # she leads, no question
+    [price] = desk.send(PEER, "а цена?")
+    assert "бесплатно" in price.text
     desk.send(PEER, photos=(make_photo(),))  # photos still reach the order
+    desk.send(PEER, "позвать человека")  # asked again while waiting: she is not alerted twice
+    assert len(desk.alerts) == 1
+    desk.clock.advance(hours=desk.settings.takeover_ack_hours + 0.1)
+    [again] = desk.send(PEER, "Вы здесь?")
+    assert "передали автору роликов" in again.text
     with Session(desk.engine) as session:
         kinds = [row.kind for row in session.exec(select(WlInbox))]
-    assert kinds == ["human", "during_takeover"]
+        [order] = session.exec(select(WlOrder).where(WlOrder.peer_id == PEER)).all()
+        assert order.status == "draft"
+    assert kinds == ["human", "during_takeover", "during_takeover", "human", "during_takeover"]
     desk.clock.advance(hours=desk.settings.founder_takeover_hours + 1)
     replies = desk.send(PEER, "готово")
     assert "Расскажите немного" in replies[-1].text
+
+
+def test_cancel_and_delete_are_confirmed_during_a_takeover(desk: Desk) -> None:
+    complete_order(desk, PEER)
+    desk.send(PEER, "позвать человека")
+    [question] = desk.send(PEER, "удалить мои данные")
+    assert "Удалить все ваши данные" in question.text
+    [done] = desk.send(PEER, "да")
+    assert "данные удалены" in done.text
+    with Session(desk.engine) as session:
+        assert session.get(WlConversation, PEER) is None
 
 
 def test_when_the_founder_writes_herself_the_bot_is_quiet(desk: Desk) -> None:
@@ -165,7 +193,11 @@ def test_when_the_founder_writes_herself_the_bot_is_quiet(desk: Desk) -> None:
     with Session(desk.engine) as session:
         record_founder_message(session, PEER, desk.clock.now(), settings=desk.settings)
         session.commit()
-    assert desk.send(PEER, "Анна") == []
+    assert desk.send(PEER, "Анна") == []  # she is talking with them: no "passed on" right after her
+    assert "собираем данные" in desk.send(PEER, "статус")[-1].text
+    assert desk.alerts == []  # she is there already
+    desk.clock.advance(hours=desk.settings.takeover_ack_hours + 0.1)
+    assert "сообщение получено" in desk.send(PEER, "Вы тут?")[-1].text  # hours later: not silence
     with Session(desk.engine) as session:
         hand_back(session, PEER, desk.clock.now())
         session.commit()

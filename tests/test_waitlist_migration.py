@@ -13,11 +13,11 @@ from sqlmodel import SQLModel
 
 import waitlist.models  # noqa: F401  (registers the tables)
 
-MIGRATION = Path(__file__).resolve().parents[1] / "vkbot" / "migrations" / "versions" / "waitlist_0001.py"
+VERSIONS = Path(__file__).resolve().parents[1] / "vkbot" / "migrations" / "versions"
 
 
-def _load_migration():
-    spec = importlib.util.spec_from_file_location("waitlist_0001", MIGRATION)
+def _load_migration(name: str = "waitlist_0001"):
+    spec = importlib.util.spec_from_file_location(name, VERSIONS / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -33,20 +33,23 @@ def _waitlist_metadata() -> MetaData:
 
 
 def test_migration_matches_the_models_and_downgrades_cleanly(tmp_path: Path) -> None:
-    migration = _load_migration()
-    assert (migration.revision, migration.down_revision, migration.branch_labels) == (
+    first, second = _load_migration(), _load_migration("waitlist_0002")
+    assert (first.revision, first.down_revision, first.branch_labels) == (
         "waitlist_0001",
         "core_0001",
         ("waitlist",),
     )
+    assert (second.revision, second.down_revision) == ("waitlist_0002", "waitlist_0001")
     engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     with engine.begin() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         with Operations.context(context):
-            migration.upgrade()
+            first.upgrade()
+            second.upgrade()
         assert compare_metadata(context, _waitlist_metadata()) == []
         with Operations.context(context):
-            migration.downgrade()
+            second.downgrade()
+            first.downgrade()
         assert inspect(connection).get_table_names() == []
 
 

@@ -97,7 +97,7 @@ def test_estimates_follow_the_founders_pace(tmp_path: Path) -> None:
         last = complete_order(desk, peer, photos=0)
     # The tenth order at one clip a week: not within two weeks, a range of dates instead.
     assert "Место в очереди: 10" in last[-1].text
-    assert "примерно с 27.01.2027 по 24.02.2027" in last[-1].text
+    assert "Когда примерно: с 27.01.2027 по 24.02.2027" in last[-1].text
 
 
 def test_over_the_limit_a_new_writer_goes_on_the_sign_up_list_with_only_a_contact(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 The public surface vkbot wires (see each module for details); nothing here imports vkbot.
 """
 
+from waitlist.alerts import FounderAlert, founder_alerts
 from waitlist.consent import mark_publication_handled, pending_publication_events, publishable_orders
 from waitlist.effects import Button, Keyboard, Reply
 from waitlist.founder import (
@@ -10,6 +11,7 @@ from waitlist.founder import (
     OrderNotFound,
     OrderView,
     deliver,
+    delivery_outlook,
     founder_inbox,
     get_order,
     keep_files,
@@ -19,7 +21,7 @@ from waitlist.founder import (
     set_status,
 )
 from waitlist.inbound import InboundAttachment, InboundButton, InboundMessage
-from waitlist.notify import due_notifications
+from waitlist.notify import NoticeOutlook, due_notifications
 from waitlist.ports import Clock, Downloader, DownloadError, FileStore, MessageTexts
 from waitlist.queue import Estimate, estimate, queue_position
 from waitlist.retention import ErasureReport, SweepReport, delete_personal_data, sweep
@@ -43,11 +45,13 @@ __all__ = [
     "ErasureReport",
     "Estimate",
     "FileStore",
+    "FounderAlert",
     "InboundAttachment",
     "InboundButton",
     "InboundMessage",
     "Keyboard",
     "MessageTexts",
+    "NoticeOutlook",
     "OrderNotFound",
     "OrderView",
     "Reply",
@@ -57,8 +61,10 @@ __all__ = [
     "conversation_protected",
     "delete_personal_data",
     "deliver",
+    "delivery_outlook",
     "due_notifications",
     "estimate",
+    "founder_alerts",
     "founder_inbox",
     "get_order",
     "hand_back",

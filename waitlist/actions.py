@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 from sqlmodel import col, select
 
@@ -13,12 +12,13 @@ from waitlist.consent import set_publication
 from waitlist.dialog import State, step_for
 from waitlist.effects import Button, Keyboard
 from waitlist.flow import start
-from waitlist.intake import current_order, current_signup, keep_for_founder
+from waitlist.intake import current_order, current_signup
 from waitlist.models import WlOrder, WlSignup
 from waitlist.ports import MessageTexts
 from waitlist.queue import estimate_text, order_estimate, queue_position, signup_estimate, signup_position
 from waitlist.retention import delete_personal_data
-from waitlist.turn import Turn, command_row
+from waitlist.takeover import request_person, taken_over
+from waitlist.turn import Turn, command_row, keyboard_for
 
 __all__ = ["run_command", "run_confirmation", "status_text"]
 
@@ -52,12 +52,12 @@ def _in_dialog(turn: Turn) -> bool:
 
 
 def _reply_then_continue(turn: Turn, text: str) -> None:
-    """Answer the command, then repeat the question being asked so the writer knows where they are."""
-    step = step_for(turn.conv.track, turn.conv.state)
-    if step is not None:
-        turn.ask(step, text)
-    else:
-        turn.ask(None, text)
+    """Answer the command, then repeat the question being asked so the writer knows where they are
+    (not while a person answers instead of the bot: she leads the conversation then)."""
+    if taken_over(turn.conv, turn.now):
+        turn.say(text, keyboard_for(None, turn.lang))
+        return
+    turn.ask(step_for(turn.conv.track, turn.conv.state), text)
 
 
 def status_text(turn: Turn) -> str:
@@ -182,12 +182,6 @@ def _resend(turn: Turn, texts: MessageTexts | None) -> None:
         turn.say(turn.t("intake.resend.here", number=order.number), attachment_file=order.clip_file_id)
 
 
-def _human(turn: Turn, texts: MessageTexts | None) -> None:
-    turn.conv.takeover_until = turn.now + timedelta(hours=turn.settings.founder_takeover_hours)
-    keep_for_founder(turn, "human", turn.msg.text or "[button]")
-    turn.say(turn.t("intake.human"))
-
-
 def _new_order(turn: Turn, texts: MessageTexts | None) -> None:
     if _in_dialog(turn) and turn.conv.state != State.CONSENT:
         _reply_then_continue(turn, turn.t("intake.new_order.finish_first"))
@@ -225,7 +219,7 @@ _COMMANDS: dict[Command, Callable[[Turn, MessageTexts | None], None]] = {
     Command.DELETE: _delete,
     Command.PRICE: _price,
     Command.RESEND: _resend,
-    Command.HUMAN: _human,
+    Command.HUMAN: lambda turn, texts: request_person(turn),
     Command.HELP: _help,
     Command.NEW_ORDER: _new_order,
     Command.NO_PUBLISH: _publication(False),

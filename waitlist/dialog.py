@@ -64,7 +64,10 @@ ORDER_FLOW: Mapping[State, Step] = {
         {"yes": State.SUBJECT, "no": State.DECLINED},
         (("agree", "disagree"),),
     ),
-    State.SUBJECT: Step("intake.ask.subject", Accept.TEXT, {"ok": State.RELATION}),
+    # "Мой папа, Николай Петрович" names the relation too: then it is not asked.
+    State.SUBJECT: Step(
+        "intake.ask.subject", Accept.TEXT, {"ok": State.RELATION, "with_relation": State.PHOTOS}
+    ),
     State.RELATION: Step("intake.ask.relation", Accept.TEXT, {"ok": State.PHOTOS}),
     State.PHOTOS: Step("intake.ask.photos", Accept.PHOTOS, {"done": State.STORY}, (("done",),)),
     State.STORY: Step("intake.ask.story", Accept.STORY, {"done": State.WISHES}, (("done",),)),

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Button", "Keyboard", "Reply"]
+__all__ = ["Button", "Keyboard", "Reply", "merge_replies"]
+
+MAX_TEXT = 4096  # VK's limit for one message
 
 
 @dataclass(frozen=True)
@@ -66,3 +68,32 @@ class Reply:
             attachment_file=data.get("attachment_file"),
             proactive=bool(data.get("proactive", False)),
         )
+
+
+def merge_replies(replies: list[Reply]) -> list[Reply]:
+    """Replies that leave together as one message each to its peer, where VK's limit allows.
+
+    The first reply's key names the message; the latest keyboard is the one shown; a message carries
+    one attachment, so a second attachment starts a new message.
+    """
+    merged: list[Reply] = []
+    for reply in replies:
+        last = merged[-1] if merged else None
+        if (
+            last is None
+            or last.peer_id != reply.peer_id
+            or last.proactive != reply.proactive
+            or (last.attachment_file and reply.attachment_file)
+            or len(last.text) + 2 + len(reply.text) > MAX_TEXT
+        ):
+            merged.append(reply)
+            continue
+        merged[-1] = Reply(
+            last.peer_id,
+            f"{last.text}\n\n{reply.text}" if last.text and reply.text else last.text or reply.text,
+            last.key,
+            reply.keyboard or last.keyboard,
+            last.attachment_file or reply.attachment_file,
+            last.proactive,
+        )
+    return merged

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from waitlist.flags import REOPEN_HINT, SIGNUPS_OPEN, set_flag
 from waitlist.models import WlFile, WlInbox, WlOrder, WlOrderEvent, WlStoryPart
+from waitlist.notify import NoticeOutlook, notice_outlook
 from waitlist.ports import FileStore
 from waitlist.queue import Estimate, order_estimate, queue_position, reorder, waiting_orders
 from waitlist.settings import WaitlistSettings
@@ -19,6 +20,7 @@ __all__ = [
     "OrderNotFound",
     "OrderView",
     "deliver",
+    "delivery_outlook",
     "founder_inbox",
     "get_order",
     "keep_files",
@@ -46,6 +48,7 @@ class PhotoView:
     sharpness: float | None
     faces: int | None
     poor: bool
+    caption: str | None = None  # the words the relative sent with it
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,8 @@ def _view(
         )
         rows = session.exec(select(WlFile).where(WlFile.order_id == order.id).order_by(col(WlFile.id))).all()
         files = tuple(
-            PhotoView(r.file_id, r.kind, r.width, r.height, r.sharpness, r.faces, r.poor) for r in rows
+            PhotoView(r.file_id, r.kind, r.width, r.height, r.sharpness, r.faces, r.poor, r.caption)
+            for r in rows
         )
     assert order.number is not None
     return OrderView(
@@ -178,6 +182,16 @@ def deliver(session: Session, number: int, file_path: Path, *, files: FileStore,
     session.add(order)
     session.add(WlOrderEvent(order_id=order.id or 0, kind="status", value="delivered", reason=None, at=at))
     return file_id
+
+
+def delivery_outlook(
+    session: Session, number: int, *, settings: WaitlistSettings, now: datetime
+) -> NoticeOutlook:
+    """After ``deliver`` and the notice run: when the clip reaches the relative (now, at the next sending
+    window, or with the bot's next answer to them)."""
+    order = _order(session, number)
+    assert order.id is not None
+    return notice_outlook(session, order.id, settings=settings, now=now)
 
 
 def keep_files(session: Session, number: int, keep: bool, *, at: datetime) -> None:

@@ -10,14 +10,14 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import select
 
-from waitlist import known, media
+from waitlist import known, media, vocabulary
 from waitlist.commands import parse_answer
 from waitlist.consent import record_pd_consent, set_publication
 from waitlist.dialog import WISHES, Accept, State, Step
 from waitlist.language import normalize
 from waitlist.models import WlErasure, WlInbox, WlOrder, WlPendingAttachment, WlSignup, WlStoryPart
 from waitlist.rows import insert_ignoring_duplicate, insert_row
-from waitlist.turn import Turn
+from waitlist.turn import Turn, keyboard_for
 
 __all__ = ["answer_step", "current_order", "current_signup", "has_content", "start_order", "start_signup"]
 
@@ -180,8 +180,9 @@ def _on_consent(turn: Turn, step: Step, granted: bool) -> None:
             select(WlInbox).where(WlInbox.peer_id == turn.msg.peer_id, WlInbox.kind == "before_consent")
         ).all()
     for early in first_words:
-        # The first words ("my son was killed in May...") are the beginning of the story.
-        add_story_part(turn, order, early.text)
+        # The first words ("my son was killed in May...") are the beginning of the story; the greeting
+        # and the request for a clip are not.
+        add_story_part(turn, order, vocabulary.first_words().story_part(early.text))
         early.kind = "first_words"
         turn.session.add(early)
     if result.any:
@@ -212,8 +213,17 @@ def _answer_text(turn: Turn, step: Step) -> str | None:
     order = current_order(turn)
     assert order is not None
     state = State(turn.conv.state)
+    outcome = "ok"
     if state == State.SUBJECT:
-        order.subject_name = text[:_SHORT_FIELD]
+        relation, name = vocabulary.relations().split(text)
+        if relation is not None:
+            order.relation = relation
+        if not name:  # "мама": the relation is known, the name is still to come
+            turn.session.add(order)
+            turn.ask(step, turn.t("intake.reask.subject_name"))
+            return None
+        order.subject_name = name[:_SHORT_FIELD]
+        outcome = "with_relation" if order.relation else "ok"
     elif state == State.RELATION:
         order.relation = text[:_SHORT_FIELD]
     elif state == State.CORRECTION:
@@ -224,7 +234,7 @@ def _answer_text(turn: Turn, step: Step) -> str | None:
         turn.say(turn.t("intake.correction_kept"))
     order.updated_at = turn.now
     turn.session.add(order)
-    return "ok"
+    return outcome
 
 
 def _answer_photos(turn: Turn, step: Step) -> str | None:
@@ -235,15 +245,20 @@ def _answer_photos(turn: Turn, step: Step) -> str | None:
         if media.photo_count(turn, order) == 0:
             turn.say(turn.t("intake.photos.later"))
         return "done"
-    if has_content(turn.msg.text):
-        # Words instead of photos are the story starting: keep them there and move on.
-        add_story_part(turn, order, turn.msg.text)
+    with_media = any(media.is_media(a) for a in turn.msg.attachments)
+    if with_media:  # words with photos are their caption, kept with them (see media.caption)
+        turn.say(turn.t("intake.photos.more"), keyboard_for(step, turn.lang))
+        return None
+    if not has_content(turn.msg.text):
+        turn.ask(step, turn.t("intake.reask.photos"))
+        return None
+    # Words instead of photos: the story starting. Kept there; the photos are still asked for, until
+    # the writer says there are none.
+    add_story_part(turn, order, turn.msg.text)
+    if media.photo_count(turn, order):
         turn.say(turn.t("intake.story.saved_from_photos"))
         return "done"
-    if not any(media.is_media(a) for a in turn.msg.attachments):
-        turn.ask(step, turn.t("intake.reask.photos"))
-    else:
-        turn.ask(step, turn.t("intake.photos.more"))
+    turn.say(turn.t("intake.photos.words_kept"), keyboard_for(step, turn.lang))
     return None
 
 
@@ -253,16 +268,14 @@ def _answer_story(turn: Turn, step: Step) -> str | None:
     answer = parse_answer(turn.msg.text, turn.msg.payload)
     if answer in ("done", "skip"):
         return "done"
-    if has_content(turn.msg.text):
+    with_media = any(media.is_media(a) for a in turn.msg.attachments)
+    if has_content(turn.msg.text) and not with_media:  # with photos, the words are their caption
         add_story_part(turn, order, turn.msg.text)
-        turn.ask(step, turn.t("intake.story.saved"))
-    elif turn.msg.attachments:
-        turn.ask(
-            step,
-            turn.t("intake.story.saved")
-            if any(media.is_media(a) for a in turn.msg.attachments)
-            else turn.t("intake.reask.story"),
-        )
+    if with_media:
+        return None  # the photos were thanked for as they came (flow.take_media_into_order)
+    if has_content(turn.msg.text) or turn.msg.forwarded_texts:
+        # Thanks and the button, not the whole question again after every part of the story.
+        turn.say(turn.t("intake.story.saved"), keyboard_for(step, turn.lang))
     else:
         turn.ask(step, turn.t("intake.reask.story"))
     return None

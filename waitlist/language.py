@@ -1,10 +1,11 @@
-"""Guess the language of one message (ru, uk, en) only when the text says so clearly."""
+"""Guess the language of one message (ru, uk, en) only when the text says so clearly, and follow the
+writer's language over the conversation rather than one message."""
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["detect_language", "normalize"]
+__all__ = ["detect_language", "follow", "normalize"]
 
 _UK_LETTERS = re.compile(r"[іїєґ]", re.IGNORECASE)
 _RU_LETTERS = re.compile(r"[ыэъё]", re.IGNORECASE)
@@ -82,3 +83,24 @@ def detect_language(text: str) -> str | None:
     if len(latin) >= 2 or (latin and latin[0].lower() in _EN_WORDS):
         return "en"
     return None
+
+
+# A message this long in another language is the writer's language by itself; a shorter one ("Maria
+# Smith", "mother") needs the next one to agree.
+_SWITCH_WORDS = 4
+
+
+def follow(current: str, pending: str | None, text: str, *, first: bool) -> tuple[str, str | None]:
+    """The conversation's language after ``text`` and the other language now pending (or None).
+
+    The first message decides alone; later, another language takes over after two messages in a row
+    that point to it, or one long one. A message that says nothing clear changes nothing.
+    """
+    detected = detect_language(text)
+    if detected is None:
+        return current, pending
+    if detected == current:
+        return current, None
+    if first or pending == detected or len(normalize(text).split()) >= _SWITCH_WORDS:
+        return detected, None
+    return current, detected

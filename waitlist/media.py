@@ -14,7 +14,7 @@ from waitlist.ports import DownloadError
 from waitlist.rows import insert_row
 from waitlist.turn import Turn
 
-__all__ = ["MediaResult", "adopt_pending", "is_media", "keep_pending", "take_media"]
+__all__ = ["MediaResult", "adopt_pending", "caption", "is_media", "keep_pending", "take_media"]
 
 _IMAGE_EXTS = frozenset({"jpg", "jpeg", "png", "webp", "bmp", "heic", "heif", "tif", "tiff"})
 
@@ -44,9 +44,18 @@ def is_media(att: InboundAttachment) -> bool:
     return _kind(att) is not None
 
 
+def caption(turn: Turn) -> str | None:
+    """The words sent with photos or a recording: they describe what they come with."""
+    text = turn.msg.text.strip()
+    if not text or not any(is_media(a) for a in turn.msg.attachments):
+        return None
+    return text[: turn.settings.max_text_chars]
+
+
 def keep_pending(turn: Turn) -> int:
     """Before consent nothing is downloaded: only the references are kept, to fetch once the writer agrees."""
     count = 0
+    words = caption(turn)
     for att in turn.msg.attachments:
         kind = _kind(att)
         if kind is None:
@@ -57,6 +66,7 @@ def keep_pending(turn: Turn) -> int:
             "url": att.url,
             "vk_ref": att.vk_ref[:255],
             "ext": att.ext,
+            "caption": words,
             "created_at": turn.now,
         }
         insert_row(turn.session, WlPendingAttachment, row)  # no ORM object: see waitlist/rows.py
@@ -64,7 +74,15 @@ def keep_pending(turn: Turn) -> int:
     return count
 
 
-def _store(turn: Turn, order: WlOrder, kind: str, url: str | None, vk_ref: str, result: MediaResult) -> None:
+def _store(
+    turn: Turn,
+    order: WlOrder,
+    kind: str,
+    url: str | None,
+    vk_ref: str,
+    result: MediaResult,
+    words: str | None = None,
+) -> None:
     settings = turn.settings
     limit = settings.photo_max_bytes if kind == "photo" else settings.voice_max_bytes
     if not url:
@@ -89,6 +107,7 @@ def _store(turn: Turn, order: WlOrder, kind: str, url: str | None, vk_ref: str, 
         kind=kind,
         size_bytes=len(data),
         vk_ref=vk_ref[:255],
+        caption=words,
         created_at=turn.now,
     )
     if kind == "photo":
@@ -113,10 +132,11 @@ def _store(turn: Turn, order: WlOrder, kind: str, url: str | None, vk_ref: str, 
 def take_media(turn: Turn, order: WlOrder) -> MediaResult:
     """Download this message's photos and recordings into the order (largest size, bounded bytes)."""
     result = MediaResult()
+    words = caption(turn)
     for att in turn.msg.attachments:
         kind = _kind(att)
         if kind is not None:
-            _store(turn, order, kind, att.url, att.vk_ref, result)
+            _store(turn, order, kind, att.url, att.vk_ref, result, words)
     return result
 
 
@@ -130,7 +150,7 @@ def adopt_pending(turn: Turn, order: WlOrder) -> MediaResult:
             .order_by(col(WlPendingAttachment.id))
         ).all()
     for item in pending:
-        _store(turn, order, item.kind, item.url, item.vk_ref, result)
+        _store(turn, order, item.kind, item.url, item.vk_ref, result, item.caption)
         turn.session.delete(item)
     return result
 

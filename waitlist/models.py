@@ -16,6 +16,7 @@ __all__ = [
     "WlErasure",
     "WlFile",
     "WlFlag",
+    "WlFounderAlert",
     "WlInbox",
     "WlNotice",
     "WlOrder",
@@ -55,6 +56,11 @@ class WlConversation(SQLModel, table=True):
     messages_allowed: bool | None = None  # VK's message_allow / message_deny / error 901
     messages_allowed_at: datetime | None = _dt()
     takeover_until: datetime | None = _dt()
+    # Who stepped the bot back: "relative" (asked for a person, still waiting) or "founder" (she wrote).
+    takeover_by: str | None = Field(default=None, max_length=16)
+    takeover_acked_at: datetime | None = _dt()  # the last "your message is passed on" during a takeover
+    # The other language the writer's last message pointed to; a second one in a row switches.
+    lang_pending: str | None = Field(default=None, max_length=8)
     tz: str | None = Field(default=None, max_length=64)
     created_at: datetime = _dt(nullable=False)
     updated_at: datetime = _dt(nullable=False, index=True)
@@ -133,6 +139,7 @@ class WlFile(SQLModel, table=True):
     poor: bool = False
     asked_better: bool = False
     vk_ref: str | None = Field(default=None, max_length=255)
+    caption: str | None = Field(default=None, sa_type=sa.Text)  # the words sent with it, kept with it
     created_at: datetime = _dt(nullable=False)
 
 
@@ -147,6 +154,7 @@ class WlPendingAttachment(SQLModel, table=True):
     url: str | None = Field(default=None, sa_type=sa.Text)
     vk_ref: str = Field(max_length=255)
     ext: str | None = Field(default=None, max_length=16)
+    caption: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = _dt(nullable=False)
 
 
@@ -272,3 +280,17 @@ class WlFlag(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(default="", sa_type=sa.Text)
     updated_at: datetime = _dt(nullable=False)
+
+
+class WlFounderAlert(SQLModel, table=True):
+    """Something the founder must hear at once (a request for a person, a crisis); vkbot sends it to her."""
+
+    __tablename__ = "wl_founder_alert"
+
+    key: str = Field(primary_key=True, max_length=160)  # the outbox key of the VK message to her
+    event_key: str = Field(max_length=128, index=True)  # the relative's message that raised it
+    peer_id: int | None = _peer(nullable=True)
+    kind: str = Field(max_length=16)  # human | crisis
+    text: str = Field(default="", sa_type=sa.Text)  # what the relative wrote (bounded)
+    order_number: int | None = None
+    created_at: datetime = _dt(nullable=False)

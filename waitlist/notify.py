@@ -6,7 +6,10 @@ the sending window to people who may be written to, and otherwise with the next 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -20,7 +23,7 @@ from waitlist.queue import Estimate, estimate_text, order_estimate, waiting_orde
 from waitlist.settings import WaitlistSettings
 from waitlist.turn import Turn
 
-__all__ = ["deliver_owed_notices", "due_notifications", "render_notice"]
+__all__ = ["NoticeOutlook", "deliver_owed_notices", "due_notifications", "notice_outlook", "render_notices"]
 
 
 def _owe(
@@ -34,7 +37,7 @@ def _owe(
         )
 
 
-def render_notice(notice: WlNotice, lang: str, settings: WaitlistSettings, now: datetime) -> str:
+def _body(notice: WlNotice, lang: str, settings: WaitlistSettings, now: datetime) -> str:
     params = dict(notice.params)
     if "earliest" in params:
         est = Estimate(
@@ -43,6 +46,36 @@ def render_notice(notice: WlNotice, lang: str, settings: WaitlistSettings, now: 
         )
         params["estimate"] = estimate_text(est, lang, settings=settings, now=now)
     return i18n.text(f"intake.notice.{notice.kind}", lang, **params)
+
+
+def render_notices(notices: Sequence[WlNotice], lang: str, settings: WaitlistSettings, now: datetime) -> str:
+    """Several pieces of news as one message: one greeting, then each in the order it happened."""
+    bodies = "\n\n".join(_body(n, lang, settings, now) for n in notices)
+    return f"{i18n.text('intake.notice.hello', lang)} {bodies}"
+
+
+# News that happened together is told in the order it happens to the writer.
+_TELLING_ORDER = {"invite": 0, "turn": 1, "slip": 2, "clip": 3, "invite_lapsed": 4}
+
+
+def _in_order(notices: Iterable[WlNotice]) -> list[WlNotice]:
+    return sorted(notices, key=lambda n: (n.created_at, _TELLING_ORDER.get(n.kind, 9), n.key))
+
+
+def _messages(notices: Sequence[WlNotice]) -> list[list[WlNotice]]:
+    """One writer's news in as few messages as possible; a message carries one file (the clip)."""
+    messages: list[list[WlNotice]] = []
+    for notice in _in_order(notices):
+        current = messages[-1] if messages else None
+        if current is None or (notice.attachment_file and any(n.attachment_file for n in current)):
+            messages.append([notice])
+        else:
+            current.append(notice)
+    return messages
+
+
+def _attachment(notices: list[WlNotice]) -> str | None:
+    return next((n.attachment_file for n in notices if n.attachment_file), None)
 
 
 def _collect(session: Session, settings: WaitlistSettings, now: datetime) -> None:
@@ -165,16 +198,21 @@ def due_notifications(session: Session, *, settings: WaitlistSettings, clock: Cl
         .where(col(WlNotice.sent_at).is_(None))
         .order_by(col(WlNotice.created_at), col(WlNotice.key))
     ).all()
+    by_peer: dict[int, list[WlNotice]] = {}
     for notice in owed:
-        conv = session.get(WlConversation, notice.peer_id)
+        by_peer.setdefault(notice.peer_id, []).append(notice)
+    for peer_id, notices in by_peer.items():
+        conv = session.get(WlConversation, peer_id)
         if conv is None or not _may_write_first(conv) or not _inside_window(conv, settings, now):
             continue
-        text = render_notice(notice, conv.lang, settings, now)
-        replies.append(
-            Reply(notice.peer_id, text, notice.key, attachment_file=notice.attachment_file, proactive=True)
-        )
-        notice.sent_at = now
-        session.add(notice)
+        for message in _messages(notices):
+            text = render_notices(message, conv.lang, settings, now)
+            replies.append(
+                Reply(peer_id, text, message[0].key, attachment_file=_attachment(message), proactive=True)
+            )
+            for notice in message:
+                notice.sent_at = now
+                session.add(notice)
     session.flush()
     return replies
 
@@ -206,9 +244,45 @@ def deliver_owed_notices(turn: Turn) -> None:
         .where(WlNotice.peer_id == turn.msg.peer_id, col(WlNotice.sent_at).is_(None))
         .order_by(col(WlNotice.created_at))
     ).all()
-    for notice in owed:
-        turn.say(
-            render_notice(notice, turn.lang, turn.settings, turn.now), attachment_file=notice.attachment_file
-        )
-        notice.sent_at = turn.now
-        turn.session.add(notice)
+    for message in _messages(owed):
+        text = render_notices(message, turn.lang, turn.settings, turn.now)
+        turn.say(text, attachment_file=_attachment(message))
+        for notice in message:
+            notice.sent_at = turn.now
+            turn.session.add(notice)
+
+
+@dataclass(frozen=True)
+class NoticeOutlook:
+    """When an order's news still owed reaches the relative (what the founder is told after her action).
+
+    ``when``: "sent" (nothing owed: it went out, or is on its way), "window" (held until ``at``, the
+    start of the next sending window on the relative's clock), "next_message" (they have not allowed
+    being written to first: it goes with the bot's next answer to them).
+    """
+
+    when: Literal["sent", "window", "next_message"]
+    at: datetime | None = None
+
+
+def _window_opens(conv: WlConversation, settings: WaitlistSettings, now: datetime) -> datetime:
+    tz = ZoneInfo(conv.tz or settings.timezone)
+    local = now.astimezone(tz)
+    opens = local.replace(hour=settings.sending_window_start_hour, minute=0, second=0, microsecond=0)
+    if opens <= local:
+        opens += timedelta(days=1)
+    return opens
+
+
+def notice_outlook(
+    session: Session, order_id: int, *, settings: WaitlistSettings, now: datetime
+) -> NoticeOutlook:
+    owed = session.exec(
+        select(WlNotice).where(WlNotice.order_id == order_id, col(WlNotice.sent_at).is_(None))
+    ).first()
+    if owed is None:
+        return NoticeOutlook("sent")
+    conv = session.get(WlConversation, owed.peer_id)
+    if conv is None or not _may_write_first(conv):
+        return NoticeOutlook("next_message")
+    return NoticeOutlook("window", _window_opens(conv, settings, now))

@@ -12,6 +12,7 @@ from waitlist.models import (
     WlConversation,
     WlErasure,
     WlFile,
+    WlFounderAlert,
     WlInbox,
     WlNotice,
     WlOrder,
@@ -117,8 +118,8 @@ def delete_personal_data(
             signup.status, signup.closed_at = "cancelled", at
         signup.peer_id, signup.contact, signup.erased_at = None, None, at
         session.add(signup)
-    for model in (WlPendingAttachment, WlInbox, WlNotice):
-        for row in session.exec(select(model).where(model.peer_id == peer_id)).all():  # type: ignore[attr-defined]
+    for model in (WlPendingAttachment, WlInbox, WlNotice, WlFounderAlert):
+        for row in session.exec(select(model).where(model.peer_id == peer_id)).all():
             session.delete(row)
     for consent in session.exec(select(WlConsent).where(WlConsent.peer_id == peer_id)).all():
         consent.peer_id = None  # the wording and time stay as a record; whose it was does not
@@ -214,5 +215,8 @@ def sweep(
     ).all():
         session.delete(event)
         report.processed_events += 1
+    # An alert has done its work once sent; the words it quotes are not kept longer than the replies.
+    for alert in session.exec(select(WlFounderAlert).where(col(WlFounderAlert.created_at) < events_before)):
+        session.delete(alert)
     session.flush()
     return report

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, inspect
@@ -11,24 +11,22 @@ from sqlmodel import Session, col, select
 
 from waitlist import known, media
 from waitlist.actions import run_command, run_confirmation
+from waitlist.alerts import note_handled
 from waitlist.commands import Command, parse_answer, parse_command
+from waitlist.crisis import answer_crisis, sounds_like_crisis
 from waitlist.dialog import State, step_for
-from waitlist.effects import Reply
+from waitlist.effects import Reply, merge_replies
 from waitlist.flags import REOPEN_HINT, SIGNUPS_OPEN
 from waitlist.flow import enter, start, take_media_into_order
 from waitlist.inbound import InboundMessage
-from waitlist.intake import (
-    answer_step,
-    current_order,
-    has_content,
-    keep_for_founder,
-)
-from waitlist.language import detect_language
+from waitlist.intake import answer_step, has_content, keep_for_founder
+from waitlist.language import follow
 from waitlist.models import WlConversation, WlFlag, WlOrder, WlProcessedEvent, WlSignup
 from waitlist.notify import deliver_owed_notices
 from waitlist.ports import Clock, Downloader, FileStore, MessageTexts
 from waitlist.rows import insert_row
 from waitlist.settings import WaitlistSettings
+from waitlist.takeover import acknowledge_while_taken_over, founder_wrote, taken_over
 from waitlist.turn import Turn, keyboard_for
 
 __all__ = ["hand_back", "handle_message", "preload", "record_founder_message", "record_message_allow"]
@@ -112,22 +110,30 @@ def handle_message(
     downloader: Downloader,
     texts: MessageTexts | None = None,
     founder_active: bool = False,
+    urgent: bool = False,
 ) -> list[Reply]:
-    """The bot's answer(s) to one message; the same event_key again gives the same replies and no new state."""
+    """The bot's answer(s) to one message; the same event_key again gives the same replies and no new state.
+
+    ``urgent``: moderation saw self-harm in it (the support line is given here, with the rest of the
+    answer). ``founder_active``: the founder is writing in this conversation right now. Alerts for the
+    founder that the message raised: ``founder_alerts(session, msg.event_key)``.
+    """
     done = _processed(session, msg.event_key)
     if done is not None:
         return [Reply.from_json({**r, "peer_id": msg.peer_id}) for r in done.replies]
     now = clock.now()
     conv = _conversation(session, msg.peer_id, now, msg.lang_hint)
     turn = Turn(session, msg, settings, now, files, downloader, conv)
-    detected = detect_language(msg.text)
-    if detected and not conv.lang_locked and conv.lang != detected:
-        conv.lang = detected  # assigning an equal value still dirties the row and costs a flush
-    if founder_active or (conv.takeover_until is not None and conv.takeover_until > now):
-        _while_founder_talks(turn)
+    _follow_language(conv, msg.text)
+    if urgent or sounds_like_crisis(msg.text):
+        answer_crisis(turn)
+    elif founder_active or taken_over(conv, now):
+        _while_taken_over(turn, texts, founder_active)
     else:
         deliver_owed_notices(turn)
         _route(turn, texts)
+    note_handled(session, msg.event_key)
+    turn.replies = merge_replies(turn.replies)
     # "Delete my data" removed it (deleted and flushed); asking the session instead would flush a new row.
     erased = inspect(conv).was_deleted
     if not erased:
@@ -141,13 +147,29 @@ def handle_message(
     return turn.replies
 
 
-def _while_founder_talks(turn: Turn) -> None:
-    """The bot steps back: nothing is answered, everything is kept, photos still reach the order."""
-    order = current_order(turn)
-    if order is not None and turn.conv.pd_consent:
-        media.take_media(turn, order)
-    if turn.msg.text.strip():
-        keep_for_founder(turn, "during_takeover", turn.msg.text)
+def _follow_language(conv: WlConversation, text: str) -> None:
+    """Names and addresses say nothing of the writer's language; everything else counts (see ``follow``)."""
+    if conv.lang_locked or conv.state in (State.SUBJECT, State.CONTACT, State.SIGNUP_CONTACT):
+        return
+    lang, pending = follow(conv.lang, conv.lang_pending, text, first=conv.state == State.NEW)
+    # Assigning an equal value still dirties the row and costs a flush.
+    if lang != conv.lang:
+        conv.lang = lang
+    if pending != conv.lang_pending:
+        conv.lang_pending = pending
+
+
+def _while_taken_over(turn: Turn, texts: MessageTexts | None, founder_active: bool) -> None:
+    """A person is answering: commands still work, the rest is kept for her and acknowledged now and then."""
+    msg, conv = turn.msg, turn.conv
+    if conv.confirm_pending and run_confirmation(turn, texts):
+        return
+    _keep_other_attachments(turn)
+    command = parse_command(msg.text, msg.payload)
+    if command is not None:
+        run_command(turn, command, texts)
+    else:
+        acknowledge_while_taken_over(turn, founder_active)
 
 
 def _route(turn: Turn, texts: MessageTexts | None) -> None:
@@ -228,7 +250,7 @@ def record_founder_message(
 ) -> None:
     """The founder wrote in this conversation herself: the bot stays quiet there for a while."""
     conv = _conversation(session, peer_id, at, None)
-    conv.takeover_until = at + timedelta(hours=settings.founder_takeover_hours)
+    founder_wrote(conv, at, settings.founder_takeover_hours)
     conv.updated_at = at
     session.add(conv)
 
@@ -237,7 +259,7 @@ def hand_back(session: Session, peer_id: int, at: datetime) -> None:
     """The founder hands the conversation back to the bot."""
     conv = session.get(WlConversation, peer_id)
     if conv is not None:
-        conv.takeover_until = None
+        conv.takeover_until = conv.takeover_by = conv.takeover_acked_at = None
         conv.updated_at = at
         session.add(conv)
 

@@ -38,6 +38,10 @@ class WaitlistSettings(BaseModel):
 
     # The bot steps back this long after the founder writes in a conversation herself.
     founder_takeover_hours: float = Field(default=24.0, gt=0)
+    # Meanwhile the writer hears "your message is passed on" at most this often (never silence).
+    takeover_ack_hours: float = Field(default=3.0, gt=0)
+    # The support line given with words of despair (the same number as moderation's support_line).
+    support_line: str = "8-800-2000-122"
 
     # Downloads and the photo check.
     photo_max_bytes: int = Field(default=20_000_000, ge=1)

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
+from waitlist.alerts import FounderAlert, founder_alerts
 from waitlist.effects import Reply
 from waitlist.inbound import InboundAttachment, InboundMessage
 from waitlist.notify import due_notifications
@@ -139,6 +140,7 @@ class Desk:
         self.clock = clock or FakeClock()
         self.downloader = DictDownloader()
         self.texts = RecordingTexts()
+        self.alerts: list[FounderAlert] = []  # what the founder was told, as vkbot would send it
 
     def attachment(self, data: bytes, kind: str = "photo", ext: str = "jpg") -> InboundAttachment:
         url = f"https://sun.userapi.test/{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
@@ -175,7 +177,7 @@ class Desk:
             payload=payload,
         )
 
-    def handle(self, msg: InboundMessage, founder_active: bool = False) -> list[Reply]:
+    def handle(self, msg: InboundMessage, founder_active: bool = False, urgent: bool = False) -> list[Reply]:
         with Session(self.engine) as session:
             replies = handle_message(
                 session,
@@ -186,7 +188,9 @@ class Desk:
                 downloader=self.downloader,
                 texts=self.texts,
                 founder_active=founder_active,
+                urgent=urgent,
             )
+            self.alerts += founder_alerts(session, msg.event_key)
             session.commit()
         return replies
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 import i18n
 from waitlist.dialog import PD_CONSENT_QUESTION, Step
-from waitlist.effects import Button, Keyboard, Reply
+from waitlist.effects import MAX_TEXT, Button, Keyboard, Reply
 from waitlist.inbound import InboundMessage
 from waitlist.models import WlConversation
 from waitlist.ports import Downloader, FileStore
@@ -63,7 +63,7 @@ class Turn:
         if keyboard is not None and not self.msg.keyboard_supported:
             keyboard = None  # free text always works; buttons only where the client shows them
         key = f"{self.msg.event_key}:reply:{len(self.replies)}"
-        self.replies.append(Reply(self.msg.peer_id, text[:4096], key, keyboard, attachment_file))
+        self.replies.append(Reply(self.msg.peer_id, text[:MAX_TEXT], key, keyboard, attachment_file))
 
     def say_key(self, key: str, **params: Any) -> None:
         self.say(self.t(key, **params))

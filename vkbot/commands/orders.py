@@ -250,9 +250,19 @@ def cmd_deliver(args: argparse.Namespace) -> int:
             files = LocalFileStore(config.storage.files_dir)
             waitlist.deliver(session, args.number, args.file, files=files, at=_now())
             queued = _queue_notices(session, config)
-        return _done(args, f"order {args.number}: delivered", queued)
+            outlook = waitlist.delivery_outlook(session, args.number, settings=config.waitlist, now=_now())
+        return _done(args, f"order {args.number}: delivered; {_when_sent(outlook)}", queued)
 
     return _guarded(action)
+
+
+def _when_sent(outlook: Any) -> str:
+    """When the clip reaches the relative, in the founder's words."""
+    if outlook.when == "window":
+        return f"the clip is held for the sending window: it goes out at {outlook.at:%Y-%m-%d %H:%M %Z}"
+    if outlook.when == "next_message":
+        return "they have not allowed messages from the community: the clip goes with the bot's next answer to them"
+    return "the clip goes out now"
 
 
 def cmd_keep_files(args: argparse.Namespace) -> int:

@@ -2,7 +2,8 @@
 
 Order for a relative's message: moderate first (the verdict is stored; abuse is kept out of the
 founder's inbox), then, unless the message is abuse and nothing else, let the intake answer it. An
-order inside a hidden message still gets its intake answer; self-harm signals get the support line.
+order inside a hidden message still gets its intake answer; self-harm signals get the support line
+(from the intake, with ``urgent``), and what the founder must hear at once goes to her as a VK message.
 Runs inside the dispatcher's transaction, in a worker thread: everything here is synchronous.
 """
 
@@ -94,16 +95,20 @@ class Pipeline:
         lang_hint = VK_LANG_IDS.get(lang_id) if lang_id is not None else None
         inbound = to_inbound(message, key, keyboard_supported=new.keyboard_supported, lang_hint=lang_hint)
         verdict, requests = self._moderate_message(session, key, new, inbound)
-        if verdict.urgent:
-            lang = self._language(session, inbound.peer_id, inbound.text)
-            text = i18n.text(
-                "moderation.support_answer", lang, support_line=self.config.moderation.support_line
-            )
-            requests.append(message_request(f"{key}:support", inbound.peer_id, text))
-        if verdict.answer:
-            for reply in self._dialog(session, inbound):
+        if verdict.answer:  # always so for self-harm: the intake answers it with the support line
+            for reply in self._dialog(session, inbound, urgent=verdict.urgent):
                 requests.extend(reply_requests(reply, keyboard_supported=new.keyboard_supported))
+            requests.extend(self._to_founder(session, inbound.event_key))
         return requests
+
+    def _to_founder(self, session: Session, key: str) -> list[OutboxRequest]:
+        """What the founder must hear at once (a request for a person, words of despair), as VK messages."""
+        founder = self.config.alerts.founder_user_id
+        alerts = waitlist.founder_alerts(session, key)
+        if not founder or not alerts:
+            return []  # without her VK id the alerts stay in wl_founder_alert for the dashboard
+        lang = self.config.alerts.language
+        return [message_request(a.key, founder, a.message(lang)) for a in alerts]
 
     def _moderate_message(
         self, session: Session, key: str, new: MessageNew, inbound: InboundMessage
@@ -144,7 +149,9 @@ class Pipeline:
             group_id=self.config.vk.group_id,
         )
 
-    def _dialog(self, session: Session, inbound: InboundMessage) -> list[waitlist.Reply]:
+    def _dialog(
+        self, session: Session, inbound: InboundMessage, *, urgent: bool = False
+    ) -> list[waitlist.Reply]:
         return waitlist.handle_message(
             session,
             inbound,
@@ -153,6 +160,7 @@ class Pipeline:
             files=self.files,
             downloader=self.downloader,
             texts=self._texts(session),
+            urgent=urgent,
         )
 
     def _texts(self, session: Session) -> StoredMessageTexts:
@@ -196,7 +204,11 @@ class Pipeline:
             return [answer]
         button = InboundButton(key, press.peer_id, press.user_id, press.payload or {})
         replies = self._dialog(session, button.as_message(self.clock.now()))
-        return [answer, *(r for reply in replies for r in reply_requests(reply))]
+        return [
+            answer,
+            *(r for reply in replies for r in reply_requests(reply)),
+            *self._to_founder(session, button.event_key),
+        ]
 
     # -- wall comments -----------------------------------------------------------------------------
     def _on_comment(self, session: Session, key: str, comment: WallReplyNew) -> list[OutboxRequest]:
