@@ -40,11 +40,13 @@ def read_status(session: Session, group_id: int) -> dict[str, Any]:
 def collect_status(config: Config) -> dict[str, Any]:
     from vkbot.auth import capabilities
     from vkbot.auth.store import AuthStore
+    from vkbot.ingress.settings_check import load_report
 
     engine = make_engine(config.storage.database_url)
     try:
         with Session(engine) as session:
             status = read_status(session, config.vk.group_id)
+            status["longpoll_settings"] = load_report(session, config.vk.group_id)
         token = AuthStore(engine, None).status()
         status["admin_token"] = token.as_dict()
         status["capabilities"] = {name: cap.as_dict() for name, cap in capabilities(token).items()}
