@@ -54,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 0
+    except SystemExit as exc:  # a handler's "cannot go on" (it said why): the status, as from any handler
+        return exc.code if isinstance(exc.code, int) else 1
 
 
 if __name__ == "__main__":
