@@ -68,6 +68,14 @@ def demo_summary(session: Session) -> str:
 
     events = count("SELECT count(*) FROM vk_events")
     sent = count("SELECT count(*) FROM vk_outbox WHERE status = 'done'")
-    orders = count("SELECT count(*) FROM wl_order")
+    by_status = {
+        status: count(f"SELECT count(*) FROM wl_order WHERE status = '{status}'")
+        for status in ("draft", "waiting", "in_progress", "delivered", "cancelled")
+    }
+    listed = count("SELECT count(*) FROM wl_signup WHERE status = 'listed'")
     hidden = count("SELECT count(*) FROM mod_item WHERE status = 'quarantined'")
-    return f"demo: {events} events stored, {sent} replies sent, {orders} orders, {hidden} hidden from the founder"
+    orders = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in by_status.items())
+    return (
+        f"demo: {events} events stored, {sent} replies sent, orders: {orders}; {listed} on the waiting list, "
+        f"{hidden} hidden from the founder"
+    )
