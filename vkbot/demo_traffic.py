@@ -482,7 +482,7 @@ class DemoTraffic:
                 count, quiet_since = now_count, loop.time()
             elif quiet_since is not None and loop.time() - quiet_since >= 0.4:
                 break
-            await asyncio.sleep(0.15)
+            await asyncio.sleep(0.25)
         if count == talk.seen:
             return None, []
         sent = await self.control.sent(talk.user)
@@ -530,7 +530,7 @@ class DemoFounder:
         clip: Path,
         *,
         speed: float = 1.0,
-        every_s: float = 20.0,
+        every_s: float = 45.0,  # a clip every 90 s at speed 1: the queue fills, then moves
         wake: Any = None,
     ):
         self.engine = engine

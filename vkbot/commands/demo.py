@@ -113,6 +113,7 @@ def _remembered_port(folder: Path, name: str, asked: int | None) -> int:
     except (OSError, ValueError, KeyError, TypeError):
         return 0
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind (TIME_WAIT is fine)
         try:
             probe.bind(("127.0.0.1", last))
         except OSError:
