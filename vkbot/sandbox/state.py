@@ -42,7 +42,7 @@ def now() -> int:
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
-    """ "5.103" -> (5, 103); anything unreadable counts as the oldest version."""
+    """A version as numbers, e.g. (5, 103); anything unreadable counts as the oldest version."""
     try:
         return tuple(int(part) for part in version.split("."))
     except ValueError:
