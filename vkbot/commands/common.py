@@ -51,7 +51,8 @@ def database_exists(url: str) -> bool:
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return bool(parsed.database) and parsed.database != ":memory:" and Path(parsed.database).is_file()
+        name = parsed.database
+        return name is not None and name not in ("", ":memory:") and Path(name).is_file()
     engine = create_engine(url)
     try:
         with engine.connect() as conn:

@@ -136,18 +136,22 @@ def _missing(current: dict[str, Any] | None) -> dict[str, Any]:
         wanted["enabled"] = 1
     if str(current.get("api_version")) != WANTED_VERSION:
         wanted["api_version"] = WANTED_VERSION
-    events = current.get("events") if isinstance(current.get("events"), dict) else {}
-    wanted.update({name: 1 for name in EVENT_FEATURES if not events.get(name)})
+    wanted.update({name: 1 for name in _unticked(current)})
     return wanted
+
+
+def _unticked(current: dict[str, Any]) -> tuple[str, ...]:
+    """The event types the suite uses that these settings do not deliver (a missing flag counts as off)."""
+    events = current.get("events")
+    ticked: dict[str, Any] = events if isinstance(events, dict) else {}
+    return tuple(name for name in EVENT_FEATURES if not ticked.get(name))
 
 
 def _report(current: dict[str, Any] | None, error: str | None, changed: tuple[str, ...]) -> SettingsReport:
     if not isinstance(current, dict):
         return SettingsReport(None, None, tuple(EVENT_FEATURES), error, changed)
-    events = current.get("events") if isinstance(current.get("events"), dict) else {}
-    off = tuple(name for name in EVENT_FEATURES if not events.get(name))
     return SettingsReport(
-        bool(current.get("is_enabled")), str(current.get("api_version")), off, error, changed
+        bool(current.get("is_enabled")), str(current.get("api_version")), _unticked(current), error, changed
     )
 
 
@@ -165,10 +169,12 @@ class LongPollSettingsRow(SQLModel, table=True):
 
 
 def save_report(engine: Engine, group_id: int, report: SettingsReport) -> None:
+    text = json.dumps(report.as_dict(), ensure_ascii=False)
     with Session(engine) as session:
-        row = session.get(LongPollSettingsRow, group_id) or LongPollSettingsRow(group_id=group_id)
-        row.report = json.dumps(report.as_dict(), ensure_ascii=False)
-        row.checked_at = report.checked_at
+        row = session.get(LongPollSettingsRow, group_id)
+        if row is None:
+            row = LongPollSettingsRow(group_id=group_id, report=text, checked_at=report.checked_at)
+        row.report, row.checked_at = text, report.checked_at
         session.add(row)
         session.commit()
 
