@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -65,12 +68,30 @@ def test_demo_prints_the_sandbox_url_serves_it_and_stops_on_ctrl_c(tmp_path: Pat
     assert parked == 0
 
 
-def test_demo_keeps_its_state_between_runs(tmp_path: Path) -> None:
+def test_demo_keeps_its_state_addresses_and_config_between_runs(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
+    urls = []
     for _ in range(2):
-        proc = _start(folder, "--duration", "3")
-        _out, err = proc.communicate(timeout=60)
+        proc = _start(folder, "--duration", "6")
+        out, err = proc.communicate(timeout=60)
         assert proc.returncode == 0, err[-2000:]
+        urls.append(re.findall(r"^(?:Sandbox|Dashboard): (\S+)", out, re.MULTILINE))
+        assert f"vkbot --config {folder / 'vkbot.toml'} orders list" in out
+    assert urls[0] == urls[1] and len(urls[0]) == 2  # the same sandbox and dashboard addresses again
     db = sqlite3.connect(folder / "vkbot.db")
     ids = [row[0] for row in db.execute("SELECT event_id FROM vk_events WHERE event_id IS NOT NULL")]
     assert len(ids) == len(set(ids)) > 0  # the second run did not replay the first run's events
+    # One wall post for the simulated commenters, not one per start.
+    sandbox = sqlite3.connect(folder / "sandbox" / "sandbox.db")
+    assert sandbox.execute("SELECT count(*) FROM records WHERE kind = 'post'").fetchone()[0] == 1
+    # The printed line works after the demo stopped: the founder's commands find the same install.
+    listed = subprocess.run(
+        [*VKBOT, "--config", str(folder / "vkbot.toml"), "orders", "list", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith("VKBOT_")},
+    )
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert isinstance(json.loads(listed.stdout), list)
+    assert stat.S_IMODE((folder / "secrets.toml").stat().st_mode) == 0o600

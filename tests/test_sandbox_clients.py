@@ -88,3 +88,99 @@ async def test_vkbottle_bot_receives_an_injected_message_and_its_reply_is_sent(
         await asyncio.gather(task, return_exceptions=True)
     assert seen == ["привет"]
     assert [s["text"] for s in sent] == ["Эхо: привет"]
+
+
+REAL_SHAPES_CHAT = 2_000_000_003
+
+
+async def inject_real_shapes(sandbox: SandboxControl, user: int) -> None:
+    """What real VK sends besides the friendly private text: a chat with a service action, a quote,
+    forwards with their own authors, a photo without orig_photo, video/wall/poll/link, an old client."""
+    photo = SandboxControl.attachment("photo", "p.jpg", JPEG, orig_photo=False)
+    await sandbox.inject_message(
+        user, "", peer_id=REAL_SHAPES_CHAT, action={"type": "chat_invite_user", "member_id": -GROUP_ID}
+    )
+    first = await sandbox.inject_message(user, "фото", [photo])
+    await sandbox.inject_message(
+        user,
+        "вот ещё",
+        [
+            {"type": "video", "title": "Юбилей"},
+            {"type": "wall", "text": "Пост"},
+            {"type": "poll", "question": "Какую музыку?", "answers": ["Песни", "Тишина"]},
+            {"type": "link", "url": "https://example.org/a", "title": "Статья"},
+        ],
+        fwd_messages=[{"from_id": user + 1, "text": "старое", "attachments": [photo]}],
+        reply_to=first["conversation_message_id"],
+        client_info={"keyboard": False, "inline_keyboard": False},
+    )
+
+
+def _jpeg() -> bytes:
+    import cv2
+    import numpy as np
+
+    ok, buf = cv2.imencode(".jpg", np.full((600, 800, 3), 90, np.uint8))
+    assert ok
+    return buf.tobytes()
+
+
+JPEG = _jpeg()
+
+
+async def test_vk_api_receives_real_vk_shapes_at_an_older_api_version(
+    sandbox: SandboxControl, sandbox_url: str
+) -> None:
+    vk = vk_api.VkApi(token=TOKEN, api_version="5.199", session=RewritingSession(sandbox_url))
+    vk.get_api().groups.setLongPollSettings(group_id=GROUP_ID, api_version="5.131")  # events without "v"
+    longpoll = await asyncio.to_thread(VkBotLongPoll, vk, GROUP_ID, 2)
+    await inject_real_shapes(sandbox, 5151)
+    events: list[Any] = []
+    for _ in range(5):
+        events += [e for e in await asyncio.to_thread(longpoll.check) if e.type == VkBotEventType.MESSAGE_NEW]
+        if len(events) == 3:
+            break
+    invite, photo, rich = events
+    assert invite.from_chat and invite.chat_id == 3 and invite.message.action["type"] == "chat_invite_user"
+    assert photo.from_user and "orig_photo" not in photo.message.attachments[0]["photo"]
+    assert rich.message.reply_message["text"] == "фото" and rich.message.fwd_messages[0]["from_id"] == 5152
+    assert [a["type"] for a in rich.message.attachments] == ["video", "wall", "poll", "link"]
+    assert rich.obj.client_info["keyboard"] is False
+
+
+async def test_vkbottle_receives_real_vk_shapes(
+    sandbox: SandboxControl, sandbox_server: SandboxThread, tmp_path: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    from vkbottle import API, Bot
+    from vkbottle.bot import Message
+
+    api = API(TOKEN)
+    api.API_URL = sandbox_server.api_url
+    await api.groups.set_long_poll_settings(group_id=GROUP_ID, api_version="5.131")
+    bot = Bot(api=api)
+    bot.polling.wait = 2  # type: ignore[attr-defined]
+    seen: list[Message] = []
+    all_seen = asyncio.Event()
+
+    @bot.on.message()
+    async def any_message(message: Message) -> None:
+        seen.append(message)
+        if len(seen) == 3:
+            all_seen.set()
+
+    task = asyncio.create_task(bot.run_polling())
+    try:
+        await sandbox.wait_for_call("groups.getLongPollServer")
+        await inject_real_shapes(sandbox, 6161)
+        await asyncio.wait_for(all_seen.wait(), 15)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    by_text = {m.text: m for m in seen}
+    assert by_text[""].peer_id == REAL_SHAPES_CHAT and by_text[""].action is not None
+    assert by_text["фото"].attachments[0].photo.orig_photo is None
+    rich = by_text["вот ещё"]
+    assert rich.reply_message is not None and rich.reply_message.text == "фото"
+    assert rich.fwd_messages[0].from_id == 6162
+    assert [a.type.value for a in rich.attachments] == ["video", "wall", "poll", "link"]

@@ -35,6 +35,7 @@ from vkbot.effects.outbox import OutboxSender
 from vkbot.effects.publisher import PublishingJob, publishing_executors
 from vkbot.ingress.history import HistoryGapFiller
 from vkbot.ingress.longpoll import LongPollListener
+from vkbot.ingress.settings_check import check_at_start
 from vkbot.ops import scheduled
 from vkbot.ops.alerts import AlertMonitor
 from vkbot.ops.health import HealthServer, HealthSources
@@ -154,6 +155,19 @@ def _fill_after_restart(
     return fill_after_restart
 
 
+def _check_longpoll_settings(client: VkClient, group_id: int, engine: Engine) -> Worker:
+    """Once at start, beside the listener: set the Long Poll settings the suite needs, say what stays off."""
+
+    async def check_longpoll_settings(stop: asyncio.Event) -> None:
+        try:
+            await check_at_start(client, group_id, engine)
+        except Exception:  # the listener still works with whatever VK has; status shows no check
+            log.exception("the Long Poll settings check failed")
+        await stop.wait()  # App.run stops every worker when any one returns
+
+    return check_longpoll_settings
+
+
 def _moderation_outcome(session: Session, row: OutboxRow) -> None:
     report_outcome(session, row.key, row.status == "done", row.last_error)
 
@@ -240,6 +254,7 @@ async def open_app(
         app.extra_tasks.append(
             _fill_after_restart(gap_filler, listener, await gap_filler.since_last_stored())
         )
+        app.extra_tasks.append(_check_longpoll_settings(client, vk.group_id, engine))
         token_status = AuthStore(engine, None).status
         if MlReviewer.available(config.moderation):
             app.extra_tasks.append(

@@ -12,6 +12,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from vkbot.commands.common import add_config_argument
+
 COMMAND_MODULES = (
     "vkbot.commands.core",
     "vkbot.commands.sandbox",
@@ -26,6 +28,7 @@ COMMAND_MODULES = (
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vkbot", description=__doc__.splitlines()[0])
     parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default from config)")
+    add_config_argument(parser, top_level=True)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -51,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 0
+    except SystemExit as exc:  # a handler's "cannot go on" (it said why): the status, as from any handler
+        return exc.code if isinstance(exc.code, int) else 1
 
 
 if __name__ == "__main__":

@@ -1,8 +1,15 @@
-"""A seeded simulator of people writing to the community: relatives through the intake, trolls, commenters.
+"""A seeded simulator of people around the community: relatives through the intake, a founder working the
+queue, trolls and commenters.
 
-Relatives behave like people on a phone: they read the bot's last message and tap one of its buttons
-(the sandbox delivers the button's payload, as VK does) or type free text, attach photos and voice notes,
-and now and then cancel. Trolls write abuse (ru, uk, en, obfuscated) in private and under posts.
+Relatives behave like people on a phone: they read what the bot last wrote and the buttons under it, and
+answer that question: they tap a button that is there (VK delivers its label and payload), or, on an old
+client without keyboards, type the button's words; they type names and stories, send photos (some
+forwarded from another chat, some without ``orig_photo``, as real VK sends them) and voice notes. They
+never type a button's id. A relative the bot asks the same thing over and over gives up and is counted
+as ``stuck``. The founder (``DemoFounder``) starts the next order and delivers the clip of the one in
+progress through the same domain calls as `vkbot orders set-status` / `deliver`, so the queue moves and
+people on the waiting list are invited. Who wrote last and the wall post are kept in the demo folder, so
+a restart adds nothing twice.
 """
 
 from __future__ import annotations
@@ -11,98 +18,168 @@ import asyncio
 import json
 import logging
 import random
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+import i18n
 from vkbot.sandbox import SandboxControl
 
 log = logging.getLogger("vkbot.demo")
 
-# A relative's plan: ("text", s) types s; ("tap", id) taps the button whose payload is {"a": id};
-# ("photo",) / ("voice",) send an attachment.
-Action = tuple[str, ...]
+# -- what the bot asks, recognised from the texts it sends ---------------------------------------------
 
-RELATIVES: dict[str, list[list[Action]]] = {
+# Catalogue key -> the step it asks (the texts are read in every language: the bot may switch).
+QUESTIONS: dict[str, str] = {
+    "intake.consent.pd_text": "consent",
+    "intake.ask.signup_consent": "consent",
+    "intake.ask.subject": "subject",
+    "intake.ask.relation": "relation",
+    "intake.ask.photos": "photos",
+    "intake.reask.photos": "photos",
+    "intake.ask.story": "story",
+    "intake.reask.story": "story",
+    "intake.ask.wishes": "wishes",
+    "intake.reask.wishes": "wishes",
+    "intake.ask.voice": "voice",
+    "intake.reask.voice": "voice",
+    "intake.ask.contact": "contact",
+    "intake.reask.contact": "contact",
+    "intake.ask.notify": "notify",
+    "intake.ask.publish": "publish",
+    "intake.ask.confirm": "confirm",
+    "intake.summary.text": "confirm",
+    "intake.reask.confirm": "confirm",
+    "intake.ask.correction": "correction",
+    "intake.cancel.confirm": "cancel_confirm",
+    "intake.notice.invite": "invited",
+    "intake.greeting_invited": "invited",
+}
+# Where a relative's conversation ends for now.
+ENDINGS: dict[str, str] = {
+    "intake.placed": "placed",
+    "intake.signup.listed": "listed",
+    "intake.closed": "closed",
+    "intake.cancel.draft_done": "cancelled",
+    "intake.cancel.done": "cancelled",
+    "intake.declined": "declined",
+}
+# A step without a recognised text, told by the buttons under it.
+BUTTON_STEPS = (
+    ("agree", "consent"),
+    ("wish:wings", "wishes"),
+    ("publish_yes", "publish"),
+    ("confirm", "confirm"),
+    ("here", "contact"),
+    ("skip", "voice"),
+)
+
+
+def _marker(template: str) -> str:
+    """The fixed start of a catalogue text (before any ``{field}``), enough to recognise it."""
+    head = template.split("{", 1)[0].strip()
+    return head[:60]
+
+
+def _markers() -> list[tuple[str, str, str]]:
+    """(marker, kind, step) for every language, longest markers first (the most specific wins)."""
+    found = []
+    for lang in i18n.LANGUAGES:
+        for table, kind in ((QUESTIONS, "ask"), (ENDINGS, "end")):
+            for key, step in table.items():
+                if i18n.has(key, lang):
+                    marker = _marker(i18n.text(key, lang))
+                    if len(marker) >= 8:
+                        found.append((marker, kind, step))
+    return sorted(set(found), key=lambda item: -len(item[0]))
+
+
+MARKERS = _markers()
+
+
+def recognise(texts: list[str], buttons: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """What the newest of the bot's messages ask or say: ("ask", step), ("end", outcome) or None."""
+    for text in reversed(texts):
+        for marker, kind, step in MARKERS:
+            if marker in text:
+                return kind, step
+    ids = {str(b["payload"].get("a", "")) for b in buttons}
+    for button_id, step in BUTTON_STEPS:
+        if button_id in ids:
+            return "ask", step
+    return None
+
+
+# -- who the relatives are ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Persona:
+    lang: str
+    hello: str
+    subject: str
+    relation: str
+    story: tuple[str, ...]
+    correction: str = ""
+    phone: str = ""
+    yes: str = "да"
+    no: str = "нет"
+
+
+PERSONAS: dict[str, list[Persona]] = {
     "ru": [
-        [
-            ("text", "Здравствуйте! Мой сын погиб в мае. Можно ли сделать видео с ним?"),
-            ("tap", "agree"),
-            ("text", "Андрей Викторович Соколов, 1994–2025"),
-            ("text", "Я его мама"),
-            ("photo",),
-            ("tap", "done"),
-            ("text", "Он очень любил море и своих дочек. Всегда улыбался, даже когда было трудно."),
-            ("tap", "done"),
-            ("tap", "wish:wings"),
-            ("tap", "done"),
-            ("tap", "here"),
-            ("tap", "yes"),
-            ("tap", "publish_yes"),
-            ("tap", "confirm"),
-            ("text", "статус"),
-        ],
-        [
-            ("photo",),
-            ("text", "Добрый день, это мой папа, его не стало в марте"),
-            ("text", "да"),
-            ("text", "Николай Иванович"),
-            ("text", "дочь"),
-            ("tap", "done"),
-            ("text", "Папа был шофёром, всю жизнь за рулём. Пел нам песни."),
-            ("tap", "done"),
-            ("tap", "wish:voice"),
-            ("voice",),
-            ("tap", "here"),
-            ("tap", "no"),
-            ("tap", "publish_no"),
-            ("tap", "confirm"),
-        ],
-        [
-            ("text", "Здравствуйте, хочу заказать видео для бабушки"),
-            ("tap", "agree"),
-            ("text", "Мария Степановна"),
-            ("text", "отмена"),
-            ("tap", "yes"),
-        ],
+        Persona(
+            "ru",
+            "Здравствуйте! Мой сын погиб в мае. Можно ли сделать видео с ним?",
+            "Андрей Викторович Соколов, 1994–2025",
+            "Я его мама",
+            ("Он очень любил море и своих дочек. Всегда улыбался, даже когда было трудно.",),
+        ),
+        Persona(
+            "ru",
+            "Добрый день, это мой папа, его не стало в марте",
+            "Николай Иванович",
+            "дочь",
+            ("Папа был шофёром, всю жизнь за рулём.", "Пел нам песни, когда мы были маленькими."),
+            correction="Отчество — Иванович, через «и»",
+            phone="+7 912 345-67-89",
+        ),
+        Persona(
+            "ru",
+            "Здравствуйте, хочу заказать видео для бабушки",
+            "Мария Степановна",
+            "внучка",
+            ("Бабушка пекла пироги и вязала нам носки.",),
+        ),
     ],
     "uk": [
-        [
-            ("text", "Доброго дня! Мій брат загинув на війні. Чи можна зробити відео?"),
-            ("tap", "agree"),
-            ("text", "Олександр, 1998–2024"),
-            ("text", "брат"),
-            ("photo",),
-            ("tap", "done"),
-            ("text", "Він був дуже добрим, завжди допомагав мамі."),
-            ("tap", "done"),
-            ("tap", "wish:birds"),
-            ("tap", "done"),
-            ("tap", "here"),
-            ("tap", "yes"),
-            ("tap", "publish_yes"),
-            ("tap", "confirm"),
-        ]
+        Persona(
+            "uk",
+            "Доброго дня! Мій брат загинув на війні. Чи можна зробити відео?",
+            "Олександр, 1998–2024",
+            "брат",
+            ("Він був дуже добрим, завжди допомагав мамі.",),
+            yes="так",
+            no="ні",
+        )
     ],
     "en": [
-        [
-            ("text", "Hello, my grandmother passed away last month. Could you make a farewell video?"),
-            ("tap", "agree"),
-            ("text", "Margaret Ellis"),
-            ("text", "granddaughter"),
-            ("photo",),
-            ("tap", "done"),
-            ("text", "She baked bread every Sunday and taught me to read."),
-            ("tap", "done"),
-            ("tap", "wish:embrace"),
-            ("tap", "done"),
-            ("tap", "here"),
-            ("tap", "yes"),
-            ("tap", "publish_no"),
-            ("tap", "confirm"),
-        ]
+        Persona(
+            "en",
+            "Hello, my grandmother passed away last month. Could you make a farewell video?",
+            "Margaret Ellis",
+            "granddaughter",
+            ("She baked bread every Sunday and taught me to read.",),
+            yes="yes",
+            no="no",
+        )
     ],
 }
 
@@ -121,6 +198,8 @@ CIVIL_COMMENTS = [
     "Спасибо вам за вашу работу, плакала весь вечер.",
     "Вечная память всем погибшим.",
 ]
+WISH_IDS = ("wish:embrace", "wish:wings", "wish:birds", "wish:song")
+OLD_CLIENT = {"keyboard": False, "inline_keyboard": False, "button_actions": ["text"]}
 
 
 def demo_photo(rng: random.Random) -> bytes:
@@ -142,28 +221,83 @@ def demo_voice(rng: random.Random) -> bytes:
 @dataclass
 class TrafficStats:
     relatives: int = 0
-    finished: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)  # placed, listed, cancelled, stuck, unanswered
+    returned: int = 0  # invited people who came back
     abuse: int = 0
     comments: int = 0
 
+    def line(self) -> str:
+        ends = ", ".join(f"{name} {count}" for name, count in sorted(self.outcomes.items())) or "none yet"
+        return (
+            f"traffic: {self.relatives} relatives ({ends}), {self.returned} came back when invited, "
+            f"{self.abuse} abusive messages, {self.comments} comments"
+        )
+
+
+@dataclass
+class _Talk:
+    """One relative's conversation as they see it."""
+
+    user: int
+    persona: Persona
+    old_client: bool
+    seen: int = 0
+    step: str | None = None
+    progress: Counter[str] = field(default_factory=Counter)  # answers given per step
+    asked: Counter[str] = field(default_factory=Counter)  # times each question was recognised
+
 
 class DemoTraffic:
+    MAX_TURNS = 40
+    MAX_ASKED = 4  # the same question this often: the relative gives up (and is counted as stuck)
+
     def __init__(
-        self, control: SandboxControl, *, seed: int = 1, speed: float = 1.0, first_user_id: int = 10_000
+        self,
+        control: SandboxControl,
+        *,
+        seed: int = 1,
+        speed: float = 1.0,
+        first_user_id: int = 10_000,
+        state_file: Path | None = None,
+        max_active: int = 30,
     ):
         self.control = control
         self.rng = random.Random(seed)
         self.speed = speed
-        self.next_user = first_user_id
+        self.state_file = state_file
+        saved = self._load()
+        self.next_user = max(first_user_id, int(saved.get("next_user", 0)))
+        self.post_id: int | None = saved.get("post_id")
+        self.waiting_list: list[int] = [int(u) for u in saved.get("waiting_list", [])]
         self.stats = TrafficStats()
-        self.post_id: int | None = None
+        self._active = asyncio.Semaphore(max_active)
+
+    # -- persistence: a restart continues, it does not start over -----------------------------------
+
+    def _load(self) -> dict[str, Any]:
+        if self.state_file is None or not self.state_file.exists():
+            return {}
+        try:
+            return dict(json.loads(self.state_file.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            log.warning("demo traffic state %s unreadable; starting with new people", self.state_file)
+            return {}
+
+    def _save(self) -> None:
+        if self.state_file is not None:
+            state = {"next_user": self.next_user, "post_id": self.post_id, "waiting_list": self.waiting_list}
+            self.state_file.write_text(json.dumps(state), encoding="utf-8")
+
+    # -- the loop ---------------------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        post = await self.control.create_post("Вечная память. Новый ролик по просьбе семьи.")
-        self.post_id = int(post["post_id"])
+        if self.post_id is None:
+            post = await self.control.create_post("Вечная память. Новый ролик по просьбе семьи.")
+            self.post_id = int(post["post_id"])
+            self._save()
         tasks: set[asyncio.Task[None]] = set()
         while not stop.is_set():
-            kind = self.rng.choices(["relative", "abuse", "comment"], weights=[6, 2, 2])[0]
+            kind = self.rng.choices(["relative", "returning", "abuse", "comment"], weights=[6, 1, 2, 2])[0]
             task = asyncio.create_task(self._one(kind))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
@@ -171,68 +305,193 @@ class DemoTraffic:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self._save()
 
     async def _one(self, kind: str) -> None:
         try:
             if kind == "relative":
-                await self.relative()
+                async with self._active:
+                    await self.relative()
+            elif kind == "returning":
+                async with self._active:
+                    await self.returning()
             elif kind == "abuse":
                 await self.troll()
             else:
                 await self.commenter()
+        except asyncio.CancelledError:
+            raise
         except Exception:  # a demo persona failing must not stop the demo
             log.exception("simulated %s failed", kind)
 
     def _user(self) -> int:
         self.next_user += 1
+        self._save()
         return self.next_user
 
-    async def relative(self) -> None:
+    # -- relatives --------------------------------------------------------------------------------------
+
+    async def relative(self) -> str:
+        """A new relative writes and answers until the order is placed, listed, cancelled or stuck."""
         lang = self.rng.choices(["ru", "uk", "en"], weights=[6, 2, 2])[0]
-        plan = self.rng.choice(RELATIVES[lang])
-        user = self._user()
+        talk = _Talk(self._user(), self.rng.choice(PERSONAS[lang]), old_client=self.rng.random() < 0.1)
         self.stats.relatives += 1
-        for action in plan:
-            seen = len(await self.control.sent(peer_id=user))
-            await self._act(user, action)
-            await self._await_reply(user, seen)
+        if self.rng.random() < 0.15:  # some send the photo before anything else
+            await self._send_photo(talk)
+        await self._say(talk, talk.persona.hello)
+        return await self._converse(talk)
+
+    async def returning(self) -> None:
+        """Someone on the waiting list who was invited writes back and places the order."""
+        for user in list(self.waiting_list):
+            texts = [s["text"] for s in await self.control.sent(user)]
+            if recognise(texts[-1:], []) == ("ask", "invited"):
+                self.waiting_list.remove(user)
+                self._save()
+                lang = self.rng.choice(list(PERSONAS))
+                talk = _Talk(user, self.rng.choice(PERSONAS[lang]), old_client=False, seen=len(texts))
+                self.stats.returned += 1
+                await self._say(talk, talk.persona.hello)
+                await self._converse(talk)
+                return
+
+    async def _converse(self, talk: _Talk) -> str:
+        outcome = "stuck"
+        for _ in range(self.MAX_TURNS):
+            texts, buttons = await self._read(talk)
+            if texts is None:
+                outcome = "unanswered"
+                break
+            seen = recognise(texts, buttons)
+            if seen is not None and seen[0] == "end":
+                outcome = seen[1]
+                break
+            if seen is not None:
+                talk.step = seen[1]
+                talk.asked[talk.step] += 1
+                if talk.asked[talk.step] > self.MAX_ASKED:
+                    log.warning(
+                        "simulated relative %s: asked %r again and again: %s", talk.user, talk.step, texts
+                    )
+                    break
+            if talk.step is None:
+                outcome = "not understood"
+                log.warning("simulated relative %s cannot tell what the bot asks: %s", talk.user, texts)
+                break
+            await self._answer(talk, buttons)
             await asyncio.sleep(self.rng.uniform(0.3, 1.2) / self.speed)
-        self.stats.finished += 1
+        self.stats.outcomes[outcome] += 1
+        if outcome == "listed":
+            self.waiting_list.append(talk.user)
+            self._save()
+        return outcome
 
-    async def _act(self, user: int, action: Action) -> None:
-        if action[0] == "text":
-            await self.control.inject_message(from_id=user, text=action[1])
-        elif action[0] == "tap":
-            label, payload = await self._button(user, action[1])
-            await self.control.inject_message(from_id=user, text=label, payload=payload)
-        elif action[0] == "photo":
-            att = SandboxControl.attachment("photo", "photo.jpg", demo_photo(self.rng))
-            await self.control.inject_message(from_id=user, text="", attachments=[att])
-        elif action[0] == "voice":
-            att = SandboxControl.attachment("audio_message", "voice.ogg", demo_voice(self.rng))
-            await self.control.inject_message(from_id=user, text="", attachments=[att])
+    async def _answer(self, talk: _Talk, buttons: list[dict[str, Any]]) -> None:
+        """Answer the step the bot is on, as this relative would."""
+        p, step, n = talk.persona, talk.step, talk.progress[talk.step or ""]
+        talk.progress[step or ""] += 1
+        if step == "consent":
+            await self._choose(talk, buttons, "agree", p.yes)
+        elif step == "subject":
+            await self._say(talk, p.subject)
+        elif step == "relation":
+            await self._say(talk, p.relation)
+        elif step == "photos":
+            if n < 1 + self.rng.randint(0, 1):
+                await self._send_photo(talk)
+            else:
+                await self._choose(talk, buttons, "done")
+        elif step == "story":
+            if n < len(p.story):
+                await self._say(talk, p.story[n])
+            else:
+                await self._choose(talk, buttons, "done")
+        elif step == "wishes":
+            if n == 0 and self.rng.random() < 0.7:
+                await self._choose(talk, buttons, self.rng.choice(WISH_IDS))
+            else:
+                await self._choose(talk, buttons, "done")
+        elif step == "voice":
+            if n == 0 and self.rng.random() < 0.5:
+                await self._send(
+                    talk,
+                    attachments=[SandboxControl.attachment("audio_message", "v.ogg", demo_voice(self.rng))],
+                )
+            else:
+                await self._choose(talk, buttons, "skip")
+        elif step == "contact":
+            if p.phone and n == 0:
+                await self._say(talk, p.phone)
+            else:
+                await self._choose(talk, buttons, "here")
+        elif step == "notify":
+            await self._choose(talk, buttons, "yes", p.yes)
+        elif step == "publish":
+            await self._choose(talk, buttons, self.rng.choice(["publish_yes", "publish_no"]))
+        elif step == "confirm":
+            if p.correction and talk.progress["correction"] == 0:
+                await self._choose(talk, buttons, "fix")
+            else:
+                await self._choose(talk, buttons, "confirm")
+        elif step == "correction":
+            await self._say(talk, p.correction or "Всё правильно")
+        elif step in ("cancel_confirm", "invited"):
+            await self._say(talk, p.yes if step == "cancel_confirm" else p.hello)
 
-    async def _button(self, user: int, answer_id: str) -> tuple[str, dict[str, Any] | None]:
-        """The label and payload of the button the bot offered last (or the id typed, if none matches)."""
-        for message in reversed(await self.control.sent(peer_id=user)):
-            keyboard = message.get("keyboard")
-            if not keyboard:
-                continue
-            data = json.loads(keyboard) if isinstance(keyboard, str) else keyboard
-            for row in data.get("buttons", []):
-                for button in row:
-                    action = button.get("action", {})
-                    payload = json.loads(action.get("payload") or "{}")
-                    if payload.get("a") == answer_id:
-                        return action.get("label", answer_id), payload
-            break
-        return answer_id, None
+    async def _choose(
+        self, talk: _Talk, buttons: list[dict[str, Any]], answer: str, words: str | None = None
+    ) -> None:
+        """Tap the button for ``answer`` if it is on screen, else say it in words (never the id)."""
+        for button in buttons:
+            if button["payload"].get("a") == answer and not talk.old_client:
+                await self._send(talk, text=button["label"], payload=button["payload"])
+                return
+        key = f"intake.button.{answer.replace(':', '_')}"
+        label = i18n.text(key, talk.persona.lang) if i18n.has(key, talk.persona.lang) else None
+        await self._say(talk, words or (label.lower() if label else talk.persona.yes))
 
-    async def _await_reply(self, user: int, seen: int, timeout_s: float = 15.0) -> None:
+    async def _say(self, talk: _Talk, text: str) -> None:
+        await self._send(talk, text=text)
+
+    async def _send_photo(self, talk: _Talk) -> None:
+        """A photo as VK really sends them: attached (often without orig_photo) or forwarded from a chat."""
+        photo = SandboxControl.attachment(
+            "photo", "photo.jpg", demo_photo(self.rng), orig_photo=self.rng.random() < 0.5
+        )
+        if self.rng.random() < 0.2:
+            forwarded = {"from_id": talk.user + 500_000, "text": "", "attachments": [photo]}
+            await self._send(talk, fwd_messages=[forwarded])
+        else:
+            await self._send(talk, attachments=[photo])
+
+    async def _send(self, talk: _Talk, text: str = "", **extra: Any) -> None:
+        if talk.old_client:
+            extra["client_info"] = OLD_CLIENT
+        await self.control.inject_message(talk.user, text, **extra)
+
+    async def _read(
+        self, talk: _Talk, timeout_s: float = 30.0
+    ) -> tuple[list[str] | None, list[dict[str, Any]]]:
+        """Wait for the bot's answer (until it has been quiet a moment): its new texts and the buttons."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
-        while loop.time() < deadline and len(await self.control.sent(peer_id=user)) <= seen:
-            await asyncio.sleep(0.2)
+        count, quiet_since = talk.seen, None
+        while loop.time() < deadline:
+            now_count = len(await self.control.sent(talk.user))
+            if now_count != count:
+                count, quiet_since = now_count, loop.time()
+            elif quiet_since is not None and loop.time() - quiet_since >= 0.4:
+                break
+            await asyncio.sleep(0.25)
+        if count == talk.seen:
+            return None, []
+        sent = await self.control.sent(talk.user)
+        texts = [s["text"] for s in sent[talk.seen :]]
+        talk.seen = len(sent)
+        _text, buttons = await self.control.sent_keyboard(talk.user)
+        return texts, buttons
+
+    # -- others -----------------------------------------------------------------------------------------
 
     async def troll(self) -> None:
         self.stats.abuse += 1
@@ -249,3 +508,88 @@ class DemoTraffic:
             await asyncio.wait_for(stop.wait(), timeout=seconds / self.speed)
         except TimeoutError:
             pass
+
+
+# -- the founder ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class FounderStats:
+    started: int = 0
+    delivered: int = 0
+
+
+class DemoFounder:
+    """The founder at work: every while she delivers the clip in progress, or starts the next order, through
+    the domain calls `vkbot orders set-status` and `deliver` make; the news goes out through the outbox."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        config: Any,
+        clip: Path,
+        *,
+        speed: float = 1.0,
+        every_s: float = 45.0,  # a clip every 90 s at speed 1: the queue fills, then moves
+        wake: Any = None,
+    ):
+        self.engine = engine
+        self.config = config
+        self.clip = clip
+        self.speed = speed
+        self.every_s = every_s
+        self.wake = wake
+        self.stats = FounderStats()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        if not self.clip.exists():
+            self.clip.parent.mkdir(parents=True, exist_ok=True)
+            self.clip.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"demo memorial clip " * 2000)
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self.every_s / self.speed)
+            except TimeoutError:
+                pass
+            if stop.is_set():
+                break
+            try:
+                if await asyncio.to_thread(self.work_once) and self.wake is not None:
+                    self.wake()
+            except Exception:  # the founder's hand slipping must not stop the demo
+                log.exception("simulated founder failed")
+
+    def work_once(self) -> str | None:
+        """One step of work: deliver the order in progress, else start the first waiting one."""
+        import waitlist
+        from vkbot.clock import SystemClock
+        from vkbot.core.store.db import begin_write
+        from vkbot.ops.jobs import queue_notices
+        from waitlist.filestore import LocalFileStore
+
+        now = datetime.now(UTC)
+        settings = self.config.waitlist
+        with Session(self.engine) as session:
+            begin_write(session)
+            busy = waitlist.list_orders(session, settings=settings, now=now, status="in_progress")
+            if busy:
+                files = LocalFileStore(self.config.storage.files_dir)
+                waitlist.deliver(session, busy[0].number, self.clip, files=files, at=now)
+                done = f"delivered {busy[0].number}"
+                self.stats.delivered += 1
+            else:
+                waiting = waitlist.list_orders(session, settings=settings, now=now, status="waiting")
+                if not waiting:
+                    return None
+                waitlist.set_status(session, waiting[0].number, "in_progress", None, at=now)
+                done = f"started {waiting[0].number}"
+                self.stats.started += 1
+            queue_notices(session, settings, SystemClock())
+            session.commit()
+        log.info("simulated founder: order %s", done)
+        return done
+
+    def line(self) -> str:
+        return f"founder: {self.stats.started} orders started, {self.stats.delivered} clips delivered"
+
+
+__all__ = ["DemoFounder", "DemoTraffic", "TrafficStats", "recognise"]

@@ -35,9 +35,15 @@ def to_attachment(att: Attachment) -> InboundAttachment:
         return InboundAttachment(kind, doc.url, _ref("doc", doc), doc.size or None, doc.ext or None)
     if att.type == "sticker":
         return InboundAttachment("sticker", None, "sticker", None, None)
+    body = _Raw(att.raw_body())
     if att.type == "video":
-        return InboundAttachment("video", None, _ref("video", _Raw(att.raw_body())), None, None)
-    return InboundAttachment("other", None, att.type, None, None)
+        return InboundAttachment("video", None, _ref("video", body), None, None)
+    if att.type == "link":
+        return InboundAttachment("other", body.url, "link", None, "link")
+    if att.type in ("wall", "poll", "market", "audio", "story", "graffiti", "wall_reply"):
+        # Kept for the founder by reference ("wall-1_5", "poll7_9"); ext names the kind for the wording.
+        return InboundAttachment("other", None, _ref(att.type, body), None, att.type)
+    return InboundAttachment("other", None, att.type, None, att.type)
 
 
 class _Raw:
@@ -45,11 +51,10 @@ class _Raw:
 
     def __init__(self, body: Any):
         body = body if isinstance(body, dict) else {}
-        self.owner_id, self.id, self.access_key = (
-            body.get("owner_id", ""),
-            body.get("id", ""),
-            body.get("access_key"),
-        )
+        # A shared wall post names its wall in to_id (owner_id on newer versions).
+        self.owner_id = body.get("owner_id", body.get("to_id", body.get("from_id", "")))
+        self.id, self.access_key = body.get("id", ""), body.get("access_key")
+        self.url = body.get("url") if isinstance(body.get("url"), str) else None
 
 
 def forwarded(messages: list[ForeignMessage], depth: int = 0) -> list[ForeignMessage]:
@@ -86,13 +91,23 @@ def parse_payload(payload: str | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _quoted(message: Message) -> list[ForeignMessage]:
+    """The message a relative replied to, with what it forwarded, unless it is the community's own (a
+    quote of our question brings nothing new). Its text was read when it came; only its files count."""
+    quoted = message.reply_message
+    if quoted is None or quoted.from_id <= 0:
+        return []
+    return [quoted, *forwarded(quoted.fwd_messages)]
+
+
 def to_inbound(
     message: Message, event_key: str, *, keyboard_supported: bool, lang_hint: str | None
 ) -> InboundMessage:
     fwds = forwarded(message.fwd_messages)
     attachments = [to_attachment(a) for a in message.attachments]
-    # Photos forwarded from another chat count as sent: relatives often forward the old photo.
-    for fwd in fwds:
+    # Photos forwarded from another chat or inside a quoted message count as sent: relatives often
+    # forward the old photo, or answer "this one" quoting the message that had it.
+    for fwd in [*fwds, *_quoted(message)]:
         attachments.extend(to_attachment(a) for a in fwd.attachments)
     return InboundMessage(
         event_key=event_key,

@@ -16,14 +16,22 @@ from typing import Any
 from vkbot.config import Config, ConfigError, load_config
 
 
-def add_config_argument(parser: argparse.ArgumentParser) -> None:
+def add_config_argument(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    """``--config`` before the command (``vkbot --config x.toml orders list``) or after it; a command's
+    own default must not hide the one given before it, hence SUPPRESS below the top level."""
     parser.add_argument(
-        "--config", type=Path, default=None, help="TOML config file (see config.example.toml)"
+        "--config",
+        type=Path,
+        default=None if top_level else argparse.SUPPRESS,
+        help="TOML config file (see config.example.toml)",
     )
 
 
 def add_json_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+EXIT_NO_DATABASE = 3
 
 
 def config_or_exit(args: argparse.Namespace) -> Config:
@@ -35,14 +43,59 @@ def config_or_exit(args: argparse.Namespace) -> Config:
         raise SystemExit(2) from exc
 
 
+def database_exists(url: str) -> bool:
+    """Whether the suite's database is there: a SQLite file, or a server database with our schema."""
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        name = parsed.database
+        return name is not None and name not in ("", ":memory:") and Path(name).is_file()
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return inspect(conn).has_table("alembic_version")
+    except SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def require_database(args: argparse.Namespace, config: Config) -> None:
+    """Commands that read never create a database: without one, say which was looked for, exit 3."""
+    from sqlalchemy.engine import make_url
+
+    url = config.storage.database_url
+    if database_exists(url):
+        return
+    shown = make_url(url).render_as_string(hide_password=True)
+    source = (
+        f"from {args.config}"
+        if getattr(args, "config", None)
+        else "the default: no --config given and no VKBOT_STORAGE__DATABASE_URL set"
+    )
+    print(
+        f"no database at {shown} ({source}); `vkbot run` creates it, or pass the --config of your install",
+        file=sys.stderr,
+    )
+    raise SystemExit(EXIT_NO_DATABASE)
+
+
 @contextmanager
-def database_session(args: argparse.Namespace) -> Iterator[tuple[Any, Config]]:
-    """A writing session on the configured, migrated database, committed when the block ends cleanly."""
+def database_session(args: argparse.Namespace, *, create: bool = False) -> Iterator[tuple[Any, Config]]:
+    """A writing session on the configured, migrated database, committed when the block ends cleanly.
+
+    Without ``create`` a missing database is an error naming where it was looked for (``require_database``).
+    """
     from sqlmodel import Session
 
     from vkbot.core.store.db import begin_write, make_engine, migrate
 
     config = config_or_exit(args)
+    if not create:
+        require_database(args, config)
     engine = make_engine(config.storage.database_url)
     try:
         # Her terminal shows her answers, not the migration's chatter (it is logged when it matters).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sys
 from typing import Any
 
 from vkbot.commands.common import (
@@ -28,8 +29,12 @@ def register(subparsers: Any) -> None:
     add_config_argument(mig)
     mig.set_defaults(func=cmd_migrate)
 
-    chk = subparsers.add_parser("check-config", help="validate the config; each error names its key")
+    chk = subparsers.add_parser(
+        "check-config",
+        help="validate the config (each error names its key) and say what Long Poll leaves off",
+    )
     add_config_argument(chk)
+    chk.add_argument("--vk", action="store_true", help="ask VK for the Long Poll settings now (read only)")
     chk.set_defaults(func=cmd_check_config)
 
     st = subparsers.add_parser("status", help="listener, outbox backlog and parked rows")
@@ -38,8 +43,25 @@ def register(subparsers: Any) -> None:
     st.set_defaults(func=cmd_status)
 
 
+def vk_problems(config: Any) -> list[str]:
+    """What keeps the suite from talking to VK at all, each naming its key."""
+    problems = []
+    if config.vk.group_id <= 0:
+        problems.append(
+            "vk.group_id: missing; set the community's positive id ([vk] group_id or VKBOT_VK__GROUP_ID)"
+        )
+    if not config.vk.token.get_secret_value():
+        problems.append("vk.token: missing (set VKBOT_VK__TOKEN or put it in the secrets file)")
+    return problems
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     config = config_or_exit(args)
+    problems = vk_problems(config)
+    if problems:
+        for problem in problems:
+            print(f"cannot start: {problem}", file=sys.stderr)
+        return 2
 
     async def main(stop: asyncio.Event) -> int:
         from vkbot.app import open_app
@@ -64,24 +86,77 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
+    """0: valid and nothing known to be off; 2: a key is wrong; 1: valid, but Long Poll leaves a feature off."""
     config = config_or_exit(args)
-    problems = []
-    if config.vk.group_id <= 0:
-        problems.append("vk.group_id: must be the community's positive id")
-    if not config.vk.token.get_secret_value():
-        problems.append("vk.token: missing (set VKBOT_VK__TOKEN or put it in the secrets file)")
+    problems = vk_problems(config)
     for problem in problems:
         print(f"config error: {problem}")
     if problems:
         return 2
     print("config is valid")
-    return 0
+    report = _live_settings(config) if args.vk else _stored_settings(config)
+    if report is None:
+        print("Long Poll settings: not checked yet (`vkbot run` checks them at start; --vk asks VK now)")
+        return 0
+    _print_settings(report)
+    return 1 if report["problems"] else 0
+
+
+def _stored_settings(config: Any) -> dict[str, Any] | None:
+    """The last start-up check, if there is a database (this command never creates one)."""
+    from sqlmodel import Session
+
+    from vkbot.commands.common import database_exists
+    from vkbot.core.store.db import make_engine
+    from vkbot.ingress.settings_check import load_report
+
+    if not database_exists(config.storage.database_url):
+        return None
+    engine = make_engine(config.storage.database_url)
+    try:
+        with Session(engine) as session:
+            return load_report(session, config.vk.group_id)
+    finally:
+        engine.dispose()
+
+
+def _live_settings(config: Any) -> dict[str, Any]:
+    """Ask VK now, changing nothing."""
+
+    async def ask() -> dict[str, Any]:
+        import aiohttp
+
+        from vkbot.app import make_client
+        from vkbot.ingress.settings_check import read_longpoll_settings
+
+        async with aiohttp.ClientSession() as http:
+            client = make_client(http, config.vk.model_copy(update={"max_retries": 1}))
+            try:
+                return (await read_longpoll_settings(client, config.vk.group_id)).as_dict()
+            finally:
+                await client.aclose()
+
+    return asyncio.run(ask())
+
+
+def _print_settings(report: dict[str, Any]) -> None:
+    when = f" (checked {report['checked_at'][:16].replace('T', ' ')} UTC)"
+    if not report["problems"]:
+        print(f"Long Poll settings: on, API {report['api_version']}, every event type the suite uses{when}")
+        return
+    print(f"Long Poll settings{when}: features off:")
+    for problem in report["problems"]:
+        print(f"  {problem}")
+    if report.get("error"):
+        print(f"  (VK answered: {report['error']})")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from vkbot.commands.common import require_database
     from vkbot.ops.status import collect_status
 
     config = config_or_exit(args)
+    require_database(args, config)
     status = collect_status(config)
     if args.json:
         print_json(status)
@@ -115,3 +190,7 @@ def _print_status(status: dict[str, Any]) -> None:
     )
     for name, cap in status["capabilities"].items():
         print(f"  {name}: {'yes' if cap['ok'] else 'no: ' + str(cap['reason'])}")
+    if status.get("longpoll_settings") is None:
+        print("Long Poll settings: not checked yet (`vkbot run` checks them at start)")
+    else:
+        _print_settings(status["longpoll_settings"])

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import secrets
+import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,9 @@ def register(subparsers: Any) -> None:
     )
     demo.add_argument("--dir", type=Path, default=Path("demo-data"), help="working folder, kept between runs")
     demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=0, help="sandbox port (0: a free one)")
+    demo.add_argument(
+        "--port", type=int, default=None, help="sandbox port (default: last run's if free; 0: any free one)"
+    )
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--speed", type=float, default=1.0, help="simulated people act this many times faster")
     demo.add_argument(
@@ -31,7 +35,10 @@ def register(subparsers: Any) -> None:
     )
     demo.add_argument("--no-traffic", action="store_true", help="only the sandbox and the suite")
     demo.add_argument(
-        "--dashboard-port", type=int, default=0, help="the founder's dashboard (0: a free port)"
+        "--dashboard-port",
+        type=int,
+        default=None,
+        help="the founder's dashboard (default: last run's if free; 0: any free one)",
     )
     demo.set_defaults(func=cmd_demo)
 
@@ -45,27 +52,83 @@ def _folder_secret(folder: Path, name: str, make: Callable[[], str]) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def demo_environment(folder: Path, sandbox_url: str, token: str, dashboard_port: int = 0) -> dict[str, str]:
+def write_demo_config(folder: Path, sandbox_url: str, token: str, dashboard_port: int = 0) -> Path:
+    """The demo's config in its folder (``vkbot.toml``, secrets beside it readable by the owner only), so
+    `vkbot --config <folder>/vkbot.toml ...` reaches the same install while the demo runs or after it."""
     from vkbot.auth.secretbox import new_key
 
-    return {
-        # The dashboard on loopback with a password made for this demo folder (printed: the demo is local).
-        "VKBOT_DASHBOARD__ENABLED": "true",
-        "VKBOT_DASHBOARD__PORT": str(dashboard_port),
-        "VKBOT_DASHBOARD__PASSWORD": _folder_secret(
-            folder, "dashboard-password", lambda: secrets.token_urlsafe(12)
-        ),
-        "VKBOT_VK__APP_CLIENT_ID": "demo-app",
-        "VKBOT_VK__REDIRECT_URI": "http://127.0.0.1/vk-id-callback",
-        "VKBOT_AUTH__SECRET_KEY": _folder_secret(folder, "secret-key", new_key),
-        "VKBOT_VK__API_BASE_URL": f"{sandbox_url}/method/",
-        "VKBOT_VK__OAUTH_BASE_URL": f"{sandbox_url}/",
-        "VKBOT_VK__GROUP_ID": str(DEMO_GROUP_ID),
-        "VKBOT_VK__TOKEN": token,
-        "VKBOT_VK__LONGPOLL_WAIT": "10",
-        "VKBOT_STORAGE__DATABASE_URL": f"sqlite:///{(folder / 'vkbot.db').resolve()}",
-        "VKBOT_STORAGE__FILES_DIR": str((folder / "files").resolve()),
-    }
+    root = folder.resolve()
+    secrets_path = root / "secrets.toml"
+    _write_toml(
+        secrets_path,
+        {
+            "vk": {"token": token},
+            # The dashboard on loopback with a password made for this demo folder (printed: it is local).
+            "dashboard": {
+                "password": _folder_secret(folder, "dashboard-password", lambda: secrets.token_urlsafe(12))
+            },
+            "auth": {"secret_key": _folder_secret(folder, "secret-key", new_key)},
+        },
+    )
+    secrets_path.chmod(0o600)
+    config_path = root / "vkbot.toml"
+    _write_toml(
+        config_path,
+        {
+            "vk": {
+                "api_base_url": f"{sandbox_url}/method/",
+                "oauth_base_url": f"{sandbox_url}/",
+                "group_id": DEMO_GROUP_ID,
+                "longpoll_wait": 10,
+                "app_client_id": "demo-app",
+                "redirect_uri": "http://127.0.0.1/vk-id-callback",
+            },
+            "storage": {"database_url": f"sqlite:///{root / 'vkbot.db'}", "files_dir": str(root / "files")},
+            "dashboard": {"enabled": True, "port": dashboard_port},
+            "secrets": {"file": str(secrets_path)},
+        },
+    )
+    return config_path
+
+
+def _write_toml(path: Path, sections: dict[str, dict[str, Any]]) -> None:
+    """Flat sections of strings, numbers and booleans (a JSON string is a valid TOML basic string)."""
+    lines = ["# Written by `vkbot demo` at each start."]
+    for name, values in sections.items():
+        lines.append(f"\n[{name}]")
+        for key, value in values.items():
+            rendered = (
+                str(value).lower() if isinstance(value, bool) else json.dumps(value, ensure_ascii=False)
+            )
+            lines.append(f"{key} = {rendered}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _remembered_port(folder: Path, name: str, asked: int | None) -> int:
+    """The port asked for, else the one this demo folder used last time if it is free, else a free one."""
+    if asked is not None:
+        return asked
+    try:
+        last = int(json.loads((folder / "ports.json").read_text(encoding="utf-8"))[name])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind (TIME_WAIT is fine)
+        try:
+            probe.bind(("127.0.0.1", last))
+        except OSError:
+            return 0
+    return last
+
+
+def _remember_port(folder: Path, name: str, url: str) -> None:
+    path = folder / "ports.json"
+    try:
+        ports = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        ports = {}
+    ports[name] = int(url.rstrip("/").rsplit(":", 1)[1].split("/")[0])
+    path.write_text(json.dumps(ports), encoding="utf-8")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -77,13 +140,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         from vkbot.app import open_app
         from vkbot.config import load_config
-        from vkbot.demo_traffic import DemoTraffic
+        from vkbot.demo_traffic import DemoFounder, DemoTraffic
         from vkbot.sandbox import SandboxControl, SandboxOptions, running_sandbox
 
         token = _folder_secret(folder, "sandbox-token", lambda: secrets.token_hex(16))
         options = SandboxOptions(
             host=args.host,
-            port=args.port,
+            port=_remembered_port(folder, "sandbox", args.port),
             group_id=DEMO_GROUP_ID,
             community_token=token,
             data_dir=folder / "sandbox",
@@ -91,19 +154,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         async with running_sandbox(options) as sandbox:
             print(f"Sandbox: {sandbox.url}", flush=True)
-            config = load_config(
-                None, environ=demo_environment(folder, sandbox.url, token, args.dashboard_port)
+            _remember_port(folder, "sandbox", sandbox.url)
+            dashboard_port = _remembered_port(folder, "dashboard", args.dashboard_port)
+            config_path = write_demo_config(folder, sandbox.url, token, dashboard_port)
+            config = load_config(config_path, environ={})
+            print(
+                f"Config written: use it with `vkbot --config {folder / 'vkbot.toml'} orders list`",
+                flush=True,
             )
             await connect_admin_once(config)
             async with open_app(config) as app, aiohttp.ClientSession() as http:
                 if args.duration:
                     asyncio.get_running_loop().call_later(args.duration, stop.set)
+                people: list[Any] = []
                 if not args.no_traffic:
-                    traffic = DemoTraffic(SandboxControl(http, sandbox.url), seed=args.seed, speed=args.speed)
-                    app.extra_tasks.append(traffic.run)
-                app.extra_tasks.append(lambda stop: _report(app, stop))
-                app.extra_tasks.append(lambda stop: _announce_dashboard(app, stop))
+                    traffic = DemoTraffic(
+                        SandboxControl(http, sandbox.url),
+                        seed=args.seed,
+                        speed=args.speed,
+                        state_file=folder / "traffic.json",
+                    )
+                    founder = DemoFounder(
+                        app.engine, config, folder / "clip.mp4", speed=args.speed, wake=app.sender.wake.set
+                    )
+                    people = [traffic.stats, founder]
+                    app.extra_tasks += [traffic.run, founder.run]
+                app.extra_tasks.append(lambda stop: _report(app, stop, people))
+                app.extra_tasks.append(lambda stop: _announce_dashboard(app, stop, folder))
                 await app.run(stop)
+                _print_summary(app, people)
         print("demo stopped; state kept in", folder, flush=True)
         return 0
 
@@ -146,22 +225,29 @@ async def connect_admin_once(config: Any) -> None:
         engine.dispose()
 
 
-async def _report(app: Any, stop: asyncio.Event, every_s: float = 15.0) -> None:
-    """A line every few seconds so a person watching sees the queue fill and abuse land in quarantine."""
-    from sqlmodel import Session
-
-    from vkbot.ops.status import demo_summary
-
+async def _report(app: Any, stop: asyncio.Event, people: list[Any], every_s: float = 15.0) -> None:
+    """A line every few seconds so a person watching sees the queue fill and move, and abuse land in
+    quarantine."""
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), timeout=every_s)
         except TimeoutError:
             pass
-        with Session(app.engine) as session:
-            print(demo_summary(session), flush=True)
+        _print_summary(app, people)
 
 
-async def _announce_dashboard(app: Any, stop: asyncio.Event) -> None:
+def _print_summary(app: Any, people: list[Any]) -> None:
+    from sqlmodel import Session
+
+    from vkbot.ops.status import demo_summary
+
+    with Session(app.engine) as session:
+        print(demo_summary(session), flush=True)
+    for who in people:
+        print(f"demo {who.line()}", flush=True)
+
+
+async def _announce_dashboard(app: Any, stop: asyncio.Event, folder: Path) -> None:
     """Print where the founder's dashboard is, and its demo password, once it listens."""
     if app.dashboard is not None:
         started = asyncio.create_task(app.dashboard.started.wait())
@@ -172,4 +258,5 @@ async def _announce_dashboard(app: Any, stop: asyncio.Event) -> None:
         if app.dashboard.started.is_set():
             password = app.config.dashboard.password.get_secret_value()
             print(f"Dashboard: {app.dashboard.url} (password: {password})", flush=True)
+            _remember_port(folder, "dashboard", app.dashboard.url)
     await stop.wait()  # App.run stops every worker when any one returns

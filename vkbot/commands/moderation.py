@@ -18,13 +18,15 @@ def register(subparsers: Any) -> None:
     ev = commands.add_parser("eval", help="score the filter on a labelled JSONL file")
     ev.add_argument("file", type=Path, help="one object a line: text, lang, channel, label, category")
     ev.add_argument("--json", action="store_true", help="end with one JSON object of the figures")
-    ev.add_argument("--config", type=Path, default=None, help="app config TOML (its [moderation] applies)")
+    ev.add_argument(
+        "--config", type=Path, default=argparse.SUPPRESS, help="app config TOML (its [moderation] applies)"
+    )
     ev.add_argument("--ml", action="store_true", help="add the Detoxify tier (needs prepared weights)")
     ev.set_defaults(func=cmd_eval)
 
     fetch = commands.add_parser("fetch-model", help="download and prepare Detoxify multilingual (internet)")
     fetch.add_argument("--dir", type=Path, default=None, help="target folder (default: from config)")
-    fetch.add_argument("--config", type=Path, default=None, help="app config TOML")
+    fetch.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="app config TOML")
     fetch.set_defaults(func=cmd_fetch_model)
 
     from vkbot.commands.quarantine import add_hide_command

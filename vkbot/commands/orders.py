@@ -25,6 +25,7 @@ from vkbot.commands.common import (
     print_json,
     print_rows,
     print_table,
+    require_database,
 )
 
 EXIT_NOT_FOUND = 1
@@ -279,7 +280,8 @@ def cmd_keep_files(args: argparse.Namespace) -> int:
 def cmd_signups(args: argparse.Namespace) -> int:
     import waitlist
 
-    with database_session(args) as (session, config):
+    # Sign-ups may be closed before the first `vkbot run`: this one may create the database.
+    with database_session(args, create=True) as (session, config):
         waitlist.set_signups_open(session, args.open, at=_now(), reopen_hint=args.hint)
         queued = _queue_notices(session, config) if args.open else 0
     return _done(args, f"sign-ups {'open' if args.open else 'closed'}", queued)
@@ -290,6 +292,7 @@ def cmd_signups(args: argparse.Namespace) -> int:
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
     config = config_or_exit(args)
+    require_database(args, config)
 
     async def run() -> Any:
         import aiohttp
@@ -327,6 +330,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from vkbot.ops.backup import BackupError, backup
 
     config = config_or_exit(args)
+    require_database(args, config)
     try:
         result = backup(config, args.dest)
     except BackupError as exc:

@@ -39,11 +39,13 @@ def read_status(session: Session, group_id: int) -> dict[str, Any]:
 def collect_status(config: Config) -> dict[str, Any]:
     from vkbot.auth import capabilities
     from vkbot.auth.store import AuthStore
+    from vkbot.ingress.settings_check import load_report
 
     engine = make_engine(config.storage.database_url)
     try:
         with Session(engine) as session:
             status = read_status(session, config.vk.group_id)
+            status["longpoll_settings"] = load_report(session, config.vk.group_id)
         token = AuthStore(engine, None).status()
         status["admin_token"] = token.as_dict()
         status["capabilities"] = {name: cap.as_dict() for name, cap in capabilities(token).items()}
@@ -65,9 +67,17 @@ def demo_summary(session: Session) -> str:
 
     events = count("SELECT count(*) FROM vk_events")
     sent = count("SELECT count(*) FROM vk_outbox WHERE status = 'done'")
-    orders = count("SELECT count(*) FROM wl_order")
+    by_status = {
+        status: count(f"SELECT count(*) FROM wl_order WHERE status = '{status}'")
+        for status in ("draft", "waiting", "in_progress", "delivered", "cancelled")
+    }
+    listed = count("SELECT count(*) FROM wl_signup WHERE status = 'listed'")
     hidden = count("SELECT count(*) FROM mod_item WHERE status = 'quarantined'")
-    return f"demo: {events} events stored, {sent} replies sent, {orders} orders, {hidden} hidden from the founder"
+    orders = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in by_status.items())
+    return (
+        f"demo: {events} events stored, {sent} replies sent, orders: {orders}; {listed} on the waiting list, "
+        f"{hidden} hidden from the founder"
+    )
 
 
 def open_incidents(session: Session) -> list[dict[str, Any]]:

@@ -17,6 +17,12 @@ What it serves (root URL R): VK methods at ``R/method/<name>`` (``vkbot.sandbox.
 (``vkbot.sandbox.longpoll``), upload servers and files (``vkbot.sandbox.uploads``), VK ID at ``R/authorize`` and
 ``R/oauth2/auth`` (``vkbot.sandbox.vkid``), the control API under ``R/sandbox/`` (``vkbot.sandbox.control``)
 and fault rules (``vkbot.sandbox.faults``). State persists in ``data_dir`` (``vkbot.sandbox.journal``).
+
+It honours the community's Long Poll settings (``groups.setLongPollSettings``/``getLongPollSettings``):
+unticked event types are not delivered, and the ``api_version`` shapes the events (below 5.103
+``message_new``'s object is the bare message; only 5.199 events carry ``v``). Its control API injects what
+real VK sends: group chats and their service actions, quotes, forwards with their own ids and authors,
+photos without ``orig_photo``, video/wall/poll/link attachments, clients without keyboards.
 """
 
 from vkbot.sandbox.client import SandboxControl, SandboxControlError

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from typing import Any
 
 import aiohttp
@@ -33,9 +34,10 @@ class SandboxControl:
             return data
 
     @staticmethod
-    def attachment(kind: str, name: str, data: bytes) -> dict[str, str]:
-        """An item for ``inject_message(attachments=[...])``."""
-        return {"type": kind, "name": name, "data_b64": base64.b64encode(data).decode()}
+    def attachment(kind: str, name: str, data: bytes, **extra: Any) -> dict[str, Any]:
+        """An item for ``inject_message(attachments=[...])`` (``orig_photo=False``: a photo as VK often
+        sends it); video, wall, poll and link items are plain dicts (see the control API)."""
+        return {"type": kind, "name": name, "data_b64": base64.b64encode(data).decode(), **extra}
 
     # -- acting as people --------------------------------------------------------------------------------
 
@@ -46,12 +48,16 @@ class SandboxControl:
         attachments: list[dict[str, str]] | None = None,
         fwd_messages: list[dict[str, Any]] | None = None,
         payload: dict[str, Any] | str | None = None,
+        **extra: Any,
     ) -> dict[str, Any]:
+        """``extra``: ``peer_id`` (a chat), ``reply_to`` (a cmid to quote), ``action``, ``client_info``
+        (see ``POST /sandbox/messages`` in ``vkbot.sandbox.control``)."""
         body: dict[str, Any] = {
             "from_id": from_id,
             "text": text,
             "attachments": attachments or [],
             "fwd_messages": fwd_messages or [],
+            **extra,
         }
         if payload is not None:
             body["payload"] = payload
@@ -136,6 +142,27 @@ class SandboxControl:
     async def clear_faults(self) -> dict[str, Any]:
         return await self._request("DELETE", "faults")
 
+    async def sent_keyboard(self, peer_id: int) -> tuple[str, list[dict[str, Any]]]:
+        """The community's last message to ``peer_id`` (text) and the buttons a person sees under it: the
+        last message's inline keyboard, or the newest standard one (each ``{"label", "payload"}``)."""
+        sent = await self.sent(peer_id)
+        text = sent[-1]["text"] if sent else ""
+        for message in reversed(sent):
+            keyboard = message.get("keyboard")
+            if not keyboard:
+                continue
+            data = json.loads(keyboard) if isinstance(keyboard, str) else keyboard
+            if data.get("inline") and message is not sent[-1]:
+                continue  # an older message's inline buttons: a person answers the newest question
+            buttons = [
+                {"label": b["action"].get("label", ""), "payload": _payload(b["action"].get("payload"))}
+                for row in data.get("buttons", [])
+                for b in row
+                if b.get("action", {}).get("type") in ("text", "callback")
+            ]
+            return text, buttons
+        return text, []
+
     async def set_rights(self, **rights: bool) -> dict[str, Any]:
         return await self._request("POST", "rights", rights)
 
@@ -156,3 +183,13 @@ class SandboxControl:
 
     async def revoke_user_tokens(self) -> dict[str, Any]:
         return await self._request("POST", "tokens/revoke")
+
+
+def _payload(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return raw
+    try:
+        value = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -4,11 +4,21 @@ Every endpoint answers JSON; a bad request answers HTTP 400 ``{"error": "<what i
 
 People and VK acting:
 
-- ``POST /sandbox/messages`` ``{"from_id": int, "text": str, "attachments": [{"type": "photo" |
-  "audio_message" | "doc" | "sticker", "name": str, "data_b64": str}], "fwd_messages": [{...}],
-  "payload": str | object}`` -> the message object exactly as in the ``message_new`` event it produces;
-  attachments are stored and served by the sandbox (``/files/<name>``), each with an ``access_key``. A user
-  who writes may be written to (until they deny).
+- ``POST /sandbox/messages`` ``{"from_id": int, "text": str, "attachments": [...], "fwd_messages": [{...}],
+  "payload": str | object, "peer_id": int?, "reply_to": cmid?, "action": {...}?, "client_info": {...}?}``
+  -> the message as stored (the ``message_new`` event carries it, with ``id`` 0 in chats). Attachments:
+  files ``{"type": "photo" | "audio_message" | "doc" | "sticker", "name", "data_b64"}`` are stored and
+  served (``/files/<name>``), each with an ``access_key``; a photo with ``"orig_photo": false`` comes as
+  VK often sends it (no ``orig_photo``, its real sizes unsorted); described ones need no file:
+  ``{"type": "video", "title"}``, ``{"type": "wall", "text"}``, ``{"type": "poll", "question",
+  "answers"}``, ``{"type": "link", "url", "title"}``. Each forwarded message ``{"from_id", "text",
+  "attachments", "fwd_messages", "date"?}`` gets its own id and cmid. ``peer_id`` >= 2000000000 is a group
+  chat (service ``action`` such as ``{"type": "chat_invite_user", "member_id": -1001}`` only there);
+  ``reply_to`` quotes a message of the conversation as ``reply_message``; ``client_info`` overrides VK's
+  default (``{"keyboard": false, "inline_keyboard": false}``: an old client). A user who writes
+  privately may be written to (until they deny). Events follow the Long Poll settings set with
+  ``groups.setLongPollSettings``: unticked types are not delivered, ``api_version`` < 5.103 makes
+  ``message_new``'s object the bare message, and only 5.199 events carry ``v``.
 - ``POST /sandbox/messages/ID/edit`` ``{"text": str}`` -> the edited message; fires ``message_edit``.
 - ``POST /sandbox/admin-messages`` ``{"peer_id": int, "text": str}`` -> a message the founder wrote by hand
   in VK: ``message_reply`` with ``admin_author_id`` (not listed by ``/sandbox/sent``).
@@ -65,10 +75,13 @@ from aiohttp import web
 
 from vkbot.sandbox import bulk
 from vkbot.sandbox.core import Sandbox
-from vkbot.sandbox.state import now
+from vkbot.sandbox.state import CHAT_PEER_BASE, CLIENT_INFO, now
 from vkbot.sandbox.wire import SANDBOX_KEY, json_answer
 
-ATTACHMENT_TYPES = ("photo", "audio_message", "doc", "sticker")
+FILE_TYPES = ("photo", "audio_message", "doc", "sticker")
+DESCRIBED_TYPES = ("video", "wall", "poll", "link")
+ATTACHMENT_TYPES = FILE_TYPES + DESCRIBED_TYPES
+DEFAULT_CHAT_ACTIONS = ("chat_invite_user", "chat_kick_user", "chat_title_update", "chat_pin_message")
 
 
 class BadRequest(Exception):
@@ -116,46 +129,111 @@ def injected_attachments(sb: Sandbox, owner_id: int, raw: Any) -> list[dict[str,
         kind = item.get("type") if isinstance(item, dict) else None
         if kind not in ATTACHMENT_TYPES:
             raise BadRequest(f"attachment type must be one of {', '.join(ATTACHMENT_TYPES)}")
-        try:
-            data = base64.b64decode(item.get("data_b64", ""), validate=True)
-        except (binascii.Error, ValueError):
-            raise BadRequest("data_b64 is not base64") from None
-        filename = str(item.get("name") or f"{kind}.bin")
-        name = sb.media.store_file(data, filename) if data else None
-        if kind == "sticker":
-            obj = sb.media.sticker(name)
-        elif name is None:
-            raise BadRequest(f"a {kind} attachment needs data_b64")
-        elif kind == "photo":
-            obj = sb.media.photo(owner_id, name, data)
-        elif kind == "audio_message":
-            obj = sb.media.audio_message(owner_id, name)
-        else:
-            obj = sb.media.doc(owner_id, name, filename)
+        obj = (
+            _described(sb, owner_id, kind, item)
+            if kind in DESCRIBED_TYPES
+            else _file(sb, owner_id, kind, item)
+        )
         result.append({"type": kind, kind: obj})
     return result
 
 
-def _forwarded(raw: Any, peer_id: int) -> list[dict[str, Any]]:
+def _file(sb: Sandbox, owner_id: int, kind: str, item: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = base64.b64decode(item.get("data_b64", ""), validate=True)
+    except (binascii.Error, ValueError):
+        raise BadRequest("data_b64 is not base64") from None
+    filename = str(item.get("name") or f"{kind}.bin")
+    name = sb.media.store_file(data, filename) if data else None
+    if kind == "sticker":
+        return sb.media.sticker(name)
+    if name is None:
+        raise BadRequest(f"a {kind} attachment needs data_b64")
+    if kind == "photo":
+        return sb.media.photo(owner_id, name, data, orig=item.get("orig_photo", True) is not False)
+    if kind == "audio_message":
+        return sb.media.audio_message(owner_id, name)
+    return sb.media.doc(owner_id, name, filename)
+
+
+def _described(sb: Sandbox, owner_id: int, kind: str, item: dict[str, Any]) -> dict[str, Any]:
+    """Attachments that need no file: a video, a shared wall post, a poll, a link."""
+    title = str(item.get("title") or item.get("text") or "")
+    if kind == "video":
+        return sb.media.video(owner_id, title or "Видео", "", duration=int(item.get("duration", 30)))
+    if kind == "wall":
+        return sb.media.wall_post(int(item.get("owner_id", -sb.state.group_id)), title)
+    if kind == "poll":
+        answers = item.get("answers", ["Да", "Нет"])
+        if not isinstance(answers, list):
+            raise BadRequest("a poll's answers must be a list")
+        return sb.media.poll(owner_id, str(item.get("question", title or "Опрос")), [str(a) for a in answers])
+    url = item.get("url")
+    if not isinstance(url, str) or not url:
+        raise BadRequest("a link attachment needs a url")
+    return sb.media.link(url, title)
+
+
+def _forwarded(sb: Sandbox, raw: Any, peer_id: int, depth: int = 0) -> list[dict[str, Any]]:
+    """Forwarded messages as VK delivers them: each with its own id, author, cmid and attachments."""
     if not isinstance(raw, list):
         raise BadRequest("fwd_messages must be a list")
     result = []
     for item in raw:
         if not isinstance(item, dict):
             raise BadRequest("each forwarded message must be an object")
+        author = item.get("from_id", peer_id)
+        if isinstance(author, bool) or not isinstance(author, int):
+            raise BadRequest("a forwarded message's from_id must be an integer")
+        message_id = item.get("id", sb.state.next_id("message"))
         result.append(
             {
-                "id": 0,
-                "date": now(),
-                "from_id": peer_id,
-                "text": "",
-                "conversation_message_id": 0,
-                "attachments": [],
-                "fwd_messages": [],
                 **item,
+                "id": message_id,
+                "date": item.get("date", now() - 86_400),
+                "from_id": author,
+                "peer_id": item.get("peer_id", author),
+                "text": _text(item),
+                # Its number in the conversation it came from (unknown here; any stable positive one).
+                "conversation_message_id": item.get("conversation_message_id", message_id % 9973 + 1),
+                "attachments": injected_attachments(sb, author, item.get("attachments", [])),
+                "fwd_messages": _forwarded(sb, item.get("fwd_messages", []), author, depth + 1)
+                if depth < 5
+                else [],
             }
         )
     return result
+
+
+def _reply_message(sb: Sandbox, body: dict[str, Any], peer_id: int) -> dict[str, Any] | None:
+    """``reply_to`` (a cmid of this conversation) quotes that message, as VK's ``reply_message``."""
+    if "reply_to" not in body:
+        return None
+    quoted = sb.state.quoted(peer_id, _int(body, "reply_to"))
+    if quoted is None:
+        raise BadRequest(f"no message with conversation_message_id {body['reply_to']} in {peer_id}")
+    return quoted
+
+
+def _client_info(body: dict[str, Any]) -> dict[str, Any] | None:
+    """``client_info`` overrides (e.g. ``{"keyboard": false}`` for an old client) on VK's default."""
+    raw = body.get("client_info")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise BadRequest("client_info must be an object")
+    return {**CLIENT_INFO, **raw}
+
+
+def _action(body: dict[str, Any], peer_id: int) -> dict[str, Any] | None:
+    raw = body.get("action")
+    if raw is None:
+        return None
+    if peer_id < CHAT_PEER_BASE:
+        raise BadRequest("service actions happen in chats (peer_id >= 2000000000)")
+    if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+        raise BadRequest(f"action must be an object with a type such as {', '.join(DEFAULT_CHAT_ACTIONS)}")
+    return raw
 
 
 async def post_message(request: web.Request) -> Any:
@@ -163,6 +241,9 @@ async def post_message(request: web.Request) -> Any:
     from_id = _int(body, "from_id")
     if from_id <= 0:
         raise BadRequest("from_id must be a positive user id")
+    peer_id = _int(body, "peer_id", from_id)
+    if peer_id != from_id and peer_id < CHAT_PEER_BASE:
+        raise BadRequest("peer_id is the writer's own id, or a chat's (>= 2000000000)")
     payload = body.get("payload")
     if payload is not None and not isinstance(payload, str):
         payload = json.dumps(payload, ensure_ascii=False)
@@ -170,8 +251,12 @@ async def post_message(request: web.Request) -> Any:
         from_id,
         _text(body),
         injected_attachments(sb, from_id, body.get("attachments", [])),
-        _forwarded(body.get("fwd_messages", []), from_id),
+        _forwarded(sb, body.get("fwd_messages", []), from_id),
         payload,
+        peer_id=peer_id,
+        reply_message=_reply_message(sb, body, peer_id),
+        action=_action(body, peer_id),
+        client_info=_client_info(body),
     )
     return message
 
@@ -265,11 +350,13 @@ async def bulk_messages(request: web.Request) -> Any:
 
 
 async def sent(request: web.Request) -> Any:
-    records = _sb(request).state.sent.values()
+    state = _sb(request).state
     if "peer_id" in request.query:
-        peer = int(request.query["peer_id"])
-        return [r for r in records if r["peer_id"] == peer]
-    return list(records)
+        # Through the conversation's own ids: a demo running for hours polls this many times a second.
+        conv = state.conversations.get(int(request.query["peer_id"]))
+        ids = conv["message_ids"] if conv else []
+        return [state.sent[i] for i in ids if i in state.sent]
+    return list(state.sent.values())
 
 
 async def history(request: web.Request) -> Any:

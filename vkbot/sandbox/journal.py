@@ -31,6 +31,7 @@ COMMUNITY_KINDS = (
     "permission",
     "dedup",
     "guid",
+    "lpsettings",
 )
 
 

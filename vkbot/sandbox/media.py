@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import random
 import re
 import secrets
 import struct
@@ -108,29 +109,43 @@ class MediaStore:
         return obj
 
     def photo(
-        self, owner_id: int, name: str, data: bytes, album_id: int = -3, text: str = ""
+        self,
+        owner_id: int,
+        name: str,
+        data: bytes,
+        album_id: int = -3,
+        text: str = "",
+        *,
+        orig: bool = True,
     ) -> dict[str, Any]:
+        """A photo object; ``orig=False`` gives what VK often sends instead: no ``orig_photo``, only the
+        sizes the image reaches (s, m, x always; y, z, w when it is larger), in no particular order."""
         width, height = image_size(data)
+        media_id = self.state.next_id("media")
         sizes = []
+        previous_box = (0, 0)
         for letter, box_w, box_h in PHOTO_SIZES:
+            if not orig and letter not in "smx" and width <= previous_box[0] and height <= previous_box[1]:
+                break
             w, h = _fit(width, height, box_w, box_h)
             sizes.append({"type": letter, "url": f"{self.url(name)}?size={letter}", "width": w, "height": h})
-        access_key = secrets.token_hex(9)
-        return self._register(
-            "photo",
-            {
-                "id": self.state.next_id("media"),
-                "owner_id": owner_id,
-                "album_id": album_id,
-                "date": now(),
-                "access_key": access_key,
-                "text": text,
-                "has_tags": False,
-                "web_view_token": secrets.token_hex(9),
-                "sizes": sizes,
-                "orig_photo": {"type": "base", "url": self.url(name), "width": width, "height": height},
-            },
-        )
+            previous_box = (box_w, box_h)
+        photo: dict[str, Any] = {
+            "id": media_id,
+            "owner_id": owner_id,
+            "album_id": album_id,
+            "date": now(),
+            "access_key": secrets.token_hex(9),
+            "text": text,
+            "has_tags": False,
+            "web_view_token": secrets.token_hex(9),
+            "sizes": sizes,
+        }
+        if orig:
+            photo["orig_photo"] = {"type": "base", "url": self.url(name), "width": width, "height": height}
+        else:
+            random.Random(media_id).shuffle(sizes)
+        return self._register("photo", photo)
 
     def doc(self, owner_id: int, name: str, title: str) -> dict[str, Any]:
         ext = Path(name).suffix.lstrip(".")
@@ -171,7 +186,7 @@ class MediaStore:
         images = [{"url": self.url(name), "width": 128, "height": 128}] if name else []
         return {"product_id": 1, "sticker_id": sticker_id, "images": images, "images_with_background": images}
 
-    def video(self, owner_id: int, title: str, description: str) -> dict[str, Any]:
+    def video(self, owner_id: int, title: str, description: str, duration: int = 0) -> dict[str, Any]:
         return self._register(
             "video",
             {
@@ -179,13 +194,77 @@ class MediaStore:
                 "owner_id": owner_id,
                 "title": title,
                 "description": description,
-                "duration": 0,
+                "duration": duration,
                 "date": now(),
                 "access_key": secrets.token_hex(9),
+                "type": "video",
+                "views": 0,
+                "comments": 0,
                 "image": [],
                 "files": {},
             },
         )
+
+    def wall_post(self, owner_id: int, text: str) -> dict[str, Any]:
+        """A wall post shared into a message (VK's ``wall`` attachment: ``from_id``/``to_id``, no media)."""
+        return self._register(
+            "wall",
+            {
+                "id": self.state.next_id("media"),
+                "owner_id": owner_id,
+                "from_id": owner_id,
+                "to_id": owner_id,
+                "date": now(),
+                "post_type": "post",
+                "text": text,
+                "attachments": [],
+                "comments": {"count": 0},
+                "likes": {"count": 0, "user_likes": 0, "can_like": 1, "can_publish": 1},
+                "reposts": {"count": 0, "user_reposted": 0},
+                "views": {"count": 1},
+                "access_key": secrets.token_hex(9),
+            },
+        )
+
+    def poll(self, owner_id: int, question: str, answers: list[str]) -> dict[str, Any]:
+        poll_id = self.state.next_id("media")
+        return self._register(
+            "poll",
+            {
+                "id": poll_id,
+                "owner_id": owner_id,
+                "author_id": owner_id,
+                "created": now(),
+                "question": question,
+                "votes": 0,
+                "answers": [
+                    {"id": poll_id * 10 + i, "text": text, "votes": 0, "rate": 0}
+                    for i, text in enumerate(answers)
+                ],
+                "anonymous": False,
+                "multiple": False,
+                "disable_unvote": False,
+                "answer_ids": [],
+                "end_date": 0,
+                "closed": False,
+                "is_board": False,
+                "can_edit": False,
+                "can_vote": True,
+                "can_report": True,
+                "can_share": True,
+            },
+        )
+
+    @staticmethod
+    def link(url: str, title: str) -> dict[str, Any]:
+        """A link preview (links have no id and are not registered)."""
+        return {
+            "url": url,
+            "title": title,
+            "caption": url.split("/")[2] if "//" in url else "",
+            "description": "",
+            "is_favorite": False,
+        }
 
     def attachment(self, kind: str, obj: dict[str, Any]) -> dict[str, Any]:
         return {"type": kind, kind: obj}

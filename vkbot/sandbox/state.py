@@ -29,11 +29,29 @@ CLIENT_INFO = {
     "lang_id": 0,
 }
 API_VERSION = "5.199"
+CHAT_PEER_BASE = 2_000_000_000
+# From this version on, message_new's object is {"message", "client_info"}; before it, the bare message.
+WRAPPED_MESSAGE_NEW = (5, 103)
+# Events carry "v" only from this version on (5.103-5.198 communities get events without it).
+VERSION_IN_EVENTS = (5, 199)
 COUNTERS = ("message", "version", "post", "comment", "event", "media", "upload", "key", "trimmed")
 
 
 def now() -> int:
     return int(time.time())
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """A version as numbers, e.g. (5, 103); anything unreadable counts as the oldest version."""
+    try:
+        return tuple(int(part) for part in version.split("."))
+    except ValueError:
+        return (0,)
+
+
+def default_lp_settings() -> dict[str, Any]:
+    """A community whose Long Poll is on at 5.199 with every event type ticked (unticked ones read as 1)."""
+    return {"is_enabled": True, "api_version": API_VERSION, "events": {}}
 
 
 class SandboxState:
@@ -71,7 +89,7 @@ class SandboxState:
         self.errors: Counter[str] = Counter()
         self.deduplicated = 0
         self.rights: dict[str, bool] = {"wall": True, "video": True}
-        self.lp_settings: dict[str, Any] = {"is_enabled": True, "api_version": API_VERSION, "events": {}}
+        self.lp_settings: dict[str, Any] = default_lp_settings()
         self.button_events: dict[str, dict[str, Any]] = {}
 
     def reset(self) -> None:
@@ -104,6 +122,8 @@ class SandboxState:
             self.event_seqs.append(seq)
             self.events.append(event)
         self.lp_keys = [k for k, _ in records.get("lpkey", [])]
+        for _, settings in records.get("lpsettings", []):
+            self.lp_settings = settings
         # Ids must never repeat, even if a crash lost the last counter flush.
         for name, table in (("message", self.messages), ("post", self.posts), ("comment", self.comments)):
             if table:
@@ -121,16 +141,31 @@ class SandboxState:
 
     # -- long-poll events --------------------------------------------------------------------------------
 
-    def emit(self, event_type: str, obj: dict[str, Any]) -> dict[str, Any]:
-        """Append one event in VK's envelope and wake the pollers."""
+    def save_lp_settings(self) -> None:
+        self.save("lpsettings", "settings", self.lp_settings)
+
+    def delivers(self, event_type: str) -> bool:
+        """Whether the community's Long Poll settings let this event type out (VK drops unticked ones)."""
+        settings = self.lp_settings
+        return bool(settings["is_enabled"]) and bool(settings["events"].get(event_type, 1))
+
+    def emit(self, event_type: str, obj: dict[str, Any]) -> dict[str, Any] | None:
+        """Append one event in VK's envelope, shaped by the Long Poll settings' api_version, and wake the
+        pollers; None when the settings do not deliver this type (the event is lost for good, as on VK)."""
+        if not self.delivers(event_type):
+            return None
+        version = str(self.lp_settings["api_version"])
+        if event_type == "message_new" and version_tuple(version) < WRAPPED_MESSAGE_NEW:
+            obj = obj["message"]
         seq = self.next_id("event")
         event = {
             "type": event_type,
             "object": obj,
             "group_id": self.group_id,
             "event_id": hashlib.sha1(f"{self.group_id}:{seq}".encode()).hexdigest(),
-            "v": API_VERSION,
         }
+        if version_tuple(version) >= VERSION_IN_EVENTS:
+            event["v"] = version
         self.event_seqs.append(seq)
         self.events.append(event)
         self.save("event", seq, event)
@@ -264,15 +299,40 @@ class SandboxState:
         attachments: list[dict[str, Any]] | None = None,
         fwd_messages: list[dict[str, Any]] | None = None,
         payload: str | None = None,
+        *,
+        peer_id: int | None = None,
+        reply_message: dict[str, Any] | None = None,
+        action: dict[str, Any] | None = None,
+        client_info: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A person writes to the community: history, permission to reply, ``message_new``."""
+        """A person writes to the community (privately, or in a chat ``peer_id`` >= 2000000000):
+        history, permission to reply (private only), ``message_new``."""
+        peer = from_id if peer_id is None else peer_id
         extra: dict[str, Any] = {"attachments": attachments or [], "fwd_messages": fwd_messages or []}
         if payload is not None:
             extra["payload"] = payload
-        message = self._new_message(from_id, from_id, text, 0, **extra)
-        self.set_permission(from_id, True)
-        self.emit("message_new", {"message": dict(message), "client_info": CLIENT_INFO})
+        if reply_message is not None:
+            extra["reply_message"] = reply_message
+        if action is not None:
+            extra["action"] = action
+        message = self._new_message(peer, from_id, text, 0, **extra)
+        delivered = dict(message)
+        if peer >= CHAT_PEER_BASE:
+            delivered["id"] = 0  # VK gives bots chat messages without an id (cmid identifies them)
+        else:
+            self.set_permission(from_id, True)
+        self.emit("message_new", {"message": delivered, "client_info": client_info or CLIENT_INFO})
         return message
+
+    def quoted(self, peer_id: int, cmid: int) -> dict[str, Any] | None:
+        """A message of this conversation as VK puts it in ``reply_message`` (None if there is none)."""
+        conv = self.conversations.get(peer_id)
+        for message_id in conv["message_ids"] if conv else []:
+            message = self.messages[message_id]
+            if message["conversation_message_id"] == cmid:
+                keep = ("date", "from_id", "text", "attachments", "conversation_message_id", "peer_id", "id")
+                return {key: message[key] for key in keep if key in message}
+        return None
 
     def community_message(
         self,
@@ -323,7 +383,7 @@ class SandboxState:
             self.save("permission", user_id, allowed)
 
     def can_write(self, peer_id: int) -> bool:
-        if peer_id >= 2_000_000_000 or peer_id < 0:
+        if peer_id >= CHAT_PEER_BASE or peer_id < 0:
             return True
         return self.permissions.get(peer_id, False)
 

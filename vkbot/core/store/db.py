@@ -104,7 +104,8 @@ def import_all_models() -> None:
 
     import vkbot.core.store.models  # noqa: F401
 
-    for module in ("waitlist.models", "moderation.models", "publishing.models", "vkbot.auth.models"):
+    modules = ("waitlist.models", "moderation.models", "publishing.models", "vkbot.auth.models")
+    for module in (*modules, "vkbot.ingress.settings_check"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -7,6 +7,7 @@ from typing import Any
 
 from vkbot.sandbox.errors import VkError, invalid
 from vkbot.sandbox.methods.base import USER, Ctx, method, page
+from vkbot.sandbox.state import version_tuple
 
 EVENT_FLAGS = (
     "message_new",
@@ -60,16 +61,20 @@ def get_long_poll_server(ctx: Ctx) -> dict[str, Any]:
 
 @method("groups.setLongPollSettings")
 def set_long_poll_settings(ctx: Ctx) -> int:
+    """Changes what the community's Long Poll delivers from now on (``SandboxState.emit`` honours it)."""
     _check_group(ctx)
     settings = ctx.state.lp_settings
     p = ctx.params
     if p.has("enabled"):
         settings["is_enabled"] = p.flag("enabled")
     if p.has("api_version"):
+        if version_tuple(p.str("api_version")) < (5, 0):
+            raise invalid("api_version", "is invalid")
         settings["api_version"] = p.str("api_version")
     for flag in EVENT_FLAGS:
         if p.has(flag):
             settings["events"][flag] = 1 if p.flag(flag) else 0
+    ctx.state.save_lp_settings()
     return 1
 
 
