@@ -18,7 +18,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vkbot.core.store.models import StoredEvent
 
@@ -38,7 +38,7 @@ _TRY_LOCKS = text("SELECT k FROM unnest(:keys) AS k WHERE pg_try_advisory_xact_l
 def _unprocessed(max_attempts: int) -> list[ColumnElement[bool]]:
     return [
         StoredEvent.processed_at.is_(None),  # type: ignore[union-attr]
-        StoredEvent.attempts < max_attempts,  # type: ignore[operator]
+        col(StoredEvent.attempts) < max_attempts,
     ]
 
 
@@ -64,7 +64,7 @@ def lock_key(peer_id: int | None, event_id: int) -> int:
 
 def _claim_by_peer(session: Session, limit: int, max_attempts: int) -> list[StoredEvent]:
     scan = (
-        select(StoredEvent.id, StoredEvent.peer_id)
+        select(col(StoredEvent.id), col(StoredEvent.peer_id))
         .where(*_unprocessed(max_attempts))
         .order_by(StoredEvent.id)  # type: ignore[arg-type]
         .limit(limit * _SCAN_FACTOR)
