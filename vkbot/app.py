@@ -27,6 +27,7 @@ from vkbot.auth.store import AuthStore
 from vkbot.clock import Clock, SystemClock
 from vkbot.config import Config, VkSettings
 from vkbot.core.dispatch import Dispatcher, EventHandler
+from vkbot.core.rate import limiter_for, token_bucket
 from vkbot.core.store.db import make_engine, migrate
 from vkbot.core.store.events_repo import EventStore
 from vkbot.core.store.models import OutboxRow
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("vkbot.app")
 
 Worker = Callable[[asyncio.Event], Awaitable[None]]
+USER_RATE_PER_S = 3  # VK's limit for a user token
 
 
 @dataclass
@@ -173,9 +175,19 @@ def _moderation_outcome(session: Session, row: OutboxRow) -> None:
 
 
 def make_client(
-    http: aiohttp.ClientSession, vk: VkSettings, user_tokens: UserTokenSource | None = None
+    http: aiohttp.ClientSession,
+    vk: VkSettings,
+    user_tokens: UserTokenSource | None = None,
+    engine: Engine | None = None,
 ) -> VkClient:
-    """The one VK client of a process (its rate limiter must see every call of the token)."""
+    """The one VK client of a process; with ``engine``, its rate limits are the database's (shared by
+    every process on PostgreSQL), else its own (which must then see every call of the token)."""
+    limiters = None
+    if engine is not None:
+        limiters = (
+            limiter_for(engine, token_bucket("community", vk.token.get_secret_value()), vk.rate_per_s),
+            limiter_for(engine, f"user:{vk.group_id}", USER_RATE_PER_S),  # one admin per community
+        )
     return VkClient(
         http,
         base_url=vk.api_base_url,
@@ -189,6 +201,8 @@ def make_client(
         flood_pause_s=vk.flood_pause_s,
         execute_batch=vk.execute_batch,
         user_tokens=user_tokens,
+        user_rate_per_s=USER_RATE_PER_S,
+        limiters=limiters,
     )
 
 
@@ -209,7 +223,7 @@ async def open_app(
         await http.close()
         engine.dispose()
         raise
-    client = make_client(http, vk, user_tokens)
+    client = make_client(http, vk, user_tokens, engine)
     try:
         files = LocalFileStore(config.storage.files_dir)
         store = EventStore(engine, vk.group_id, clock)

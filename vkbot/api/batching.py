@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vkbot.api.errors import ExecuteError, VkApiError, VkError, error_from_payload
-from vkbot.api.limiter import RollingWindowLimiter
+from vkbot.api.limiter import Limiter
 
 log = logging.getLogger("vkbot.api.batching")
 
@@ -111,7 +111,7 @@ class CallQueue:
         self,
         name: str,
         *,
-        limiter: RollingWindowLimiter,
+        limiter: Limiter,
         transport: Transport,
         retry_policy: RetryPolicy,
         batch_enabled: bool = True,

@@ -42,7 +42,7 @@ from vkbot.api.errors import (
     is_flood,
     is_retryable,
 )
-from vkbot.api.limiter import RollingWindowLimiter
+from vkbot.api.limiter import Limiter, RollingWindowLimiter
 from vkbot.api.tokens import UserTokenSource, needs_user_token
 
 log = logging.getLogger("vkbot.api")
@@ -99,6 +99,7 @@ class VkClient:
         execute_batch: bool = True,
         user_tokens: UserTokenSource | None = None,
         user_rate_per_s: int = 3,
+        limiters: tuple[Limiter, Limiter] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
     ):
@@ -116,10 +117,15 @@ class VkClient:
         self._rng = rng or random.Random()
         self._refresh_lock = asyncio.Lock()
         # The limiters keep real time against a real server: they do not take the injected ``sleep``
-        # (which only shortens backoff and flood pauses in tests).
+        # (which only shortens backoff and flood pauses in tests). ``limiters`` (community, user)
+        # replaces them, e.g. with limits shared by several processes (``vkbot.core.rate``).
+        group_limiter, user_limiter = limiters or (
+            RollingWindowLimiter(rate_per_s),
+            RollingWindowLimiter(user_rate_per_s),
+        )
         self._group = CallQueue(
             "community",
-            limiter=RollingWindowLimiter(rate_per_s),
+            limiter=group_limiter,
             transport=self._community_transport,
             retry_policy=self._retry_delay,
             batch_enabled=execute_batch,
@@ -127,7 +133,7 @@ class VkClient:
         )
         self._user = CallQueue(
             "user",
-            limiter=RollingWindowLimiter(user_rate_per_s),
+            limiter=user_limiter,
             transport=self._user_transport,
             retry_policy=self._retry_delay,
             batch_enabled=execute_batch,

@@ -14,6 +14,13 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+
+class Limiter(Protocol):
+    """What a call queue needs of a rate limit: wait until one more request may start."""
+
+    async def acquire(self) -> None: ...
 
 
 class RollingWindowLimiter:

@@ -304,7 +304,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         vk = config.vk
         engine = make_engine(config.storage.database_url)
         async with aiohttp.ClientSession() as http:
-            client = make_client(http, vk)
+            client = make_client(http, vk, engine=engine)  # shares the running bot's limit on PostgreSQL
             try:
                 return await reconcile(engine, client, grace_s=args.grace)
             finally:

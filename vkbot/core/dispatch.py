@@ -2,7 +2,8 @@
 
 An event is marked processed in the same transaction that writes its outbox rows, so a crash either
 keeps both or neither; a replay after restart starts from the first unprocessed event. Events are
-handled in order of storage, which keeps one relative's messages in order.
+handled in order of storage, which keeps one relative's messages in order. On PostgreSQL several
+dispatchers (processes) share the events by conversation (``vkbot.core.claims``); on SQLite one runs.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from vkbot.clock import Clock, SystemClock
+from vkbot.core.claims import claim
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import StoredEvent
 from vkbot.core.worker import run_worker
@@ -72,16 +74,7 @@ class Dispatcher:
         """Handle one batch of unprocessed events; returns how many were looked at."""
         with Session(self.engine) as session:
             begin_write(session)
-            events = list(
-                session.scalars(
-                    select(StoredEvent)
-                    .where(StoredEvent.processed_at.is_(None))  # type: ignore[union-attr]
-                    .where(StoredEvent.attempts < self.max_attempts)
-                    .order_by(StoredEvent.id)  # type: ignore[arg-type]
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            )
+            events = claim(session, self.batch_size, self.max_attempts)
             prepare = getattr(self.handler, "prepare", None)  # optional: batch-wide lookups up front
             if events and prepare is not None:
                 prepare(session, events)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -90,12 +92,47 @@ def alembic_config(engine: Engine) -> Any:
     return cfg
 
 
+# pg_advisory_lock key of the migrations ("vkbotmig" as 8 bytes): every process on one database takes it.
+MIGRATION_LOCK_KEY = int.from_bytes(b"vkbotmig", "big") >> 1
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to every branch head (core, waitlist, moderation, publishing)."""
+    """Bring the schema to every branch head (core, waitlist, moderation, publishing).
+
+    Several processes starting on one empty database would each create the tables, and all but one
+    fail; so the upgrade runs under a lock: the others wait, then find the schema at head.
+    """
     from alembic import command
 
-    command.upgrade(alembic_config(engine), "heads")
+    with migration_lock(engine):
+        command.upgrade(alembic_config(engine), "heads")
     log.info("database schema is at head")
+
+
+@contextlib.contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """PostgreSQL: a session advisory lock on a connection of its own; SQLite: a lock file beside the database."""
+    url = engine.url
+    if url.get_backend_name() == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                conn.commit()
+        return
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        yield  # a private in-memory database has no other process to race
+        return
+    import fcntl  # the suite runs on Linux; SQLite's own locks cannot span Alembic's connection
+
+    with open(f"{url.database}.migrate-lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
 def import_all_models() -> None:

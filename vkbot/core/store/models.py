@@ -121,3 +121,19 @@ class AlertIncident(SQLModel, table=True):
     # When each channel took the notice; NULL: not yet (retried on the next check).
     vk_notified_at: datetime | None = Field(default=None, sa_column=_aware_column())
     mail_notified_at: datetime | None = Field(default=None, sa_column=_aware_column())
+
+
+class RateStart(SQLModel, table=True):
+    """One request started on a token, when several processes share its limit (PostgreSQL; see ``vkbot.core.rate``).
+
+    Kept for one rolling window, then deleted: a few dozen rows per token at any time.
+    """
+
+    __tablename__ = "vk_rate_starts"
+    __table_args__ = (Index("ix_vk_rate_starts_bucket", "bucket", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Which limit: a hash of the token, never the token itself.
+    bucket: str = Field(max_length=64)
+    # The database's clock (seconds since the epoch), the one clock every process agrees on.
+    started_at: float
