@@ -49,7 +49,7 @@ def test_texts(repo: Path = REPO) -> Iterator[tuple[str, str]]:
 
 def example_texts(clf: OfflineClassifier) -> Iterator[tuple[str, str]]:
     for rule in clf.rules.rules:
-        for text in (*getattr(rule, "examples", ()), *getattr(rule, "ok_examples", ())):
+        for text in (*rule.examples, *rule.ok_examples):
             yield "examples", text
 
 
