@@ -30,7 +30,7 @@ HIDDEN = [
     "C:Нелюдь!",
     # A curse at fate: an abstract noun in the vocative (война / болезнь / рак / судьба / водка
     # проклятая), anywhere in the sentence or as a sentence of its own, makes a death wish or "иди ты"
-    # swearing at no reader (the false positive of set F)
+    # swearing at no reader
     "Чтоб ты сдохла, тварь",
     "Чтоб ты сдохла со своими роликами",
     "C:Чтоб ты сдохла. Война проклятая забрала пацанов, а ты на этом наживаешься",
@@ -39,14 +39,14 @@ HIDDEN = [
     "Щоб ти здохла разом зі своїми відео",
     "Иди ты на хуй со своей войной",
     # Abuse quoted in a report to the admin: «...» after "пишет / пише / writes", or followed by
-    # "удалите / заблокируйте" is someone else's words (the first false positive of set G)
+    # "удалите / заблокируйте" is someone else's words
     "чтоб вы все сдохли, крысы, удалите свой паблик",
     "C:мразь ты, пишешь тут каждый день, удалите этот паблик",
     "you vultures, nobody writes to you anymore, die already",
     "Удалите пост: вы мрази и стервятники",
     'C:удалите свой паблик, "художница", тварь ты бездушная',
     # An interjection (курва, сука, бля) set off by commas, at fate or the war, with no addressee
-    # (the second false positive of set G); the same word with "ты" or an adjective is aimed
+    # ; the same word with "ты" or an adjective is aimed
     "Курва ти, а не художниця, віддай гроші",
     "сука ты, верни деньги за ролик",
     "Ти курва, і всі це знають.",
@@ -54,7 +54,7 @@ HIDDEN = [
     "C:бля, какие же вы твари",
     "C:Курва ти продажна",
     # A tribute to the dead (rest easy, земля пухом, царство небесное): an insult word said fondly
-    # to fallen friends is aimed at no reader (the third false positive of set G)
+    # to fallen friends is aimed at no reader
     "you bastards sell dead people's faces for cash",
     "эх вы, сволочи, наживаетесь на горе",
     "C:сволочи вы, а не мастера, верните деньги",
@@ -112,10 +112,7 @@ VISIBLE = [
     "Holy shit, this is beautiful",
     "Holy sh1t, beautiful work",
     "fuck, I miss him so much",
-    # Probe round (own phrasings of the dev set's categories): leave "while you're whole", someone
-    # waiting at the reader's door, "nobody will cry", the reader in hell, fleecing mourners, "идите все
-    # в жопу", a car number or a kindergarten with "будь осторожна" / "think about it"
-    # Grief, war and everyday sentences near the aim changes and the new nouns (a second sweep). The
+    # Grief, war and everyday sentences near the aim checks and the insult nouns. The
     # verbless-sentence rule leaves adjectives ("конченая жизнь") and sentences followed by what "they"
     # did ("Твари. Просто твари. Убили ..."); reported naming ("свекровь говорит, что я ...") is quoted.
     "Ну и дура я, перепутала фото. Вот правильное",
@@ -183,7 +180,7 @@ VISIBLE = [
     "Нелюди проклятые, за что они так с нашим городом. Хочу видео с мамой",
     # A curse at fate: an abstract noun in the vocative (война / болезнь / рак / судьба / водка
     # проклятая), anywhere in the sentence or as a sentence of its own, makes a death wish or "иди ты"
-    # swearing at no reader (the false positive of set F)
+    # swearing at no reader
     "Война проклятая, чтоб ты сдохла. Сына забрала, мужа забрала",
     "Чтоб ты сгорела, проклятая болезнь, маму за полгода съела",
     "Щоб ти здохла, клята війно. Синку, я чекаю",
@@ -204,7 +201,7 @@ VISIBLE = [
     # ru.death_wish.imperative
     "Сдохни, рак, сдохни. Мама, держись",
     # Abuse quoted in a report to the admin: «...» after "пишет / пише / writes", or followed by
-    # "удалите / заблокируйте" is someone else's words (the first false positive of set G)
+    # "удалите / заблокируйте" is someone else's words
     "Здравствуйте. Под роликом про деда кто-то пишет «сдохни, тварь» уже третий день. Мама плачет.",
     "Адмін, тут якийсь тролль пише «щоб ви всі здохли, мрази» під відео мого брата. Заблокуйте його",
     'someone writes "die you filthy vultures" under my dad\'s clip every night. please block them',
@@ -213,7 +210,7 @@ VISIBLE = [
     "«Гиена», «стервятница» — так меня назвали в комментариях. Заблокируйте их",
     "Мне пишут: «чтоб ты сдохла вместе со своими роликами». Что делать?",
     # An interjection (курва, сука, бля) set off by commas, at fate or the war, with no addressee
-    # (the second false positive of set G); the same word with "ты" or an adjective is aimed
+    # ; the same word with "ты" or an adjective is aimed
     "Курва, ще один похорон. Друга з батальйону привезли вчора.",
     "Сука, опять прилёт по нашему району, соседа хороним в субботу.",
     "Бля, пятый год без него, а я всё жду, что позвонит. Сделайте ролик с папой, пожалуйста",
@@ -224,7 +221,7 @@ VISIBLE = [
     "C:Брат, курва, зачем ты туда пошёл",
     "C:Мама, сука, как же без тебя плохо",
     # A tribute to the dead (rest easy, земля пухом, царство небесное): an insult word said fondly
-    # to fallen friends is aimed at no reader (the third false positive of set G)
+    # to fallen friends is aimed at no reader
     "ну что, сволочи, за вас, пацаны. земля вам пухом",
     "you stupid bastards promised to come home. rest in peace, boys",
     "Ех ви, падлюки мої рідні, чекайте мене там. Вічна вам пам'ять",

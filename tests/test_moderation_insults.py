@@ -102,7 +102,7 @@ HIDDEN = [
     "Как тебя только земля носит",
     # ru.obscene.go_you
     "C:Пішла ти зі своїми мультиками",
-    # Non-profane insults round: "бессовестная баба", "ни стыда ни совести у этой тётки", "ты позор
+    # Non-profane insults: "бессовестная баба", "ни стыда ни совести у этой тётки", "ты позор
     # ...", "нет у тебя ничего святого"; about killers or the war they stay visible, and words before
     # "говорили про ..." are reported speech
     "C:Бессовестная баба, на костях пляшет",
@@ -166,7 +166,7 @@ VISIBLE = [
     "Паразитує на нашому горі тільки війна. Дякую вам за відео",
     "Следующий ролик хочу про дедушку, можно?",
     "She told me to piss off, can you ban her?",
-    # Non-profane insults round: "бессовестная баба", "ни стыда ни совести у этой тётки", "ты позор
+    # Non-profane insults: "бессовестная баба", "ни стыда ни совести у этой тётки", "ты позор
     # ...", "нет у тебя ничего святого"; about killers or the war they stay visible, and words before
     # "говорили про ..." are reported speech
     "Ты не позор семьи, сынок, ты герой",

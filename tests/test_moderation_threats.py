@@ -51,9 +51,9 @@ HIDDEN = [
     "Enjoy your last days, witch",
     # ru.threat.you_violence
     "Я тебя урою, сука",
-    # Veiled threats probe: a stranger lists the reader's private life in the "ты" form (her car, her
+    # Veiled threats: a stranger lists the reader's private life in the "ты" form (her car, her
     # husband's way home, her flat) with a weak menace ("жалко будет", "опасно это", "не боишься?",
-    # "delete the page"); "знаем твой распорядок"; "pity if it burned". 6 of 15 such probes are caught;
+    # "delete the page"); "знаем твой распорядок"; "pity if it burned";
     # sympathy in the "ты" form ("твоя мама одна живёт? моя тоже") and a fellow widow ("знаю, ты по
     # субботам ходишь на кладбище") stay visible
     "Мы знаем твой распорядок. Не удивляйся потом",
@@ -210,9 +210,9 @@ VISIBLE = [
     "Пусть ваш сын будет вечно жив в памяти",
     "Пусть земля ему будет пухом",
     "Он всегда говорил: пусть вы будете счастливы",
-    # Veiled threats probe: a stranger lists the reader's private life in the "ты" form (her car, her
+    # Veiled threats: a stranger lists the reader's private life in the "ты" form (her car, her
     # husband's way home, her flat) with a weak menace ("жалко будет", "опасно это", "не боишься?",
-    # "delete the page"); "знаем твой распорядок"; "pity if it burned". 6 of 15 such probes are caught;
+    # "delete the page"); "знаем твой распорядок"; "pity if it burned";
     # sympathy in the "ты" form ("твоя мама одна живёт? моя тоже") and a fellow widow ("знаю, ты по
     # субботам ходишь на кладбище") stay visible
     "Ваш сын такой красивый на фото, жаль будет, если видео не успеет к годовщине",
