@@ -9,9 +9,13 @@ set off by commas, "ты/вы" nearby) is hidden. The checks are moderation/aim.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from moderation.aim import LOOSE_CHECKS, TIGHT_CHECKS, WORD_RE, AimWords, Around, Check, aimed
 from moderation.classifier import OfflineClassifier
+from moderation.settings import DEFAULT_DATA_DIR
 from tests.moderation_cases import check, clf  # noqa: F401  (clf is a fixture the tests take)
 
 HIDDEN = [
@@ -259,3 +263,68 @@ def test_aim_hidden(clf: OfflineClassifier, case: str) -> None:
 @pytest.mark.parametrize("case", VISIBLE)
 def test_aim_neighbour_stays_visible(clf: OfflineClassifier, case: str) -> None:
     check(clf, case, False)
+
+
+# Which named check decides, in the order of moderation/aim.py: (text, the matched word, aimed, check).
+LOOSE_DECISIONS = [
+    ("Ты урод", "урод", True, "short_message"),
+    ("Курва, третій похорон за місяць, сил немає", "курва", False, "interjection"),
+    ("Дура я старая, всё перепутала, простите", "дура", False, "speaks_of_herself"),
+    (
+        "Эти твари убили моего мужа, вы бы видели, что они сделали",
+        "твари",
+        False,
+        "demonstrative_or_they_acted",
+    ),
+    ("Мразь, которая сбила моего сына, до сих пор на свободе", "мразь", False, "demonstrative_or_they_acted"),
+    ("Ну и твари эти оккупанты, убили сына", "твари", False, "demonstrative_after"),
+    ("Держитесь, стервятники из похоронки вас не сломают", "стервятники", False, "from_elsewhere"),
+    ("Какой-то урод разбил памятник сыну, можно ролик?", "урод", False, "someone_unnamed"),
+    ("Спасибо за ролик, а вы, твари, все равно наживаетесь", "твари", True, "near_address"),
+    ("Шарлатанка и мошенница, верните деньги за ролик", "шарлатанка", True, "opens_sentence"),
+    ("Сиди и дальше клепай свои видосики, мразь конченая", "мразь", True, "closes_sentence"),
+    ("Понаехали тут и заказывают, ебланы, лайки им подавай", "ебланы", True, "set_off_by_commas"),
+    ("Мой сосед, урод, снёс забор у могилы сына прошлой весной", "урод", False, "otherwise_not_aimed"),
+    ("Твари. Просто твари. Убили моего мальчика под Бахмутом", "твари", False, "otherwise_not_aimed"),
+]
+TIGHT_DECISIONS = [
+    ("сука ты", "сука", True, "two_words_or_fewer"),
+    ("Спасибо вам, сука, до слёз. Простите за мат.", "сука", False, "apology_for_swearing"),
+    ("Курва, третій похорон за місяць", "курва", False, "interjection"),
+    ("тупая сука, иди отсюда со своими роликами", "сука", True, "adjective_before"),
+    ("Сука жадная, сколько можно драть с людей", "сука", True, "noun_then_adjective"),
+    ("Ну ты и сука, на горе наживаешься", "сука", True, "next_to_address"),
+    ("Наша сука ощенилась, можно щенков в ролик?", "сука", False, "next_to_address"),
+]
+
+
+def _decision(clf: OfflineClassifier, text: str, word: str, checks: tuple[Check, ...]) -> tuple[bool, str]:
+    norm = clf.normalize(text).collapsed
+    match = re.search(word, norm)
+    assert match is not None
+    around = Around(
+        norm, match, len(WORD_RE.findall(norm)), clf.rules.context, AimWords.load(DEFAULT_DATA_DIR)
+    )
+    return aimed(checks, around)
+
+
+@pytest.mark.parametrize(("text", "word", "is_aimed", "check"), LOOSE_DECISIONS)
+def test_loose_aim_decided_by_the_named_check(
+    clf: OfflineClassifier, text: str, word: str, is_aimed: bool, check: str
+) -> None:
+    assert _decision(clf, text, word, LOOSE_CHECKS) == (is_aimed, check)
+
+
+@pytest.mark.parametrize(("text", "word", "is_aimed", "check"), TIGHT_DECISIONS)
+def test_tight_aim_decided_by_the_named_check(
+    clf: OfflineClassifier, text: str, word: str, is_aimed: bool, check: str
+) -> None:
+    assert _decision(clf, text, word, TIGHT_CHECKS) == (is_aimed, check)
+
+
+def test_every_check_list_ends_with_one_that_always_answers(clf: OfflineClassifier) -> None:
+    text = "Мой сосед, урод, снёс забор у могилы сына прошлой весной"
+    for checks in (LOOSE_CHECKS, TIGHT_CHECKS):
+        assert _decision(clf, text, "урод", checks[-1:])[1] == checks[-1].__name__
+    with pytest.raises(ValueError, match="always answers"):
+        _decision(clf, text, "урод", LOOSE_CHECKS[:1])
