@@ -102,20 +102,20 @@ class Around:
             WORD_RE.findall(self.text, self.match.end(), end),
         )
 
-    @property
+    @cached_property
     def before(self) -> list[str]:
         """The words before the match in its sentence."""
         return self._sentence[0]
 
-    @property
+    @cached_property
     def after(self) -> list[str]:
         return self._sentence[1]
 
-    @property
+    @cached_property
     def head(self) -> str:
         return self.text[: self.match.start()]
 
-    @property
+    @cached_property
     def tail(self) -> str:
         return self.text[self.match.end() :]
 
