@@ -8,6 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+from moderation.aim import (
+    LOOSE_CHECKS,
+    SENTENCE_END_RE,
+    TIGHT_CHECKS,
+    WORD_RE,
+    AimWords,
+    Around,
+    aimed,
+    sentence_bounds,
+)
 from moderation.normalize import NormalizationData, Normalized, Normalizer
 from moderation.prefilter import GATE_PREFIX, word_starts
 from moderation.rules import UNAIMED_SCORE, Rule, RuleGroup, RuleSet, load_rules
@@ -19,40 +29,11 @@ ABUSE_CATEGORIES = ("threat", "death_wish", "hate", "insult", "obscene", "spam")
 SELF_HARM = "self_harm"
 ORDER = "order"
 
-_SENTENCE_END_RE = re.compile(r"[.!?\n;]")
-_WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 # The first letters of each word, as long as the rules' derived beginnings (rules.GATE_PREFIX).
 _HEAD_MEMO_SIZE = 200_000
 _WORD_HEAD_RE = re.compile(rf"\b\w{{1,{GATE_PREFIX}}}")
 _QUOTED_RE = re.compile(r"\"[^\"\n]{1,300}\"|(?<!\w)'[^'\n]{1,300}'(?!\w)")
 _AFTER_COLON_RE = re.compile(r":[^.!?\n]*")
-# Words someone else said, put before the verb of saying: "Тебя бы в гроб, сказала свекровь."
-_SAID_BEFORE_RE = re.compile(
-    r"[^.!?\n]+(?=[,—-]+\s*(?:сказал\w*|написал\w*|говорит|говорил\w*|пишет|заявил\w*|кричал\w*|сказав|сказала|написав"
-    r"|каже|пише|said|wrote|says|told\s+me)\b(?!\s*(?:бы|б|я|мы|ми|i|we)\b))"
-)
-_CLAUSE_RE = re.compile(r"[^,!?.:;\-—)\n]*(?:[,!?.:;\-—)\n]|$)")
-# Pronouns ("пиздец какой-то") and a hyphenated word are no insulting adjective.
-_NOUN_ADJECTIVE_RE = re.compile(
-    r"\s+(?!(?:какой|какая|какое|какие|такой|такая|такое|такие|этот|эта|это)\b)"
-    r"\w+(?:ая|яя|ый|ий|ой|ое|ые|ие)\s*(?:[,!?.:—]|-(?!\w))"
-)
-# Words in a message at most this long make the message nothing but what it says to the reader.
-_SHORT_MESSAGE_WORDS = 4
-_POSSESSIVE_PREPOSITIONS = frozenset({"у", "в"})
-_LOOSE_WINDOW = 4
-# A word that ends like an adjective is no name-calling noun ("конченая жизнь").
-_ADJECTIVE_END_RE = re.compile(r"(?:ая|яя|ый|ий|ой|ое|ее|ые|ие|ую|юю)$")
-_PAST_PLURAL_RE = re.compile(r"\w{3,}ли")
-_CYRILLIC_RE = re.compile("[а-яіїєґ]")
-_NEXT_WORDS = 6
-# The shortest word read as a verb in the clause before a name-calling ("брат" is no verb).
-_VERB_MIN = 5
-# "... from a place" after an insult: people from elsewhere, not the reader.
-_FROM_WORDS = frozenset({"из", "от", "з", "із", "від", "from"})
-_IMPERATIVE_RE = re.compile(r"\w{2,}(?:ите|айте|ейте|ойте|уйте|іть|айте)")
-# What follows an interjection: a comma, a dash, a sentence's end or the text's.
-_SET_OFF_RE = re.compile(r"\s*(?:[,.!?;:—…-]|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +86,7 @@ class OfflineClassifier:
     def __init__(self, data_dir: Path = DEFAULT_DATA_DIR):
         self._normalizer = Normalizer(NormalizationData.load(data_dir))
         self._rules: RuleSet = load_rules(data_dir)
+        self._aim = AimWords.load(data_dir)
         # The exact prefilter: word beginning -> bit mask of the rules (numbered across all groups)
         # whose matches can begin there; each group owns bits offset .. offset + len(rules).
         self._starts: dict[str, int] = {}
@@ -183,7 +165,7 @@ class OfflineClassifier:
         text = _QUOTED_RE.sub(lambda m: " " * len(m.group()), text)
         if all(word in ctx.report_requests for word in reported):
             return text  # "«...». Удалите": only the quoted words are someone else's
-        text = _SAID_BEFORE_RE.sub(lambda m: " " * len(m.group()), text)
+        text = self._aim.said_before.sub(lambda m: " " * len(m.group()), text)
         return _AFTER_COLON_RE.sub(lambda m: " " * len(m.group()), text)
 
     def _heads(self, text: str) -> tuple[list[tuple[int, int]], int]:
@@ -220,7 +202,7 @@ class OfflineClassifier:
                 continue
             for rule, match in matches:
                 if words < 0:
-                    words = len(_WORD_RE.findall(text))
+                    words = len(WORD_RE.findall(text))
                 _keep(signals, self._signal(rule, text, match, words))
 
     def _head_mask(self, word: str) -> int:
@@ -248,19 +230,15 @@ class OfflineClassifier:
         ):
             # "well, you bastards, ... rest easy", "эх вы, сволочи, земля вам пухом": fond words to the dead.
             return Signal(rule.category, "rules", UNAIMED_SCORE, f"{rule.name}:tribute")
-        aimed = (
-            self._loosely_aimed(text, match, words)
-            if rule.aim == "loose"
-            else self._tightly_aimed(text, match, words)
-        )
-        if aimed:
+        checks = LOOSE_CHECKS if rule.aim == "loose" else TIGHT_CHECKS
+        if aimed(checks, Around(text, match, words, self._rules.context, self._aim))[0]:
             return Signal(rule.category, "rules", rule.score, rule.name)
         return Signal(rule.category, "rules", UNAIMED_SCORE, f"{rule.name}:unaimed")
 
     def _living_reader(self, text: str, match: re.Match[str]) -> bool:
         """The insult's sentence speaks to a living reader ("а ты, мразь, наживаешься")."""
         living = self._rules.context.living_reader
-        start, end = _sentence_bounds(text, match)
+        start, end = sentence_bounds(text, match)
         return living is not None and living.search(text, start, end) is not None
 
     def _fate_addressed(self, text: str, match: re.Match[str]) -> bool:
@@ -269,133 +247,17 @@ class OfflineClassifier:
         ctx = self._rules.context
         if ctx.fate_vocative is None or ctx.fate_alone is None:
             return False
-        start, end = _sentence_bounds(text, match)
+        start, end = sentence_bounds(text, match)
         if ctx.fate_vocative.search(text[start:end].strip()):
             return True
         before = text[:start].rstrip()
         previous = before[: -1 if before else None]  # drop the previous sentence's end mark
-        previous_start = max((m.end() for m in _SENTENCE_END_RE.finditer(previous)), default=0)
-        following = _SENTENCE_END_RE.search(text, end + 1)
+        previous_start = max((m.end() for m in SENTENCE_END_RE.finditer(previous)), default=0)
+        following = SENTENCE_END_RE.search(text, end + 1)
         return bool(
             (before and ctx.fate_alone.fullmatch(before[previous_start:]))
             or ctx.fate_alone.fullmatch(text[end : following.start() if following else len(text)])
         )
-
-    def _loosely_aimed(self, text: str, match: re.Match[str], words: int) -> bool:
-        """Near a second-person word or a named target, said to someone, or the whole message."""
-        if words <= _SHORT_MESSAGE_WORDS:
-            return True
-        ctx = self._rules.context
-        before, after = _sentence_around(text, match)
-        if self._interjection(text, match, before, after):
-            return False
-        near_before, near_after = before[-_LOOSE_WINDOW:], after[:_LOOSE_WINDOW]
-        if any(ctx.first_person.fullmatch(w) for w in before[-2:] + after[:1]):
-            return any(ctx.address.fullmatch(w) for w in before[-1:] + after[:1])
-        if (ctx.third_person and before and ctx.third_person.fullmatch(before[-1])) or (
-            ctx.third_person_after and any(ctx.third_person_after.fullmatch(w) for w in after[:2])
-        ):
-            return False  # "эти твари убили ...": about the killers, however near a "вы"
-        if ctx.third_person and after and ctx.third_person.fullmatch(after[0]):
-            return False  # "твари эти ...", "эти" after the word: about someone else
-        if after and after[0] in _FROM_WORDS and not (before and ctx.address.fullmatch(before[-1])):
-            return False  # "гієни з ритуальних агенцій", "стервятники из похоронки": people from elsewhere
-        if ctx.indefinite is not None and _indefinite_before(ctx.indefinite, before):
-            return False  # "какой-то урод в комментариях назвал ...": someone unnamed, reported
-        if any(ctx.address.fullmatch(w) or ctx.targets.fullmatch(w) for w in near_before + near_after):
-            return True
-        # Said to someone: the insult opens its sentence in a short clause ("Шарлатанка и мошенница,
-        # ..."), or closes it after a comma ("спасибо, урод").
-        head, tail = text[: match.start()], text[match.end() :]
-        clause = _CLAUSE_RE.match(tail)
-        # An insulting adjective or two before it still opens the sentence ("ебаная мразь, ..."), and
-        # so does the exclamation "ну и ..." ("ну и мудачьё тут собралось").
-        lead_words = before[2:] if before[:2] == ["ну", "и"] else before
-        lead = all(ctx.tight_adjectives.fullmatch(w) for w in lead_words) and len(lead_words) <= 2
-        opens = lead and clause is not None and len(_WORD_RE.findall(clause.group())) <= 2
-        # A sentence that is the insult and a few words without a verb is name-calling ("Долбоёбы все
-        # до одного.", "Стервятница в чистом виде."); "Ублюдки бомбили ..." says what others did.
-        # Not an adjective ("Конченая жизнь без него.").
-        if (
-            lead
-            and not opens
-            and ctx.verb_like is not None
-            and len(after) <= _SHORT_MESSAGE_WORDS
-            and not _ADJECTIVE_END_RE.search(match.group())
-            and _CYRILLIC_RE.search(match.group()) is not None  # the verb endings are ru / uk
-        ):
-            opens = not any(ctx.verb_like.fullmatch(w) for w in after)
-        # It opens no sentence aimed at the reader when the next words tell what they did ("Твари.
-        # Просто твари. Убили моего мальчика"), unless those words speak to the reader.
-        if opens and self._they_acted_next(tail):
-            opens = False
-        # An insulting adjective or two may follow the closing insult (", гнида ебучая").
-        trailing = len(after) <= 2 and all(ctx.tight_adjectives.fullmatch(w) for w in after)
-        closes = trailing and bool(head.rstrip()) and head.rstrip()[-1] in ",-—:"
-        # Or it is set off by commas inside the sentence, a name thrown at someone ("... заказывают,
-        # ебланы, лайки им подавай"), unless what follows says what they did.
-        # Not an apposition to someone named before it ("Мой сосед, урод, снёс ...", "Кто-то, сволочи,
-        # украл ..."): the clause before the comma must say something (hold a verb).
-        if not (opens or closes) and head.rstrip()[-1:] == "," and tail.lstrip()[:1] == ",":
-            clause_before = _WORD_RE.findall(
-                head[max(head.rfind(c, 0, len(head.rstrip()) - 1) for c in ",.!?;:—\n") + 1 :]
-            )
-            closes = (
-                not _ADJECTIVE_END_RE.search(match.group())
-                and not self._they_acted_next(tail)
-                and ctx.verb_like is not None
-                and (
-                    _CYRILLIC_RE.search(match.group()) is None  # the verb endings are ru / uk
-                    or any(len(w) >= _VERB_MIN and ctx.verb_like.fullmatch(w) for w in clause_before)
-                    # or the rest of the sentence tells them what to do ("..., ебланы, верните деньги")
-                    or any(ctx.address.fullmatch(w) or _IMPERATIVE_RE.fullmatch(w) for w in after)
-                )
-            )
-        return opens or closes
-
-    def _interjection(self, text: str, match: re.Match[str], before: list[str], after: list[str]) -> bool:
-        """An interjection set off by punctuation ("Курва, третій похорон ...", "..., бля.") in a sentence
-        with no second-person word; not a noun with an adjective ("сука тупая")."""
-        ctx = self._rules.context
-        if ctx.interjection is None or not ctx.interjection.fullmatch(match.group()):
-            return False
-        if _SET_OFF_RE.match(text, match.end()) is None:
-            return False
-        if before and ctx.tight_adjectives.fullmatch(before[-1]):
-            return False
-        if ctx.kin_vocative is not None and ctx.kin_vocative.search(text):
-            return True  # "Брат, курва, зачем ты туда пошёл": the "ты" is the one she mourns
-        return not any(ctx.address.fullmatch(w) or ctx.targets.fullmatch(w) for w in before + after)
-
-    def _they_acted_next(self, tail: str) -> bool:
-        """A past plural verb among the next words, none of them said to the reader ("... Убили сына")."""
-        ctx = self._rules.context
-        following = _WORD_RE.findall(tail, 0, 120)[:_NEXT_WORDS]
-        if any(ctx.address.fullmatch(w) for w in following):
-            return False
-        return any(_PAST_PLURAL_RE.fullmatch(w) for w in following)
-
-    def _tightly_aimed(self, text: str, match: re.Match[str], words: int) -> bool:
-        """Right next to "ты/вы/you" (particles aside) or to an insulting adjective, or alone."""
-        if words <= 2:
-            return True
-        ctx = self._rules.context
-        if ctx.apology is not None and ctx.apology.search(text):
-            return False  # "Спасибо вам, сука, до слёз. Простите за мат.": swearing, not at her
-        before, after = _sentence_around(text, match)
-        if self._interjection(text, match, before, after):
-            return False
-        if before and ctx.tight_adjectives.fullmatch(before[-1]):
-            return True
-        # "Сука жадная, ...": a noun and an adjective open the sentence (an interjection has no adjective).
-        if not before and _NOUN_ADJECTIVE_RE.match(text, match.end()):
-            return True
-        trimmed_before = [w for w in before[-3:] if w not in ctx.tight_particles]
-        trimmed_after = [w for w in after[:3] if w not in ctx.tight_particles]
-        if len(trimmed_before) >= 2 and trimmed_before[-2] in _POSSESSIVE_PREPOSITIONS:
-            # "ролики у вас мерзкие", "у тебя сука ощенилась": what the reader has, not the reader.
-            trimmed_before = []
-        return any(ctx.address.fullmatch(w) for w in trimmed_before[-1:] + trimmed_after[:1])
 
 
 def _all_matches(group: RuleGroup, text: str) -> Iterator[tuple[Rule, re.Match[str]]]:
@@ -426,29 +288,6 @@ def _matches_at(
                 end = match.end()
                 break
             here ^= low
-
-
-def _sentence_bounds(text: str, match: re.Match[str]) -> tuple[int, int]:
-    """Where the sentence holding a match starts and ends (its end mark excluded)."""
-    start = max((m.end() for m in _SENTENCE_END_RE.finditer(text, 0, match.start())), default=0)
-    end_match = _SENTENCE_END_RE.search(text, match.end())
-    return start, end_match.start() if end_match else len(text)
-
-
-def _sentence_around(text: str, match: re.Match[str]) -> tuple[list[str], list[str]]:
-    """The words before and after a match within its sentence."""
-    start, end = _sentence_bounds(text, match)
-    return _WORD_RE.findall(text, start, match.start()), _WORD_RE.findall(text, match.end(), end)
-
-
-def _indefinite_before(indefinite: re.Pattern[str], before: list[str]) -> bool:
-    """An indefinite pronoun among the last words before an insult ("какой-то (конченый) урод")."""
-    last = before[-3:]
-    for at, word in enumerate(last):
-        joined = f"{last[at - 1]}-{word}" if at and word in ("то", "нибудь") else word
-        if indefinite.fullmatch(joined):
-            return True
-    return False
 
 
 def _keep(signals: dict[tuple[str, str], Signal], signal: Signal) -> None:

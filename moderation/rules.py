@@ -1,4 +1,12 @@
-"""Load the rule files under ``moderation/data`` and compile them once into a few combined regexes."""
+"""Load the rule files under ``moderation/data`` and compile them once into a few combined regexes.
+
+A rule file holds ``[[rule]]`` entries: a name, a category, an aim, a ``pattern`` (a regex, or a list of
+alternatives joined with "|" at load time), optional ``unless``, and the texts it must match
+(``examples``) and must not (``ok_examples``), checked by tests/test_moderation_rule_examples.py.
+A pattern may name a shared regex fragment, ``<frag:NAME>``, from the file's ``[fragments]`` table or
+the rule's own (``[rule.fragments]``); a fragment is a string or a list of alternatives, and may name
+other fragments. ``<forms:NAME>`` is a generated word list from forms.toml.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +53,8 @@ class Rule:
     # A match makes the message no order whatever order words it holds: "скинь фотки в купальнике, тогда
     # закажу" is harassment with an order as bait.
     beats_order: bool = False
+    examples: tuple[str, ...] = ()  # texts on which the rule must fire
+    ok_examples: tuple[str, ...] = ()  # texts on which it must not
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,25 +156,47 @@ def expand_forms(pattern: str, forms: dict[str, list[str]], where: str) -> str:
 _FRAGMENT_RE = re.compile(r"<frag:(\w+)>")
 
 
-def expand_fragments(pattern: str, fragments: dict[str, str], where: str) -> str:
-    """Replace each ``<frag:NAME>`` with that regex fragment of the file's ``[fragments]`` table.
+def alternatives(value: object, where: str) -> str:
+    """A pattern written as one string or as a list of alternatives, as one regex string."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return "|".join(value)
+    raise ValueError(f"{where}: a pattern must be a string or a non-empty list of strings")
 
-    A fragment shared by several rules ("a detail of the reader's life", "a menace") is written once.
+
+def expand_fragments(pattern: str, fragments: dict[str, str], where: str, depth: int = 0) -> str:
+    """Replace each ``<frag:NAME>`` with ``(?:FRAGMENT)``, fragments inside fragments too.
+
+    A fragment shared by several rules ("a detail of the reader's life", "a menace") is written once,
+    and a long alternation gets a name instead of a 1,000-character line.
     """
+    if depth > 10:
+        raise ValueError(f"{where}: fragments nest more than 10 deep (a fragment names itself?)")
 
     def fragment(match: re.Match[str]) -> str:
         text = fragments.get(match.group(1))
         if text is None:
             raise ValueError(f"{where}: no fragment {match.group(1)!r} in [fragments]")
-        return f"(?:{text})"
+        return f"(?:{expand_fragments(text, fragments, where, depth + 1)})"
 
     return _FRAGMENT_RE.sub(fragment, pattern)
+
+
+def _fragments(table: object, where: str) -> dict[str, str]:
+    return {str(k): alternatives(v, f"{where}: fragment {k}") for k, v in dict(table or {}).items()}  # type: ignore[call-overload]
+
+
+def _texts(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{where}: examples and ok_examples must be lists of strings")
+    return tuple(value)
 
 
 def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
     data = _read(path)
     defaults = dict(data.get("defaults", {}))  # type: ignore[call-overload]
-    fragments = {str(k): str(v) for k, v in dict(data.get("fragments", {})).items()}  # type: ignore[call-overload]
+    shared = _fragments(data.get("fragments"), str(path))
     rules: list[Rule] = []
     for entry in data.get("rule", []):  # type: ignore[attr-defined]
         merged = {**defaults, **entry}
@@ -173,7 +205,8 @@ def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
         if aim not in ("none", "loose", "tight"):
             raise ValueError(f"{path}: rule {merged.get('name')}: aim must be none, loose or tight")
         where = f"{path}: rule {merged.get('name')}"
-        pattern = expand_fragments(str(merged["pattern"]), fragments, where)
+        fragments = {**shared, **_fragments(entry.get("fragments"), where)}
+        pattern = expand_fragments(alternatives(merged["pattern"], where), fragments, where)
         pattern = collapse_pattern(expand_forms(pattern, forms, where))
         try:
             re.compile(pattern)
@@ -183,14 +216,27 @@ def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
         spares_fate = bool(merged.get("spares_fate", category == "death_wish"))
         unless = None
         if "unless" in merged:
-            unless_text = expand_fragments(str(merged["unless"]), fragments, where)
+            unless_text = expand_fragments(alternatives(merged["unless"], where), fragments, where)
             try:
                 unless = re.compile(collapse_pattern(unless_text))
             except re.error as exc:
                 raise ValueError(f"{path}: rule {merged.get('name')}: bad unless: {exc}") from exc
         beats_order = bool(merged.get("beats_order", False))
+        examples = _texts(entry.get("examples", []), where)
+        ok_examples = _texts(entry.get("ok_examples", []), where)
         rules.append(
-            Rule(str(merged["name"]), category, aim, score, pattern, spares_fate, unless, beats_order)  # type: ignore[arg-type]
+            Rule(
+                str(merged["name"]),
+                category,
+                aim,  # type: ignore[arg-type]
+                score,
+                pattern,
+                spares_fate,
+                unless,
+                beats_order,
+                examples,
+                ok_examples,
+            )
         )
     combined = "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(rules))
     patterns = tuple(re.compile(rule.pattern) for rule in rules)
@@ -207,9 +253,14 @@ def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
 
 def _load_context(path: Path) -> ContextPatterns:
     data = _read(path)
+    fragments = _fragments(data.get("fragments"), str(path))
+
+    def text(key: str) -> str:
+        where = f"{path}: {key}"
+        return expand_fragments(alternatives(data[key], where), fragments, where)
 
     def compiled(key: str) -> re.Pattern[str]:
-        return re.compile(collapse_pattern(str(data[key])))
+        return re.compile(collapse_pattern(text(key)))
 
     return ContextPatterns(
         address=compiled("address"),
@@ -231,12 +282,12 @@ def _load_context(path: Path) -> ContextPatterns:
         kin_vocative=compiled("kin_vocative") if "kin_vocative" in data else None,
         report_requests=frozenset(str(w) for w in data.get("report_requests", [])),  # type: ignore[attr-defined]
         fate_vocative=(
-            re.compile(collapse_pattern(rf"(?:^|[,:—-])\s*(?:{data['fate_phrase']})\s*(?:[,:—-]|$)"))
+            re.compile(collapse_pattern(rf"(?:^|[,:—-])\s*(?:{text('fate_phrase')})\s*(?:[,:—-]|$)"))
             if "fate_phrase" in data
             else None
         ),
         fate_alone=(
-            re.compile(collapse_pattern(rf"\W*(?:{data['fate_phrase']})\W*"))
+            re.compile(collapse_pattern(rf"\W*(?:{text('fate_phrase')})\W*"))
             if "fate_phrase" in data
             else None
         ),
