@@ -215,8 +215,8 @@ def _import_ml(threads: int | None) -> tuple[Any, Any]:
         from detoxify import Detoxify
     except ImportError as exc:
         raise ModelUnavailable(f"the ml extra is not installed ({exc.name} missing)") from exc
-    transformers.utils.logging.disable_progress_bar()  # v5 prints a bar and LOAD REPORT tables to stderr
-    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # v5 prints a bar and LOAD REPORT tables to stderr
+    transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]  # untyped in transformers
     if threads:
         torch.set_num_threads(threads)
     return torch, Detoxify

@@ -95,7 +95,7 @@ def _quoted(message: Message) -> list[ForeignMessage]:
     """The message a relative replied to, with what it forwarded, unless it is the community's own (a
     quote of our question brings nothing new). Its text was read when it came; only its files count."""
     quoted = message.reply_message
-    if quoted is None or quoted.from_id <= 0:
+    if quoted is None or quoted.from_id is None or quoted.from_id <= 0:
         return []
     return [quoted, *forwarded(quoted.fwd_messages)]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vkbot.core.store.models import OutboxRow, StoredEvent
 
@@ -51,7 +51,7 @@ class StoredMessageTexts:
         self.erase_moderation = erase_moderation
 
     def erase_texts(self, peer_id: int, keep_evidence: bool) -> int:
-        events = self.session.scalars(select(StoredEvent).where(StoredEvent.peer_id == peer_id)).all()
+        events = self.session.scalars(select(StoredEvent).where(col(StoredEvent.peer_id) == peer_id)).all()
         keep = self.evidence_keys(peer_id) if keep_evidence else set()
         erased = self.erase_moderation(peer_id)
         for event in events:
@@ -71,7 +71,7 @@ class StoredMessageTexts:
         Pending rows keep their text: blanking them would send an empty message.
         """
         rows = self.session.scalars(
-            select(OutboxRow).where(OutboxRow.peer_id == peer_id, OutboxRow.status != "pending")
+            select(OutboxRow).where(col(OutboxRow.peer_id) == peer_id, col(OutboxRow.status) != "pending")
         ).all()
         erased = 0
         for row in rows:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 import i18n
 import waitlist
@@ -167,7 +167,9 @@ class Pipeline:
         """A relative's stored texts, erasable on "delete my data"; threats kept as evidence stay."""
 
         def evidence_keys(peer_id: int) -> set[str]:
-            query = select(ModItem.source_key).where(ModItem.peer_id == peer_id, ModItem.evidence.is_(True))  # type: ignore[attr-defined]
+            query = select(col(ModItem.source_key)).where(
+                col(ModItem.peer_id) == peer_id, col(ModItem.evidence).is_(True)
+            )
             return set(session.scalars(query))
 
         return StoredMessageTexts(
@@ -179,7 +181,7 @@ class Pipeline:
         if message.peer_id <= 0:
             return []
         ours = message.random_id and session.scalar(
-            select(OutboxRow.id).where(OutboxRow.random_id == message.random_id).limit(1)
+            select(col(OutboxRow.id)).where(col(OutboxRow.random_id) == message.random_id).limit(1)
         )
         if not ours or message.admin_author_id:
             at = datetime.fromtimestamp(message.date, UTC)

@@ -438,9 +438,12 @@ def describe(exc: BaseException) -> str:
 
 def backlog(session: Session) -> dict[str, Any]:
     """Counts by status and the parked rows with their reasons (for `vkbot status` and health)."""
-    counts = dict(session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).all())  # type: ignore[arg-type]
+    status = col(OutboxRow.status)
+    counts: dict[str, int] = {
+        row[0]: row[1] for row in session.execute(select(status, func.count()).group_by(status))
+    }
     parked = session.scalars(
-        select(OutboxRow).where(OutboxRow.status == "parked").order_by(OutboxRow.id.desc()).limit(20)  # type: ignore[union-attr]
+        select(OutboxRow).where(status == "parked").order_by(col(OutboxRow.id).desc()).limit(20)
     ).all()
     return {
         "counts": {str(k): int(v) for k, v in counts.items()},

@@ -43,7 +43,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vkbot.api.errors import UserTokenMissing, VkError
 from vkbot.clock import Clock, SystemClock
@@ -257,7 +257,7 @@ class HistoryGapFiller:
                 chunk = [k for k in keys[i : i + 500] if k]
                 known.update(
                     session.scalars(
-                        select(StoredEvent.message_key).where(StoredEvent.message_key.in_(chunk))  # type: ignore[union-attr]
+                        select(col(StoredEvent.message_key)).where(col(StoredEvent.message_key).in_(chunk))
                     )
                 )
         return [r for r, key in zip(records, keys, strict=True) if key not in known]

@@ -89,7 +89,7 @@ class LongPollListener:
         backoff_max_s: float = 30,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Clock | None = None,
-        on_gap: Callable[[GapReport], Awaitable[None]] | None = None,
+        on_gap: Callable[[GapReport], Awaitable[object]] | None = None,
         rng: random.Random | None = None,
     ):
         self._client = client

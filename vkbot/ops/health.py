@@ -52,8 +52,10 @@ class ListenerView(Protocol):
 class TokenStatusView(Protocol):
     """What is shown of a token (``vkbot.auth.store.TokenStatus``): no secrets."""
 
-    last_refresh_at: datetime | None
-    last_error: str | None
+    @property
+    def last_refresh_at(self) -> datetime | None: ...
+    @property
+    def last_error(self) -> str | None: ...
 
     def as_dict(self) -> dict[str, object]: ...
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 import i18n
 import waitlist
@@ -132,10 +132,10 @@ def record_undeliverable(engine: Engine, clock: Clock) -> Callable[[int, int], N
         with Session(engine) as session:
             waitlist.record_message_allow(session, peer_id, False, clock.now())
             refused = session.scalars(
-                select(OutboxRow.key).where(
-                    OutboxRow.peer_id == peer_id,
-                    OutboxRow.status == "undeliverable",
-                    OutboxRow.key.startswith("wl:"),  # type: ignore[attr-defined]
+                select(col(OutboxRow.key)).where(
+                    col(OutboxRow.peer_id) == peer_id,
+                    col(OutboxRow.status) == "undeliverable",
+                    col(OutboxRow.key).startswith("wl:"),
                 )
             ).all()
             owed = 0
@@ -164,9 +164,9 @@ def _digest(engine: Engine, founder_user_id: int, clock: Clock, tz_name: str) ->
     start = datetime.combine(yesterday, time(), tz).astimezone(UTC)
     with Session(engine) as session:
         items = session.scalars(
-            select(ModItem.id).where(
-                ModItem.created_at >= start, ModItem.created_at < start + timedelta(days=1)
-            )  # type: ignore[arg-type]
+            select(col(ModItem.id)).where(
+                col(ModItem.created_at) >= start, col(ModItem.created_at) < start + timedelta(days=1)
+            )
         ).first()
         if items is None:
             return 0  # a quiet day: no message

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 import waitlist
 from moderation.classifier import Classification
@@ -115,8 +115,8 @@ class MlReviewer:
             events = list(
                 session.scalars(
                     select(StoredEvent)
-                    .where(StoredEvent.id > after, StoredEvent.type.in_(SCORED_TYPES))  # type: ignore[operator,union-attr,arg-type]
-                    .where(StoredEvent.processed_at.is_not(None))  # type: ignore[union-attr]
+                    .where(col(StoredEvent.id) > after, col(StoredEvent.type).in_(SCORED_TYPES))
+                    .where(col(StoredEvent.processed_at).is_not(None))
                     .order_by(StoredEvent.id)  # type: ignore[arg-type]
                     .limit(self.settings.ml_batch_size * 4)
                 )

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 import i18n
 from moderation.records import hidden_source_keys
@@ -144,7 +144,7 @@ def _classify(
 
     event = session.scalar(
         select(StoredEvent).where(
-            StoredEvent.message_key == message_key(peer_id, last["conversation_message_id"])
+            col(StoredEvent.message_key) == message_key(peer_id, last["conversation_message_id"])
         )
     )
     if event is None:
@@ -157,10 +157,10 @@ def _classify(
         return gap("not_processed", key)
     statuses = set(
         session.scalars(
-            select(OutboxRow.status).where(
-                OutboxRow.peer_id == peer_id,
-                OutboxRow.method == "messages.send",
-                OutboxRow.created_at >= event.received_at,  # type: ignore[operator]
+            select(col(OutboxRow.status)).where(
+                col(OutboxRow.peer_id) == peer_id,
+                col(OutboxRow.method) == "messages.send",
+                col(OutboxRow.created_at) >= event.received_at,
             )
         )
     )

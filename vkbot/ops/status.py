@@ -18,10 +18,10 @@ def read_status(session: Session, group_id: int) -> dict[str, Any]:
     stored = session.scalar(select(func.count()).select_from(StoredEvent)) or 0
     last_event = session.scalar(select(func.max(StoredEvent.received_at)))
     pending = session.scalar(
-        select(func.count()).select_from(StoredEvent).where(StoredEvent.processed_at.is_(None))  # type: ignore[union-attr]
+        select(func.count()).select_from(StoredEvent).where(col(StoredEvent.processed_at).is_(None))
     )
     failed = session.scalar(
-        select(func.count()).select_from(StoredEvent).where(StoredEvent.process_error.is_not(None))  # type: ignore[union-attr]
+        select(func.count()).select_from(StoredEvent).where(col(StoredEvent.process_error).is_not(None))
     )
     return {
         "listener": {

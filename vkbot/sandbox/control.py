@@ -291,7 +291,7 @@ async def button(request: web.Request) -> Any:
         "payload": payload,
         "conversation_message_id": cmid,
     }
-    sb.state.button_events[event["event_id"]] = dict(event)
+    sb.state.button_events[str(event["event_id"])] = dict(event)
     sb.state.emit("message_event", event)
     return event
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from typing import Any
 
@@ -27,7 +28,7 @@ class Params:
             return default
         return value
 
-    def int(self, name: str, default: int | None = None) -> int:
+    def int(self, name: builtins.str, default: builtins.int | None = None) -> builtins.int:
         value = self.values.get(name)
         if value is None or value == "":
             if default is None:
@@ -38,10 +39,10 @@ class Params:
         except ValueError:
             raise invalid(name, "not integer") from None
 
-    def flag(self, name: str) -> bool:
+    def flag(self, name: builtins.str) -> bool:
         return self.values.get(name, "") in TRUE
 
-    def ints(self, name: str, required: bool = True) -> list[int]:
+    def ints(self, name: builtins.str, required: bool = True) -> list[builtins.int]:
         raw = self.values.get(name, "")
         if not raw:
             if required:
@@ -52,7 +53,7 @@ class Params:
         except ValueError:
             raise invalid(name, "must be a list of integers") from None
 
-    def json(self, name: str, code: int = 100) -> Any:
+    def json(self, name: builtins.str, code: builtins.int = 100) -> Any:
         raw = self.values.get(name)
         if raw is None or raw == "":
             return None
