@@ -484,7 +484,7 @@ class EventIdentity:
 def identity(event: VkEvent | MalformedEvent) -> EventIdentity:
     """The identity columns of a parsed event; a malformed one is known by its ``event_id`` or its content."""
     if isinstance(event, MalformedEvent):
-        return EventIdentity(event.event_id or _content_key(event.raw), event.type or "unknown")
+        return EventIdentity(event.event_id or content_key(event.raw), event.type or "unknown")
     obj = event.obj
     message = event.message
     return EventIdentity(
@@ -497,7 +497,7 @@ def identity(event: VkEvent | MalformedEvent) -> EventIdentity:
     )
 
 
-def _content_key(raw: Any) -> str:
+def content_key(raw: Any) -> str:
     """A stable name for an update VK sent without an ``event_id``: the same update is stored once."""
     try:
         blob = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=repr)
