@@ -3,6 +3,8 @@
 ``EVENT_MODELS`` is the one table of event types we understand (type string -> model of ``object``);
 everything else (an unknown type, a missing field, a wrong type) becomes a ``MalformedEvent`` that keeps
 the raw JSON and the reason, so it can be stored and looked at later. ``parse_event`` never raises.
+Each type has its own model class, so consumers route on the class; ``event_type_of`` gives the type
+string back for store queries, and ``identity`` the columns the store keeps beside the raw JSON.
 
 Shapes follow vk-api.md 4.4/4.5 (API 5.199). Models accept and keep fields they do not name
 (``extra="allow"``), because VK adds fields over time and the raw event is the record.
