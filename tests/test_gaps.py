@@ -272,3 +272,34 @@ def _comment_event(comment_id: int, post_id: int, text: str) -> EventRecord:
             "event_id": f"lp-c{comment_id}",
         }
     )
+
+
+class _History:
+    """VK's history answers for one conversation (the fill's only calls when comments are off)."""
+
+    def __init__(self, peer_id: int, items: list[dict[str, Any]]):
+        self.peer_id, self.items = peer_id, items
+
+    async def call(self, method: str, params: dict[str, Any] | None = None, *, batch: bool = True) -> Any:
+        if method == "messages.getConversations":
+            last = self.items[0]
+            return {
+                "count": 1,
+                "items": [{"conversation": {"peer": {"id": self.peer_id}}, "last_message": last}],
+            }
+        assert method == "messages.getHistory"
+        return {"count": len(self.items), "items": self.items}
+
+
+async def test_recovered_messages_that_do_not_parse_are_each_kept_with_their_reason(engine) -> None:
+    now = int(time.time())
+    good = {"id": 3, "date": now, "peer_id": 580, "from_id": 580, "text": "ok", "conversation_message_id": 3}
+    broken = [{"id": i, "date": now, "from_id": 580, "text": f"no peer {i}"} for i in (1, 2)]
+    store = EventStore(engine, SANDBOX_GROUP_ID)
+    filler = HistoryGapFiller(_History(580, [good, *broken]), store, SANDBOX_GROUP_ID, comments=False)
+    assert await filler.fill(LONG_AGO) == 3
+    rows = _stored(engine, source="history")
+    kept = [r for r in rows if r.malformed_reason]
+    assert [r.raw["object"]["message"]["text"] for r in kept] == ["no peer 1", "no peer 2"]
+    assert all("peer_id" in (r.malformed_reason or "") for r in kept)
+    assert [r.event_id for r in rows if not r.malformed_reason] == ["history:msg:580_3"]

@@ -182,5 +182,7 @@ def test_a_message_recovered_from_history_is_answered_once_even_when_long_poll_b
     with Session(fed.engine) as session:
         (stored,) = session.scalars(select(StoredEvent)).all()
         sent = session.scalars(select(OutboxRow).where(OutboxRow.peer_id == 3012)).all()
+        shown = recent_messages(session)
     assert stored.source == "history" and stored.processed_at is not None
     assert len(sent) == len(texts(fed(recovered, source="history")))
+    assert [(m.peer_id, m.text) for m in shown] == [(3012, HELLO)]  # the founder's inbox shows it too

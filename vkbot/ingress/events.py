@@ -3,6 +3,8 @@
 ``EVENT_MODELS`` is the one table of event types we understand (type string -> model of ``object``);
 everything else (an unknown type, a missing field, a wrong type) becomes a ``MalformedEvent`` that keeps
 the raw JSON and the reason, so it can be stored and looked at later. ``parse_event`` never raises.
+Each type has its own model class, so consumers route on the class; ``event_type_of`` gives the type
+string back for store queries, and ``identity`` the columns the store keeps beside the raw JSON.
 
 Shapes follow vk-api.md 4.4/4.5 (API 5.199). Models accept and keep fields they do not name
 (``extra="allow"``), because VK adds fields over time and the raw event is the record.
@@ -484,7 +486,7 @@ class EventIdentity:
 def identity(event: VkEvent | MalformedEvent) -> EventIdentity:
     """The identity columns of a parsed event; a malformed one is known by its ``event_id`` or its content."""
     if isinstance(event, MalformedEvent):
-        return EventIdentity(event.event_id or _content_key(event.raw), event.type or "unknown")
+        return EventIdentity(event.event_id or content_key(event.raw), event.type or "unknown")
     obj = event.obj
     message = event.message
     return EventIdentity(
@@ -497,7 +499,7 @@ def identity(event: VkEvent | MalformedEvent) -> EventIdentity:
     )
 
 
-def _content_key(raw: Any) -> str:
+def content_key(raw: Any) -> str:
     """A stable name for an update VK sent without an ``event_id``: the same update is stored once."""
     try:
         blob = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=repr)

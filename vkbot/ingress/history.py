@@ -56,6 +56,7 @@ from vkbot.ingress.events import (
     VkEvent,
     WallReplyNew,
     WallReplyRestore,
+    content_key,
     event_type_of,
 )
 from vkbot.ingress.longpoll import GapReport
@@ -264,13 +265,18 @@ class HistoryGapFiller:
 
     def _message_record(self, message: dict[str, Any]) -> EventRecord:
         """The message as the ``message_new`` long poll would have delivered, with a stable synthetic id."""
-        raw = {
+        raw: dict[str, Any] = {
             "type": event_type_of(MessageNew),
             "object": {"message": message, "client_info": dict(_HISTORY_CLIENT_INFO)},
             "group_id": self._group_id,
-            "event_id": f"history:msg:{message.get('peer_id')}_{message.get('conversation_message_id')}",
             "v": API_VERSION,
         }
+        peer_id, cmid = message.get("peer_id"), message.get("conversation_message_id")
+        has_identity = isinstance(peer_id, int) and isinstance(cmid, int)
+        # Without its identity the message does not parse; it is kept raw, named by its content.
+        raw["event_id"] = (
+            f"history:msg:{peer_id}_{cmid}" if has_identity else f"history:{content_key(message)}"
+        )
         return EventRecord.parse(raw, source="history")
 
     # -- comments -------------------------------------------------------------------------------------
