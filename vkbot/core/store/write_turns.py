@@ -14,6 +14,7 @@ IMMEDIATE`` (``begin_write``). Reads never wait here (WAL lets them run beside t
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections import deque
@@ -25,6 +26,8 @@ from sqlalchemy.exc import OperationalError
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN IMMEDIATE", "CREATE", "DROP", "ALTER")
 _HOLDS = "vkbot_write_turn"  # key in the pooled connection's info: this connection has the turn
+# Frames skipped when naming the writer: the database layers between it and this hook.
+_LAYERS = ("/sqlalchemy/", "/sqlmodel/", "/dbtypes/", "store/db.py", "store/write_turns.py")
 # A waiter says who holds the turn this often while it waits (a long transaction shows by name).
 WARN_EVERY_S = 30.0
 
@@ -75,6 +78,17 @@ class WriteTurns:
                 self._taken = False
 
 
+def _caller() -> str:
+    """The suite's function that began the write (file:function), skipping the database layers."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not any(layer in name for layer in _LAYERS):
+            return f"{name.rsplit('/', 1)[-1]}:{frame.f_code.co_name}"
+        frame = frame.f_back  # type: ignore[assignment]
+    return threading.current_thread().name
+
+
 def take_turns(engine: Engine, timeout_s: float) -> WriteTurns:
     """Make every writing transaction on ``engine`` wait for its turn (at most ``timeout_s``)."""
     turns = WriteTurns()
@@ -83,7 +97,7 @@ def take_turns(engine: Engine, timeout_s: float) -> WriteTurns:
     def _wait_for_turn(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if conn.info.get(_HOLDS) or not statement.lstrip()[:16].upper().startswith(_WRITES):
             return
-        if not turns.acquire(timeout_s, f"{threading.current_thread().name}: {statement[:80]}"):
+        if not turns.acquire(timeout_s, f"{_caller()}: {statement[:60]}"):
             raise OperationalError(
                 statement[:100], None, Exception(f"no write turn within {timeout_s:.0f} s")
             )
