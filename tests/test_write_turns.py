@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session
 
+from vkbot.core.store import write_turns
 from vkbot.core.store.db import begin_write, make_engine, migrate
 from vkbot.core.store.write_turns import WriteTurns
 
@@ -72,3 +74,12 @@ def test_a_writer_committing_back_to_back_lets_a_waiting_writer_in_next(tmp_path
         busy.join(30)
         engine.dispose()
     assert overtaken <= 2, f"the busy writer committed {overtaken} times while the other one waited"
+
+
+def test_a_long_wait_names_the_writer_holding_the_turn(monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(write_turns, "WARN_EVERY_S", 0.05)
+    turns = WriteTurns()
+    assert turns.acquire(1, "dispatcher: INSERT INTO vk_outbox")
+    with caplog.at_level(logging.WARNING, logger="vkbot.core.store"):
+        assert not turns.acquire(0.3, "listener: INSERT INTO vk_events")
+    assert "held" in caplog.text and "dispatcher: INSERT INTO vk_outbox" in caplog.text

@@ -20,9 +20,11 @@ log = logging.getLogger("vkbot.core.store")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
-# How long an SQLite writer waits for its turn (in this process: ``write_turns``) and for the write
-# lock (against other processes) before failing with "database is locked".
-SQLITE_BUSY_TIMEOUT_S = 60.0
+# How long an SQLite writer waits for its turn (in this process: ``write_turns``, which logs who holds
+# it every 30 s) and for the write lock (against other processes) before failing with "database is
+# locked". Long: under load a dispatch batch with photo checks held the lock past 60 s, and a writer
+# that waits loses nothing, while one that fails backs off and retries later.
+SQLITE_BUSY_TIMEOUT_S = 300.0
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

@@ -13,7 +13,10 @@ IMMEDIATE`` (``begin_write``). Reads never wait here (WAL lets them run beside t
 
 from __future__ import annotations
 
+import logging
+import sys
 import threading
+import time
 from collections import deque
 from typing import Any
 
@@ -23,6 +26,12 @@ from sqlalchemy.exc import OperationalError
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN IMMEDIATE", "CREATE", "DROP", "ALTER")
 _HOLDS = "vkbot_write_turn"  # key in the pooled connection's info: this connection has the turn
+# Frames skipped when naming the writer: the database layers between it and this hook.
+_LAYERS = ("/sqlalchemy/", "/sqlmodel/", "/dbtypes/", "store/db.py", "store/write_turns.py")
+# A waiter says who holds the turn this often while it waits (a long transaction shows by name).
+WARN_EVERY_S = 30.0
+
+log = logging.getLogger("vkbot.core.store")
 
 
 class WriteTurns:
@@ -32,21 +41,34 @@ class WriteTurns:
         self._guard = threading.Lock()
         self._line: deque[threading.Event] = deque()
         self._taken = False
+        self._holder = ""  # what the holder is writing (thread and statement), for the warnings
+        self._since = 0.0
 
-    def acquire(self, timeout_s: float) -> bool:
+    def acquire(self, timeout_s: float, what: str = "") -> bool:
         with self._guard:
             if not self._taken:
-                self._taken = True
-                return True
+                return self._take(what)
             turn = threading.Event()
             self._line.append(turn)
-        if turn.wait(timeout_s):
-            return True
+        started = time.monotonic()
+        while not turn.wait(min(WARN_EVERY_S, max(0.0, started + timeout_s - time.monotonic()))):
+            waited = time.monotonic() - started
+            with self._guard:
+                if waited >= timeout_s and turn in self._line:
+                    self._line.remove(turn)
+                    return False
+                if turn not in self._line:
+                    break  # handed over just as we gave up: it is ours
+                held = time.monotonic() - self._since
+                log.warning(
+                    "waited %.0f s to write; the turn is held %.0f s by %s", waited, held, self._holder
+                )
         with self._guard:
-            if turn in self._line:
-                self._line.remove(turn)
-                return False
-        return True  # handed over just as we gave up: it is ours
+            return self._take(what)
+
+    def _take(self, what: str) -> bool:
+        self._taken, self._holder, self._since = True, what, time.monotonic()
+        return True
 
     def release(self) -> None:
         with self._guard:
@@ -54,6 +76,17 @@ class WriteTurns:
                 self._line.popleft().set()
             else:
                 self._taken = False
+
+
+def _caller() -> str:
+    """The suite's function that began the write (file:function), skipping the database layers."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not any(layer in name for layer in _LAYERS):
+            return f"{name.rsplit('/', 1)[-1]}:{frame.f_code.co_name}"
+        frame = frame.f_back  # type: ignore[assignment]
+    return threading.current_thread().name
 
 
 def take_turns(engine: Engine, timeout_s: float) -> WriteTurns:
@@ -64,7 +97,7 @@ def take_turns(engine: Engine, timeout_s: float) -> WriteTurns:
     def _wait_for_turn(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if conn.info.get(_HOLDS) or not statement.lstrip()[:16].upper().startswith(_WRITES):
             return
-        if not turns.acquire(timeout_s):
+        if not turns.acquire(timeout_s, f"{_caller()}: {statement[:60]}"):
             raise OperationalError(
                 statement[:100], None, Exception(f"no write turn within {timeout_s:.0f} s")
             )
