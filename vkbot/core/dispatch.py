@@ -58,6 +58,10 @@ class Dispatcher:
     async def run(self, stop: asyncio.Event) -> None:
         failures = 0
         while not stop.is_set():
+            # Cleared before looking, not after: events stored (and a wake set) while a pass runs are
+            # then seen by the next wait at once. Cleared after an empty pass, such a wake was lost and
+            # the events waited out ``idle_poll_s`` (bench/intake.py's p99 of 600 ms).
+            self.wake.clear()
             try:
                 done = await asyncio.to_thread(self.process_pending)
                 failures = 0
@@ -70,7 +74,6 @@ class Dispatcher:
                 if self.on_enqueued:
                     self.on_enqueued()
                 continue
-            self.wake.clear()
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
             await asyncio.wait(waiters, timeout=self.idle_poll_s, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
