@@ -119,8 +119,20 @@ def _count(engine: Engine, *, processed: bool) -> int:
         return int(session.scalar(query) or 0)
 
 
-async def _listening(control: SandboxControl, count: int) -> None:
-    await control.wait_for_call("groups.getLongPollServer", count=count, timeout_s=120)
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:]
+
+
+async def _listening(
+    control: SandboxControl, count: int, procs: list[subprocess.Popen[bytes]], log: Path
+) -> None:
+    """Until ``count`` listeners are connected (a process starting under load may take a minute)."""
+    deadline = time.monotonic() + 300
+    while (await control.calls())["methods"].get("groups.getLongPollServer", 0) < count:
+        exited = [p.returncode for p in procs if p.poll() is not None]
+        if exited or time.monotonic() > deadline:
+            raise RuntimeError(f"listeners not connected (exit codes {exited}):\n{_tail(log)}")
+        await asyncio.sleep(0.1)
 
 
 async def run_bulk(url: str, control: SandboxControl, server: str, n: int, count: int, seed: int) -> float:
@@ -128,13 +140,13 @@ async def run_bulk(url: str, control: SandboxControl, server: str, n: int, count
     with fresh_database(server) as db, tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "suite.log"
         async with processes(n, suite_env(url, db, Path(tmp) / "files"), log) as procs:
-            await _listening(control, n)
+            await _listening(control, n, procs, log)
             engine = make_engine(db)
             await control.bulk(count, seed)
             started = time.perf_counter()
             while await asyncio.to_thread(_count, engine, processed=True) < count:
                 if any(p.poll() is not None for p in procs):
-                    raise RuntimeError(f"a process exited:\n{log.read_text()[-3000:]}")
+                    raise RuntimeError(f"a process exited:\n{_tail(log)}")
                 await asyncio.sleep(0.1)
             elapsed = time.perf_counter() - started
             engine.dispose()
@@ -176,7 +188,7 @@ async def run_dialogs(
             observer = Observer(http, url)
             stop = asyncio.Event()
             watcher = asyncio.create_task(observer.run(stop))
-            await _listening(control, n + 1)
+            await _listening(control, n + 1, procs, log)
             day = Day(control, observer, rng)
             people = [day.relative(100_000 + i, rng.uniform(0, args.seconds)) for i in range(args.intakes)]
             weights = [w for w, _, _ in OTHER_MESSAGES]

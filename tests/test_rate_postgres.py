@@ -13,7 +13,7 @@ import pytest
 from tests.app_helpers import SANDBOX_TOKEN
 from tests.db_fixtures import PG_URL, db_url, engine  # noqa: F401  (fixtures)
 from vkbot.api import VkClient
-from vkbot.core.rate import SharedRateLimiter, limiter_for, token_bucket
+from vkbot.core.rate import SharedRateLimiter, Slot, limiter_for, token_bucket
 from vkbot.core.store.db import make_engine
 
 
@@ -99,3 +99,23 @@ def test_sqlite_keeps_the_in_process_limiter(tmp_path) -> None:
         assert not isinstance(limiter_for(sqlite, "community:x", 20), SharedRateLimiter)
     finally:
         sqlite.dispose()
+
+
+async def test_a_database_that_does_not_answer_holds_calls_back_until_it_does(tmp_path) -> None:
+    """Two failed tries (the database unreachable): acquire waits and tries again instead of raising."""
+    sqlite = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    limiter = SharedRateLimiter(sqlite, "community:x", 5)
+    attempts: list[int] = []
+
+    def flaky_take():  # type: ignore[no-untyped-def]
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise OSError("connection refused")
+        return Slot(1.0, 0.0)
+
+    limiter.take = flaky_take  # type: ignore[method-assign]
+    try:
+        await asyncio.wait_for(limiter.acquire(), 30)
+    finally:
+        sqlite.dispose()
+    assert len(attempts) == 3

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select, text
@@ -20,6 +21,8 @@ from sqlmodel import col
 
 from vkbot.api.limiter import Limiter, RollingWindowLimiter
 from vkbot.core.store.models import RateStart
+
+log = logging.getLogger("vkbot.core.rate")
 
 _TABLE = RateStart.__table__  # type: ignore[attr-defined]
 _NOW = text("SELECT extract(epoch FROM clock_timestamp())::float8")
@@ -52,8 +55,17 @@ class SharedRateLimiter:
 
     async def acquire(self) -> None:
         async with self._turn:
+            failures = 0
             while True:
-                slot = await asyncio.to_thread(self.take)
+                try:
+                    slot = await asyncio.to_thread(self.take)
+                except Exception:  # the database unreachable: calls wait for it rather than fail or overrun
+                    failures += 1
+                    log.warning(
+                        "rate limit %s: the database did not answer (%d in a row)", self.bucket, failures
+                    )
+                    await asyncio.sleep(min(5.0, 0.2 * 2**failures))
+                    continue
                 if slot.started_at is not None:
                     return
                 await asyncio.sleep(slot.wait_s)
