@@ -129,7 +129,11 @@ def migration_lock(engine: Engine) -> Iterator[None]:
         return
     import fcntl  # the suite runs on Linux; SQLite's own locks cannot span Alembic's connection
 
-    with open(f"{url.database}.migrate-lock", "a") as lock_file:
+    # flock on the database file itself: independent of SQLite's POSIX (fcntl) locks on Linux, and no
+    # second file beside the relatives' data to keep private.
+    database = Path(url.database)
+    private_sqlite_file(database)
+    with open(database, "rb") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         try:
             yield
