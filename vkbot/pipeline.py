@@ -20,8 +20,9 @@ import i18n
 import waitlist
 from moderation import evidence
 from moderation.classifier import Classifier, OfflineClassifier
+from moderation.learned import LearnedTier
 from moderation.models import ModItem
-from moderation.policy import ModerationContext, Verdict, decide
+from moderation.policy import LearnedScore, ModerationContext, Verdict, asks, decide
 from vkbot.adapters.downloads import HttpDownloader
 from vkbot.adapters.inbound import VK_LANG_IDS, to_inbound
 from vkbot.adapters.message_texts import StoredMessageTexts
@@ -60,6 +61,7 @@ class Pipeline:
     files: FileStore
     downloader: Downloader
     classifier: Classifier
+    learned: LearnedTier | None = None  # the learned tier beside the rules; None: rules alone
 
     # -- EventHandler ------------------------------------------------------------------------------
     def prepare(self, session: Session, events: list[StoredEvent]) -> None:
@@ -141,10 +143,15 @@ class Pipeline:
         classification = self.classifier.classify(text, "message")
         has_photo = any(a.kind == "photo" for a in inbound.attachments)
         context = ModerationContext(
-            channel="message", has_order_content=has_photo or classification.has_order_words
+            channel="message",
+            has_order_content=has_photo or classification.has_order_words,
+            question=asks(text),
         )
-        verdict = decide(classification, context, self.config.moderation)
-        as_protected = decide(classification, replace(context, protected=True), self.config.moderation)
+        learned = self._learned(text)
+        verdict = decide(classification, context, self.config.moderation, learned=learned)
+        as_protected = decide(
+            classification, replace(context, protected=True), self.config.moderation, learned=learned
+        )
         # Protection only softens a hiding verdict; most messages get the same verdict either way, and
         # then the conversation's orders need not be looked up (two queries per message otherwise).
         if as_protected != verdict and self._protected(session, inbound.peer_id):
@@ -166,6 +173,9 @@ class Pipeline:
             cmid=message.conversation_message_id,
         )
         return verdict, requests
+
+    def _learned(self, text: str) -> LearnedScore | None:
+        return self.learned.assess(text) if self.learned is not None else None
 
     def _texts(self, session: Session) -> StoredMessageTexts:
         """A relative's stored texts, erasable on "delete my data"; threats kept as evidence stay."""
@@ -216,7 +226,9 @@ class Pipeline:
         if comment.from_id < 0:
             return []  # the community's own comments
         classification = self.classifier.classify(comment.text, "comment")
-        verdict = decide(classification, ModerationContext(channel="comment"), self.config.moderation)
+        context = ModerationContext(channel="comment", question=asks(comment.text))
+        learned = self._learned(comment.text)
+        verdict = decide(classification, context, self.config.moderation, learned=learned)
         if verdict.status != "ok":
             log.info("comment %s: %s (%s)", event_key(stored), verdict.status, ", ".join(verdict.categories))
         return verdict_requests(
@@ -247,4 +259,5 @@ def build_pipeline(config: Config, engine: Engine) -> Pipeline:
         files=LocalFileStore(config.storage.files_dir),
         downloader=HttpDownloader(),
         classifier=OfflineClassifier(config.moderation.data_dir),
+        learned=LearnedTier.from_settings(config.moderation),
     )

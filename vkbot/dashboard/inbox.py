@@ -3,12 +3,13 @@
 Messages are read from the event store (a relative's words are never copied out of it) and the ones
 moderation keeps out of sight are left out with ``moderation.records.hidden_source_keys``, the same
 rule the rest of the suite uses; a restored message is no longer hidden, so it shows up here again.
+A message marked for review (flagged: the learned tier's uncertain band, a weak rule) is shown blurred.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from moderation.browse import hidden_count
-from moderation.records import hidden_source_keys
+from moderation.records import hidden_source_keys, review_source_keys
 from vkbot.dashboard.context import Dashboard, dashboard_of
 from vkbot.dashboard.render import render
 from vkbot.events import VkEvent, parse_event
@@ -35,6 +36,7 @@ class InboxMessage:
     at: datetime
     text: str
     attachments: int
+    review: bool = False  # marked for review: shown blurred until she chooses to read it
 
 
 def _message(stored: StoredEvent) -> InboxMessage | None:
@@ -68,11 +70,12 @@ def recent_messages(session: Session, limit: int = PAGE) -> list[InboxMessage]:
             break
         scanned += len(batch)
         before = batch[-1].id
-        hidden = hidden_source_keys(session, (f"evt:{s.id}" for s in batch))
-        for stored in batch:
-            message = _message(stored) if f"evt:{stored.id}" not in hidden else None
+        keys = [f"evt:{s.id}" for s in batch]
+        hidden, review = hidden_source_keys(session, keys), review_source_keys(session, keys)
+        for stored, key in zip(batch, keys, strict=True):
+            message = _message(stored) if key not in hidden else None
             if message is not None and len(found) < limit:
-                found.append(message)
+                found.append(replace(message, review=key in review))
     return found
 
 
