@@ -163,7 +163,16 @@ class EvalReport:
     def format_text(self) -> str:
         lines = [f"moderation eval (tier {self.tier}{' + Detoxify' if self.ml else ''}): {CONTEXT_NOTE}"]
         summary = self.summary()
-        names = ("recall_abusive", "fpr_ok", "fpr_grief", "fpr_civil", "precision", "f1", "review_recall", "review_ok")
+        names = (
+            "recall_abusive",
+            "fpr_ok",
+            "fpr_grief",
+            "fpr_civil",
+            "precision",
+            "f1",
+            "review_recall",
+            "review_ok",
+        )
         for name in names:
             lines.append(f"  {name:<15} {_fmt(summary[name])}")
         lines.append(f"  {'n':<15} {summary['n']} ({summary['n_abusive']} abusive)")

@@ -17,11 +17,11 @@ import logging
 import math
 import re
 import unicodedata
-from array import array
-from functools import lru_cache
 import zipfile
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -184,7 +184,9 @@ class LearnedModel:
     def __init__(self, header: dict[str, Any], arrays: dict[str, np.ndarray]):
         missing = _HEADER_KEYS - set(header)
         if header.get("format") != FORMAT or missing:
-            raise ModelFormatError(f"not a {FORMAT} model (format {header.get('format')!r}, missing {sorted(missing)})")
+            raise ModelFormatError(
+                f"not a {FORMAT} model (format {header.get('format')!r}, missing {sorted(missing)})"
+            )
         self.header = header
         self.version: str = str(header["version"])
         self.settings = FeatureSettings.from_json(header["features"])
@@ -223,7 +225,9 @@ class LearnedModel:
 
     def logit(self, text: str) -> float:
         words, grams = _words_and_grams(text, self.settings.word_max)
-        return self.intercept + self._char.logit(self._char_ids(words)) + self._word.logit(self._word.ids(grams))
+        return (
+            self.intercept + self._char.logit(self._char_ids(words)) + self._word.logit(self._word.ids(grams))
+        )
 
     def score(self, text: str) -> float:
         return _sigmoid(self.logit(text))

@@ -4,8 +4,8 @@ Rules of issue 5, in the order they apply:
 
 * a rule signal at ``rule_quarantine_score`` hides the message, at ``rule_flag_score`` marks it;
 * the learned tier's score (``LearnedScore``) hides at its ``hide`` threshold and sends the item to
-  review (shown, marked) from its ``review`` threshold; it never hides a question (a relative asking
-  something), only sends it to review;
+  review (shown, marked) from its ``review`` threshold; alone it never hides an order or a question
+  (a relative asking something), whatever ``order_content_protects`` says; it only sends them to review;
 * a Detoxify score alone marks (``ml_flag_threshold``); it hides only above ``ml_quarantine_threshold``
   and only when ``ml_quarantine_enabled``;
 * a protected conversation (an order, or an intake that collected consent or a photo) is never
@@ -109,12 +109,17 @@ def decide(
             raise_to("quarantined" if hide else "flagged", "rules")
     strong_abuse = status == "quarantined"
 
+    # A wall comment is never an order: order words in one ("тебе самой такой ролик закажут") protect
+    # nothing.
+    order_content = context.has_order_content and context.channel == "message"
     if learned is not None and learned.score >= learned.review:
         hide = learned.score >= learned.hide
         categories[LEARNED_CATEGORY] = None
-        if hide and context.question:
+        # A score alone never hides an order or a question, whatever the settings say about rules.
+        guard = "order" if order_content else "question" if context.question else None
+        if hide and guard:
             hide = False
-            reasons.append(f"learned:{learned.score:.2f}>=hide,question")
+            reasons.append(f"learned:{learned.score:.2f}>=hide,{guard}")
         else:
             reasons.append(f"learned:{learned.score:.2f}>={'hide' if hide else 'review'}")
         raise_to("quarantined" if hide else "flagged", "learned")
@@ -135,9 +140,6 @@ def decide(
 
     if status == "quarantined" and context.protected:
         status, reasons = "flagged", [*reasons, "protected_conversation"]
-    # A wall comment is never an order: order words in one ("тебе самой такой ролик закажут") protect
-    # nothing.
-    order_content = context.has_order_content and context.channel == "message"
     if status == "quarantined" and order_content and settings.order_content_protects:
         status, reasons = "flagged", [*reasons, "order_content"]
 

@@ -30,7 +30,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from moderation.classifier import Classification
+from moderation.evaluation import GRIEF_CATEGORIES
 from moderation.learned import FORMAT, FeatureSettings, LearnedModel, features, read_words, write_model
+from moderation.settings import ModerationSettings
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -52,12 +55,12 @@ LABELLED_WEIGHT = 3.0  # hand-written items are few and are our policy: they wei
 CORRECTION_WEIGHT = 5.0  # her corrections weigh most
 HELDOUT_SHARE = 0.2
 HELDOUT_SEED = 2026
-FOLDS = 5
+FOLDS = 3
 SEED = 9
 # Threshold targets, met on out-of-fold scores of the training data (never on the held-out part).
-HIDE_MAX_FPR_OK = 0.01  # hand-written ok items the learned score alone would hide
+HIDE_MAX_FPR_OK = 0.02  # hand-written ok items hidden (the target on unseen sets is 0.03)
 HIDE_MIN_PRECISION = 0.90  # on the corpora's training part
-REVIEW_MIN_RECALL = 0.97  # hand-written abusive items hidden or sent to review
+REVIEW_MIN_RECALL = 0.90  # hand-written abusive items the learned score alone hides or sends to review
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,29 +305,70 @@ def out_of_fold(candidate: Candidate, examples: Sequence[Example]) -> np.ndarray
 # -- thresholds ----------------------------------------------------------------------------------------
 
 
-def choose_thresholds(examples: Sequence[Example], scores: np.ndarray) -> dict[str, float]:
-    """``hide`` and ``review`` from out-of-fold scores; see the targets at the top of the module."""
+@dataclass(frozen=True, slots=True)
+class PolicyView:
+    """What the policy does with an example apart from the learned score: the rules' status alone, and
+    whether a learned score may hide it at all (not an order in a private message, not a question)."""
+
+    rules_status: str
+    hideable: bool
+
+
+def policy_views(examples: Sequence[Example], settings: ModerationSettings | None = None) -> list[PolicyView]:
+    """The rules tier and the policy's guards over each example, as eval and the pipeline apply them."""
+    from moderation.classifier import OfflineClassifier
+    from moderation.policy import LearnedScore, ModerationContext, asks, decide
+
+    settings = settings or ModerationSettings()
+    classifier = OfflineClassifier(settings.data_dir)
+    always = LearnedScore(1.0, "probe", 1.0, 1.0)  # a score that hides wherever the policy lets it
+    views = []
+    for e in examples:
+        classification = classifier.classify(e.text, e.channel)
+        channel: Any = "comment" if e.channel == "comment" else "message"
+        context = ModerationContext(
+            channel, has_order_content=classification.has_order_words, question=asks(e.text)
+        )
+        rules = decide(classification, context, settings).status
+        no_rules = Classification(tuple(s for s in classification.signals if s.source != "rules"))
+        views.append(
+            PolicyView(rules, decide(no_rules, context, settings, learned=always).status == "quarantined")
+        )
+    return views
+
+
+def choose_thresholds(
+    examples: Sequence[Example], scores: np.ndarray, views: Sequence[PolicyView]
+) -> dict[str, float]:
+    """``hide`` and ``review`` from out-of-fold scores, the rules and the policy's guards applied.
+
+    hide: the lowest threshold at which the combined tiers hide no hand-written order, follow-up or
+    question, at most ``HIDE_MAX_FPR_OK`` of the hand-written ok items, and keep ``HIDE_MIN_PRECISION``
+    on the corpora's training part.
+    review: the highest threshold (not above hide) at which the learned score alone reaches
+    ``REVIEW_MIN_RECALL`` of the hand-written abusive items. The rules alone would not do: they were
+    tuned on these very sets, so their recall there says nothing about new text.
+    """
     labelled = np.array([e.labelled for e in examples])
     y = np.array([e.label for e in examples])
-    grid = np.round(np.arange(0.30, 0.995, 0.005), 3)
+    grief = np.array([e.category in GRIEF_CATEGORIES for e in examples]) & labelled & (y == 0)
+    rules_hide = np.array([v.rules_status == "quarantined" for v in views])
+    hideable = np.array([v.hideable for v in views])
+    ok_hand, abusive_hand, corpus = labelled & (y == 0), labelled & (y == 1), ~labelled
+    grid = np.round(np.arange(0.05, 0.995, 0.005), 3)
 
     def hide_ok(t: float) -> bool:
-        hidden = scores >= t
-        ok_hand = labelled & (y == 0)
+        hidden = rules_hide | ((scores >= t) & hideable)
         fpr = hidden[ok_hand].mean() if ok_hand.any() else 0.0
-        corpus = ~labelled
         tp, fp = (hidden & corpus & (y == 1)).sum(), (hidden & corpus & (y == 0)).sum()
         precision = tp / (tp + fp) if tp + fp else 1.0
-        return bool(fpr <= HIDE_MAX_FPR_OK and precision >= HIDE_MIN_PRECISION)
+        return bool(not hidden[grief].any() and fpr <= HIDE_MAX_FPR_OK and precision >= HIDE_MIN_PRECISION)
 
     hide = float(next((t for t in grid if hide_ok(t)), grid[-1]))
-    abusive_hand = labelled & (y == 1)
-    review = hide
+    review = float(grid[0])
     for t in grid[::-1]:
-        if t > hide:
-            continue
-        review = float(t)
-        if (scores[abusive_hand] >= t).mean() >= REVIEW_MIN_RECALL:
+        if t <= hide and (scores[abusive_hand] >= t).mean() >= REVIEW_MIN_RECALL:
+            review = float(t)
             break
     return {"review": review, "hide": hide}
 
@@ -398,12 +442,14 @@ def train(
     y, w = np.array([e.label for e in training]), _weights(training)
     data_digest = _digest(training)
     version = version or f"learned-{data_digest[:12]}"
+    log("the rules' verdicts and the policy's guards over the training data")
+    views = policy_views(training)
     comparison: dict[str, Any] = {}
     best: tuple[float, LearnedModel, dict[str, Any]] | None = None
     for candidate in candidates:
         log(f"{candidate.name}: out-of-fold scores ({FOLDS} folds)")
         oof = out_of_fold(candidate, training)
-        thresholds = choose_thresholds(training, oof)
+        thresholds = choose_thresholds(training, oof, views)
         log(f"{candidate.name}: thresholds {thresholds}; fitting on all training data")
         fitted = _fit(candidate, _featurize(training, candidate.settings), y, w)
         extra = {"thresholds": thresholds, "data_sha256": data_digest, "trained_on": len(training)}

@@ -6,16 +6,22 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from moderation.classifier import Classification, OfflineClassifier, Signal
 from moderation.evaluation import evaluate, load_items
 from moderation.learned import DEFAULT_MODEL, LearnedModel, LearnedTier, ModelFormatError, read_words
+from moderation.models import ModItem
 from moderation.policy import LearnedScore, ModerationContext, decide
+from moderation.records import hidden_source_keys, record_verdict, review_source_keys
 from moderation.settings import ModerationSettings
 from moderation.training import CANDIDATES, train
+from tests.db_fixtures import db_url, engine  # noqa: F401
 from vkbot.cli import main
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -58,7 +64,13 @@ def test_the_model_card_sits_beside_the_model_and_names_sources_and_version(mode
 
 def test_hidden_letters_are_read_back() -> None:
     assert read_words("х у й") == ["хуй"]
-    assert read_words("с\u200bука п0шла х|уйня т_в_а_р_ь СУУУКА") == ["сука", "пошла", "хуйня", "тварь", "сука"]
+    assert read_words("с\u200bука п0шла х|уйня т_в_а_р_ь СУУУКА") == [
+        "сука",
+        "пошла",
+        "хуйня",
+        "тварь",
+        "сука",
+    ]
     assert read_words("Ёлки, don't") == ["елки", "dont"]
 
 
@@ -93,9 +105,10 @@ def _small_corpora(root: Path) -> Path:
             for n in range(copies):
                 for i, (bad, good) in enumerate(zip(TOXIC, NEUTRAL, strict=True)):
                     row = {"toxic_comment": f"{bad} {n}", "neutral_comment1": f"{good} {n}"}
-                    writer.writerow({**row, "neutral_comment2": "", "neutral_comment3": ""} | (
-                        {"index": str(n * 10 + i)} if part == "train" else {}
-                    ))
+                    writer.writerow(
+                        {**row, "neutral_comment2": "", "neutral_comment3": ""}
+                        | ({"index": str(n * 10 + i)} if part == "train" else {})
+                    )
     with (russe / "test.tsv").open("w", newline="", encoding="utf-8") as fh:
         fh.write("toxic_comment\nпошел вон урод\n")
     for lang in ("ru", "uk", "en"):
@@ -150,6 +163,14 @@ def _learned(score: float, review: float = 0.5, hide: float = 0.9) -> LearnedSco
 
 
 def test_an_order_is_never_hidden_even_at_score_one() -> None:
+    unprotected = ModerationSettings(order_content_protects=False)  # the rules' switch binds no score
+    got = decide(
+        Classification(),
+        ModerationContext("message", has_order_content=True),
+        unprotected,
+        learned=_learned(1.0),
+    )
+    assert got.status == "flagged" and "learned:1.00>=hide,order" in got.reasons
     for context in (
         ModerationContext("message", has_order_content=True),
         ModerationContext("message", protected=True),
@@ -236,7 +257,9 @@ def test_eval_cli_runs_each_tier_and_reports_the_new_keys(
         assert {"review_recall", "review_ok", "recall_abusive", "fpr_ok", "f1"} <= set(seen[tier])
         assert seen[tier]["tier"] == tier
     assert seen["rules"]["model_version"] is None and seen["all"]["model_version"]
-    assert seen["all"]["review_recall"] >= max(seen["rules"]["review_recall"], seen["learned"]["review_recall"])
+    assert seen["all"]["review_recall"] >= max(
+        seen["rules"]["review_recall"], seen["learned"]["review_recall"]
+    )
 
 
 @pytest.mark.parametrize("labelled_set", sorted(DATA.glob("moderation-*.jsonl")), ids=lambda path: path.stem)
@@ -246,3 +269,37 @@ def test_the_combined_tiers_hide_no_ok_item_of_any_labelled_set(
     """Tuned on these sets (they are training data): this pins the policy's safety, not generalisation."""
     summary = evaluate(load_items(labelled_set), clf, SETTINGS, learned=tier.assess, tier="all").summary()
     assert summary["fpr_ok"] == 0 and summary["fpr_grief"] == 0 and summary["fpr_civil"] == 0
+
+
+# -- records -------------------------------------------------------------------------------------------
+
+
+def test_a_verdict_records_its_tier_score_and_model_and_review_items_are_known(engine: Engine) -> None:  # noqa: F811
+    learned = _learned(0.7)
+    band = decide(Classification(), OPEN, SETTINGS, learned=learned)
+    hidden = decide(Classification(), OPEN, SETTINGS, learned=_learned(0.97))
+    with Session(engine) as session:
+        for key, verdict in (("evt:1", band), ("evt:2", hidden)):
+            record_verdict(
+                session,
+                source_key=key,
+                channel="message",
+                author_id=5,
+                peer_id=5,
+                post_id=None,
+                comment_id=None,
+                text="какой-то текст",
+                verdict=verdict,
+                classification=Classification(),
+                at=datetime(2026, 12, 1, tzinfo=UTC),
+            )
+        session.commit()
+        item = session.exec(select(ModItem).where(ModItem.source_key == "evt:1")).one()
+        assert (item.status, item.tier, item.learned_score, item.model_version) == (
+            "flagged",
+            "learned",
+            0.7,
+            "test-1",
+        )
+        assert review_source_keys(session, ["evt:1", "evt:2", "evt:3"]) == {"evt:1"}
+        assert hidden_source_keys(session, ["evt:1", "evt:2"]) == {"evt:2"}

@@ -30,7 +30,9 @@ def register(subparsers: Any) -> None:
     tr.add_argument(
         "--with-corrections", action="store_true", help="add the founder's labels from the database"
     )
-    tr.add_argument("--config", type=Path, default=None, help="app config TOML (its database, for corrections)")
+    tr.add_argument(
+        "--config", type=Path, default=None, help="app config TOML (its database, for corrections)"
+    )
     tr.add_argument("--data", type=Path, default=None, help="folder of the corpora (default data/training)")
     tr.add_argument(
         "--labelled", type=Path, nargs="*", default=None, help="labelled JSONL sets (default tests/data)"
