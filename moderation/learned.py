@@ -16,6 +16,7 @@ import json
 import logging
 import math
 import re
+import tomllib
 import unicodedata
 import zipfile
 from array import array
@@ -35,6 +36,7 @@ log = logging.getLogger("moderation.learned")
 __all__ = [
     "DEFAULT_MODEL",
     "FORMAT",
+    "GriefWords",
     "LearnedModel",
     "LearnedTier",
     "ModelFormatError",
@@ -45,6 +47,7 @@ __all__ = [
 
 FORMAT = "vkbot-learned-linear/1"
 DEFAULT_MODEL = DEFAULT_LEARNED_MODEL
+DEFAULT_GRIEF = DEFAULT_LEARNED_MODEL.parent / "grief.toml"
 # Header keys every model file carries.
 _HEADER_KEYS = frozenset({"format", "version", "features", "blocks", "intercept", "thresholds"})
 
@@ -224,7 +227,9 @@ class LearnedModel:
         return found
 
     def logit(self, text: str) -> float:
-        words, grams = _words_and_grams(text, self.settings.word_max)
+        return self._logit(*_words_and_grams(text, self.settings.word_max))
+
+    def _logit(self, words: list[str], grams: list[str]) -> float:
         return (
             self.intercept + self._char.logit(self._char_ids(words)) + self._word.logit(self._word.ids(grams))
         )
@@ -236,11 +241,39 @@ class LearnedModel:
         return [_sigmoid(self.logit(text)) for text in texts]
 
 
-class LearnedTier:
-    """The model with the thresholds it is judged by: the model's calibrated ones unless configured."""
+@dataclass(frozen=True, slots=True)
+class GriefWords:
+    """Words of mourning (``model/grief.toml``): with one, a score alone never hides the text."""
 
-    def __init__(self, model: LearnedModel, review: float | None = None, hide: float | None = None):
+    prefixes: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_GRIEF) -> GriefWords:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        read = [" ".join(read_words(p)) for p in raw.get("phrases", [])]
+        return cls(tuple(raw.get("prefixes", [])), tuple(p for p in read if p))
+
+    def found(self, words: Sequence[str]) -> bool:
+        if any(word.startswith(self.prefixes) for word in words):
+            return True
+        joined = f" {' '.join(words)} "
+        return any(f" {phrase} " in joined for phrase in self.phrases)
+
+
+class LearnedTier:
+    """The model with the thresholds it is judged by (the model's calibrated ones unless configured)
+    and the grief words that keep a score from hiding a mourner's words."""
+
+    def __init__(
+        self,
+        model: LearnedModel,
+        review: float | None = None,
+        hide: float | None = None,
+        grief: GriefWords | None = None,
+    ):
         self.model = model
+        self.grief = grief if grief is not None else GriefWords.load()
         self.hide = model.thresholds["hide"] if hide is None else hide
         self.review = min(model.thresholds["review"] if review is None else review, self.hide)
 
@@ -257,7 +290,9 @@ class LearnedTier:
         return cls(model, settings.learned_review_threshold, settings.learned_hide_threshold)
 
     def assess(self, text: str) -> LearnedScore:
-        return LearnedScore(self.model.score(text), self.model.version, self.review, self.hide)
+        words, grams = _words_and_grams(text, self.model.settings.word_max)
+        score = _sigmoid(self.model._logit(words, grams))
+        return LearnedScore(score, self.model.version, self.review, self.hide, self.grief.found(words))
 
 
 def _sigmoid(x: float) -> float:

@@ -4,8 +4,9 @@ Rules of issue 5, in the order they apply:
 
 * a rule signal at ``rule_quarantine_score`` hides the message, at ``rule_flag_score`` marks it;
 * the learned tier's score (``LearnedScore``) hides at its ``hide`` threshold and sends the item to
-  review (shown, marked) from its ``review`` threshold; alone it never hides an order or a question
-  (a relative asking something), whatever ``order_content_protects`` says; it only sends them to review;
+  review (shown, marked) from its ``review`` threshold; alone it never hides an order, a question (a
+  relative asking something) or words of mourning, whatever ``order_content_protects`` says; it only
+  sends them to review;
 * a Detoxify score alone marks (``ml_flag_threshold``); it hides only above ``ml_quarantine_threshold``
   and only when ``ml_quarantine_enabled``;
 * a protected conversation (an order, or an intake that collected consent or a photo) is never
@@ -58,6 +59,7 @@ class LearnedScore:
     version: str
     review: float
     hide: float
+    grief: bool = False  # words of mourning in the text: the score alone never hides it
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +117,17 @@ def decide(
     if learned is not None and learned.score >= learned.review:
         hide = learned.score >= learned.hide
         categories[LEARNED_CATEGORY] = None
-        # A score alone never hides an order or a question, whatever the settings say about rules.
-        guard = "order" if order_content else "question" if context.question else None
+        # A score alone never hides an order, a question or a mourner's words, whatever the settings
+        # say about rules: the model learned "obscene = toxic", and grief swears.
+        guard = (
+            "order"
+            if order_content
+            else "question"
+            if context.question
+            else "grief"
+            if learned.grief
+            else None
+        )
         if hide and guard:
             hide = False
             reasons.append(f"learned:{learned.score:.2f}>=hide,{guard}")
