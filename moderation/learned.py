@@ -20,7 +20,7 @@ import tomllib
 import unicodedata
 import zipfile
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -215,7 +215,7 @@ class LearnedModel:
         return cls(header, arrays)
 
     def _char_ids(self, words: list[str]) -> set[int]:
-        memo, found = self._word_memo, set()
+        memo, found = self._word_memo, set[int]()
         settings = self.settings
         for word in words:
             ids = memo.get(word)
@@ -302,7 +302,7 @@ def _sigmoid(x: float) -> float:
 def write_model(
     target: Path | IO[bytes],
     header: dict[str, Any],
-    blocks: dict[str, tuple[Sequence[str], np.ndarray, np.ndarray]],
+    blocks: Mapping[str, tuple[Sequence[str], np.ndarray, np.ndarray]],
 ) -> None:
     """Write a model as .npz with fixed zip timestamps, so equal inputs give byte-identical files."""
     arrays: dict[str, np.ndarray] = {

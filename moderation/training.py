@@ -305,8 +305,8 @@ def out_of_fold(candidate: Candidate, examples: Sequence[Example]) -> np.ndarray
         fit_rows = np.flatnonzero(folds != fold)
         fitted = _fit(candidate, [feats[i] for i in fit_rows], y[fit_rows], w[fit_rows])
         model = _model(fitted, candidate, "oof", {})
-        for i in np.flatnonzero(folds == fold):
-            scores[i] = model.scores([examples[i].text])[0]
+        held = np.flatnonzero(folds == fold)
+        scores[held] = model.scores(examples[int(i)].text for i in held)
     return scores
 
 
@@ -327,7 +327,7 @@ def policy_views(examples: Sequence[Example], settings: ModerationSettings | Non
     from moderation.classifier import OfflineClassifier
     from moderation.policy import LearnedScore, ModerationContext, asks, decide
 
-    settings = settings or ModerationSettings()
+    settings = settings or ModerationSettings.model_validate({})
     classifier = OfflineClassifier(settings.data_dir)
     grief = GriefWords.load()
     views = []

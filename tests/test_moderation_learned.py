@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -303,3 +304,11 @@ def test_a_verdict_records_its_tier_score_and_model_and_review_items_are_known(e
         )
         assert review_source_keys(session, ["evt:1", "evt:2", "evt:3"]) == {"evt:1"}
         assert hidden_source_keys(session, ["evt:1", "evt:2"]) == {"evt:2"}
+
+
+def test_words_of_mourning_keep_a_score_from_hiding(tier: LearnedTier) -> None:
+    mourning = tier.assess("Сука, як же боляче. Вже рік без тебе, синку.")
+    assert mourning.grief
+    got = decide(Classification(), OPEN, SETTINGS, learned=replace(mourning, score=1.0))
+    assert got.status == "flagged" and got.reasons == ("learned:1.00>=hide,grief",)
+    assert not tier.assess("Ты тупая тварь").grief
