@@ -115,3 +115,30 @@ async def test_a_slow_classifier_does_not_delay_storing_events(sandbox, config) 
 
 async def _has_replies(sandbox, peer_id: int, n: int) -> bool:
     return len(await _replies(sandbox, peer_id)) >= n
+
+
+async def test_abuse_no_rule_names_is_hidden_by_the_learned_tier_with_its_score_recorded(
+    sandbox, config
+) -> None:
+    text = "Ну и рожа у тебя на аватарке, страшилище"
+    assert OfflineClassifier().classify(text, "message").max_score() < 0.5  # no rule names it
+    async with running_app(config) as app:
+        await sandbox.inject_message(from_id=3300, text=text)
+
+        async def recorded() -> bool:
+            with Session(app.engine) as session:
+                return session.scalars(select(ModItem).where(ModItem.author_id == 3300)).first() is not None
+
+        await eventually(recorded)
+    with Session(app.engine) as session:
+        item = session.scalars(select(ModItem).where(ModItem.author_id == 3300)).one()
+    assert (item.status, item.tier) == ("quarantined", "learned")
+    assert item.learned_score is not None and item.learned_score > 0.5 and item.model_version
+
+
+def test_the_learned_tier_is_on_by_default_and_follows_its_config_key(config) -> None:
+    assert build_pipeline(config, None).learned is not None  # type: ignore[arg-type]
+    off = config.model_copy(
+        update={"moderation": config.moderation.model_copy(update={"learned_enabled": False})}
+    )
+    assert build_pipeline(off, None).learned is None  # type: ignore[arg-type]
