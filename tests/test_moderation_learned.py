@@ -312,3 +312,35 @@ def test_words_of_mourning_keep_a_score_from_hiding(tier: LearnedTier) -> None:
     got = decide(Classification(), OPEN, SETTINGS, learned=replace(mourning, score=1.0))
     assert got.status == "flagged" and got.reasons == ("learned:1.00>=hide,grief",)
     assert not tier.assess("Ты тупая тварь").grief
+
+
+def test_her_restores_and_confirmations_are_the_corrections_training_reads(engine: Engine) -> None:  # noqa: F811
+    from moderation.review import confirm, restore
+    from moderation.training import stored_corrections
+
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    with Session(engine) as session:
+        items = [
+            record_verdict(
+                session,
+                source_key=f"evt:{n}",
+                channel="message",
+                author_id=5,
+                peer_id=5,
+                post_id=None,
+                comment_id=None,
+                text=text,
+                verdict=decide(Classification(), OPEN, SETTINGS, learned=_learned(0.95)),
+                classification=Classification(),
+                at=at,
+            )
+            for n, text in enumerate(("Сорок дней сегодня, держусь", "ты жалкая торгашка"))
+        ]
+        assert items[0].id is not None and items[1].id is not None
+        restore(session, items[0].id, "founder", at, group_id=1)
+        confirm(session, items[1].id, "founder", at)
+        session.commit()
+        assert stored_corrections(session) == [
+            (items[0].id, "not_abusive", "Сорок дней сегодня, держусь"),
+            (items[1].id, "abusive", "ты жалкая торгашка"),
+        ]
