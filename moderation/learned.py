@@ -2,7 +2,8 @@
 
 The model file holds no pickle: per feature block (``char``, ``word``) a vocabulary (UTF-8, one
 n-gram a line), each feature's scale (idf or log-count ratio) and coefficient; the JSON header holds
-the version, the feature settings and the policy thresholds chosen on held-out data. Scoring is
+the version, the feature settings and the policy thresholds (chosen out of fold on the training data,
+see ``moderation.training``). Scoring is
 pure Python over dicts: a message's words are looked up once each (memoised), so a message costs a
 few dict lookups per word and no sparse-matrix machinery.
 
@@ -41,6 +42,7 @@ __all__ = [
     "LearnedTier",
     "ModelFormatError",
     "features",
+    "model_arrays",
     "read_words",
     "write_model",
 ]
@@ -299,12 +301,10 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 
 
-def write_model(
-    target: Path | IO[bytes],
-    header: dict[str, Any],
-    blocks: Mapping[str, tuple[Sequence[str], np.ndarray, np.ndarray]],
-) -> None:
-    """Write a model as .npz with fixed zip timestamps, so equal inputs give byte-identical files."""
+def model_arrays(
+    header: dict[str, Any], blocks: Mapping[str, tuple[Sequence[str], np.ndarray, np.ndarray]]
+) -> dict[str, np.ndarray]:
+    """The arrays of a model file: the JSON header as bytes, and per block vocabulary, scales, coefficients."""
     arrays: dict[str, np.ndarray] = {
         "header": np.frombuffer(json.dumps(header, sort_keys=True, ensure_ascii=False).encode(), np.uint8)
     }
@@ -314,6 +314,16 @@ def write_model(
         arrays[f"{name}_vocab"] = np.frombuffer("\n".join(vocab).encode("utf-8"), np.uint8)
         arrays[f"{name}_scale"] = np.asarray(scale, dtype=np.float32)
         arrays[f"{name}_coef"] = np.asarray(coef, dtype=np.float32)
+    return arrays
+
+
+def write_model(
+    target: Path | IO[bytes],
+    header: dict[str, Any],
+    blocks: Mapping[str, tuple[Sequence[str], np.ndarray, np.ndarray]],
+) -> None:
+    """Write a model as .npz with fixed zip timestamps, so equal inputs give byte-identical files."""
+    arrays = model_arrays(header, blocks)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(arrays):
             info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))

@@ -38,6 +38,7 @@ from moderation.learned import (
     GriefWords,
     LearnedModel,
     features,
+    model_arrays,
     read_words,
     write_model,
 )
@@ -254,11 +255,8 @@ def _column(index: int) -> Callable[[tuple[list[str], list[str]]], list[str]]:
 
 
 def _model(fitted: _Fitted, candidate: Candidate, version: str, extra: dict[str, Any]) -> LearnedModel:
-    header = _header(fitted, candidate, version, extra)
-    arrays: dict[str, np.ndarray] = {}
-    for name, (vocab, scale, coef) in fitted.blocks.items():
-        arrays[f"{name}_vocab"] = np.frombuffer("\n".join(vocab).encode("utf-8"), np.uint8)
-        arrays[f"{name}_scale"], arrays[f"{name}_coef"] = scale, coef
+    arrays = model_arrays(_header(fitted, candidate, version, extra), fitted.blocks)
+    header = json.loads(arrays.pop("header").tobytes().decode("utf-8"))
     return LearnedModel(header, arrays)
 
 
@@ -273,7 +271,7 @@ def _header(fitted: _Fitted, candidate: Candidate, version: str, extra: dict[str
         "features": candidate.settings.to_json(),
         "blocks": {name: {"size": len(vocab), "l2": True} for name, (vocab, _, _) in fitted.blocks.items()},
         "intercept": fitted.intercept,
-        "thresholds": {"review": 0.5, "hide": 0.9},
+        "thresholds": {"review": 0.5, "hide": 0.9},  # placeholders until chosen (``extra``)
         **extra,
     }
 
