@@ -183,6 +183,33 @@ def split_heldout(examples: Sequence[Example]) -> tuple[list[Example], list[Exam
     return training, heldout
 
 
+def write_heldout(corpora_dir: Path, out_dir: Path) -> list[Path]:
+    """The held-out part as labelled JSONL files, one per source, for ``vkbot moderation eval``.
+
+    Every item is a wall comment (no order conversation); toxic texts are ``abusive``, rewrites ``ok``.
+    """
+    _, heldout = split_heldout(corpus_examples(corpora_dir))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for source in sorted({e.source for e in heldout}):
+        name = source.replace("/", "-")
+        rows = [
+            {
+                "id": f"{name}-{i}",
+                "text": e.text,
+                "lang": e.lang,
+                "channel": "comment",
+                "label": "abusive" if e.label else "ok",
+                "category": "toxic" if e.label else "neutral",
+            }
+            for i, e in enumerate(e for e in heldout if e.source == source)
+        ]
+        path = out_dir / f"heldout-{name}.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
 # -- models ------------------------------------------------------------------------------------------
 
 

@@ -344,3 +344,15 @@ def test_her_restores_and_confirmations_are_the_corrections_training_reads(engin
             (items[0].id, "not_abusive", "Сорок дней сегодня, держусь"),
             (items[1].id, "abusive", "ты жалкая торгашка"),
         ]
+
+
+def test_the_held_out_part_is_written_for_eval_and_never_trained_on(tmp_path: Path) -> None:
+    from moderation.training import corpus_examples, split_heldout, write_heldout
+
+    corpora = _small_corpora(tmp_path / "corpora")
+    paths = write_heldout(corpora, tmp_path / "heldout")
+    rows = [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines()]
+    training, heldout = split_heldout(corpus_examples(corpora))
+    assert len(rows) == len(heldout) and {r["label"] for r in rows} == {"abusive", "ok"}
+    assert not {e.text for e in training} & {r["text"] for r in rows}
+    assert {p.name for p in paths} >= {"heldout-russe-dev.jsonl", "heldout-paradetox-uk.jsonl"}

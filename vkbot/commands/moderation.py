@@ -40,6 +40,11 @@ def register(subparsers: Any) -> None:
     tr.add_argument("--only", default=None, help="train this candidate only (no comparison)")
     tr.set_defaults(func=cmd_train)
 
+    ho = commands.add_parser("heldout", help="write the corpora's held-out part as labelled JSONL for eval")
+    ho.add_argument("--out", type=Path, required=True, help="folder for heldout-*.jsonl")
+    ho.add_argument("--data", type=Path, default=None, help="folder of the corpora (default data/training)")
+    ho.set_defaults(func=cmd_heldout)
+
     fetch = commands.add_parser("fetch-model", help="download and prepare Detoxify multilingual (internet)")
     fetch.add_argument("--dir", type=Path, default=None, help="target folder (default: from config)")
     fetch.add_argument("--config", type=Path, default=None, help="app config TOML")
@@ -160,6 +165,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     card = write_card(out_dir / "MODEL_CARD.md", result)
     print(f"model: {result.model_path} ({result.model_path.stat().st_size:,} bytes), card: {card}")
     print(json.dumps({"version": result.header["version"], "comparison": result.comparison}))
+    return 0
+
+
+def cmd_heldout(args: argparse.Namespace) -> int:
+    from moderation import training
+
+    for path in training.write_heldout(args.data or training.DEFAULT_CORPORA, args.out):
+        print(path)
     return 0
 
 
