@@ -3,9 +3,9 @@
 The model file holds no pickle: per feature block (``char``, ``word``) a vocabulary (UTF-8, one
 n-gram a line), each feature's scale (idf or log-count ratio) and coefficient; the JSON header holds
 the version, the feature settings and the policy thresholds (chosen out of fold on the training data,
-see ``moderation.training``). Scoring is
-pure Python over dicts: a message's words are looked up once each (memoised), so a message costs a
-few dict lookups per word and no sparse-matrix machinery.
+see ``moderation.training``). Scoring is Python and numpy, no sparse-matrix machinery: each word's
+character n-gram ids are looked up once (memoised), so a message costs a dict lookup per word, one
+``np.unique`` and two sums.
 
 ``features`` is the one definition of what the model sees; training (``moderation.training``) calls
 it too, so the shipped model and its training can never disagree about the input.
@@ -20,7 +20,6 @@ import re
 import tomllib
 import unicodedata
 import zipfile
-from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -72,6 +71,7 @@ _LOOKALIKES = str.maketrans(
 )  # fmt: skip
 _NOT_CYR_LETTER_RE = re.compile(f"[^{_CYR}]")
 _MEMO_SIZE = 100_000
+_NO_IDS = np.zeros(0, dtype=np.int32)
 
 
 @lru_cache(maxsize=_MEMO_SIZE)
@@ -163,9 +163,11 @@ class _Block:
         if not len(vocab) == len(scale) == len(coef):
             raise ModelFormatError("vocabulary, scales and coefficients differ in length")
         self.index = {gram: i for i, gram in enumerate(vocab)}
-        # array("d"): 8 bytes a feature where a list of floats costs 32.
-        self.weight = array("d", (coef.astype(np.float64) * scale).tobytes())
-        self.square = array("d", (scale.astype(np.float64) ** 2).tobytes())
+        self.weight = coef.astype(np.float64) * scale
+        self.square = scale.astype(np.float64) ** 2
+        # Python copies for the few word n-grams a message has: indexing numpy costs more there.
+        self.weight_list: list[float] = self.weight.tolist()
+        self.square_list: list[float] = self.square.tolist()
         self.l2 = l2
 
     def ids(self, grams: Iterable[str]) -> set[int]:
@@ -175,12 +177,19 @@ class _Block:
     def logit(self, ids: set[int]) -> float:
         if not ids:
             return 0.0
-        weight = self.weight
+        weight = self.weight_list
         total = sum([weight[i] for i in ids])
         if not self.l2:
             return total
-        square = self.square
+        square = self.square_list
         return total / math.sqrt(sum([square[i] for i in ids]))
+
+    def logit_of_array(self, ids: np.ndarray) -> float:
+        """``logit`` for many ids (distinct, as an array): the character n-grams of a message."""
+        if not ids.size:
+            return 0.0
+        total = float(self.weight[ids].sum())
+        return total / math.sqrt(float(self.square[ids].sum())) if self.l2 else total
 
 
 class LearnedModel:
@@ -203,7 +212,7 @@ class LearnedModel:
             blocks[name] = _Block(vocab, arrays[f"{name}_scale"], arrays[f"{name}_coef"], bool(spec["l2"]))
         self._char, self._word = blocks["char"], blocks["word"]
         # Word -> its character n-gram ids: words repeat across messages far more than texts do.
-        self._word_memo: dict[str, frozenset[int]] = {}
+        self._word_memo: dict[str, np.ndarray] = {}
 
     @classmethod
     def load(cls, path: Path = DEFAULT_MODEL) -> LearnedModel:
@@ -216,25 +225,28 @@ class LearnedModel:
             raise ModelFormatError(f"cannot read the learned model {path}: {exc}") from exc
         return cls(header, arrays)
 
-    def _char_ids(self, words: list[str]) -> set[int]:
-        memo, found = self._word_memo, set[int]()
+    def _char_ids(self, words: list[str]) -> np.ndarray:
+        """The distinct character n-gram ids of the words; each word's ids are worked out once."""
+        memo, found = self._word_memo, []
         settings = self.settings
         for word in words:
             ids = memo.get(word)
             if ids is None:
-                ids = frozenset(self._char.ids(_char_grams(word, settings.char_min, settings.char_max)))
+                grams = _char_grams(word, settings.char_min, settings.char_max)
+                ids = np.fromiter(sorted(self._char.ids(grams)), dtype=np.int32)
                 if len(memo) < _MEMO_SIZE:
                     memo[word] = ids
-            found |= ids
-        return found
+            found.append(ids)
+        if not found:
+            return _NO_IDS
+        return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
 
     def logit(self, text: str) -> float:
         return self._logit(*_words_and_grams(text, self.settings.word_max))
 
     def _logit(self, words: list[str], grams: list[str]) -> float:
-        return (
-            self.intercept + self._char.logit(self._char_ids(words)) + self._word.logit(self._word.ids(grams))
-        )
+        char = self._char.logit_of_array(self._char_ids(words))
+        return self.intercept + char + self._word.logit(self._word.ids(grams))
 
     def score(self, text: str) -> float:
         return _sigmoid(self.logit(text))
