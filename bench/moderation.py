@@ -1,8 +1,12 @@
-"""Benchmark of the moderation tiers: offline rules msg/s on one core, Detoxify architecture msg/s on CPU.
+"""Benchmark of the moderation tiers: rules and learned msg/s on one core, Detoxify architecture msg/s on CPU.
 
 Usage: ``.venv/bin/python bench/moderation.py [--quick] [--data FILE.jsonl]``. Human-readable lines
-first; the last line is one JSON object (``offline_per_s``, ``ml_arch_batch1_per_s``,
-``ml_arch_batch32_per_s``, ``ml_random_weights``...). A part whose package is missing reports null.
+first; the last line is one JSON object (``offline_per_s``, ``learned_per_s``, ``combined_per_s``,
+``learned_load_s``, ``learned_rss_mb``, ``ml_arch_batch1_per_s``, ``ml_arch_batch32_per_s``,
+``ml_random_weights``...). A part whose package is missing reports null.
+
+The learned tier memoises words, so cycling over one small set flatters it: ``learned_cold_per_s`` is
+one pass of a fresh model over texts it has not seen (the held-out RUSSE-2022 dev comments).
 
 The ML figures use a model of Detoxify multilingual's architecture and size (XLM-R base, 16-output
 head) with RANDOM weights: they measure what the tier costs, never what it catches. Inputs are fixed
@@ -66,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{result['date']}  {result['machine']}  {len(texts)} texts from {args.data}")
     with _one_core():
         result.update(_rules(texts, seconds))
+        result.update(_learned(texts, seconds))
+        if result.get("offline_per_s") and result.get("combined_per_s"):
+            result["combined_vs_offline"] = round(result["combined_per_s"] / result["offline_per_s"], 3)
     result.update(_ml(seconds, args.tokens, args.threads))
     # Other work on the machine skews the figures a lot (2-4x seen here): keep the load beside them.
     result["loadavg_1m_start_end"] = [load_start, round(os.getloadavg()[0], 2)]
@@ -131,6 +138,66 @@ def _rules(texts: list[tuple[str, str]], seconds: float) -> dict[str, Any]:
             out["offline_per_s"] / out["detected_profanity_per_s"], 2
         )
         print(f"ratio ours/detected-profanity:     {out['offline_vs_detected_profanity']:>9}x")
+    return out
+
+
+def _rss_mb() -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _cold_texts() -> list[str]:
+    import csv
+
+    path = REPO / "data" / "training" / "russe-detox-2022" / "dev.tsv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    return [row[key] for row in rows for key in ("toxic_comment", "neutral_comment1") if row.get(key)]
+
+
+def _learned(texts: list[tuple[str, str]], seconds: float) -> dict[str, Any]:
+    out: dict[str, Any] = {"learned_per_s": None, "combined_per_s": None}
+    try:
+        from moderation.classifier import OfflineClassifier
+        from moderation.learned import LearnedModel, LearnedTier
+    except ImportError as exc:
+        out["learned_note"] = f"learned tier not importable ({exc})"
+        print(f"learned tier: skipped, {out['learned_note']}")
+        return out
+    before = _rss_mb()
+    started = time.perf_counter()
+    model = LearnedModel.load()
+    out["learned_load_s"] = round(time.perf_counter() - started, 3)
+    after = _rss_mb()
+    out["learned_rss_mb"] = round(after - before, 1) if before is not None and after is not None else None
+    out["learned_version"] = model.version
+    tier = LearnedTier(model)
+    cold = _cold_texts()
+    started = time.perf_counter()
+    for text in cold:
+        tier.assess(text)
+    out["learned_cold_per_s"] = round(len(cold) / (time.perf_counter() - started))
+    out["learned_per_s"] = round(_rate(lambda text, _: tier.assess(text), texts, seconds))
+    classifier = OfflineClassifier()
+
+    def both(text: str, channel: str) -> None:
+        classifier.classify(text, channel)
+        tier.assess(text)
+
+    out["combined_per_s"] = round(_rate(both, texts, seconds))
+    out["process_rss_mb"] = _rss_mb()
+    print(
+        f"learned tier, 1 core:               {out['learned_per_s']:>9,} msg/s "
+        f"(cold, {len(cold)} unseen texts: {out['learned_cold_per_s']:,} msg/s)\n"
+        f"rules + learned, 1 core:            {out['combined_per_s']:>9,} msg/s\n"
+        f"learned model load {out['learned_load_s']} s, +{out['learned_rss_mb']} MB resident; "
+        f"process {out['process_rss_mb']:.0f} MB"
+    )
     return out
 
 

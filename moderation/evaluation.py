@@ -9,13 +9,14 @@ message of an order has no protected conversation yet). The classifier sees only
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from moderation.classifier import Classifier
-from moderation.policy import Channel, ModerationContext, Verdict, decide
+from moderation.classifier import ABUSE_CATEGORIES, Classification, Classifier
+from moderation.policy import Channel, LearnedScore, ModerationContext, Verdict, asks, decide
 from moderation.settings import ModerationSettings
 
 GRIEF_CATEGORIES = ("order", "order_followup", "question")
@@ -25,6 +26,8 @@ CONTEXT_NOTE = (
     "words in the text; hidden = quarantined"
 )
 MlScores = Callable[[list[str]], list[dict[str, float]]]
+Learned = Callable[[str], LearnedScore]
+TIERS = ("rules", "learned", "all")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,11 @@ class ScoredItem:
     @property
     def hidden(self) -> bool:
         return self.verdict.status == "quarantined"
+
+    @property
+    def reviewed(self) -> bool:
+        """Hidden, or shown marked for her review."""
+        return self.verdict.status != "ok"
 
     @property
     def correct(self) -> bool:
@@ -84,6 +92,7 @@ def _rate(hits: int, total: int) -> float | None:
 class EvalReport:
     scored: tuple[ScoredItem, ...]
     ml: bool = False
+    tier: str = "rules"
     notes: tuple[str, ...] = field(default=(CONTEXT_NOTE,))
 
     def _select(self, keep: Callable[[ScoredItem], bool]) -> list[ScoredItem]:
@@ -92,6 +101,10 @@ class EvalReport:
     def _hidden_rate(self, keep: Callable[[ScoredItem], bool]) -> float | None:
         chosen = self._select(keep)
         return _rate(sum(s.hidden for s in chosen), len(chosen))
+
+    def _rate_of(self, keep: Callable[[ScoredItem], bool], hit: Callable[[ScoredItem], bool]) -> float | None:
+        chosen = self._select(keep)
+        return _rate(sum(hit(s) for s in chosen), len(chosen))
 
     def summary(self) -> dict[str, Any]:
         abusive = self._select(lambda s: s.item.label == "abusive")
@@ -114,9 +127,17 @@ class EvalReport:
             "f1": f1,
             "n": len(self.scored),
             "n_abusive": len(abusive),
+            "review_recall": _rate(sum(s.reviewed for s in abusive), len(abusive)),
+            "review_ok": self._rate_of(
+                lambda s: s.item.label == "ok", lambda s: s.verdict.status == "flagged"
+            ),
             "flagged_shown": sum(s.verdict.status == "flagged" for s in self.scored),
             "urgent": sum(s.verdict.urgent for s in self.scored),
-            "tier": "offline+ml" if self.ml else "offline",
+            "decided_by": dict(Counter(s.verdict.tier for s in self.scored if s.verdict.tier)),
+            "model_version": next(
+                (s.verdict.model_version for s in self.scored if s.verdict.model_version), None
+            ),
+            "tier": self.tier + ("+ml" if self.ml else ""),
             "context": CONTEXT_NOTE,
         }
 
@@ -140,9 +161,19 @@ class EvalReport:
         return [s for s in self.scored if not s.correct]
 
     def format_text(self) -> str:
-        lines = [f"moderation eval ({'offline + Detoxify' if self.ml else 'offline tier'}): {CONTEXT_NOTE}"]
+        lines = [f"moderation eval (tier {self.tier}{' + Detoxify' if self.ml else ''}): {CONTEXT_NOTE}"]
         summary = self.summary()
-        for name in ("recall_abusive", "fpr_ok", "fpr_grief", "fpr_civil", "precision", "f1"):
+        names = (
+            "recall_abusive",
+            "fpr_ok",
+            "fpr_grief",
+            "fpr_civil",
+            "precision",
+            "f1",
+            "review_recall",
+            "review_ok",
+        )
+        for name in names:
             lines.append(f"  {name:<15} {_fmt(summary[name])}")
         lines.append(f"  {'n':<15} {summary['n']} ({summary['n_abusive']} abusive)")
         lines.append(f"  {'flagged_shown':<15} {summary['flagged_shown']}   urgent {summary['urgent']}")
@@ -176,18 +207,36 @@ def evaluate(
     classifier: Classifier,
     settings: ModerationSettings,
     ml_scores: MlScores | None = None,
+    learned: Learned | None = None,
+    tier: str = "rules",
 ) -> EvalReport:
-    """Classify each item from its text and channel, decide, and collect the verdicts."""
+    """Classify each item from its text and channel, decide, and collect the verdicts.
+
+    ``tier``: "rules" (the rules' signals), "learned" (the learned score; the rules only tell what is
+    an order) or "all" (both). ``learned`` is needed for the last two.
+    """
+    if tier not in TIERS:
+        raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
+    if tier != "rules" and learned is None:
+        raise ValueError(f"tier {tier!r} needs the learned tier")
     scores: Iterable[dict[str, float] | None] = (
         ml_scores([i.text for i in items]) if ml_scores else [None] * len(items)
     )
     scored: list[ScoredItem] = []
     for item, ml in zip(items, scores, strict=True):
         classification = classifier.classify(item.text, item.channel)
+        if tier == "learned":  # the rules still say what is an order or a cry for help, not what is abuse
+            classification = Classification(
+                tuple(s for s in classification.signals if s.category not in ABUSE_CATEGORIES)
+            )
         channel: Channel = "comment" if item.channel == "comment" else "message"
         # As the pipeline does; the policy itself knows a wall comment is never an order.
         context = ModerationContext(
-            channel, protected=False, has_order_content=classification.has_order_words
+            channel,
+            protected=False,
+            has_order_content=classification.has_order_words,
+            question=asks(item.text),
         )
-        scored.append(ScoredItem(item, decide(classification, context, settings, ml)))
-    return EvalReport(tuple(scored), ml=ml_scores is not None)
+        score = learned(item.text) if learned is not None and tier != "rules" else None
+        scored.append(ScoredItem(item, decide(classification, context, settings, ml, score)))
+    return EvalReport(tuple(scored), ml=ml_scores is not None, tier=tier)

@@ -62,6 +62,9 @@ class ModItem(SQLModel, table=True):
     urgent: bool = False
     evidence: bool = Field(default=False, index=True)  # a threat or death wish, kept for the police
     scores: list[dict[str, Any]] = _json(list)  # the classifier's signals, for tuning
+    tier: str | None = Field(default=None, max_length=16)  # which tier set the status: rules|learned|ml
+    learned_score: float | None = None  # the learned tier's score for this text, when it ran
+    model_version: str | None = Field(default=None, max_length=64)  # ...and its model's version
     # Removal from VK (wall comment, or community inbox): pending|done|failed|skipped|restored|restore_failed.
     removal_state: str | None = Field(default=None, max_length=16)
     removal_note: str | None = Field(default=None, sa_type=sa.Text)

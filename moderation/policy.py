@@ -3,6 +3,10 @@
 Rules of issue 5, in the order they apply:
 
 * a rule signal at ``rule_quarantine_score`` hides the message, at ``rule_flag_score`` marks it;
+* the learned tier's score (``LearnedScore``) hides at its ``hide`` threshold and sends the item to
+  review (shown, marked) from its ``review`` threshold; alone it never hides an order, a question (a
+  relative asking something) or words of mourning, whatever ``order_content_protects`` says; it only
+  sends them to review;
 * a Detoxify score alone marks (``ml_flag_threshold``); it hides only above ``ml_quarantine_threshold``
   and only when ``ml_quarantine_enabled``;
 * a protected conversation (an order, or an intake that collected consent or a photo) is never
@@ -22,6 +26,9 @@ from moderation.settings import ModerationSettings
 
 Status = Literal["ok", "flagged", "quarantined"]
 Channel = Literal["message", "comment"]
+# Which tier's signal set the status: "" when nothing did (ok).
+Tier = Literal["", "rules", "learned", "ml"]
+LEARNED_CATEGORY = "toxic"
 EVIDENCE_CATEGORIES = ("threat", "death_wish")
 # Detoxify label -> our category; "toxicity"/"severe_toxicity" say only that something is wrong.
 ML_LABEL_CATEGORIES: Mapping[str, str] = {
@@ -41,6 +48,18 @@ class ModerationContext:
     channel: Channel
     protected: bool = False  # the conversation has an order, or an intake that collected consent/photo
     has_order_content: bool = False  # photos or order words in this message
+    question: bool = False  # the message asks something: the learned score alone never hides it
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedScore:
+    """The learned tier on one text: its score, the thresholds it is judged by, and the model version."""
+
+    score: float
+    version: str
+    review: float
+    hide: float
+    grief: bool = False  # words of mourning in the text: the score alone never hides it
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +70,18 @@ class Verdict:
     urgent: bool  # self-harm: never hidden, shown first, answered with the support line
     answer: bool  # False: the bot must not reply at all (abuse and nothing else)
     evidence: bool  # a threat or death wish, kept for a police export
+    tier: Tier = ""  # the tier whose signal set the status
+    learned_score: float | None = None  # the learned tier's score, when it ran
+    model_version: str | None = None  # ...and the version of its model
 
     @property
     def hidden(self) -> bool:
         return self.status == "quarantined"
 
 
-def _raise(status: Status, to: Status) -> Status:
-    return to if _RANK[to] > _RANK[status] else status
+def asks(text: str) -> bool:
+    """Whether a message asks something: a question mark is the one sign that holds in every language."""
+    return "?" in text
 
 
 def decide(
@@ -66,10 +89,17 @@ def decide(
     context: ModerationContext,
     settings: ModerationSettings,
     ml_scores: Mapping[str, float] | None = None,
+    learned: LearnedScore | None = None,
 ) -> Verdict:
     status: Status = "ok"
+    tier: Tier = ""
     categories: dict[str, None] = {}
     reasons: list[str] = []
+
+    def raise_to(to: Status, by: Tier) -> None:
+        nonlocal status, tier
+        if _RANK[to] > _RANK[status]:
+            status, tier = to, by
 
     for signal in classification.signals:
         if signal.category not in ABUSE_CATEGORIES or signal.source != "rules":
@@ -78,8 +108,33 @@ def decide(
             categories[signal.category] = None
             reasons.append(f"rule:{signal.rule}")
             hide = signal.score >= settings.rule_quarantine_score
-            status = _raise(status, "quarantined" if hide else "flagged")
+            raise_to("quarantined" if hide else "flagged", "rules")
     strong_abuse = status == "quarantined"
+
+    # A wall comment is never an order: order words in one ("тебе самой такой ролик закажут") protect
+    # nothing.
+    order_content = context.has_order_content and context.channel == "message"
+    if learned is not None and learned.score >= learned.review:
+        hide = learned.score >= learned.hide
+        categories[LEARNED_CATEGORY] = None
+        # A score alone never hides an order, a question or a mourner's words, whatever the settings
+        # say about rules: the model learned "obscene = toxic", and grief swears.
+        guard = (
+            "order"
+            if order_content
+            else "question"
+            if context.question
+            else "grief"
+            if learned.grief
+            else None
+        )
+        if hide and guard:
+            hide = False
+            reasons.append(f"learned:{learned.score:.2f}>=hide,{guard}")
+        else:
+            reasons.append(f"learned:{learned.score:.2f}>={'hide' if hide else 'review'}")
+        raise_to("quarantined" if hide else "flagged", "learned")
+        strong_abuse = strong_abuse or hide
 
     ml = dict(ml_scores or {})
     for signal in classification.signals:
@@ -91,14 +146,11 @@ def decide(
         categories[ML_LABEL_CATEGORIES.get(label, label)] = None
         reasons.append(f"ml:{label}={score:.2f}")
         hide = settings.ml_quarantine_enabled and score >= settings.ml_quarantine_threshold
-        status = _raise(status, "quarantined" if hide else "flagged")
+        raise_to("quarantined" if hide else "flagged", "ml")
         strong_abuse = strong_abuse or hide
 
     if status == "quarantined" and context.protected:
         status, reasons = "flagged", [*reasons, "protected_conversation"]
-    # A wall comment is never an order: order words in one ("тебе самой такой ролик закажут") protect
-    # nothing.
-    order_content = context.has_order_content and context.channel == "message"
     if status == "quarantined" and order_content and settings.order_content_protects:
         status, reasons = "flagged", [*reasons, "order_content"]
 
@@ -110,4 +162,14 @@ def decide(
 
     evidence = status != "ok" and any(c in categories for c in EVIDENCE_CATEGORIES)
     answer = urgent or order_content or not strong_abuse
-    return Verdict(status, tuple(categories), tuple(reasons), urgent, answer, evidence)
+    return Verdict(
+        status,
+        tuple(categories),
+        tuple(reasons),
+        urgent,
+        answer,
+        evidence,
+        tier if status != "ok" else "",
+        None if learned is None else learned.score,
+        None if learned is None else learned.version,
+    )

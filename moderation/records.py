@@ -32,6 +32,7 @@ __all__ = [
     "mark_restore",
     "record_verdict",
     "record_with_effects",
+    "review_source_keys",
     "signals_json",
 ]
 
@@ -63,6 +64,9 @@ def _apply(item: ModItem, verdict: Verdict, classification: Classification) -> N
     item.urgent = verdict.urgent
     item.evidence = verdict.evidence
     item.scores = signals_json(classification)
+    item.tier = verdict.tier or None
+    if verdict.learned_score is not None:  # a later Detoxify verdict keeps the learned score it lacks
+        item.learned_score, item.model_version = verdict.learned_score, verdict.model_version
 
 
 class _Unsaved:
@@ -118,6 +122,9 @@ def _new_item(subject: Subject, verdict: Verdict, classification: Classification
         urgent=verdict.urgent,
         evidence=verdict.evidence,
         scores=signals_json(classification),
+        tier=verdict.tier or None,
+        learned_score=verdict.learned_score,
+        model_version=verdict.model_version,
         created_at=at,
     )
 
@@ -196,12 +203,21 @@ def _with_ban(
 
 def hidden_source_keys(session: Session, keys: Iterable[str]) -> set[str]:
     """Which of these events the founder's inbox must leave out."""
+    return _keys_with_status(session, keys, HIDDEN_STATUSES)
+
+
+def review_source_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    """Which of these shown events are marked for review: the inbox blurs them until she looks."""
+    return _keys_with_status(session, keys, ("flagged",))
+
+
+def _keys_with_status(session: Session, keys: Iterable[str], statuses: tuple[str, ...]) -> set[str]:
     wanted = list(dict.fromkeys(keys))
     found: set[str] = set()
     for start in range(0, len(wanted), 500):  # bounded IN lists
         chunk = wanted[start : start + 500]
         stmt = select(ModItem.source_key).where(
-            col(ModItem.source_key).in_(chunk), col(ModItem.status).in_(HIDDEN_STATUSES)
+            col(ModItem.source_key).in_(chunk), col(ModItem.status).in_(statuses)
         )
         found.update(session.exec(stmt))
     return found

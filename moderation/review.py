@@ -73,7 +73,14 @@ def _label(session: Session, item: ModItem, label: str, by: str, at: datetime) -
         label=label,
         text=item.text,
         scores=list(item.scores),
-        verdict={"status": item.status, "categories": list(item.categories), "reasons": list(item.reasons)},
+        verdict={
+            "status": item.status,
+            "categories": list(item.categories),
+            "reasons": list(item.reasons),
+            "tier": item.tier,
+            "learned_score": item.learned_score,
+            "model_version": item.model_version,
+        },
         created_at=at,
         by=by[:MAX_BY],
     )

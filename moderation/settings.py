@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # Word lists and patterns shipped with the package; a configured folder replaces it as a whole.
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
+# The learned tier's model, trained by `vkbot moderation train` and shipped with the package.
+DEFAULT_LEARNED_MODEL = Path(__file__).resolve().parent / "model" / "learned.npz"
 
 
 class ModerationSettings(BaseModel):
@@ -22,6 +24,14 @@ class ModerationSettings(BaseModel):
     # A message that itself carries an order (photos, order words) is at most flagged: an order is
     # never abusive, and the first message of an order has no protected conversation yet.
     order_content_protects: bool = True
+
+    # Learned tier (a linear model shipped in the package): above ``hide`` it hides (outside order
+    # conversations, never an order or a question), from ``review`` it sends the item to review (shown,
+    # marked). Unset thresholds are the ones the model was calibrated with on out-of-fold data.
+    learned_enabled: bool = True
+    learned_model: Path = DEFAULT_LEARNED_MODEL
+    learned_hide_threshold: float | None = Field(None, ge=0, le=1)
+    learned_review_threshold: float | None = Field(None, ge=0, le=1)
 
     # Detoxify tier: a score alone flags; it hides only above the second threshold and only if enabled.
     ml_flag_threshold: float = Field(0.8, ge=0, le=1)
@@ -46,6 +56,9 @@ class ModerationSettings(BaseModel):
     def _thresholds_ordered(self) -> ModerationSettings:
         if self.rule_flag_score > self.rule_quarantine_score:
             raise ValueError("rule_flag_score must not exceed rule_quarantine_score")
+        review, hide = self.learned_review_threshold, self.learned_hide_threshold
+        if review is not None and hide is not None and review > hide:
+            raise ValueError("learned_review_threshold must not exceed learned_hide_threshold")
         if self.ml_flag_threshold > self.ml_quarantine_threshold:
             raise ValueError("ml_flag_threshold must not exceed ml_quarantine_threshold")
         return self

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from moderation.classifier import Classification, OfflineClassifier
+from moderation.models import ModItem
 from tests.app_helpers import eventually, running_app, sandbox_config
 from vkbot.core.pipeline import build_pipeline
 from vkbot.core.store.models import StoredEvent
@@ -52,3 +53,30 @@ async def test_a_slow_classifier_does_not_delay_storing_events(sandbox, config) 
     # All 8 were stored while handling (8 s of classifying) was still going on: storing never waits for it.
     assert stored_after < 8.0
     assert len(handled) < 8
+
+
+async def test_abuse_no_rule_names_is_hidden_by_the_learned_tier_with_its_score_recorded(
+    sandbox, config
+) -> None:
+    text = "Ну и рожа у тебя на аватарке, страшилище"
+    assert OfflineClassifier().classify(text, "message").max_score() < 0.5  # no rule names it
+    async with running_app(config) as app:
+        await sandbox.inject_message(from_id=3300, text=text)
+
+        async def recorded() -> bool:
+            with Session(app.engine) as session:
+                return session.scalars(select(ModItem).where(ModItem.author_id == 3300)).first() is not None
+
+        await eventually(recorded)
+    with Session(app.engine) as session:
+        item = session.scalars(select(ModItem).where(ModItem.author_id == 3300)).one()
+    assert (item.status, item.tier) == ("quarantined", "learned")
+    assert item.learned_score is not None and item.learned_score > 0.5 and item.model_version
+
+
+def test_the_learned_tier_is_on_by_default_and_follows_its_config_key(config) -> None:
+    assert build_pipeline(config).learned is not None
+    off = config.model_copy(
+        update={"moderation": config.moderation.model_copy(update={"learned_enabled": False})}
+    )
+    assert build_pipeline(off).learned is None

@@ -22,8 +22,9 @@ import i18n
 import waitlist
 from moderation import evidence
 from moderation.classifier import Classification, Classifier, OfflineClassifier
+from moderation.learned import LearnedTier
 from moderation.models import ModItem
-from moderation.policy import ModerationContext, Verdict, decide
+from moderation.policy import LearnedScore, ModerationContext, Verdict, asks, decide
 from moderation.subject import Subject
 from vkbot.adapters.downloads import HttpDownloader
 from vkbot.adapters.inbound import VK_LANG_IDS, to_inbound
@@ -60,6 +61,7 @@ class Pipeline:
     files: FileStore
     downloader: Downloader
     classifier: Classifier
+    learned: LearnedTier | None = None  # the learned tier beside the rules; None: rules alone
 
     # -- EventHandler ------------------------------------------------------------------------------
     def prepare(self, session: Session, events: list[StoredEvent]) -> None:
@@ -118,10 +120,15 @@ class Pipeline:
         classification = self.classifier.classify(subject.text, "message")
         has_photo = any(a.kind == "photo" for a in inbound.attachments)
         context = ModerationContext(
-            channel="message", has_order_content=has_photo or classification.has_order_words
+            channel="message",
+            has_order_content=has_photo or classification.has_order_words,
+            question=asks(subject.text),
         )
-        verdict = decide(classification, context, self.config.moderation)
-        as_protected = decide(classification, replace(context, protected=True), self.config.moderation)
+        learned = self._learned(subject.text)
+        verdict = decide(classification, context, self.config.moderation, learned=learned)
+        as_protected = decide(
+            classification, replace(context, protected=True), self.config.moderation, learned=learned
+        )
         # Protection only softens a hiding verdict; most messages get the same verdict either way, and
         # then the conversation's orders need not be looked up (two queries per message otherwise).
         if as_protected != verdict and waitlist.conversation_protected(session, inbound.peer_id):
@@ -218,8 +225,13 @@ class Pipeline:
         if subject is None:
             return []  # the community's own comments
         classification = self.classifier.classify(subject.text, "comment")
-        verdict = decide(classification, ModerationContext(channel="comment"), self.config.moderation)
+        context = ModerationContext(channel="comment", question=asks(subject.text))
+        learned = self._learned(subject.text)
+        verdict = decide(classification, context, self.config.moderation, learned=learned)
         return self._record(session, subject, verdict, classification)
+
+    def _learned(self, text: str) -> LearnedScore | None:
+        return self.learned.assess(text) if self.learned is not None else None
 
     def _language(self, session: Session, peer_id: int, text: str | None) -> str:
         known = waitlist.conversation_language(session, peer_id)
@@ -244,4 +256,5 @@ def build_pipeline(config: Config, *, clock: Clock | None = None) -> Pipeline:
         files=LocalFileStore(config.storage.files_dir),
         downloader=HttpDownloader(),
         classifier=OfflineClassifier(config.moderation.data_dir),
+        learned=LearnedTier.from_settings(config.moderation),
     )

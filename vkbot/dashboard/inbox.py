@@ -3,12 +3,13 @@
 Messages are read from the event store (a relative's words are never copied out of it) and the ones
 moderation keeps out of sight are left out with ``moderation.records.hidden_source_keys``, the same
 rule the rest of the suite uses; a restored message is no longer hidden, so it shows up here again.
+A message marked for review (flagged: the learned tier's uncertain band, a weak rule) is shown blurred.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from moderation.browse import hidden_count
-from moderation.records import hidden_source_keys
+from moderation.records import hidden_source_keys, review_source_keys
 from vkbot.adapters.inbound import storable
 from vkbot.core.store.events_repo import load_event
 from vkbot.core.store.models import StoredEvent
@@ -38,6 +39,7 @@ class InboxMessage:
     at: datetime
     text: str
     attachments: int
+    review: bool = False  # marked for review: shown blurred until she chooses to read it
 
 
 def _message(stored: StoredEvent) -> InboxMessage | None:
@@ -69,11 +71,12 @@ def recent_messages(session: Session, limit: int = PAGE) -> list[InboxMessage]:
             break
         scanned += len(batch)
         before = batch[-1].id
-        hidden = hidden_source_keys(session, (s.key for s in batch))
+        keys = [s.key for s in batch]
+        hidden, review = hidden_source_keys(session, keys), review_source_keys(session, keys)
         for stored in batch:
             message = _message(stored) if stored.key not in hidden else None
             if message is not None and len(found) < limit:
-                found.append(message)
+                found.append(replace(message, review=stored.key in review))
     return found
 
 

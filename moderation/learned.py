@@ -1,0 +1,344 @@
+"""The learned tier at run time: a linear model over character and word n-grams, loaded from .npz + JSON.
+
+The model file holds no pickle: per feature block (``char``, ``word``) a vocabulary (UTF-8, one
+n-gram a line), each feature's scale (idf or log-count ratio) and coefficient; the JSON header holds
+the version, the feature settings and the policy thresholds (chosen out of fold on the training data,
+see ``moderation.training``). Scoring is Python and numpy, no sparse-matrix machinery: each word's
+character n-gram ids are looked up once (memoised), so a message costs a dict lookup per word, one
+``np.unique`` and two sums.
+
+``features`` is the one definition of what the model sees; training (``moderation.training``) calls
+it too, so the shipped model and its training can never disagree about the input.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import tomllib
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from moderation.policy import LearnedScore
+from moderation.settings import DEFAULT_LEARNED_MODEL, ModerationSettings
+
+log = logging.getLogger("moderation.learned")
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "FORMAT",
+    "GriefWords",
+    "LearnedModel",
+    "LearnedTier",
+    "ModelFormatError",
+    "features",
+    "model_arrays",
+    "read_words",
+    "write_model",
+]
+
+FORMAT = "vkbot-learned-linear/1"
+DEFAULT_MODEL = DEFAULT_LEARNED_MODEL
+DEFAULT_GRIEF = DEFAULT_LEARNED_MODEL.parent / "grief.toml"
+# Header keys every model file carries.
+_HEADER_KEYS = frozenset({"format", "version", "features", "blocks", "intercept", "thresholds"})
+
+# Zero-width and other format characters that split a word without showing ("с\u200bука").
+_FORMAT_CHARS = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
+)
+# A token: letters and digits with the symbols that stand for or hide a letter ("п0шла", "бл*ть", "х|й").
+_TOKEN_RE = re.compile(r"[\w@$*|']+")
+_CYR = "а-яіїєґ"
+_HAS_CYR_RE = re.compile(f"[{_CYR}]")
+_HIDING_RE = re.compile(r"[*|_']+")
+_REPEATS_RE = re.compile(r"([^\W\d_])\1{2,}")
+_LOOKALIKES = str.maketrans(
+    {
+        "a": "а", "b": "в", "c": "с", "e": "е", "h": "н", "k": "к", "m": "м", "n": "п", "o": "о",
+        "p": "р", "r": "г", "t": "т", "u": "и", "x": "х", "y": "у", "0": "о", "3": "з", "4": "ч",
+        "6": "б", "@": "а", "$": "с",
+    }
+)  # fmt: skip
+_NOT_CYR_LETTER_RE = re.compile(f"[^{_CYR}]")
+_MEMO_SIZE = 100_000
+_NO_IDS = np.zeros(0, dtype=np.int32)
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def read_word(token: str) -> str:
+    """One token as the model reads it: hiding symbols dropped, look-alikes in a Cyrillic word read
+    as Cyrillic, runs of one letter shortened to one ("сууука" -> "сука", "xуй" -> "хуй")."""
+    word = _HIDING_RE.sub("", token)
+    if _HAS_CYR_RE.search(word) and _NOT_CYR_LETTER_RE.search(word):
+        word = word.translate(_LOOKALIKES)
+    return _REPEATS_RE.sub(r"\1", word).strip("@$")
+
+
+def read_words(text: str) -> list[str]:
+    """The words of a text as the model reads them (see ``read_word``); runs of three or more
+    one-letter tokens are glued ("х у й", "т.в.а.р.ь")."""
+    text = text.lower().replace("ё", "е")
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text).lower().replace("ё", "е")
+    if _FORMAT_CHARS.search(text):
+        text = _FORMAT_CHARS.sub("", text)
+    words = [w for w in map(read_word, _TOKEN_RE.findall(text)) if w]
+    if len(words) < 3:
+        return words
+    glued: list[str] = []
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1:
+            run.append(word)
+            continue
+        if len(run) >= 3:
+            glued.append(read_word("".join(run)))
+        else:
+            glued += run
+        run = []
+        if word:
+            glued.append(word)
+    return glued
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSettings:
+    char_min: int = 2
+    char_max: int = 5
+    word_max: int = 2  # word n-grams 1..word_max
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> FeatureSettings:
+        return cls(int(raw["char_min"]), int(raw["char_max"]), int(raw["word_max"]))
+
+    def to_json(self) -> dict[str, int]:
+        return {"char_min": self.char_min, "char_max": self.char_max, "word_max": self.word_max}
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _char_grams(word: str, low: int, high: int) -> tuple[str, ...]:
+    padded = f" {word} "
+    size = len(padded)
+    return tuple(padded[i : i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1))
+
+
+def _marks(text: str) -> list[str]:
+    # Punctuation the words lose: a question reads differently from a shout.
+    return [mark for mark, sign in (("<q>", "?"), ("<!>", "!")) if sign in text]
+
+
+def _words_and_grams(text: str, word_max: int) -> tuple[list[str], list[str]]:
+    """The text's words, and its word n-grams 1..word_max plus punctuation marks."""
+    words = read_words(text)
+    grams = list(words)
+    for n in range(2, word_max + 1):
+        grams += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+    return words, grams + _marks(text)
+
+
+def features(text: str, settings: FeatureSettings) -> tuple[list[str], list[str]]:
+    """(character n-grams within words, word n-grams) of the normalised text; repeats kept."""
+    words, grams = _words_and_grams(text, settings.word_max)
+    return [g for w in words for g in _char_grams(w, settings.char_min, settings.char_max)], grams
+
+
+class ModelFormatError(ValueError):
+    """The model file is missing, unreadable or not of this format."""
+
+
+class _Block:
+    """One feature block: n-gram -> index, and per index coefficient*scale and scale squared."""
+
+    def __init__(self, vocab: Sequence[str], scale: np.ndarray, coef: np.ndarray, l2: bool):
+        if not len(vocab) == len(scale) == len(coef):
+            raise ModelFormatError("vocabulary, scales and coefficients differ in length")
+        self.index = {gram: i for i, gram in enumerate(vocab)}
+        self.weight = coef.astype(np.float64) * scale
+        self.square = scale.astype(np.float64) ** 2
+        # Python copies for the few word n-grams a message has: indexing numpy costs more there.
+        self.weight_list: list[float] = self.weight.tolist()
+        self.square_list: list[float] = self.square.tolist()
+        self.l2 = l2
+
+    def ids(self, grams: Iterable[str]) -> set[int]:
+        get = self.index.get
+        return {i for i in map(get, grams) if i is not None}
+
+    def logit(self, ids: set[int]) -> float:
+        if not ids:
+            return 0.0
+        weight = self.weight_list
+        total = sum([weight[i] for i in ids])
+        if not self.l2:
+            return total
+        square = self.square_list
+        return total / math.sqrt(sum([square[i] for i in ids]))
+
+    def logit_of_array(self, ids: np.ndarray) -> float:
+        """``logit`` for many ids (distinct, as an array): the character n-grams of a message."""
+        if not ids.size:
+            return 0.0
+        total = float(self.weight[ids].sum())
+        return total / math.sqrt(float(self.square[ids].sum())) if self.l2 else total
+
+
+class LearnedModel:
+    """A shipped model: ``score(text)`` in [0, 1]; immutable after loading, so threads may share it."""
+
+    def __init__(self, header: dict[str, Any], arrays: dict[str, np.ndarray]):
+        missing = _HEADER_KEYS - set(header)
+        if header.get("format") != FORMAT or missing:
+            raise ModelFormatError(
+                f"not a {FORMAT} model (format {header.get('format')!r}, missing {sorted(missing)})"
+            )
+        self.header = header
+        self.version: str = str(header["version"])
+        self.settings = FeatureSettings.from_json(header["features"])
+        self.intercept = float(header["intercept"])
+        self.thresholds: dict[str, float] = {k: float(v) for k, v in header["thresholds"].items()}
+        blocks: dict[str, _Block] = {}
+        for name, spec in header["blocks"].items():
+            vocab = arrays[f"{name}_vocab"].tobytes().decode("utf-8").split("\n") if spec["size"] else []
+            blocks[name] = _Block(vocab, arrays[f"{name}_scale"], arrays[f"{name}_coef"], bool(spec["l2"]))
+        self._char, self._word = blocks["char"], blocks["word"]
+        # Word -> its character n-gram ids: words repeat across messages far more than texts do.
+        self._word_memo: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_MODEL) -> LearnedModel:
+        """Read the .npz (no pickle) and its header; raises ``ModelFormatError``."""
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                arrays = {name: npz[name] for name in npz.files}
+            header = json.loads(arrays.pop("header").tobytes().decode("utf-8"))
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            raise ModelFormatError(f"cannot read the learned model {path}: {exc}") from exc
+        return cls(header, arrays)
+
+    def _char_ids(self, words: list[str]) -> np.ndarray:
+        """The distinct character n-gram ids of the words; each word's ids are worked out once."""
+        memo, found = self._word_memo, []
+        settings = self.settings
+        for word in words:
+            ids = memo.get(word)
+            if ids is None:
+                grams = _char_grams(word, settings.char_min, settings.char_max)
+                ids = np.fromiter(sorted(self._char.ids(grams)), dtype=np.int32)
+                if len(memo) < _MEMO_SIZE:
+                    memo[word] = ids
+            found.append(ids)
+        if not found:
+            return _NO_IDS
+        return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
+
+    def logit(self, text: str) -> float:
+        return self._logit(*_words_and_grams(text, self.settings.word_max))
+
+    def _logit(self, words: list[str], grams: list[str]) -> float:
+        char = self._char.logit_of_array(self._char_ids(words))
+        return self.intercept + char + self._word.logit(self._word.ids(grams))
+
+    def score(self, text: str) -> float:
+        return _sigmoid(self.logit(text))
+
+    def scores(self, texts: Iterable[str]) -> list[float]:
+        return [_sigmoid(self.logit(text)) for text in texts]
+
+
+@dataclass(frozen=True, slots=True)
+class GriefWords:
+    """Words of mourning (``model/grief.toml``): with one, a score alone never hides the text."""
+
+    prefixes: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_GRIEF) -> GriefWords:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        read = [" ".join(read_words(p)) for p in raw.get("phrases", [])]
+        return cls(tuple(raw.get("prefixes", [])), tuple(p for p in read if p))
+
+    def found(self, words: Sequence[str]) -> bool:
+        if any(word.startswith(self.prefixes) for word in words):
+            return True
+        joined = f" {' '.join(words)} "
+        return any(f" {phrase} " in joined for phrase in self.phrases)
+
+
+class LearnedTier:
+    """The model with the thresholds it is judged by (the model's calibrated ones unless configured)
+    and the grief words that keep a score from hiding a mourner's words."""
+
+    def __init__(
+        self,
+        model: LearnedModel,
+        review: float | None = None,
+        hide: float | None = None,
+        grief: GriefWords | None = None,
+    ):
+        self.model = model
+        self.grief = grief if grief is not None else GriefWords.load()
+        self.hide = model.thresholds["hide"] if hide is None else hide
+        self.review = min(model.thresholds["review"] if review is None else review, self.hide)
+
+    @classmethod
+    def from_settings(cls, settings: ModerationSettings) -> LearnedTier | None:
+        """The configured tier; None when it is off, or (logged) when its model cannot be read."""
+        if not settings.learned_enabled:
+            return None
+        try:
+            model = LearnedModel.load(settings.learned_model)
+        except ModelFormatError as exc:
+            log.error("learned tier off, the rules decide alone: %s", exc)
+            return None
+        return cls(model, settings.learned_review_threshold, settings.learned_hide_threshold)
+
+    def assess(self, text: str) -> LearnedScore:
+        words, grams = _words_and_grams(text, self.model.settings.word_max)
+        score = _sigmoid(self.model._logit(words, grams))
+        return LearnedScore(score, self.model.version, self.review, self.hide, self.grief.found(words))
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+def model_arrays(
+    header: dict[str, Any], blocks: Mapping[str, tuple[Sequence[str], np.ndarray, np.ndarray]]
+) -> dict[str, np.ndarray]:
+    """The arrays of a model file: the JSON header as bytes, and per block vocabulary, scales, coefficients."""
+    arrays: dict[str, np.ndarray] = {
+        "header": np.frombuffer(json.dumps(header, sort_keys=True, ensure_ascii=False).encode(), np.uint8)
+    }
+    for name, (vocab, scale, coef) in blocks.items():
+        if any("\n" in gram for gram in vocab):
+            raise ValueError(f"a {name} n-gram holds a newline")
+        arrays[f"{name}_vocab"] = np.frombuffer("\n".join(vocab).encode("utf-8"), np.uint8)
+        arrays[f"{name}_scale"] = np.asarray(scale, dtype=np.float32)
+        arrays[f"{name}_coef"] = np.asarray(coef, dtype=np.float32)
+    return arrays
+
+
+def write_model(
+    target: Path | IO[bytes],
+    header: dict[str, Any],
+    blocks: Mapping[str, tuple[Sequence[str], np.ndarray, np.ndarray]],
+) -> None:
+    """Write a model as .npz with fixed zip timestamps, so equal inputs give byte-identical files."""
+    arrays = model_arrays(header, blocks)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(arrays):
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w") as out:
+                np.lib.format.write_array(out, arrays[name], allow_pickle=False)
