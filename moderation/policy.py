@@ -133,8 +133,9 @@ def decide(
             reasons.append(f"learned:{learned.score:.2f}>=hide,{guard}")
         else:
             reasons.append(f"learned:{learned.score:.2f}>={'hide' if hide else 'review'}")
+        # Hidden from her, but still answered: a score is a guess, and a relative it misjudges must not
+        # meet silence (a troll gets the intake's greeting, which costs nothing).
         raise_to("quarantined" if hide else "flagged", "learned")
-        strong_abuse = strong_abuse or hide
 
     ml = dict(ml_scores or {})
     for signal in classification.signals:

@@ -123,7 +123,7 @@ ODD_TEXTS = [
     "🙏🕯️🕊️",
     "а" * 60_000,  # far beyond VK's own limit
     "\u202eтекст справа налево\u200b\u200d",
-    "nul\x00byte and \x07 bell",
+    "Фото\x00 пришлю вечером\x07",  # a NUL and a bell inside an ordinary message
     "<script>alert(1)</script>'; DROP TABLE vk_events; --",
     "Здравствуйте " + "очень " * 3000 + "длинная история",
 ]
@@ -143,7 +143,7 @@ def test_odd_messages_are_stored_whole_answered_and_shown(db_url, tmp_path) -> N
     finally:
         fed.engine.dispose()
     assert stored == {6000 + i: text for i, text in enumerate(ODD_TEXTS)}  # kept exactly as received
-    assert shown[6004] == "nul\ufffdbyte and \x07 bell"  # the NUL PostgreSQL refuses, replaced for display
+    assert shown[6004] == "Фото\ufffd пришлю вечером\x07"  # the NUL PostgreSQL refuses, replaced for display
     assert all(len(row.params["message"]) <= 4096 for row in sent)  # long answers are split
 
 
