@@ -9,7 +9,7 @@ import sqlmodel
 from alembic import op
 
 revision = "core_rate_0001"
-down_revision = "core_0003"
+down_revision = "core_0004"  # after the outbox index: one line of core migrations
 branch_labels = None
 depends_on = None
 
