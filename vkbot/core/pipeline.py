@@ -47,6 +47,8 @@ from waitlist.language import detect_language
 
 log = logging.getLogger("vkbot.core.pipeline")
 
+_MEDIA_TYPES = frozenset({"photo", "audio_message", "doc"})  # what the intake may download and check
+
 
 def event_key(stored: StoredEvent) -> str:
     """The stable name of a stored event; every effect's idempotency key starts with it."""
@@ -66,6 +68,15 @@ class Pipeline:
         """Batch-wide lookups in one query each (see ``waitlist.preload``); called before ``handle``."""
         peers = [e.peer_id for e in events if e.peer_id is not None and e.peer_id > 0]
         waitlist.preload(session, (event_key(e) for e in events), peers)
+
+    def slow(self, stored: StoredEvent) -> bool:
+        """A message with media: its download and photo check (OpenCV) take long; the dispatcher runs it last."""
+        obj = stored.raw.get("object") if stored.type == "message_new" else None
+        message = obj.get("message") if isinstance(obj, dict) else None
+        attachments = message.get("attachments") if isinstance(message, dict) else None
+        return isinstance(attachments, list) and any(
+            isinstance(a, dict) and a.get("type") in _MEDIA_TYPES for a in attachments
+        )
 
     def handle(self, session: Session, stored: StoredEvent) -> list[OutboxRequest]:
         if stored.malformed_reason:
