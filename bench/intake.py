@@ -234,6 +234,33 @@ class Day:
             await self.control.inject_message(user, words)
 
 
+def _percentiles(name: str, seconds: list[float]) -> dict[str, float]:
+    ordered = sorted(seconds) or [0.0]
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return {
+        f"{name}_p50_ms": round(statistics.median(ordered) * 1000, 1),
+        f"{name}_p99_ms": round(p99 * 1000, 1),
+    }
+
+
+def where_time_went(engine: Any) -> dict[str, float]:
+    """The latency split by the database's own stamps: stored -> dispatched, reply row written -> sent."""
+    from sqlmodel import Session, select
+
+    from vkbot.core.store.models import OutboxRow, StoredEvent
+
+    with Session(engine) as session:
+        events = session.exec(
+            select(StoredEvent.received_at, StoredEvent.processed_at).where(StoredEvent.type == "message_new")
+        ).all()
+        rows = session.exec(
+            select(OutboxRow.created_at, OutboxRow.done_at).where(OutboxRow.method == "messages.send")
+        ).all()
+    dispatched = [(p - r).total_seconds() for r, p in events if p is not None]
+    sent = [(d - c).total_seconds() for c, d in rows if d is not None]
+    return _percentiles("dispatch", dispatched) | _percentiles("send", sent)
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     with sandbox_process(rate_per_s=20, seed=args.seed) as url, tempfile.TemporaryDirectory() as tmp:
@@ -260,6 +287,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await asyncio.gather(*people)
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
+            stages = where_time_went(app.engine)
     elapsed = max(day.last_answer - (day.first_sent or started), 1e-9)
     answered = len(day.latencies_ms)
     lat = sorted(day.latencies_ms)
@@ -277,6 +305,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "orders_placed": day.placed,
         "signups_listed": day.listed,
         "span_s": round(elapsed, 1),
+        **stages,
         **machine(),
     }
 
@@ -296,6 +325,10 @@ def main() -> None:
         f"{result['answered']} answered messages in {result['span_s']} s: {result['per_s']}/s, "
         f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms; {result['unanswered']} unanswered; "
         f"{result['orders_placed']} orders, {result['signups_listed']} on the sign-up list"
+    )
+    print(
+        f"stored -> dispatched: p50 {result['dispatch_p50_ms']} ms, p99 {result['dispatch_p99_ms']} ms; "
+        f"reply row -> sent: p50 {result['send_p50_ms']} ms, p99 {result['send_p99_ms']} ms"
     )
     print(json.dumps({k: result[k] for k in ("intakes", "messages", "per_s", "p50_ms", "p99_ms")} | result))
 

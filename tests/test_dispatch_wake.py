@@ -1,12 +1,18 @@
-"""The dispatcher's wake-up: events stored while a pass runs are looked at right after it, not after the idle wait."""
+"""The dispatcher's cadence: a wake during a pass is not lost; a slow event does not hold back its batch."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 
+from sqlalchemy import select
+from sqlmodel import Session
+
 from vkbot.core.dispatch import Dispatcher
-from vkbot.core.store.db import make_engine
+from vkbot.core.store.db import make_engine, migrate
+from vkbot.core.store.events_repo import EventRecord, EventStore
+from vkbot.core.store.models import StoredEvent
+from vkbot.effects.outbox import OutboxRequest, message_request
 
 
 class Probe(Dispatcher):
@@ -37,3 +43,62 @@ async def test_a_wake_set_during_an_empty_pass_starts_the_next_pass_at_once(tmp_
         await asyncio.wait_for(task, 10)
         engine.dispose()
     assert len(probe.calls) >= 2
+
+
+class PhotoLast:
+    """Replies to each message; a message with a photo is slow, and looks at what is committed meanwhile."""
+
+    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
+        self.engine = engine
+        self.order: list[str] = []
+        self.committed_during_slow: set[str] = set()
+
+    def slow(self, event: StoredEvent) -> bool:
+        return bool(event.raw["object"]["message"].get("attachments"))
+
+    def handle(self, session: Session, event: StoredEvent) -> list[OutboxRequest]:
+        message = event.raw["object"]["message"]
+        self.order.append(message["text"])
+        if message.get("attachments"):
+            with Session(self.engine) as reader:  # another connection: only what is committed
+                done = reader.scalars(select(StoredEvent).where(StoredEvent.processed_at.is_not(None)))  # type: ignore[union-attr]
+                self.committed_during_slow = {e.raw["object"]["message"]["text"] for e in done}
+        return [message_request(f"evt:{event.id}:r", message["peer_id"], message["text"])]
+
+    def give_up(self, session: Session, event: StoredEvent, error: str) -> list[OutboxRequest]:
+        return []
+
+
+def _msg(peer: int, cmid: int, text: str, photo: bool = False) -> EventRecord:
+    attachments = [{"type": "photo", "photo": {"id": 1}}] if photo else []
+    message = {
+        "peer_id": peer,
+        "from_id": peer,
+        "conversation_message_id": cmid,
+        "text": text,
+        "attachments": attachments,
+    }
+    return EventRecord(raw={"type": "message_new", "event_id": text, "object": {"message": message}})
+
+
+def test_a_slow_event_waits_for_the_rest_of_its_batch_and_keeps_its_conversation_in_order(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    migrate(engine)
+    EventStore(engine, 1).store_sync(
+        [
+            _msg(1, 1, "a1"),
+            _msg(2, 1, "b-photo", photo=True),
+            _msg(1, 2, "a2"),
+            _msg(2, 2, "b2"),
+            _msg(3, 1, "c1"),
+        ],
+        None,
+    )
+    handler = PhotoLast(engine)
+    try:
+        assert Dispatcher(engine, handler).process_pending() == 5
+    finally:
+        engine.dispose()
+    # The other conversations were committed before the photo was looked at; b2 still came after it.
+    assert handler.committed_during_slow == {"a1", "a2", "c1"}
+    assert handler.order == ["a1", "a2", "c1", "b-photo", "b2"]

@@ -39,7 +39,8 @@ class EventHandler(Protocol):
 
 
 # A handler may also define ``prepare(session, events) -> None``: called once per batch, before ``handle``,
-# in the same transaction, to do per-batch lookups in one query (the pipeline loads conversations so).
+# in the same transaction, to do per-batch lookups in one query (the pipeline loads conversations so);
+# and ``slow(event) -> bool``: True for an event whose handling takes long (see ``process_pending``).
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Dispatcher:
     # One transaction per batch: big enough to amortise it, small enough that replies leave promptly and
     # the SQLite write lock is never held near its 30 s busy timeout (photo checks run inside).
     batch_size: int = 200
+    slow_batch_size: int = 5  # events with photos to check, per transaction (see process_pending)
     max_attempts: int = 3
     idle_poll_s: float = 0.5
     wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -71,10 +73,25 @@ class Dispatcher:
         return done
 
     def process_pending(self) -> int:
-        """Handle one batch of unprocessed events; returns how many were looked at."""
+        """Handle one batch of unprocessed events; returns how many were looked at.
+
+        Events the handler calls slow (a photo to download and check) wait for a second transaction,
+        with everything after them in their conversation: the rest of the batch is committed first, so
+        its replies do not wait for the check (bench/intake.py found the latency tail there).
+        """
+        handled, deferred = self._pass(self.batch_size, defer_slow=True)
+        if deferred:
+            # Few at a time: each holds SQLite's write lock while its photos are checked, and the
+            # listener and the sender must get their turns in between (the 500-relatives test saw
+            # 30-40 s batches of 100 starve them).
+            handled += self._pass(self.slow_batch_size, defer_slow=False)[0]
+        return handled
+
+    def _pass(self, limit: int, *, defer_slow: bool) -> tuple[int, bool]:
         with Session(self.engine) as session:
             begin_write(session)
-            events = claim(session, self.batch_size, self.max_attempts)
+            claimed = claim(session, limit, self.max_attempts)
+            events = self._quick_part(claimed) if defer_slow else claimed
             prepare = getattr(self.handler, "prepare", None)  # optional: batch-wide lookups up front
             if events and prepare is not None:
                 prepare(session, events)
@@ -82,7 +99,22 @@ class Dispatcher:
                 for event in events:
                     self._handle_one(session, event)
             session.commit()
-            return len(events)
+            return len(events), len(events) < len(claimed)
+
+    def _quick_part(self, events: list[StoredEvent]) -> list[StoredEvent]:
+        """The events before any slow one of their conversation (a handler without ``slow``: all)."""
+        slow = getattr(self.handler, "slow", None)
+        if slow is None:
+            return events
+        held_back: set[object] = set()
+        quick = []
+        for event in events:
+            conversation = event.peer_id if event.peer_id is not None else ("event", event.id)
+            if conversation in held_back or slow(event):
+                held_back.add(conversation)  # what follows in this conversation stays behind it
+            else:
+                quick.append(event)
+        return quick
 
     def _handle_batch(self, session: Session, events: list[StoredEvent]) -> bool:
         """Fast path: the whole batch in one savepoint and one outbox insert; False (nothing kept) if any failed.

@@ -52,6 +52,7 @@ from waitlist.language import detect_language
 log = logging.getLogger("vkbot.core.pipeline")
 
 Handler = Callable[["Pipeline", Session, str, Any], list[OutboxRequest]]
+_MEDIA_TYPES = frozenset({"photo", "audio_message", "doc"})  # what the intake may download and check
 
 
 @dataclass
@@ -68,6 +69,11 @@ class Pipeline:
         """Batch-wide lookups in one query each (see ``waitlist.preload``); called before ``handle``."""
         peers = [e.peer_id for e in events if e.peer_id is not None and e.peer_id > 0]
         waitlist.preload(session, (e.key for e in events), peers)
+
+    def slow(self, stored: StoredEvent) -> bool:
+        """A message with media: its download and photo check (OpenCV) take long; the dispatcher runs it last."""
+        message = new_message(stored)
+        return message is not None and any(a.type in _MEDIA_TYPES for a in message.attachments)
 
     def handle(self, session: Session, stored: StoredEvent) -> list[OutboxRequest]:
         """Route the typed event by its class (``ROUTES``); events nobody handles are only kept."""
