@@ -70,15 +70,17 @@ class PhotoLast:
 
 
 def _msg(peer: int, cmid: int, text: str, photo: bool = False) -> EventRecord:
-    attachments = [{"type": "photo", "photo": {"id": 1}}] if photo else []
+    attachments = [{"type": "photo", "photo": {"id": 1, "owner_id": peer}}] if photo else []
     message = {
         "peer_id": peer,
         "from_id": peer,
+        "date": 1_765_000_000,
         "conversation_message_id": cmid,
         "text": text,
         "attachments": attachments,
     }
-    return EventRecord(raw={"type": "message_new", "event_id": text, "object": {"message": message}})
+    raw = {"type": "message_new", "event_id": text, "group_id": 1, "object": {"message": message}}
+    return EventRecord.parse(raw)
 
 
 def test_a_slow_event_waits_for_the_rest_of_its_batch_and_keeps_its_conversation_in_order(tmp_path) -> None:

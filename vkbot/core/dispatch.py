@@ -79,15 +79,15 @@ class Dispatcher:
         with everything after them in their conversation: the rest of the batch is committed first, so
         its replies do not wait for the check (bench/intake.py found the latency tail there).
         """
-        handled, deferred = self._pass(self.batch_size, defer_slow=True)
+        handled, deferred = self._transaction(self.batch_size, defer_slow=True)
         if deferred:
             # Few at a time: each holds SQLite's write lock while its photos are checked, and the
             # listener and the sender must get their turns in between (the 500-relatives test saw
             # 30-40 s batches of 100 starve them).
-            handled += self._pass(self.slow_batch_size, defer_slow=False)[0]
+            handled += self._transaction(self.slow_batch_size, defer_slow=False)[0]
         return handled
 
-    def _pass(self, limit: int, *, defer_slow: bool) -> tuple[int, bool]:
+    def _transaction(self, limit: int, *, defer_slow: bool) -> tuple[int, bool]:
         with Session(self.engine) as session:
             begin_write(session)
             claimed = claim(session, limit, self.max_attempts)
