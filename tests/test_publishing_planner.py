@@ -14,6 +14,7 @@ from publishing import (
     PublishClip,
     PublishingSettings,
     PubPost,
+    answer,
     handed_to_founder,
     plan,
     publication_for,
@@ -23,6 +24,8 @@ from publishing import (
 from tests.db_fixtures import db_url, engine  # noqa: F401
 from vkbot.clock import ManualClock
 from waitlist.consent import set_publication
+from waitlist.effects import Reply
+from waitlist.inbound import InboundMessage
 from waitlist.models import WlOrder, WlPublicationEvent
 from waitlist.settings import WaitlistSettings
 
@@ -36,8 +39,10 @@ SLOT_TOMORROW = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
 def delivered_order(session: Session, clock: ManualClock, name: str, consent: bool | None) -> int:
     """An order whose clip the founder delivered; ``consent`` as the family answered (None: not asked)."""
     now = clock.now()
+    peers = len(list(session.exec(select(WlOrder))))
     order = WlOrder(
         status="delivered",
+        peer_id=5000 + peers,
         subject_name=name,
         clip_file_id="ab" * 32,
         created_at=now,
@@ -61,11 +66,31 @@ def set_consent(db: Engine, order_id: int, granted: bool, clock: ManualClock) ->
         session.commit()
 
 
-def run_plan(db: Engine, clock: ManualClock, settings: PublishingSettings = SETTINGS) -> list[Effect]:
+def press(db: Engine, clock: ManualClock, ask: Reply, choice: str, text: str = "") -> list[Reply] | None:
+    """The family answers the approval question ``ask`` with a button (or, with ``text``, by writing)."""
+    assert ask.keyboard is not None
+    post_id = ask.keyboard.rows[0][0].payload["post"]
+    payload = {"pub": choice, "post": post_id} if choice else None
+    msg = InboundMessage(
+        f"evt:{ask.key}:{choice}:{text}", ask.peer_id, ask.peer_id, text, clock.now(), payload=payload
+    )
+    with Session(db) as session:
+        replies = answer(session, msg, SETTINGS, clock.now())
+        session.commit()
+    return replies
+
+
+def run_plan(
+    db: Engine, clock: ManualClock, settings: PublishingSettings = SETTINGS, *, approve: bool = True
+) -> list[Effect]:
+    """One planning pass; with ``approve`` every family asked says "publish as is". Returns the wall effects."""
     with Session(db) as session:
         effects = plan(session, settings, clock)
         session.commit()
-    return effects
+    for effect in effects:
+        if approve and isinstance(effect, Reply) and effect.keyboard is not None:
+            press(db, clock, effect, "yes")
+    return [e for e in effects if not isinstance(e, Reply)]
 
 
 def posts(db: Engine) -> list[PubPost]:

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+import publishing
 from publishing import PublishingSettings, PubPost, handed_to_founder, takedowns_for_founder
 from vkbot.api.client import VkClient
 from vkbot.api.tokens import StaticUserToken
@@ -30,10 +31,12 @@ from vkbot.effects.publisher import PublishingJob, publishing_executors
 from vkbot.sandbox import SandboxControl
 from waitlist.consent import set_publication
 from waitlist.filestore import LocalFileStore
+from waitlist.inbound import InboundMessage
 from waitlist.models import WlOrder
 from waitlist.settings import WaitlistSettings
 
 GROUP_ID = 1001
+PEER = 7001
 TOKEN = "sandbox-community-token"
 SETTINGS = PublishingSettings()  # daily 19:00 Moscow = 16:00 UTC
 MORNING = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -47,18 +50,41 @@ class Suite:
     files: LocalFileStore
     job: PublishingJob
     sender: OutboxSender
+    auto_approve: bool = True  # every family asked answers "publish as is" (press of the button)
 
     async def tick(self) -> None:
         """One scheduler pass and one outbox drain, as the running app would do them."""
         await self.job.run_once()
+        if self.auto_approve:
+            self.answer_all("yes")
         while await self.sender.drain_once():
             pass
+
+    def answer_all(self, choice: str, text: str = "") -> None:
+        """Each family with an open approval question presses ``choice`` (or writes ``text``)."""
+        with Session(self.engine) as session:
+            asked = session.exec(select(PubPost).where(PubPost.status == "awaiting")).all()
+            for post in asked:
+                order = session.get(WlOrder, post.order_id)
+                assert order is not None and order.peer_id is not None
+                payload = {"pub": choice, "post": post.id} if choice else None
+                msg = InboundMessage(
+                    f"evt:{post.guid}:{choice}:{text}",
+                    order.peer_id,
+                    order.peer_id,
+                    text,
+                    self.clock.now(),
+                    payload=payload,
+                )
+                publishing.answer(session, msg, SETTINGS, self.clock.now())
+            session.commit()
 
     def delivered_order(self, name: str, consent: bool) -> int:
         now = self.clock.now()
         with Session(self.engine) as session:
             order = WlOrder(
                 status="delivered",
+                peer_id=PEER + len(self.posts()) + len(list(session.exec(select(WlOrder)))),
                 subject_name=name,
                 clip_file_id=self.files.put(CLIP),
                 created_at=now,
@@ -237,7 +263,7 @@ async def test_without_a_user_token_the_founder_gets_a_ready_post_and_nothing_is
     with Session(suite.engine) as session:
         [handed] = handed_to_founder(session)
     assert (handed.order_id, handed.status) == (order_id, "handed_to_founder")
-    [row] = suite.outbox()
+    [row] = [r for r in suite.outbox() if r.kind == "publish_clip"]
     assert row.status == "done" and row.result is not None
     assert handed.caption in row.result["text"] and handed.file_id in row.result["text"]
     assert suite.files.exists(handed.file_id)

@@ -38,9 +38,11 @@ from publishing import (
 from publishing.captions import delete_handoff_text
 from publishing.ports import Clock
 from vkbot.adapters.clips import ClipFiles, ClipMissing, Uploader, read_clip
+from vkbot.adapters.outbound import reply_requests
 from vkbot.api.errors import UserTokenMissing, VkApiError
 from vkbot.core.store.models import OutboxRow
 from vkbot.effects.outbox import Executor, MethodCaller, OutboxRequest, enqueue
+from waitlist.effects import Reply
 
 __all__ = [
     "ClipMissing",
@@ -68,6 +70,8 @@ def effect_requests(effects: list[Effect], group_id: int) -> list[OutboxRequest]
         elif isinstance(effect, DeletePost):
             params = {"owner_id": -group_id, "post_id": effect.post_id}
             requests.append(OutboxRequest(effect.key, "wall.delete", params, kind=KIND_DELETE))
+        elif isinstance(effect, Reply):
+            requests.extend(reply_requests(effect))
         elif isinstance(effect, HandToFounder):
             params = {"order_id": effect.order_id, "reason": effect.reason, "text": effect.text}
             requests.append(OutboxRequest(effect.key, "founder.handoff", params, kind=KIND_HANDOFF))
