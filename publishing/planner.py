@@ -76,7 +76,7 @@ def _withdraw(session: Session, post: PubPost, settings: PublishingSettings, now
     post.status, post.withdrawn_at, post.awaiting_answer, post.updated_at = "withdrawn", now, None, now
     session.add(post)
     log.info("post %s of order %s withdrawn (consent revoked or clip gone)", post.id, post.order_id)
-    if before == "handed_to_founder":
+    if before == "handed_to_founder" or (before == "posted" and post.vk_post_id is None):
         # She may have pasted it by hand already: she must hear that it has to come down.
         text = revoked_handoff_text(settings, post.caption)
         key = handoff_key(post.guid) + ":revoked"

@@ -26,6 +26,7 @@ from vkbot.api.tokens import StaticUserToken
 from vkbot.clock import ManualClock
 from vkbot.core.store.db import make_engine, migrate
 from vkbot.core.store.models import OutboxRow
+from vkbot.effects.delivery import delivery_executors
 from vkbot.effects.outbox import OutboxSender
 from vkbot.effects.publisher import PublishingJob, publishing_executors
 from vkbot.sandbox import SandboxControl
@@ -37,6 +38,7 @@ from waitlist.settings import WaitlistSettings
 
 GROUP_ID = 1001
 PEER = 7001
+FOUNDER = 4242
 TOKEN = "sandbox-community-token"
 SETTINGS = PublishingSettings()  # daily 19:00 Moscow = 16:00 UTC
 MORNING = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -57,8 +59,18 @@ class Suite:
         await self.job.run_once()
         if self.auto_approve:
             self.answer_all("yes")
-        while await self.sender.drain_once():
-            pass
+        await self.drain()
+
+    async def drain(self, deadline_s: float = 60) -> None:
+        """Send until no row is pending (retries included), with a generous deadline."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + deadline_s
+        while True:
+            while await self.sender.drain_once():
+                pass
+            if not [r for r in self.outbox() if r.status == "pending"] or loop.time() > until:
+                return
+            await asyncio.sleep(0.05)
 
     def answer_all(self, choice: str, text: str = "") -> None:
         """Each family with an open approval question presses ``choice`` (or writes ``text``)."""
@@ -115,7 +127,12 @@ class Suite:
 
 
 async def make_suite(
-    tmp_path: Path, sandbox: SandboxControl, http: aiohttp.ClientSession, user_token: str | None
+    tmp_path: Path,
+    sandbox: SandboxControl,
+    http: aiohttp.ClientSession,
+    user_token: str | None,
+    *,
+    timeout_s: float = 30,
 ) -> AsyncIterator[Suite]:
     engine = make_engine(f"sqlite:///{tmp_path / 'suite.db'}")
     await asyncio.to_thread(migrate, engine)
@@ -126,12 +143,16 @@ async def make_suite(
         user_tokens=StaticUserToken(user_token),
         user_rate_per_s=20,
         backoff_base_s=0.05,
+        timeout_s=timeout_s,
     )
+    for user_id in (FOUNDER, *range(PEER, PEER + 10)):  # they allowed messages from the community
+        await sandbox.allow(user_id)
     clock = ManualClock(MORNING)
     files = LocalFileStore(tmp_path / "files")
-    sender = OutboxSender(engine, client, idle_poll_s=0.05)
-    sender.executors.update(publishing_executors(engine, files, client, SETTINGS, clock, GROUP_ID))
-    job = PublishingJob(engine, SETTINGS, clock, GROUP_ID, on_enqueued=sender.wake.set)
+    sender = OutboxSender(engine, client, idle_poll_s=0.05, retry_base_s=0.01, retry_max_s=0.05)
+    sender.executors.update(delivery_executors(files, client, GROUP_ID))
+    sender.executors.update(publishing_executors(engine, files, client, SETTINGS, clock, GROUP_ID, FOUNDER))
+    job = PublishingJob(engine, SETTINGS, clock, GROUP_ID, on_enqueued=sender.wake.set, founder_id=FOUNDER)
     try:
         yield Suite(engine, clock, files, job, sender)
     finally:
@@ -205,7 +226,7 @@ async def test_a_row_sent_again_after_a_crash_does_not_post_twice(
 
     # A crash after VK posted but before we recorded it: the row is pending again, the post queued.
     with Session(suite.engine) as session:
-        for row in session.exec(select(OutboxRow)):
+        for row in session.exec(select(OutboxRow).where(OutboxRow.kind == "publish_clip")):
             row.status, row.result = "pending", None
             session.add(row)
         for post in session.exec(select(PubPost)):
@@ -215,7 +236,9 @@ async def test_a_row_sent_again_after_a_crash_does_not_post_twice(
     await suite.tick()
 
     assert [p["id"] for p in live(await sandbox.wall())] == [first["id"]]
-    assert (await sandbox.calls())["deduplicated"] == 1  # VK's guid answered with the same post
+    calls = (await sandbox.calls())["methods"]
+    # It looked on the wall first and found its post: wall.post was not even called again.
+    assert calls.get("wall.post") == 1 and calls.get("wall.get", 0) >= 1
     assert suite.posts()[0].vk_post_id == first["id"]
     assert (await sandbox.calls())["methods"].get("video.save") == 1  # the video was not uploaded again
 
@@ -299,3 +322,77 @@ async def test_a_takedown_without_a_user_token_tells_the_founder_which_post(
     assert f"wall-{GROUP_ID}_{post['id']}" in delete_row.result["text"]
     with Session(suite.engine) as session:
         assert [p.vk_post_id for p in takedowns_for_founder(session)] == [post["id"]]
+
+
+async def test_an_answer_lost_after_wall_post_gives_exactly_one_post(
+    tmp_path: Path, sandbox: SandboxControl, http: aiohttp.ClientSession
+) -> None:
+    token = (await sandbox.mint_user_token(rate_per_s=50))["access_token"]
+    async for suite in make_suite(tmp_path, sandbox, http, token, timeout_s=3):
+        suite.delivered_order("Таймаут", consent=True)
+        await suite.tick()
+        suite.clock.advance(hours=7)
+        await sandbox.add_faults({"accept_then_timeout": "wall.post", "count": 1})
+        await suite.tick()
+        [post] = live(await sandbox.wall())
+        [row] = [r for r in suite.outbox() if r.kind == "publish_clip"]
+        assert row.status == "done"  # the first try's answer never came; the retry found the post
+        assert suite.posts()[0].vk_post_id == post["id"]
+        calls = (await sandbox.calls())["methods"]
+        assert calls.get("video.save") == 1  # the clip was uploaded once
+
+
+async def test_error_15_hands_the_slot_to_the_founder_with_clip_and_caption(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    await sandbox.set_rights(wall=False)
+    order_id = suite.delivered_order("Без права", consent=True)
+    await suite.tick()
+    assert live(await sandbox.wall()) == [] and await sandbox.sent(FOUNDER) == []  # nothing before the slot
+    suite.clock.advance(hours=7)
+    await suite.tick()
+
+    assert live(await sandbox.wall()) == []
+    [post] = suite.posts()
+    assert (post.order_id, post.status) == (order_id, "handed_to_founder") and "15" in (
+        post.handoff_reason or ""
+    )
+    [message] = await sandbox.sent(FOUNDER)
+    assert post.caption in message["text"]
+    assert message["attachment"].startswith(("video", "doc"))  # the clip itself, ready to post
+    assert [r.status for r in suite.outbox()] == ["done"] * len(suite.outbox())  # nothing stuck "queued"
+
+
+async def test_a_revocation_after_posting_deletes_the_video_and_tells_the_family(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    order_id = suite.delivered_order("Снять", consent=True)
+    await suite.tick()
+    suite.clock.advance(hours=7)
+    await suite.tick()
+    assert len(live(await sandbox.wall())) == 1
+    suite.revoke(order_id)
+    await suite.tick()
+    assert live(await sandbox.wall()) == []
+    assert (await sandbox.calls())["methods"].get("video.delete") == 1
+    with Session(suite.engine) as session:
+        peer = session.get(WlOrder, order_id).peer_id  # type: ignore[union-attr]
+    texts = [m["text"] for m in await sandbox.sent(peer)]
+    assert any("удалён со стены" in t for t in texts)
+    await suite.tick()
+    assert len([t for t in [m["text"] for m in await sandbox.sent(peer)] if "удалён со стены" in t]) == 1
+
+
+async def test_a_revocation_before_the_slot_cancels_and_tells_the_family(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    order_id = suite.delivered_order("Отменить", consent=True)
+    await suite.tick()
+    suite.revoke(order_id)
+    await suite.tick()
+    suite.clock.advance(hours=7)
+    await suite.tick()
+    assert live(await sandbox.wall()) == []
+    with Session(suite.engine) as session:
+        peer = session.get(WlOrder, order_id).peer_id  # type: ignore[union-attr]
+    assert any("отменена" in m["text"] for m in await sandbox.sent(peer))
