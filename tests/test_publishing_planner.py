@@ -66,7 +66,15 @@ def set_consent(db: Engine, order_id: int, granted: bool, clock: ManualClock) ->
         session.commit()
 
 
-def press(db: Engine, clock: ManualClock, ask: Reply, choice: str, text: str = "") -> list[Reply] | None:
+def press(
+    db: Engine,
+    clock: ManualClock,
+    ask: Reply,
+    choice: str,
+    text: str = "",
+    *,
+    settings: PublishingSettings = SETTINGS,
+) -> list[Reply] | None:
     """The family answers the approval question ``ask`` with a button (or, with ``text``, by writing)."""
     assert ask.keyboard is not None
     post_id = ask.keyboard.rows[0][0].payload["post"]
@@ -75,7 +83,7 @@ def press(db: Engine, clock: ManualClock, ask: Reply, choice: str, text: str = "
         f"evt:{ask.key}:{choice}:{text}", ask.peer_id, ask.peer_id, text, clock.now(), payload=payload
     )
     with Session(db) as session:
-        replies = answer(session, msg, SETTINGS, clock.now())
+        replies = answer(session, msg, settings, clock.now())
         session.commit()
     return replies
 
