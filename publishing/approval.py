@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -59,8 +59,11 @@ def ask_reply(post: PubPost, order: WlOrder, key_suffix: str = "ask") -> Reply |
 def ask_families(session: Session, settings: PublishingSettings, now: datetime) -> list[Reply]:
     """Ask about every post drafted (or changed by the founder) and not yet shown to the family."""
     query = select(PubPost).where(PubPost.status == "awaiting", col(PubPost.asked_at).is_(None))
+    review = timedelta(minutes=settings.review_minutes)
     replies: list[Reply] = []
     for post in session.exec(query.order_by(col(PubPost.id))).all():
+        if post.updated_at > now - review:
+            continue  # the founder may still change the draft (`vkbot schedule caption`)
         order = session.get(WlOrder, post.order_id)
         reply = ask_reply(post, order) if order is not None else None
         post.asked_at = post.updated_at = now

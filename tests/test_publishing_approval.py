@@ -153,3 +153,27 @@ def test_posts_of_unrelated_peers_are_not_answered(engine: Engine) -> None:  # n
     assert press(engine, clock, stranger, "yes") is None
     with Session(engine) as session:
         assert session.exec(select(PubPost)).one().status == "awaiting"
+
+
+def test_with_a_review_time_the_founder_s_edit_is_what_the_family_sees(engine: Engine) -> None:  # noqa: F811
+    from publishing.calendar import edit_caption
+
+    review = PublishingSettings(review_minutes=30)
+    clock = ManualClock(MORNING)
+    with Session(engine) as session:
+        delivered_order(session, clock, "Мой папа, Николай Петрович Иванов", consent=True)
+        assert plan(session, review, clock) == []  # drafted, not shown yet
+        session.commit()
+    [post] = posts(engine)
+    assert post.id is not None and post.asked_at is None
+    clock.advance(minutes=10)
+    with Session(engine) as session:
+        edit_caption(session, post.id, "Николай Петрович Иванов. Помним.", clock.now())
+        session.commit()
+    clock.advance(minutes=29)
+    with Session(engine) as session:
+        assert plan(session, review, clock) == []  # the edit restarted the review time
+        clock.advance(minutes=2)
+        [ask] = plan(session, review, clock)
+        session.commit()
+    assert isinstance(ask, Reply) and "Николай Петрович Иванов. Помним." in ask.text
