@@ -124,18 +124,24 @@ def _publishable(order: WlOrder | None) -> bool:
 def _withdraw_unpublishable(session: Session, settings: PublishingSettings, now: datetime) -> list[Effect]:
     """Safety net beside the events: a queued post whose order no longer allows it never goes up."""
     effects: list[Effect] = []
-    query = select(PubPost).where(col(PubPost.status).in_(("awaiting", "queued")))
-    for post in session.exec(query).all():
-        if not _publishable(session.get(WlOrder, post.order_id)):
+    # One query for posts and their orders: this runs every minute over the whole backlog.
+    query = (
+        select(PubPost, WlOrder)
+        .join(WlOrder, col(WlOrder.id) == col(PubPost.order_id))
+        .where(col(PubPost.status).in_(("awaiting", "queued")))
+    )
+    for post, order in session.exec(query).all():
+        if not _publishable(order):
             effects += _withdraw(session, post, settings, now)
     return effects
 
 
 def _draft_new_posts(session: Session, settings: PublishingSettings, now: datetime) -> None:
     """A post awaiting the family's approval for each newly publishable clip (asked by ``ask_families``)."""
+    settled = set(session.exec(select(PubPost.order_id).where(col(PubPost.status).in_(SETTLED))))
     for order in publishable_orders(session):
         assert order.id is not None and order.clip_file_id is not None
-        if _posts(session, order.id, SETTLED):
+        if order.id in settled:
             continue
         generation = _next_generation(session, order.id)
         session.add(
@@ -150,7 +156,7 @@ def _draft_new_posts(session: Session, settings: PublishingSettings, now: dateti
                 updated_at=now,
             )
         )
-        session.flush()  # the next order's check sees this one
+        settled.add(order.id)
         log.info("order %s: post drafted; the family is asked to approve it", order.id)
 
 
