@@ -81,3 +81,15 @@ def test_words_of_despair_still_reach_the_dialog_while_a_question_is_open(fed: F
     assert any(fed.pipeline.config.moderation.support_line in t for t in replies)
     with Session(fed.engine) as session:
         assert session.exec(select(PubPost)).one().status == "awaiting"
+
+
+def test_do_not_publish_after_approving_cancels_the_scheduled_post(fed: Fed) -> None:
+    delivered_and_asked(fed)
+    fed.write(FAMILY, "Опубликовать так")
+    fed.write(FAMILY, "не публиковать")  # as the approval's answer says: the intake's revocation
+    with Session(fed.engine) as session:
+        effects = plan(session, fed.pipeline.config.publishing, fed.clock)
+        session.commit()
+        post = session.exec(select(PubPost)).one()
+    assert post.status == "withdrawn"
+    assert [e.text for e in effects if hasattr(e, "text") and "отменена" in e.text]

@@ -305,3 +305,23 @@ def test_a_hand_off_keeps_the_caption_and_a_later_revocation_tells_the_founder(e
     [notice] = run_plan(engine, clock)
     assert isinstance(notice, HandToFounder) and notice.reason == "revoked"
     assert "удалите" in notice.text
+
+
+def test_a_hand_off_she_marked_posted_then_revoked_tells_her_to_take_it_down(engine: Engine) -> None:  # noqa: F811
+    from publishing.outcomes import mark_posted_by_hand
+
+    clock = ManualClock(MORNING)
+    with Session(engine) as session:
+        order_id = delivered_order(session, clock, "Вручную на стене", consent=True)
+    run_plan(engine, clock)
+    clock.advance(hours=7)
+    [publish] = run_plan(engine, clock)
+    with Session(engine) as session:
+        record_handed_to_founder(session, publish.key, "no user token", SETTINGS, at=clock.now())
+        [post] = handed_to_founder(session)
+        assert post.id is not None
+        mark_posted_by_hand(session, post.id, None, at=clock.now())
+        session.commit()
+    set_consent(engine, order_id, False, clock)
+    [notice] = run_plan(engine, clock)
+    assert isinstance(notice, HandToFounder) and notice.reason == "revoked"
