@@ -90,6 +90,9 @@ def expire_unanswered(session: Session, settings: PublishingSettings, now: datet
         post.status, post.awaiting_answer, post.updated_at = "expired", None, now
         session.add(post)
         order = session.get(WlOrder, post.order_id)
+        if order is not None:
+            _ledger(session, post, order, False, "post:no_answer", now)
+            _not_published(session, order, now)
         log.info(
             "post %s: no answer from the family in %d days; not published", post.id, settings.approval_days
         )
@@ -171,6 +174,12 @@ def _ledger(
     )
 
 
+def _not_published(session: Session, order: WlOrder, now: datetime) -> None:
+    """The order's consent follows the answer, so a later "можно публиковать" is a new grant (asked again)."""
+    order.publish_consent, order.updated_at = False, now
+    session.add(order)
+
+
 def _local(settings: PublishingSettings, moment: datetime) -> str:
     local = moment.astimezone(settings.zone())
     return f"{local:%d.%m.%Y %H:%M} ({settings.timezone})"
@@ -227,6 +236,7 @@ def answer(
         text = _approve(session, post, order, settings, now, "post")
     elif choice == "no":
         _ledger(session, post, order, False, "post", now)
+        _not_published(session, order, now)
         post.status, post.awaiting_answer, post.updated_at = "declined", None, now
         session.add(post)
         log.info("post %s: the family chose not to publish", post.id)

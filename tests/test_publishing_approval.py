@@ -127,6 +127,8 @@ def test_no_answer_in_n_days_is_not_published_and_the_family_is_told_once(engine
     assert isinstance(told, Reply) and "не опубликован" in told.text
     assert plan_once(engine, clock) == []
     assert posts(engine)[0].status == "expired"
+    [entry] = ledger(engine)  # silence is recorded too: not published, consent no longer standing
+    assert (entry.granted, entry.version) == (False, "post:no_answer")
 
 
 def test_date_wishes_parse_in_each_language() -> None:

@@ -93,3 +93,18 @@ def test_do_not_publish_after_approving_cancels_the_scheduled_post(fed: Fed) -> 
         post = session.exec(select(PubPost)).one()
     assert post.status == "withdrawn"
     assert [e.text for e in effects if hasattr(e, "text") and "отменена" in e.text]
+
+
+def test_after_declining_may_publish_asks_the_family_again(fed: Fed) -> None:
+    delivered_and_asked(fed)
+    fed.write(FAMILY, "Не публиковать")
+    fed.write(FAMILY, "можно публиковать")
+    with Session(fed.engine) as session:
+        effects = plan(session, fed.pipeline.config.publishing, fed.clock)
+        session.commit()
+        statuses = [p.status for p in session.exec(select(PubPost).order_by(PubPost.id))]  # type: ignore[arg-type]
+    assert statuses == ["withdrawn", "awaiting"]
+    assert any(
+        "Опубликовать так" in json.dumps(getattr(e, "keyboard", None), default=str, ensure_ascii=False)
+        for e in effects
+    )
