@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement, and_, not_
 from sqlmodel import Session, col, select
 
 import i18n
@@ -28,7 +29,7 @@ from publishing.models import PubPost
 from publishing.ports import Clock
 from publishing.settings import PublishingSettings
 from publishing.slots import assign_slot, is_paused
-from waitlist.consent import mark_publication_handled, pending_publication_events, publishable_orders
+from waitlist.consent import mark_publication_handled, pending_publication_events
 from waitlist.effects import Reply
 from waitlist.models import WlOrder
 
@@ -110,39 +111,40 @@ def _act_on_consent_events(session: Session, settings: PublishingSettings, now: 
     return effects
 
 
-def _publishable(order: WlOrder | None) -> bool:
-    # The same test as waitlist.consent.publishable_orders, for one order.
-    return (
-        order is not None
-        and order.status == "delivered"
-        and order.publish_consent is True
-        and bool(order.clip_file_id)
-        and order.erased_at is None
+def _publishable_clause() -> ColumnElement[bool]:
+    # The same test as waitlist.consent.publishable_orders, as SQL so the backlog stays in the database.
+    return and_(
+        col(WlOrder.status) == "delivered",
+        col(WlOrder.publish_consent).is_(True),
+        col(WlOrder.clip_file_id).is_not(None),
+        col(WlOrder.erased_at).is_(None),
     )
 
 
 def _withdraw_unpublishable(session: Session, settings: PublishingSettings, now: datetime) -> list[Effect]:
     """Safety net beside the events: a queued post whose order no longer allows it never goes up."""
     effects: list[Effect] = []
-    # One query for posts and their orders: this runs every minute over the whole backlog.
+    # Only the posts to withdraw are read: this runs every minute beside the whole backlog.
     query = (
-        select(PubPost, WlOrder)
+        select(PubPost)
         .join(WlOrder, col(WlOrder.id) == col(PubPost.order_id))
-        .where(col(PubPost.status).in_(("awaiting", "queued")))
+        .where(col(PubPost.status).in_(("awaiting", "queued")), not_(_publishable_clause()))
     )
-    for post, order in session.exec(query).all():
-        if not _publishable(order):
-            effects += _withdraw(session, post, settings, now)
+    for post in session.exec(query).all():
+        effects += _withdraw(session, post, settings, now)
     return effects
 
 
 def _draft_new_posts(session: Session, settings: PublishingSettings, now: datetime) -> None:
     """A post awaiting the family's approval for each newly publishable clip (asked by ``ask_families``)."""
-    settled = set(session.exec(select(PubPost.order_id).where(col(PubPost.status).in_(SETTLED))))
-    for order in publishable_orders(session):
+    settled = select(PubPost.id).where(
+        col(PubPost.order_id) == col(WlOrder.id), col(PubPost.status).in_(SETTLED)
+    )
+    query = (
+        select(WlOrder).where(_publishable_clause(), ~settled.exists()).order_by(col(WlOrder.delivered_at))
+    )
+    for order in session.exec(query).all():
         assert order.id is not None and order.clip_file_id is not None
-        if order.id in settled:
-            continue
         generation = _next_generation(session, order.id)
         session.add(
             PubPost(
@@ -156,7 +158,6 @@ def _draft_new_posts(session: Session, settings: PublishingSettings, now: dateti
                 updated_at=now,
             )
         )
-        settled.add(order.id)
         log.info("order %s: post drafted; the family is asked to approve it", order.id)
 
 
