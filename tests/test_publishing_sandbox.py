@@ -396,3 +396,18 @@ async def test_a_revocation_before_the_slot_cancels_and_tells_the_family(
     with Session(suite.engine) as session:
         peer = session.get(WlOrder, order_id).peer_id  # type: ignore[union-attr]
     assert any("отменена" in m["text"] for m in await sandbox.sent(peer))
+
+
+async def test_a_post_vk_refuses_for_good_is_handed_to_the_founder_not_left_queued(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    suite.delivered_order("Отказ", consent=True)
+    await suite.tick()
+    suite.clock.advance(hours=7)
+    await sandbox.add_faults({"method": "wall.post", "error_code": 100, "count": 1})
+    await suite.tick()
+    assert live(await sandbox.wall()) == []
+    [post] = suite.posts()
+    assert post.status == "handed_to_founder" and "100" in (post.handoff_reason or "")
+    [message] = await sandbox.sent(FOUNDER)
+    assert post.caption in message["text"]

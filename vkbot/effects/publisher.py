@@ -43,7 +43,7 @@ from publishing.outcomes import record_taken_down
 from publishing.ports import Clock
 from vkbot.adapters.clips import ClipFiles, ClipMissing, Uploader, read_clip
 from vkbot.adapters.outbound import reply_requests
-from vkbot.api.errors import AccessDenied, GroupAuthFailed, UserTokenMissing, VkApiError
+from vkbot.api.errors import AccessDenied, GroupAuthFailed, UserTokenMissing, VkApiError, is_retryable
 from vkbot.core.store.models import OutboxRow
 from vkbot.effects.outbox import Executor, MethodCaller, OutboxRequest, enqueue
 from waitlist.effects import Reply
@@ -170,6 +170,11 @@ class PublishExecutors:
                 found = int(answer["post_id"])
         except _NO_RIGHT as exc:
             return await asyncio.to_thread(self._hand_off, row, _reason(exc))
+        except VkApiError as exc:
+            if is_retryable(exc):
+                raise
+            # VK refuses this post for good: the slot still happens by her hand, never a stuck row.
+            return await asyncio.to_thread(self._hand_off, row, f"VK refused the post: {exc}")
         await asyncio.to_thread(self._write, record_posted, row.key, found)
         log.info("order %s posted on the wall as post %s", row.params.get("order_id"), found)
         return {"post_id": found, "video": video}
