@@ -35,6 +35,13 @@ def _lang(order: WlOrder) -> str:
     return order.lang or i18n.DEFAULT_LANGUAGE
 
 
+def conversation_lang(session: Session, peer_id: int) -> str:
+    order = session.exec(
+        select(WlOrder).where(WlOrder.peer_id == peer_id).order_by(col(WlOrder.id).desc())
+    ).first()
+    return _lang(order) if order is not None else i18n.DEFAULT_LANGUAGE
+
+
 def _keyboard(post_id: int, lang: str) -> Keyboard:
     def button(choice: str, color: str = "secondary") -> Button:
         return Button(
@@ -102,14 +109,16 @@ def expire_unanswered(session: Session, settings: PublishingSettings, now: datet
     return replies
 
 
-def _pending(session: Session, peer_id: int) -> PubPost | None:
+def _pending(session: Session, peer_id: int, post_id: object = None) -> PubPost | None:
+    """The family's open question: the one a button names, else the oldest asked."""
     query = (
         select(PubPost)
         .join(WlOrder, col(WlOrder.id) == col(PubPost.order_id))
         .where(WlOrder.peer_id == peer_id, PubPost.status == "awaiting", col(PubPost.asked_at).is_not(None))
-        .order_by(col(PubPost.asked_at))
     )
-    return session.exec(query).first()
+    if isinstance(post_id, int) or (isinstance(post_id, str) and post_id.isdigit()):
+        query = query.where(PubPost.id == int(post_id))
+    return session.exec(query.order_by(col(PubPost.asked_at), col(PubPost.id))).first()
 
 
 def _words(key: str, lang: str) -> set[str]:
@@ -208,8 +217,15 @@ def answer(
     session: Session, msg: InboundMessage, settings: PublishingSettings, now: datetime
 ) -> list[Reply] | None:
     """The replies if ``msg`` answered the family's pending approval question, else None."""
-    post = _pending(session, msg.peer_id)
+    payload = msg.payload or {}
+    pressed = payload.get("pub") in CHOICES
+    post = _pending(session, msg.peer_id, payload.get("post") if pressed else None)
     if post is None:
+        if pressed:  # a button of a question already answered (or withdrawn): say so, not the intake
+            lang = conversation_lang(session, msg.peer_id)
+            return [
+                Reply(msg.peer_id, i18n.text("publishing.approval.already", lang), f"{msg.event_key}:pub")
+            ]
         return None
     order = session.get(WlOrder, post.order_id)
     assert order is not None and post.id is not None

@@ -152,7 +152,8 @@ def test_posts_of_unrelated_peers_are_not_answered(engine: Engine) -> None:  # n
     clock = ManualClock(MORNING)
     ask = asked(engine, clock)
     stranger = Reply(ask.peer_id + 999, ask.text, ask.key, keyboard=ask.keyboard)
-    assert press(engine, clock, stranger, "yes") is None
+    [told] = press(engine, clock, stranger, "yes") or []  # someone else's button: nothing changes
+    assert "уже" in told.text
     with Session(engine) as session:
         assert session.exec(select(PubPost)).one().status == "awaiting"
 
@@ -179,3 +180,25 @@ def test_with_a_review_time_the_founder_s_edit_is_what_the_family_sees(engine: E
         [ask] = plan(session, review, clock)
         session.commit()
     assert isinstance(ask, Reply) and "Николай Петрович Иванов. Помним." in ask.text
+
+
+def test_two_open_questions_each_button_answers_its_own_and_a_stale_press_is_told(engine: Engine) -> None:  # noqa: F811
+    from waitlist.models import WlOrder
+
+    clock = ManualClock(MORNING)
+    with Session(engine) as session:
+        first_id = delivered_order(session, clock, "Первый", consent=True)
+        second_id = delivered_order(session, clock, "Второй", consent=True)
+        first_order, second_order = session.get(WlOrder, first_id), session.get(WlOrder, second_id)
+        assert first_order is not None and second_order is not None
+        second_order.peer_id = first_order.peer_id  # one family, two clips
+        session.add(second_order)
+        session.commit()
+    first, second = (e for e in plan_once(engine, clock) if isinstance(e, Reply))
+    assert first.peer_id == second.peer_id
+    press(engine, clock, second, "no")  # the second question's button, pressed after the first arrived
+    assert [p.status for p in posts(engine)] == ["awaiting", "declined"]
+    press(engine, clock, first, "yes")
+    assert [p.status for p in posts(engine)] == ["queued", "declined"]
+    [stale] = press(engine, clock, second, "yes") or []
+    assert "уже" in stale.text and posts(engine)[1].status == "declined"
