@@ -35,7 +35,7 @@ def _lang(order: WlOrder) -> str:
     return order.lang or i18n.DEFAULT_LANGUAGE
 
 
-def conversation_lang(session: Session, peer_id: int) -> str:
+def _conversation_lang(session: Session, peer_id: int) -> str:
     order = session.exec(
         select(WlOrder).where(WlOrder.peer_id == peer_id).order_by(col(WlOrder.id).desc())
     ).first()
@@ -222,7 +222,7 @@ def answer(
     post = _pending(session, msg.peer_id, payload.get("post") if pressed else None)
     if post is None:
         if pressed:  # a button of a question already answered (or withdrawn): say so, not the intake
-            lang = conversation_lang(session, msg.peer_id)
+            lang = _conversation_lang(session, msg.peer_id)
             return [
                 Reply(msg.peer_id, i18n.text("publishing.approval.already", lang), f"{msg.event_key}:pub")
             ]
