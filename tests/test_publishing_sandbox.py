@@ -411,3 +411,75 @@ async def test_a_post_vk_refuses_for_good_is_handed_to_the_founder_not_left_queu
     assert post.status == "handed_to_founder" and "100" in (post.handoff_reason or "")
     [message] = await sandbox.sent(FOUNDER)
     assert post.caption in message["text"]
+
+
+REPO = Path(__file__).resolve().parent.parent
+_CHILD = """
+import asyncio, sys
+from pathlib import Path
+import aiohttp
+from publishing import PublishingSettings
+from vkbot.api.client import VkClient
+from vkbot.api.tokens import StaticUserToken
+from vkbot.clock import ManualClock
+from vkbot.core.store.db import make_engine
+from vkbot.effects.outbox import OutboxSender
+from vkbot.effects.publisher import publishing_executors
+from waitlist.filestore import LocalFileStore
+
+db, url, token, files, group, now = sys.argv[1:7]
+
+async def main():
+    async with aiohttp.ClientSession() as http:
+        client = VkClient(http, base_url=url, token="sandbox-community-token",
+                          user_tokens=StaticUserToken(token), timeout_s=600)
+        sender = OutboxSender(make_engine(db), client, lease_s=1)
+        clock = ManualClock(__import__("datetime").datetime.fromisoformat(now))
+        sender.executors.update(publishing_executors(
+            sender.engine, LocalFileStore(Path(files)), client, PublishingSettings(), clock, int(group)))
+        print("claiming", flush=True)
+        await sender.drain_once()
+
+asyncio.run(main())
+"""
+
+
+async def test_kill_9_while_wall_post_is_in_flight_gives_one_post_after_restart(
+    suite: Suite, sandbox: SandboxControl, tmp_path: Path
+) -> None:
+    import signal
+    import sys
+
+    suite.delivered_order("Убит посреди", consent=True)
+    await suite.tick()
+    suite.clock.advance(hours=7)
+    await suite.job.run_once()  # the publish row is in the outbox; a separate process will send it
+    token = (await sandbox.mint_user_token(rate_per_s=50))["access_token"]
+    await sandbox.add_faults({"accept_then_timeout": "wall.post", "count": 1})
+    args = [
+        str(suite.engine.url),
+        f"{sandbox.url}/method/",
+        token,
+        str(tmp_path / "files"),
+        str(GROUP_ID),
+        suite.clock.now().isoformat(),
+    ]
+    child = await asyncio.create_subprocess_exec(sys.executable, "-c", _CHILD, *args, cwd=REPO)
+    try:
+        loop = asyncio.get_running_loop()
+        until = loop.time() + 120
+        while not live(await sandbox.wall()) and loop.time() < until:  # VK made the post; no answer came
+            await asyncio.sleep(0.1)
+        assert live(await sandbox.wall()), "the child never reached wall.post"
+    finally:
+        child.send_signal(signal.SIGKILL)  # kill -9 before it could record anything
+        await child.wait()
+    [post] = live(await sandbox.wall())
+    [pub] = suite.posts()
+    assert pub.vk_post_id is None and pub.vk_video is not None  # the upload was recorded, the post not
+
+    await asyncio.sleep(1.5)  # the dead process's lease on the row runs out
+    await suite.drain()
+    assert [p["id"] for p in live(await sandbox.wall())] == [post["id"]]
+    assert suite.posts()[0].vk_post_id == post["id"] and suite.posts()[0].status == "posted"
+    assert (await sandbox.calls())["methods"].get("wall.post") == 1  # found on the wall, not posted again
