@@ -4,6 +4,7 @@ Domain only: it never imports ``vkbot``. ``plan`` decides and returns effects (`
 the caller turns them into outbox rows and reports outcomes back (``publishing.outcomes``).
 """
 
+from publishing.approval import answer
 from publishing.effects import DeletePost, Effect, HandToFounder, PublishClip
 from publishing.models import PubPost
 from publishing.outcomes import (
@@ -30,6 +31,7 @@ __all__ = [
     "Publication",
     "PublishClip",
     "PublishingSettings",
+    "answer",
     "guid_for",
     "handed_to_founder",
     "next_free_slot",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from waitlist.effects import Reply
+
 __all__ = ["DeletePost", "Effect", "HandToFounder", "PublishClip", "delete_key", "handoff_key", "publish_key"]
 
 
@@ -51,4 +53,5 @@ class HandToFounder:
     text: str = ""  # the whole hand-off message, in the community's language
 
 
-Effect = PublishClip | DeletePost | HandToFounder
+# A ``Reply`` is a message to the family (the approval question, "not published", "taken down").
+Effect = PublishClip | DeletePost | HandToFounder | Reply

@@ -10,12 +10,14 @@ from sqlmodel import Field, SQLModel
 
 from dbtypes import UTCDateTime
 
-__all__ = ["STATUSES", "PubPost"]
+__all__ = ["STATUSES", "PubFlag", "PubPost"]
 
-# queued: waiting for its slot (or handed to the outbox); posted: on the wall with vk_post_id;
-# withdrawn: consent revoked (deleted from the wall if it was posted); handed_to_founder: no user token,
-# the founder got a ready post to paste by hand.
-STATUSES = ("queued", "posted", "withdrawn", "handed_to_founder")
+# awaiting: the family was (or is about to be) shown the exact post and has not answered; queued: the
+# family approved it, waiting for its slot (or handed to the outbox); posted: on the wall with
+# vk_post_id; withdrawn: consent revoked (deleted from the wall if it was posted); handed_to_founder: no
+# wall right, the founder got a ready post to paste by hand; declined: the family said "do not publish";
+# expired: no answer in time, not published.
+STATUSES = ("awaiting", "queued", "posted", "withdrawn", "handed_to_founder", "declined", "expired")
 
 
 def _dt(nullable: bool = True, index: bool = False) -> Any:
@@ -36,8 +38,16 @@ class PubPost(SQLModel, table=True):
     order_id: int = Field(foreign_key="wl_order.id", index=True)
     generation: int = 0
     guid: str = Field(max_length=64, unique=True)
-    status: str = Field(default="queued", max_length=24, index=True)
-    slot_at: datetime = _dt(nullable=False, index=True)
+    status: str = Field(default="awaiting", max_length=24, index=True)
+    slot_at: datetime | None = _dt(index=True)  # None until the family approves
+    # The founder fixed the time: the planner never moves it (except forward after downtime).
+    pinned: bool = False
+    # "Not before" this moment (the family's wish, e.g. after the funeral).
+    not_before: datetime | None = _dt()
+    asked_at: datetime | None = _dt()  # the family was shown the post and asked
+    # What the next message of the family answers: "text" (their own caption) or "date"; None: the buttons.
+    awaiting_answer: str | None = Field(default=None, max_length=16)
+    approved_at: datetime | None = _dt()
     caption: str = Field(sa_type=sa.Text)
     file_id: str = Field(max_length=64)
     # "video<owner>_<id>" once uploaded, so a retried post does not upload the clip twice.
@@ -51,3 +61,13 @@ class PubPost(SQLModel, table=True):
     withdrawn_at: datetime | None = _dt()
     delete_dispatched_at: datetime | None = _dt()  # DeletePost handed to the caller
     handed_at: datetime | None = _dt()
+
+
+class PubFlag(SQLModel, table=True):
+    """Publishing-wide switches the founder sets from the CLI (``paused``), kept in the database."""
+
+    __tablename__ = "pub_flag"
+
+    name: str = Field(primary_key=True, max_length=32)
+    value: str = Field(default="", max_length=255)
+    updated_at: datetime = _dt(nullable=False)

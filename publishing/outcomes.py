@@ -8,18 +8,23 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+import i18n
 from publishing.captions import handoff_text
 from publishing.effects import HandToFounder, handoff_key
 from publishing.models import PubPost
 from publishing.settings import PublishingSettings
+from waitlist.effects import Reply
+from waitlist.models import WlOrder
 
 __all__ = [
     "Publication",
     "handed_to_founder",
+    "mark_posted_by_hand",
     "publication_for",
     "record_handed_to_founder",
     "record_posted",
     "record_takedown_handed_to_founder",
+    "record_taken_down",
     "record_video",
     "takedowns_for_founder",
 ]
@@ -114,3 +119,40 @@ def takedowns_for_founder(session: Session) -> list[PubPost]:
         col(PubPost.handoff_reason).is_not(None),
     )
     return list(session.exec(query.order_by(col(PubPost.withdrawn_at))))
+
+
+@dataclass(frozen=True)
+class TakenDown:
+    """A withdrawn post is off the wall: its video to delete too, and the family's notice."""
+
+    video: str | None
+    family: Reply | None
+
+
+def record_taken_down(session: Session, key: str, *, at: datetime) -> TakenDown:
+    """The wall post is gone (deleted now or earlier): what remains is its video and telling the family."""
+    post = _post_for_key(session, key)
+    if post is None:
+        return TakenDown(None, None)
+    post.handoff_reason, post.updated_at = None, at  # off the founder's list of takedowns
+    session.add(post)
+    order = session.get(WlOrder, post.order_id)
+    family = None
+    if order is not None and order.peer_id is not None:
+        text = i18n.text("publishing.revoked.removed", order.lang or i18n.DEFAULT_LANGUAGE)
+        family = Reply(order.peer_id, text, f"pub:{post.guid}:removed", proactive=True)
+    return TakenDown(post.vk_video, family)
+
+
+def mark_posted_by_hand(session: Session, post_id: int, vk_post_id: int | None, *, at: datetime) -> PubPost:
+    """The founder pasted a handed-off post herself: the calendar shows it as posted."""
+    post = session.get(PubPost, post_id)
+    if post is None:
+        raise LookupError(f"no post {post_id}")
+    if post.status != "handed_to_founder":
+        raise ValueError(f"post {post_id} is {post.status}, not handed to the founder")
+    post.status, post.posted_at, post.updated_at = "posted", at, at
+    if vk_post_id is not None:
+        post.vk_post_id = vk_post_id
+    session.add(post)
+    return post

@@ -10,8 +10,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement, and_, not_
 from sqlmodel import Session, col, select
 
+import i18n
+from publishing.approval import ask_families, expire_unanswered
 from publishing.captions import caption_for, revoked_handoff_text, title_for
 from publishing.effects import (
     DeletePost,
@@ -24,17 +27,21 @@ from publishing.effects import (
 )
 from publishing.models import PubPost
 from publishing.ports import Clock
-from publishing.schedule import next_free_slot
 from publishing.settings import PublishingSettings
-from waitlist.consent import mark_publication_handled, pending_publication_events, publishable_orders
+from publishing.slots import assign_slot, is_paused
+from waitlist.consent import mark_publication_handled, pending_publication_events
+from waitlist.effects import Reply
 from waitlist.models import WlOrder
 
 __all__ = ["guid_for", "plan"]
 
 log = logging.getLogger("publishing.planner")
 
-# Posts that hold their order's place: a new one is planned only when none of these exists.
-ACTIVE = ("queued", "posted", "handed_to_founder")
+# Posts a revocation withdraws.
+ACTIVE = ("awaiting", "queued", "posted", "handed_to_founder")
+# Posts that hold their order's place: a new one is planned only when none of these exists (a family
+# that declined or did not answer is not asked again unless they grant publication anew).
+SETTLED = (*ACTIVE, "declined", "expired")
 
 
 def guid_for(order_id: int, generation: int) -> str:
@@ -49,99 +56,109 @@ def plan(session: Session, settings: PublishingSettings, clock: Clock) -> list[E
     effects += _act_on_consent_events(session, settings, now)
     effects += _withdraw_unpublishable(session, settings, now)
     if settings.enabled:
-        _queue_new_clips(session, settings, now)
-        effects += _due_publications(session, settings, now)
+        _draft_new_posts(session, settings, now)
+        effects += ask_families(session, settings, now)
+        effects += expire_unanswered(session, settings, now)
+        if not is_paused(session):
+            effects += _due_publications(session, settings, now)
     # Takedowns run even when publishing is switched off: a revocation is always honoured.
     effects += _due_deletions(session, now)
     return effects
 
 
-def _active_posts(session: Session, order_id: int) -> list[PubPost]:
-    query = select(PubPost).where(PubPost.order_id == order_id, col(PubPost.status).in_(ACTIVE))
+def _posts(session: Session, order_id: int, statuses: tuple[str, ...] = ACTIVE) -> list[PubPost]:
+    query = select(PubPost).where(PubPost.order_id == order_id, col(PubPost.status).in_(statuses))
     return list(session.exec(query))
 
 
-def _withdraw(post: PubPost, settings: PublishingSettings, now: datetime) -> list[Effect]:
+def _withdraw(session: Session, post: PubPost, settings: PublishingSettings, now: datetime) -> list[Effect]:
     """Take a post out of the schedule; a posted one gets its DeletePost from ``_due_deletions``."""
-    handed = post.status == "handed_to_founder"
-    post.status, post.withdrawn_at, post.updated_at = "withdrawn", now, now
+    before = post.status
+    post.status, post.withdrawn_at, post.awaiting_answer, post.updated_at = "withdrawn", now, None, now
+    session.add(post)
     log.info("post %s of order %s withdrawn (consent revoked or clip gone)", post.id, post.order_id)
-    if not handed:
+    if before == "handed_to_founder" or (before == "posted" and post.vk_post_id is None):
+        # She may have pasted it by hand already: she must hear that it has to come down.
+        text = revoked_handoff_text(settings, post.caption)
+        key = handoff_key(post.guid) + ":revoked"
+        return [HandToFounder(post.order_id, post.caption, "revoked", key, post.file_id, text)]
+    if before == "queued":
+        return _tell_family(session, post, "publishing.revoked.cancelled", "cancelled")
+    return []
+
+
+def _tell_family(session: Session, post: PubPost, text_key: str, what: str) -> list[Effect]:
+    order = session.get(WlOrder, post.order_id)
+    if order is None or order.peer_id is None:
         return []
-    # She may have pasted it by hand already: she must hear that it has to come down.
-    text = revoked_handoff_text(settings, post.caption)
-    key = handoff_key(post.guid) + ":revoked"
-    return [HandToFounder(post.order_id, post.caption, "revoked", key, post.file_id, text)]
+    text = i18n.text(text_key, order.lang or i18n.DEFAULT_LANGUAGE)
+    return [Reply(order.peer_id, text, f"pub:{post.guid}:{what}", proactive=True)]
 
 
 def _act_on_consent_events(session: Session, settings: PublishingSettings, now: datetime) -> list[Effect]:
     effects: list[Effect] = []
     for event in pending_publication_events(session):
         if not event.granted:
-            for post in _active_posts(session, event.order_id):
-                effects += _withdraw(post, settings, now)
+            for post in _posts(session, event.order_id):
+                effects += _withdraw(session, post, settings, now)
+        else:
+            # Granted anew after "do not publish" or silence: the family is asked again (a new generation).
+            for post in _posts(session, event.order_id, ("declined", "expired")):
+                post.status, post.withdrawn_at, post.updated_at = "withdrawn", now, now
                 session.add(post)
-        # A grant needs nothing here: the scan of delivered clips below picks the order up.
         assert event.id is not None
         mark_publication_handled(session, event.id, now)
     return effects
 
 
-def _publishable(order: WlOrder | None) -> bool:
-    # The same test as waitlist.consent.publishable_orders, for one order.
-    return (
-        order is not None
-        and order.status == "delivered"
-        and order.publish_consent is True
-        and bool(order.clip_file_id)
-        and order.erased_at is None
+def _publishable_clause() -> ColumnElement[bool]:
+    # The same test as waitlist.consent.publishable_orders, as SQL so the backlog stays in the database.
+    return and_(
+        col(WlOrder.status) == "delivered",
+        col(WlOrder.publish_consent).is_(True),
+        col(WlOrder.clip_file_id).is_not(None),
+        col(WlOrder.erased_at).is_(None),
     )
 
 
 def _withdraw_unpublishable(session: Session, settings: PublishingSettings, now: datetime) -> list[Effect]:
     """Safety net beside the events: a queued post whose order no longer allows it never goes up."""
     effects: list[Effect] = []
-    for post in session.exec(select(PubPost).where(PubPost.status == "queued")):
-        if not _publishable(session.get(WlOrder, post.order_id)):
-            effects += _withdraw(post, settings, now)
-            session.add(post)
+    # Only the posts to withdraw are read: this runs every minute beside the whole backlog.
+    query = (
+        select(PubPost)
+        .join(WlOrder, col(WlOrder.id) == col(PubPost.order_id))
+        .where(col(PubPost.status).in_(("awaiting", "queued")), not_(_publishable_clause()))
+    )
+    for post in session.exec(query).all():
+        effects += _withdraw(session, post, settings, now)
     return effects
 
 
-def _taken_slots(session: Session, now: datetime, excluding: int | None = None) -> list[datetime]:
-    # Only today onwards matters for the search; a day back covers the local day's cap.
-    query = select(PubPost).where(
-        col(PubPost.status).in_(ACTIVE), col(PubPost.slot_at) >= now - timedelta(days=1)
+def _draft_new_posts(session: Session, settings: PublishingSettings, now: datetime) -> None:
+    """A post awaiting the family's approval for each newly publishable clip (asked by ``ask_families``)."""
+    settled = select(PubPost.id).where(
+        col(PubPost.order_id) == col(WlOrder.id), col(PubPost.status).in_(SETTLED)
     )
-    return [p.slot_at for p in session.exec(query) if p.id != excluding]
-
-
-def _queue_new_clips(session: Session, settings: PublishingSettings, now: datetime) -> None:
-    taken = _taken_slots(session, now)
-    for order in publishable_orders(session):
+    query = (
+        select(WlOrder).where(_publishable_clause(), ~settled.exists()).order_by(col(WlOrder.delivered_at))
+    )
+    for order in session.exec(query).all():
         assert order.id is not None and order.clip_file_id is not None
-        if _active_posts(session, order.id):
-            continue
-        slot = next_free_slot(settings, now, taken)
-        if slot is None:
-            log.warning("no free slot within %s days for order %s", settings.horizon_days, order.id)
-            return
         generation = _next_generation(session, order.id)
         session.add(
             PubPost(
                 order_id=order.id,
                 generation=generation,
                 guid=guid_for(order.id, generation),
-                slot_at=slot,
+                status="awaiting",
                 caption=caption_for(order, settings),
                 file_id=order.clip_file_id,
                 created_at=now,
                 updated_at=now,
             )
         )
-        session.flush()  # the next order's active-post check and slot search must see this one
-        taken.append(slot)
-        log.info("order %s queued for the wall at %s", order.id, slot.isoformat())
+        log.info("order %s: post drafted; the family is asked to approve it", order.id)
 
 
 def _next_generation(session: Session, order_id: int) -> int:
@@ -152,12 +169,18 @@ def _next_generation(session: Session, order_id: int) -> int:
 def _due_publications(session: Session, settings: PublishingSettings, now: datetime) -> list[Effect]:
     query = (
         select(PubPost)
-        .where(PubPost.status == "queued", col(PubPost.dispatched_at).is_(None), col(PubPost.slot_at) <= now)
+        .where(
+            PubPost.status == "queued",
+            col(PubPost.dispatched_at).is_(None),
+            col(PubPost.slot_at).is_not(None),
+            col(PubPost.slot_at) <= now,
+        )
         .order_by(col(PubPost.slot_at), col(PubPost.id))
     )
     effects: list[Effect] = []
     late = timedelta(minutes=settings.late_grace_minutes)
     for post in session.exec(query).all():
+        assert post.slot_at is not None
         if post.slot_at < now - late:
             _reschedule(session, settings, post, now)
             continue
@@ -173,15 +196,13 @@ def _due_publications(session: Session, settings: PublishingSettings, now: datet
 
 
 def _reschedule(session: Session, settings: PublishingSettings, post: PubPost, now: datetime) -> None:
-    slot = next_free_slot(settings, now, _taken_slots(session, now, excluding=post.id))
-    if slot is None:
-        return
-    log.warning(
-        "post %s missed its slot %s; moved to %s", post.id, post.slot_at.isoformat(), slot.isoformat()
-    )
-    post.slot_at, post.updated_at = slot, now
-    session.add(post)
-    session.flush()
+    """A slot missed while the suite was down (or paused): the next free one, so a restart posts no burst."""
+    missed = post.slot_at
+    if assign_slot(session, settings, post, now) and missed is not None and post.slot_at is not None:
+        log.warning(
+            "post %s missed its slot %s; moved to %s", post.id, missed.isoformat(), post.slot_at.isoformat()
+        )
+        post.updated_at = now
 
 
 def _due_deletions(session: Session, now: datetime) -> list[Effect]:

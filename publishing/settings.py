@@ -30,6 +30,11 @@ class PublishingSettings(BaseModel):
     # A slot missed by more than this (the suite was down) moves to the next free slot
     # instead of posting late, so a restart never posts a burst of clips at once.
     late_grace_minutes: int = Field(default=120, ge=0)
+    # The family is asked to approve the exact post; no answer in this many days means not published.
+    approval_days: int = Field(default=7, ge=1)
+    # Minutes a drafted caption waits before the family sees it, so the founder can change it first
+    # (`vkbot schedule caption`); 0 asks at once.
+    review_minutes: int = Field(default=0, ge=0)
     # How far ahead the slot search looks before giving up (a full calendar stays visible, not lost).
     horizon_days: int = Field(default=400, ge=1)
 

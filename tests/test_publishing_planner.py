@@ -14,6 +14,7 @@ from publishing import (
     PublishClip,
     PublishingSettings,
     PubPost,
+    answer,
     handed_to_founder,
     plan,
     publication_for,
@@ -23,6 +24,8 @@ from publishing import (
 from tests.db_fixtures import db_url, engine  # noqa: F401
 from vkbot.clock import ManualClock
 from waitlist.consent import set_publication
+from waitlist.effects import Reply
+from waitlist.inbound import InboundMessage
 from waitlist.models import WlOrder, WlPublicationEvent
 from waitlist.settings import WaitlistSettings
 
@@ -36,8 +39,10 @@ SLOT_TOMORROW = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
 def delivered_order(session: Session, clock: ManualClock, name: str, consent: bool | None) -> int:
     """An order whose clip the founder delivered; ``consent`` as the family answered (None: not asked)."""
     now = clock.now()
+    peers = len(list(session.exec(select(WlOrder))))
     order = WlOrder(
         status="delivered",
+        peer_id=5000 + peers,
         subject_name=name,
         clip_file_id="ab" * 32,
         created_at=now,
@@ -61,11 +66,39 @@ def set_consent(db: Engine, order_id: int, granted: bool, clock: ManualClock) ->
         session.commit()
 
 
-def run_plan(db: Engine, clock: ManualClock, settings: PublishingSettings = SETTINGS) -> list[Effect]:
+def press(
+    db: Engine,
+    clock: ManualClock,
+    ask: Reply,
+    choice: str,
+    text: str = "",
+    *,
+    settings: PublishingSettings = SETTINGS,
+) -> list[Reply] | None:
+    """The family answers the approval question ``ask`` with a button (or, with ``text``, by writing)."""
+    assert ask.keyboard is not None
+    post_id = ask.keyboard.rows[0][0].payload["post"]
+    payload = {"pub": choice, "post": post_id} if choice else None
+    msg = InboundMessage(
+        f"evt:{ask.key}:{choice}:{text}", ask.peer_id, ask.peer_id, text, clock.now(), payload=payload
+    )
+    with Session(db) as session:
+        replies = answer(session, msg, settings, clock.now())
+        session.commit()
+    return replies
+
+
+def run_plan(
+    db: Engine, clock: ManualClock, settings: PublishingSettings = SETTINGS, *, approve: bool = True
+) -> list[Effect]:
+    """One planning pass; with ``approve`` every family asked says "publish as is". Returns the wall effects."""
     with Session(db) as session:
         effects = plan(session, settings, clock)
         session.commit()
-    return effects
+    for effect in effects:
+        if approve and isinstance(effect, Reply) and effect.keyboard is not None:
+            press(db, clock, effect, "yes")
+    return [e for e in effects if not isinstance(e, Reply)]
 
 
 def posts(db: Engine) -> list[PubPost]:
@@ -272,3 +305,23 @@ def test_a_hand_off_keeps_the_caption_and_a_later_revocation_tells_the_founder(e
     [notice] = run_plan(engine, clock)
     assert isinstance(notice, HandToFounder) and notice.reason == "revoked"
     assert "удалите" in notice.text
+
+
+def test_a_hand_off_she_marked_posted_then_revoked_tells_her_to_take_it_down(engine: Engine) -> None:  # noqa: F811
+    from publishing.outcomes import mark_posted_by_hand
+
+    clock = ManualClock(MORNING)
+    with Session(engine) as session:
+        order_id = delivered_order(session, clock, "Вручную на стене", consent=True)
+    run_plan(engine, clock)
+    clock.advance(hours=7)
+    [publish] = run_plan(engine, clock)
+    with Session(engine) as session:
+        record_handed_to_founder(session, publish.key, "no user token", SETTINGS, at=clock.now())
+        [post] = handed_to_founder(session)
+        assert post.id is not None
+        mark_posted_by_hand(session, post.id, None, at=clock.now())
+        session.commit()
+    set_consent(engine, order_id, False, clock)
+    [notice] = run_plan(engine, clock)
+    assert isinstance(notice, HandToFounder) and notice.reason == "revoked"

@@ -19,21 +19,26 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+import publishing
 from publishing import PublishingSettings, PubPost, handed_to_founder, takedowns_for_founder
 from vkbot.api.client import VkClient
 from vkbot.api.tokens import StaticUserToken
 from vkbot.clock import ManualClock
 from vkbot.core.store.db import make_engine, migrate
 from vkbot.core.store.models import OutboxRow
+from vkbot.effects.delivery import delivery_executors
 from vkbot.effects.outbox import OutboxSender
 from vkbot.effects.publisher import PublishingJob, publishing_executors
 from vkbot.sandbox import SandboxControl
 from waitlist.consent import set_publication
 from waitlist.filestore import LocalFileStore
+from waitlist.inbound import InboundMessage
 from waitlist.models import WlOrder
 from waitlist.settings import WaitlistSettings
 
 GROUP_ID = 1001
+PEER = 7001
+FOUNDER = 4242
 TOKEN = "sandbox-community-token"
 SETTINGS = PublishingSettings()  # daily 19:00 Moscow = 16:00 UTC
 MORNING = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -47,18 +52,51 @@ class Suite:
     files: LocalFileStore
     job: PublishingJob
     sender: OutboxSender
+    auto_approve: bool = True  # every family asked answers "publish as is" (press of the button)
 
     async def tick(self) -> None:
         """One scheduler pass and one outbox drain, as the running app would do them."""
         await self.job.run_once()
-        while await self.sender.drain_once():
-            pass
+        if self.auto_approve:
+            self.answer_all("yes")
+        await self.drain()
+
+    async def drain(self, deadline_s: float = 60) -> None:
+        """Send until no row is pending (retries included), with a generous deadline."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + deadline_s
+        while True:
+            while await self.sender.drain_once():
+                pass
+            if not [r for r in self.outbox() if r.status == "pending"] or loop.time() > until:
+                return
+            await asyncio.sleep(0.05)
+
+    def answer_all(self, choice: str, text: str = "") -> None:
+        """Each family with an open approval question presses ``choice`` (or writes ``text``)."""
+        with Session(self.engine) as session:
+            asked = session.exec(select(PubPost).where(PubPost.status == "awaiting")).all()
+            for post in asked:
+                order = session.get(WlOrder, post.order_id)
+                assert order is not None and order.peer_id is not None
+                payload = {"pub": choice, "post": post.id} if choice else None
+                msg = InboundMessage(
+                    f"evt:{post.guid}:{choice}:{text}",
+                    order.peer_id,
+                    order.peer_id,
+                    text,
+                    self.clock.now(),
+                    payload=payload,
+                )
+                publishing.answer(session, msg, SETTINGS, self.clock.now())
+            session.commit()
 
     def delivered_order(self, name: str, consent: bool) -> int:
         now = self.clock.now()
         with Session(self.engine) as session:
             order = WlOrder(
                 status="delivered",
+                peer_id=PEER + len(self.posts()) + len(list(session.exec(select(WlOrder)))),
                 subject_name=name,
                 clip_file_id=self.files.put(CLIP),
                 created_at=now,
@@ -89,7 +127,12 @@ class Suite:
 
 
 async def make_suite(
-    tmp_path: Path, sandbox: SandboxControl, http: aiohttp.ClientSession, user_token: str | None
+    tmp_path: Path,
+    sandbox: SandboxControl,
+    http: aiohttp.ClientSession,
+    user_token: str | None,
+    *,
+    timeout_s: float = 30,
 ) -> AsyncIterator[Suite]:
     engine = make_engine(f"sqlite:///{tmp_path / 'suite.db'}")
     await asyncio.to_thread(migrate, engine)
@@ -100,12 +143,16 @@ async def make_suite(
         user_tokens=StaticUserToken(user_token),
         user_rate_per_s=20,
         backoff_base_s=0.05,
+        timeout_s=timeout_s,
     )
+    for user_id in (FOUNDER, *range(PEER, PEER + 10)):  # they allowed messages from the community
+        await sandbox.allow(user_id)
     clock = ManualClock(MORNING)
     files = LocalFileStore(tmp_path / "files")
-    sender = OutboxSender(engine, client, idle_poll_s=0.05)
-    sender.executors.update(publishing_executors(engine, files, client, SETTINGS, clock, GROUP_ID))
-    job = PublishingJob(engine, SETTINGS, clock, GROUP_ID, on_enqueued=sender.wake.set)
+    sender = OutboxSender(engine, client, idle_poll_s=0.05, retry_base_s=0.01, retry_max_s=0.05)
+    sender.executors.update(delivery_executors(files, client, GROUP_ID))
+    sender.executors.update(publishing_executors(engine, files, client, SETTINGS, clock, GROUP_ID, FOUNDER))
+    job = PublishingJob(engine, SETTINGS, clock, GROUP_ID, on_enqueued=sender.wake.set, founder_id=FOUNDER)
     try:
         yield Suite(engine, clock, files, job, sender)
     finally:
@@ -179,7 +226,7 @@ async def test_a_row_sent_again_after_a_crash_does_not_post_twice(
 
     # A crash after VK posted but before we recorded it: the row is pending again, the post queued.
     with Session(suite.engine) as session:
-        for row in session.exec(select(OutboxRow)):
+        for row in session.exec(select(OutboxRow).where(OutboxRow.kind == "publish_clip")):
             row.status, row.result = "pending", None
             session.add(row)
         for post in session.exec(select(PubPost)):
@@ -189,7 +236,9 @@ async def test_a_row_sent_again_after_a_crash_does_not_post_twice(
     await suite.tick()
 
     assert [p["id"] for p in live(await sandbox.wall())] == [first["id"]]
-    assert (await sandbox.calls())["deduplicated"] == 1  # VK's guid answered with the same post
+    calls = (await sandbox.calls())["methods"]
+    # It looked on the wall first and found its post: wall.post was not even called again.
+    assert calls.get("wall.post") == 1 and calls.get("wall.get", 0) >= 1
     assert suite.posts()[0].vk_post_id == first["id"]
     assert (await sandbox.calls())["methods"].get("video.save") == 1  # the video was not uploaded again
 
@@ -237,7 +286,7 @@ async def test_without_a_user_token_the_founder_gets_a_ready_post_and_nothing_is
     with Session(suite.engine) as session:
         [handed] = handed_to_founder(session)
     assert (handed.order_id, handed.status) == (order_id, "handed_to_founder")
-    [row] = suite.outbox()
+    [row] = [r for r in suite.outbox() if r.kind == "publish_clip"]
     assert row.status == "done" and row.result is not None
     assert handed.caption in row.result["text"] and handed.file_id in row.result["text"]
     assert suite.files.exists(handed.file_id)
@@ -273,3 +322,164 @@ async def test_a_takedown_without_a_user_token_tells_the_founder_which_post(
     assert f"wall-{GROUP_ID}_{post['id']}" in delete_row.result["text"]
     with Session(suite.engine) as session:
         assert [p.vk_post_id for p in takedowns_for_founder(session)] == [post["id"]]
+
+
+async def test_an_answer_lost_after_wall_post_gives_exactly_one_post(
+    tmp_path: Path, sandbox: SandboxControl, http: aiohttp.ClientSession
+) -> None:
+    token = (await sandbox.mint_user_token(rate_per_s=50))["access_token"]
+    async for suite in make_suite(tmp_path, sandbox, http, token, timeout_s=3):
+        suite.delivered_order("Таймаут", consent=True)
+        await suite.tick()
+        suite.clock.advance(hours=7)
+        await sandbox.add_faults({"accept_then_timeout": "wall.post", "count": 1})
+        await suite.tick()
+        [post] = live(await sandbox.wall())
+        [row] = [r for r in suite.outbox() if r.kind == "publish_clip"]
+        assert row.status == "done"  # the first try's answer never came; the retry found the post
+        assert suite.posts()[0].vk_post_id == post["id"]
+        calls = (await sandbox.calls())["methods"]
+        assert calls.get("video.save") == 1  # the clip was uploaded once
+
+
+async def test_error_15_hands_the_slot_to_the_founder_with_clip_and_caption(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    await sandbox.set_rights(wall=False)
+    order_id = suite.delivered_order("Без права", consent=True)
+    await suite.tick()
+    assert live(await sandbox.wall()) == [] and await sandbox.sent(FOUNDER) == []  # nothing before the slot
+    suite.clock.advance(hours=7)
+    await suite.tick()
+
+    assert live(await sandbox.wall()) == []
+    [post] = suite.posts()
+    assert (post.order_id, post.status) == (order_id, "handed_to_founder") and "15" in (
+        post.handoff_reason or ""
+    )
+    [message] = await sandbox.sent(FOUNDER)
+    assert post.caption in message["text"]
+    assert message["attachment"].startswith(("video", "doc"))  # the clip itself, ready to post
+    assert [r.status for r in suite.outbox()] == ["done"] * len(suite.outbox())  # nothing stuck "queued"
+
+
+async def test_a_revocation_after_posting_deletes_the_video_and_tells_the_family(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    order_id = suite.delivered_order("Снять", consent=True)
+    await suite.tick()
+    suite.clock.advance(hours=7)
+    await suite.tick()
+    assert len(live(await sandbox.wall())) == 1
+    suite.revoke(order_id)
+    await suite.tick()
+    assert live(await sandbox.wall()) == []
+    assert (await sandbox.calls())["methods"].get("video.delete") == 1
+    with Session(suite.engine) as session:
+        peer = session.get(WlOrder, order_id).peer_id  # type: ignore[union-attr]
+    texts = [m["text"] for m in await sandbox.sent(peer)]
+    assert any("удалён со стены" in t for t in texts)
+    await suite.tick()
+    assert len([t for t in [m["text"] for m in await sandbox.sent(peer)] if "удалён со стены" in t]) == 1
+
+
+async def test_a_revocation_before_the_slot_cancels_and_tells_the_family(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    order_id = suite.delivered_order("Отменить", consent=True)
+    await suite.tick()
+    suite.revoke(order_id)
+    await suite.tick()
+    suite.clock.advance(hours=7)
+    await suite.tick()
+    assert live(await sandbox.wall()) == []
+    with Session(suite.engine) as session:
+        peer = session.get(WlOrder, order_id).peer_id  # type: ignore[union-attr]
+    assert any("отменена" in m["text"] for m in await sandbox.sent(peer))
+
+
+async def test_a_post_vk_refuses_for_good_is_handed_to_the_founder_not_left_queued(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    suite.delivered_order("Отказ", consent=True)
+    await suite.tick()
+    suite.clock.advance(hours=7)
+    await sandbox.add_faults({"method": "wall.post", "error_code": 100, "count": 1})
+    await suite.tick()
+    assert live(await sandbox.wall()) == []
+    [post] = suite.posts()
+    assert post.status == "handed_to_founder" and "100" in (post.handoff_reason or "")
+    [message] = await sandbox.sent(FOUNDER)
+    assert post.caption in message["text"]
+
+
+REPO = Path(__file__).resolve().parent.parent
+_CHILD = """
+import asyncio, sys
+from pathlib import Path
+import aiohttp
+from publishing import PublishingSettings
+from vkbot.api.client import VkClient
+from vkbot.api.tokens import StaticUserToken
+from vkbot.clock import ManualClock
+from vkbot.core.store.db import make_engine
+from vkbot.effects.outbox import OutboxSender
+from vkbot.effects.publisher import publishing_executors
+from waitlist.filestore import LocalFileStore
+
+db, url, token, files, group, now = sys.argv[1:7]
+
+async def main():
+    async with aiohttp.ClientSession() as http:
+        client = VkClient(http, base_url=url, token="sandbox-community-token",
+                          user_tokens=StaticUserToken(token), timeout_s=600)
+        sender = OutboxSender(make_engine(db), client, lease_s=1)
+        clock = ManualClock(__import__("datetime").datetime.fromisoformat(now))
+        sender.executors.update(publishing_executors(
+            sender.engine, LocalFileStore(Path(files)), client, PublishingSettings(), clock, int(group)))
+        print("claiming", flush=True)
+        await sender.drain_once()
+
+asyncio.run(main())
+"""
+
+
+async def test_kill_9_while_wall_post_is_in_flight_gives_one_post_after_restart(
+    suite: Suite, sandbox: SandboxControl, tmp_path: Path
+) -> None:
+    import signal
+    import sys
+
+    suite.delivered_order("Убит посреди", consent=True)
+    await suite.tick()
+    suite.clock.advance(hours=7)
+    await suite.job.run_once()  # the publish row is in the outbox; a separate process will send it
+    token = (await sandbox.mint_user_token(rate_per_s=50))["access_token"]
+    await sandbox.add_faults({"accept_then_timeout": "wall.post", "count": 1})
+    args = [
+        str(suite.engine.url),
+        f"{sandbox.url}/method/",
+        token,
+        str(tmp_path / "files"),
+        str(GROUP_ID),
+        suite.clock.now().isoformat(),
+    ]
+    child = await asyncio.create_subprocess_exec(sys.executable, "-c", _CHILD, *args, cwd=REPO)
+    try:
+        loop = asyncio.get_running_loop()
+        until = loop.time() + 120
+        while not live(await sandbox.wall()) and loop.time() < until:  # VK made the post; no answer came
+            await asyncio.sleep(0.1)
+        assert live(await sandbox.wall()), "the child never reached wall.post"
+    finally:
+        child.send_signal(signal.SIGKILL)  # kill -9 before it could record anything
+        await child.wait()
+    [post] = live(await sandbox.wall())
+    [pub] = suite.posts()
+    assert pub.vk_post_id is None and pub.vk_video is not None  # the upload was recorded, the post not
+
+    await asyncio.sleep(1.5)  # the dead process's lease on the row runs out
+    await suite.drain()
+    assert [p["id"] for p in live(await sandbox.wall())] == [post["id"]]
+    assert suite.posts()[0].vk_post_id == post["id"] and suite.posts()[0].status == "posted"
+    assert (await sandbox.calls())["methods"].get("wall.post") == 1  # found on the wall, not posted again

@@ -21,6 +21,7 @@ def test_public_surface_is_pinned() -> None:
         "Publication",
         "PublishClip",
         "PublishingSettings",
+        "answer",
         "guid_for",
         "handed_to_founder",
         "next_free_slot",

@@ -115,7 +115,14 @@ def _schedule_jobs(
 ) -> None:
     """The periodic work: notices, publishing, the daily retention sweep and reconciliation."""
     files = LocalFileStore(config.storage.files_dir)
-    publisher = PublishingJob(engine, config.publishing, clock, config.vk.group_id, on_enqueued=wake)
+    publisher = PublishingJob(
+        engine,
+        config.publishing,
+        clock,
+        config.vk.group_id,
+        on_enqueued=wake,
+        founder_id=config.alerts.founder_user_id or 0,
+    )
     every_minute = IntervalTrigger(seconds=60)
     jobs: list[tuple[str, Callable[[], Awaitable[object]], Any]] = [
         ("notices", lambda: notify_once(engine, config.waitlist, clock, wake), every_minute),
@@ -240,7 +247,15 @@ async def open_app(
         )
         sender.executors.update(delivery_executors(files, client, vk.group_id))
         sender.executors.update(
-            publishing_executors(engine, files, client, config.publishing, clock, vk.group_id)
+            publishing_executors(
+                engine,
+                files,
+                client,
+                config.publishing,
+                clock,
+                vk.group_id,
+                config.alerts.founder_user_id or 0,
+            )
         )
         dispatcher.on_enqueued = sender.wake.set
         gap_filler = HistoryGapFiller(

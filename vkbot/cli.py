@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "vkbot.commands.moderation",
     "vkbot.commands.connect",
     "vkbot.commands.quarantine",
+    "vkbot.commands.schedule",
 )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 import i18n
+import publishing
 import waitlist
 from moderation import evidence
 from moderation.classifier import Classification, Classifier, OfflineClassifier
@@ -104,7 +105,7 @@ class Pipeline:
         inbound = to_inbound(message, key, keyboard_supported=new.keyboard_supported, lang_hint=lang_hint)
         verdict, requests = self._moderate_message(session, key, new, inbound)
         if verdict.answer:  # always so for self-harm: the intake answers it with the support line
-            for reply in self._dialog(session, inbound, urgent=verdict.urgent):
+            for reply in self._answer_or_dialog(session, inbound, urgent=verdict.urgent):
                 requests.extend(reply_requests(reply, keyboard_supported=new.keyboard_supported))
             requests.extend(self._to_founder(session, inbound.event_key))
         return requests
@@ -162,6 +163,17 @@ class Pipeline:
             group_id=self.config.vk.group_id,
         )
 
+    # -- publishing: the family's answer to "publish this post?" goes to publishing, not the intake --
+    def _answer_or_dialog(
+        self, session: Session, inbound: InboundMessage, *, urgent: bool = False
+    ) -> list[waitlist.Reply]:
+        if not urgent:  # words of despair always reach the dialog (support line, founder alert)
+            replies = publishing.answer(session, inbound, self.config.publishing, self.clock.now())
+            if replies is not None:
+                return replies
+        return self._dialog(session, inbound, urgent=urgent)
+
+    # -- end publishing --
     def _dialog(
         self, session: Session, inbound: InboundMessage, *, urgent: bool = False
     ) -> list[waitlist.Reply]:
@@ -218,7 +230,7 @@ class Pipeline:
         if not press.private:
             return [answer]
         button = InboundButton(key, press.peer_id, press.user_id, press.payload or {})
-        replies = self._dialog(session, button.as_message(self.clock.now()))
+        replies = self._answer_or_dialog(session, button.as_message(self.clock.now()))
         return [
             answer,
             *(r for reply in replies for r in reply_requests(reply)),

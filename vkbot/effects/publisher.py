@@ -4,11 +4,14 @@
   in the same transaction (a crash loses neither the plan nor the rows). ``run`` drives it every minute
   with an APScheduler ``AsyncIOScheduler`` until ``stop`` is set (fits ``App.extra_tasks``).
 - ``effect_requests`` is the one mapping from effects to rows: ``PublishClip`` -> kind ``publish_clip``,
-  ``DeletePost`` -> ``publish_delete`` (``wall.delete``), ``HandToFounder`` -> ``publish_handoff``.
+  ``DeletePost`` -> ``publish_delete`` (``wall.delete``, then ``video.delete``), a ``Reply`` -> a message
+  to the family, ``HandToFounder`` -> a message to the founder (``alerts.founder_user_id``), or without her
+  id a ``publish_handoff`` row that only logs (the dashboard lists hand-offs from ``pub_post``).
 - ``publishing_executors`` returns the sender's executors for those kinds. Posting is video.save ->
   multipart upload (``video_file``) -> ``wall.post`` with the post's guid, then the post id is recorded.
-  Without the admin user token (``UserTokenMissing``) the post becomes the founder's: her ready post
-  (caption, clip file) is stored, logged once, and the row is done; nothing is lost or retried in vain.
+  A retry (the last try's outcome is unknown) first looks on the wall for a post carrying our video.
+  Without the wall right (no admin user token, error 15 or 27) the slot still happens as a hand-off:
+  the founder gets the ready post as a VK message (caption and the clip) at the slot time.
 """
 
 from __future__ import annotations
@@ -36,11 +39,14 @@ from publishing import (
     record_video,
 )
 from publishing.captions import delete_handoff_text
+from publishing.outcomes import record_taken_down
 from publishing.ports import Clock
 from vkbot.adapters.clips import ClipFiles, ClipMissing, Uploader, read_clip
-from vkbot.api.errors import UserTokenMissing, VkApiError
+from vkbot.adapters.outbound import reply_requests
+from vkbot.api.errors import AccessDenied, GroupAuthFailed, UserTokenMissing, VkApiError, is_retryable
 from vkbot.core.store.models import OutboxRow
 from vkbot.effects.outbox import Executor, MethodCaller, OutboxRequest, enqueue
+from waitlist.effects import Reply
 
 __all__ = [
     "ClipMissing",
@@ -55,9 +61,22 @@ KIND_PUBLISH = "publish_clip"
 KIND_DELETE = "publish_delete"
 KIND_HANDOFF = "publish_handoff"
 NO_USER_TOKEN = "no admin user token (run `vkbot connect`)"
+NO_WALL_RIGHT = "no wall or video right for the admin token (VK error {code})"
+# Any of these means "we may not post or delete here": the founder does it by hand.
+_NO_RIGHT = (UserTokenMissing, AccessDenied, GroupAuthFailed)
+# How many of the newest wall posts a retry looks through for the post its last try may have made.
+_WALL_LOOKBACK = 50
 
 
-def effect_requests(effects: list[Effect], group_id: int) -> list[OutboxRequest]:
+def _reason(exc: Exception) -> str:
+    return NO_USER_TOKEN if isinstance(exc, UserTokenMissing) else NO_WALL_RIGHT.format(code=exc.code)  # type: ignore[attr-defined]
+
+
+def _to_founder(founder_id: int, key: str, text: str, file_id: str | None = None) -> list[OutboxRequest]:
+    return reply_requests(Reply(founder_id, text, key, attachment_file=file_id or None))
+
+
+def effect_requests(effects: list[Effect], group_id: int, founder_id: int = 0) -> list[OutboxRequest]:
     """Outbox rows for the planner's effects; each row's key is the effect's (idempotent enqueue)."""
     requests: list[OutboxRequest] = []
     for effect in effects:
@@ -68,9 +87,14 @@ def effect_requests(effects: list[Effect], group_id: int) -> list[OutboxRequest]
         elif isinstance(effect, DeletePost):
             params = {"owner_id": -group_id, "post_id": effect.post_id}
             requests.append(OutboxRequest(effect.key, "wall.delete", params, kind=KIND_DELETE))
+        elif isinstance(effect, Reply):
+            requests.extend(reply_requests(effect))
         elif isinstance(effect, HandToFounder):
-            params = {"order_id": effect.order_id, "reason": effect.reason, "text": effect.text}
-            requests.append(OutboxRequest(effect.key, "founder.handoff", params, kind=KIND_HANDOFF))
+            if founder_id:
+                requests.extend(_to_founder(founder_id, effect.key, effect.text))
+            else:  # without her VK id the dashboard's list is the only place she sees it
+                params = {"order_id": effect.order_id, "reason": effect.reason, "text": effect.text}
+                requests.append(OutboxRequest(effect.key, "founder.handoff", params, kind=KIND_HANDOFF))
     return requests
 
 
@@ -83,6 +107,7 @@ class PublishingJob:
     clock: Clock
     group_id: int
     on_enqueued: Callable[[], None] | None = None  # e.g. ``sender.wake.set``
+    founder_id: int = 0  # alerts.founder_user_id: hand-offs reach her as VK messages
     runs: int = field(default=0, init=False)
 
     async def run_once(self) -> int:
@@ -96,7 +121,7 @@ class PublishingJob:
     def _plan_and_enqueue(self) -> int:
         with Session(self.engine) as session:
             effects = plan(session, self.settings, self.clock)
-            added = enqueue(session, effect_requests(effects, self.group_id))
+            added = enqueue(session, effect_requests(effects, self.group_id, self.founder_id))
             session.commit()  # the plan's row changes and the outbox rows land together
         if effects:
             log.info("publishing planned %d effect(s), %d new outbox row(s)", len(effects), added)
@@ -113,6 +138,7 @@ class PublishExecutors:
     settings: PublishingSettings
     clock: Clock
     group_id: int
+    founder_id: int = 0
 
     def executors(self) -> dict[str, Executor]:
         return {KIND_PUBLISH: self.publish, KIND_DELETE: self.delete, KIND_HANDOFF: self.hand_off}
@@ -122,26 +148,52 @@ class PublishExecutors:
         if pub is None:
             return {"skipped": "withdrawn or handed off"}
         try:
+            uploaded_before = pub.vk_video is not None  # an earlier try got this far (a crash, a timeout)
             video = pub.vk_video or await self._upload(row, client, pub.file_id, pub.caption)
             # A revocation may have arrived during the upload: ask again right before posting.
             if await asyncio.to_thread(self._read, publication_for, row.key) is None:
                 return {"skipped": "withdrawn during upload", "video": video}
+            # The last try may have posted and lost the answer: look before posting again.
+            retried = row.attempts > 0 or uploaded_before
+            found = await self._on_wall(client, video) if retried else None
+            if found is None:
+                answer = await client.call(
+                    "wall.post",
+                    {
+                        "owner_id": -self.group_id,
+                        "from_group": 1,
+                        "message": pub.caption,
+                        "attachments": video,
+                        "guid": pub.guid,  # VK answers a repeat with the same post: a second safety net
+                    },
+                )
+                found = int(answer["post_id"])
+        except _NO_RIGHT as exc:
+            return await asyncio.to_thread(self._hand_off, row, _reason(exc))
+        except VkApiError as exc:
+            if is_retryable(exc):
+                raise
+            # VK refuses this post for good: the slot still happens by her hand, never a stuck row.
+            return await asyncio.to_thread(self._hand_off, row, f"VK refused the post: {exc}")
+        await asyncio.to_thread(self._write, record_posted, row.key, found)
+        log.info("order %s posted on the wall as post %s", row.params.get("order_id"), found)
+        return {"post_id": found, "video": video}
+
+    async def _on_wall(self, client: MethodCaller, video: str) -> int | None:
+        """The id of a post (published or postponed) carrying ``video``, if an earlier try made one."""
+        for kind in ("all", "postponed"):
             answer = await client.call(
-                "wall.post",
-                {
-                    "owner_id": -self.group_id,
-                    "from_group": 1,
-                    "message": pub.caption,
-                    "attachments": video,
-                    "guid": pub.guid,  # VK answers a repeat with the same post: retries are safe
-                },
+                "wall.get", {"owner_id": -self.group_id, "count": _WALL_LOOKBACK, "filter": kind}
             )
-        except UserTokenMissing:
-            return await asyncio.to_thread(self._hand_off, row)
-        post_id = int(answer["post_id"])
-        await asyncio.to_thread(self._write, record_posted, row.key, post_id)
-        log.info("order %s posted on the wall as post %s", row.params.get("order_id"), post_id)
-        return {"post_id": post_id, "video": video}
+            for item in answer.get("items", []):
+                for attachment in item.get("attachments", []):
+                    seen = attachment.get("video") or {}
+                    if f"video{seen.get('owner_id')}_{seen.get('id')}" == video:
+                        log.info(
+                            "post %s found on the wall from an earlier try; not posting again", item["id"]
+                        )
+                        return int(item["id"])
+        return None
 
     async def _upload(self, row: OutboxRow, client: MethodCaller, file_id: str, caption: str) -> str:
         data = await read_clip(self.files, file_id, f"order {row.params.get('order_id')}")
@@ -161,35 +213,72 @@ class PublishExecutors:
         await asyncio.to_thread(self._write, record_video, row.key, video)
         return video
 
-    def _hand_off(self, row: OutboxRow) -> dict[str, Any]:
+    def _hand_off(self, row: OutboxRow, reason: str) -> dict[str, Any]:
         with Session(self.engine) as session:
-            handoff = record_handed_to_founder(
-                session, row.key, NO_USER_TOKEN, self.settings, at=self.clock.now()
-            )
+            handoff = record_handed_to_founder(session, row.key, reason, self.settings, at=self.clock.now())
+            if handoff is not None and self.founder_id:
+                # In the same transaction: the post is hers exactly when her message is on its way.
+                enqueue(session, _to_founder(self.founder_id, handoff.key, handoff.text, handoff.file_id))
             session.commit()
         if handoff is None:
             return {"skipped": "no longer queued"}
         # Logged once: the row is done after this, so it never runs again.
         log.warning(
-            "order %s not posted: %s; the founder has a ready post to paste", handoff.order_id, NO_USER_TOKEN
+            "order %s not posted: %s; the founder has a ready post to paste", handoff.order_id, reason
         )
-        return {"handed_to_founder": True, "reason": NO_USER_TOKEN, "text": handoff.text}
+        return {"handed_to_founder": True, "reason": reason, "text": handoff.text}
 
     async def delete(self, row: OutboxRow, client: MethodCaller) -> Any:
         post_id = int(row.params["post_id"])
         try:
-            return await client.call("wall.delete", row.params)
-        except UserTokenMissing:
-            await asyncio.to_thread(self._write, record_takedown_handed_to_founder, row.key, NO_USER_TOKEN)
-            text = delete_handoff_text(self.settings, post_id, self.group_id, NO_USER_TOKEN)
-            log.warning(
-                "wall post %s must come down and cannot: %s; the founder was told", post_id, NO_USER_TOKEN
-            )
-            return {"handed_to_founder": True, "reason": NO_USER_TOKEN, "text": text}
+            await client.call("wall.delete", row.params)
+        except _NO_RIGHT as exc:
+            return await asyncio.to_thread(self._takedown_hand_off, row, post_id, _reason(exc))
         except VkApiError as exc:
-            if exc.code == 100:  # no such post: already taken down (by hand, or by an earlier try)
-                return {"already_deleted": True}
-            raise
+            if exc.code != 100:  # 100: no such post, already taken down (by hand, or by an earlier try)
+                raise
+        done = await asyncio.to_thread(self._taken_down, row)
+        if done.video:
+            await self._delete_video(row, client, done.video)
+        return {"deleted": post_id, "video": done.video}
+
+    def _taken_down(self, row: OutboxRow) -> Any:
+        with Session(self.engine) as session:
+            done = record_taken_down(session, row.key, at=self.clock.now())
+            if done.family is not None:  # the family hears it is done, once (the reply's key)
+                enqueue(session, reply_requests(done.family))
+            session.commit()
+        return done
+
+    async def _delete_video(self, row: OutboxRow, client: MethodCaller, video: str) -> None:
+        owner, video_id = video.removeprefix("video").split("_")[:2]
+        try:
+            await client.call("video.delete", {"owner_id": int(owner), "video_id": int(video_id)})
+        except _NO_RIGHT as exc:
+            text = delete_handoff_text(self.settings, 0, self.group_id, _reason(exc))
+            text += f"\nhttps://vk.com/{video}"
+            await asyncio.to_thread(self._founder_note, f"{row.key}:video", text)
+        except VkApiError as exc:
+            if exc.code != 100:
+                raise
+
+    def _takedown_hand_off(self, row: OutboxRow, post_id: int, reason: str) -> dict[str, Any]:
+        text = delete_handoff_text(self.settings, post_id, self.group_id, reason)
+        with Session(self.engine) as session:
+            record_takedown_handed_to_founder(session, row.key, reason, at=self.clock.now())
+            if self.founder_id:
+                enqueue(session, _to_founder(self.founder_id, f"{row.key}:founder", text))
+            session.commit()
+        log.warning("wall post %s must come down and cannot: %s; the founder was told", post_id, reason)
+        return {"handed_to_founder": True, "reason": reason, "text": text}
+
+    def _founder_note(self, key: str, text: str) -> None:
+        log.warning("the founder must finish a takedown by hand: %s", text.splitlines()[0])
+        if not self.founder_id:
+            return
+        with Session(self.engine) as session:
+            enqueue(session, _to_founder(self.founder_id, key, text))
+            session.commit()
 
     async def hand_off(self, row: OutboxRow, client: MethodCaller) -> Any:
         log.warning(
@@ -214,6 +303,7 @@ def publishing_executors(
     settings: PublishingSettings,
     clock: Clock,
     group_id: int,
+    founder_id: int = 0,
 ) -> dict[str, Executor]:
     """Executors to merge into ``OutboxSender.executors``."""
-    return PublishExecutors(engine, files, uploader, settings, clock, group_id).executors()
+    return PublishExecutors(engine, files, uploader, settings, clock, group_id, founder_id).executors()

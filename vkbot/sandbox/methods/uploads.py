@@ -104,3 +104,18 @@ def video_save(ctx: Ctx) -> dict[str, Any]:
         "upload_url": ctx.sb.upload_url(f"video-{owner}_{video['id']}"),
         "video_id": video["id"],
     }
+
+
+@method("video.delete", tokens=USER, required=("video_id",))
+def video_delete(ctx: Ctx) -> int:
+    """Removes a community video (a revoked memorial clip); error 15 without the right, 100 if unknown."""
+    if not ctx.state.rights.get("video", True):
+        raise VkError(15, "no access to call this method (the video right was not granted)")
+    p = ctx.params
+    key = f"video{p.int('owner_id', ctx.caller.user_id)}_{p.int('video_id')}"
+    video = ctx.state.media.get(key)
+    if video is None or video.get("deleted"):
+        raise VkError(100, "one of the parameters specified was missing or invalid: no such video")
+    video["deleted"] = True
+    ctx.state.save("media", key, video)
+    return 1

@@ -1,0 +1,150 @@
+"""``vkbot schedule ...``: the founder's publishing calendar from the command line.
+
+``list`` shows the posts to come (``--all`` with past ones, ``--json`` for scripts); ``pause`` and
+``resume`` stop and restart every publication (takedowns still run); ``move ID "YYYY-MM-DD HH:MM"``
+takes the first free slot from then; ``pin ID "YYYY-MM-DD HH:MM"`` fixes the exact time; ``caption ID
+TEXT`` changes the words (the family approves them again); ``posted ID`` records a hand-off she posted
+herself. Times are in the community's zone ([publishing].timezone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from publishing.calendar import CalendarError, edit_caption, entries, move, parse_local, pause, pin, resume
+from publishing.outcomes import mark_posted_by_hand
+from publishing.slots import is_paused
+from vkbot.commands.common import (
+    add_config_argument,
+    add_json_argument,
+    database_session,
+    print_json,
+    print_rows,
+)
+
+EXIT_REFUSED = 1
+_COLUMNS = ("id", "order", "status", "slot", "pinned", "vk_post_id", "caption", "note")
+
+
+def register(subparsers: Any) -> None:
+    group = subparsers.add_parser(
+        "schedule", help="the publishing calendar: list, pause, resume, move, pin, caption"
+    )
+    commands = group.add_subparsers(dest="schedule_command", required=True, metavar="SUBCOMMAND")
+
+    ls = commands.add_parser("list", help="posts to come (with --all: every post)")
+    add_config_argument(ls)
+    add_json_argument(ls)
+    ls.add_argument(
+        "--all", action="store_true", help="include posted, withdrawn, declined and expired posts"
+    )
+    ls.set_defaults(func=cmd_list)
+
+    for name, func, help_text in (
+        ("pause", cmd_pause, "publish nothing until resume (takedowns still run)"),
+        ("resume", cmd_resume, "publish again; slots missed meanwhile move forward"),
+    ):
+        sub = commands.add_parser(name, help=help_text)
+        add_config_argument(sub)
+        sub.set_defaults(func=func)
+
+    for name, func, help_text in (
+        ("move", cmd_move, "the first free slot from a local time"),
+        ("pin", cmd_pin, "exactly at a local time"),
+    ):
+        sub = commands.add_parser(name, help=help_text)
+        add_config_argument(sub)
+        sub.add_argument("id", type=int, help="an ID printed by `vkbot schedule list`")
+        sub.add_argument("when", help='local time, "YYYY-MM-DD HH:MM"')
+        sub.set_defaults(func=func)
+
+    cap = commands.add_parser("caption", help="change a post's caption; the family approves it again")
+    add_config_argument(cap)
+    cap.add_argument("id", type=int)
+    cap.add_argument("text", help="the new caption (quote it)")
+    cap.set_defaults(func=cmd_caption)
+
+    posted = commands.add_parser("posted", help="a post handed to you is on the wall: mark it posted")
+    add_config_argument(posted)
+    posted.add_argument("id", type=int)
+    posted.add_argument("--post-id", type=int, default=None, help="the wall post's id (from its link)")
+    posted.set_defaults(func=cmd_posted)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with database_session(args) as (session, config):
+        rows = [e.as_dict() for e in entries(session, config.publishing, include_past=args.all)]
+        paused = is_paused(session)
+    if args.json:
+        print_json({"paused": paused, "posts": rows})
+    else:
+        if paused:
+            print("publishing is PAUSED (vkbot schedule resume)")
+        print_rows([{**r, "caption": r["caption"].splitlines()[0]} for r in rows], _COLUMNS, False)
+    return 0
+
+
+def cmd_pause(args: argparse.Namespace) -> int:
+    with database_session(args) as (session, _):
+        changed = pause(session, _now())
+    print("publishing paused" if changed else "publishing was already paused")
+    return 0
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    with database_session(args) as (session, _):
+        changed = resume(session, _now())
+    print("publishing resumed" if changed else "publishing was not paused")
+    return 0
+
+
+def _change(args: argparse.Namespace, act: Callable[[Any, Any], Any], done: str) -> int:
+    try:
+        with database_session(args) as (session, config):
+            post = act(session, config)
+            slot = post.slot_at.astimezone(config.publishing.zone()) if post.slot_at else None
+    except (CalendarError, LookupError, ValueError) as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(done.format(id=args.id, slot=f"{slot:%Y-%m-%d %H:%M}" if slot else "-"))
+    return 0
+
+
+def cmd_move(args: argparse.Namespace) -> int:
+    return _change(
+        args,
+        lambda s, c: move(s, c.publishing, args.id, parse_local(c.publishing, args.when), _now()),
+        "post {id} moved to {slot}",
+    )
+
+
+def cmd_pin(args: argparse.Namespace) -> int:
+    return _change(
+        args,
+        lambda s, c: pin(s, c.publishing, args.id, parse_local(c.publishing, args.when), _now()),
+        "post {id} pinned to {slot}",
+    )
+
+
+def cmd_caption(args: argparse.Namespace) -> int:
+    return _change(
+        args,
+        lambda s, c: edit_caption(s, args.id, args.text, _now()),
+        "post {id}: caption changed; the family is asked to approve it again",
+    )
+
+
+def cmd_posted(args: argparse.Namespace) -> int:
+    return _change(
+        args,
+        lambda s, c: mark_posted_by_hand(s, args.id, args.post_id, at=_now()),
+        "post {id} marked as posted",
+    )
