@@ -201,14 +201,13 @@ class SameWork:
         from datetime import UTC, datetime
 
         from vkbot.core.store.db import begin_write
-        from vkbot.core.store.events_repo import EventRecord, identity_columns
+        from vkbot.core.store.events_repo import EventRecord
         from vkbot.effects.outbox import enqueue
 
         now = datetime.now(UTC)
         with Session(self.engine) as session:
             begin_write(session)
-            columns = identity_columns(EventRecord(raw=raw))
-            event = StoredEvent(**columns, raw=raw, received_at=now, attempts=0)
+            event = StoredEvent(**EventRecord.parse(raw).row(now))  # parsed once, as our listener does
             session.add(event)
             session.flush()  # its id names the effects' keys, as in ours
             enqueue(session, self.pipeline.handle(session, event))

@@ -39,8 +39,8 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 def _insert_unless_duplicate(dialect: str, table: sa.Table) -> sa.Insert:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table).on_conflict_do_nothing()  # built once per table: SQLAlchemy keeps its cache key
-    # PostgreSQL's rowcount is -1 here (SQLAlchemy batches the rows with RETURNING): count the ids instead.
-    return stmt.returning(table.c.id) if dialect == "postgresql" else stmt
+    # PostgreSQL's rowcount is -1 here (SQLAlchemy batches the rows with RETURNING): count the keys instead.
+    return stmt.returning(*table.primary_key.columns) if dialect == "postgresql" else stmt
 
 
 def insert_ignoring_duplicates(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> int:

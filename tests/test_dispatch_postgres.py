@@ -28,10 +28,15 @@ pytestmark = [
 
 
 def _message(peer: int, seq: int) -> EventRecord:
-    message = {"peer_id": peer, "from_id": peer, "conversation_message_id": seq, "text": f"{peer}:{seq}"}
-    return EventRecord(
-        raw={"type": "message_new", "event_id": f"e{peer}-{seq}", "object": {"message": message}}
-    )
+    message = {
+        "peer_id": peer,
+        "from_id": peer,
+        "date": 1_765_000_000,
+        "conversation_message_id": seq,
+        "text": f"{peer}:{seq}",
+    }
+    raw = {"type": "message_new", "event_id": f"e{peer}-{seq}", "group_id": 1, "object": {"message": message}}
+    return EventRecord.parse(raw)
 
 
 def _store(engine: Engine, peers: int, per_peer: int) -> None:
