@@ -226,16 +226,7 @@ class OutboxSender:
 
     def _renew_leases(self, row_ids: list[int], until: datetime) -> None:
         """Extend the lease of the rows held, so no other sender takes a call VK holds for minutes."""
-        with Session(self.engine) as session:
-            begin_write(session)
-            session.execute(
-                update(OutboxRow)
-                .where(col(OutboxRow.id).in_(row_ids))
-                .where(col(OutboxRow.claimed_by) == self.worker_id)
-                .values(claimed_until=until),
-                execution_options={"synchronize_session": False},
-            )
-            session.commit()
+        self._update_held(row_ids, claimed_until=until)
 
     def _abandon(self) -> None:
         """Cancelled or stopped: record what ended, hand the rest back now.
@@ -272,13 +263,17 @@ class OutboxSender:
         return len(rows)
 
     def _release(self, row_ids: list[int]) -> None:
+        self._update_held(row_ids, claimed_by=None, claimed_until=None)
+
+    def _update_held(self, row_ids: list[int], **values: Any) -> None:
+        """Change rows this sender still holds (a row another sender has taken meanwhile is left alone)."""
         with Session(self.engine) as session:
             begin_write(session)
             session.execute(
                 update(OutboxRow)
                 .where(col(OutboxRow.id).in_(row_ids))
                 .where(col(OutboxRow.claimed_by) == self.worker_id)
-                .values(claimed_by=None, claimed_until=None),
+                .values(**values),
                 execution_options={"synchronize_session": False},
             )
             session.commit()
