@@ -468,15 +468,14 @@ async def send_compact_intake(sandbox: SandboxControl, user_id: int, gate: async
                 await sandbox.inject_message(user_id, words, payload=payload)
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(900)
 async def test_500_relatives_writing_at_once_get_500_orders_with_distinct_gapless_places(
     sandbox, tmp_path
 ) -> None:
     count = int(os.environ.get("INTAKE_TEST_RELATIVES", "500"))
     users = [50_000 + i for i in range(count)]
     async with running_app(intake_config(sandbox, tmp_path)) as app:
-        # A dispatch batch holds SQLite's write lock; 1000 events with photo checks held it past the
-        # sender's 30 s busy timeout and the sender crashed (reported to the lead). 100 keeps it short.
+        # A dispatch batch holds SQLite's write lock while it works; 100 keeps each turn short.
         app.dispatcher.batch_size = 100
         await sandbox.wait_for_call("groups.getLongPollServer")
         gate = asyncio.Semaphore(32)
@@ -494,7 +493,10 @@ async def test_500_relatives_writing_at_once_get_500_orders_with_distinct_gaples
                 pending = session.scalars(select(OutboxRow.id).where(OutboxRow.status == "pending")).all()
             return not pending
 
-        await eventually(all_placed_and_answered, timeout=150, every=0.5)
+        # A deadline only against a hang: this test pins correctness (every order placed, every reply
+        # sent, places distinct and gapless); speed is bench/intake.py's. 118 s on a quiet machine, and a
+        # loaded one (another test run beside it) took longer than the 150 s it once had.
+        await eventually(all_placed_and_answered, timeout=600, every=0.5)
         await asyncio.sleep(0.5)
         sent = await sandbox.sent()
     with Session(app.engine) as session:
