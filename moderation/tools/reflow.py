@@ -14,6 +14,7 @@ import argparse
 import re
 import sys
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,58 +36,46 @@ def split_top(pattern: str) -> list[str]:
     return [pattern[a:b] for a, b in _top_spans(pattern)]
 
 
-def _top_spans(pattern: str) -> list[tuple[int, int]]:
-    spans, depth, start, i, in_class = [], 0, 0, 0, False
+def _structure(pattern: str) -> Iterator[tuple[int, str]]:
+    """The positions of ``(``, ``)`` and ``|`` that shape ``pattern`` (not escaped, not in a ``[...]`` class)."""
+    i, in_class = 0, False
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
             i += 2
             continue
         if in_class:
-            if c == "]":
-                in_class = False
+            in_class = c != "]"
         elif c == "[":
             in_class = True
-            if pattern[i + 1 : i + 2] == "^":
-                i += 1
-            if pattern[i + 1 : i + 2] == "]":
-                i += 1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
+            i += pattern[i + 1 : i + 2] == "^"  # a leading ^ or ] belongs to the class
+            i += pattern[i + 1 : i + 2] == "]"
+        elif c in "()|":
+            yield i, c
+        i += 1
+
+
+def _top_spans(pattern: str) -> list[tuple[int, int]]:
+    spans, depth, start = [], 0, 0
+    for i, c in _structure(pattern):
+        if c == "|" and depth == 0:
             spans.append((start, i))
             start = i + 1
-        i += 1
+        depth += {"(": 1, ")": -1}.get(c, 0)
     spans.append((start, len(pattern)))
     return spans
 
 
 def _groups(pattern: str) -> list[tuple[int, int]]:
     """Spans of every ``(?:...)`` group, the parentheses included."""
-    found, stack, i, in_class = [], [], 0, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            if c == "]":
-                in_class = False
-        elif c == "[":
-            in_class = True
-            if pattern[i + 1 : i + 2] == "^":
-                i += 1
-            if pattern[i + 1 : i + 2] == "]":
-                i += 1
-        elif c == "(":
+    found, stack = [], []
+    for i, c in _structure(pattern):
+        if c == "(":
             stack.append(i)
         elif c == ")":
             start = stack.pop()
             if pattern.startswith("(?:", start):
                 found.append((start, i + 1))
-        i += 1
     return found
 
 
