@@ -74,3 +74,12 @@ def test_check_config_names_missing_keys(
     assert main(["check-config", "--config", str(EXAMPLE)]) == 2
     out = capsys.readouterr().out
     assert "vk.group_id" in out and "vk.token" in out
+
+
+def test_the_support_line_is_moderations_unless_the_waitlist_names_its_own(tmp_path: Path) -> None:
+    one = tmp_path / "one.toml"
+    one.write_text('[moderation]\nsupport_line = "112"\n', encoding="utf-8")
+    assert load_config(one, environ={}).waitlist.support_line == "112"
+    own = tmp_path / "own.toml"
+    own.write_text('[moderation]\nsupport_line = "112"\n[waitlist]\nsupport_line = "911"\n', encoding="utf-8")
+    assert load_config(own, environ={}).waitlist.support_line == "911"

@@ -101,7 +101,7 @@ def test_public_surface_and_texts() -> None:
         "Signal",
     }
     for lang in i18n.LANGUAGES:
-        assert "8-800" in i18n.text("moderation.support_answer", lang, support_line="8-800-2000-122")
+        assert "8-800" in i18n.text("intake.crisis.support", lang, support_line="8-800-2000-122")
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from moderation.settings import ModerationSettings
 from publishing.settings import PublishingSettings
@@ -94,6 +94,14 @@ class Config(_Frozen):
     waitlist: WaitlistSettings = WaitlistSettings()
     moderation: ModerationSettings = ModerationSettings()
     publishing: PublishingSettings = PublishingSettings()
+
+    @model_validator(mode="after")
+    def _one_support_line(self) -> Config:
+        """The intake gives the support line now; it is [moderation]'s unless [waitlist] names its own."""
+        if "support_line" in self.waitlist.model_fields_set:
+            return self
+        waitlist = self.waitlist.model_copy(update={"support_line": self.moderation.support_line})
+        return self.model_copy(update={"waitlist": waitlist})
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,7 @@ class WaitlistSettings(BaseModel):
     founder_takeover_hours: float = Field(default=24.0, gt=0)
     # Meanwhile the writer hears "your message is passed on" at most this often (never silence).
     takeover_ack_hours: float = Field(default=3.0, gt=0)
-    # The support line given with words of despair (the same number as moderation's support_line).
+    # The support line given with words of despair (vkbot's config fills in [moderation] support_line).
     support_line: str = "8-800-2000-122"
 
     # Downloads and the photo check.
