@@ -152,8 +152,27 @@ async def run_ours_store_only(url: str, control: SandboxControl, count: int, see
     return {"seconds": elapsed, "per_s": count / elapsed}
 
 
-async def run_vkbottle(url: str, control: SandboxControl, count: int, seed: int) -> dict[str, Any]:
+def _vkbottle_bot(url: str) -> Any:
+    """An unmodified vkbottle bot polling the sandbox."""
     from vkbottle import API, Bot
+
+    api = API(TOKEN)
+    api.API_URL = f"{url}/method/"
+    bot = Bot(api=api)
+    bot.polling.wait = 1  # type: ignore[attr-defined]
+    return bot
+
+
+async def _timed_bulk(control: SandboxControl, count: int, seed: int, done: asyncio.Event) -> float:
+    """Once the bot polls, inject the stream and time it until ``done``: the same clock rule for every bot."""
+    await control.wait_for_call("groups.getLongPollServer")
+    await control.bulk(count, seed)
+    started = time.perf_counter()
+    await asyncio.wait_for(done.wait(), timeout=max(600.0, count / 10))
+    return time.perf_counter() - started
+
+
+async def run_vkbottle(url: str, control: SandboxControl, count: int, seed: int) -> dict[str, Any]:
     from vkbottle.bot import Message
 
     handled = 0
@@ -162,10 +181,7 @@ async def run_vkbottle(url: str, control: SandboxControl, count: int, seed: int)
         cwd = os.getcwd()
         os.chdir(tmp)  # vkbottle writes .vkbottle/bot-polling/<group>.json into the CWD
         try:
-            api = API(TOKEN)
-            api.API_URL = f"{url}/method/"
-            bot = Bot(api=api)
-            bot.polling.wait = 1  # type: ignore[attr-defined]
+            bot = _vkbottle_bot(url)
 
             @bot.on.message()
             async def noop(message: Message) -> None:
@@ -176,11 +192,7 @@ async def run_vkbottle(url: str, control: SandboxControl, count: int, seed: int)
 
             task = asyncio.create_task(bot.run_polling())
             try:
-                await control.wait_for_call("groups.getLongPollServer")
-                await control.bulk(count, seed)
-                started = time.perf_counter()
-                await asyncio.wait_for(done.wait(), timeout=max(600.0, count / 10))
-                elapsed = time.perf_counter() - started
+                elapsed = await _timed_bulk(control, count, seed, done)
             finally:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
@@ -217,7 +229,7 @@ class SameWork:
 
 
 async def run_vkbottle_same_work(url: str, control: SandboxControl, count: int, seed: int) -> dict[str, Any]:
-    from vkbottle import API, Bot, GroupEventType
+    from vkbottle import GroupEventType
 
     from vkbot.app import make_client
     from vkbot.core.pipeline import build_pipeline
@@ -230,17 +242,14 @@ async def run_vkbottle_same_work(url: str, control: SandboxControl, count: int, 
         config = suite_config(url, db, Path(tmp) / "files")
         engine = make_engine(db)
         migrate(engine)
-        work = SameWork(engine, build_pipeline(config, engine))
+        work = SameWork(engine, build_pipeline(config))
         cwd = os.getcwd()
         os.chdir(tmp)
         try:
             async with aiohttp.ClientSession() as http:
                 client = make_client(http, config.vk)
                 sender = OutboxSender(engine, client, batch_size=config.outbox.batch_size, idle_poll_s=0.05)
-                api = API(TOKEN)
-                api.API_URL = f"{url}/method/"
-                bot = Bot(api=api)
-                bot.polling.wait = 1  # type: ignore[attr-defined]
+                bot = _vkbottle_bot(url)
 
                 @bot.on.raw_event(GroupEventType.MESSAGE_NEW, dataclass=dict)
                 async def same_work(event: dict[str, Any]) -> None:
@@ -252,11 +261,7 @@ async def run_vkbottle_same_work(url: str, control: SandboxControl, count: int, 
                 stop = asyncio.Event()
                 tasks = [asyncio.create_task(bot.run_polling()), asyncio.create_task(sender.run(stop))]
                 try:
-                    await control.wait_for_call("groups.getLongPollServer")
-                    await control.bulk(count, seed)
-                    started = time.perf_counter()
-                    await asyncio.wait_for(done.wait(), timeout=max(600.0, count / 10))
-                    elapsed = time.perf_counter() - started
+                    elapsed = await _timed_bulk(control, count, seed, done)
                 finally:
                     stop.set()
                     tasks[0].cancel()
