@@ -39,6 +39,10 @@ def set_cookie(
     response.set_cookie(name, value, max_age=max_age, **cookie_flags(secure_cookies(request)))  # type: ignore[arg-type]
 
 
+def del_cookie(request: web.Request, response: web.StreamResponse, name: str) -> None:
+    response.del_cookie(name, **cookie_flags(secure_cookies(request)))  # type: ignore[arg-type]
+
+
 def _login_page(request: web.Request, *, error: str | None = None, status: int = 200) -> web.Response:
     dashboard = dashboard_of(request)
     # One nonce per browser while it signs in: a second tab (or the favicon request a browser makes
@@ -125,7 +129,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         set_cookie(
             request, response, lockout.DEVICE_COOKIE, outcome.device_token, lockout.DEVICE_DAYS * 86400
         )
-    response.del_cookie(LOGIN_COOKIE, path="/")
+    del_cookie(request, response, LOGIN_COOKIE)
     raise response
 
 
@@ -141,7 +145,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
     if session is not None:
         await asyncio.to_thread(_end, dashboard_of(request), session.sid)
     response = web.HTTPFound("/login")
-    response.del_cookie(SESSION_COOKIE, path="/")
+    del_cookie(request, response, SESSION_COOKIE)
     raise response
 
 
