@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 import requests
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 import i18n
 from moderation.models import ModItem
@@ -159,6 +159,6 @@ async def test_a_form_posted_without_its_csrf_token_is_refused(browser: Any, sui
     assert ru("dashboard.error.forbidden") in await answer.text()
     with Session(suite.app.engine) as session:
         assert session.get(DashAccount, "mallory") is None
-        refused = session.scalars(select(DashAudit).where(DashAudit.action == "POST /accounts/add")).all()
+        refused = session.scalars(select(DashAudit).where(col(DashAudit.action) == "POST /accounts/add")).all()
     assert any(row.status == 403 and row.actor == "founder" for row in refused)
     await context.close()
