@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -28,8 +29,12 @@ NAME_PATTERN = re.compile(r"[^\W_][\w.-]{0,31}")
 # OWASP's Argon2id minimum (19 MiB, 2 passes, 1 lane): about 0.15 s on this 2-core host under load;
 # argon2-cffi's default (64 MiB, 3 passes, 4 lanes) took a second there, per sign-in.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-# Verified when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("no such account")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the name is unknown, so a wrong name costs as long as a wrong password."""
+    return _hasher.hash("no such account")
 
 
 class AccountError(ValueError):
@@ -69,7 +74,7 @@ def verify(session: Session, name: str, password: str) -> DashAccount | None:
     """The account when the password is right; the same work is done for an unknown name."""
     account = session.get(DashAccount, name.strip().lower() or FOUNDER)
     if account is None or len(password) > MAX_PASSWORD_CHARS:
-        _matches(_DUMMY_HASH, password)
+        _matches(_dummy_hash(), password)
         return None
     return account if _matches(account.password_hash, password) else None
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from vkbot.clock import Clock
 from vkbot.dashboard.lockout import LockoutPolicy
-from vkbot.dashboard.network import IPNetwork
+from vkbot.dashboard.network import LOOPBACK_HOSTS, IPNetwork
 from vkbot.dashboard.security import Signer
 from vkbot.ops.health import HealthSources
 from waitlist.settings import WaitlistSettings
@@ -40,7 +40,7 @@ class Dashboard:
     signer: Signer
     templates: jinja2.Environment
     clock: Clock
-    hosts: frozenset[str]
+    hosts: frozenset[str] = LOOPBACK_HOSTS
     proxies: tuple[IPNetwork, ...] = ()
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     wake: Callable[[], None] = lambda: None

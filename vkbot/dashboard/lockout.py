@@ -96,6 +96,8 @@ def succeeded(session: Session, attempt: Attempt, now: datetime) -> str | None:
     session.execute(delete(DashLoginFailure).where(col(DashLoginFailure.key).in_(attempt.keys)))
     if attempt.device is not None:
         return None
+    stale = now - timedelta(days=DEVICE_DAYS)
+    session.execute(delete(DashDevice).where(col(DashDevice.created_at) <= stale))
     token = secrets.token_urlsafe(32)
     session.add(DashDevice(token_hash=token_hash(token), account=attempt.account, created_at=now))
     return token
