@@ -7,6 +7,7 @@ A "restart" is a second dashboard built on the same database; a "browser" is a c
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import io
 import re
@@ -322,6 +323,19 @@ async def test_a_guesser_cannot_lock_her_out_and_a_restart_does_not_forget_him(
         restarted.session.cookie_jar.clear()
         assert await sign_in(restarted, "founder", "wrong") == 401, "the lock ends with its window"
         assert await sign_in(restarted) == 302
+
+
+async def test_guesses_sent_all_at_once_get_no_more_tries(store: Engine, clock: ManualClock) -> None:
+    async with browser(build(store, clock)) as guesser:
+        async with guesser.get("/login") as answer:
+            form = {"csrf": CSRF.search(await answer.text()).group(1), "password": "guess"}  # type: ignore[union-attr]
+
+        async def guess() -> int:
+            async with guesser.post("/login", data=form, allow_redirects=False) as answer:
+                return answer.status
+
+        statuses = await asyncio.gather(*(guess() for _ in range(16)))
+    assert sorted(statuses) == [401] * 10 + [429] * 6
 
 
 async def test_a_device_cookie_buys_no_more_guesses_than_anyone_gets(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import weakref
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,6 +27,9 @@ HOME = "/queue"
 # The login form's nonce only has to outlive the time it takes to type a password.
 LOGIN_COOKIE_S = 1800
 LANG_COOKIE_S = 365 * 24 * 3600
+# One sign-in at a time per account name: otherwise guesses sent at once all pass the lockout check
+# before any of them is counted. Other names are not held up (a guesser spraying names cannot queue hers).
+_attempts: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
 
 def secure_cookies(request: web.Request) -> bool:
@@ -105,14 +109,15 @@ async def login(request: web.Request) -> web.StreamResponse:
         return _login_page(request, error="dashboard.login.expired", status=403)
     name = str(form.get("name", "")).strip().lower()[:32] or accounts.FOUNDER
     request[TRIED_KEY] = name
-    outcome = await asyncio.to_thread(
-        _sign_in,
-        dashboard,
-        name,
-        str(form.get("password", "")),
-        address,
-        request.cookies.get(lockout.DEVICE_COOKIE),
-    )
+    async with _attempts.setdefault(name, asyncio.Lock()):
+        outcome = await asyncio.to_thread(
+            _sign_in,
+            dashboard,
+            name,
+            str(form.get("password", "")),
+            address,
+            request.cookies.get(lockout.DEVICE_COOKIE),
+        )
     if outcome.status == "locked":
         log.warning("dashboard: sign-in as %r refused, too many failures (from %s)", name, address)
         return _login_page(request, error="dashboard.login.locked", status=429)
