@@ -159,6 +159,8 @@ async def test_a_form_posted_without_its_csrf_token_is_refused(browser: Any, sui
     assert ru("dashboard.error.forbidden") in await answer.text()
     with Session(suite.app.engine) as session:
         assert session.get(DashAccount, "mallory") is None
-        refused = session.scalars(select(DashAudit).where(col(DashAudit.action) == "POST /accounts/add")).all()
+        refused = session.scalars(
+            select(DashAudit).where(col(DashAudit.action) == "POST /accounts/add")
+        ).all()
     assert any(row.status == 403 and row.actor == "founder" for row in refused)
     await context.close()
