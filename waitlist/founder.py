@@ -26,6 +26,7 @@ __all__ = [
     "keep_files",
     "list_orders",
     "move_order",
+    "order_views",
     "set_signups_open",
     "set_status",
 ]
@@ -125,6 +126,13 @@ def list_orders(
         if status is not None:
             query = query.where(WlOrder.status == status)
         orders = list(session.exec(query))
+    return order_views(session, orders, settings=settings, now=now)
+
+
+def order_views(
+    session: Session, orders: list[WlOrder], *, settings: WaitlistSettings, now: datetime
+) -> list[OrderView]:
+    """Rows of a list (no story, no files), as ``list_orders`` shows them."""
     return [_view(session, o, settings, now, full=False) for o in orders]
 
 

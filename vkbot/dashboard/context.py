@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from vkbot.clock import Clock
 from vkbot.dashboard.security import LoginThrottle, Session, Signer
 from vkbot.ops.health import HealthSources
+from waitlist.filestore import LocalFileStore
 from waitlist.settings import WaitlistSettings
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class Dashboard:
     throttle: LoginThrottle
     templates: jinja2.Environment
     clock: Clock
+    files: LocalFileStore  # the orders' photos, voice notes and clips (storage.files_dir)
     wake: Callable[[], None] = lambda: None
 
 

@@ -20,6 +20,7 @@ from vkbot.dashboard.security import LoginThrottle, Signer, derive_key
 from vkbot.dashboard.settings import MIN_PASSWORD_CHARS
 from vkbot.dashboard.web import dashboard_app
 from vkbot.ops.health import HealthSources
+from waitlist.filestore import LocalFileStore
 
 log = logging.getLogger("vkbot.dashboard")
 
@@ -94,6 +95,7 @@ def dashboard_server(
         throttle=LoginThrottle(clock=clock),
         templates=make_templates(),
         clock=clock,
+        files=LocalFileStore(config.storage.files_dir),
         wake=wake,
     )
     return DashboardServer(dashboard)

@@ -17,3 +17,5 @@ class DashboardSettings(BaseModel):
     # Only from VKBOT_DASHBOARD__PASSWORD or the secrets file (load_config refuses it in the config file).
     password: SecretStr = SecretStr("")
     session_hours: float = Field(12.0, gt=0, le=24 * 30)
+    # The largest finished clip the order page accepts (streamed to disk; the rest of the app takes 64 KB).
+    clip_max_mb: int = Field(1024, ge=1, le=16 * 1024)
