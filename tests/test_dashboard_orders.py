@@ -23,6 +23,8 @@ from sqlmodel import Session, select
 from yarl import URL
 
 import i18n
+from publishing.planner import plan
+from publishing.settings import PublishingSettings
 from tests.db_fixtures import db_url, engine  # noqa: F401  (fixtures)
 from vkbot.config import load_config
 from vkbot.core.store.models import OutboxRow
@@ -31,6 +33,7 @@ from vkbot.dashboard.server import dashboard_server
 from vkbot.dashboard.web import dashboard_app
 from vkbot.ops.health import HealthSources
 from waitlist.browse import OrderQuery, find_orders
+from waitlist.effects import Reply
 from waitlist.filestore import LocalFileStore
 from waitlist.models import WlFile, WlOrder, WlSignup
 from waitlist.testing import SCRIPTS, Desk, make_photo
@@ -296,6 +299,18 @@ async def test_an_uploaded_clip_is_delivered_as_by_the_cli_and_only_once(site: S
     again = await site.client.post(target, data=_clip_form(csrf, CLIP + b"v2"), allow_redirects=False)
     assert again.status == 409, "a second click or tab sends nothing twice"
     assert len(_clip_rows(site.desk.engine)) == 1
+
+    # The family agreed to publication: publishing drafts the post and asks their approval, as after the CLI.
+    settings = PublishingSettings()
+    asks: list[Any] = []
+    for _ in range(2):
+        with Session(site.desk.engine) as session:
+            asks += [e for e in plan(session, settings, site.desk.clock) if isinstance(e, Reply)]
+            session.commit()
+        site.desk.clock.advance(minutes=settings.review_minutes + 1)
+    [ask] = asks
+    assert ask.peer_id == 7041 and ask.keyboard is not None
+    assert ask.text.startswith(i18n.text("publishing.approval.ask", "ru", caption="", number=0)[:15])
 
 
 async def test_a_clip_upload_is_refused_without_its_token_over_the_limit_or_when_not_a_video(
