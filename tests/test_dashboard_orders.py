@@ -453,3 +453,13 @@ def test_a_derived_copy_lives_and_dies_with_its_file(tmp_path: Path) -> None:
         files.derived_path("../../etc/passwd", "thumb")
     files.delete(file_id)
     assert not path.exists() and not files.exists(file_id)
+
+
+def test_a_file_on_disk_is_stored_in_chunks_under_the_same_id_as_its_bytes(tmp_path: Path) -> None:
+    source = tmp_path / "clip.mp4"
+    source.write_bytes(CLIP * 4)  # several chunks
+    files = LocalFileStore(tmp_path / "store")
+    file_id = files.put_file(source)
+    assert file_id == hashlib.sha256(CLIP * 4).hexdigest() == files.put(CLIP * 4)
+    assert files.open(file_id) == CLIP * 4 and files.put_file(source) == file_id
+    assert [p.name for p in (tmp_path / "store").iterdir()] == [file_id[:2]], "no temporary file left"

@@ -11,6 +11,7 @@ from pathlib import Path
 __all__ = ["LocalFileStore"]
 
 _ID = re.compile(r"^[0-9a-f]{64}$")
+_CHUNK = 1 << 20
 
 
 # Copies made from a stored file (a photo's thumbnail): under this folder, removed with their original.
@@ -45,6 +46,27 @@ class LocalFileStore:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         os.replace(tmp, path)
+        return file_id
+
+    def put_file(self, source: Path) -> str:
+        """``put`` for a file on disk (a finished clip may be a gigabyte): copied in chunks, never whole in
+        memory; the id is known only at the end, so the copy is renamed into place then."""
+        digest = hashlib.sha256()
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as out, Path(source).open("rb") as src:
+                while chunk := src.read(_CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+            file_id = digest.hexdigest()
+            path = self._path(file_id)
+            if not path.exists():
+                for folder in (path.parent.parent, path.parent):
+                    folder.mkdir(mode=0o700, exist_ok=True)
+                os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
         return file_id
 
     def open(self, file_id: str) -> bytes:

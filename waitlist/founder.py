@@ -172,7 +172,7 @@ def deliver(session: Session, number: int, file_path: Path, *, files: FileStore,
     The relative receives it through ``due_notifications`` (or with their next reply). Returns the file id.
     """
     order = _order(session, number)
-    file_id = files.put(Path(file_path).read_bytes())
+    file_id = files.put_file(Path(file_path))
     if (
         session.exec(select(WlFile).where(WlFile.order_id == order.id, WlFile.file_id == file_id)).first()
         is None

@@ -42,6 +42,8 @@ _SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
     (b"OggS", 0, "audio/ogg", "ogg"),
     (b"ID3", 0, "audio/mpeg", "mp3"),
     (b"\xff\xfb", 0, "audio/mpeg", "mp3"),
+    (b"\xff\xf3", 0, "audio/mpeg", "mp3"),
+    (b"\xff\xf2", 0, "audio/mpeg", "mp3"),
     (b"ftyp", 4, "video/mp4", "mp4"),
     (b"\x1a\x45\xdf\xa3", 0, "video/webm", "webm"),
 )
