@@ -183,6 +183,19 @@ async def test_photos_are_served_to_a_session_only_by_an_id_of_that_order(
         assert b"root:" not in await answer.read()
     assert (await site.client.get(f"/orders/{other.number}/files/{foreign.file_id}")).status == 200
 
+    # Bytes that are no known image or sound (a page in disguise) are only ever offered as a download.
+    disguised = site.files.put(b"<html><script>alert(1)</script></html>")
+    with Session(site.desk.engine) as session:
+        session.add(
+            WlFile(order_id=order.id or 0, file_id=disguised, kind="photo", created_at=site.desk.clock.now())
+        )
+        session.commit()
+    answer = await site.client.get(f"/orders/{order.number}/files/{disguised}")
+    assert answer.status == 200 and answer.content_type == "application/octet-stream"
+    assert answer.headers["Content-Disposition"].startswith("attachment")
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert (await site.client.get(f"/orders/{order.number}/files/{disguised}/thumb")).status == 404
+
 
 async def test_a_thumbnail_is_small_made_once_and_removed_with_its_photo(
     site: Site, photos: tuple[bytes, bytes]
@@ -295,6 +308,11 @@ async def test_an_uploaded_clip_is_delivered_as_by_the_cli_and_only_once(site: S
     page = await (await site.client.get(answer.headers["Location"])).text()
     assert i18n.text("dashboard.orders.clip_sent_sent", "ru") in page
     assert f'src="/orders/{order.number}/files/{stored.clip_file_id}"' in page
+    # The player seeks in ranges: the clip is served in parts, not read whole.
+    part = await site.client.get(
+        f"/orders/{order.number}/files/{stored.clip_file_id}", headers={"Range": "bytes=4-11"}
+    )
+    assert part.status == 206 and part.content_type == "video/mp4" and await part.read() == b"ftypmp42"
 
     again = await site.client.post(target, data=_clip_form(csrf, CLIP + b"v2"), allow_redirects=False)
     assert again.status == 409, "a second click or tab sends nothing twice"

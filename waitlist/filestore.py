@@ -33,6 +33,10 @@ class LocalFileStore:
             raise ValueError(f"not a file id: {file_id!r}")
         return self.root / file_id[:2] / file_id[2:4] / file_id
 
+    def path(self, file_id: str) -> Path:
+        """Where a file lives (for serving it in ranges, as a video player asks); the id is validated."""
+        return self._path(file_id)
+
     def put(self, data: bytes) -> str:
         file_id = hashlib.sha256(data).hexdigest()
         path = self._path(file_id)

@@ -14,6 +14,7 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 import cv2
@@ -134,25 +135,31 @@ def thumbnail(files: LocalFileStore, file_id: str) -> bytes | None:
     return small
 
 
-def _bytes_response(data: bytes, *, download_name: str | None = None) -> web.Response:
-    content_type, ext = sniff(data[:16])
-    response = web.Response(body=data, content_type=content_type)
-    if download_name is not None or (content_type, ext) == UNKNOWN:
-        name = download_name or f"file.{ext}"
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+def _head(files: LocalFileStore, file_id: str) -> tuple[Path, bytes] | None:
+    path = files.path(file_id)
+    try:
+        with path.open("rb") as stored:
+            return path, stored.read(16)
+    except FileNotFoundError:
+        return None
 
 
 async def file_full(request: web.Request) -> web.StreamResponse:
-    """The file as the relative sent it (a photo, a voice note for ``<audio>``, the clip)."""
+    """The file as the relative sent it (a photo, a voice note for ``<audio>``, the clip), streamed with
+    ranges so a player can seek; its type comes from its bytes, and an unknown one is only downloaded."""
     number, file_id = _requested(request)
     dashboard = dashboard_of(request)
     if await asyncio.to_thread(_file_of, dashboard, number, file_id) is None:
         raise web.HTTPNotFound()
-    data = await asyncio.to_thread(_read, dashboard.files, file_id)
-    if data is None:
+    found = await asyncio.to_thread(_head, dashboard.files, file_id)
+    if found is None:
         raise web.HTTPNotFound()
-    return _bytes_response(data)
+    path, head = found
+    content_type, ext = sniff(head)
+    headers = {"Content-Type": content_type}
+    if (content_type, ext) == UNKNOWN:
+        headers["Content-Disposition"] = f'attachment; filename="file.{ext}"'
+    return web.FileResponse(path, headers=headers)
 
 
 async def file_thumb(request: web.Request) -> web.StreamResponse:
