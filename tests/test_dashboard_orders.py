@@ -420,6 +420,9 @@ async def test_search_and_filters_find_by_name_number_story_status_dates_and_con
     bad = await (await site.client.get("/queue?from=07.12.2026&status=<x>")).text()
     assert i18n.text("dashboard.orders.bad_filter", "ru") in bad and "<x>" not in bad
     assert len(re.findall(r'<a href="/orders/(\d+)">', bad)) == 3, "what was not understood is ignored"
+    # "²" is a digit to str.isdigit but no number: not a crash, a page or "not found".
+    assert (await site.client.get("/queue?page=%C2%B2&q=%C2%B2")).status == 200
+    assert (await site.client.get("/orders/%C2%B2")).status == 404
 
     monkeypatch.setattr(orders_module, "PAGE_SIZE", 2)
     first = await (await site.client.get("/queue?q=%D0%B0")).text()  # "а": in every name

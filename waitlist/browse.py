@@ -52,7 +52,7 @@ def _text_clause(text: str) -> ColumnElement[bool]:
     )
     clauses = [*matches, story]
     digits = text.lstrip("№#").strip()
-    if digits.isdigit() and len(digits) <= 12:
+    if digits.isascii() and digits.isdigit() and len(digits) <= 12:
         clauses.append(col(WlOrder.number) == int(digits))
     return or_(*clauses)
 

@@ -41,11 +41,18 @@ def actor_name(_request: web.Request) -> str:
     return REVIEWER
 
 
-def order_number(request: web.Request) -> int:
-    raw = request.match_info["number"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise web.HTTPNotFound()
+def whole_number(raw: str, limit: int) -> int | None:
+    """ASCII digits only ("²" is a digit to ``str.isdigit`` but not to ``int``), at most ``limit``."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or int(raw) > limit:
+        return None
     return int(raw)
+
+
+def order_number(request: web.Request) -> int:
+    number = whole_number(request.match_info["number"], 10**12)
+    if number is None:
+        raise web.HTTPNotFound()
+    return number
 
 
 # -- the queue --------------------------------------------------------------------------------------
@@ -83,8 +90,7 @@ def queue_form(params: Any, dashboard: Dashboard) -> QueueForm:
         bounds.append(
             datetime.combine(day + timedelta(days=extra), time(), dashboard.timezone) if day else None
         )
-    raw_page = str(params.get("page", "1"))
-    page = min(int(raw_page), MAX_PAGE) if raw_page.isdigit() and int(raw_page) >= 1 else 1
+    page = max(whole_number(str(params.get("page", "1")), MAX_PAGE) or 1, 1)
     if bad:
         log.info("dashboard: queue filter not understood, ignored: %r", values)
     query = OrderQuery(text=values["q"], status=status, since=bounds[0], until=bounds[1], publish=publish)
@@ -228,13 +234,13 @@ async def move(request: web.Request) -> web.StreamResponse:
     """Put a waiting order at a place (1 = next), with the reason she gives (required, as in the CLI)."""
     number = order_number(request)
     form = await request.post()
-    raw = str(form.get("position", "")).strip()
+    position = whole_number(str(form.get("position", "")).strip(), 100_000)
     reason = _reason(form)
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000 or reason is None:
+    if not position or reason is None:
         raise web.HTTPBadRequest()
     at = dashboard_of(request).clock.now()
     raise await _apply(
-        request, number, lambda s: waitlist.move_order(s, number, int(raw), reason, at=at), "move"
+        request, number, lambda s: waitlist.move_order(s, number, position, reason, at=at), "move"
     )
 
 
