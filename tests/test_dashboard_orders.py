@@ -35,6 +35,7 @@ from vkbot.ops.health import HealthSources
 from waitlist.browse import OrderQuery, find_orders
 from waitlist.effects import Reply
 from waitlist.filestore import LocalFileStore
+from waitlist.flags import reopen_hint, signups_open
 from waitlist.models import WlFile, WlOrder, WlSignup
 from waitlist.testing import SCRIPTS, Desk, make_photo
 
@@ -487,3 +488,23 @@ def test_a_file_on_disk_is_stored_in_chunks_under_the_same_id_as_its_bytes(tmp_p
     assert file_id == hashlib.sha256(CLIP * 4).hexdigest() == files.put(CLIP * 4)
     assert files.open(file_id) == CLIP * 4 and files.put_file(source) == file_id
     assert [p.name for p in (tmp_path / "store").iterdir()] == [file_id[:2]], "no temporary file left"
+
+
+async def test_sign_ups_close_with_a_hint_and_reopen_from_the_list_page(site: Site) -> None:
+    csrf = await site.sign_in()
+    closed = await site.client.post(
+        "/signups/close", data={"csrf": csrf, "hint": "в марте <b>"}, allow_redirects=False
+    )
+    assert closed.status == 302 and closed.headers["Location"] == "/signups?done=closed"
+    with Session(site.desk.engine) as session:
+        assert not signups_open(session) and reopen_hint(session) == "в марте <b>"
+    page = await (await site.client.get("/signups")).text()
+    assert i18n.text("dashboard.signups.closed", "ru") in page and "в марте &lt;b&gt;" in page
+    # A new writer now hears that sign-ups are closed, with her hint.
+    [reply, *_] = site.desk.send(7301, SCRIPTS["ru"]["hello"])
+    assert "в марте" in reply.text
+    assert (await site.client.post("/signups/open", data={}, allow_redirects=False)).status == 403
+    opened = await site.client.post("/signups/open", data={"csrf": csrf}, allow_redirects=False)
+    assert opened.status == 302
+    with Session(site.desk.engine) as session:
+        assert signups_open(session) and reopen_hint(session) == ""

@@ -30,6 +30,7 @@ from waitlist.flags import reopen_hint, signups_open
 log = logging.getLogger("vkbot.dashboard")
 
 MAX_REASON = 500
+MAX_HINT = 200  # "when it may reopen", told to new writers
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
 # Notices the order page shows after an action (?done=...).
@@ -254,4 +255,23 @@ def _signups(dashboard: Dashboard) -> tuple[list[SignupView], bool, str]:
 
 async def signups_page(request: web.Request) -> web.Response:
     people, is_open, hint = await asyncio.to_thread(_signups, dashboard_of(request))
-    return render(request, "signups.html", signups=people, is_open=is_open, hint=hint)
+    done = request.query.get("done") in ("open", "closed")
+    return render(request, "signups.html", signups=people, is_open=is_open, hint=hint, done=done)
+
+
+async def switch_signups(request: web.Request) -> web.StreamResponse:
+    """Open or close sign-ups as ``vkbot signups open|close --hint``; opening invites the first waiting."""
+    form = await request.post()
+    is_open = request.match_info["state"] == "open"
+    hint = "" if is_open else str(form.get("hint", "")).strip()[:MAX_HINT]
+    dashboard = dashboard_of(request)
+    at = dashboard.clock.now()
+
+    def act(session: Session) -> None:
+        waitlist.set_signups_open(session, is_open, at=at, reopen_hint=hint)
+
+    queued = await asyncio.to_thread(_change, dashboard, act)
+    log.info("dashboard: sign-ups %s by %s", "opened" if is_open else "closed", actor_name(request))
+    if queued:
+        dashboard.wake()
+    raise web.HTTPFound(f"/signups?done={'open' if is_open else 'closed'}")

@@ -112,6 +112,7 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_get("/orders/{number}/files.zip", media.download_all)
     app.router.add_post("/orders/{number}/clip", clip_upload.upload_clip, name=clip_upload.CLIP_ROUTE)
     app.router.add_get("/signups", orders.signups_page)
+    app.router.add_post("/signups/{state:open|close}", orders.switch_signups)
     app.router.add_get("/inbox", inbox.inbox_page)
     app.router.add_get("/review", review.review_page)
     app.router.add_get("/review/{item_id}", review.item_page)
