@@ -352,6 +352,8 @@ async def test_a_clip_upload_is_refused_without_its_token_over_the_limit_or_when
     for form, status in cases:
         answer = await site.client.post(target, data=form, allow_redirects=False)
         assert answer.status == status
+    missing = await site.client.post("/orders/999/clip", data=_clip_form(csrf, CLIP), allow_redirects=False)
+    assert missing.status == 404
     assert _status(site.desk.engine, order).status == "waiting"
     assert _clip_rows(site.desk.engine) == [] and _uploads_left(site) == []
     assert i18n.text("dashboard.orders.clip_not_video", "ru") in await answer.text()

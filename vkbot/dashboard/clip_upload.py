@@ -14,8 +14,9 @@ import asyncio
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from aiohttp import BodyPartReader, web
 from sqlmodel import Session
@@ -29,11 +30,13 @@ from vkbot.dashboard.render import CSRF_FIELD, render
 from vkbot.ops.jobs import queue_notices
 
 log = logging.getLogger("vkbot.dashboard")
+T = TypeVar("T")
 
 # The route's name: web.py's session check leaves reading this body (and its CSRF token) to the handler.
 CLIP_ROUTE = "orders.clip"
 CLIP_FIELD = "clip"
 MAX_TOKEN_BYTES = 256
+HEAD_BYTES = 16  # enough to tell a video by its first bytes
 # What a multipart body adds around the file (boundaries, headers, the token field).
 FORM_OVERHEAD = 16 * 1024
 CHUNK = 1 << 20
@@ -60,7 +63,7 @@ async def _save(part: BodyPartReader, out: BinaryIO, limit: int) -> tuple[int, b
         size += len(chunk)
         if size > limit:
             return -1, head
-        head = head or chunk[:16]
+        head += chunk[: HEAD_BYTES - len(head)]
         await asyncio.to_thread(out.write, chunk)
     return size, head
 
@@ -71,18 +74,38 @@ def _upload_folder(dashboard: Dashboard) -> Path:
     return folder
 
 
+def _check(session: Session, dashboard: Dashboard, number: int) -> None:
+    """``OrderNotFound`` or ``NotDeliverable`` unless a clip may be delivered for this order now."""
+    order = waitlist.get_order(session, number, settings=dashboard.waitlist, now=dashboard.clock.now())
+    if order.status not in DELIVERABLE:
+        raise NotDeliverable(f"order {number} is {order.status}")
+
+
+def _precheck(dashboard: Dashboard, number: int) -> None:
+    with Session(dashboard.engine) as session:
+        _check(session, dashboard, number)
+
+
 def _deliver(dashboard: Dashboard, number: int, path: Path) -> int:
     """The CLI's deliver: store the clip, mark the order delivered, queue the message; rows queued."""
     with Session(dashboard.engine) as session:
         begin_write(session)
+        _check(session, dashboard, number)  # again, inside the write: two tabs may race
         now = dashboard.clock.now()
-        order = waitlist.get_order(session, number, settings=dashboard.waitlist, now=now)
-        if order.status not in DELIVERABLE:
-            raise NotDeliverable(f"order {number} is {order.status}")
         waitlist.deliver(session, number, path, files=dashboard.files, at=now)
         queued = queue_notices(session, dashboard.waitlist, dashboard.clock)
         session.commit()
     return queued
+
+
+async def _guarded(act: Callable[..., T], *args: Any) -> T:
+    """``act`` in a worker thread; an unknown order is not found, a delivered one a conflict."""
+    try:
+        return await asyncio.to_thread(act, *args)
+    except waitlist.OrderNotFound as exc:
+        raise web.HTTPNotFound() from exc
+    except NotDeliverable as exc:
+        raise web.HTTPConflict() from exc
 
 
 def _refused(request: web.Request, status: int, message: str) -> web.Response:
@@ -115,6 +138,7 @@ async def upload_clip(request: web.Request) -> web.StreamResponse:
     part = await reader.next()
     if not isinstance(part, BodyPartReader) or part.name != CLIP_FIELD:
         raise web.HTTPBadRequest()
+    await _guarded(_precheck, dashboard, number)  # before a gigabyte is read for nothing
     fd, name = tempfile.mkstemp(dir=await asyncio.to_thread(_upload_folder, dashboard), prefix=".clip-")
     path = Path(name)
     try:
@@ -131,12 +155,7 @@ async def upload_clip(request: web.Request) -> web.StreamResponse:
                 "dashboard: clip for order %d refused: not a video (%d bytes, %s)", number, size, kind
             )
             return _refused(request, 400, "dashboard.orders.clip_not_video")
-        try:
-            queued = await asyncio.to_thread(_deliver, dashboard, number, path)
-        except waitlist.OrderNotFound as exc:
-            raise web.HTTPNotFound() from exc
-        except NotDeliverable as exc:
-            raise web.HTTPConflict() from exc
+        queued = await _guarded(_deliver, dashboard, number, path)
     finally:
         await asyncio.to_thread(path.unlink, missing_ok=True)
     log.info("dashboard: clip for order %d uploaded by %s (%d bytes)", number, actor_name(request), size)
