@@ -142,6 +142,7 @@ def test_every_dashboard_wording_exists_in_russian_ukrainian_and_english() -> No
         {f"dashboard.status.{s}" for s in waitlist.STATUSES}
         | {f"dashboard.publish.{a}" for a in ("yes", "no", "unknown")}
         | {f"dashboard.review.notice.{n}" for n in NOTICES}
+        | {f"dashboard.orders.clip_sent_{w}" for w in ("sent", "window", "next_message")}
         | set(ERROR_PAGES.values())
     )
     assert built <= ru

@@ -17,6 +17,7 @@ from vkbot.dashboard.lockout import LockoutPolicy
 from vkbot.dashboard.network import LOOPBACK_HOSTS, IPNetwork
 from vkbot.dashboard.security import Signer
 from vkbot.ops.health import HealthSources
+from waitlist.filestore import LocalFileStore
 from waitlist.settings import WaitlistSettings
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class Dashboard:
     signer: Signer
     templates: jinja2.Environment
     clock: Clock
+    files: LocalFileStore  # the orders' photos, voice notes and clips (storage.files_dir)
     hosts: frozenset[str] = LOOPBACK_HOSTS
     proxies: tuple[IPNetwork, ...] = ()
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)

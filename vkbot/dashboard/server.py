@@ -24,6 +24,7 @@ from vkbot.dashboard.security import Signer, derive_key
 from vkbot.dashboard.settings import MIN_PASSWORD_CHARS
 from vkbot.dashboard.web import dashboard_app
 from vkbot.ops.health import HealthSources
+from waitlist.filestore import LocalFileStore
 
 log = logging.getLogger("vkbot.dashboard")
 
@@ -104,6 +105,7 @@ def dashboard_server(
         clock=clock,
         hosts=allowed_hosts(settings.host, settings.allowed_hosts),
         proxies=networks(settings.trusted_proxies),
+        files=LocalFileStore(config.storage.files_dir),
         wake=wake,
     )
     return DashboardServer(dashboard)

@@ -21,6 +21,8 @@ class DashboardSettings(BaseModel):
     # Only from VKBOT_DASHBOARD__PASSWORD or the secrets file (load_config refuses it in the config file).
     password: SecretStr = SecretStr("")
     session_hours: float = Field(12.0, gt=0, le=24 * 30)
+    # The largest finished clip the order page accepts (streamed to disk; the rest of the app takes 64 KB).
+    clip_max_mb: int = Field(1024, ge=1, le=16 * 1024)
     # Host names the browser may use to reach it, besides the loopback ones (a DNS-rebinding page
     # names its own host and is refused); e.g. ["dashboard.example.org"] behind a proxy.
     allowed_hosts: list[str] = []

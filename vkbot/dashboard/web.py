@@ -10,7 +10,7 @@ from pathlib import Path
 from aiohttp import web
 from sqlmodel import Session
 
-from vkbot.dashboard import accounts_page, inbox, login, orders, review, sessions, status
+from vkbot.dashboard import accounts_page, clip_upload, inbox, login, media, orders, review, sessions, status
 from vkbot.dashboard.audit import ADDRESS_KEY, audit_actions
 from vkbot.dashboard.context import DASHBOARD_KEY, SESSION_KEY, Account, Dashboard, SignedIn, dashboard_of
 from vkbot.dashboard.network import client_address, host_name
@@ -35,6 +35,10 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+
+
+# Routes whose handler reads the body itself and checks the CSRF token in it (see clip_upload).
+SELF_CHECKED = frozenset({clip_upload.CLIP_ROUTE})
 
 
 def _public(path: str) -> bool:
@@ -75,7 +79,8 @@ async def require_session(request: web.Request, handler: Handler) -> web.StreamR
         if request.method == "GET":
             raise web.HTTPFound("/login")
         raise web.HTTPForbidden()
-    if request.method == "POST":
+    # A streamed upload checks its own token: reading its body here would hit the 64 KB limit.
+    if request.method == "POST" and request.match_info.route.name not in SELF_CHECKED:
         form = await request.post()
         if not tokens_equal(str(form.get(CSRF_FIELD, "")), session.csrf):
             log.warning("dashboard: POST %s without a valid CSRF token refused", request.path)
@@ -124,9 +129,17 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_post("/login", login.login)
     app.router.add_post("/logout", login.logout)
     app.router.add_get("/lang/{lang}", login.switch_language)
+    # orders: the queue with search and filters, an order's page, its files, the clip upload, sign-ups
     app.router.add_get("/queue", orders.queue_page)
     app.router.add_get("/orders/{number}", orders.order_page)
     app.router.add_post("/orders/{number}/status", orders.change_status)
+    app.router.add_post("/orders/{number}/move", orders.move)
+    app.router.add_get("/orders/{number}/files/{file_id}", media.file_full)
+    app.router.add_get("/orders/{number}/files/{file_id}/thumb", media.file_thumb)
+    app.router.add_get("/orders/{number}/files.zip", media.download_all)
+    app.router.add_post("/orders/{number}/clip", clip_upload.upload_clip, name=clip_upload.CLIP_ROUTE)
+    app.router.add_get("/signups", orders.signups_page)
+    app.router.add_post("/signups/{state:open|close}", orders.switch_signups)
     app.router.add_get("/inbox", inbox.inbox_page)
     app.router.add_get("/review", review.review_page)
     app.router.add_get("/review/{item_id}", review.item_page)
