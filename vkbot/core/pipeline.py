@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -46,6 +47,7 @@ from vkbot.ingress.events import (
     MessageReply,
     WallReplyNew,
 )
+from vkbot.ops.founder_alerts import founder_alert_requests
 from waitlist import Downloader, FileStore, InboundButton, InboundMessage
 from waitlist.filestore import LocalFileStore
 from waitlist.language import detect_language
@@ -112,12 +114,13 @@ class Pipeline:
 
     def _to_founder(self, session: Session, key: str) -> list[OutboxRequest]:
         """What the founder must hear at once (a request for a person, words of despair), as VK messages."""
-        founder = self.config.alerts.founder_user_id
+        # Without her VK id or an SMTP server the alerts stay in wl_founder_alert, under Needs you.
         alerts = waitlist.founder_alerts(session, key)
-        if not founder or not alerts:
-            return []  # without her VK id the alerts stay in wl_founder_alert for the dashboard
-        lang = self.config.alerts.language
-        return [message_request(a.key, founder, a.message(lang)) for a in alerts]
+        if not alerts:
+            return []
+        settings = self.config.alerts
+        zone = ZoneInfo(settings.timezone or self.config.waitlist.timezone)
+        return founder_alert_requests(alerts, settings, self.clock.now(), zone)
 
     def _moderate_message(
         self, session: Session, key: str, new: MessageNew, inbound: InboundMessage

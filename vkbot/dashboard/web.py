@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from vkbot.dashboard import inbox, login, orders, review, status
+from vkbot.dashboard import bans, conversations, inbox, login, needs, orders, review, status
 from vkbot.dashboard.context import DASHBOARD_KEY, SESSION_KEY, Dashboard, dashboard_of
 from vkbot.dashboard.render import CSRF_FIELD, render
 from vkbot.dashboard.security import SESSION_COOKIE
@@ -84,7 +84,7 @@ async def _no_icon(_request: web.Request) -> web.StreamResponse:
 
 
 async def _home(_request: web.Request) -> web.StreamResponse:
-    raise web.HTTPFound(login.HOME)
+    raise web.HTTPFound(needs.HOME)
 
 
 def dashboard_app(dashboard: Dashboard) -> web.Application:
@@ -106,5 +106,15 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_post("/review/{item_id}/restore", review.restore_item)
     app.router.add_post("/review/{item_id}/confirm", review.confirm_item)
     app.router.add_get("/status", status.status_page)
+    # desk: what needs her, conversations with the reply box, ban proposals
+    app.router.add_get("/needs", needs.needs_page)
+    app.router.add_post("/needs/{need_id}/done", needs.mark_done)
+    app.router.add_get("/conversations", conversations.list_page)
+    app.router.add_get("/conversations/{peer_id}", conversations.thread_page)
+    app.router.add_post("/conversations/{peer_id}/reply", conversations.reply)
+    app.router.add_post("/conversations/{peer_id}/bot", conversations.hand_back)
+    app.router.add_get("/bans", bans.bans_page)
+    app.router.add_post("/bans/{proposal_id}/accept", bans.accept_ban)
+    app.router.add_post("/bans/{proposal_id}/dismiss", bans.dismiss_ban)
     app.router.add_static("/static/", STATIC, show_index=False, follow_symlinks=False)
     return app

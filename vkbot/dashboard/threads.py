@@ -1,0 +1,290 @@
+"""Conversations as threads: one per relative, newest activity first, with search and keyset paging.
+
+Messages are read from the event store, as the inbox does: a relative's ``message_new`` and the
+community's ``message_reply`` (the bot's answers, and the founder's own, from VK or from here). What
+moderation keeps out of sight is absent (``hidden_source_keys``, the rule the rest of the suite uses);
+what it marked for review is only flagged, so the page can blur it. Her replies from the dashboard
+still on their way (outbox rows not yet echoed back by VK) are shown as pending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from moderation.records import hidden_source_keys, review_source_keys
+from vkbot.adapters.inbound import storable
+from vkbot.core.store.events_repo import load_event
+from vkbot.core.store.models import OutboxRow, StoredEvent
+from vkbot.ingress.events import MessageNew, MessageReply, VkEvent, event_type_of
+from waitlist.models import WlConversation, WlOrder
+
+__all__ = [
+    "DESK_KEY_PREFIX",
+    "Identity",
+    "Line",
+    "ThreadPage",
+    "ThreadRow",
+    "identities",
+    "thread_lines",
+    "threads",
+]
+
+MESSAGE_TYPES = (event_type_of(MessageNew), event_type_of(MessageReply))
+PAGE = 20
+THREAD_LINES = 200  # the newest lines of one thread; older ones are in VK
+SCAN_BATCH = 200
+# A text search reads at most this many of the newest messages (the store keeps years of them).
+TEXT_SCAN_LIMIT = 5000
+MAX_PRIVATE_PEER = 2_000_000_000  # above this a peer is a chat, never a relative
+# Outbox keys of the founder's replies typed in the dashboard: they are hers, not the bot's.
+DESK_KEY_PREFIX = "desk:reply:"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a thread is with, as far as the suite knows: their order and language."""
+
+    peer_id: int
+    order_number: int | None = None
+    subject_name: str | None = None
+    relation: str | None = None
+    contact: str | None = None
+    lang: str | None = None
+    stepped_back_until: datetime | None = None  # the bot is quiet here until then
+    stepped_back_by: str | None = None  # relative (asked for a person) | founder (she wrote)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One message of a thread: ``who`` is relative, bot or founder; ``pending`` for a reply still on its way."""
+
+    at: datetime
+    who: str
+    text: str
+    attachments: int = 0
+    review: bool = False
+    pending: bool = False
+    event_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    identity: Identity
+    last_id: int  # the newest stored message's id: the list's order and its paging key
+    last: Line | None
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    rows: list[ThreadRow]
+    older: int | None  # ``before`` for the next page; None on the last one
+
+
+def _private(peer: object) -> bool:
+    return isinstance(peer, int) and 0 < peer < MAX_PRIVATE_PEER
+
+
+def identities(session: Session, peer_ids: Iterable[int]) -> dict[int, Identity]:
+    """Each peer's conversation and newest order (one query each for the lot)."""
+    peers = list(dict.fromkeys(peer_ids))
+    if not peers:
+        return {}
+    convs = {
+        c.peer_id: c
+        for c in session.scalars(select(WlConversation).where(col(WlConversation.peer_id).in_(peers)))
+    }
+    orders: dict[int, WlOrder] = {}
+    query = select(WlOrder).where(col(WlOrder.peer_id).in_(peers), col(WlOrder.number).is_not(None))
+    for order in session.scalars(query.order_by(col(WlOrder.id))):
+        orders[order.peer_id or 0] = order  # the newest wins
+    found: dict[int, Identity] = {}
+    for peer in peers:
+        conv, order = convs.get(peer), orders.get(peer)
+        found[peer] = Identity(
+            peer_id=peer,
+            order_number=order.number if order else None,
+            subject_name=order.subject_name if order else None,
+            relation=order.relation if order else None,
+            contact=order.contact if order else None,
+            lang=(conv.lang if conv else None) or (order.lang if order else None),
+            stepped_back_until=conv.takeover_until if conv else None,
+            stepped_back_by=conv.takeover_by if conv else None,
+        )
+    return found
+
+
+def _line(stored: StoredEvent, desk_random_ids: set[int]) -> Line | None:
+    """A stored message as a thread line; None for chats, broken rows and other events."""
+    event = load_event(stored)
+    if not isinstance(event, VkEvent) or event.message is None or not _private(event.message.peer_id):
+        return None
+    message = event.message
+    if isinstance(event.obj, MessageNew):
+        if not message.private:
+            return None
+        who = "relative"
+    elif message.admin_author_id or (message.random_id and message.random_id in desk_random_ids):
+        who = "founder"
+    else:
+        who = "bot"
+    return Line(
+        at=datetime.fromtimestamp(message.date, UTC),
+        who=who,
+        text=storable(message.text),
+        attachments=len(message.attachments),
+        event_id=stored.id,
+    )
+
+
+def _random_id(stored: StoredEvent) -> int | None:
+    event = load_event(stored)
+    return event.message.random_id if isinstance(event, VkEvent) and event.message is not None else None
+
+
+def _desk_rows(session: Session, peer_id: int) -> list[OutboxRow]:
+    query = select(OutboxRow).where(
+        col(OutboxRow.peer_id) == peer_id, col(OutboxRow.key).startswith(DESK_KEY_PREFIX)
+    )
+    return list(session.scalars(query.order_by(col(OutboxRow.id))))
+
+
+def _visible(session: Session, batch: list[StoredEvent], desk: set[int]) -> list[Line]:
+    """The batch's lines that moderation lets her see, flagged ones marked."""
+    keys = [s.key for s in batch]
+    hidden, review = hidden_source_keys(session, keys), review_source_keys(session, keys)
+    lines = []
+    for stored in batch:
+        line = _line(stored, desk) if stored.key not in hidden else None
+        if line is not None:
+            lines.append(Line(**{**vars(line), "review": stored.key in review}))
+    return lines
+
+
+def thread_lines(session: Session, peer_id: int, limit: int = THREAD_LINES) -> list[Line]:
+    """The newest ``limit`` messages with this relative, oldest first, and her replies still on their way."""
+    desk = _desk_rows(session, peer_id)
+    desk_ids = {r.random_id for r in desk if r.random_id is not None}
+    query = (
+        select(StoredEvent)
+        .where(col(StoredEvent.peer_id) == peer_id, col(StoredEvent.type).in_(MESSAGE_TYPES))
+        .order_by(col(StoredEvent.id).desc())
+        .limit(limit)
+    )
+    batch = list(session.scalars(query))
+    lines = _visible(session, batch, desk_ids)
+    echoed = {_random_id(stored) for stored in batch}
+    for row in desk:
+        if row.random_id not in echoed and row.status in ("pending", "done"):
+            text = str(row.params.get("message", ""))
+            at = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)  # SQLite
+            lines.append(Line(at=at, who="founder", text=text, pending=row.status == "pending"))
+    lines.sort(key=lambda line: line.at)
+    return lines
+
+
+def _activity(
+    session: Session, peers: list[int] | None, before: int | None, limit: int
+) -> list[tuple[int, int]]:
+    """(peer, newest message id) newest first: all private peers, or only ``peers``."""
+    last = func.max(col(StoredEvent.id))
+    query = (
+        select(col(StoredEvent.peer_id), last)
+        .where(col(StoredEvent.type).in_(MESSAGE_TYPES))
+        .where(col(StoredEvent.peer_id) > 0, col(StoredEvent.peer_id) < MAX_PRIVATE_PEER)
+        .group_by(col(StoredEvent.peer_id))
+        .order_by(last.desc())
+        .limit(limit)
+    )
+    if peers is not None:
+        query = query.where(col(StoredEvent.peer_id).in_(peers))
+    if before is not None:
+        query = query.having(last < before)
+    return [(int(peer), int(newest)) for peer, newest in session.execute(query)]
+
+
+def _last_visible(session: Session, peer_id: int) -> Line | None:
+    """The thread's newest line she may see (a thread of hidden messages only has none)."""
+    query = (
+        select(StoredEvent)
+        .where(col(StoredEvent.peer_id) == peer_id, col(StoredEvent.type).in_(MESSAGE_TYPES))
+        .order_by(col(StoredEvent.id).desc())
+        .limit(SCAN_BATCH)
+    )
+    desk = {r.random_id for r in _desk_rows(session, peer_id) if r.random_id is not None}
+    lines = _visible(session, list(session.scalars(query)), desk)
+    return lines[0] if lines else None
+
+
+def matching_peers(session: Session, query: str) -> list[int]:
+    """Peers whose order number, VK id, names or contact match, or whose visible messages contain it."""
+    needle = query.strip()
+    if not needle:
+        return []
+    found: list[int] = []
+    if needle.lstrip("№#").strip().isdigit():
+        number = int(needle.lstrip("№#").strip())
+        found += [p for p in session.scalars(select(WlOrder.peer_id).where(WlOrder.number == number)) if p]
+        if _private(number):
+            found.append(number)
+    # Matched in Python: SQLite's LIKE folds only ASCII case, and names here are Cyrillic.
+    folded = needle.casefold()
+    named = select(WlOrder.peer_id, WlOrder.subject_name, WlOrder.relation, WlOrder.contact).where(
+        col(WlOrder.peer_id).is_not(None), col(WlOrder.number).is_not(None)
+    )
+    for peer, *names in session.execute(named):
+        if any(folded in name.casefold() for name in names if name):
+            found.append(peer)
+    found += _peers_with_text(session, folded)
+    return list(dict.fromkeys(found))
+
+
+def _peers_with_text(session: Session, needle: str) -> list[int]:
+    """Peers of the newest ``TEXT_SCAN_LIMIT`` visible messages whose text contains ``needle``."""
+    found: list[int] = []
+    before: int | None = None
+    scanned = 0
+    while scanned < TEXT_SCAN_LIMIT:
+        query = select(StoredEvent).where(col(StoredEvent.type).in_(MESSAGE_TYPES))
+        if before is not None:
+            query = query.where(col(StoredEvent.id) < before)
+        batch = list(session.scalars(query.order_by(col(StoredEvent.id).desc()).limit(SCAN_BATCH)))
+        if not batch:
+            break
+        scanned, before = scanned + len(batch), batch[-1].id
+        hidden = hidden_source_keys(session, [s.key for s in batch])
+        for stored in batch:
+            line = _line(stored, set()) if stored.key not in hidden else None
+            if line is not None and needle in line.text.casefold() and stored.peer_id:
+                found.append(stored.peer_id)
+    return found
+
+
+def threads(
+    session: Session, *, query: str = "", before: int | None = None, page: int | None = None
+) -> ThreadPage:
+    """One page of threads, newest activity first; ``before`` is the previous page's ``older``."""
+    page = page or PAGE
+    peers = matching_peers(session, query) if query.strip() else None
+    if peers == []:
+        return ThreadPage([], None)
+    rows: list[ThreadRow] = []
+    cursor = before
+    while len(rows) < page:
+        batch = _activity(session, peers, cursor, page)
+        if not batch:
+            return ThreadPage(rows, None)
+        known = identities(session, [peer for peer, _ in batch])
+        for peer, newest in batch:
+            cursor = newest
+            last = _last_visible(session, peer)
+            if last is not None:  # a thread of hidden messages only is not hers to see
+                rows.append(ThreadRow(known[peer], newest, last))
+            if len(rows) == page:
+                break
+    more = bool(_activity(session, peers, cursor, 1))
+    return ThreadPage(rows, cursor if more else None)
