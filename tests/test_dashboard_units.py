@@ -90,10 +90,10 @@ def test_the_password_is_compared_whole() -> None:
     ("target", "expected"),
     [
         ("/inbox", "/inbox"),
-        ("//evil.example/x", "/queue"),
-        ("https://evil.example", "/queue"),
-        (None, "/queue"),
-        ("/\\evil.example", "/queue"),
+        ("//evil.example/x", "/needs"),
+        ("https://evil.example", "/needs"),
+        (None, "/needs"),
+        ("/\\evil.example", "/needs"),
     ],
 )
 def test_the_language_switch_only_returns_to_this_site(target: str | None, expected: str) -> None:

@@ -5,8 +5,10 @@ proposals, the status page's sentences and dates in words, against the real pipe
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +34,7 @@ from vkbot.dashboard.words import when_in_words
 from vkbot.ops.health import HealthSources
 from waitlist.models import WlConversation, WlInbox, WlOrder
 
+LOCALES = Path(__file__).resolve().parent.parent / "i18n" / "locales"
 PASSWORD = "a long enough password"
 MOSCOW = ZoneInfo("Europe/Moscow")
 DESPAIR = "Мужа не стало, я не хочу больше жить"
@@ -388,11 +391,8 @@ async def test_the_status_page_speaks_in_words(desk: Desk) -> None:
 
 
 def test_every_desk_wording_exists_in_russian_ukrainian_and_english() -> None:
-    from tests.test_dashboard_units import ROOT
-    import tomllib
-
     def keys(lang: str) -> set[str]:
-        tree = tomllib.loads((ROOT / "i18n" / "locales" / lang / "desk.toml").read_text(encoding="utf-8"))
+        tree = tomllib.loads((LOCALES / lang / "desk.toml").read_text(encoding="utf-8"))
         found: set[str] = set()
 
         def walk(node: dict[str, Any], prefix: str) -> None:

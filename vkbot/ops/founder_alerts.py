@@ -9,7 +9,7 @@ waits for the end of her quiet hours (``not_before``); words of despair never wa
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -37,7 +37,8 @@ def quiet_until(now: datetime, start_hour: int | None, end_hour: int | None, tz:
     if not inside:
         return None
     day = local.date() if hour < end_hour else local.date() + timedelta(days=1)
-    return datetime.combine(day, time(end_hour), tzinfo=tz)
+    # In UTC: the outbox's not_before column keeps no zone on SQLite, so 8:00 Moscow must arrive as 5:00.
+    return datetime.combine(day, time(end_hour), tzinfo=tz).astimezone(UTC)
 
 
 def founder_alert_requests(
