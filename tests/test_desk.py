@@ -212,6 +212,8 @@ async def test_the_first_page_is_needs_you_with_despair_requests_and_unanswered_
         for name in ("crisis", "human", "unanswered")
     }
     assert DESPAIR in sections["crisis"] and 'href="/conversations/7001"' in sections["crisis"]
+    # Flagged for self-harm only: shown plainly (she was alerted for these very words), not blurred.
+    assert "<details" not in sections["crisis"]
     assert 'href="/conversations/7002"' in sections["human"]
     assert "Высоцкого" in sections["unanswered"] and f"№ {number} · Иван Петрович" in sections["unanswered"]
     assert "мразь" not in html
@@ -236,6 +238,10 @@ async def test_conversations_are_one_thread_per_relative_newest_first_without_hi
     fed.write(7103, "Ты тупая мразь, чтоб ты сдохла")
     fed.write(7101, "Вот ещё одна история про маму и её сад")
 
+    # The bot's alert to the founder is a message_reply to her: her own id is not a relative's thread.
+    desk.dashboard.founder_user_id = 7999
+    alert = fed.updates.message_object(-1001, "СРОЧНО", peer_id=7999, out=1, random_id=5)
+    fed(fed.updates.envelope("message_reply", alert))
     _, html = await desk.get("/conversations")
     order = [int(peer) for peer in re.findall(r'id="thread-(\d+)"', html)]
     assert order == [7101, 7102], "newest activity first, one each, the hidden-only thread absent"
@@ -341,6 +347,7 @@ async def test_markup_is_text_and_flagged_messages_are_marked_quietly(desk: Desk
                 peer_id=7501,
                 text="...",
                 status="flagged",
+                categories=["insults"],
                 created_at=fed.clock.now(),
             )
         )

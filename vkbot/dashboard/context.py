@@ -39,6 +39,8 @@ class Dashboard:
     templates: jinja2.Environment
     clock: Clock
     wake: Callable[[], None] = lambda: None
+    # desk: her own VK id ([alerts] founder_user_id): the alerts sent to her are not a relative's thread
+    founder_user_id: int = 0
 
 
 DASHBOARD_KEY = web.AppKey("dashboard", Dashboard)

@@ -105,7 +105,8 @@ async def list_page(request: web.Request) -> web.Response:
 
     def read() -> ThreadPage:
         with Session(dashboard.engine) as session:
-            return threads(session, query=query, before=before)
+            founder = (dashboard.founder_user_id,) if dashboard.founder_user_id else ()
+            return threads(session, query=query, before=before, exclude=founder)
 
     page = await asyncio.to_thread(read)
     return render(request, "conversations.html", page=page, q=query, now=dashboard.clock.now())

@@ -16,12 +16,12 @@ from aiohttp import web
 from sqlmodel import Session, col, select
 
 from moderation.bans import list_proposals
-from moderation.records import hidden_source_keys, review_source_keys
+from moderation.records import hidden_source_keys
 from publishing.models import PubPost
 from vkbot.core.store.db import begin_write
 from vkbot.dashboard.context import Dashboard, dashboard_of
 from vkbot.dashboard.render import render
-from vkbot.dashboard.threads import Identity, identities
+from vkbot.dashboard.threads import Identity, blurred_keys, identities
 from waitlist.founder import mark_handled
 from waitlist.models import WlInbox, WlOrder
 
@@ -88,7 +88,7 @@ def _kept(session: Session, kinds: tuple[str, ...]) -> list[Need]:
     )
     rows = list(session.exec(query))
     keys = [r.event_key for r in rows]
-    hidden, review = hidden_source_keys(session, keys), review_source_keys(session, keys)
+    hidden, review = hidden_source_keys(session, keys), blurred_keys(session, keys)
     who = identities(session, [r.peer_id for r in rows if r.peer_id])
     return [
         Need(

@@ -95,5 +95,6 @@ def dashboard_server(
         templates=make_templates(),
         clock=clock,
         wake=wake,
+        founder_user_id=config.alerts.founder_user_id,
     )
     return DashboardServer(dashboard)

@@ -9,13 +9,15 @@ still on their way (outbox rows not yet echoed back by VK) are shown as pending.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from moderation.classifier import SELF_HARM
+from moderation.models import ModItem
 from moderation.records import hidden_source_keys, review_source_keys
 from vkbot.adapters.inbound import storable
 from vkbot.core.store.events_repo import load_event
@@ -29,6 +31,7 @@ __all__ = [
     "Line",
     "ThreadPage",
     "ThreadRow",
+    "blurred_keys",
     "identities",
     "thread_lines",
     "threads",
@@ -153,10 +156,23 @@ def _desk_rows(session: Session, peer_id: int) -> list[OutboxRow]:
     return list(session.scalars(query.order_by(col(OutboxRow.id))))
 
 
+def blurred_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    """Which shown messages are flagged for more than despair: blurred until she opens them.
+
+    A message flagged only because it speaks of self-harm is shown plainly: it is why she was alerted,
+    and the VK alert quoted it already; anything abusive in it keeps the blur.
+    """
+    flagged = list(review_source_keys(session, keys))
+    if not flagged:
+        return set()
+    query = select(ModItem.source_key, ModItem.categories).where(col(ModItem.source_key).in_(flagged))
+    return {key for key, categories in session.execute(query) if set(categories or ()) - {SELF_HARM}}
+
+
 def _visible(session: Session, batch: list[StoredEvent], desk: set[int]) -> list[Line]:
     """The batch's lines that moderation lets her see, flagged ones marked."""
     keys = [s.key for s in batch]
-    hidden, review = hidden_source_keys(session, keys), review_source_keys(session, keys)
+    hidden, review = hidden_source_keys(session, keys), blurred_keys(session, keys)
     lines = []
     for stored in batch:
         line = _line(stored, desk) if stored.key not in hidden else None
@@ -188,9 +204,9 @@ def thread_lines(session: Session, peer_id: int, limit: int = THREAD_LINES) -> l
 
 
 def _activity(
-    session: Session, peers: list[int] | None, before: int | None, limit: int
+    session: Session, peers: list[int] | None, before: int | None, limit: int, exclude: Collection[int] = ()
 ) -> list[tuple[int, int]]:
-    """(peer, newest message id) newest first: all private peers, or only ``peers``."""
+    """(peer, newest message id) newest first: all private peers but ``exclude``, or only ``peers``."""
     last = func.max(col(StoredEvent.id))
     query = (
         select(col(StoredEvent.peer_id), last)
@@ -202,6 +218,8 @@ def _activity(
     )
     if peers is not None:
         query = query.where(col(StoredEvent.peer_id).in_(peers))
+    if exclude:
+        query = query.where(col(StoredEvent.peer_id).not_in(list(exclude)))
     if before is not None:
         query = query.having(last < before)
     return [(int(peer), int(newest)) for peer, newest in session.execute(query)]
@@ -265,9 +283,17 @@ def _peers_with_text(session: Session, needle: str) -> list[int]:
 
 
 def threads(
-    session: Session, *, query: str = "", before: int | None = None, page: int | None = None
+    session: Session,
+    *,
+    query: str = "",
+    before: int | None = None,
+    page: int | None = None,
+    exclude: Collection[int] = (),
 ) -> ThreadPage:
-    """One page of threads, newest activity first; ``before`` is the previous page's ``older``."""
+    """One page of threads, newest activity first; ``before`` is the previous page's ``older``.
+
+    ``exclude``: peers that are not relatives (the founder, whom the bot sends her alerts).
+    """
     page = page or PAGE
     peers = matching_peers(session, query) if query.strip() else None
     if peers == []:
@@ -275,7 +301,7 @@ def threads(
     rows: list[ThreadRow] = []
     cursor = before
     while len(rows) < page:
-        batch = _activity(session, peers, cursor, page)
+        batch = _activity(session, peers, cursor, page, exclude)
         if not batch:
             return ThreadPage(rows, None)
         known = identities(session, [peer for peer, _ in batch])
@@ -286,5 +312,5 @@ def threads(
                 rows.append(ThreadRow(known[peer], newest, last))
             if len(rows) == page:
                 break
-    more = bool(_activity(session, peers, cursor, 1))
+    more = bool(_activity(session, peers, cursor, 1, exclude))
     return ThreadPage(rows, cursor if more else None)
