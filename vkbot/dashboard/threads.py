@@ -103,8 +103,8 @@ def identities(session: Session, peer_ids: Iterable[int]) -> dict[int, Identity]
     }
     orders: dict[int, WlOrder] = {}
     query = select(WlOrder).where(col(WlOrder.peer_id).in_(peers), col(WlOrder.number).is_not(None))
-    for order in session.scalars(query.order_by(col(WlOrder.id))):
-        orders[order.peer_id or 0] = order  # the newest wins
+    for newer in session.scalars(query.order_by(col(WlOrder.id))):
+        orders[newer.peer_id or 0] = newer  # the newest wins
     found: dict[int, Identity] = {}
     for peer in peers:
         conv, order = convs.get(peer), orders.get(peer)
@@ -165,7 +165,9 @@ def blurred_keys(session: Session, keys: Iterable[str]) -> set[str]:
     flagged = list(review_source_keys(session, keys))
     if not flagged:
         return set()
-    query = select(ModItem.source_key, ModItem.categories).where(col(ModItem.source_key).in_(flagged))
+    query = select(col(ModItem.source_key), col(ModItem.categories)).where(
+        col(ModItem.source_key).in_(flagged)
+    )
     return {key for key, categories in session.execute(query) if set(categories or ()) - {SELF_HARM}}
 
 
@@ -246,14 +248,16 @@ def matching_peers(session: Session, query: str) -> list[int]:
     found: list[int] = []
     if needle.lstrip("№#").strip().isdigit():
         number = int(needle.lstrip("№#").strip())
-        found += [p for p in session.scalars(select(WlOrder.peer_id).where(WlOrder.number == number)) if p]
+        found += [
+            p for p in session.scalars(select(col(WlOrder.peer_id)).where(col(WlOrder.number) == number)) if p
+        ]
         if _private(number):
             found.append(number)
     # Matched in Python: SQLite's LIKE folds only ASCII case, and names here are Cyrillic.
     folded = needle.casefold()
-    named = select(WlOrder.peer_id, WlOrder.subject_name, WlOrder.relation, WlOrder.contact).where(
-        col(WlOrder.peer_id).is_not(None), col(WlOrder.number).is_not(None)
-    )
+    named = select(
+        col(WlOrder.peer_id), col(WlOrder.subject_name), col(WlOrder.relation), col(WlOrder.contact)
+    ).where(col(WlOrder.peer_id).is_not(None), col(WlOrder.number).is_not(None))
     for peer, *names in session.execute(named):
         if any(folded in name.casefold() for name in names if name):
             found.append(peer)
