@@ -21,10 +21,12 @@ from sqlmodel import Session
 
 import i18n
 from moderation.models import ModBanProposal, ModItem
+from publishing.models import PubPost
 from tests.feeding import Fed, fed  # noqa: F401  (fixture)
 from vkbot.core.store.models import OutboxRow, StoredEvent
 from vkbot.dashboard import threads as threads_module
 from vkbot.dashboard.context import Dashboard
+from vkbot.dashboard.needs import HANDOFF_PAGE
 from vkbot.dashboard.render import CSRF_FIELD, make_templates
 from vkbot.dashboard.security import SESSION_COOKIE, LoginThrottle, Signer, derive_key
 from vkbot.dashboard.settings import DashboardSettings
@@ -414,3 +416,40 @@ def test_every_desk_wording_exists_in_russian_ukrainian_and_english() -> None:
 
     assert keys("uk") == keys("ru") == keys("en")
     assert len(keys("ru")) > 60
+
+
+async def test_hand_offs_from_publishing_are_listed_with_their_thread(desk: Desk) -> None:
+    fed = desk.fed
+    number = _order(fed, 7701, "Сергей Иванович")
+    with Session(fed.engine) as session:
+        order = session.scalars(select(WlOrder).where(WlOrder.number == number)).one()
+        session.add(
+            PubPost(
+                order_id=order.id or 0,
+                guid="g-7701",
+                status="handed_to_founder",
+                caption="Памяти Сергея Ивановича",
+                file_id="f" * 64,
+                handoff_reason="no wall right",
+                created_at=fed.clock.now(),
+                updated_at=fed.clock.now(),
+                handed_at=fed.clock.now(),
+            )
+        )
+        session.commit()
+    _, html = await desk.get("/needs")
+    handoffs = html.split('id="needs-handoffs"')[1].split("</section>")[0]
+    assert f"№ {number} · Сергей Иванович" in handoffs
+    assert 'href="/conversations/7701"' in handoffs and f'href="{HANDOFF_PAGE}"' in handoffs
+
+
+async def test_a_reply_vk_would_not_deliver_is_marked_in_the_thread(desk: Desk) -> None:
+    desk.fed.write(7801, HELLO)
+    await desk.post("/conversations/7801/reply", text="Вы здесь?", token="u" * 16)
+    with Session(desk.fed.engine) as session:
+        row = session.scalars(select(OutboxRow).where(OutboxRow.key.startswith("desk:reply:7801"))).one()  # type: ignore[attr-defined]
+        row.status = "undeliverable"
+        session.add(row)
+        session.commit()
+    _, html = await desk.get("/conversations/7801")
+    assert "Вы здесь?" in html and ru("dashboard.conversations.failed_undeliverable") in html

@@ -58,10 +58,18 @@ class Handoff:
     reason: str | None
 
 
+@dataclass(frozen=True)
+class Call:
+    """One of today's interviews: when, and with whom (the page links to the thread)."""
+
+    at: datetime
+    who: Identity
+
+
 @dataclass
 class NeedsView:
     sections: dict[str, list[Need]] = field(default_factory=dict)
-    interviews: list[object] = field(default_factory=list)
+    interviews: list[Call] = field(default_factory=list)
     handoffs: list[Handoff] = field(default_factory=list)
     bans: int = 0  # open ban proposals, decided on their own page
 
@@ -70,11 +78,11 @@ class NeedsView:
         return not (any(self.sections.values()) or self.interviews or self.handoffs or self.bans)
 
 
-def todays_interviews(session: Session, day: date) -> list[object]:
-    """TODO(interviews): the day's calls, each with its order and peer (the interviews area builds this).
+def todays_interviews(session: Session, day: date) -> list[Call]:
+    """TODO(interviews): the calls booked for ``day`` (her date), earliest first, as ``Call`` rows.
 
-    The page lists what this returns under "today's interviews" with a link to each thread; until the
-    interviews area lands there are none.
+    The interviews area owns the booking tables and fills this in (``identities(session, peers)`` gives
+    each ``who``); the page lists them under "today's calls", each linked to its thread. Until then: none.
     """
     return []
 

@@ -72,6 +72,7 @@ class Line:
     attachments: int = 0
     review: bool = False
     pending: bool = False
+    failed: str | None = None  # her reply VK did not take: "undeliverable" (messages closed) or "parked"
     event_id: int | None = None
 
 
@@ -197,10 +198,13 @@ def thread_lines(session: Session, peer_id: int, limit: int = THREAD_LINES) -> l
     lines = _visible(session, batch, desk_ids)
     echoed = {_random_id(stored) for stored in batch}
     for row in desk:
-        if row.random_id not in echoed and row.status in ("pending", "done"):
+        if row.random_id not in echoed:  # not back from VK yet, or never sent: she must see which
             text = str(row.params.get("message", ""))
             at = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)  # SQLite
-            lines.append(Line(at=at, who="founder", text=text, pending=row.status == "pending"))
+            failed = row.status if row.status in ("undeliverable", "parked") else None
+            lines.append(
+                Line(at=at, who="founder", text=text, pending=row.status == "pending", failed=failed)
+            )
     lines.sort(key=lambda line: line.at)
     return lines
 
