@@ -113,7 +113,7 @@ class Pipeline:
         return requests
 
     def _to_founder(self, session: Session, key: str) -> list[OutboxRequest]:
-        """What the founder must hear at once (a request for a person, words of despair), as VK messages."""
+        """What the founder must hear at once (a request for a person, words of despair): VK message, e-mail."""
         # Without her VK id or an SMTP server the alerts stay in wl_founder_alert, under Needs you.
         alerts = waitlist.founder_alerts(session, key)
         if not alerts:

@@ -10,7 +10,7 @@ still on their way (outbox rows not yet echoed back by VK) are shown as pending.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -41,6 +41,7 @@ MESSAGE_TYPES = (event_type_of(MessageNew), event_type_of(MessageReply))
 PAGE = 20
 THREAD_LINES = 200  # the newest lines of one thread; older ones are in VK
 SCAN_BATCH = 200
+LAST_PEEK = 5  # messages read to find a thread's newest visible one before looking further back
 # A text search reads at most this many of the newest messages (the store keeps years of them).
 TEXT_SCAN_LIMIT = 5000
 MAX_PRIVATE_PEER = 2_000_000_000  # above this a peer is a chat, never a relative
@@ -180,7 +181,7 @@ def _visible(session: Session, batch: list[StoredEvent], desk: set[int]) -> list
     for stored in batch:
         line = _line(stored, desk) if stored.key not in hidden else None
         if line is not None:
-            lines.append(Line(**{**vars(line), "review": stored.key in review}))
+            lines.append(replace(line, review=stored.key in review))
     return lines
 
 
@@ -232,16 +233,24 @@ def _activity(
 
 
 def _last_visible(session: Session, peer_id: int) -> Line | None:
-    """The thread's newest line she may see (a thread of hidden messages only has none)."""
-    query = (
-        select(StoredEvent)
-        .where(col(StoredEvent.peer_id) == peer_id, col(StoredEvent.type).in_(MESSAGE_TYPES))
-        .order_by(col(StoredEvent.id).desc())
-        .limit(SCAN_BATCH)
-    )
+    """The thread's newest line she may see (a thread of hidden messages only has none).
+
+    A few of the newest messages first (nearly always enough), further back only when all are hidden.
+    """
     desk = {r.random_id for r in _desk_rows(session, peer_id) if r.random_id is not None}
-    lines = _visible(session, list(session.scalars(query)), desk)
-    return lines[0] if lines else None
+    before: int | None = None
+    for size in (LAST_PEEK, SCAN_BATCH):
+        query = select(StoredEvent).where(
+            col(StoredEvent.peer_id) == peer_id, col(StoredEvent.type).in_(MESSAGE_TYPES)
+        )
+        if before is not None:
+            query = query.where(col(StoredEvent.id) < before)
+        batch = list(session.scalars(query.order_by(col(StoredEvent.id).desc()).limit(size)))
+        lines = _visible(session, batch, desk)
+        if lines or len(batch) < size:
+            return lines[0] if lines else None
+        before = batch[-1].id
+    return None
 
 
 def matching_peers(session: Session, query: str) -> list[int]:
