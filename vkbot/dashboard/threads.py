@@ -21,6 +21,7 @@ from moderation.models import ModItem
 from moderation.records import hidden_source_keys, review_source_keys
 from vkbot.adapters.inbound import storable
 from vkbot.core.store.events_repo import load_event
+from vkbot.core.store.keys import event_key
 from vkbot.core.store.models import OutboxRow, StoredEvent
 from vkbot.ingress.events import MessageNew, MessageReply, VkEvent, event_type_of
 from waitlist.models import WlConversation, WlOrder
@@ -232,6 +233,21 @@ def _activity(
     return [(int(peer), int(newest)) for peer, newest in session.execute(query)]
 
 
+def _newest_lines(session: Session, batch: list[tuple[int, int]]) -> dict[int, Line]:
+    """Each thread's newest message as a line, for a page's threads at once (a handful of queries, not
+    a handful per thread); a thread whose newest message is hidden is absent."""
+    peers = [peer for peer, _ in batch]
+    events = list(session.scalars(select(StoredEvent).where(col(StoredEvent.id).in_([i for _, i in batch]))))
+    desk_rows = select(col(OutboxRow.random_id)).where(
+        col(OutboxRow.peer_id).in_(peers), col(OutboxRow.key).startswith(DESK_KEY_PREFIX)
+    )
+    desk = {r for r in session.scalars(desk_rows) if r is not None}
+    peer_of = {stored.id: stored.peer_id or 0 for stored in events}
+    return {
+        peer_of[line.event_id]: line for line in _visible(session, events, desk) if line.event_id in peer_of
+    }
+
+
 def _last_visible(session: Session, peer_id: int) -> Line | None:
     """The thread's newest line she may see (a thread of hidden messages only has none).
 
@@ -279,24 +295,36 @@ def matching_peers(session: Session, query: str) -> list[int]:
 
 
 def _peers_with_text(session: Session, needle: str) -> list[int]:
-    """Peers of the newest ``TEXT_SCAN_LIMIT`` visible messages whose text contains ``needle``."""
+    """Peers of the newest ``TEXT_SCAN_LIMIT`` visible messages whose text contains ``needle``.
+
+    Only id, peer and raw JSON are read (no ORM rows) and the raw text is matched first: only the hits
+    are parsed and checked against moderation.
+    """
     found: list[int] = []
     before: int | None = None
     scanned = 0
     while scanned < TEXT_SCAN_LIMIT:
-        query = select(StoredEvent).where(col(StoredEvent.type).in_(MESSAGE_TYPES))
+        query = select(col(StoredEvent.id), col(StoredEvent.peer_id), col(StoredEvent.raw)).where(
+            col(StoredEvent.type).in_(MESSAGE_TYPES)
+        )
         if before is not None:
             query = query.where(col(StoredEvent.id) < before)
-        batch = list(session.scalars(query.order_by(col(StoredEvent.id).desc()).limit(SCAN_BATCH)))
+        batch = session.execute(query.order_by(col(StoredEvent.id).desc()).limit(SCAN_BATCH)).all()
         if not batch:
             break
-        scanned, before = scanned + len(batch), batch[-1].id
-        hidden = hidden_source_keys(session, [s.key for s in batch])
-        for stored in batch:
-            line = _line(stored, set()) if stored.key not in hidden else None
-            if line is not None and needle in line.text.casefold() and stored.peer_id:
-                found.append(stored.peer_id)
+        scanned, before = scanned + len(batch), batch[-1][0]
+        hits = {event_key(row_id): peer for row_id, peer, raw in batch if needle in _raw_text(raw).casefold()}
+        hidden = hidden_source_keys(session, hits) if hits else set()
+        found += [peer for key, peer in hits.items() if key not in hidden and _private(peer)]
     return found
+
+
+def _raw_text(raw: object) -> str:
+    """A stored message's text as received (message_new wraps the message; message_reply is one)."""
+    obj = raw.get("object") if isinstance(raw, dict) else None
+    message = obj.get("message", obj) if isinstance(obj, dict) else None
+    text = message.get("text") if isinstance(message, dict) else None
+    return text if isinstance(text, str) else ""
 
 
 def threads(
@@ -322,9 +350,10 @@ def threads(
         if not batch:
             return ThreadPage(rows, None)
         known = identities(session, [peer for peer, _ in batch])
+        shown = _newest_lines(session, batch)
         for peer, newest in batch:
             cursor = newest
-            last = _last_visible(session, peer)
+            last = shown.get(peer) or _last_visible(session, peer)  # further back if the newest is hidden
             if last is not None:  # a thread of hidden messages only is not hers to see
                 rows.append(ThreadRow(known[peer], newest, last))
             if len(rows) == page:
