@@ -228,6 +228,11 @@ async def test_the_first_page_is_needs_you_with_despair_requests_and_unanswered_
     assert 'id="needs-crisis"' not in html and ru("dashboard.needs.marked") in html
     _, thread = await desk.get("/conversations/7001")
     assert DESPAIR in thread, "done leaves the words in the conversation"
+
+    # She answers in VK herself: the request for a person leaves the page, as a reply from here would.
+    fed(fed.updates.founder_message(7002, "Здравствуйте, это Анна, я здесь."))
+    _, html = await desk.get("/needs")
+    assert 'id="needs-human"' not in html and 'id="needs-unanswered"' in html
     assert (await desk.post("/needs/999999/done")).status == 404
 
 

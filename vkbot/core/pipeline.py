@@ -50,6 +50,7 @@ from vkbot.ingress.events import (
 from vkbot.ops.founder_alerts import founder_alert_requests
 from waitlist import Downloader, FileStore, InboundButton, InboundMessage
 from waitlist.filestore import LocalFileStore
+from waitlist.founder import mark_handled
 from waitlist.language import detect_language
 
 log = logging.getLogger("vkbot.core.pipeline")
@@ -214,6 +215,7 @@ class Pipeline:
         if not ours or message.admin_author_id:
             at = datetime.fromtimestamp(message.date, UTC)
             waitlist.record_founder_message(session, message.peer_id, at, settings=self.config.waitlist)
+            mark_handled(session, at, peer_id=message.peer_id)  # she answered: off her "Needs you" page
         return []
 
     def _on_permission(
