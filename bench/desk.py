@@ -6,7 +6,9 @@ answered by the bot), then each read is timed (the median of ``repeat`` runs): t
 the third page (keyset paging), a search by the name of whom a clip is about, a search by words of an
 old message (the text scan's worst case, it reads up to 5,000 messages), and one thread. The baseline is
 the old flat inbox (``recent_messages``, the 50 newest messages) measured in the same run; the ratios
-say how many inbox loads each read costs. The last line is one JSON object.
+say how many inbox loads each read costs. ``found`` counts what each read gave: the old words lie beyond
+the text scan's 5,000 newest messages once the store holds more, and are then not found (its limit).
+The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -93,15 +95,17 @@ def fill(engine: Any, relatives: int, messages: int) -> int:
     return len(rows)
 
 
-def timed(engine: Any, read: Callable[[Session], object], repeat: int) -> float:
-    """Median milliseconds of ``read`` on a fresh session."""
-    times = []
+def timed(engine: Any, read: Callable[[Session], object], repeat: int) -> tuple[float, int]:
+    """Median milliseconds of ``read`` on a fresh session, and how many rows (threads, lines) it gave."""
+    times, found = [], 0
     for _ in range(repeat):
         with Session(engine) as session:
             began = time.perf_counter()
-            read(session)
+            result = read(session)
             times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
+        rows = getattr(result, "rows", result)
+        found = len(rows) if isinstance(rows, list) else 0
+    return statistics.median(times), found
 
 
 def main() -> None:
@@ -124,11 +128,13 @@ def main() -> None:
             "search_old_words": lambda s: threads(s, query="старый сад"),
             "one_thread": lambda s: thread_lines(s, FIRST_PEER + 7),
         }
-        ms = {name: timed(engine, read, args.repeat) for name, read in reads.items()}
+        results = {name: timed(engine, read, args.repeat) for name, read in reads.items()}
         engine.dispose()
+    ms = {name: value for name, (value, _) in results.items()}
+    found = {name: count for name, (_, count) in results.items()}
     base = ms["inbox_baseline"]
     for name, value in ms.items():
-        print(f"{name:22} {value:8.1f} ms  ({value / base:.2f} x the inbox)")
+        print(f"{name:22} {value:8.1f} ms  ({value / base:.2f} x the inbox)  {found[name]} found")
     print(
         json.dumps(
             {
@@ -137,6 +143,7 @@ def main() -> None:
                 "stored_events": stored,
                 "ms": {k: round(v, 1) for k, v in ms.items()},
                 "ratio_to_inbox": {k: round(v / base, 2) for k, v in ms.items()},
+                "found": found,
                 **machine(),
             },
             ensure_ascii=False,
