@@ -24,9 +24,10 @@ from moderation.models import ModBanProposal, ModItem
 from publishing.models import PubPost
 from tests.feeding import Fed, fed  # noqa: F401  (fixture)
 from vkbot.core.store.models import OutboxRow, StoredEvent
+from vkbot.dashboard import bans, conversations
 from vkbot.dashboard import threads as threads_module
 from vkbot.dashboard.context import Dashboard
-from vkbot.dashboard.needs import HANDOFF_PAGE
+from vkbot.dashboard.needs import HANDOFF_PAGE, SECTIONS
 from vkbot.dashboard.render import CSRF_FIELD, make_templates
 from vkbot.dashboard.security import SESSION_COOKIE, LoginThrottle, Signer, derive_key
 from vkbot.dashboard.settings import DashboardSettings
@@ -421,6 +422,18 @@ def test_every_desk_wording_exists_in_russian_ukrainian_and_english() -> None:
 
     assert keys("uk") == keys("ru") == keys("en")
     assert len(keys("ru")) > 60
+    # Keys the templates build from data: sections, notices, errors, who wrote, why a reply failed.
+    built = (
+        {f"dashboard.needs.{name}" for name in SECTIONS}
+        | {f"dashboard.conversations.notice.{n}" for n in conversations.NOTICES}
+        | {f"dashboard.conversations.error.{e}" for e in conversations.ERRORS}
+        | {f"dashboard.conversations.who_{w}" for w in ("relative", "bot", "founder")}
+        | {f"dashboard.conversations.failed_{f}" for f in ("undeliverable", "parked")}
+        | {f"dashboard.bans.notice.{n}" for n in bans.NOTICES}
+        | {f"dashboard.state.listener_states.{s}" for s in ("polling", "connecting", "backoff", "stopped")}
+        | {f"founder_mail.{kind}" for kind in ("human", "crisis")}
+    )
+    assert built <= keys("ru")
 
 
 async def test_hand_offs_from_publishing_are_listed_with_their_thread(desk: Desk) -> None:
