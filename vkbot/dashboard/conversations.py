@@ -10,6 +10,7 @@ step-back (``waitlist.hand_back``).
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,8 @@ from vkbot.dashboard.threads import (
 )
 from vkbot.effects.outbox import enqueue, message_request
 from waitlist.founder import mark_handled
+
+log = logging.getLogger("vkbot.dashboard")
 
 MAX_REPLY_CHARS = 4096  # VK's limit for one message
 MAX_QUERY_CHARS = 200
@@ -145,9 +148,11 @@ async def reply(request: web.Request) -> web.StreamResponse:
     text = str(form.get("text", "")).strip()
     token = str(form.get("token", ""))
     if not (8 <= len(token) <= 32 and token.replace("-", "").replace("_", "").isalnum()):
+        log.warning("dashboard: reply to peer %s refused, its form token is malformed", peer_id)
         raise web.HTTPBadRequest()
     error = "empty" if not text else "too_long" if len(text) > MAX_REPLY_CHARS else None
     if error:
+        log.warning("dashboard: reply to peer %s refused (%s, %d characters)", peer_id, error, len(text))
         thread = await asyncio.to_thread(_thread, dashboard, peer_id)
         if thread is None:
             raise web.HTTPNotFound()
@@ -156,6 +161,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
     if added is None:
         raise web.HTTPNotFound()
     if added:
+        log.info("dashboard: her reply to peer %s queued; the bot steps back there", peer_id)
         dashboard.wake()
     raise web.HTTPFound(f"/conversations/{peer_id}?done=sent")
 
