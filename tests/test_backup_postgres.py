@@ -124,6 +124,10 @@ async def placed_order(sandbox: SandboxControl, config: Config, relative: Relati
         await relative.finish()
 
 
+def without_poll_state(rows: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {table: values for table, values in rows.items() if table != "vk_longpoll_state"}
+
+
 async def test_a_postgres_backup_taken_while_running_restores_into_a_new_database_that_carries_on(
     sandbox: SandboxControl, tmp_path: Path, capsys: pytest.CaptureFixture[str], new_database: NewDatabase
 ) -> None:
@@ -147,7 +151,9 @@ async def test_a_postgres_backup_taken_while_running_restores_into_a_new_databas
     restored = await founder_json(capsys, "restore", str(archive), "--config", new_cfg)
     assert restored["database"] == "postgresql" and restored["files"] == 1
     assert await founder_json(capsys, "orders", "show", "1", "--config", new_cfg) == before
-    assert await asyncio.to_thread(contents, new.storage.database_url) == old_rows
+    # The listener's poll bookkeeping moves with every long poll after the backup (while still running).
+    restored_rows = await asyncio.to_thread(contents, new.storage.database_url)
+    assert without_poll_state(restored_rows) == without_poll_state(old_rows)
     assert file_digests(Path(new.storage.files_dir)) == file_digests(Path(old.storage.files_dir))
     engine = make_engine(new.storage.database_url)
     try:
