@@ -33,7 +33,7 @@ from vkbot.dashboard.server import dashboard_server
 from vkbot.dashboard.settings import DashboardSettings
 from vkbot.dashboard.status import token_sentence
 from vkbot.dashboard.web import dashboard_app
-from vkbot.dashboard.words import when_in_words
+from vkbot.dashboard.words import day_in_words, when_in_words
 from vkbot.ops.health import HealthSources
 from waitlist.models import WlConversation, WlInbox, WlOrder
 
@@ -472,3 +472,10 @@ async def test_a_reply_vk_would_not_deliver_is_marked_in_the_thread(desk: Desk) 
         session.commit()
     _, html = await desk.get("/conversations/7801")
     assert "Вы здесь?" in html and ru("dashboard.conversations.failed_undeliverable") in html
+
+
+def test_a_day_is_said_without_a_time_and_with_the_year_only_when_not_this_one() -> None:
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    assert day_in_words(datetime(2026, 12, 25, 22, 0, tzinfo=UTC), now, MOSCOW, "ru") == "26 декабря"
+    assert day_in_words(datetime(2027, 1, 3, 12, 0, tzinfo=UTC), now, MOSCOW, "ru") == "3 января 2027"
+    assert day_in_words(None, now, MOSCOW, "ru") == ""

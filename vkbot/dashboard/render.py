@@ -10,7 +10,7 @@ from aiohttp import web
 
 import i18n
 from vkbot.dashboard.context import dashboard_of, session_of
-from vkbot.dashboard.words import parse_moment, when_in_words
+from vkbot.dashboard.words import day_in_words, parse_moment, when_in_words
 
 LANG_COOKIE = "vkbot_lang"
 CSRF_FIELD = "csrf"
@@ -62,6 +62,9 @@ def render(request: web.Request, template: str, *, status: int = 200, **context:
         account=session.account if session else None,
         when=lambda moment, sentence=False: when_in_words(
             parse_moment(moment), dashboard.clock.now(), dashboard.timezone, lang, sentence=sentence
+        ),
+        day=lambda moment: day_in_words(
+            parse_moment(moment), dashboard.clock.now(), dashboard.timezone, lang
         ),
         **context,
     )

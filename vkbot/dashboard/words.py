@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import i18n
 
-__all__ = ["parse_moment", "when_in_words"]
+__all__ = ["day_in_words", "parse_moment", "when_in_words"]
 
 
 def parse_moment(value: object) -> datetime | None:
@@ -43,7 +43,18 @@ def when_in_words(
         return i18n.text(f"dashboard.when.yesterday{form}", lang, time=time)
     if days == -1:  # the end of a step-back, the end of her quiet hours
         return i18n.text(f"dashboard.when.tomorrow{form}", lang, time=time)
+    return _date(local, today.year, lang, form)
+
+
+def day_in_words(moment: datetime | None, now: datetime, tz: ZoneInfo, lang: str) -> str:
+    """The day alone ("5 декабря", "3 января 2027"): for estimates, where a time would claim too much."""
+    if moment is None:
+        return ""
+    return _date(moment.astimezone(tz), now.astimezone(tz).year, lang, "")
+
+
+def _date(local: datetime, this_year: int, lang: str, form: str) -> str:
     month = i18n.text(f"dashboard.when.month.m{local.month}", lang)
-    if local.year == today.year:
+    if local.year == this_year:
         return i18n.text(f"dashboard.when.date{form}", lang, day=local.day, month=month)
     return i18n.text(f"dashboard.when.date_year{form}", lang, day=local.day, month=month, year=local.year)
