@@ -16,7 +16,8 @@ __all__ = ["STATUSES", "PubFlag", "PubPost"]
 # family approved it, waiting for its slot (or handed to the outbox); posted: on the wall with
 # vk_post_id; withdrawn: consent revoked (deleted from the wall if it was posted); handed_to_founder: no
 # wall right, the founder got a ready post to paste by hand; declined: the family said "do not publish";
-# expired: no answer in time, not published.
+# expired: no answer in time, not published. A handed_to_founder post with ``failed_at`` is a failure
+# (the suite tried and gave up) rather than a missing right.
 STATUSES = ("awaiting", "queued", "posted", "withdrawn", "handed_to_founder", "declined", "expired")
 
 
@@ -61,6 +62,13 @@ class PubPost(SQLModel, table=True):
     withdrawn_at: datetime | None = _dt()
     delete_dispatched_at: datetime | None = _dt()  # DeletePost handed to the caller
     handed_at: datetime | None = _dt()
+    # The outbox gave up on it (retries used up or an error that retrying cannot fix): handed to the
+    # founder, and the calendar marks it as a failure rather than a plain hand-off.
+    failed_at: datetime | None = _dt()
+    # Comments under the post: "open", "closed" (the family's wish: wall.closeComments after posting)
+    # or "strict" (kept open, moderated with the stricter memorial threshold).
+    comments: str = Field(default="open", max_length=16)
+    comments_closed_at: datetime | None = _dt()
 
 
 class PubFlag(SQLModel, table=True):

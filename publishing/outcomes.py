@@ -21,6 +21,7 @@ __all__ = [
     "handed_to_founder",
     "mark_posted_by_hand",
     "publication_for",
+    "record_failed",
     "record_handed_to_founder",
     "record_posted",
     "record_takedown_handed_to_founder",
@@ -95,6 +96,24 @@ def record_handed_to_founder(
     session.add(post)
     text = handoff_text(settings, post.caption, post.file_id, reason)
     return HandToFounder(post.order_id, post.caption, reason, handoff_key(post.guid), post.file_id, text)
+
+
+def record_failed(
+    session: Session, key: str, error: str, settings: PublishingSettings, *, at: datetime
+) -> HandToFounder | None:
+    """The outbox gave up on the post: a failure on the calendar, and the ready post goes to the founder.
+
+    The last try may have reached VK before it failed, so her message says to look on the wall first.
+    None when the post is no longer queued (posted, withdrawn or already hers).
+    """
+    reason = i18n.text("publishing.handoff.failed_reason", settings.lang, error=error[:300])
+    handoff = record_handed_to_founder(session, key, reason, settings, at=at)
+    post = _post_for_key(session, key)
+    if handoff is not None and post is not None:
+        post.failed_at = at
+        session.add(post)
+        log.error("post %s failed for good (%s); handed to the founder", post.id, error)
+    return handoff
 
 
 def handed_to_founder(session: Session) -> list[PubPost]:

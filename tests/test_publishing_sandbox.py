@@ -28,7 +28,7 @@ from vkbot.core.store.db import make_engine, migrate
 from vkbot.core.store.models import OutboxRow
 from vkbot.effects.delivery import delivery_executors
 from vkbot.effects.outbox import OutboxSender
-from vkbot.effects.publisher import PublishingJob, publishing_executors
+from vkbot.effects.publisher import PublishingJob, publishing_executors, publishing_outcome
 from vkbot.sandbox import SandboxControl
 from waitlist.consent import set_publication
 from waitlist.filestore import LocalFileStore
@@ -149,9 +149,12 @@ async def make_suite(
         await sandbox.allow(user_id)
     clock = ManualClock(MORNING)
     files = LocalFileStore(tmp_path / "files")
-    sender = OutboxSender(engine, client, idle_poll_s=0.05, retry_base_s=0.01, retry_max_s=0.05)
+    sender = OutboxSender(
+        engine, client, idle_poll_s=0.05, retry_base_s=0.01, retry_max_s=0.05, max_attempts=3
+    )
     sender.executors.update(delivery_executors(files, client, GROUP_ID))
     sender.executors.update(publishing_executors(engine, files, client, SETTINGS, clock, GROUP_ID, FOUNDER))
+    sender.on_outcome = publishing_outcome(SETTINGS, clock, FOUNDER)
     job = PublishingJob(engine, SETTINGS, clock, GROUP_ID, on_enqueued=sender.wake.set, founder_id=FOUNDER)
     try:
         yield Suite(engine, clock, files, job, sender)
@@ -411,6 +414,26 @@ async def test_a_post_vk_refuses_for_good_is_handed_to_the_founder_not_left_queu
     assert post.status == "handed_to_founder" and "100" in (post.handoff_reason or "")
     [message] = await sandbox.sent(FOUNDER)
     assert post.caption in message["text"]
+
+
+async def test_a_post_whose_retries_run_out_becomes_a_failure_handed_to_the_founder(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    suite.delivered_order("Сбой", consent=True)
+    await suite.tick()
+    suite.clock.advance(hours=7)
+    await sandbox.add_faults({"method": "wall.post", "error_code": 10, "count": 1000})
+    await suite.tick()
+    assert live(await sandbox.wall()) == []
+    [row] = [r for r in suite.outbox() if r.kind == "publish_clip"]
+    assert (row.status, row.attempts) == ("parked", 3)
+    [post] = suite.posts()
+    assert post.status == "handed_to_founder" and post.failed_at == suite.clock.now()
+    assert "10" in (post.handoff_reason or "") and "стену" in (post.handoff_reason or "")
+    [message] = await sandbox.sent(FOUNDER)
+    assert post.caption in message["text"] and "проверьте стену" in message["text"]
+    with Session(suite.engine) as session:
+        assert [p.id for p in publishing.handed_to_founder(session)] == [post.id]  # on her list too
 
 
 REPO = Path(__file__).resolve().parent.parent

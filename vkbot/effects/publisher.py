@@ -12,6 +12,9 @@
   A retry (the last try's outcome is unknown) first looks on the wall for a post carrying our video.
   Without the wall right (no admin user token, error 15 or 27) the slot still happens as a hand-off:
   the founder gets the ready post as a VK message (caption and the clip) at the slot time.
+- ``publishing_outcome`` is the sender's ``on_outcome`` part for publishing: a post row the sender
+  parks (retries used up, or an error retrying cannot fix) becomes a failure handed to the founder,
+  never a post left "queued" forever.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from publishing import (
     record_video,
 )
 from publishing.captions import delete_handoff_text
-from publishing.outcomes import record_taken_down
+from publishing.outcomes import record_failed, record_taken_down
 from publishing.ports import Clock
 from vkbot.adapters.clips import ClipFiles, ClipMissing, Uploader, read_clip
 from vkbot.adapters.outbound import reply_requests
@@ -53,6 +56,7 @@ __all__ = [
     "PublishingJob",
     "effect_requests",
     "publishing_executors",
+    "publishing_outcome",
 ]
 
 log = logging.getLogger("vkbot.effects.publisher")
@@ -307,3 +311,22 @@ def publishing_executors(
 ) -> dict[str, Executor]:
     """Executors to merge into ``OutboxSender.executors``."""
     return PublishExecutors(engine, files, uploader, settings, clock, group_id, founder_id).executors()
+
+
+def publishing_outcome(
+    settings: PublishingSettings, clock: Clock, founder_id: int = 0
+) -> Callable[[Session, OutboxRow], None]:
+    """For ``OutboxSender.on_outcome``: a parked publish row fails its post and hands it to the founder.
+
+    Runs inside the transaction that parks the row, so the failure, her message and the row's end land
+    together.
+    """
+
+    def outcome(session: Session, row: OutboxRow) -> None:
+        if row.kind != KIND_PUBLISH or row.status != "parked":
+            return
+        handoff = record_failed(session, row.key, row.last_error or "unknown error", settings, at=clock.now())
+        if handoff is not None and founder_id:
+            enqueue(session, _to_founder(founder_id, handoff.key, handoff.text, handoff.file_id))
+
+    return outcome
