@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,8 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from publishing.settings import PublishingSettings
+from vkbot.adapters.clips import ClipFiles
 from vkbot.clock import Clock
 from vkbot.dashboard.security import LoginThrottle, Session, Signer
 from vkbot.ops.health import HealthSources
@@ -39,6 +41,9 @@ class Dashboard:
     templates: jinja2.Environment
     clock: Clock
     wake: Callable[[], None] = lambda: None
+    # publish2: the calendar's slots and zone, and the file store its thumbnails and downloads read.
+    publishing: PublishingSettings = field(default_factory=PublishingSettings)
+    files: ClipFiles | None = None
 
 
 DASHBOARD_KEY = web.AppKey("dashboard", Dashboard)

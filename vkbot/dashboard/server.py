@@ -20,6 +20,7 @@ from vkbot.dashboard.security import LoginThrottle, Signer, derive_key
 from vkbot.dashboard.settings import MIN_PASSWORD_CHARS
 from vkbot.dashboard.web import dashboard_app
 from vkbot.ops.health import HealthSources
+from waitlist.filestore import LocalFileStore
 
 log = logging.getLogger("vkbot.dashboard")
 
@@ -95,5 +96,7 @@ def dashboard_server(
         templates=make_templates(),
         clock=clock,
         wake=wake,
+        publishing=config.publishing,
+        files=LocalFileStore(config.storage.files_dir),
     )
     return DashboardServer(dashboard)

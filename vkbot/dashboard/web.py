@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from vkbot.dashboard import inbox, login, orders, review, status
+from vkbot.dashboard import calendar, inbox, login, orders, review, status
 from vkbot.dashboard.context import DASHBOARD_KEY, SESSION_KEY, Dashboard, dashboard_of
 from vkbot.dashboard.render import CSRF_FIELD, render
 from vkbot.dashboard.security import SESSION_COOKIE
@@ -106,5 +106,7 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_post("/review/{item_id}/restore", review.restore_item)
     app.router.add_post("/review/{item_id}/confirm", review.confirm_item)
     app.router.add_get("/status", status.status_page)
+    # publish2: the publishing calendar and the founder's hand-off list.
+    calendar.add_routes(app)
     app.router.add_static("/static/", STATIC, show_index=False, follow_symlinks=False)
     return app
