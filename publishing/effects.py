@@ -6,7 +6,16 @@ from dataclasses import dataclass
 
 from waitlist.effects import Reply
 
-__all__ = ["DeletePost", "Effect", "HandToFounder", "PublishClip", "delete_key", "handoff_key", "publish_key"]
+__all__ = [
+    "DeletePost",
+    "Effect",
+    "HandToFounder",
+    "PublishClip",
+    "SwitchComments",
+    "delete_key",
+    "handoff_key",
+    "publish_key",
+]
 
 
 def publish_key(guid: str) -> str:
@@ -53,5 +62,14 @@ class HandToFounder:
     text: str = ""  # the whole hand-off message, in the community's language
 
 
+@dataclass(frozen=True)
+class SwitchComments:
+    """Close (or open again) the comments under a post already on the wall."""
+
+    post_id: int
+    closed: bool
+    key: str
+
+
 # A ``Reply`` is a message to the family (the approval question, "not published", "taken down").
-Effect = PublishClip | DeletePost | HandToFounder | Reply
+Effect = PublishClip | DeletePost | HandToFounder | SwitchComments | Reply

@@ -65,10 +65,10 @@ class PubPost(SQLModel, table=True):
     # The outbox gave up on it (retries used up or an error that retrying cannot fix): handed to the
     # founder, and the calendar marks it as a failure rather than a plain hand-off.
     failed_at: datetime | None = _dt()
-    # Comments under the post: "open", "closed" (the family's wish: wall.closeComments after posting)
-    # or "strict" (kept open, moderated with the stricter memorial threshold).
+    # Comments under the post: "open" (moderated with the stricter memorial threshold) or "closed" (the
+    # family's wish or the founder's: posted with close_comments, or wall.closeComments afterwards).
     comments: str = Field(default="open", max_length=16)
-    comments_closed_at: datetime | None = _dt()
+    comments_closed_at: datetime | None = _dt()  # when VK was told to close them
 
 
 class PubFlag(SQLModel, table=True):

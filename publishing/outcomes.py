@@ -41,6 +41,7 @@ class Publication:
     caption: str
     file_id: str
     vk_video: str | None
+    close_comments: bool = False  # the family (or the founder) wants no comments under it
 
 
 def _post_for_key(session: Session, key: str) -> PubPost | None:
@@ -60,7 +61,7 @@ def publication_for(session: Session, key: str) -> Publication | None:
     post = _post_for_key(session, key)
     if post is None or post.status != "queued":
         return None
-    return Publication(post.guid, post.caption, post.file_id, post.vk_video)
+    return Publication(post.guid, post.caption, post.file_id, post.vk_video, post.comments == "closed")
 
 
 def record_video(session: Session, key: str, video: str, *, at: datetime) -> None:
@@ -80,6 +81,8 @@ def record_posted(session: Session, key: str, post_id: int, *, at: datetime) -> 
     post.vk_post_id, post.updated_at = post_id, at
     if post.posted_at is None:
         post.posted_at = at
+    if post.comments == "closed" and post.comments_closed_at is None:
+        post.comments_closed_at = at  # posted with close_comments
     if post.status == "queued":
         post.status = "posted"
     session.add(post)

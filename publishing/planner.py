@@ -154,6 +154,7 @@ def _draft_new_posts(session: Session, settings: PublishingSettings, now: dateti
                 status="awaiting",
                 caption=caption_for(order, settings),
                 file_id=order.clip_file_id,
+                comments="closed" if settings.close_comments else "open",
                 created_at=now,
                 updated_at=now,
             )

@@ -35,6 +35,9 @@ class PublishingSettings(BaseModel):
     # Minutes a drafted caption waits before the family sees it, so the founder can change it first
     # (`vkbot schedule caption`); 0 asks at once.
     review_minutes: int = Field(default=0, ge=0)
+    # Comments under every memorial post closed (wall.post close_comments); otherwise each family chooses
+    # in the approval dialog, and open comments are moderated with the stricter memorial threshold.
+    close_comments: bool = False
     # How far ahead the slot search looks before giving up (a full calendar stays visible, not lost).
     horizon_days: int = Field(default=400, ge=1)
 

@@ -42,7 +42,7 @@ def clip_bytes(shade: int) -> bytes:
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "clip.mp4"
-        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 5, (64, 48))
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), 5, (64, 48))
         for _ in range(3):
             writer.write(np.full((48, 64, 3), shade, np.uint8))
         writer.release()
@@ -53,6 +53,7 @@ def calendar_config(folder: Path) -> Config:
     return load_config(
         None,
         environ={
+            "VKBOT_VK__GROUP_ID": "1001",
             "VKBOT_STORAGE__DATABASE_URL": f"sqlite:///{folder / 'suite.db'}",
             "VKBOT_STORAGE__FILES_DIR": str(folder / "files"),
             "VKBOT_DASHBOARD__ENABLED": "true",

@@ -13,7 +13,7 @@ import aiohttp
 import cv2
 import numpy as np
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 import i18n
 from publishing import PubPost, board
@@ -29,6 +29,7 @@ from tests.calendar_fixtures import (
 )
 from vkbot.clock import ManualClock
 from vkbot.core.store.db import make_engine, migrate
+from vkbot.core.store.models import OutboxRow
 from vkbot.dashboard.server import DashboardServer
 from waitlist.filestore import LocalFileStore
 
@@ -187,3 +188,25 @@ async def test_pause_resume_move_and_pin_from_the_page(site: Site) -> None:
     posted = site.seeded.posted  # on the wall already: refused, said on the page
     async with site.http.post(f"{site.url}/calendar/posts/{posted}/move", data=form) as answer:
         assert i18n.text("calendar.refused", "ru") in await answer.text()
+
+
+async def test_comments_are_closed_from_the_page_on_the_wall_at_once_and_later_as_posted(site: Site) -> None:
+    engine = site.server.dashboard.engine
+    form = {"csrf": site.csrf, "closed": "1"}
+    for post_id in (site.seeded.posted, site.seeded.queued, site.seeded.posted):  # the repeat changes nothing
+        target = f"{site.url}/calendar/posts/{post_id}/comments"
+        async with site.http.post(target, data=form, allow_redirects=False) as answer:
+            assert answer.headers["Location"] == "/calendar?done=comments_closed"
+    with Session(engine) as session:
+        rows = session.exec(select(OutboxRow)).all()
+    assert [(r.method, r.params) for r in rows] == [
+        ("wall.closeComments", {"owner_id": -1001, "post_id": 777})
+    ]
+    assert site.post(site.seeded.queued).comments == "closed", "posted later with its comments closed"
+    async with site.http.get(f"{site.url}/calendar") as answer:
+        page = await answer.text()
+    assert page.count(i18n.text("calendar.open_comments", "ru")) == 2
+    async with site.http.post(
+        f"{site.url}/calendar/posts/{site.seeded.handed}/comments", data=form
+    ) as answer:
+        assert answer.status == 409, "a hand-off is hers to post: its comments are hers to set"

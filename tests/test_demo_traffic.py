@@ -132,10 +132,10 @@ async def test_families_answer_the_approval_and_the_wall_fills_with_approved_cli
 
         await eventually(all_asked, timeout=60)
         answers = []
-        for choice in ("edit", "yes", "no"):
+        for choice in ("edit", "closed", "no"):
             monkeypatch.setattr("vkbot.demo_traffic.APPROVAL_WEIGHTS", {choice: 1})
             answers.append(await traffic.family())
-        assert answers == ["edit", "yes", "no"] and traffic.families == []
+        assert answers == ["edit", "closed", "no"] and traffic.families == []
         with Session(app.engine) as session:
             posts = list(session.exec(select(PubPost)))
             assert sorted(p.status for p in posts) == ["declined", "queued", "queued"]
@@ -157,5 +157,7 @@ async def test_families_answer_the_approval_and_the_wall_fills_with_approved_cli
         wall = (await sandbox.wall())["posts"]
         assert sorted(p["text"] for p in wall) == captions
         assert all(p["attachments"][0]["type"] == "video" for p in wall)
+        assert sorted(p["comments"]["can_post"] for p in wall) == [0, 1], "one family wished no comments"
         await traffic.commenter()
-        assert (await sandbox.wall())["comments"][-1]["post_id"] == max(p["id"] for p in wall)
+        [open_post] = [p for p in wall if p["comments"]["can_post"]]
+        assert (await sandbox.wall())["comments"][-1]["post_id"] == open_post["id"]

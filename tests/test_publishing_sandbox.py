@@ -21,15 +21,17 @@ from sqlmodel import Session, select
 
 import publishing
 from publishing import PublishingSettings, PubPost, handed_to_founder, takedowns_for_founder
+from publishing.comments import memorial_post, set_comments
 from vkbot.api.client import VkClient
 from vkbot.api.tokens import StaticUserToken
 from vkbot.clock import ManualClock
 from vkbot.core.store.db import make_engine, migrate
 from vkbot.core.store.models import OutboxRow
 from vkbot.effects.delivery import delivery_executors
-from vkbot.effects.outbox import OutboxSender
-from vkbot.effects.publisher import PublishingJob, publishing_executors, publishing_outcome
+from vkbot.effects.outbox import OutboxSender, enqueue
+from vkbot.effects.publisher import PublishingJob, effect_requests, publishing_executors, publishing_outcome
 from vkbot.sandbox import SandboxControl
+from vkbot.sandbox.client import SandboxControlError
 from waitlist.consent import set_publication
 from waitlist.filestore import LocalFileStore
 from waitlist.inbound import InboundMessage
@@ -434,6 +436,39 @@ async def test_a_post_whose_retries_run_out_becomes_a_failure_handed_to_the_foun
     assert post.caption in message["text"] and "проверьте стену" in message["text"]
     with Session(suite.engine) as session:
         assert [p.id for p in publishing.handed_to_founder(session)] == [post.id]  # on her list too
+
+
+async def test_no_comments_at_the_family_s_wish_and_the_founder_may_switch_them_later(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    suite.auto_approve = False
+    suite.delivered_order("Тишина", consent=True)
+    await suite.tick()
+    suite.answer_all("closed")  # "Без комментариев"
+    suite.clock.advance(hours=7)
+    await suite.tick()
+    [post] = live(await sandbox.wall())
+    assert post["comments"]["can_post"] == 0, "posted with its comments closed"
+    [row] = suite.posts()
+    assert (row.status, row.comments, row.comments_closed_at) == ("posted", "closed", suite.clock.now())
+    with pytest.raises(SandboxControlError, match="comments are closed"):
+        await sandbox.add_comment(from_id=9001, post_id=post["id"], text="Соболезную")
+    with Session(suite.engine) as session:
+        assert memorial_post(session, post["id"]) and not memorial_post(session, post["id"] + 1)
+
+    for closed in (False, True, False):  # the founder changes her mind twice: each switch sent once
+        suite.clock.advance(minutes=1)
+        with Session(suite.engine) as session:
+            switch = set_comments(session, row.id or 0, closed, suite.clock.now())
+            assert set_comments(session, row.id or 0, closed, suite.clock.now()) is None, "already so"
+            enqueue(session, effect_requests([switch] if switch else [], GROUP_ID))
+            session.commit()
+        await suite.drain()
+        [post] = live(await sandbox.wall())
+        assert post["comments"]["can_post"] == (0 if closed else 1)
+    await sandbox.add_comment(from_id=9001, post_id=post["id"], text="Соболезную")
+    methods = (await sandbox.calls())["methods"]
+    assert (methods.get("wall.openComments"), methods.get("wall.closeComments")) == (2, 1)
 
 
 REPO = Path(__file__).resolve().parent.parent

@@ -215,7 +215,7 @@ CIVIL_COMMENTS = [
 ]
 WISH_IDS = ("wish:embrace", "wish:wings", "wish:birds", "wish:song")
 # How families answer the approval question: mostly "publish as is".
-APPROVAL_WEIGHTS = {"yes": 14, "edit": 2, "date": 2, "no": 2}
+APPROVAL_WEIGHTS = {"yes": 12, "closed": 2, "edit": 2, "date": 2, "no": 2}
 OWN_CAPTIONS = {
     "ru": "Любим, помним, скорбим. Спасибо всем, кто был рядом.",
     "uk": "Любимо, пам'ятаємо, сумуємо. Дякуємо всім, хто був поруч.",
@@ -245,7 +245,7 @@ def demo_clip(path: Path, seconds: int = 2, fps: int = 5) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent) as folder:
         tmp = Path(folder) / "clip.mp4"
-        writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+        writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
         for i in range(seconds * fps):
             shade = 90 + 4 * i
             img = np.stack([(x * 0.2 + shade) % 255, (y * 0.3 + shade) % 255, np.full((h, w), shade)], -1)
@@ -343,7 +343,7 @@ class DemoTraffic:
         tasks: set[asyncio.Task[None]] = set()
         while not stop.is_set():
             kind = self.rng.choices(
-                ["relative", "returning", "family", "abuse", "comment"], weights=[6, 1, 3, 2, 2]
+                ["relative", "returning", "family", "abuse", "comment"], weights=[6, 1, 4, 2, 2]
             )[0]
             task = asyncio.create_task(self._one(kind))
             tasks.add(task)
@@ -445,8 +445,11 @@ class DemoTraffic:
         """A family asked to approve their clip's post answers it; returns the answer (None: nobody asked)."""
         for user in list(self.families):
             sent = await self.control.sent(user)
-            if recognise([s["text"] for s in sent[-1:]], []) != ("ask", "approval"):
+            asked = recognise([s["text"] for s in sent[-1:]], []) == ("ask", "approval")
+            if not asked or user not in self.families:  # another simulated hand took it meanwhile
                 continue
+            self.families.remove(user)  # this family is answering now: no second simulated hand
+            self._save()
             lang = _language_of(sent[-1]["text"], "publishing.approval.ask")
             talk = _Talk(user, self.rng.choice(PERSONAS[lang]), old_client=False, seen=len(sent))
             choice = self.rng.choices(list(APPROVAL_WEIGHTS), weights=list(APPROVAL_WEIGHTS.values()))[0]
@@ -459,8 +462,6 @@ class DemoTraffic:
             elif step == ("ask", "approval_date"):
                 soon = datetime.now(UTC).date() + timedelta(days=self.rng.randint(1, 3))
                 await self._say(talk, f"{soon:%d.%m.%Y}")
-            self.families.remove(user)
-            self._save()
             self.stats.approvals[choice] += 1
             return choice
         return None
@@ -586,8 +587,12 @@ class DemoTraffic:
         await self.control.inject_message(from_id=self._user(), text=self.rng.choice(ABUSE))
 
     async def commenter(self) -> None:
-        """A comment under the newest memorial post (none before the first clip goes up)."""
-        posts = [p for p in (await self.control.wall())["posts"] if not p.get("deleted")]
+        """A comment under the newest memorial post open to comments (none before the first clip goes up)."""
+        posts = [
+            p
+            for p in (await self.control.wall())["posts"]
+            if not p.get("deleted") and p["comments"]["can_post"] and p["post_type"] == "post"
+        ]
         if not posts:
             return
         self.stats.comments += 1

@@ -1,7 +1,7 @@
 """The publishing calendar (week and month) and the founder's hand-off list, with the CLI's changes.
 
 Every change goes through the same ``publishing`` calls as `vkbot schedule ...`: pause, resume, move,
-pin, and "mark as posted" for a post she pasted by hand. Clips and thumbnails are served by post id to
+pin, "mark as posted" for a post she pasted by hand, and closing or opening a post's comments. Clips and thumbnails are served by post id to
 a signed-in session only (the session middleware guards every path here).
 """
 
@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from publishing import board
 from publishing.calendar import CalendarError, move, parse_local, pause, pin, resume
+from publishing.comments import set_comments
 from publishing.models import PubPost
 from publishing.outcomes import handed_to_founder, mark_posted_by_hand, takedowns_for_founder
 from publishing.slots import is_paused
@@ -25,11 +26,13 @@ from vkbot.core.store.db import begin_write
 from vkbot.dashboard import thumbs
 from vkbot.dashboard.context import REVIEWER, Dashboard, dashboard_of
 from vkbot.dashboard.render import render
+from vkbot.effects.outbox import enqueue
+from vkbot.effects.publisher import effect_requests
 from waitlist.models import WlOrder
 
 log = logging.getLogger("vkbot.dashboard.calendar")
 
-NOTICES = ("paused", "resumed", "posted", "moved", "pinned")
+NOTICES = ("paused", "resumed", "posted", "moved", "pinned", "comments_closed", "comments_open")
 _MAX_POST_ID = 12  # digits
 
 
@@ -216,6 +219,29 @@ async def move_post(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound(f"/calendar?start={day}&done={'moved' if how == 'move' else 'pinned'}")
 
 
+async def switch_comments(request: web.Request) -> web.StreamResponse:
+    """Close (or open) the comments under a post: at once on the wall, or as it goes up."""
+    dashboard = dashboard_of(request)
+    post_id = _post_id(request)
+    closed = str((await request.post()).get("closed", "")) == "1"
+    now = dashboard.clock.now()
+
+    def switch(session: Session) -> int:
+        effect = set_comments(session, post_id, closed, now)
+        return enqueue(session, effect_requests([effect] if effect else [], dashboard.group_id))
+
+    try:
+        queued = await asyncio.to_thread(_change, dashboard, switch)
+    except LookupError as exc:
+        raise web.HTTPNotFound() from exc
+    except ValueError as exc:  # withdrawn, declined...: nothing to switch
+        raise web.HTTPConflict() from exc
+    if queued:
+        dashboard.wake()
+    log.info("post %s: comments %s by %s", post_id, "closed" if closed else "opened", actor_name(request))
+    raise web.HTTPFound(f"/calendar?done={'comments_closed' if closed else 'comments_open'}")
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/calendar", calendar_page)
     app.router.add_get("/calendar/handoffs", handoffs_page)
@@ -223,5 +249,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/calendar/posts/{post_id}/clip", download_clip)
     app.router.add_post("/calendar/posts/{post_id}/posted", mark_posted)
     app.router.add_post("/calendar/posts/{post_id}/move", move_post)
+    app.router.add_post("/calendar/posts/{post_id}/comments", switch_comments)
     app.router.add_post("/calendar/pause", set_paused)
     app.router.add_post("/calendar/resume", set_paused)

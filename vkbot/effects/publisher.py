@@ -5,7 +5,7 @@
   with an APScheduler ``AsyncIOScheduler`` until ``stop`` is set (fits ``App.extra_tasks``).
 - ``effect_requests`` is the one mapping from effects to rows: ``PublishClip`` -> kind ``publish_clip``,
   ``DeletePost`` -> ``publish_delete`` (``wall.delete``, then ``video.delete``), a ``Reply`` -> a message
-  to the family, ``HandToFounder`` -> a message to the founder (``alerts.founder_user_id``), or without her
+  to the family, ``SwitchComments`` -> ``wall.closeComments``/``wall.openComments``, ``HandToFounder`` -> a message to the founder (``alerts.founder_user_id``), or without her
   id a ``publish_handoff`` row that only logs (the dashboard lists hand-offs from ``pub_post``).
 - ``publishing_executors`` returns the sender's executors for those kinds. Posting is video.save ->
   multipart upload (``video_file``) -> ``wall.post`` with the post's guid, then the post id is recorded.
@@ -34,6 +34,7 @@ from publishing import (
     HandToFounder,
     PublishClip,
     PublishingSettings,
+    SwitchComments,
     plan,
     publication_for,
     record_handed_to_founder,
@@ -91,6 +92,11 @@ def effect_requests(effects: list[Effect], group_id: int, founder_id: int = 0) -
         elif isinstance(effect, DeletePost):
             params = {"owner_id": -group_id, "post_id": effect.post_id}
             requests.append(OutboxRequest(effect.key, "wall.delete", params, kind=KIND_DELETE))
+        elif isinstance(effect, SwitchComments):
+            method = "wall.closeComments" if effect.closed else "wall.openComments"
+            requests.append(
+                OutboxRequest(effect.key, method, {"owner_id": -group_id, "post_id": effect.post_id})
+            )
         elif isinstance(effect, Reply):
             requests.extend(reply_requests(effect))
         elif isinstance(effect, HandToFounder):
@@ -161,16 +167,16 @@ class PublishExecutors:
             retried = row.attempts > 0 or uploaded_before
             found = await self._on_wall(client, video) if retried else None
             if found is None:
-                answer = await client.call(
-                    "wall.post",
-                    {
-                        "owner_id": -self.group_id,
-                        "from_group": 1,
-                        "message": pub.caption,
-                        "attachments": video,
-                        "guid": pub.guid,  # VK answers a repeat with the same post: a second safety net
-                    },
-                )
+                params = {
+                    "owner_id": -self.group_id,
+                    "from_group": 1,
+                    "message": pub.caption,
+                    "attachments": video,
+                    "guid": pub.guid,  # VK answers a repeat with the same post: a second safety net
+                }
+                if pub.close_comments:  # closed from its first moment, at the family's wish
+                    params["close_comments"] = 1
+                answer = await client.call("wall.post", params)
                 found = int(answer["post_id"])
         except _NO_RIGHT as exc:
             return await asyncio.to_thread(self._hand_off, row, _reason(exc))
