@@ -86,6 +86,8 @@ def entries(session: Session, settings: PublishingSettings, *, include_past: boo
         assert post.id is not None
         order = session.get(WlOrder, post.order_id)
         note = post.handoff_reason
+        if post.failed_at is not None:
+            note = f"FAILED: {note}"
         if post.status == "awaiting":
             note = "waiting for the family's answer" if post.asked_at else "the family is about to be asked"
         found.append(
