@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from waitlist.effects import Reply
 
@@ -40,14 +41,20 @@ class PublishClip:
     guid: str
     key: str
     title: str = ""
+    publish_at: datetime | None = None  # hand it to VK as a postponed post for this moment
 
 
 @dataclass(frozen=True)
 class DeletePost:
-    """Take a post down from the community wall (consent was revoked after it went up)."""
+    """Take a post down from the community wall (consent was revoked after it went up).
+
+    ``recall``: only take a postponed post back from VK's list (moved, paused or changed); its video
+    stays for the next hand-over and nobody is told.
+    """
 
     post_id: int
     key: str
+    recall: bool = False
 
 
 @dataclass(frozen=True)

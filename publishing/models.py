@@ -54,6 +54,9 @@ class PubPost(SQLModel, table=True):
     # "video<owner>_<id>" once uploaded, so a retried post does not upload the clip twice.
     vk_video: str | None = Field(default=None, max_length=64)
     vk_post_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    # Handed to VK as a postponed post (publish_date): its id in VK's postponed list until it goes live
+    # (VK then gives the live post a new id, ``vk_post_id``).
+    vk_postponed_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     handoff_reason: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = _dt(nullable=False)
     updated_at: datetime = _dt(nullable=False)

@@ -20,10 +20,12 @@ __all__ = [
     "Publication",
     "handed_to_founder",
     "mark_posted_by_hand",
+    "postponed_for",
     "publication_for",
     "record_failed",
     "record_handed_to_founder",
     "record_posted",
+    "record_postponed",
     "record_takedown_handed_to_founder",
     "record_taken_down",
     "record_video",
@@ -70,6 +72,22 @@ def record_video(session: Session, key: str, video: str, *, at: datetime) -> Non
     if post is not None and post.vk_video is None:
         post.vk_video, post.updated_at = video, at
         session.add(post)
+
+
+def record_postponed(session: Session, key: str, postponed_id: int, *, at: datetime) -> None:
+    """VK holds the post in its postponed list under ``postponed_id`` until the slot."""
+    post = _post_for_key(session, key)
+    if post is not None and post.vk_post_id is None:
+        post.vk_postponed_id, post.updated_at = postponed_id, at
+        session.add(post)
+
+
+def postponed_for(session: Session, key: str) -> tuple[int, str | None] | None:
+    """(postponed id, video) of a post still waiting in VK's postponed list to go live; None otherwise."""
+    post = _post_for_key(session, key)
+    if post is None or post.status != "queued" or post.vk_postponed_id is None or post.vk_post_id is not None:
+        return None
+    return post.vk_postponed_id, post.vk_video
 
 
 def record_posted(session: Session, key: str, post_id: int, *, at: datetime) -> None:
@@ -160,7 +178,8 @@ def record_taken_down(session: Session, key: str, *, at: datetime) -> TakenDown:
     session.add(post)
     order = session.get(WlOrder, post.order_id)
     family = None
-    if order is not None and order.peer_id is not None:
+    # Only a post that was live is "removed"; one taken from VK's postponed list was "cancelled" already.
+    if order is not None and order.peer_id is not None and post.vk_post_id is not None:
         text = i18n.text("publishing.revoked.removed", order.lang or i18n.DEFAULT_LANGUAGE)
         family = Reply(order.peer_id, text, f"pub:{post.guid}:removed", proactive=True)
     return TakenDown(post.vk_video, family)

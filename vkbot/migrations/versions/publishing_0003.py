@@ -1,4 +1,4 @@
-"""publishing: failed posts marked (retries used up), comments closed at the family's wish
+"""publishing: failed posts marked (retries used up), comments closed at the family's wish, VK postponed posts
 
 Revision ID: publishing_0003
 Revises: publishing_0002
@@ -24,12 +24,14 @@ def upgrade() -> None:
             )
         )
         batch.add_column(sa.Column('comments_closed_at', sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column('vk_postponed_id', sa.BigInteger(), nullable=True))
     with op.batch_alter_table('pub_post') as batch:
         batch.alter_column('comments', server_default=None)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('pub_post') as batch:
+        batch.drop_column('vk_postponed_id')
         batch.drop_column('comments_closed_at')
         batch.drop_column('comments')
         batch.drop_column('failed_at')
