@@ -25,7 +25,7 @@ from publishing.slots import is_paused
 from vkbot.core.store.db import begin_write
 from vkbot.dashboard import thumbs
 from vkbot.dashboard.context import REVIEWER, Dashboard, dashboard_of
-from vkbot.dashboard.render import render
+from vkbot.dashboard.render import local_time, render
 from vkbot.effects.outbox import enqueue
 from vkbot.effects.publisher import effect_requests
 from waitlist.models import WlOrder
@@ -125,6 +125,7 @@ async def handoffs_page(request: web.Request) -> web.Response:
         request,
         "handoffs.html",
         group_id=dashboard.group_id,
+        slot_time=lambda moment: local_time(moment, dashboard.publishing.zone()),
         done=done if done in NOTICES else None,
         **found,
     )
