@@ -9,6 +9,9 @@ Rules of issue 5, in the order they apply:
   sends them to review;
 * a Detoxify score alone marks (``ml_flag_threshold``); it hides only above ``ml_quarantine_threshold``
   and only when ``ml_quarantine_enabled``;
+* under a memorial post (``memorial``, with ``memorial_comments_strict``) every tier hides from its
+  review (mark) threshold: a family's clip is no place for abuse left up while she reviews it; a
+  mourner's words keep the usual thresholds;
 * a protected conversation (an order, or an intake that collected consent or a photo) is never
   hidden, only marked; nor is a message that itself carries an order (``order_content_protects``);
 * self-harm is always urgent and shown, whatever else the message holds;
@@ -49,6 +52,7 @@ class ModerationContext:
     protected: bool = False  # the conversation has an order, or an intake that collected consent/photo
     has_order_content: bool = False  # photos or order words in this message
     question: bool = False  # the message asks something: the learned score alone never hides it
+    memorial: bool = False  # a comment under one of the community's memorial posts
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,11 @@ def decide(
     categories: dict[str, None] = {}
     reasons: list[str] = []
 
+    # Under a memorial post, the mark threshold of each tier hides; a mourner's words (grief swears)
+    # keep the usual thresholds.
+    strict = context.memorial and context.channel == "comment" and settings.memorial_comments_strict
+    strict_rules = strict and not (learned is not None and learned.grief)
+
     def raise_to(to: Status, by: Tier) -> None:
         nonlocal status, tier
         if _RANK[to] > _RANK[status]:
@@ -107,7 +116,7 @@ def decide(
         if signal.score >= settings.rule_flag_score:
             categories[signal.category] = None
             reasons.append(f"rule:{signal.rule}")
-            hide = signal.score >= settings.rule_quarantine_score
+            hide = strict_rules or signal.score >= settings.rule_quarantine_score
             raise_to("quarantined" if hide else "flagged", "rules")
     strong_abuse = status == "quarantined"
 
@@ -115,7 +124,7 @@ def decide(
     # nothing.
     order_content = context.has_order_content and context.channel == "message"
     if learned is not None and learned.score >= learned.review:
-        hide = learned.score >= learned.hide
+        hide = strict or learned.score >= learned.hide
         categories[LEARNED_CATEGORY] = None
         # A score alone never hides an order, a question or a mourner's words, whatever the settings
         # say about rules: the model learned "obscene = toxic", and grief swears.
@@ -132,7 +141,8 @@ def decide(
             hide = False
             reasons.append(f"learned:{learned.score:.2f}>=hide,{guard}")
         else:
-            reasons.append(f"learned:{learned.score:.2f}>={'hide' if hide else 'review'}")
+            over = "hide" if learned.score >= learned.hide else "review,memorial" if hide else "review"
+            reasons.append(f"learned:{learned.score:.2f}>={over}")
         # Hidden from her, but still answered: a score is a guess, and a relative it misjudges must not
         # meet silence (a troll gets the intake's greeting, which costs nothing).
         raise_to("quarantined" if hide else "flagged", "learned")
@@ -146,7 +156,7 @@ def decide(
             continue
         categories[ML_LABEL_CATEGORIES.get(label, label)] = None
         reasons.append(f"ml:{label}={score:.2f}")
-        hide = settings.ml_quarantine_enabled and score >= settings.ml_quarantine_threshold
+        hide = settings.ml_quarantine_enabled and (strict or score >= settings.ml_quarantine_threshold)
         raise_to("quarantined" if hide else "flagged", "ml")
         strong_abuse = strong_abuse or hide
 

@@ -41,6 +41,11 @@ class ModerationSettings(BaseModel):
     ml_hf_dir: Path = Path("vkbot-data/models/xlm-roberta-base")
     ml_batch_size: int = Field(16, ge=1, le=256)
 
+    # Comments under a memorial post (a family's clip): what would only be marked for review is hidden
+    # there, by every tier (the stricter threshold); self-harm is still shown, and the learned tier's
+    # guards (a mourner's words, a question) still hold.
+    memorial_comments_strict: bool = True
+
     # Repeat offenders: N hidden items within M days make a ban proposal.
     repeat_offender_count: int = Field(3, ge=1)
     repeat_offender_days: int = Field(30, ge=1)

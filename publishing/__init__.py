@@ -5,7 +5,7 @@ the caller turns them into outbox rows and reports outcomes back (``publishing.o
 """
 
 from publishing.approval import answer
-from publishing.effects import DeletePost, Effect, HandToFounder, PublishClip
+from publishing.effects import DeletePost, Effect, HandToFounder, PublishClip, SwitchComments
 from publishing.models import PubPost
 from publishing.outcomes import (
     Publication,
@@ -31,6 +31,7 @@ __all__ = [
     "Publication",
     "PublishClip",
     "PublishingSettings",
+    "SwitchComments",
     "answer",
     "guid_for",
     "handed_to_founder",

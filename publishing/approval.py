@@ -26,7 +26,7 @@ __all__ = ["CHOICES", "answer", "ask_families", "ask_reply", "expire_unanswered"
 
 log = logging.getLogger("publishing.approval")
 
-CHOICES = ("yes", "edit", "date", "no")
+CHOICES = ("yes", "closed", "edit", "date", "no")
 _MAX_CAPTION = 4000
 _DATE = re.compile(r"(?:(\d{4})-(\d{1,2})-(\d{1,2}))|(?:(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?)")
 
@@ -49,7 +49,11 @@ def _keyboard(post_id: int, lang: str) -> Keyboard:
         )
 
     return Keyboard(
-        rows=((button("yes", "positive"), button("edit")), (button("date"), button("no", "negative")))
+        rows=(
+            (button("yes", "positive"), button("closed", "positive")),
+            (button("edit"), button("date")),
+            (button("no", "negative"),),
+        )
     )
 
 
@@ -250,6 +254,9 @@ def answer(
         text = _approve(session, post, order, settings, now, f"post:{kind}:{day.isoformat()}")
     elif choice == "yes":
         text = _approve(session, post, order, settings, now, "post")
+    elif choice == "closed":  # published with the comments under it closed, at the family's wish
+        post.comments = "closed"
+        text = _approve(session, post, order, settings, now, "post:no_comments")
     elif choice == "no":
         _ledger(session, post, order, False, "post", now)
         _not_published(session, order, now)

@@ -86,6 +86,8 @@ def entries(session: Session, settings: PublishingSettings, *, include_past: boo
         assert post.id is not None
         order = session.get(WlOrder, post.order_id)
         note = post.handoff_reason
+        if post.failed_at is not None:
+            note = f"FAILED: {note}"
         if post.status == "awaiting":
             note = "waiting for the family's answer" if post.asked_at else "the family is about to be asked"
         found.append(
@@ -107,10 +109,13 @@ def _changeable(session: Session, post_id: int) -> PubPost:
     post = session.get(PubPost, post_id)
     if post is None:
         raise CalendarError(f"no post {post_id}")
-    if post.status not in _CHANGEABLE or post.dispatched_at is not None:
+    # Waiting in VK's postponed list is not on its way yet: it is taken back (``postponed.recall_stale``).
+    postponed = post.vk_postponed_id is not None and post.vk_post_id is None
+    if post.status not in _CHANGEABLE or (post.dispatched_at is not None and not postponed):
         raise CalendarError(
             f"post {post_id} is {post.status} and already on its way or done: it cannot change"
         )
+    post.dispatched_at = None
     return post
 
 

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from waitlist.effects import Reply
 
-__all__ = ["DeletePost", "Effect", "HandToFounder", "PublishClip", "delete_key", "handoff_key", "publish_key"]
+__all__ = [
+    "DeletePost",
+    "Effect",
+    "HandToFounder",
+    "PublishClip",
+    "SwitchComments",
+    "delete_key",
+    "handoff_key",
+    "publish_key",
+]
 
 
 def publish_key(guid: str) -> str:
@@ -31,14 +41,20 @@ class PublishClip:
     guid: str
     key: str
     title: str = ""
+    publish_at: datetime | None = None  # hand it to VK as a postponed post for this moment
 
 
 @dataclass(frozen=True)
 class DeletePost:
-    """Take a post down from the community wall (consent was revoked after it went up)."""
+    """Take a post down from the community wall (consent was revoked after it went up).
+
+    ``recall``: only take a postponed post back from VK's list (moved, paused or changed); its video
+    stays for the next hand-over and nobody is told.
+    """
 
     post_id: int
     key: str
+    recall: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,5 +69,14 @@ class HandToFounder:
     text: str = ""  # the whole hand-off message, in the community's language
 
 
+@dataclass(frozen=True)
+class SwitchComments:
+    """Close (or open again) the comments under a post already on the wall."""
+
+    post_id: int
+    closed: bool
+    key: str
+
+
 # A ``Reply`` is a message to the family (the approval question, "not published", "taken down").
-Effect = PublishClip | DeletePost | HandToFounder | Reply
+Effect = PublishClip | DeletePost | HandToFounder | SwitchComments | Reply

@@ -16,7 +16,8 @@ __all__ = ["STATUSES", "PubFlag", "PubPost"]
 # family approved it, waiting for its slot (or handed to the outbox); posted: on the wall with
 # vk_post_id; withdrawn: consent revoked (deleted from the wall if it was posted); handed_to_founder: no
 # wall right, the founder got a ready post to paste by hand; declined: the family said "do not publish";
-# expired: no answer in time, not published.
+# expired: no answer in time, not published. A handed_to_founder post with ``failed_at`` is a failure
+# (the suite tried and gave up) rather than a missing right.
 STATUSES = ("awaiting", "queued", "posted", "withdrawn", "handed_to_founder", "declined", "expired")
 
 
@@ -53,6 +54,9 @@ class PubPost(SQLModel, table=True):
     # "video<owner>_<id>" once uploaded, so a retried post does not upload the clip twice.
     vk_video: str | None = Field(default=None, max_length=64)
     vk_post_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    # Handed to VK as a postponed post (publish_date): its id in VK's postponed list until it goes live
+    # (VK then gives the live post a new id, ``vk_post_id``).
+    vk_postponed_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     handoff_reason: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = _dt(nullable=False)
     updated_at: datetime = _dt(nullable=False)
@@ -61,6 +65,13 @@ class PubPost(SQLModel, table=True):
     withdrawn_at: datetime | None = _dt()
     delete_dispatched_at: datetime | None = _dt()  # DeletePost handed to the caller
     handed_at: datetime | None = _dt()
+    # The outbox gave up on it (retries used up or an error that retrying cannot fix): handed to the
+    # founder, and the calendar marks it as a failure rather than a plain hand-off.
+    failed_at: datetime | None = _dt()
+    # Comments under the post: "open" (moderated with the stricter memorial threshold) or "closed" (the
+    # family's wish or the founder's: posted with close_comments, or wall.closeComments afterwards).
+    comments: str = Field(default="open", max_length=16)
+    comments_closed_at: datetime | None = _dt()  # when VK was told to close them
 
 
 class PubFlag(SQLModel, table=True):

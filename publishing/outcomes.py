@@ -20,9 +20,12 @@ __all__ = [
     "Publication",
     "handed_to_founder",
     "mark_posted_by_hand",
+    "postponed_for",
     "publication_for",
+    "record_failed",
     "record_handed_to_founder",
     "record_posted",
+    "record_postponed",
     "record_takedown_handed_to_founder",
     "record_taken_down",
     "record_video",
@@ -40,6 +43,7 @@ class Publication:
     caption: str
     file_id: str
     vk_video: str | None
+    close_comments: bool = False  # the family (or the founder) wants no comments under it
 
 
 def _post_for_key(session: Session, key: str) -> PubPost | None:
@@ -59,7 +63,7 @@ def publication_for(session: Session, key: str) -> Publication | None:
     post = _post_for_key(session, key)
     if post is None or post.status != "queued":
         return None
-    return Publication(post.guid, post.caption, post.file_id, post.vk_video)
+    return Publication(post.guid, post.caption, post.file_id, post.vk_video, post.comments == "closed")
 
 
 def record_video(session: Session, key: str, video: str, *, at: datetime) -> None:
@@ -68,6 +72,22 @@ def record_video(session: Session, key: str, video: str, *, at: datetime) -> Non
     if post is not None and post.vk_video is None:
         post.vk_video, post.updated_at = video, at
         session.add(post)
+
+
+def record_postponed(session: Session, key: str, postponed_id: int, *, at: datetime) -> None:
+    """VK holds the post in its postponed list under ``postponed_id`` until the slot."""
+    post = _post_for_key(session, key)
+    if post is not None and post.vk_post_id is None:
+        post.vk_postponed_id, post.updated_at = postponed_id, at
+        session.add(post)
+
+
+def postponed_for(session: Session, key: str) -> tuple[int, str | None] | None:
+    """(postponed id, video) of a post still waiting in VK's postponed list to go live; None otherwise."""
+    post = _post_for_key(session, key)
+    if post is None or post.status != "queued" or post.vk_postponed_id is None or post.vk_post_id is not None:
+        return None
+    return post.vk_postponed_id, post.vk_video
 
 
 def record_posted(session: Session, key: str, post_id: int, *, at: datetime) -> None:
@@ -79,6 +99,8 @@ def record_posted(session: Session, key: str, post_id: int, *, at: datetime) -> 
     post.vk_post_id, post.updated_at = post_id, at
     if post.posted_at is None:
         post.posted_at = at
+    if post.comments == "closed" and post.comments_closed_at is None:
+        post.comments_closed_at = at  # posted with close_comments
     if post.status == "queued":
         post.status = "posted"
     session.add(post)
@@ -95,6 +117,24 @@ def record_handed_to_founder(
     session.add(post)
     text = handoff_text(settings, post.caption, post.file_id, reason)
     return HandToFounder(post.order_id, post.caption, reason, handoff_key(post.guid), post.file_id, text)
+
+
+def record_failed(
+    session: Session, key: str, error: str, settings: PublishingSettings, *, at: datetime
+) -> HandToFounder | None:
+    """The outbox gave up on the post: a failure on the calendar, and the ready post goes to the founder.
+
+    The last try may have reached VK before it failed, so her message says to look on the wall first.
+    None when the post is no longer queued (posted, withdrawn or already hers).
+    """
+    reason = i18n.text("publishing.handoff.failed_reason", settings.lang, error=error[:300])
+    handoff = record_handed_to_founder(session, key, reason, settings, at=at)
+    post = _post_for_key(session, key)
+    if handoff is not None and post is not None:
+        post.failed_at = at
+        session.add(post)
+        log.error("post %s failed for good (%s); handed to the founder", post.id, error)
+    return handoff
 
 
 def handed_to_founder(session: Session) -> list[PubPost]:
@@ -138,7 +178,8 @@ def record_taken_down(session: Session, key: str, *, at: datetime) -> TakenDown:
     session.add(post)
     order = session.get(WlOrder, post.order_id)
     family = None
-    if order is not None and order.peer_id is not None:
+    # Only a post that was live is "removed"; one taken from VK's postponed list was "cancelled" already.
+    if order is not None and order.peer_id is not None and post.vk_post_id is not None:
         text = i18n.text("publishing.revoked.removed", order.lang or i18n.DEFAULT_LANGUAGE)
         family = Reply(order.peer_id, text, f"pub:{post.guid}:removed", proactive=True)
     return TakenDown(post.vk_video, family)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, not_
+from sqlalchemy import ColumnElement, and_, not_, or_
 from sqlmodel import Session, col, select
 
 import i18n
@@ -27,6 +27,7 @@ from publishing.effects import (
 )
 from publishing.models import PubPost
 from publishing.ports import Clock
+from publishing.postponed import MIN_AHEAD, handover_limit, pull_back, recall_stale
 from publishing.settings import PublishingSettings
 from publishing.slots import assign_slot, is_paused
 from waitlist.consent import mark_publication_handled, pending_publication_events
@@ -59,8 +60,11 @@ def plan(session: Session, settings: PublishingSettings, clock: Clock) -> list[E
         _draft_new_posts(session, settings, now)
         effects += ask_families(session, settings, now)
         effects += expire_unanswered(session, settings, now)
-        if not is_paused(session):
+        if is_paused(session):
+            pull_back(session, now)
+        else:
             effects += _due_publications(session, settings, now)
+        effects += recall_stale(session, now)
     # Takedowns run even when publishing is switched off: a revocation is always honoured.
     effects += _due_deletions(session, now)
     return effects
@@ -154,6 +158,7 @@ def _draft_new_posts(session: Session, settings: PublishingSettings, now: dateti
                 status="awaiting",
                 caption=caption_for(order, settings),
                 file_id=order.clip_file_id,
+                comments="closed" if settings.close_comments else "open",
                 created_at=now,
                 updated_at=now,
             )
@@ -173,7 +178,7 @@ def _due_publications(session: Session, settings: PublishingSettings, now: datet
             PubPost.status == "queued",
             col(PubPost.dispatched_at).is_(None),
             col(PubPost.slot_at).is_not(None),
-            col(PubPost.slot_at) <= now,
+            col(PubPost.slot_at) <= handover_limit(settings, now),
         )
         .order_by(col(PubPost.slot_at), col(PubPost.id))
     )
@@ -184,13 +189,18 @@ def _due_publications(session: Session, settings: PublishingSettings, now: datet
         if post.slot_at < now - late:
             _reschedule(session, settings, post, now)
             continue
+        # Ahead of its slot only as a VK postponed post; too close for that, it waits for its time.
+        publish_at = post.slot_at if post.slot_at > now + MIN_AHEAD else None
+        if publish_at is None and post.slot_at > now:
+            continue
         order = session.get(WlOrder, post.order_id)
         assert order is not None  # _withdraw_unpublishable ran first
         post.dispatched_at = post.updated_at = now
         session.add(post)
         title = title_for(order, settings)
+        key = publish_key(post.guid)
         effects.append(
-            PublishClip(post.order_id, post.file_id, post.caption, post.guid, publish_key(post.guid), title)
+            PublishClip(post.order_id, post.file_id, post.caption, post.guid, key, title, publish_at)
         )
     return effects
 
@@ -206,15 +216,16 @@ def _reschedule(session: Session, settings: PublishingSettings, post: PubPost, n
 
 
 def _due_deletions(session: Session, now: datetime) -> list[Effect]:
+    """Withdrawn posts on the wall, or waiting in VK's postponed list, come down (with their video)."""
+    on_vk = or_(col(PubPost.vk_post_id).is_not(None), col(PubPost.vk_postponed_id).is_not(None))
     query = select(PubPost).where(
-        PubPost.status == "withdrawn",
-        col(PubPost.vk_post_id).is_not(None),
-        col(PubPost.delete_dispatched_at).is_(None),
+        PubPost.status == "withdrawn", on_vk, col(PubPost.delete_dispatched_at).is_(None)
     )
     effects: list[Effect] = []
     for post in session.exec(query).all():
-        assert post.vk_post_id is not None
+        target = post.vk_post_id or post.vk_postponed_id
+        assert target is not None
         post.delete_dispatched_at = post.updated_at = now
         session.add(post)
-        effects.append(DeletePost(post.vk_post_id, delete_key(post.guid)))
+        effects.append(DeletePost(target, delete_key(post.guid)))
     return effects

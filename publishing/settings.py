@@ -35,6 +35,14 @@ class PublishingSettings(BaseModel):
     # Minutes a drafted caption waits before the family sees it, so the founder can change it first
     # (`vkbot schedule caption`); 0 asks at once.
     review_minutes: int = Field(default=0, ge=0)
+    # Comments under every memorial post closed (wall.post close_comments); otherwise each family chooses
+    # in the approval dialog, and open comments are moderated with the stricter memorial threshold.
+    close_comments: bool = False
+    # Hand each approved post to VK as a postponed post (wall.post publish_date) once its slot is within
+    # ``postpone_ahead_hours``, so the wall keeps its schedule while the suite is down. A post the
+    # founder moves, pauses or changes is taken back from VK's postponed list and handed again.
+    postpone_on_vk: bool = False
+    postpone_ahead_hours: int = Field(default=24, ge=1, le=24 * 14)
     # How far ahead the slot search looks before giving up (a full calendar stays visible, not lost).
     horizon_days: int = Field(default=400, ge=1)
 

@@ -5,12 +5,22 @@ traffic adds nothing twice."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
+from sqlmodel import Session, select
+
 import i18n
-from tests.app_helpers import eventually, running_app
+from publishing import PubPost
+from tests.app_helpers import SANDBOX_GROUP_ID as GROUP
+from tests.app_helpers import eventually, running_app, sandbox_config
 from tests.test_intake_sandbox import intake_config, wire
-from vkbot.demo_traffic import QUESTIONS, DemoFounder, DemoTraffic, recognise
+from vkbot.auth.secretbox import new_key
+from vkbot.clock import SystemClock
+from vkbot.commands.demo import connect_admin_once
+from vkbot.demo_traffic import OWN_CAPTIONS, QUESTIONS, DemoFounder, DemoTraffic, demo_clip, recognise
+from vkbot.effects.publisher import PublishingJob
 from vkbot.sandbox import SandboxControl
 from waitlist.dialog import FLOWS
 
@@ -70,7 +80,7 @@ async def test_relatives_follow_the_dialog_and_the_founder_moves_the_queue(
     assert typed and not ids & set(typed)  # nobody typed "wish:wings" or "publish_yes"
 
 
-async def test_a_restarted_traffic_continues_with_new_people_and_the_same_post(
+async def test_a_restarted_traffic_continues_with_new_people_and_posts_nothing_itself(
     sandbox: SandboxControl, tmp_path: Path
 ) -> None:
     stop = asyncio.Event()
@@ -79,7 +89,75 @@ async def test_a_restarted_traffic_continues_with_new_people_and_the_same_post(
     first = DemoTraffic(sandbox, state_file=state)
     await first.run(stop)
     used = [first._user(), first._user()]
+    first.families.append(used[0])
+    first._save()
     again = DemoTraffic(sandbox, state_file=state)
     await again.run(stop)
-    assert again.post_id == first.post_id and again._user() > max(used)
-    assert len((await sandbox.wall())["posts"]) == 1
+    assert again._user() > max(used) and again.families == [used[0]]
+    assert (await sandbox.wall())["posts"] == [], "the wall is the approved clips' alone"
+    await again.commenter()
+    assert again.stats.comments == 0, "no post yet, so nobody comments"
+
+
+async def test_families_answer_the_approval_and_the_wall_fills_with_approved_clips_only(
+    sandbox: SandboxControl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = sandbox_config(
+        sandbox.url,
+        f"sqlite:///{tmp_path / 'suite.db'}",
+        tmp_path / "files",
+        waitlist={"sending_window_start_hour": 0, "sending_window_end_hour": 24, "queue_limit": 1000},
+        vk={"app_client_id": "demo-app", "redirect_uri": "http://127.0.0.1/vk-id-callback"},
+        auth={"secret_key": new_key()},
+    )
+    await connect_admin_once(config)  # as `vkbot demo` does: the wall right, through the sandbox's VK ID
+    async with running_app(config) as app:
+        wire(app)
+        traffic = DemoTraffic(sandbox, seed=3, speed=50, state_file=tmp_path / "traffic.json")
+        traffic.PUBLISH_SHARE = 1.0  # every family allowed publication at the intake
+        placed = await asyncio.gather(*(traffic.relative() for _ in range(3)))
+        assert placed == ["placed"] * 3, traffic.stats.line()
+        founder = DemoFounder(app.engine, app.config, tmp_path / "clip.mp4", wake=app.sender.wake.set)
+        demo_clip(founder.clip)
+        done = [await asyncio.to_thread(founder.work_once) for _ in range(6)]
+        assert [d.split()[0] for d in done if d] == ["started", "delivered"] * 3
+        clock = SystemClock()
+        job = PublishingJob(app.engine, app.config.publishing, clock, GROUP, on_enqueued=app.sender.wake.set)
+        await job.run_once()  # the app does this every minute: drafts the posts and asks the families
+
+        async def all_asked() -> bool:
+            """every family has the approval question"""
+            last = [(await sandbox.sent(user))[-1]["text"] for user in traffic.families]
+            return all(recognise([text], []) == ("ask", "approval") for text in last)
+
+        await eventually(all_asked, timeout=60)
+        answers = []
+        for choice in ("edit", "closed", "no"):
+            monkeypatch.setattr("vkbot.demo_traffic.APPROVAL_WEIGHTS", {choice: 1})
+            answers.append(await traffic.family())
+        assert answers == ["edit", "closed", "no"] and traffic.families == []
+        with Session(app.engine) as session:
+            posts = list(session.exec(select(PubPost)))
+            assert sorted(p.status for p in posts) == ["declined", "queued", "queued"]
+            approved = [p for p in posts if p.status == "queued"]
+            assert set(OWN_CAPTIONS.values()) & {p.caption for p in approved}, "one family wrote its own"
+            for post in approved:  # their slots come (the demo's are minutes apart; here, at once)
+                post.slot_at = clock.now() - timedelta(minutes=1)
+                session.add(post)
+            session.commit()
+            captions = sorted(p.caption for p in approved)
+        await job.run_once()
+
+        async def on_the_wall() -> bool:
+            """both approved clips are on the wall"""
+            return len((await sandbox.wall())["posts"]) >= 2
+
+        await eventually(on_the_wall, timeout=60)
+        await asyncio.sleep(0.5)  # anything else would have gone out by now
+        wall = (await sandbox.wall())["posts"]
+        assert sorted(p["text"] for p in wall) == captions
+        assert all(p["attachments"][0]["type"] == "video" for p in wall)
+        assert sorted(p["comments"]["can_post"] for p in wall) == [0, 1], "one family wished no comments"
+        await traffic.commenter()
+        [open_post] = [p for p in wall if p["comments"]["can_post"]]
+        assert (await sandbox.wall())["comments"][-1]["post_id"] == open_post["id"]

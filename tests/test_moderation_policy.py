@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from moderation.classifier import Classification, OfflineClassifier, Signal
+from moderation.classifier import SELF_HARM, Classification, OfflineClassifier, Signal
 from moderation.evaluation import evaluate, load_items
-from moderation.policy import ModerationContext, decide
+from moderation.policy import LearnedScore, ModerationContext, decide
 from moderation.settings import ModerationSettings
 from tests.moderation_cases import status
 
@@ -193,3 +193,28 @@ def test_hand_written_sets_keep_grief_visible_and_recall(name: str, min_recall: 
     assert figures["fpr_grief"] == 0
     assert figures["fpr_ok"] <= 0.05
     assert figures["recall_abusive"] >= min_recall
+
+
+def test_under_a_memorial_post_what_would_be_marked_is_hidden_but_grief_and_self_harm_are_not() -> None:
+    memorial = ModerationContext("comment", memorial=True)
+    ordinary = ModerationContext("comment")
+    weak_insult = Classification((Signal("insult", "rules", 0.6, "ru.insult.weak"),))
+    assert decide(weak_insult, ordinary, SETTINGS).status == "flagged"
+    assert decide(weak_insult, memorial, SETTINGS).status == "quarantined"
+    lenient = ModerationSettings(memorial_comments_strict=False)
+    assert decide(weak_insult, memorial, lenient).status == "flagged", "the setting turns it off"
+
+    review_band = LearnedScore(0.6, "test-1", review=0.5, hide=0.9)
+    hidden = decide(Classification(), memorial, SETTINGS, learned=review_band)
+    assert (hidden.status, hidden.reasons) == ("quarantined", ("learned:0.60>=review,memorial",))
+    assert decide(Classification(), ordinary, SETTINGS, learned=review_band).status == "flagged"
+    grief = LearnedScore(0.6, "test-1", review=0.5, hide=0.9, grief=True)
+    assert decide(weak_insult, memorial, SETTINGS, learned=grief).status == "flagged", "a mourner swears"
+    asking = ModerationContext("comment", memorial=True, question=True)
+    assert decide(Classification(), asking, SETTINGS, learned=review_band).status == "flagged"
+
+    self_harm = Classification((Signal(SELF_HARM, "rules", 0.9, "ru.self_harm"), *weak_insult.signals))
+    urgent = decide(self_harm, memorial, SETTINGS)
+    assert urgent.urgent and urgent.status == "flagged", "shown, whatever else"
+    message = ModerationContext("message", memorial=True)  # memorial applies to comments only
+    assert decide(weak_insult, message, SETTINGS).status == "flagged"

@@ -3,12 +3,13 @@ restore; without the token they are listed for removal by hand; the founder's di
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from moderation.models import ModItem
+from publishing import PubPost
 from tests.app_helpers import eventually, running_app, sandbox_config
 from vkbot.auth.secretbox import new_key
 from vkbot.cli import main
@@ -16,6 +17,7 @@ from vkbot.clock import ManualClock, SystemClock
 from vkbot.commands.demo import connect_admin_once
 from vkbot.core.store.models import OutboxRow
 from vkbot.ops.jobs import digest_once
+from waitlist.models import WlOrder
 
 ABUSE = "Ты мерзкая тварь, чтоб ты сдохла"
 
@@ -120,3 +122,47 @@ async def test_the_daily_digest_counts_hidden_items_without_a_word_of_them(sandb
     assert "1" in digest["text"]
     for word in ("тварь", "сдохла", "мерзкая"):
         assert word not in digest["text"]
+
+
+async def test_under_a_memorial_post_a_comment_only_marked_elsewhere_is_hidden(sandbox, tmp_path) -> None:
+    rude = "Идите лесом со своими роликами"  # the learned tier's review band: marked, not hidden
+    config = _config(sandbox, tmp_path)
+    await connect_admin_once(config)
+    memorial = (await sandbox.create_post("Светлая память"))["post_id"]
+    other = (await sandbox.create_post("Новости сообщества"))["post_id"]
+    async with running_app(config) as app:
+        now = datetime.now(UTC)
+        with Session(app.engine) as session:  # the memorial post as the publisher records it
+            order = WlOrder(status="delivered", peer_id=7100, created_at=now, updated_at=now)
+            session.add(order)
+            session.flush()
+            session.add(
+                PubPost(
+                    order_id=order.id,
+                    guid="memorial-x",
+                    status="posted",
+                    caption="Светлая память",
+                    file_id="ab" * 32,
+                    vk_post_id=memorial,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            session.commit()
+        under_memorial = await sandbox.add_comment(from_id=5101, post_id=memorial, text=rude)
+        elsewhere = await sandbox.add_comment(from_id=5102, post_id=other, text=rude)
+
+        async def both_judged() -> bool:
+            with Session(app.engine) as session:
+                return len(session.scalars(select(ModItem)).all()) == 2
+
+        await eventually(both_judged)
+        with Session(app.engine) as session:
+            items = {i.author_id: i for i in session.scalars(select(ModItem))}
+        assert (items[5101].status, items[5102].status) == ("quarantined", "flagged")
+
+        async def removed() -> bool:
+            return bool(_comment(await sandbox.wall(), under_memorial["comment_id"]).get("deleted"))
+
+        await eventually(removed)
+        assert not _comment(await sandbox.wall(), elsewhere["comment_id"]).get("deleted")

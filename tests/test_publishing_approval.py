@@ -57,7 +57,13 @@ def test_the_family_is_shown_the_exact_caption_and_nothing_goes_up_without_an_an
     assert "Николай Петрович Иванов" in post.caption and "Мой папа" not in post.caption
     assert post.caption in ask.text
     labels = [b.label for row in ask.keyboard.rows for b in row]  # type: ignore[union-attr]
-    assert labels == ["Опубликовать так", "Изменить текст", "Выбрать дату", "Не публиковать"]
+    assert labels == [
+        "Опубликовать так",
+        "Без комментариев",
+        "Изменить текст",
+        "Выбрать дату",
+        "Не публиковать",
+    ]
     clock.advance(days=2)  # slots pass: nothing is published, nobody is asked twice
     assert plan_once(engine, clock) == []
     assert posts(engine)[0].status == "awaiting"
@@ -202,3 +208,13 @@ def test_two_open_questions_each_button_answers_its_own_and_a_stale_press_is_tol
     assert [p.status for p in posts(engine)] == ["queued", "declined"]
     [stale] = press(engine, clock, second, "yes") or []
     assert "уже" in stale.text and posts(engine)[1].status == "declined"
+
+
+def test_no_comments_in_words_approves_the_post_with_its_comments_closed(engine: Engine) -> None:  # noqa: F811
+    clock = ManualClock(MORNING)
+    ask = asked(engine, clock)
+    assert press(engine, clock, ask, "", "Без комментариев") is not None
+    [post] = posts(engine)
+    assert (post.status, post.comments) == ("queued", "closed")
+    [entry] = ledger(engine)
+    assert (entry.granted, entry.version, entry.wording) == (True, "post:no_comments", post.caption)

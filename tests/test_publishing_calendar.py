@@ -21,6 +21,7 @@ from tests.test_publishing_planner import delivered_order, posts, press
 from vkbot.cli import main
 from vkbot.clock import ManualClock
 from vkbot.core.store.db import make_engine, migrate
+from vkbot.core.store.models import OutboxRow
 from waitlist.effects import Reply
 from waitlist.models import WlConsent
 
@@ -218,3 +219,12 @@ def test_the_schedule_cli_lists_pauses_moves_and_marks_posted(
         done = session.get(PubPost, post.id)
         assert done is not None and (done.status, done.vk_post_id) == ("posted", 321)
     assert "posted" in STATUSES
+
+    # On the wall now: closing its comments is one wall.closeComments row; the same again adds none.
+    for _ in range(2):
+        assert main(["schedule", "comments", str(post.id), "closed"]) == 0
+    with pytest.raises(SystemExit):  # argparse refuses anything but closed|open, naming them
+        main(["schedule", "comments", str(post.id), "shut"])
+    with Session(cli_db) as session:
+        rows = session.exec(select(OutboxRow)).all()
+    assert [(r.method, r.params) for r in rows] == [("wall.closeComments", {"owner_id": -77, "post_id": 321})]

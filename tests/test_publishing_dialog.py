@@ -43,12 +43,12 @@ def delivered_and_asked(fed: Fed, peer: int = FAMILY) -> OutboxRow:
         return session.exec(select(OutboxRow).where(OutboxRow.peer_id == peer)).one()
 
 
-def test_the_question_carries_the_exact_caption_and_four_buttons(fed: Fed) -> None:
+def test_the_question_carries_the_exact_caption_and_five_buttons(fed: Fed) -> None:
     ask = delivered_and_asked(fed)
     assert "Светлая память, Николай Петрович Иванов." in ask.params["message"]
     keyboard = json.loads(ask.params["keyboard"])
     payloads = [json.loads(b["action"]["payload"])["pub"] for row in keyboard["buttons"] for b in row]
-    assert payloads == ["yes", "edit", "date", "no"]
+    assert payloads == ["yes", "closed", "edit", "date", "no"]
 
 
 def test_written_answers_change_the_text_and_are_not_taken_for_the_intake(fed: Fed) -> None:

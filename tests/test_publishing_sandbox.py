@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -21,15 +21,19 @@ from sqlmodel import Session, select
 
 import publishing
 from publishing import PublishingSettings, PubPost, handed_to_founder, takedowns_for_founder
+from publishing.calendar import move, pause, resume
+from publishing.comments import memorial_post, set_comments
+from tests.app_helpers import eventually
 from vkbot.api.client import VkClient
 from vkbot.api.tokens import StaticUserToken
 from vkbot.clock import ManualClock
 from vkbot.core.store.db import make_engine, migrate
 from vkbot.core.store.models import OutboxRow
 from vkbot.effects.delivery import delivery_executors
-from vkbot.effects.outbox import OutboxSender
-from vkbot.effects.publisher import PublishingJob, publishing_executors
+from vkbot.effects.outbox import OutboxSender, enqueue
+from vkbot.effects.publisher import PublishingJob, effect_requests, publishing_executors, publishing_outcome
 from vkbot.sandbox import SandboxControl
+from vkbot.sandbox.client import SandboxControlError
 from waitlist.consent import set_publication
 from waitlist.filestore import LocalFileStore
 from waitlist.inbound import InboundMessage
@@ -52,6 +56,7 @@ class Suite:
     files: LocalFileStore
     job: PublishingJob
     sender: OutboxSender
+    settings: PublishingSettings = SETTINGS
     auto_approve: bool = True  # every family asked answers "publish as is" (press of the button)
 
     async def tick(self) -> None:
@@ -68,7 +73,14 @@ class Suite:
         while True:
             while await self.sender.drain_once():
                 pass
-            if not [r for r in self.outbox() if r.status == "pending"] or loop.time() > until:
+            # Rows due (a retry is due within moments); a look at the wall hours ahead is not waited for.
+            soon = datetime.now(UTC) + timedelta(seconds=5)
+            due = [
+                r
+                for r in self.outbox()
+                if r.status == "pending" and r.not_before.replace(tzinfo=r.not_before.tzinfo or UTC) <= soon
+            ]
+            if not due or loop.time() > until:
                 return
             await asyncio.sleep(0.05)
 
@@ -88,7 +100,7 @@ class Suite:
                     self.clock.now(),
                     payload=payload,
                 )
-                publishing.answer(session, msg, SETTINGS, self.clock.now())
+                publishing.answer(session, msg, self.settings, self.clock.now())
             session.commit()
 
     def delivered_order(self, name: str, consent: bool) -> int:
@@ -133,6 +145,8 @@ async def make_suite(
     user_token: str | None,
     *,
     timeout_s: float = 30,
+    settings: PublishingSettings = SETTINGS,
+    start: datetime = MORNING,
 ) -> AsyncIterator[Suite]:
     engine = make_engine(f"sqlite:///{tmp_path / 'suite.db'}")
     await asyncio.to_thread(migrate, engine)
@@ -147,14 +161,17 @@ async def make_suite(
     )
     for user_id in (FOUNDER, *range(PEER, PEER + 10)):  # they allowed messages from the community
         await sandbox.allow(user_id)
-    clock = ManualClock(MORNING)
+    clock = ManualClock(start)
     files = LocalFileStore(tmp_path / "files")
-    sender = OutboxSender(engine, client, idle_poll_s=0.05, retry_base_s=0.01, retry_max_s=0.05)
+    sender = OutboxSender(
+        engine, client, idle_poll_s=0.05, retry_base_s=0.01, retry_max_s=0.05, max_attempts=3
+    )
     sender.executors.update(delivery_executors(files, client, GROUP_ID))
-    sender.executors.update(publishing_executors(engine, files, client, SETTINGS, clock, GROUP_ID, FOUNDER))
-    job = PublishingJob(engine, SETTINGS, clock, GROUP_ID, on_enqueued=sender.wake.set, founder_id=FOUNDER)
+    sender.executors.update(publishing_executors(engine, files, client, settings, clock, GROUP_ID, FOUNDER))
+    sender.on_outcome = publishing_outcome(settings, clock, FOUNDER)
+    job = PublishingJob(engine, settings, clock, GROUP_ID, on_enqueued=sender.wake.set, founder_id=FOUNDER)
     try:
-        yield Suite(engine, clock, files, job, sender)
+        yield Suite(engine, clock, files, job, sender, settings)
     finally:
         await client.aclose()
         engine.dispose()
@@ -413,12 +430,66 @@ async def test_a_post_vk_refuses_for_good_is_handed_to_the_founder_not_left_queu
     assert post.caption in message["text"]
 
 
+async def test_a_post_whose_retries_run_out_becomes_a_failure_handed_to_the_founder(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    suite.delivered_order("Сбой", consent=True)
+    await suite.tick()
+    suite.clock.advance(hours=7)
+    await sandbox.add_faults({"method": "wall.post", "error_code": 10, "count": 1000})
+    await suite.tick()
+    assert live(await sandbox.wall()) == []
+    [row] = [r for r in suite.outbox() if r.kind == "publish_clip"]
+    assert (row.status, row.attempts) == ("parked", 3)
+    [post] = suite.posts()
+    assert post.status == "handed_to_founder" and post.failed_at == suite.clock.now()
+    assert "10" in (post.handoff_reason or "") and "стену" in (post.handoff_reason or "")
+    [message] = await sandbox.sent(FOUNDER)
+    assert post.caption in message["text"] and "проверьте стену" in message["text"]
+    with Session(suite.engine) as session:
+        assert [p.id for p in publishing.handed_to_founder(session)] == [post.id]  # on her list too
+
+
+async def test_no_comments_at_the_family_s_wish_and_the_founder_may_switch_them_later(
+    suite: Suite, sandbox: SandboxControl
+) -> None:
+    suite.auto_approve = False
+    suite.delivered_order("Тишина", consent=True)
+    await suite.tick()
+    suite.answer_all("closed")  # "Без комментариев"
+    suite.clock.advance(hours=7)
+    await suite.tick()
+    [post] = live(await sandbox.wall())
+    assert post["comments"]["can_post"] == 0, "posted with its comments closed"
+    [row] = suite.posts()
+    assert (row.status, row.comments, row.comments_closed_at) == ("posted", "closed", suite.clock.now())
+    with pytest.raises(SandboxControlError, match="comments are closed"):
+        await sandbox.add_comment(from_id=9001, post_id=post["id"], text="Соболезную")
+    with Session(suite.engine) as session:
+        assert memorial_post(session, post["id"]) and not memorial_post(session, post["id"] + 1)
+
+    for closed in (False, True, False):  # the founder changes her mind twice: each switch sent once
+        suite.clock.advance(minutes=1)
+        with Session(suite.engine) as session:
+            switch = set_comments(session, row.id or 0, closed, suite.clock.now())
+            assert set_comments(session, row.id or 0, closed, suite.clock.now()) is None, "already so"
+            enqueue(session, effect_requests([switch] if switch else [], GROUP_ID))
+            session.commit()
+        await suite.drain()
+        [post] = live(await sandbox.wall())
+        assert post["comments"]["can_post"] == (0 if closed else 1)
+    await sandbox.add_comment(from_id=9001, post_id=post["id"], text="Соболезную")
+    methods = (await sandbox.calls())["methods"]
+    assert (methods.get("wall.openComments"), methods.get("wall.closeComments")) == (2, 1)
+
+
 REPO = Path(__file__).resolve().parent.parent
 _CHILD = """
 import asyncio, sys
 from pathlib import Path
 import aiohttp
 from publishing import PublishingSettings
+from tests.app_helpers import eventually
 from vkbot.api.client import VkClient
 from vkbot.api.tokens import StaticUserToken
 from vkbot.clock import ManualClock
@@ -483,3 +554,131 @@ async def test_kill_9_while_wall_post_is_in_flight_gives_one_post_after_restart(
     assert [p["id"] for p in live(await sandbox.wall())] == [post["id"]]
     assert suite.posts()[0].vk_post_id == post["id"] and suite.posts()[0].status == "posted"
     assert (await sandbox.calls())["methods"].get("wall.post") == 1  # found on the wall, not posted again
+
+
+# -- VK postponed posts (publish_date) ------------------------------------------------------------------
+# The sandbox keeps VK's postponed list on real time, so these suites start now, with the slot two hours on.
+
+
+@pytest.fixture
+async def postponing(
+    tmp_path: Path, sandbox: SandboxControl, http: aiohttp.ClientSession
+) -> AsyncIterator[Suite]:
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    local = (now + timedelta(hours=2)).astimezone(SETTINGS.zone())
+    settings = PublishingSettings(postpone_on_vk=True, slot_times=(f"{local:%H:%M}",))
+    token = (await sandbox.mint_user_token(rate_per_s=50))["access_token"]
+    async for built in make_suite(tmp_path, sandbox, http, token, settings=settings, start=now):
+        yield built
+
+
+def postponed(wall: dict) -> list[dict]:  # type: ignore[type-arg]
+    return [p for p in live(wall) if p["post_type"] == "postpone"]
+
+
+async def handed_to_vk(suite: Suite, sandbox: SandboxControl, name: str = "Отложенный") -> PubPost:
+    order_id = suite.delivered_order(name, consent=True)
+    await suite.tick()  # asked and approved: the slot is two hours away
+    await suite.tick()  # within postpone_ahead_hours: handed to VK now, with the slot as publish_date
+    [post] = [p for p in suite.posts() if p.order_id == order_id]
+    assert post.slot_at is not None and post.vk_postponed_id is not None and post.status == "queued"
+    [on_vk] = postponed(await sandbox.wall())
+    assert (on_vk["id"], on_vk["date"]) == (post.vk_postponed_id, int(post.slot_at.timestamp()))
+    return post
+
+
+async def slot_passes(
+    suite: Suite, sandbox: SandboxControl, post: PubPost, *, vk_publishes: bool = True
+) -> None:
+    """The hours pass: VK publishes the postponed post at its date, and our look at the wall comes due."""
+    assert post.slot_at is not None
+    if vk_publishes:  # the sandbox's date moved to now: its next call publishes it, as VK would have
+        past = int(datetime.now(UTC).timestamp()) - 1
+        await suite.sender.client.call(
+            "wall.edit", {"owner_id": -GROUP_ID, "post_id": post.vk_postponed_id, "publish_date": past}
+        )
+
+        async def published() -> bool:
+            """the sandbox's publisher (every second) made it live"""
+            return postponed(await sandbox.wall()) == []
+
+        await eventually(published)
+    suite.clock.set(post.slot_at + timedelta(minutes=3))
+    with Session(suite.engine) as session:
+        for row in session.exec(select(OutboxRow).where(OutboxRow.kind == "publish_check")):
+            row.not_before = datetime.now(UTC)
+            session.add(row)
+        session.commit()
+    await suite.tick()
+
+
+async def test_a_postponed_post_goes_live_at_its_slot_and_the_calendar_records_the_live_post(
+    postponing: Suite, sandbox: SandboxControl
+) -> None:
+    post = await handed_to_vk(postponing, sandbox)
+    assert [p for p in live(await sandbox.wall()) if p["post_type"] == "post"] == []
+    await slot_passes(postponing, sandbox, post)
+    [row] = postponing.posts()
+    [on_wall] = live(await sandbox.wall())
+    assert on_wall["post_type"] == "post" and on_wall["text"] == row.caption
+    assert (row.status, row.vk_post_id) == ("posted", on_wall["id"]) and on_wall["id"] != post.vk_postponed_id
+    assert (await sandbox.calls())["methods"].get("wall.post") == 1
+
+
+async def test_a_moved_post_is_taken_back_from_vk_and_a_revoked_one_deleted_from_vk_s_list(
+    postponing: Suite, sandbox: SandboxControl
+) -> None:
+    post = await handed_to_vk(postponing, sandbox)
+    with Session(postponing.engine) as session:
+        move(
+            session,
+            postponing.settings,
+            post.id or 0,
+            post.slot_at + timedelta(days=1),
+            postponing.clock.now(),
+        )  # type: ignore[operator]
+        session.commit()
+    await postponing.tick()
+    assert postponed(await sandbox.wall()) == [], "taken back from VK's postponed list"
+    postponing.clock.advance(hours=3)  # the new slot is within a day now: handed to VK again
+    await postponing.tick()
+    [moved] = postponing.posts()
+    [on_vk] = postponed(await sandbox.wall())
+    assert moved.slot_at is not None and on_vk["date"] == int(moved.slot_at.timestamp())
+    assert (on_vk["id"], moved.guid) != (post.vk_postponed_id, post.guid), "a new post under a new guid"
+
+    postponing.revoke(moved.order_id)
+    await postponing.tick()
+    assert live(await sandbox.wall()) == []
+    assert (await sandbox.calls())["methods"].get("video.delete") == 1
+    with Session(postponing.engine) as session:
+        peer = session.get(WlOrder, moved.order_id).peer_id  # type: ignore[union-attr]
+    texts = [m["text"] for m in await sandbox.sent(peer)]
+    assert len([t for t in texts if "отменена" in t]) == 1 and not [t for t in texts if "удалён" in t]
+
+
+async def test_pause_takes_postponed_posts_back_and_one_deleted_on_vk_by_hand_is_a_failure(
+    postponing: Suite, sandbox: SandboxControl
+) -> None:
+    await handed_to_vk(postponing, sandbox)
+    with Session(postponing.engine) as session:
+        pause(session, postponing.clock.now())
+        session.commit()
+    await postponing.tick()
+    assert postponed(await sandbox.wall()) == [], "paused: nothing waits on VK to go up"
+    with Session(postponing.engine) as session:
+        resume(session, postponing.clock.now())
+        session.commit()
+    await postponing.tick()
+    [again] = postponing.posts()
+    assert again.vk_postponed_id is not None and len(postponed(await sandbox.wall())) == 1
+
+    # Someone deletes it in VK's postponed list by hand: at the slot it is not live, and she is told.
+    await postponing.sender.client.call(
+        "wall.delete", {"owner_id": -GROUP_ID, "post_id": again.vk_postponed_id}
+    )
+    await slot_passes(postponing, sandbox, again, vk_publishes=False)
+    [failed] = postponing.posts()
+    assert failed.status == "handed_to_founder" and failed.failed_at is not None
+    [message] = await sandbox.sent(FOUNDER)
+    assert failed.caption in message["text"] and "did not go live" in message["text"]

@@ -21,6 +21,7 @@ def test_public_surface_is_pinned() -> None:
         "Publication",
         "PublishClip",
         "PublishingSettings",
+        "SwitchComments",
         "answer",
         "guid_for",
         "handed_to_founder",

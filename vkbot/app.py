@@ -33,7 +33,7 @@ from vkbot.core.store.events_repo import EventStore
 from vkbot.core.store.models import OutboxRow
 from vkbot.effects.delivery import delivery_executors
 from vkbot.effects.outbox import OutboxSender
-from vkbot.effects.publisher import PublishingJob, publishing_executors
+from vkbot.effects.publisher import PublishingJob, publishing_executors, publishing_outcome
 from vkbot.ingress.history import HistoryGapFiller
 from vkbot.ingress.longpoll import LongPollListener
 from vkbot.ingress.settings_check import check_at_start
@@ -178,8 +178,15 @@ def _check_longpoll_settings(client: VkClient, group_id: int, engine: Engine) ->
     return check_longpoll_settings
 
 
-def _moderation_outcome(session: Session, row: OutboxRow) -> None:
-    report_outcome(session, row.key, row.status == "done", row.last_error)
+def _outcomes(config: Config, clock: Clock) -> Callable[[Session, OutboxRow], None]:
+    """The sender's ``on_outcome``: moderation's removal list and publishing's failures stay in step."""
+    publishing = publishing_outcome(config.publishing, clock, config.alerts.founder_user_id or 0)
+
+    def outcome(session: Session, row: OutboxRow) -> None:
+        report_outcome(session, row.key, row.status == "done", row.last_error)
+        publishing(session, row)
+
+    return outcome
 
 
 def make_client(
@@ -244,7 +251,7 @@ async def open_app(
             max_attempts=config.outbox.max_attempts,
             lease_s=config.outbox.lease_s,
             on_undeliverable=record_undeliverable(engine, clock),
-            on_outcome=_moderation_outcome,
+            on_outcome=_outcomes(config, clock),
         )
         sender.executors.update(delivery_executors(files, client, vk.group_id))
         sender.executors.update(

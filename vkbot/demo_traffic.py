@@ -8,8 +8,10 @@ forwarded from another chat, some without ``orig_photo``, as real VK sends them)
 never type a button's id. A relative the bot asks the same thing over and over gives up and is counted
 as ``stuck``. The founder (``DemoFounder``) starts the next order and delivers the clip of the one in
 progress through the same domain calls as `vkbot orders set-status` / `deliver`, so the queue moves and
-people on the waiting list are invited. Who wrote last and the wall post are kept in the demo folder, so
-a restart adds nothing twice.
+people on the waiting list are invited. Families who were sent their clip answer the approval question
+(mostly "publish as is"; some write their own text, choose a date or say no), so the wall fills with
+approved clips and nothing else; commenters write under those posts. Who wrote last and the families
+still to answer are kept in the demo folder, so a restart adds nothing twice.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import logging
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,11 @@ QUESTIONS: dict[str, str] = {
     "intake.cancel.confirm": "cancel_confirm",
     "intake.notice.invite": "invited",
     "intake.greeting_invited": "invited",
+    # After the clip is delivered: the family approves the exact post (publishing.approval).
+    "publishing.approval.ask": "approval",
+    "publishing.approval.ask_text": "approval_text",
+    "publishing.approval.ask_date": "approval_date",
+    "publishing.approval.date_unclear": "approval_date",
 }
 # Where a relative's conversation ends for now.
 ENDINGS: dict[str, str] = {
@@ -102,6 +109,14 @@ def _markers() -> list[tuple[str, str, str]]:
 
 
 MARKERS = _markers()
+
+
+def _language_of(text: str, key: str) -> str:
+    """The language the bot wrote ``key``'s text in (the family answers in it)."""
+    for lang in i18n.LANGUAGES:
+        if _marker(i18n.text(key, lang)) in text:
+            return lang
+    return i18n.DEFAULT_LANGUAGE
 
 
 def recognise(texts: list[str], buttons: list[dict[str, Any]]) -> tuple[str, str] | None:
@@ -199,6 +214,13 @@ CIVIL_COMMENTS = [
     "Вечная память всем погибшим.",
 ]
 WISH_IDS = ("wish:embrace", "wish:wings", "wish:birds", "wish:song")
+# How families answer the approval question: mostly "publish as is".
+APPROVAL_WEIGHTS = {"yes": 12, "closed": 2, "edit": 2, "date": 2, "no": 2}
+OWN_CAPTIONS = {
+    "ru": "Любим, помним, скорбим. Спасибо всем, кто был рядом.",
+    "uk": "Любимо, пам'ятаємо, сумуємо. Дякуємо всім, хто був поруч.",
+    "en": "Loved, remembered, missed. Thank you to everyone who was there.",
+}
 OLD_CLIENT = {"keyboard": False, "inline_keyboard": False, "button_actions": ["text"]}
 
 
@@ -214,6 +236,25 @@ def demo_photo(rng: random.Random) -> bytes:
     return buf.tobytes()
 
 
+def demo_clip(path: Path, seconds: int = 2, fps: int = 5) -> None:
+    """A small real MP4 (a slow fade over a soft circle), so the calendar shows a frame of it."""
+    import tempfile
+
+    h, w = 240, 320
+    y, x = np.mgrid[0:h, 0:w]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent) as folder:
+        tmp = Path(folder) / "clip.mp4"
+        writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
+        for i in range(seconds * fps):
+            shade = 90 + 4 * i
+            img = np.stack([(x * 0.2 + shade) % 255, (y * 0.3 + shade) % 255, np.full((h, w), shade)], -1)
+            cv2.circle(img, (w // 2, h // 2), 60, (225, 215, 200), -1)
+            writer.write(img.astype(np.uint8))
+        writer.release()
+        tmp.replace(path)
+
+
 def demo_voice(rng: random.Random) -> bytes:
     return bytes(rng.getrandbits(8) for _ in range(2048))  # stands for an .ogg voice note
 
@@ -225,12 +266,14 @@ class TrafficStats:
     returned: int = 0  # invited people who came back
     abuse: int = 0
     comments: int = 0
+    approvals: Counter[str] = field(default_factory=Counter)  # families' answers: yes, edit, date, no
 
     def line(self) -> str:
         ends = ", ".join(f"{name} {count}" for name, count in sorted(self.outcomes.items())) or "none yet"
+        answers = ", ".join(f"{name} {count}" for name, count in sorted(self.approvals.items())) or "none yet"
         return (
             f"traffic: {self.relatives} relatives ({ends}), {self.returned} came back when invited, "
-            f"{self.abuse} abusive messages, {self.comments} comments"
+            f"post approvals ({answers}), {self.abuse} abusive messages, {self.comments} comments"
         )
 
 
@@ -250,6 +293,7 @@ class _Talk:
 class DemoTraffic:
     MAX_TURNS = 40
     MAX_ASKED = 4  # the same question this often: the relative gives up (and is counted as stuck)
+    PUBLISH_SHARE = 0.5  # relatives who allow publication at the intake
 
     def __init__(
         self,
@@ -267,8 +311,9 @@ class DemoTraffic:
         self.state_file = state_file
         saved = self._load()
         self.next_user = max(first_user_id, int(saved.get("next_user", 0)))
-        self.post_id: int | None = saved.get("post_id")
         self.waiting_list: list[int] = [int(u) for u in saved.get("waiting_list", [])]
+        # People whose order was placed: once their clip is delivered they are asked to approve the post.
+        self.families: list[int] = [int(u) for u in saved.get("families", [])]
         self.stats = TrafficStats()
         self._active = asyncio.Semaphore(max_active)
 
@@ -285,19 +330,21 @@ class DemoTraffic:
 
     def _save(self) -> None:
         if self.state_file is not None:
-            state = {"next_user": self.next_user, "post_id": self.post_id, "waiting_list": self.waiting_list}
+            state = {
+                "next_user": self.next_user,
+                "waiting_list": self.waiting_list,
+                "families": self.families,
+            }
             self.state_file.write_text(json.dumps(state), encoding="utf-8")
 
     # -- the loop ---------------------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        if self.post_id is None:
-            post = await self.control.create_post("Вечная память. Новый ролик по просьбе семьи.")
-            self.post_id = int(post["post_id"])
-            self._save()
         tasks: set[asyncio.Task[None]] = set()
         while not stop.is_set():
-            kind = self.rng.choices(["relative", "returning", "abuse", "comment"], weights=[6, 1, 2, 2])[0]
+            kind = self.rng.choices(
+                ["relative", "returning", "family", "abuse", "comment"], weights=[6, 1, 4, 2, 2]
+            )[0]
             task = asyncio.create_task(self._one(kind))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
@@ -315,6 +362,9 @@ class DemoTraffic:
             elif kind == "returning":
                 async with self._active:
                     await self.returning()
+            elif kind == "family":
+                async with self._active:
+                    await self.family()
             elif kind == "abuse":
                 await self.troll()
             else:
@@ -384,7 +434,45 @@ class DemoTraffic:
         if outcome == "listed":
             self.waiting_list.append(talk.user)
             self._save()
+        elif outcome == "placed":
+            self.families.append(talk.user)
+            self._save()
         return outcome
+
+    # -- families approving the post of their clip --------------------------------------------------------
+
+    async def family(self) -> str | None:
+        """A family asked to approve their clip's post answers it; returns the answer (None: nobody asked)."""
+        for user in list(self.families):
+            sent = await self.control.sent(user)
+            asked = recognise([s["text"] for s in sent[-1:]], []) == ("ask", "approval")
+            if not asked or user not in self.families:  # another simulated hand took it meanwhile
+                continue
+            self.families.remove(user)  # this family is answering now: no second simulated hand
+            self._save()
+            lang = _language_of(sent[-1]["text"], "publishing.approval.ask")
+            talk = _Talk(user, self.rng.choice(PERSONAS[lang]), old_client=False, seen=len(sent))
+            choice = self.rng.choices(list(APPROVAL_WEIGHTS), weights=list(APPROVAL_WEIGHTS.values()))[0]
+            _text, buttons = await self.control.sent_keyboard(user)
+            await self._approve(talk, buttons, choice)
+            texts, _buttons = await self._read(talk)
+            step = recognise(texts or [], [])
+            if step == ("ask", "approval_text"):
+                await self._say(talk, OWN_CAPTIONS.get(talk.persona.lang, OWN_CAPTIONS["ru"]))
+            elif step == ("ask", "approval_date"):
+                soon = datetime.now(UTC).date() + timedelta(days=self.rng.randint(1, 3))
+                await self._say(talk, f"{soon:%d.%m.%Y}")
+            self.stats.approvals[choice] += 1
+            return choice
+        return None
+
+    async def _approve(self, talk: _Talk, buttons: list[dict[str, Any]], choice: str) -> None:
+        for button in buttons:
+            if button["payload"].get("pub") == choice:
+                await self._send(talk, text=button["label"], payload=button["payload"])
+                return
+        words = i18n.text(f"publishing.approval.words.{choice}", talk.persona.lang).split("|")
+        await self._say(talk, words[0])
 
     async def _answer(self, talk: _Talk, buttons: list[dict[str, Any]]) -> None:
         """Answer the step the bot is on, as this relative would."""
@@ -427,7 +515,8 @@ class DemoTraffic:
         elif step == "notify":
             await self._choose(talk, buttons, "yes", p.yes)
         elif step == "publish":
-            await self._choose(talk, buttons, self.rng.choice(["publish_yes", "publish_no"]))
+            allows = self.rng.random() < self.PUBLISH_SHARE
+            await self._choose(talk, buttons, "publish_yes" if allows else "publish_no")
         elif step == "confirm":
             if p.correction and talk.progress["correction"] == 0:
                 await self._choose(talk, buttons, "fix")
@@ -498,10 +587,18 @@ class DemoTraffic:
         await self.control.inject_message(from_id=self._user(), text=self.rng.choice(ABUSE))
 
     async def commenter(self) -> None:
+        """A comment under the newest memorial post open to comments (none before the first clip goes up)."""
+        posts = [
+            p
+            for p in (await self.control.wall())["posts"]
+            if not p.get("deleted") and p["comments"]["can_post"] and p["post_type"] == "post"
+        ]
+        if not posts:
+            return
         self.stats.comments += 1
         text = self.rng.choice(ABUSE if self.rng.random() < 0.5 else CIVIL_COMMENTS)
-        assert self.post_id is not None
-        await self.control.add_comment(from_id=self._user(), post_id=self.post_id, text=text)
+        newest = max(posts, key=lambda p: int(p["id"]))
+        await self.control.add_comment(from_id=self._user(), post_id=int(newest["id"]), text=text)
 
     async def _pause(self, stop: asyncio.Event, seconds: float) -> None:
         try:
@@ -543,8 +640,7 @@ class DemoFounder:
 
     async def run(self, stop: asyncio.Event) -> None:
         if not self.clip.exists():
-            self.clip.parent.mkdir(parents=True, exist_ok=True)
-            self.clip.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"demo memorial clip " * 2000)
+            await asyncio.to_thread(demo_clip, self.clip)
         while not stop.is_set():
             try:
                 await asyncio.wait_for(stop.wait(), timeout=self.every_s / self.speed)
@@ -592,4 +688,4 @@ class DemoFounder:
         return f"founder: {self.stats.started} orders started, {self.stats.delivered} clips delivered"
 
 
-__all__ = ["DemoFounder", "DemoTraffic", "TrafficStats", "recognise"]
+__all__ = ["DemoFounder", "DemoTraffic", "TrafficStats", "demo_clip", "recognise"]

@@ -20,6 +20,8 @@ USER_TOKEN_METHODS: frozenset[str] = frozenset(
         "wall.getComment",
         "wall.deleteComment",
         "wall.restoreComment",
+        "wall.closeComments",
+        "wall.openComments",
         "groups.ban",
         "groups.unban",
         "video.save",

@@ -52,7 +52,16 @@ def _folder_secret(folder: Path, name: str, make: Callable[[], str]) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def write_demo_config(folder: Path, sandbox_url: str, token: str, dashboard_port: int = 0) -> Path:
+def demo_slot_times(speed: float) -> list[str]:
+    """Publishing slots every few minutes all day (faster with ``--speed``), so approved clips go up while
+    one watches; the daily cap (VK's 50) still holds."""
+    step = max(1, round(10 / max(speed, 0.1)))
+    return [f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 24 * 60, step)]
+
+
+def write_demo_config(
+    folder: Path, sandbox_url: str, token: str, dashboard_port: int = 0, speed: float = 1.0
+) -> Path:
     """The demo's config in its folder (``vkbot.toml``, secrets beside it readable by the owner only), so
     `vkbot --config <folder>/vkbot.toml ...` reaches the same install while the demo runs or after it."""
     from vkbot.auth.secretbox import new_key
@@ -85,6 +94,7 @@ def write_demo_config(folder: Path, sandbox_url: str, token: str, dashboard_port
             },
             "storage": {"database_url": f"sqlite:///{root / 'vkbot.db'}", "files_dir": str(root / "files")},
             "dashboard": {"enabled": True, "port": dashboard_port},
+            "publishing": {"slot_times": demo_slot_times(speed)},
             "secrets": {"file": str(secrets_path)},
         },
     )
@@ -92,7 +102,7 @@ def write_demo_config(folder: Path, sandbox_url: str, token: str, dashboard_port
 
 
 def _write_toml(path: Path, sections: dict[str, dict[str, Any]]) -> None:
-    """Flat sections of strings, numbers and booleans (a JSON string is a valid TOML basic string)."""
+    """Flat sections of strings, numbers, booleans and lists of strings (JSON ones are valid TOML)."""
     lines = ["# Written by `vkbot demo` at each start."]
     for name, values in sections.items():
         lines.append(f"\n[{name}]")
@@ -156,7 +166,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"Sandbox: {sandbox.url}", flush=True)
             _remember_port(folder, "sandbox", sandbox.url)
             dashboard_port = _remembered_port(folder, "dashboard", args.dashboard_port)
-            config_path = write_demo_config(folder, sandbox.url, token, dashboard_port)
+            config_path = write_demo_config(folder, sandbox.url, token, dashboard_port, args.speed)
             config = load_config(config_path, environ={})
             print(
                 f"Config written: use it with `vkbot --config {folder / 'vkbot.toml'} orders list`",

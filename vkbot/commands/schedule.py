@@ -4,7 +4,7 @@
 ``resume`` stop and restart every publication (takedowns still run); ``move ID "YYYY-MM-DD HH:MM"``
 takes the first free slot from then; ``pin ID "YYYY-MM-DD HH:MM"`` fixes the exact time; ``caption ID
 TEXT`` changes the words (the family approves them again); ``posted ID`` records a hand-off she posted
-herself. Times are in the community's zone ([publishing].timezone).
+herself; ``comments ID closed|open`` closes or opens the comments under a post (at once on the wall). Times are in the community's zone ([publishing].timezone).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from publishing.calendar import CalendarError, edit_caption, entries, move, parse_local, pause, pin, resume
+from publishing.comments import set_comments
+from publishing.models import PubPost
 from publishing.outcomes import mark_posted_by_hand
 from publishing.slots import is_paused
 from vkbot.commands.common import (
@@ -25,6 +27,8 @@ from vkbot.commands.common import (
     print_json,
     print_rows,
 )
+from vkbot.effects.outbox import enqueue
+from vkbot.effects.publisher import effect_requests
 
 EXIT_REFUSED = 1
 _COLUMNS = ("id", "order", "status", "slot", "pinned", "vk_post_id", "caption", "note")
@@ -32,7 +36,7 @@ _COLUMNS = ("id", "order", "status", "slot", "pinned", "vk_post_id", "caption", 
 
 def register(subparsers: Any) -> None:
     group = subparsers.add_parser(
-        "schedule", help="the publishing calendar: list, pause, resume, move, pin, caption"
+        "schedule", help="the publishing calendar: list, pause, resume, move, pin, caption, posted, comments"
     )
     commands = group.add_subparsers(dest="schedule_command", required=True, metavar="SUBCOMMAND")
 
@@ -73,6 +77,12 @@ def register(subparsers: Any) -> None:
     posted.add_argument("id", type=int)
     posted.add_argument("--post-id", type=int, default=None, help="the wall post's id (from its link)")
     posted.set_defaults(func=cmd_posted)
+
+    comments = commands.add_parser("comments", help="close or open the comments under a post")
+    add_config_argument(comments)
+    comments.add_argument("id", type=int)
+    comments.add_argument("state", choices=("closed", "open"))
+    comments.set_defaults(func=cmd_comments)
 
 
 def _now() -> datetime:
@@ -148,3 +158,12 @@ def cmd_posted(args: argparse.Namespace) -> int:
         lambda s, c: mark_posted_by_hand(s, args.id, args.post_id, at=_now()),
         "post {id} marked as posted",
     )
+
+
+def cmd_comments(args: argparse.Namespace) -> int:
+    def switch(session: Any, config: Any) -> Any:
+        effect = set_comments(session, args.id, args.state == "closed", _now())
+        enqueue(session, effect_requests([effect] if effect else [], config.vk.group_id))
+        return session.get(PubPost, args.id)
+
+    return _change(args, switch, "post {id}: comments " + args.state)

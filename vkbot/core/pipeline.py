@@ -28,6 +28,7 @@ from moderation.learned import LearnedTier
 from moderation.models import ModItem
 from moderation.policy import LearnedScore, ModerationContext, Verdict, asks, decide
 from moderation.subject import Subject
+from publishing.comments import memorial_post
 from vkbot.adapters.downloads import FetchedAhead, HttpDownloader
 from vkbot.adapters.inbound import VK_LANG_IDS, to_inbound
 from vkbot.adapters.message_texts import StoredMessageTexts
@@ -283,7 +284,9 @@ class Pipeline:
         if subject is None:
             return []  # the community's own comments
         classification = self.classifier.classify(subject.text, "comment")
-        context = ModerationContext(channel="comment", question=asks(subject.text))
+        # A comment under a family's memorial post meets the stricter threshold.
+        memorial = memorial_post(session, subject.post_id)
+        context = ModerationContext(channel="comment", question=asks(subject.text), memorial=memorial)
         learned = self._learned(subject.text)
         verdict = decide(classification, context, self.config.moderation, learned=learned)
         return self._record(session, subject, verdict, classification)

@@ -12,6 +12,7 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from publishing.settings import PublishingSettings
 from vkbot.clock import Clock
 from vkbot.dashboard.lockout import LockoutPolicy
 from vkbot.dashboard.network import LOOPBACK_HOSTS, IPNetwork
@@ -48,6 +49,8 @@ class Dashboard:
     wake: Callable[[], None] = lambda: None
     # desk: her own VK id ([alerts] founder_user_id): the alerts sent to her are not a relative's thread
     founder_user_id: int = 0
+    # publish2: the calendar's slots and zone (its thumbnails and downloads read ``files``)
+    publishing: PublishingSettings = field(default_factory=PublishingSettings)
 
 
 @dataclass(frozen=True)

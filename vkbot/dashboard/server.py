@@ -108,5 +108,6 @@ def dashboard_server(
         files=LocalFileStore(config.storage.files_dir),
         wake=wake,
         founder_user_id=config.alerts.founder_user_id,
+        publishing=config.publishing,
     )
     return DashboardServer(dashboard)

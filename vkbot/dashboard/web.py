@@ -13,6 +13,7 @@ from sqlmodel import Session
 from vkbot.dashboard import (
     accounts_page,
     bans,
+    calendar,
     clip_upload,
     conversations,
     inbox,
@@ -174,5 +175,7 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_get("/bans", bans.bans_page)
     app.router.add_post("/bans/{proposal_id}/accept", bans.accept_ban)
     app.router.add_post("/bans/{proposal_id}/dismiss", bans.dismiss_ban)
+    # publish2: the publishing calendar and the founder's hand-off list.
+    calendar.add_routes(app)
     app.router.add_static("/static/", STATIC, show_index=False, follow_symlinks=False)
     return app

@@ -5,13 +5,16 @@
   with an APScheduler ``AsyncIOScheduler`` until ``stop`` is set (fits ``App.extra_tasks``).
 - ``effect_requests`` is the one mapping from effects to rows: ``PublishClip`` -> kind ``publish_clip``,
   ``DeletePost`` -> ``publish_delete`` (``wall.delete``, then ``video.delete``), a ``Reply`` -> a message
-  to the family, ``HandToFounder`` -> a message to the founder (``alerts.founder_user_id``), or without her
+  to the family, ``SwitchComments`` -> ``wall.closeComments``/``wall.openComments``, ``HandToFounder`` -> a message to the founder (``alerts.founder_user_id``), or without her
   id a ``publish_handoff`` row that only logs (the dashboard lists hand-offs from ``pub_post``).
 - ``publishing_executors`` returns the sender's executors for those kinds. Posting is video.save ->
   multipart upload (``video_file``) -> ``wall.post`` with the post's guid, then the post id is recorded.
   A retry (the last try's outcome is unknown) first looks on the wall for a post carrying our video.
   Without the wall right (no admin user token, error 15 or 27) the slot still happens as a hand-off:
   the founder gets the ready post as a VK message (caption and the clip) at the slot time.
+- ``publishing_outcome`` is the sender's ``on_outcome`` part for publishing: a post row the sender
+  parks (retries used up, or an error retrying cannot fix) becomes a failure handed to the founder,
+  never a post left "queued" forever.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -31,6 +35,7 @@ from publishing import (
     HandToFounder,
     PublishClip,
     PublishingSettings,
+    SwitchComments,
     plan,
     publication_for,
     record_handed_to_founder,
@@ -39,8 +44,9 @@ from publishing import (
     record_video,
 )
 from publishing.captions import delete_handoff_text
-from publishing.outcomes import record_taken_down
+from publishing.outcomes import postponed_for, record_failed, record_postponed, record_taken_down
 from publishing.ports import Clock
+from publishing.postponed import check_key
 from vkbot.adapters.clips import ClipFiles, ClipMissing, Uploader, read_clip
 from vkbot.adapters.outbound import reply_requests
 from vkbot.api.errors import AccessDenied, GroupAuthFailed, UserTokenMissing, VkApiError, is_retryable
@@ -53,6 +59,7 @@ __all__ = [
     "PublishingJob",
     "effect_requests",
     "publishing_executors",
+    "publishing_outcome",
 ]
 
 log = logging.getLogger("vkbot.effects.publisher")
@@ -60,6 +67,13 @@ log = logging.getLogger("vkbot.effects.publisher")
 KIND_PUBLISH = "publish_clip"
 KIND_DELETE = "publish_delete"
 KIND_HANDOFF = "publish_handoff"
+KIND_RECALL = "publish_recall"  # a postponed post taken back from VK's list
+KIND_CHECK = "publish_check"  # after a postponed post's slot: is it live?
+# How often (and how far apart) a postponed post is looked for on the wall after its slot.
+_CHECKS = 5
+_CHECK_EVERY = timedelta(minutes=2)
+# Closer than this, a postponed post is posted at once instead (VK wants publish_date in the future).
+_MIN_PUBLISH_DATE_S = 60
 NO_USER_TOKEN = "no admin user token (run `vkbot connect`)"
 NO_WALL_RIGHT = "no wall or video right for the admin token (VK error {code})"
 # Any of these means "we may not post or delete here": the founder does it by hand.
@@ -82,11 +96,19 @@ def effect_requests(effects: list[Effect], group_id: int, founder_id: int = 0) -
     for effect in effects:
         if isinstance(effect, PublishClip):
             # The caption and file are read from pub_post at send time, so a late revocation still counts.
-            params = {"order_id": effect.order_id, "guid": effect.guid, "title": effect.title}
+            params: dict[str, Any] = {"order_id": effect.order_id, "guid": effect.guid, "title": effect.title}
+            if effect.publish_at is not None:
+                params["publish_at"] = int(effect.publish_at.timestamp())
             requests.append(OutboxRequest(effect.key, "wall.post", params, kind=KIND_PUBLISH))
         elif isinstance(effect, DeletePost):
             params = {"owner_id": -group_id, "post_id": effect.post_id}
-            requests.append(OutboxRequest(effect.key, "wall.delete", params, kind=KIND_DELETE))
+            kind = KIND_RECALL if effect.recall else KIND_DELETE
+            requests.append(OutboxRequest(effect.key, "wall.delete", params, kind=kind))
+        elif isinstance(effect, SwitchComments):
+            method = "wall.closeComments" if effect.closed else "wall.openComments"
+            requests.append(
+                OutboxRequest(effect.key, method, {"owner_id": -group_id, "post_id": effect.post_id})
+            )
         elif isinstance(effect, Reply):
             requests.extend(reply_requests(effect))
         elif isinstance(effect, HandToFounder):
@@ -141,7 +163,13 @@ class PublishExecutors:
     founder_id: int = 0
 
     def executors(self) -> dict[str, Executor]:
-        return {KIND_PUBLISH: self.publish, KIND_DELETE: self.delete, KIND_HANDOFF: self.hand_off}
+        return {
+            KIND_PUBLISH: self.publish,
+            KIND_DELETE: self.delete,
+            KIND_HANDOFF: self.hand_off,
+            KIND_RECALL: self.recall,
+            KIND_CHECK: self.check,
+        }
 
     async def publish(self, row: OutboxRow, client: MethodCaller) -> Any:
         pub = await asyncio.to_thread(self._read, publication_for, row.key)
@@ -155,18 +183,22 @@ class PublishExecutors:
                 return {"skipped": "withdrawn during upload", "video": video}
             # The last try may have posted and lost the answer: look before posting again.
             retried = row.attempts > 0 or uploaded_before
-            found = await self._on_wall(client, video) if retried else None
+            found, postponed = await self._on_wall(client, video) if retried else (None, False)
+            publish_at = int(row.params.get("publish_at") or 0)
             if found is None:
-                answer = await client.call(
-                    "wall.post",
-                    {
-                        "owner_id": -self.group_id,
-                        "from_group": 1,
-                        "message": pub.caption,
-                        "attachments": video,
-                        "guid": pub.guid,  # VK answers a repeat with the same post: a second safety net
-                    },
-                )
+                postponed = publish_at > self.clock.now().timestamp() + _MIN_PUBLISH_DATE_S
+                params = {
+                    "owner_id": -self.group_id,
+                    "from_group": 1,
+                    "message": pub.caption,
+                    "attachments": video,
+                    "guid": pub.guid,  # VK answers a repeat with the same post: a second safety net
+                }
+                if pub.close_comments:  # closed from its first moment, at the family's wish
+                    params["close_comments"] = 1
+                if postponed:  # VK holds it and publishes it at the slot, even while we are down
+                    params["publish_date"] = publish_at
+                answer = await client.call("wall.post", params)
                 found = int(answer["post_id"])
         except _NO_RIGHT as exc:
             return await asyncio.to_thread(self._hand_off, row, _reason(exc))
@@ -175,12 +207,71 @@ class PublishExecutors:
                 raise
             # VK refuses this post for good: the slot still happens by her hand, never a stuck row.
             return await asyncio.to_thread(self._hand_off, row, f"VK refused the post: {exc}")
+        assert found is not None
+        if postponed:
+            await asyncio.to_thread(self._postponed, row, found, publish_at or None)
+            log.info("order %s handed to VK as postponed post %s", row.params.get("order_id"), found)
+            return {"postponed_id": found, "video": video}
         await asyncio.to_thread(self._write, record_posted, row.key, found)
         log.info("order %s posted on the wall as post %s", row.params.get("order_id"), found)
         return {"post_id": found, "video": video}
 
-    async def _on_wall(self, client: MethodCaller, video: str) -> int | None:
-        """The id of a post (published or postponed) carrying ``video``, if an earlier try made one."""
+    def _postponed(self, row: OutboxRow, postponed_id: int, publish_at: int | None) -> None:
+        """Record the postponed id and, in the same transaction, the look at the wall after the slot."""
+        at = datetime.fromtimestamp(publish_at, UTC) if publish_at else self.clock.now()
+        guid = str(row.params.get("guid"))
+        with Session(self.engine) as session:
+            record_postponed(session, row.key, postponed_id, at=self.clock.now())
+            enqueue(session, [self._check_request(guid, postponed_id, 1, at + _CHECK_EVERY)])
+            session.commit()
+
+    def _check_request(self, guid: str, postponed_id: int, attempt: int, when: datetime) -> OutboxRequest:
+        params = {"guid": guid, "postponed_id": postponed_id, "attempt": attempt}
+        return OutboxRequest(check_key(guid, attempt), "wall.get", params, kind=KIND_CHECK, not_before=when)
+
+    async def check(self, row: OutboxRow, client: MethodCaller) -> Any:
+        """After a postponed post's slot: record the live post, look again later, or fail it to the founder."""
+        waiting = await asyncio.to_thread(self._read, postponed_for, row.key)
+        postponed_id = int(row.params["postponed_id"])
+        if waiting is None or waiting[0] != postponed_id:
+            return {"skipped": "live, taken back or withdrawn meanwhile"}
+        video = waiting[1] or ""
+        found, still_postponed = await self._on_wall(client, video)
+        if found is not None and not still_postponed:
+            await asyncio.to_thread(self._write, record_posted, row.key, found)
+            log.info("postponed post %s is live as post %s", postponed_id, found)
+            return {"post_id": found}
+        attempt = int(row.params.get("attempt", 1))
+        if found is not None and attempt < _CHECKS:  # VK is late: look again a little later
+            when = self.clock.now() + _CHECK_EVERY
+            request = self._check_request(str(row.params["guid"]), postponed_id, attempt + 1, when)
+            await asyncio.to_thread(self._enqueue, [request])
+            return {"waiting": postponed_id}
+        # Gone from VK's postponed list without going live (deleted by hand?), or never published.
+        with Session(self.engine) as session:
+            error = f"postponed post {postponed_id} did not go live"
+            handoff = record_failed(session, row.key, error, self.settings, at=self.clock.now())
+            if handoff is not None and self.founder_id:
+                enqueue(session, _to_founder(self.founder_id, handoff.key, handoff.text, handoff.file_id))
+            session.commit()
+        return {"failed": postponed_id}
+
+    async def recall(self, row: OutboxRow, client: MethodCaller) -> Any:
+        """Take a postponed post back from VK's list (it is handed over again with its new time or text)."""
+        try:
+            await client.call("wall.delete", row.params)
+        except VkApiError as exc:
+            if exc.code != 100:  # 100: no such post any more (gone already)
+                raise
+        return {"recalled": row.params.get("post_id")}
+
+    def _enqueue(self, requests: list[OutboxRequest]) -> None:
+        with Session(self.engine) as session:
+            enqueue(session, requests)
+            session.commit()
+
+    async def _on_wall(self, client: MethodCaller, video: str) -> tuple[int | None, bool]:
+        """The id of a post carrying ``video`` if an earlier try made one, and whether it is postponed."""
         for kind in ("all", "postponed"):
             answer = await client.call(
                 "wall.get", {"owner_id": -self.group_id, "count": _WALL_LOOKBACK, "filter": kind}
@@ -189,11 +280,9 @@ class PublishExecutors:
                 for attachment in item.get("attachments", []):
                     seen = attachment.get("video") or {}
                     if f"video{seen.get('owner_id')}_{seen.get('id')}" == video:
-                        log.info(
-                            "post %s found on the wall from an earlier try; not posting again", item["id"]
-                        )
-                        return int(item["id"])
-        return None
+                        log.info("post %s found on the wall (%s): not posting again", item["id"], kind)
+                        return int(item["id"]), kind == "postponed"
+        return None, False
 
     async def _upload(self, row: OutboxRow, client: MethodCaller, file_id: str, caption: str) -> str:
         data = await read_clip(self.files, file_id, f"order {row.params.get('order_id')}")
@@ -307,3 +396,22 @@ def publishing_executors(
 ) -> dict[str, Executor]:
     """Executors to merge into ``OutboxSender.executors``."""
     return PublishExecutors(engine, files, uploader, settings, clock, group_id, founder_id).executors()
+
+
+def publishing_outcome(
+    settings: PublishingSettings, clock: Clock, founder_id: int = 0
+) -> Callable[[Session, OutboxRow], None]:
+    """For ``OutboxSender.on_outcome``: a parked publish row fails its post and hands it to the founder.
+
+    Runs inside the transaction that parks the row, so the failure, her message and the row's end land
+    together.
+    """
+
+    def outcome(session: Session, row: OutboxRow) -> None:
+        if row.kind not in (KIND_PUBLISH, KIND_CHECK) or row.status != "parked":
+            return
+        handoff = record_failed(session, row.key, row.last_error or "unknown error", settings, at=clock.now())
+        if handoff is not None and founder_id:
+            enqueue(session, _to_founder(founder_id, handoff.key, handoff.text, handoff.file_id))
+
+    return outcome

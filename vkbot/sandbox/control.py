@@ -75,6 +75,7 @@ from aiohttp import web
 
 from vkbot.sandbox import bulk
 from vkbot.sandbox.core import Sandbox
+from vkbot.sandbox.errors import VkError
 from vkbot.sandbox.state import CHAT_PEER_BASE, CLIENT_INFO, now
 from vkbot.sandbox.wire import SANDBOX_KEY, json_answer
 
@@ -324,9 +325,12 @@ async def comment(request: web.Request) -> Any:
     if target is None or target["deleted"]:
         raise BadRequest(f"no post {post_id}")
     reply_to = body.get("reply_to_comment")
-    created = sb.state.add_comment(
-        post_id, _int(body, "from_id"), _text(body), reply_to if isinstance(reply_to, int) else None
-    )
+    try:
+        created = sb.state.add_comment(
+            post_id, _int(body, "from_id"), _text(body), reply_to if isinstance(reply_to, int) else None
+        )
+    except VkError as exc:  # comments closed under the post: nobody can write there
+        raise BadRequest(f"post {post_id}: {exc}") from None
     return {"comment_id": created["id"]}
 
 

@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from vkbot.sandbox.errors import VkError
 from vkbot.sandbox.journal import Journal
 from vkbot.sandbox.options import SandboxOptions
 
@@ -398,6 +399,7 @@ class SandboxState:
         publish_date: int | None = None,
         created_by: int | None = None,
         postponed_id: int | None = None,
+        close_comments: bool = False,
     ) -> dict[str, Any]:
         post_id = self.next_id("post")
         postponed = publish_date is not None and publish_date > now()
@@ -410,7 +412,7 @@ class SandboxState:
             "text": text,
             "post_type": "postpone" if postponed else "post",
             "attachments": attachments or [],
-            "comments": {"count": 0, "can_post": 1},
+            "comments": {"count": 0, "can_post": 0 if close_comments else 1},
             "likes": {"count": 0},
             "deleted": False,
         }
@@ -431,7 +433,10 @@ class SandboxState:
             if post["post_type"] == "postpone" and not post["deleted"] and post["date"] <= moment:
                 post["deleted"] = True
                 post["published_as"] = self.add_post(
-                    post["text"], attachments=post["attachments"], postponed_id=post["id"]
+                    post["text"],
+                    attachments=post["attachments"],
+                    postponed_id=post["id"],
+                    close_comments=not post["comments"]["can_post"],
                 )["id"]
                 self.save("post", post["id"], post)
 
@@ -443,6 +448,9 @@ class SandboxState:
         reply_to_comment: int | None = None,
         attachments: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
+        post = self.posts.get(post_id)
+        if post is not None and not post["comments"]["can_post"]:
+            raise VkError(213, "Access to post comments denied: comments are closed")
         comment_id = self.next_id("comment")
         comment: dict[str, Any] = {
             "id": comment_id,
@@ -458,7 +466,6 @@ class SandboxState:
         if reply_to_comment:
             comment["reply_to_comment"] = reply_to_comment
         self.comments[comment_id] = comment
-        post = self.posts.get(post_id)
         if post is not None:
             post["comments"]["count"] += 1
             self.save("post", post_id, post)

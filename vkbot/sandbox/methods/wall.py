@@ -57,6 +57,7 @@ def post(ctx: Ctx) -> dict[str, int]:
         publish_date=publish_date,
         created_by=ctx.caller.user_id,
         from_id=-state.group_id if p.flag("from_group") else ctx.caller.user_id,
+        close_comments=p.flag("close_comments"),
     )
     if guid:
         created["guid"] = guid
@@ -85,6 +86,24 @@ def edit(ctx: Ctx) -> dict[str, int]:
         found["date"] = ctx.params.int("publish_date")
     ctx.state.save("post", found["id"], found)
     return {"post_id": found["id"]}
+
+
+def _switch_comments(ctx: Ctx, open_: bool) -> int:
+    _need_wall_right(ctx)
+    found = _post(ctx)
+    found["comments"]["can_post"] = 1 if open_ else 0  # the same answer again: VK keeps it as it is
+    ctx.state.save("post", found["id"], found)
+    return 1
+
+
+@method("wall.closeComments", tokens=USER, required=("owner_id", "post_id"))
+def close_comments(ctx: Ctx) -> int:
+    return _switch_comments(ctx, open_=False)
+
+
+@method("wall.openComments", tokens=USER, required=("owner_id", "post_id"))
+def open_comments(ctx: Ctx) -> int:
+    return _switch_comments(ctx, open_=True)
 
 
 @method("wall.delete", tokens=USER, required=("owner_id", "post_id"))
