@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from vkbot.dashboard import inbox, login, orders, review, status
+from vkbot.dashboard import inbox, interviews, login, orders, review, status
 from vkbot.dashboard.context import DASHBOARD_KEY, SESSION_KEY, Dashboard, dashboard_of
 from vkbot.dashboard.render import CSRF_FIELD, render
 from vkbot.dashboard.security import SESSION_COOKIE
@@ -18,8 +18,9 @@ log = logging.getLogger("vkbot.dashboard")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 STATIC = Path(__file__).resolve().parent / "static"
-# Open without a session: signing in, the language switch, the style sheet.
-PUBLIC_PREFIXES = ("/login", "/lang/", "/static/", "/favicon.ico")
+# Open without a session: signing in, the language switch, the style sheet; the interviews' calendar
+# feed, which a phone fetches without a session (its address carries a secret token instead).
+PUBLIC_PREFIXES = ("/login", "/lang/", "/static/", "/favicon.ico", interviews.FEED_PREFIX)
 # No script at all: the pages are plain HTML forms, so nothing injected into them can run.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -106,5 +107,8 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_post("/review/{item_id}/restore", review.restore_item)
     app.router.add_post("/review/{item_id}/confirm", review.confirm_item)
     app.router.add_get("/status", status.status_page)
+    # interviews: her day's calls and the phone's calendar feed
+    app.router.add_get("/interviews", interviews.interviews_page)
+    app.router.add_get(interviews.FEED_PREFIX + "{token}.ics", interviews.feed)
     app.router.add_static("/static/", STATIC, show_index=False, follow_symlinks=False)
     return app

@@ -21,6 +21,7 @@ __all__ = [
     "book",
     "cancel",
     "choices",
+    "for_order_number",
     "her_zone",
     "interview_for",
     "release",
@@ -150,6 +151,17 @@ def write_me(session: Session, interview: WlInterview, now: datetime) -> None:
     release(session, interview)
     interview.status = "write_me"
     _touch(interview, now, session)
+
+
+def for_order_number(session: Session, number: int) -> WlInterview:
+    """The call of order ``number``; LookupError naming what is missing."""
+    order = session.exec(select(WlOrder).where(WlOrder.number == number)).first()
+    if order is None:
+        raise LookupError(f"no order number {number}")
+    found = session.exec(select(WlInterview).where(WlInterview.order_id == order.id)).first()
+    if found is None:
+        raise LookupError(f"order {number} has no call arranged")
+    return found
 
 
 def reoffer(session: Session, interview: WlInterview, now: datetime, *, by_founder: bool = False) -> None:

@@ -7,6 +7,7 @@ the weekly pattern of the config is hers and there are no exceptions.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -15,7 +16,18 @@ from sqlmodel import Session
 from waitlist.interviews.settings import WEEKDAYS, InterviewSettings
 from waitlist.models import WlFlag
 
-__all__ = ["FREE_HOURS_FLAG", "FreeHours", "HoursError", "Range", "load_hours", "parse_range", "save_hours"]
+__all__ = [
+    "FREE_HOURS_FLAG",
+    "FreeHours",
+    "HoursError",
+    "Range",
+    "edit_hours",
+    "format_range",
+    "load_hours",
+    "parse_day",
+    "parse_range",
+    "save_hours",
+]
 
 FREE_HOURS_FLAG = "interviews.free_hours"
 
@@ -120,3 +132,44 @@ def save_hours(session: Session, hours: FreeHours, at: datetime) -> None:
     flag = session.get(WlFlag, FREE_HOURS_FLAG) or WlFlag(name=FREE_HOURS_FLAG, updated_at=at)
     flag.value, flag.updated_at = json.dumps(hours.to_json(), ensure_ascii=False), at
     session.add(flag)
+
+
+def _spec_ranges(text: str) -> tuple[Range, ...]:
+    return _ranges([part for part in text.split(",") if part.strip()])
+
+
+def edit_hours(
+    hours: FreeHours,
+    *,
+    weekly: Sequence[str] = (),
+    off: Sequence[str] = (),
+    extra: Sequence[str] = (),
+    clear: Sequence[str] = (),
+) -> FreeHours:
+    """Her changes, as typed: ``mon=10:00-13:00,15:00-18:00`` (``mon=``: no calls that day),
+    ``2026-12-31`` (day off) or ``2026-12-31=14:00-16:00`` (those hours off), extra ``2027-01-03=10:00-12:00``,
+    and ``clear 2026-12-31`` (that day's exceptions gone). Raises ``HoursError`` naming what it cannot read."""
+    week, days_off, days_extra = dict(hours.weekly), dict(hours.off), dict(hours.extra)
+    for item in weekly:
+        day, _, spec = item.partition("=")
+        if day.strip() not in WEEKDAYS:
+            raise HoursError(f"{item!r}: start with a day: {', '.join(WEEKDAYS)}")
+        index, ranges = WEEKDAYS.index(day.strip()), _spec_ranges(spec)
+        if ranges:
+            week[index] = ranges
+        else:
+            week.pop(index, None)
+    for item in off:
+        day, _, spec = item.partition("=")
+        days_off[parse_day(day)] = _spec_ranges(spec)
+    for item in extra:
+        day, _, spec = item.partition("=")
+        ranges = _spec_ranges(spec)
+        if not ranges:
+            raise HoursError(f"{item!r}: extra hours need a time range, like 2027-01-03=10:00-12:00")
+        days_extra[parse_day(day)] = ranges
+    for item in clear:
+        day_ = parse_day(item)
+        days_off.pop(day_, None)
+        days_extra.pop(day_, None)
+    return FreeHours(week, days_off, days_extra)

@@ -147,7 +147,13 @@ def import_all_models() -> None:
 
     import vkbot.core.store.models  # noqa: F401
 
-    modules = ("waitlist.models", "waitlist.interviews.models", "moderation.models", "publishing.models", "vkbot.auth.models")
+    modules = (
+        "waitlist.models",
+        "waitlist.interviews.models",
+        "moderation.models",
+        "publishing.models",
+        "vkbot.auth.models",
+    )
     for module in (*modules, "vkbot.ingress.settings_check"):
         try:
             importlib.import_module(module)
