@@ -29,7 +29,8 @@ def offer_message(
 ) -> tuple[str, Keyboard]:
     """Up to three times as buttons (numbered in the text too, for a phone that shows no buttons)."""
     tz = ZoneInfo(interview.tz)
-    listed = "\n".join(f"{i}) {time_words(t, tz, lang, now)}" for i, t in enumerate(times, start=1))
+    # Whole dates, never "tomorrow": an offer may be read (and its buttons pressed) a day later.
+    listed = "\n".join(f"{i}) {time_words(t, tz, lang)}" for i, t in enumerate(times, start=1))
     text = _t(
         "offer.text",
         lang,
@@ -42,7 +43,7 @@ def offer_message(
         text = f"{lead}\n\n{text}"
     order_id = interview.order_id
     rows = [
-        (Button(time_words(t, tz, lang, now), {"iv": "pick", "at": slot_key(t), "o": order_id}, "primary"),)
+        (Button(time_words(t, tz, lang), {"iv": "pick", "at": slot_key(t), "o": order_id}, "primary"),)
         for t in times
     ]
     rows.append((Button(_t("button.more", lang), {"iv": "more", "o": order_id}),))
@@ -56,7 +57,7 @@ def booked_message(interview: WlInterview, order: WlOrder, lang: str, now: datet
     text = _t(
         "booked",
         lang,
-        when=time_words(interview.starts_at, tz, lang, now),
+        when=time_words(interview.starts_at, tz, lang),
         zone=_zone(interview, lang, now),
         contact=order.contact or _t("contact_vk", lang),
     )

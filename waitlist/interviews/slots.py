@@ -36,7 +36,7 @@ def _candidates(
     for start, end in hours.on(day):
         begin, finish = _local(day, start, tz), _local(day, end, tz)
         if begin is None or finish is None:
-            continue  # a range touching the hour that is skipped that night: not offered that day
+            continue  # a range starting or ending in the hour skipped that night does not exist that day
         at = begin
         # Stepped in real time: a call is call_minutes long even on the night the clocks change.
         while at + call <= finish:
