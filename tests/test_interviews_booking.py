@@ -78,7 +78,7 @@ def ru(key: str, **params: Any) -> str:
 
 def test_orders_near_the_front_are_offered_three_times_once(desk: Desk) -> None:
     for peer in (1, 2, 3):
-        complete_order(desk, peer)
+        complete_order(desk, peer, photos=0)
     offers = due(desk)
     assert [r.peer_id for r in offers] == [1, 2]  # the third is not near the front yet
     first = offers[0]
@@ -94,7 +94,7 @@ def test_orders_near_the_front_are_offered_three_times_once(desk: Desk) -> None:
 
 
 def test_an_offer_waits_for_the_sending_window_and_for_permission(desk: Desk) -> None:
-    complete_order(desk, 1)
+    complete_order(desk, 1, photos=0)
     desk.clock.at = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)  # 23:00 in Moscow
     assert due(desk) == []
     desk.clock.advance(hours=11)  # 10:00 in Moscow
@@ -102,17 +102,17 @@ def test_an_offer_waits_for_the_sending_window_and_for_permission(desk: Desk) ->
 
 
 def test_a_relative_in_kyiv_is_offered_times_on_their_own_clock(desk: Desk) -> None:
-    complete_order(desk, 1, "uk")  # a +380 number: Kyiv
+    complete_order(desk, 1, "uk", photos=0)  # a +380 number: Kyiv
     [offer] = due(desk)
     # Her 10:00 in Moscow is 09:00 in Kyiv; the zone is named, not assumed.
-    assert [label for label, _ in times(offer)][0] == "четвер, 26 листопада, 09:00"
+    assert times(offer)[0][0] == "четвер, 26 листопада, 09:00"
     assert i18n.text("interviews.zone.Europe/Kyiv", "uk") in offer.text
     assert "врахуйте різницю" not in offer.text
 
 
 def test_a_tapped_time_is_booked_and_never_offered_to_anyone_else(desk: Desk) -> None:
-    complete_order(desk, 1)
-    complete_order(desk, 2)
+    complete_order(desk, 1, photos=0)
+    complete_order(desk, 2, photos=0)
     offers = {r.peer_id: r for r in due(desk)}
     label, payload = times(offers[1])[0]
     [booked] = desk.send(1, payload=payload)
@@ -130,8 +130,8 @@ def test_a_tapped_time_is_booked_and_never_offered_to_anyone_else(desk: Desk) ->
 
 def test_the_slot_key_refuses_a_second_booking_that_slipped_past_every_check(desk: Desk) -> None:
     """Two transactions that both saw the time free: the second insert of the same key is refused."""
-    complete_order(desk, 1)
-    complete_order(desk, 2)
+    complete_order(desk, 1, photos=0)
+    complete_order(desk, 2, photos=0)
     start = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
     with Session(desk.engine) as session:
         orders = session.exec(select(WlOrder).order_by(WlOrder.id)).all()  # type: ignore[arg-type]
@@ -143,12 +143,12 @@ def test_the_slot_key_refuses_a_second_booking_that_slipped_past_every_check(des
         assert second.status == "offered" and second.starts_at is None
 
 
-def _pick_at_once(engine: Engine, peers: list[int], start: datetime, conf: WaitlistSettings) -> list[str]:
+def _pick_at_once(db: Engine, peers: list[int], start: datetime, conf: WaitlistSettings) -> list[str]:
     """Each relative's transaction books the same time in its own thread, as two VK events would."""
     barrier, outcomes = threading.Barrier(len(peers)), []
 
     def pick(peer: int) -> None:
-        with Session(engine) as session:
+        with Session(db) as session:
             call = session.exec(select(WlInterview).where(WlInterview.peer_id == peer)).one()
             barrier.wait(timeout=30)
             begin_write(session)
@@ -165,8 +165,8 @@ def _pick_at_once(engine: Engine, peers: list[int], start: datetime, conf: Waitl
 
 def test_two_relatives_picking_the_same_time_at_once_get_it_once(engine: Engine, tmp_path: Path) -> None:  # noqa: F811
     desk = Desk(engine, LocalFileStore(tmp_path / "files"), settings=settings(), clock=FakeClock(NOON))
-    complete_order(desk, 1)
-    complete_order(desk, 2)
+    complete_order(desk, 1, photos=0)
+    complete_order(desk, 2, photos=0)
     due(desk)
     start = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
     assert sorted(_pick_at_once(engine, [1, 2], start, desk.settings)) == ["booked", "taken"]
@@ -183,7 +183,7 @@ def _book_first_offered(desk: Desk, peer: int) -> WlInterview:
 
 def test_both_are_reminded_the_day_before_and_an_hour_before_each_once(desk: Desk) -> None:
     desk.settings = settings(min_notice_hours=30)
-    complete_order(desk, 1)
+    complete_order(desk, 1, photos=0)
     call = _book_first_offered(desk, 1)
     assert call.starts_at is not None
     assert f"{call.starts_at.astimezone(MOSCOW):%d %H:%M}" == "27 10:00"  # Friday 10:00 in Moscow
@@ -192,7 +192,10 @@ def test_both_are_reminded_the_day_before_and_an_hour_before_each_once(desk: Des
     day = due(desk)
     assert {(r.peer_id, r.proactive) for r in day} == {(1, True), (FOUNDER, False)}
     relative = next(r for r in day if r.peer_id == 1)
-    assert relative.text.startswith("Напоминаем: завтра звонок") and "завтра, 10:00" in relative.text
+    assert (
+        relative.text.startswith("Напоминаем о звонке с автором роликов: завтра, 10:00")
+        and "завтра, 10:00" in relative.text
+    )
     founder = next(r for r in day if r.peer_id == FOUNDER)
     assert "Заказ № 1" in founder.text and "Мария Ивановна" in founder.text and "+7 900" in founder.text
     desk.clock.advance(minutes=30)
@@ -208,7 +211,7 @@ def test_both_are_reminded_the_day_before_and_an_hour_before_each_once(desk: Des
 
 def test_a_relatives_reminder_keeps_to_their_sending_window(desk: Desk) -> None:
     desk.settings = settings(min_notice_hours=30, weekly={d: ["07:00-08:00"] for d in EVERY_DAY})
-    complete_order(desk, 1)
+    complete_order(desk, 1, photos=0)
     call = _book_first_offered(desk, 1)
     assert call.starts_at is not None and call.starts_at.astimezone(MOSCOW).hour == 7
     desk.clock.at = call.starts_at - timedelta(hours=24)  # 07:00 in Moscow: before the window opens
@@ -221,12 +224,12 @@ def test_a_relatives_reminder_keeps_to_their_sending_window(desk: Desk) -> None:
 
 
 def test_moving_by_word_keeps_the_old_time_until_a_new_one_is_picked(desk: Desk) -> None:
-    complete_order(desk, 1)
+    complete_order(desk, 1, photos=0)
     first = _book_first_offered(desk, 1)
     [offer] = desk.send(1, "перенести")
     assert offer.text.startswith(ru("interviews.move_lead"))
     assert interview(desk, 1).starts_at == first.starts_at  # still theirs meanwhile
-    label, payload = times(offer)[1]
+    payload = times(offer)[1][1]
     desk.send(1, payload=payload)
     moved = interview(desk, 1)
     assert moved.status == "booked" and moved.starts_at != first.starts_at
@@ -235,7 +238,7 @@ def test_moving_by_word_keeps_the_old_time_until_a_new_one_is_picked(desk: Desk)
 
 
 def test_a_bare_cancel_cancels_the_call_not_the_order(desk: Desk) -> None:
-    complete_order(desk, 1)
+    complete_order(desk, 1, photos=0)
     _book_first_offered(desk, 1)
     [answer] = desk.send(1, "отменить")
     assert answer.text == ru("interviews.cancelled")
@@ -252,7 +255,7 @@ def test_a_bare_cancel_cancels_the_call_not_the_order(desk: Desk) -> None:
 
 
 def test_a_typed_number_picks_that_time_from_the_offer(desk: Desk) -> None:
-    complete_order(desk, 1)
+    complete_order(desk, 1, photos=0)
     [offer] = due(desk)
     desk.send(1, "2")
     assert interview(desk, 1).starts_at is not None
@@ -260,7 +263,7 @@ def test_a_typed_number_picks_that_time_from_the_offer(desk: Desk) -> None:
 
 
 def test_write_to_me_instead_tells_the_founder_once(desk: Desk) -> None:
-    complete_order(desk, 1)
+    complete_order(desk, 1, photos=0)
     [offer] = due(desk)
     write = next(b.payload for row in offer.keyboard.rows for b in row if b.payload["iv"] == "write")  # type: ignore[union-attr]
     [answer] = desk.send(1, payload=write)
@@ -271,7 +274,7 @@ def test_write_to_me_instead_tells_the_founder_once(desk: Desk) -> None:
 
 
 def test_a_cancelled_order_frees_its_time_and_old_buttons_say_so_kindly(desk: Desk) -> None:
-    complete_order(desk, 1)
+    complete_order(desk, 1, photos=0)
     [offer] = due(desk)
     desk.send(1, payload=times(offer)[0][1])
     with Session(desk.engine) as session:
@@ -287,6 +290,6 @@ def test_a_cancelled_order_frees_its_time_and_old_buttons_say_so_kindly(desk: De
 
 def test_nothing_is_offered_while_interviews_are_off(desk: Desk) -> None:
     desk.settings = WaitlistSettings()
-    complete_order(desk, 1)
+    complete_order(desk, 1, photos=0)
     assert due(desk) == []
     assert desk.send(1, "перенести")  # an ordinary message then: answered by the intake as before

@@ -85,7 +85,7 @@ def reminder_text(interview: WlInterview, kind: str, lang: str, now: datetime) -
         f"remind.{kind}",
         lang,
         when=time_words(interview.starts_at, tz, lang, now),
-        zone=_zone(interview, lang, now),
+        zone=zone_words(interview.tz, lang, now),  # the offer said the rest already
     )
     return text, _change_buttons(interview, lang)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 __all__ = ["WEEKDAYS", "InterviewSettings"]
@@ -30,6 +32,16 @@ class InterviewSettings(BaseModel):
     horizon_days: int = Field(default=21, ge=1, le=120)
     # The secret in the calendar feed's address (/interviews/feed/<token>.ics); empty: no feed.
     feed_token: SecretStr = SecretStr("")
+
+    @field_validator("weekly", mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        """The environment gives text: ``{"mon": ["10:00-13:00"]}`` as JSON, or ``..._WEEKLY__MON=10:00-13:00,15:00-18:00``."""
+        if isinstance(value, str):
+            value = json.loads(value) if value.strip() else {}
+        if isinstance(value, dict):
+            return {k: v.split(",") if isinstance(v, str) else v for k, v in value.items()}
+        return value
 
     @field_validator("weekly")
     @classmethod
