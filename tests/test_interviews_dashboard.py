@@ -110,11 +110,11 @@ async def test_the_day_page_lists_that_days_calls_with_their_orders(served: Serv
     await _sign_in(served)
     async with served.http.get(f"{url}/interviews") as answer:
         today = await answer.text()
-    assert "Звонки: сегодня" in today and "В этот день звонков нет." in today
+    assert "Звонки: сегодня, среда, 25 ноября" in today and "В этот день звонков нет." in today
     assert 'href="/interviews?day=2026-11-26"' in today  # the next day is one click away
     async with served.http.get(f"{url}/interviews?day=2026-11-26") as answer:
         page = await answer.text()
-    assert "Звонки: завтра" in page
+    assert "Звонки: завтра, четверг, 26 ноября" in page
     rows = re.findall(r'<tr id="call-\d+">(.*?)</tr>', page, re.S)
     assert len(rows) == 2
     assert "10:00–10:45" in rows[0] and 'href="/orders/1"' in rows[0] and "Мария Ивановна" in rows[0]

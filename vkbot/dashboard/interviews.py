@@ -87,7 +87,7 @@ async def interviews_page(request: web.Request) -> web.Response:
         request,
         "interviews.html",
         page=page,
-        day_title=day_words(noon, tz, lang, now),
+        day_title=_title(noon, tz, lang, now),
         today=today,
         previous=(day - timedelta(days=1)).isoformat(),
         following=(day + timedelta(days=1)).isoformat(),
@@ -97,6 +97,12 @@ async def interviews_page(request: web.Request) -> web.Response:
         weekly=weekly,
         exceptions=exceptions,
     )
+
+
+def _title(noon: datetime, tz: ZoneInfo, lang: str, now: datetime) -> str:
+    """ "сегодня, понедельник, 7 декабря": the near days by name, always with the date."""
+    near, date_words = day_words(noon, tz, lang, now), day_words(noon, tz, lang)
+    return date_words if near == date_words else f"{near}, {date_words}"
 
 
 HoursRow = tuple[str, list[str]]
