@@ -293,3 +293,40 @@ def test_nothing_is_offered_while_interviews_are_off(desk: Desk) -> None:
     complete_order(desk, 1, photos=0)
     assert due(desk) == []
     assert desk.send(1, "перенести")  # an ordinary message then: answered by the intake as before
+
+
+def test_deleting_my_data_takes_the_call_with_it(desk: Desk) -> None:
+    complete_order(desk, 1, photos=0)
+    _book_first_offered(desk, 1)
+    desk.send(1, "удалить мои данные")
+    desk.send(1, "да")
+    with Session(desk.engine) as session:
+        assert session.exec(select(WlInterview)).all() == []
+        assert session.exec(select(WlInterviewSlot)).all() == []
+
+
+def test_a_time_she_cancels_is_offered_again_even_once_the_clip_is_begun(desk: Desk) -> None:
+    from waitlist.interviews.booking import for_order_number, reoffer
+
+    complete_order(desk, 1, photos=0)
+    first = _book_first_offered(desk, 1)
+    with Session(desk.engine) as session:
+        set_status(session, 1, "in_progress", None, at=desk.clock.now())
+        reoffer(session, for_order_number(session, 1), desk.clock.now(), by_founder=True)
+        session.commit()
+    [again] = due(desk)
+    assert again.text.startswith(ru("interviews.founder_cancelled"))
+    assert first.starts_at is not None and slot_key(first.starts_at) not in [p["at"] for _, p in times(again)]
+    assert due(desk) == []
+
+
+def test_another_time_shows_new_times_until_none_are_left_then_starts_over(desk: Desk) -> None:
+    desk.settings = settings(weekly={"thu": ["10:00-14:00"]}, horizon_days=2)  # four times in all
+    complete_order(desk, 1, photos=0)
+    [offer] = due(desk)
+    more = {"iv": "more", "o": times(offer)[0][1]["o"]}
+    [second] = desk.send(1, payload=more)
+    assert [p["at"] for _, p in times(offer)] == ["2026-11-26T07:00Z", "2026-11-26T08:00Z", "2026-11-26T09:00Z"]
+    assert [p["at"] for _, p in times(second)] == ["2026-11-26T10:00Z"]
+    [third] = desk.send(1, payload=more)
+    assert len(times(third)) == 3  # from the start again, rather than nothing

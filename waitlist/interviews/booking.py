@@ -21,6 +21,7 @@ __all__ = [
     "book",
     "cancel",
     "choices",
+    "erase_interviews",
     "for_order_number",
     "her_zone",
     "interview_for",
@@ -95,7 +96,7 @@ def choices(
         times = [t for t in times if t != interview.starts_at]
     shown = set(interview.offered)
     fresh = [t for t in times if slot_key(t) not in shown]
-    return fresh[: conf.offer_count]
+    return (fresh or times)[: conf.offer_count]
 
 
 def _touch(interview: WlInterview, now: datetime, session: Session) -> None:
@@ -144,6 +145,15 @@ def cancel(session: Session, interview: WlInterview, now: datetime) -> None:
     release(session, interview)
     interview.status = "cancelled"
     _touch(interview, now, session)
+
+
+def erase_interviews(session: Session, peer_id: int) -> int:
+    """ "Delete my data": the writer's calls go entirely (the row names them); returns how many."""
+    rows = session.exec(select(WlInterview).where(WlInterview.peer_id == peer_id)).all()
+    for row in rows:
+        release(session, row)
+        session.delete(row)
+    return len(rows)
 
 
 def write_me(session: Session, interview: WlInterview, now: datetime) -> None:

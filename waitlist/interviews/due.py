@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 import i18n
 from waitlist.effects import Reply
-from waitlist.interviews.booking import cancel, choices, her_zone, interview_for
+from waitlist.interviews.booking import cancel, choices, her_zone, interview_for, release
 from waitlist.interviews.dialog import mark_offered
 from waitlist.interviews.messages import founder_note, offer_message, reminder_text
 from waitlist.interviews.models import WlInterview
@@ -60,42 +60,56 @@ def due_interview_messages(
 
 
 def _close_for_closed_orders(session: Session, now: datetime) -> None:
-    """A cancelled or finished order frees its call time."""
+    """A cancelled or finished order frees its call time; an erased one leaves no call row behind."""
     query = (
-        select(WlInterview)
+        select(WlInterview, WlOrder)
         .join(WlOrder, col(WlOrder.id) == col(WlInterview.order_id))
-        .where(col(WlInterview.status).in_(("offered", "booked")), col(WlOrder.status).not_in(OPEN_ORDERS))
+        .where(
+            col(WlInterview.status).in_(("offered", "booked", "write_me"))
+            | col(WlOrder.erased_at).is_not(None),
+            col(WlOrder.status).not_in(OPEN_ORDERS),
+        )
     )
-    for interview in session.exec(query).all():
-        cancel(session, interview, now)
+    for interview, order in session.exec(query).all():
+        if order.erased_at is not None:
+            release(session, interview)
+            session.delete(interview)
+        else:
+            cancel(session, interview, now)
 
 
 def _offers(session: Session, settings: WaitlistSettings, now: datetime) -> list[Reply]:
+    """Orders reaching the front get a call row; every row still owed an offer gets it in the window
+    (one re-offered after she cancelled the time may be in progress by now)."""
+    for order in waiting_orders(session)[: settings.interviews.offer_places_ahead]:
+        if order.peer_id is not None:
+            interview_for(session, order, settings, now)
+    owed = session.exec(
+        select(WlInterview, WlOrder)
+        .join(WlOrder, col(WlOrder.id) == col(WlInterview.order_id))
+        .where(
+            WlInterview.status == "offered",
+            col(WlInterview.offer_sent_at).is_(None),
+            col(WlOrder.status).in_(OPEN_ORDERS),
+        )
+        .order_by(col(WlInterview.id))
+    ).all()
     replies: list[Reply] = []
-    ahead = settings.interviews.offer_places_ahead
-    for order in waiting_orders(session)[:ahead]:
-        if order.peer_id is None:
-            continue
-        interview = interview_for(session, order, settings, now)
-        if interview.status != "offered" or interview.offer_sent_at is not None:
-            continue
-        conv = session.get(WlConversation, order.peer_id)
+    for interview, order in owed:
+        conv = session.get(WlConversation, interview.peer_id)
         if conv is None or not _may_write_first(conv) or not _inside_window(conv, settings, now):
             continue  # offered when the window opens (or when they allow messages)
         times = choices(session, interview, settings, now)
         if not times:
             continue  # no free hours yet: offered once she adds some
-        lead = (
-            i18n.text("interviews.founder_cancelled", conv.lang)
-            if "cancelled_by_founder" in interview.told
-            else ""
-        )
+        sorry = "cancelled_by_founder" in interview.told
+        lead = i18n.text("interviews.founder_cancelled", conv.lang) if sorry else ""
         text, keyboard = offer_message(interview, order, times, conv.lang, now, lead)
         key = f"iv:{interview.id}:offer:{interview.rounds}"
         mark_offered(interview, times, now)
         interview.told = []
         session.add(interview)
-        replies.append(Reply(order.peer_id, text, key, keyboard, proactive=True))
+        replies.append(Reply(interview.peer_id, text, key, keyboard, proactive=True))
     return replies
 
 
