@@ -326,7 +326,11 @@ def test_another_time_shows_new_times_until_none_are_left_then_starts_over(desk:
     [offer] = due(desk)
     more = {"iv": "more", "o": times(offer)[0][1]["o"]}
     [second] = desk.send(1, payload=more)
-    assert [p["at"] for _, p in times(offer)] == ["2026-11-26T07:00Z", "2026-11-26T08:00Z", "2026-11-26T09:00Z"]
+    assert [p["at"] for _, p in times(offer)] == [
+        "2026-11-26T07:00Z",
+        "2026-11-26T08:00Z",
+        "2026-11-26T09:00Z",
+    ]
     assert [p["at"] for _, p in times(second)] == ["2026-11-26T10:00Z"]
     [third] = desk.send(1, payload=more)
     assert len(times(third)) == 3  # from the start again, rather than nothing
