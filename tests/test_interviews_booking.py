@@ -334,3 +334,18 @@ def test_another_time_shows_new_times_until_none_are_left_then_starts_over(desk:
     assert [p["at"] for _, p in times(second)] == ["2026-11-26T10:00Z"]
     [third] = desk.send(1, payload=more)
     assert len(times(third)) == 3  # from the start again, rather than nothing
+
+
+def test_someone_we_may_not_write_first_hears_of_the_call_with_their_next_answer(desk: Desk) -> None:
+    from waitlist.service import record_message_allow
+
+    complete_order(desk, 1, photos=0)
+    with Session(desk.engine) as session:
+        record_message_allow(session, 1, False, desk.clock.now())
+        session.commit()
+    assert due(desk) == [] and due(desk) == []
+    replies = desk.send(1, "статус")
+    assert ru("intake.notice.interview") in replies[0].text
+    assert ru("intake.notice.interview") not in desk.send(1, "статус")[0].text  # once
+    [offer] = desk.send(1, "звонок")
+    assert len(times(offer)) == 3 and interview(desk, 1).offer_sent_at is not None

@@ -17,7 +17,7 @@ from waitlist.interviews.dialog import mark_offered
 from waitlist.interviews.messages import founder_note, offer_message, reminder_text
 from waitlist.interviews.models import WlInterview
 from waitlist.interviews.slots import slot_key
-from waitlist.models import WlConversation, WlOrder
+from waitlist.models import WlConversation, WlNotice, WlOrder
 from waitlist.notify import _inside_window, _may_write_first
 from waitlist.ports import Clock
 from waitlist.queue import waiting_orders
@@ -97,8 +97,11 @@ def _offers(session: Session, settings: WaitlistSettings, now: datetime) -> list
     replies: list[Reply] = []
     for interview, order in owed:
         conv = session.get(WlConversation, interview.peer_id)
-        if conv is None or not _may_write_first(conv) or not _inside_window(conv, settings, now):
-            continue  # offered when the window opens (or when they allow messages)
+        if conv is not None and not _may_write_first(conv):
+            _tell_with_next_reply(session, interview, now)
+            continue
+        if conv is None or not _inside_window(conv, settings, now):
+            continue  # offered when the window opens
         times = choices(session, interview, settings, now)
         if not times:
             continue  # no free hours yet: offered once she adds some
@@ -111,6 +114,17 @@ def _offers(session: Session, settings: WaitlistSettings, now: datetime) -> list
         session.add(interview)
         replies.append(Reply(interview.peer_id, text, key, keyboard, proactive=True))
     return replies
+
+
+def _tell_with_next_reply(session: Session, interview: WlInterview, now: datetime) -> None:
+    """Someone we may not write to first hears of the call with the bot's next answer to them (a notice,
+    as their other news): "write «звонок» to choose a time"."""
+    key = f"iv:{interview.id}:ask"
+    if session.get(WlNotice, key) is None:
+        notice = WlNotice(
+            key=key, peer_id=interview.peer_id, order_id=interview.order_id, kind="interview", created_at=now
+        )
+        session.add(notice)
 
 
 def _reminders(
