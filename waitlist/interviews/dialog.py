@@ -11,7 +11,7 @@ from importlib import resources
 
 from sqlmodel import col, select
 
-from waitlist import vocabulary
+from waitlist import known, vocabulary
 from waitlist.interviews.booking import ACTIVE, active_interview, book, cancel, choices, write_me
 from waitlist.interviews.messages import booked_message, offer_message
 from waitlist.interviews.models import WlInterview
@@ -80,9 +80,10 @@ def _interview_of(turn: Turn) -> WlInterview | None:
 def handle_interview_message(turn: Turn) -> bool:
     """Handle the message if it is about the writer's call; True when it was."""
     act, pressed = _asked(turn)
-    if act is None:
-        return False
-    interview = _interview_of(turn)
+    if act is None or (not pressed and known.is_absent(turn.session, "order", turn.msg.peer_id)):
+        return False  # most messages: no query at all
+    with known.reading(turn.session, WlInterview):
+        interview = _interview_of(turn)
     if not pressed and (interview is None or not _fits(act, interview)):
         return False
     order = turn.session.get(WlOrder, interview.order_id) if interview is not None else None
