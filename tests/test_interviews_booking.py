@@ -349,3 +349,16 @@ def test_someone_we_may_not_write_first_hears_of_the_call_with_their_next_answer
     assert ru("intake.notice.interview") not in desk.send(1, "статус")[0].text  # once
     [offer] = desk.send(1, "звонок")
     assert len(times(offer)) == 3 and interview(desk, 1).offer_sent_at is not None
+
+
+def test_a_call_already_held_stays_in_her_calendar_when_the_order_is_delivered(desk: Desk) -> None:
+    complete_order(desk, 1, photos=0)
+    call = _book_first_offered(desk, 1)
+    assert call.starts_at is not None
+    desk.clock.at = call.starts_at + timedelta(days=3)
+    with Session(desk.engine) as session:
+        set_status(session, 1, "in_progress", None, at=desk.clock.now())
+        set_status(session, 1, "delivered", None, at=desk.clock.now())
+        session.commit()
+    due(desk)
+    assert interview(desk, 1).status == "booked" and interview(desk, 1).starts_at == call.starts_at

@@ -28,7 +28,9 @@ _LONGEST = 80  # longer messages are the writer's own words, never a command
 def _vocabulary() -> vocabulary.Vocabulary:
     source = resources.files("waitlist.interviews").joinpath("vocabulary.toml")
     kinds = {k: v["phrases"] for k, v in tomllib.loads(source.read_text(encoding="utf-8")).items()}
-    fillers = vocabulary._load("commands.toml")["fillers"]
+    # The same fillers as the commands ("скажите, пожалуйста, ..."), read from the same file.
+    commands = resources.files("waitlist").joinpath("data", "commands.toml")
+    fillers = tomllib.loads(commands.read_text(encoding="utf-8"))["fillers"]
     return vocabulary.Vocabulary.of(kinds, fillers)
 
 
@@ -115,6 +117,10 @@ def offer_in_turn(turn: Turn, interview: WlInterview, order: WlOrder, lead: str 
         write_me(turn.session, interview, turn.now)
         turn.say(f"{lead}\n\n{turn.t('interviews.no_times')}" if lead else turn.t("interviews.no_times"))
         return
+    _say_offer(turn, interview, order, times, lead)
+
+
+def _say_offer(turn: Turn, interview: WlInterview, order: WlOrder, times: list[datetime], lead: str) -> None:
     text, keyboard = offer_message(interview, order, times, turn.lang, turn.now, lead)
     mark_offered(interview, times, turn.now)
     turn.session.add(interview)
@@ -158,12 +164,7 @@ def _move(turn: Turn, interview: WlInterview, order: WlOrder) -> None:
     if not times:
         turn.say(turn.t("interviews.no_other_times"))
         return
-    text, keyboard = offer_message(
-        interview, order, times, turn.lang, turn.now, turn.t("interviews.move_lead")
-    )
-    mark_offered(interview, times, turn.now)
-    turn.session.add(interview)
-    turn.say(text, keyboard)
+    _say_offer(turn, interview, order, times, turn.t("interviews.move_lead"))
 
 
 def _book_again(turn: Turn, interview: WlInterview, order: WlOrder) -> None:

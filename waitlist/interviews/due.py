@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, and_, col, or_, select
 
 import i18n
 from waitlist.effects import Reply
@@ -60,14 +60,18 @@ def due_interview_messages(
 
 
 def _close_for_closed_orders(session: Session, now: datetime) -> None:
-    """A cancelled or finished order frees its call time; an erased one leaves no call row behind."""
+    """A cancelled or finished order frees its call time to come (a call held stays in her calendar);
+    an erased one leaves no call row behind."""
     query = (
         select(WlInterview, WlOrder)
         .join(WlOrder, col(WlOrder.id) == col(WlInterview.order_id))
         .where(
-            col(WlInterview.status).in_(("offered", "booked", "write_me"))
-            | col(WlOrder.erased_at).is_not(None),
             col(WlOrder.status).not_in(OPEN_ORDERS),
+            or_(
+                col(WlOrder.erased_at).is_not(None),
+                col(WlInterview.status).in_(("offered", "write_me")),
+                and_(WlInterview.status == "booked", col(WlInterview.starts_at) > now),
+            ),
         )
     )
     for interview, order in session.exec(query).all():
