@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "vkbot.commands.connect",
     "vkbot.commands.quarantine",
     "vkbot.commands.schedule",
+    "vkbot.commands.dashboard",
     "vkbot.commands.interviews",
 )
 

@@ -26,6 +26,7 @@ __all__ = [
     "keep_files",
     "list_orders",
     "move_order",
+    "order_views",
     "set_signups_open",
     "set_status",
 ]
@@ -125,6 +126,13 @@ def list_orders(
         if status is not None:
             query = query.where(WlOrder.status == status)
         orders = list(session.exec(query))
+    return order_views(session, orders, settings=settings, now=now)
+
+
+def order_views(
+    session: Session, orders: list[WlOrder], *, settings: WaitlistSettings, now: datetime
+) -> list[OrderView]:
+    """Rows of a list (no story, no files), as ``list_orders`` shows them."""
     return [_view(session, o, settings, now, full=False) for o in orders]
 
 
@@ -164,7 +172,7 @@ def deliver(session: Session, number: int, file_path: Path, *, files: FileStore,
     The relative receives it through ``due_notifications`` (or with their next reply). Returns the file id.
     """
     order = _order(session, number)
-    file_id = files.put(Path(file_path).read_bytes())
+    file_id = files.put_file(Path(file_path))
     if (
         session.exec(select(WlFile).where(WlFile.order_id == order.id, WlFile.file_id == file_id)).first()
         is None

@@ -14,7 +14,7 @@ from waitlist.ports import DownloadError
 from waitlist.rows import insert_row
 from waitlist.turn import Turn
 
-__all__ = ["MediaResult", "adopt_pending", "caption", "is_media", "keep_pending", "take_media"]
+__all__ = ["MediaResult", "adopt_pending", "caption", "is_media", "keep_pending", "media_kind", "take_media"]
 
 _IMAGE_EXTS = frozenset({"jpg", "jpeg", "png", "webp", "bmp", "heic", "heif", "tif", "tiff"})
 
@@ -32,7 +32,7 @@ class MediaResult:
         return bool(self.photos or self.voices or self.failed or self.duplicates)
 
 
-def _kind(att: InboundAttachment) -> str | None:
+def media_kind(att: InboundAttachment) -> str | None:
     if att.kind == "photo" or (att.kind == "doc" and (att.ext or "").lower() in _IMAGE_EXTS):
         return "photo"
     if att.kind == "audio_message":
@@ -41,7 +41,7 @@ def _kind(att: InboundAttachment) -> str | None:
 
 
 def is_media(att: InboundAttachment) -> bool:
-    return _kind(att) is not None
+    return media_kind(att) is not None
 
 
 def caption(turn: Turn) -> str | None:
@@ -57,7 +57,7 @@ def keep_pending(turn: Turn) -> int:
     count = 0
     words = caption(turn)
     for att in turn.msg.attachments:
-        kind = _kind(att)
+        kind = media_kind(att)
         if kind is None:
             continue
         row = {
@@ -134,7 +134,7 @@ def take_media(turn: Turn, order: WlOrder) -> MediaResult:
     result = MediaResult()
     words = caption(turn)
     for att in turn.msg.attachments:
-        kind = _kind(att)
+        kind = media_kind(att)
         if kind is not None:
             _store(turn, order, kind, att.url, att.vk_ref, result, words)
     return result

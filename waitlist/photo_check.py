@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 
@@ -43,8 +46,28 @@ def _face_detector() -> cv2.CascadeClassifier:
     return detector
 
 
+# Photos measured ahead of the dispatcher's transaction (vkbot's prefetch) are not measured again inside
+# it: a few recent results by content digest; small, since only one batch's photos are ever ahead.
+_RECENT_LIMIT = 128
+_recent: OrderedDict[bytes, PhotoMeasures | None] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
 def measure_photo(data: bytes) -> PhotoMeasures | None:
     """The photo's measures, or ``None`` when the bytes are not an image OpenCV can read."""
+    digest = hashlib.sha256(data).digest()
+    with _recent_lock:
+        if digest in _recent:
+            return _recent[digest]
+    measures = _measure(data)
+    with _recent_lock:
+        _recent[digest] = measures
+        while len(_recent) > _RECENT_LIMIT:
+            _recent.popitem(last=False)
+    return measures
+
+
+def _measure(data: bytes) -> PhotoMeasures | None:
     image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
     if image is None:
         return None

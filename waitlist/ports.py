@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 __all__ = ["Clock", "DownloadError", "Downloader", "FileStore", "MessageTexts"]
@@ -18,6 +19,10 @@ class FileStore(Protocol):
     """Content-addressed bytes: the id is the sha256 hex of the content; paths never come from users."""
 
     def put(self, data: bytes) -> str: ...
+
+    def put_file(self, source: Path) -> str:
+        """``put`` for a file on disk, read in chunks (a finished clip may be large)."""
+        ...
 
     def open(self, file_id: str) -> bytes: ...
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 import urllib.request
 from urllib.parse import urlparse
 
-from waitlist.ports import DownloadError
+from waitlist.ports import Downloader, DownloadError
 
 log = logging.getLogger("vkbot.downloads")
 
@@ -33,3 +34,38 @@ class HttpDownloader:
         if len(data) > max_bytes:
             raise DownloadError(f"file is over the {max_bytes}-byte limit")
         return data
+
+
+class FetchedAhead:
+    """A ``Downloader`` that first serves what ``fetch_all`` got before the transaction, then downloads.
+
+    ``fetch_all`` replaces what it holds each time, so at most one batch's media are held in memory;
+    a failure fetched ahead is served as the same failure (trying again inside the transaction would
+    hold the database for the download's timeout, which is what fetching ahead avoids).
+    """
+
+    def __init__(self, inner: Downloader):
+        self._inner = inner
+        self._ahead: dict[tuple[str, int], bytes | DownloadError] = {}
+        self._lock = threading.Lock()
+
+    def fetch_all(self, wanted: list[tuple[str, int]]) -> dict[str, bytes]:
+        """Download each (url, max_bytes) now; returns the contents that arrived, by url."""
+        ahead: dict[tuple[str, int], bytes | DownloadError] = {}
+        for url, max_bytes in wanted:
+            try:
+                ahead[(url, max_bytes)] = self._inner.fetch(url, max_bytes)
+            except DownloadError as exc:
+                ahead[(url, max_bytes)] = exc
+        with self._lock:
+            self._ahead = ahead
+        return {url: data for (url, _), data in ahead.items() if isinstance(data, bytes)}
+
+    def fetch(self, url: str, max_bytes: int) -> bytes:
+        with self._lock:
+            got = self._ahead.pop((url, max_bytes), None)
+        if got is None:
+            return self._inner.fetch(url, max_bytes)
+        if isinstance(got, DownloadError):
+            raise got
+        return got

@@ -45,14 +45,19 @@ def _unprocessed(max_attempts: int) -> list[ColumnElement[bool]]:
 def claim(session: Session, limit: int, max_attempts: int) -> list[StoredEvent]:
     """Up to ``limit`` unprocessed events this transaction may handle, in storage order."""
     if session.get_bind().dialect.name != "postgresql":
-        query = (
-            select(StoredEvent)
-            .where(*_unprocessed(max_attempts))
-            .order_by(StoredEvent.id)  # type: ignore[arg-type]
-            .limit(limit)
-        )
-        return list(session.scalars(query))
+        return upcoming(session, limit, max_attempts)
     return _claim_by_peer(session, limit, max_attempts)
+
+
+def upcoming(session: Session, limit: int, max_attempts: int) -> list[StoredEvent]:
+    """The next unprocessed events in storage order, claiming nothing (on PostgreSQL: a look ahead)."""
+    query = (
+        select(StoredEvent)
+        .where(*_unprocessed(max_attempts))
+        .order_by(StoredEvent.id)  # type: ignore[arg-type]
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def lock_key(peer_id: int | None, event_id: int) -> int:

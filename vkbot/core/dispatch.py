@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from vkbot.clock import Clock, SystemClock
-from vkbot.core.claims import claim
+from vkbot.core.claims import claim, upcoming
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import StoredEvent
 from vkbot.core.worker import run_worker
@@ -40,7 +40,9 @@ class EventHandler(Protocol):
 
 # A handler may also define ``prepare(session, events) -> None``: called once per batch, before ``handle``,
 # in the same transaction, to do per-batch lookups in one query (the pipeline loads conversations so);
-# and ``slow(event) -> bool``: True for an event whose handling takes long (see ``process_pending``).
+# ``slow(event) -> bool``: True for an event whose handling takes long (see ``process_pending``); and
+# ``fetch_ahead(session, events) -> Callable[[], None] | None``: the slow part of those events (downloads),
+# as work the dispatcher runs before their transaction, with no transaction open.
 
 
 @dataclass
@@ -83,9 +85,22 @@ class Dispatcher:
         if deferred:
             # Few at a time: each holds SQLite's write lock while its photos are checked, and the
             # listener and the sender must get their turns in between (the 500-relatives test saw
-            # 30-40 s batches of 100 starve them).
+            # 30-40 s batches of 100 starve them). Their downloads are done before it, holding nothing.
+            self._fetch_ahead()
             handled += self._transaction(self.slow_batch_size, defer_slow=False)[0]
         return handled
+
+    def _fetch_ahead(self) -> None:
+        fetch_ahead = getattr(self.handler, "fetch_ahead", None)
+        if fetch_ahead is None:
+            return
+        try:
+            with Session(self.engine) as session:
+                work = fetch_ahead(session, upcoming(session, self.slow_batch_size, self.max_attempts))
+            if work is not None:
+                work()
+        except Exception:  # only an optimisation: the transaction then downloads what it needs itself
+            log.exception("fetching media ahead of the transaction failed")
 
     def _transaction(self, limit: int, *, defer_slow: bool) -> tuple[int, bool]:
         with Session(self.engine) as session:

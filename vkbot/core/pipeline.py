@@ -27,7 +27,7 @@ from moderation.learned import LearnedTier
 from moderation.models import ModItem
 from moderation.policy import LearnedScore, ModerationContext, Verdict, asks, decide
 from moderation.subject import Subject
-from vkbot.adapters.downloads import HttpDownloader
+from vkbot.adapters.downloads import FetchedAhead, HttpDownloader
 from vkbot.adapters.inbound import VK_LANG_IDS, to_inbound
 from vkbot.adapters.message_texts import StoredMessageTexts
 from vkbot.adapters.moderation import subject_of, verdict_requests
@@ -46,14 +46,16 @@ from vkbot.ingress.events import (
     MessageReply,
     WallReplyNew,
 )
-from waitlist import Downloader, FileStore, InboundButton, InboundMessage
+from waitlist import Downloader, FileStore, InboundAttachment, InboundButton, InboundMessage
 from waitlist.filestore import LocalFileStore
 from waitlist.language import detect_language
+from waitlist.media import is_media
+from waitlist.photo_check import measure_photo
+from waitlist.prefetch import downloading_peers, media_to_fetch
 
 log = logging.getLogger("vkbot.core.pipeline")
 
 Handler = Callable[["Pipeline", Session, str, Any], list[OutboxRequest]]
-_MEDIA_TYPES = frozenset({"photo", "audio_message", "doc"})  # what the intake may download and check
 
 
 @dataclass
@@ -73,8 +75,41 @@ class Pipeline:
 
     def slow(self, stored: StoredEvent) -> bool:
         """A message with media: its download and photo check (OpenCV) take long; the dispatcher runs it last."""
+        return any(is_media(att) for att in self._attachments(stored))
+
+    def fetch_ahead(self, session: Session, events: list[StoredEvent]) -> Callable[[], None] | None:
+        """The downloads and photo checks of these events, as work to run before the write transaction.
+
+        Only for relatives who consented (nothing is downloaded before); the dispatcher runs the work
+        with no transaction open, and the handler then finds the bytes and measures ready.
+        """
+        if not isinstance(self.downloader, FetchedAhead):
+            return None
+        media = {event.id: self._attachments(event) for event in events}
+        peers = downloading_peers(session, {e.peer_id for e in events if e.peer_id and media[e.id]})
+        wanted = [
+            item
+            for event in events
+            if event.peer_id in peers
+            for item in media_to_fetch(media[event.id], self.config.waitlist)
+        ]
+        if not wanted:
+            return None
+        downloader = self.downloader
+
+        def fetch() -> None:
+            fetched = downloader.fetch_all([(url, limit) for url, limit, _ in wanted])
+            for url, _, is_photo in wanted:
+                if is_photo and url in fetched:
+                    measure_photo(fetched[url])  # remembered by content: the handler's check is instant
+
+        return fetch
+
+    def _attachments(self, stored: StoredEvent) -> tuple[InboundAttachment, ...]:
         message = new_message(stored)
-        return message is not None and any(a.type in _MEDIA_TYPES for a in message.attachments)
+        if message is None:
+            return ()
+        return to_inbound(message, stored.key, keyboard_supported=True, lang_hint=None).attachments
 
     def handle(self, session: Session, stored: StoredEvent) -> list[OutboxRequest]:
         """Route the typed event by its class (``ROUTES``); events nobody handles are only kept."""
@@ -272,7 +307,7 @@ def build_pipeline(config: Config, *, clock: Clock | None = None) -> Pipeline:
         config=config,
         clock=clock or SystemClock(),
         files=LocalFileStore(config.storage.files_dir),
-        downloader=HttpDownloader(),
+        downloader=FetchedAhead(HttpDownloader()),
         classifier=OfflineClassifier(config.moderation.data_dir),
         learned=LearnedTier.from_settings(config.moderation),
     )

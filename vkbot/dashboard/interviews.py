@@ -18,7 +18,7 @@ from aiohttp import web
 from sqlmodel import Session
 
 import i18n
-from vkbot.dashboard.context import Dashboard, dashboard_of
+from vkbot.dashboard.context import Dashboard, account_of, dashboard_of
 from vkbot.dashboard.render import render, request_lang
 from waitlist.interviews.booking import her_zone
 from waitlist.interviews.hours import FreeHours, format_range, load_hours
@@ -77,6 +77,8 @@ async def interviews_page(request: web.Request) -> web.Response:
     page = await asyncio.to_thread(_day_page, dashboard, day)
     lang = request_lang(request)
     token = dashboard.waitlist.interviews.feed_token.get_secret_value()
+    account = account_of(request)
+    founder = account is not None and account.founder  # the feed's secret address is hers alone
     noon = datetime.combine(day, datetime.min.time(), tz) + timedelta(hours=12)
 
     def local(moment: datetime | None, zone: str | None = None) -> str:
@@ -93,7 +95,8 @@ async def interviews_page(request: web.Request) -> web.Response:
         following=(day + timedelta(days=1)).isoformat(),
         local=local,
         her_tz=tz.key,
-        feed_url=f"{request.scheme}://{request.host}{FEED_PREFIX}{token}.ics" if token else "",
+        show_feed=founder,
+        feed_url=f"{request.scheme}://{request.host}{FEED_PREFIX}{token}.ics" if token and founder else "",
         weekly=weekly,
         exceptions=exceptions,
     )

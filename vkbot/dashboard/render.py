@@ -56,15 +56,15 @@ def render(request: web.Request, template: str, *, status: int = 200, **context:
     dashboard = dashboard_of(request)
     lang = request_lang(request)
     session = session_of(request)
-    csrf = dashboard.signer.csrf_token(session.sid) if session else ""
     html = dashboard.templates.get_template(template).render(
         t=translator(lang),
         lang=lang,
         languages=i18n.LANGUAGES,
         path=request.path_qs,
-        csrf=csrf,
+        csrf=session.csrf if session else "",
         csrf_field=CSRF_FIELD,
         logged_in=session is not None,
+        account=session.account if session else None,
         when=lambda moment: local_time(moment, dashboard.timezone),
         **context,
     )

@@ -1,4 +1,7 @@
-"""Review of hidden items without being hurt by them: the list has no texts; one item's text only on "show".
+"""Review of hidden items without being hurt by them.
+
+The founder sees counts by reason and a list without texts; one item's text only when she clicks
+"show" (and that reveal is audited). A helper, whose job is this review, sees the texts in the list.
 
 Restore and confirm are ``moderation.review.restore`` / ``confirm``, as ``vkbot quarantine restore|confirm``;
 what a restore owes VK (a comment put back on the wall) is queued as outbox rows in the same transaction.
@@ -7,6 +10,7 @@ what a restore owes VK (a comment put back on the wall) is queued as outbox rows
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -16,11 +20,13 @@ from sqlmodel import Session
 from moderation.review import category_label, confirm, list_items, restore, reveal_one
 from vkbot.adapters.moderation import effect_requests
 from vkbot.core.store.db import begin_write
-from vkbot.dashboard.context import REVIEWER, Dashboard, dashboard_of
+from vkbot.dashboard import audit
+from vkbot.dashboard.context import Dashboard, account_of, actor_of, dashboard_of
 from vkbot.dashboard.render import render, request_lang
 from vkbot.effects.outbox import enqueue
 
 LIST_LIMIT = 100
+COUNT_LIMIT = 100_000
 NOTICES = ("restored", "confirmed", "no_group")
 
 
@@ -31,13 +37,17 @@ def _item_id(request: web.Request) -> int:
     return int(raw)
 
 
-def _items(dashboard: Dashboard, lang: str) -> list[dict[str, Any]]:
+def _items(
+    dashboard: Dashboard, lang: str, show_text: bool
+) -> tuple[list[dict[str, Any]], list[tuple[str, int]]]:
+    """The newest hidden items (texts only for a helper) and how many are hidden per reason, most first."""
     with Session(dashboard.engine) as session:
-        rows = list_items(session, show_text=False, limit=LIST_LIMIT)
+        rows = list_items(session, show_text=show_text, limit=LIST_LIMIT)
+        every = list_items(session, show_text=False, limit=COUNT_LIMIT)
     for row in rows:
         row["label"] = category_label(row["category"], lang)
         row["at"] = datetime.fromisoformat(row["at"])
-    return rows
+    return rows, Counter(category_label(row["category"], lang) for row in every).most_common()
 
 
 def _reveal(dashboard: Dashboard, item_id: int, lang: str) -> Any:
@@ -45,11 +55,11 @@ def _reveal(dashboard: Dashboard, item_id: int, lang: str) -> Any:
         return reveal_one(session, item_id, lang)
 
 
-def _restore(dashboard: Dashboard, item_id: int) -> int | None:
+def _restore(dashboard: Dashboard, item_id: int, actor: str) -> int | None:
     """Rows queued for VK; None when the item needs a wall action and no community id is configured."""
     with Session(dashboard.engine) as session:
         begin_write(session)
-        effects = restore(session, item_id, REVIEWER, dashboard.clock.now(), group_id=dashboard.group_id)
+        effects = restore(session, item_id, actor, dashboard.clock.now(), group_id=dashboard.group_id)
         if effects and dashboard.group_id <= 0:
             session.rollback()  # VK would refuse owner_id 0 and park the row: say what is missing instead
             return None
@@ -58,17 +68,26 @@ def _restore(dashboard: Dashboard, item_id: int) -> int | None:
     return queued
 
 
-def _confirm(dashboard: Dashboard, item_id: int) -> None:
+def _confirm(dashboard: Dashboard, item_id: int, actor: str) -> None:
     with Session(dashboard.engine) as session:
         begin_write(session)
-        confirm(session, item_id, REVIEWER, dashboard.clock.now())
+        confirm(session, item_id, actor, dashboard.clock.now())
         session.commit()
 
 
 async def review_page(request: web.Request) -> web.Response:
-    rows = await asyncio.to_thread(_items, dashboard_of(request), request_lang(request))
+    account = account_of(request)
+    helper = account is not None and not account.founder
+    rows, counts = await asyncio.to_thread(_items, dashboard_of(request), request_lang(request), helper)
     notice = request.query.get("done")
-    return render(request, "review.html", items=rows, notice=notice if notice in NOTICES else None)
+    return render(
+        request,
+        "review.html",
+        items=rows,
+        counts=counts,
+        show_text=helper,
+        notice=notice if notice in NOTICES else None,
+    )
 
 
 async def item_page(request: web.Request) -> web.Response:
@@ -78,13 +97,14 @@ async def item_page(request: web.Request) -> web.Response:
         revealed = await asyncio.to_thread(_reveal, dashboard_of(request), item_id, request_lang(request))
     except LookupError as exc:
         raise web.HTTPNotFound() from exc
+    await audit.record(request, f"reveal {request.path}")
     return render(request, "review_item.html", item=revealed)
 
 
 async def restore_item(request: web.Request) -> web.StreamResponse:
     dashboard = dashboard_of(request)
     try:
-        queued = await asyncio.to_thread(_restore, dashboard, _item_id(request))
+        queued = await asyncio.to_thread(_restore, dashboard, _item_id(request), actor_of(request))
     except LookupError as exc:
         raise web.HTTPNotFound() from exc
     except ValueError as exc:  # not hidden any more (restored twice, from two tabs)
@@ -98,7 +118,7 @@ async def restore_item(request: web.Request) -> web.StreamResponse:
 
 async def confirm_item(request: web.Request) -> web.StreamResponse:
     try:
-        await asyncio.to_thread(_confirm, dashboard_of(request), _item_id(request))
+        await asyncio.to_thread(_confirm, dashboard_of(request), _item_id(request), actor_of(request))
     except LookupError as exc:
         raise web.HTTPNotFound() from exc
     raise web.HTTPFound("/review?done=confirmed")

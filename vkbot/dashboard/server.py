@@ -11,15 +11,20 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from vkbot.clock import Clock, SystemClock
 from vkbot.config import Config
+from vkbot.core.store.db import begin_write
+from vkbot.dashboard.accounts import sync_founder
 from vkbot.dashboard.context import Dashboard
+from vkbot.dashboard.network import allowed_hosts, networks
 from vkbot.dashboard.render import make_templates
-from vkbot.dashboard.security import LoginThrottle, Signer, derive_key
+from vkbot.dashboard.security import Signer, derive_key
 from vkbot.dashboard.settings import MIN_PASSWORD_CHARS
 from vkbot.dashboard.web import dashboard_app
 from vkbot.ops.health import HealthSources
+from waitlist.filestore import LocalFileStore
 
 log = logging.getLogger("vkbot.dashboard")
 
@@ -77,11 +82,16 @@ def dashboard_server(
     if len(password) < MIN_PASSWORD_CHARS:
         log.error("dashboard not started: its password is shorter than %d characters", MIN_PASSWORD_CHARS)
         return None
-    if not _loopback(settings.host):
+    if not _loopback(settings.host) and not settings.trusted_proxies:
         log.warning("dashboard listens on %s over plain HTTP: put it behind TLS", settings.host)
-    # Sessions survive a restart when a secret key is configured; otherwise they end with the process.
+    # Login forms outlive a restart when a secret key is configured (sessions do anyway: they are rows).
     secret = os.environ.get("VKBOT_SECRET_KEY", "") or config.auth.secret_key.get_secret_value()
     clock = clock or SystemClock()
+    with Session(engine) as session:
+        begin_write(session)
+        if sync_founder(session, password, clock.now()):
+            log.info("dashboard: the founder's password is new; her earlier sessions are ended")
+        session.commit()
     dashboard = Dashboard(
         engine=engine,
         settings=settings,
@@ -90,10 +100,12 @@ def dashboard_server(
         timezone=ZoneInfo(config.waitlist.timezone),
         health=health,
         stall_after_s=config.health.stall_after_s,
-        signer=Signer(derive_key(secret, password), settings.session_hours * 3600, clock),
-        throttle=LoginThrottle(clock=clock),
+        signer=Signer(derive_key(secret)),
         templates=make_templates(),
         clock=clock,
+        hosts=allowed_hosts(settings.host, settings.allowed_hosts),
+        proxies=networks(settings.trusted_proxies),
+        files=LocalFileStore(config.storage.files_dir),
         wake=wake,
     )
     return DashboardServer(dashboard)

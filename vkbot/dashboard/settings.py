@@ -1,10 +1,14 @@
-"""``[dashboard]``: whether the founder's dashboard runs, where it listens, and its password (secret)."""
+"""``[dashboard]``: whether the founder's dashboard runs, where it listens, her password (secret), and
+what it trusts when it is reached through a TLS reverse proxy."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+import ipaddress
 
-# Shorter passwords are refused at start: the dashboard shows relatives' stories and contacts.
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+# Shorter passwords are refused (hers at start, a helper's when set): the dashboard shows relatives'
+# stories and contacts.
 MIN_PASSWORD_CHARS = 8
 
 
@@ -17,3 +21,24 @@ class DashboardSettings(BaseModel):
     # Only from VKBOT_DASHBOARD__PASSWORD or the secrets file (load_config refuses it in the config file).
     password: SecretStr = SecretStr("")
     session_hours: float = Field(12.0, gt=0, le=24 * 30)
+    # The largest finished clip the order page accepts (streamed to disk; the rest of the app takes 64 KB).
+    clip_max_mb: int = Field(1024, ge=1, le=16 * 1024)
+    # Host names the browser may use to reach it, besides the loopback ones (a DNS-rebinding page
+    # names its own host and is refused); e.g. ["dashboard.example.org"] behind a proxy.
+    allowed_hosts: list[str] = []
+    # Addresses (or networks, "10.0.0.0/8") of reverse proxies whose X-Forwarded-For/-Proto are believed.
+    trusted_proxies: list[str] = []
+    # Cookies only over HTTPS; also set by itself for a request that arrived over HTTPS.
+    secure_cookies: bool = False
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)  # ValueError names the bad entry
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _lower(cls, value: list[str]) -> list[str]:
+        return [host.strip().lower() for host in value if host.strip()]

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
+from sqlmodel import Session
 
-from vkbot.dashboard import inbox, interviews, login, orders, review, status
-from vkbot.dashboard.context import DASHBOARD_KEY, SESSION_KEY, Dashboard, dashboard_of
+from vkbot.dashboard import (
+    accounts_page,
+    clip_upload,
+    inbox,
+    interviews,
+    login,
+    media,
+    orders,
+    review,
+    sessions,
+    status,
+)
+from vkbot.dashboard.audit import ADDRESS_KEY, audit_actions
+from vkbot.dashboard.context import DASHBOARD_KEY, SESSION_KEY, Account, Dashboard, SignedIn, dashboard_of
+from vkbot.dashboard.network import client_address, host_name
 from vkbot.dashboard.render import CSRF_FIELD, render
-from vkbot.dashboard.security import SESSION_COOKIE
+from vkbot.dashboard.security import SESSION_COOKIE, tokens_equal
 
 log = logging.getLogger("vkbot.dashboard")
 
@@ -34,15 +49,40 @@ SECURITY_HEADERS = {
 }
 
 
+# Routes whose handler reads the body itself and checks the CSRF token in it (see clip_upload).
+SELF_CHECKED = frozenset({clip_upload.CLIP_ROUTE})
+
+
 def _public(path: str) -> bool:
     return path.startswith(PUBLIC_PREFIXES)
 
 
 @web.middleware
-async def require_session(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every page but the public ones needs a valid session; every POST but the login needs its CSRF token."""
+async def check_origin(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse a Host that is not ours (DNS rebinding) before anything else; note the client's address."""
     dashboard = dashboard_of(request)
-    session = dashboard.signer.session(request.cookies.get(SESSION_COOKIE))
+    if host_name(request.headers.get("Host")) not in dashboard.hosts:
+        log.warning("dashboard: request for host %r refused", request.headers.get("Host", "")[:80])
+        raise web.HTTPBadRequest()
+    request[ADDRESS_KEY] = client_address(request, dashboard.proxies)
+    return await handler(request)
+
+
+def _signed_in(dashboard: Dashboard, token: str | None) -> SignedIn | None:
+    with Session(dashboard.engine) as session:
+        found = sessions.lookup(session, token, dashboard.clock.now())
+    if found is None:
+        return None
+    row, account = found
+    return SignedIn(Account(account.name, account.role), row.token_hash, row.csrf)
+
+
+@web.middleware
+async def require_session(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every page but the public ones needs a live session; every POST but the login needs its CSRF token."""
+    dashboard = dashboard_of(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    session = await asyncio.to_thread(_signed_in, dashboard, token) if token else None
     if session is not None:
         request[SESSION_KEY] = session
     if _public(request.path):
@@ -51,9 +91,10 @@ async def require_session(request: web.Request, handler: Handler) -> web.StreamR
         if request.method == "GET":
             raise web.HTTPFound("/login")
         raise web.HTTPForbidden()
-    if request.method == "POST":
+    # A streamed upload checks its own token: reading its body here would hit the 64 KB limit.
+    if request.method == "POST" and request.match_info.route.name not in SELF_CHECKED:
         form = await request.post()
-        if not dashboard.signer.csrf_ok(session.sid, str(form.get(CSRF_FIELD, ""))):
+        if not tokens_equal(str(form.get(CSRF_FIELD, "")), session.csrf):
             log.warning("dashboard: POST %s without a valid CSRF token refused", request.path)
             raise web.HTTPForbidden()
     return await handler(request)
@@ -89,7 +130,9 @@ async def _home(_request: web.Request) -> web.StreamResponse:
 
 
 def dashboard_app(dashboard: Dashboard) -> web.Application:
-    app = web.Application(middlewares=[friendly_errors, require_session], client_max_size=64 * 1024)
+    app = web.Application(
+        middlewares=[friendly_errors, check_origin, audit_actions, require_session], client_max_size=64 * 1024
+    )
     app[DASHBOARD_KEY] = dashboard
     app.on_response_prepare.append(_security_headers)
     app.router.add_get("/", _home)
@@ -98,15 +141,28 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_post("/login", login.login)
     app.router.add_post("/logout", login.logout)
     app.router.add_get("/lang/{lang}", login.switch_language)
+    # orders: the queue with search and filters, an order's page, its files, the clip upload, sign-ups
     app.router.add_get("/queue", orders.queue_page)
     app.router.add_get("/orders/{number}", orders.order_page)
     app.router.add_post("/orders/{number}/status", orders.change_status)
+    app.router.add_post("/orders/{number}/move", orders.move)
+    app.router.add_get("/orders/{number}/files/{file_id}", media.file_full)
+    app.router.add_get("/orders/{number}/files/{file_id}/thumb", media.file_thumb)
+    app.router.add_get("/orders/{number}/files.zip", media.download_all)
+    app.router.add_post("/orders/{number}/clip", clip_upload.upload_clip, name=clip_upload.CLIP_ROUTE)
+    app.router.add_get("/signups", orders.signups_page)
+    app.router.add_post("/signups/{state:open|close}", orders.switch_signups)
     app.router.add_get("/inbox", inbox.inbox_page)
     app.router.add_get("/review", review.review_page)
     app.router.add_get("/review/{item_id}", review.item_page)
     app.router.add_post("/review/{item_id}/restore", review.restore_item)
     app.router.add_post("/review/{item_id}/confirm", review.confirm_item)
     app.router.add_get("/status", status.status_page)
+    # auth: the founder's accounts page (helpers, their passwords, the audit trail)
+    app.router.add_get("/accounts", accounts_page.accounts_page)
+    app.router.add_post("/accounts/add", accounts_page.add)
+    app.router.add_post("/accounts/{name}/password", accounts_page.change_password)
+    app.router.add_post("/accounts/{name}/remove", accounts_page.remove)
     # interviews: her day's calls and the phone's calendar feed
     app.router.add_get("/interviews", interviews.interviews_page)
     app.router.add_get(interviews.FEED_PREFIX + "{token}.ics", interviews.feed)

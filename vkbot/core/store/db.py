@@ -153,6 +153,7 @@ def import_all_models() -> None:
         "moderation.models",
         "publishing.models",
         "vkbot.auth.models",
+        "vkbot.dashboard.models",
     )
     for module in (*modules, "vkbot.ingress.settings_check"):
         try:
