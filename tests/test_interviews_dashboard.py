@@ -17,11 +17,13 @@ import aiohttp
 import icalendar
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from tests.test_interviews_booking import EVERY_DAY, NOON, due, settings, times
 from vkbot.clock import ManualClock
 from vkbot.config import load_config
 from vkbot.core.store.db import make_engine, migrate
+from vkbot.dashboard import accounts
 from vkbot.dashboard.interviews import today_interviews
 from vkbot.dashboard.server import DashboardServer, dashboard_server
 from vkbot.ops.health import HealthSources
@@ -93,12 +95,12 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
             engine.dispose()
 
 
-async def _sign_in(served: Served) -> None:
+async def _sign_in(served: Served, name: str = "", password: str = PASSWORD) -> None:
     url = served.server.url
     async with served.http.get(f"{url}/login") as answer:
         token = re.search(r'name="csrf" value="([^"]+)"', await answer.text())
     assert token is not None
-    data = {"csrf": token.group(1), "password": PASSWORD}
+    data = {"csrf": token.group(1), "name": name, "password": password}
     async with served.http.post(f"{url}/login", data=data, allow_redirects=False) as answer:
         assert answer.status == 302
 
@@ -122,6 +124,17 @@ async def test_the_day_page_lists_that_days_calls_with_their_orders(served: Serv
     assert f"/interviews/feed/{TOKEN}.ics" in page
     async with served.http.get(f"{url}/interviews?day=26.11.2026") as answer:
         assert answer.status == 400
+
+
+async def test_a_helper_sees_the_days_calls_but_never_the_feeds_secret(served: Served) -> None:
+    with Session(served.engine) as session:
+        accounts.add_helper(session, "anna", "the helper's own password", datetime.now(UTC))
+        session.commit()
+    await _sign_in(served, "anna", "the helper's own password")
+    async with served.http.get(f"{served.server.url}/interviews?day=2026-11-26") as answer:
+        page = await answer.text()
+    assert answer.status == 200 and len(re.findall(r'<tr id="call-\d+">', page)) == 2
+    assert TOKEN not in page and "/interviews/feed/" not in page
 
 
 async def test_today_interviews_gives_the_needs_you_page_todays_calls(served: Served) -> None:
