@@ -39,15 +39,13 @@ def _word_kind(text: str) -> str | None:
     return "number" if text.isdigit() else _vocabulary().kind_of(text)
 
 
-def _asked(turn: Turn) -> tuple[str | None, bool]:
-    """(the act a button or the words name, whether it was a button); cheap: no query."""
+def _asked(turn: Turn) -> str | None:
+    """The act a button or the words name; cheap: no query."""
     payload = turn.msg.payload or {}
     if isinstance(payload.get("iv"), str):
-        return str(payload["iv"]), True
+        return str(payload["iv"])
     text = turn.msg.text.strip()
-    if not text or len(text) > _LONGEST:
-        return None, False
-    return _word_kind(text), False
+    return _word_kind(text) if text and len(text) <= _LONGEST else None
 
 
 def _fits(act: str, interview: WlInterview) -> bool:
@@ -81,9 +79,14 @@ def _interview_of(turn: Turn) -> WlInterview | None:
 
 def handle_interview_message(turn: Turn) -> bool:
     """Handle the message if it is about the writer's call; True when it was."""
-    act, pressed = _asked(turn)
-    if act is None or (not pressed and known.is_absent(turn.session, "order", turn.msg.peer_id)):
-        return False  # most messages: no query at all
+    pressed = isinstance((turn.msg.payload or {}).get("iv"), str)
+    if not pressed and (
+        not turn.settings.interviews.enabled or known.is_absent(turn.session, "order", turn.msg.peer_id)
+    ):
+        return False  # words mean nothing of calls while they are off, or to a writer with no order
+    act = _asked(turn)
+    if act is None:
+        return False
     with known.reading(turn.session, WlInterview):
         interview = _interview_of(turn)
     if not pressed and (interview is None or not _fits(act, interview)):
