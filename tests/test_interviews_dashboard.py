@@ -17,7 +17,7 @@ import aiohttp
 import icalendar
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tests.test_interviews_booking import EVERY_DAY, NOON, due, settings, times
 from vkbot.clock import ManualClock
@@ -28,8 +28,10 @@ from vkbot.dashboard.interviews import today_interviews
 from vkbot.dashboard.server import DashboardServer, dashboard_server
 from vkbot.ops.health import HealthSources
 from waitlist.filestore import LocalFileStore
+from waitlist.interviews.booking import interview_for, write_me
 from waitlist.interviews.ics import calendar_feed
 from waitlist.interviews.views import InterviewView
+from waitlist.models import WlOrder
 from waitlist.testing import Desk, FakeClock, complete_order
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -226,3 +228,34 @@ def test_every_interview_wording_exists_in_russian_ukrainian_and_english() -> No
     assert len(ru) > 60
     template = (ROOT / "vkbot" / "dashboard" / "templates" / "interviews.html").read_text(encoding="utf-8")
     assert set(re.findall(r'\bt\("([a-z_.]+)"[,)]', template)) <= ru
+
+
+async def test_she_marks_a_write_to_me_request_as_written(served: Served) -> None:
+    with Session(served.engine) as session:
+        order = session.exec(select(WlOrder).where(WlOrder.number == 2)).one()
+        call = interview_for(session, order, settings(), NOON)
+        write_me(session, call, NOON)
+        session.commit()
+        call_id = call.id
+    await _sign_in(served)
+    url = served.server.url
+    async with served.http.get(f"{url}/interviews") as answer:
+        page = await answer.text()
+    assert f'id="write-{call_id}"' in page
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf is not None
+    async with served.http.post(
+        f"{url}/interviews/{call_id}/written", data={}, allow_redirects=False
+    ) as answer:
+        assert answer.status == 403  # without the form's token
+    async with served.http.post(
+        f"{url}/interviews/{call_id}/written", data={"csrf": csrf.group(1)}, allow_redirects=False
+    ) as answer:
+        assert answer.status == 302 and answer.headers["Location"] == "/interviews?done=written"
+    async with served.http.get(f"{url}/interviews?done=written") as answer:
+        page = await answer.text()
+    assert f'id="write-{call_id}"' not in page and "Отмечено: вы написали." in page
+    async with served.http.post(
+        f"{url}/interviews/{call_id}/written", data={"csrf": csrf.group(1)}, allow_redirects=False
+    ) as answer:
+        assert answer.status == 404  # nothing left to mark

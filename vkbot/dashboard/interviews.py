@@ -18,15 +18,17 @@ from aiohttp import web
 from sqlmodel import Session
 
 import i18n
+from vkbot.core.store.db import begin_write
+from vkbot.dashboard.audit import note
 from vkbot.dashboard.context import Dashboard, account_of, dashboard_of
 from vkbot.dashboard.render import render, request_lang
-from waitlist.interviews.booking import her_zone
+from waitlist.interviews.booking import her_zone, mark_written
 from waitlist.interviews.hours import FreeHours, format_range, load_hours
 from waitlist.interviews.ics import calendar_feed
 from waitlist.interviews.views import InterviewView, day_interviews, upcoming_interviews, write_me_requests
 from waitlist.interviews.words import day_words
 
-__all__ = ["FEED_PREFIX", "feed", "interviews_page", "today_interviews"]
+__all__ = ["FEED_PREFIX", "feed", "interviews_page", "today_interviews", "written"]
 
 FEED_PREFIX = "/interviews/feed/"
 FEED_PAST_DAYS = 30  # the feed keeps a month of past calls, so her calendar does not empty behind her
@@ -96,6 +98,7 @@ async def interviews_page(request: web.Request) -> web.Response:
         local=local,
         her_tz=tz.key,
         show_feed=founder,
+        done=request.query.get("done") == "written",
         feed_url=f"{request.scheme}://{request.host}{FEED_PREFIX}{token}.ics" if token and founder else "",
         weekly=weekly,
         exceptions=exceptions,
@@ -126,6 +129,25 @@ def _hours_rows(
         if d >= today
     ]
     return weekly, sorted(exceptions)
+
+
+def _mark_written(dashboard: Dashboard, interview_id: int) -> bool:
+    with Session(dashboard.engine) as session:
+        begin_write(session)
+        marked = mark_written(session, interview_id, dashboard.clock.now())
+        session.commit()
+    return marked
+
+
+async def written(request: web.Request) -> web.StreamResponse:
+    """ "I have written to them": the request leaves her list (the audit trail keeps who marked it)."""
+    raw = request.match_info["interview_id"]
+    if not raw.isdigit() or len(raw) > 12:
+        raise web.HTTPNotFound()
+    note(request, f"interview {raw}")
+    if not await asyncio.to_thread(_mark_written, dashboard_of(request), int(raw)):
+        raise web.HTTPNotFound()
+    raise web.HTTPFound("/interviews?done=written")
 
 
 def _feed_calls(dashboard: Dashboard) -> list[InterviewView]:

@@ -166,5 +166,6 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     # interviews: her day's calls and the phone's calendar feed
     app.router.add_get("/interviews", interviews.interviews_page)
     app.router.add_get(interviews.FEED_PREFIX + "{token}.ics", interviews.feed)
+    app.router.add_post("/interviews/{interview_id}/written", interviews.written)
     app.router.add_static("/static/", STATIC, show_index=False, follow_symlinks=False)
     return app

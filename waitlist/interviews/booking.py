@@ -25,12 +25,13 @@ __all__ = [
     "for_order_number",
     "her_zone",
     "interview_for",
+    "mark_written",
     "release",
     "reoffer",
     "write_me",
 ]
 
-ACTIVE = ("offered", "booked")
+ACTIVE = ("offered", "booked")  # besides: write_me (she is to write), written (she did), cancelled
 BookOutcome = str  # "booked" | "taken" | "gone" (no longer one of her times, or too soon)
 
 
@@ -172,6 +173,16 @@ def for_order_number(session: Session, number: int) -> WlInterview:
     if found is None:
         raise LookupError(f"order {number} has no call arranged")
     return found
+
+
+def mark_written(session: Session, interview_id: int, now: datetime) -> bool:
+    """She wrote to a relative who asked for that instead of a call; False when there was nothing to mark."""
+    interview = session.get(WlInterview, interview_id)
+    if interview is None or interview.status != "write_me":
+        return False
+    interview.status = "written"
+    _touch(interview, now, session)
+    return True
 
 
 def reoffer(session: Session, interview: WlInterview, now: datetime, *, by_founder: bool = False) -> None:
