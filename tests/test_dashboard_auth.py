@@ -36,7 +36,7 @@ from vkbot.cli import main
 from vkbot.clock import ManualClock
 from vkbot.config import load_config
 from vkbot.core.store.db import make_engine, migrate
-from vkbot.dashboard import accounts
+from vkbot.dashboard import accounts, login
 from vkbot.dashboard.context import Dashboard
 from vkbot.dashboard.lockout import DEVICE_COOKIE, LockoutPolicy
 from vkbot.dashboard.models import DashAccount, DashAudit
@@ -170,7 +170,7 @@ async def test_the_language_switch_does_not_redirect_to_another_site(
         ):
             async with client.get(URL(f"/lang/en?{query}", encoded=True), allow_redirects=False) as answer:
                 assert answer.status == 302
-                assert answer.headers["Location"] == "/queue", query
+                assert answer.headers["Location"] == login.HOME, query
         async with client.get("/lang/uk?next=/inbox", allow_redirects=False) as answer:
             assert answer.headers["Location"] == "/inbox"
 

@@ -23,6 +23,7 @@ from moderation.models import ModItem
 from tests.app_helpers import eventually, running_app, sandbox_config
 from tests.test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS
 from vkbot.app import App
+from vkbot.dashboard import login
 from vkbot.dashboard.models import DashAccount, DashAudit
 from vkbot.sandbox import SandboxControl, SandboxThread
 
@@ -125,7 +126,7 @@ async def test_the_founder_and_the_helper_she_adds_each_see_what_their_role_allo
     helper = await browser.new_context()
     other = await helper.new_page()
     await sign_in(other, suite, HELPER, HELPER_PASSWORD)
-    assert other.url == f"{suite.url}/queue"
+    assert other.url == f"{suite.url}{login.HOME}"
     header = await other.inner_text("header")
     assert ru("dashboard.accounts.signed_in_as", name=HELPER) in header
     assert ru("dashboard.accounts.nav") not in header

@@ -162,7 +162,7 @@ async def test_every_page_needs_a_sign_in_and_a_wrong_password_is_refused(page: 
     assert page.url == f"{suite.url}/login"
 
     await sign_in(page, suite)
-    assert page.url == f"{suite.url}/queue"
+    assert page.url == f"{suite.url}/needs", "Needs you is the first page"
     [cookie] = [c for c in await page.context.cookies() if c["name"] == "vkbot_session"]
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert PASSWORD not in cookie["value"]
@@ -178,6 +178,7 @@ async def test_every_page_needs_a_sign_in_and_a_wrong_password_is_refused(page: 
 
 async def test_the_queue_shows_the_orders_relatives_made_through_the_sandbox(page: Any, suite: Suite) -> None:
     await sign_in(page, suite)
+    await page.goto(f"{suite.url}/queue")
     rows = page.locator("table.queue tbody tr")
     texts = await rows.all_inner_texts()
     assert len(texts) == 2
@@ -289,12 +290,13 @@ async def test_a_status_change_on_the_order_page_is_shown_and_stored(page: Any, 
 
 async def test_switching_to_english_shows_english_wording(page: Any, suite: Suite) -> None:
     await sign_in(page, suite)
+    await page.goto(f"{suite.url}/queue")
     assert await page.inner_text("h1") == ru("dashboard.queue.title")
     async with page.expect_navigation():
         await page.click("header .langs a[lang=en]")
     assert page.url == f"{suite.url}/queue"
     assert await page.inner_text("h1") == "Order queue"
-    assert "Inbox" in await page.inner_text("header nav")
+    assert "Conversations" in await page.inner_text("header nav")
     await page.goto(f"{suite.url}/review")
     assert await page.inner_text("h1") == "Hidden messages"
 
@@ -302,10 +304,12 @@ async def test_switching_to_english_shows_english_wording(page: Any, suite: Suit
 async def test_the_status_page_shows_the_listener_and_the_outbox(page: Any, suite: Suite) -> None:
     await sign_in(page, suite)
     await page.goto(f"{suite.url}/status")
-    assert await page.inner_text("#listener-state") == suite.app.listener.state
+    assert await page.inner_text("#listener-state") == ru(
+        f"dashboard.state.listener_states.{suite.app.listener.state}"
+    )
     assert ru("dashboard.state.healthy") == await page.inner_text("#healthy")
     outbox = await page.inner_text("#outbox")
-    assert "done" in outbox, "replies the suite sent are counted"
+    assert ru("dashboard.state.outbox_states.done") in outbox, "replies the suite sent are counted"
 
 
 async def _signed_in_client(suite: Suite) -> tuple[aiohttp.ClientSession, str]:

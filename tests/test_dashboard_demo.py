@@ -35,11 +35,11 @@ def test_the_demo_prints_the_dashboard_url_and_password_and_they_let_her_in(tmp_
             login = browser.get(f"{url}/login", timeout=10)
             token = re.search(r'name="csrf" value="([^"]+)"', login.text)
             assert token is not None
-            queue = browser.post(
+            first = browser.post(
                 f"{url}/login", data={"csrf": token.group(1), "password": password}, timeout=10
             )
-            assert queue.url == f"{url}/queue"
-            assert i18n.text("dashboard.queue.title", "ru") in queue.text
+            assert first.url == f"{url}/needs"
+            assert i18n.text("dashboard.needs.title", "ru") in first.text
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=30)
     finally:

@@ -25,6 +25,7 @@ from tests.app_helpers import eventually, running_app, sandbox_config
 from tests.test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.test_intake_sandbox import Relative
 from vkbot.app import App
+from vkbot.dashboard import login
 from vkbot.sandbox import SandboxControl, SandboxThread
 from waitlist.models import WlFile, WlOrder
 
@@ -100,7 +101,7 @@ async def sign_in(page: Any, suite: Suite) -> None:
     await page.fill("input[name=password]", PASSWORD)
     async with page.expect_navigation():
         await page.click(f"button[type=submit] >> text={ru('dashboard.login.submit')}")
-    assert page.url == f"{suite.url}/queue"
+    assert page.url == f"{suite.url}{login.HOME}"
 
 
 async def screenshot(page: Any, name: str) -> None:
@@ -110,6 +111,7 @@ async def screenshot(page: Any, name: str) -> None:
 
 async def test_a_photo_thumbnail_loads_and_opens_full_size(page: Any, suite: Suite) -> None:
     await sign_in(page, suite)
+    await page.goto(f"{suite.url}/queue")
     await page.fill("input[name=q]", suite.relative.words["subject"].split()[0].lower())
     async with page.expect_navigation():
         await page.click(f"button >> text={ru('dashboard.orders.find')}")

@@ -139,12 +139,20 @@ async def test_a_helper_sees_the_days_calls_but_never_the_feeds_secret(served: S
     assert TOKEN not in page and "/interviews/feed/" not in page
 
 
-async def test_today_interviews_gives_the_needs_you_page_todays_calls(served: Served) -> None:
+async def test_todays_calls_are_listed_under_needs_you(served: Served) -> None:
     assert today_interviews(served.server.dashboard) == []
+    await _sign_in(served)
+    async with served.http.get(f"{served.server.url}/needs") as answer:
+        assert 'id="needs-interviews"' not in await answer.text()
     served.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))  # 08:00 on Thursday in Moscow
     calls = today_interviews(served.server.dashboard)
     assert [c.order_number for c in calls] == [1, 2]
     assert calls[0].starts_at == datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+    await _sign_in(served)  # a new day, a new sign-in (sessions last 12 hours)
+    async with served.http.get(f"{served.server.url}/needs") as answer:
+        page = await answer.text()
+    section = page[page.index('id="needs-interviews"') :]
+    assert 'href="/conversations/1"' in section and 'href="/conversations/2"' in section
 
 
 async def test_the_feed_needs_its_secret_and_is_valid_icalendar(served: Served) -> None:

@@ -38,7 +38,8 @@ from vkbot.ingress.history import HistoryGapFiller
 from vkbot.ingress.longpoll import LongPollListener
 from vkbot.ingress.settings_check import check_at_start
 from vkbot.ops import scheduled
-from vkbot.ops.alerts import AlertMonitor
+from vkbot.ops.alerts import AlertMonitor, SmtpMailer
+from vkbot.ops.founder_alerts import email_executors
 from vkbot.ops.health import HealthServer, HealthSources
 from vkbot.ops.interviews import interviews_once
 from vkbot.ops.jobs import digest_once, notify_once, reconcile_once, record_undeliverable, sweep_once
@@ -271,6 +272,8 @@ async def open_app(
                 config.alerts.founder_user_id or 0,
             )
         )
+        if config.alerts.smtp.host:  # her urgent alerts by e-mail (vkbot.ops.founder_alerts)
+            sender.executors.update(email_executors(SmtpMailer(config.alerts.smtp)))
         dispatcher.on_enqueued = sender.wake.set
         gap_filler = HistoryGapFiller(
             client,

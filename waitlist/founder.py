@@ -25,6 +25,7 @@ __all__ = [
     "get_order",
     "keep_files",
     "list_orders",
+    "mark_handled",
     "move_order",
     "order_views",
     "set_signups_open",
@@ -221,3 +222,21 @@ def founder_inbox(session: Session, *, unhandled_only: bool = True) -> list[WlIn
     if unhandled_only:
         query = query.where(col(WlInbox.handled_at).is_(None))
     return list(session.exec(query))
+
+
+def mark_handled(
+    session: Session, at: datetime, *, inbox_id: int | None = None, peer_id: int | None = None
+) -> int:
+    """Kept messages the founder has dealt with (one by id, or all of a relative's); returns how many."""
+    if inbox_id is None and peer_id is None:
+        raise ValueError("mark_handled needs inbox_id or peer_id")
+    query = select(WlInbox).where(col(WlInbox.handled_at).is_(None))
+    if inbox_id is not None:
+        query = query.where(WlInbox.id == inbox_id)
+    if peer_id is not None:
+        query = query.where(WlInbox.peer_id == peer_id)
+    rows = list(session.exec(query))
+    for row in rows:
+        row.handled_at = at
+        session.add(row)
+    return len(rows)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -46,8 +47,10 @@ from vkbot.ingress.events import (
     MessageReply,
     WallReplyNew,
 )
+from vkbot.ops.founder_alerts import founder_alert_requests
 from waitlist import Downloader, FileStore, InboundAttachment, InboundButton, InboundMessage
 from waitlist.filestore import LocalFileStore
+from waitlist.founder import mark_handled
 from waitlist.language import detect_language
 from waitlist.media import is_media
 from waitlist.photo_check import measure_photo
@@ -146,13 +149,14 @@ class Pipeline:
         return requests
 
     def _to_founder(self, session: Session, key: str) -> list[OutboxRequest]:
-        """What the founder must hear at once (a request for a person, words of despair), as VK messages."""
-        founder = self.config.alerts.founder_user_id
+        """What the founder must hear at once (a request for a person, words of despair): VK message, e-mail."""
+        # Without her VK id or an SMTP server the alerts stay in wl_founder_alert, under Needs you.
         alerts = waitlist.founder_alerts(session, key)
-        if not founder or not alerts:
-            return []  # without her VK id the alerts stay in wl_founder_alert for the dashboard
-        lang = self.config.alerts.language
-        return [message_request(a.key, founder, a.message(lang)) for a in alerts]
+        if not alerts:
+            return []
+        settings = self.config.alerts
+        zone = ZoneInfo(settings.timezone or self.config.waitlist.timezone)
+        return founder_alert_requests(alerts, settings, self.clock.now(), zone)
 
     def _moderate_message(
         self, session: Session, key: str, new: MessageNew, inbound: InboundMessage
@@ -246,6 +250,7 @@ class Pipeline:
         if not ours or message.admin_author_id:
             at = datetime.fromtimestamp(message.date, UTC)
             waitlist.record_founder_message(session, message.peer_id, at, settings=self.config.waitlist)
+            mark_handled(session, at, peer_id=message.peer_id)  # she answered: off her "Needs you" page
         return []
 
     def _on_permission(

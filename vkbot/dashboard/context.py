@@ -46,6 +46,8 @@ class Dashboard:
     proxies: tuple[IPNetwork, ...] = ()
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     wake: Callable[[], None] = lambda: None
+    # desk: her own VK id ([alerts] founder_user_id): the alerts sent to her are not a relative's thread
+    founder_user_id: int = 0
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from vkbot.dashboard.security import LOGIN_COOKIE, SESSION_COOKIE, cookie_flags
 
 log = logging.getLogger("vkbot.dashboard")
 
-HOME = "/queue"
+HOME = "/needs"  # desk: "Needs you" is the first page
 # The login form's nonce only has to outlive the time it takes to type a password.
 LOGIN_COOKIE_S = 1800
 LANG_COOKIE_S = 365 * 24 * 3600

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
 
 import i18n
 from vkbot.dashboard.context import dashboard_of, session_of
+from vkbot.dashboard.words import parse_moment, when_in_words
 
 LANG_COOKIE = "vkbot_lang"
 CSRF_FIELD = "csrf"
@@ -48,10 +47,6 @@ def translator(lang: str) -> Callable[..., str]:
     return t
 
 
-def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
 def render(request: web.Request, template: str, *, status: int = 200, **context: Any) -> web.Response:
     dashboard = dashboard_of(request)
     lang = request_lang(request)
@@ -65,7 +60,9 @@ def render(request: web.Request, template: str, *, status: int = 200, **context:
         csrf_field=CSRF_FIELD,
         logged_in=session is not None,
         account=session.account if session else None,
-        when=lambda moment: local_time(moment, dashboard.timezone),
+        when=lambda moment, sentence=False: when_in_words(
+            parse_moment(moment), dashboard.clock.now(), dashboard.timezone, lang, sentence=sentence
+        ),
         **context,
     )
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")

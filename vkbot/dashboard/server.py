@@ -107,5 +107,6 @@ def dashboard_server(
         proxies=networks(settings.trusted_proxies),
         files=LocalFileStore(config.storage.files_dir),
         wake=wake,
+        founder_user_id=config.alerts.founder_user_id,
     )
     return DashboardServer(dashboard)

@@ -12,11 +12,14 @@ from sqlmodel import Session
 
 from vkbot.dashboard import (
     accounts_page,
+    bans,
     clip_upload,
+    conversations,
     inbox,
     interviews,
     login,
     media,
+    needs,
     orders,
     review,
     sessions,
@@ -126,7 +129,7 @@ async def _no_icon(_request: web.Request) -> web.StreamResponse:
 
 
 async def _home(_request: web.Request) -> web.StreamResponse:
-    raise web.HTTPFound(login.HOME)
+    raise web.HTTPFound(needs.HOME)
 
 
 def dashboard_app(dashboard: Dashboard) -> web.Application:
@@ -163,6 +166,16 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_post("/accounts/add", accounts_page.add)
     app.router.add_post("/accounts/{name}/password", accounts_page.change_password)
     app.router.add_post("/accounts/{name}/remove", accounts_page.remove)
+    # desk: what needs her, conversations with the reply box, ban proposals
+    app.router.add_get("/needs", needs.needs_page)
+    app.router.add_post("/needs/{need_id}/done", needs.mark_done)
+    app.router.add_get("/conversations", conversations.list_page)
+    app.router.add_get("/conversations/{peer_id}", conversations.thread_page)
+    app.router.add_post("/conversations/{peer_id}/reply", conversations.reply)
+    app.router.add_post("/conversations/{peer_id}/bot", conversations.hand_back)
+    app.router.add_get("/bans", bans.bans_page)
+    app.router.add_post("/bans/{proposal_id}/accept", bans.accept_ban)
+    app.router.add_post("/bans/{proposal_id}/dismiss", bans.dismiss_ban)
     # interviews: her day's calls and the phone's calendar feed
     app.router.add_get("/interviews", interviews.interviews_page)
     app.router.add_get(interviews.FEED_PREFIX + "{token}.ics", interviews.feed)

@@ -7,8 +7,9 @@ the workers (which import the status report, which imports the config: the loop 
 from __future__ import annotations
 
 from typing import Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 __all__ = ["AlertSettings", "HealthSettings", "SmtpSettings"]
 
@@ -39,6 +40,22 @@ class AlertSettings(_Frozen):
     stall_after_s: float = Field(120.0, gt=0)
     check_every_s: float = Field(10.0, gt=0)
     smtp: SmtpSettings = SmtpSettings()
+    # Her quiet hours, in her time zone (``timezone``, else [waitlist] timezone): a request for a person
+    # waits until they end; words of despair never wait. Unset (or equal): no quiet hours.
+    quiet_from_hour: int | None = Field(None, ge=0, le=23)
+    quiet_until_hour: int | None = Field(None, ge=0, le=23)
+    timezone: str = ""
+
+    @model_validator(mode="after")
+    def _quiet_hours_whole(self) -> AlertSettings:
+        if (self.quiet_from_hour is None) != (self.quiet_until_hour is None):
+            raise ValueError("set both quiet_from_hour and quiet_until_hour, or neither")
+        if self.timezone:  # an unknown zone fails at start, not at the first alert
+            try:
+                ZoneInfo(self.timezone)
+            except (KeyError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {self.timezone!r}") from exc
+        return self
 
 
 class HealthSettings(_Frozen):

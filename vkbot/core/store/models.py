@@ -29,7 +29,11 @@ class StoredEvent(SQLModel, table=True):
     """One incoming VK event, stored before anything acts on it (raw JSON kept as received)."""
 
     __tablename__ = "vk_events"
-    __table_args__ = (Index("ix_vk_events_pending", "processed_at", "id"),)
+    __table_args__ = (
+        Index("ix_vk_events_pending", "processed_at", "id"),
+        # The founder's thread list: each relative's newest message (migration desk_0001).
+        Index("ix_vk_events_thread", "type", "peer_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # VK's event_id; NULL for messages recovered from history and for updates that had none.
