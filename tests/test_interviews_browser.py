@@ -32,6 +32,7 @@ playwright_api = pytest.importorskip("playwright.async_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+SUNDAY_NIGHT = datetime(2026, 12, 6, 20, 30, tzinfo=UTC)  # 23:30 in Moscow: outside the window
 MONDAY_MORNING = datetime(2026, 12, 7, 6, 30, tzinfo=UTC)  # 09:30 in Moscow: inside the window
 FEED_TOKEN = "browser-feed-token-0123456789abcdef"
 
@@ -67,7 +68,7 @@ async def suite(
         alerts={"founder_user_id": FOUNDER},
         dashboard={"enabled": "true", "port": 0, "password": PASSWORD},
     )
-    clock = ManualClock(MONDAY_MORNING)
+    clock = ManualClock(SUNDAY_NIGHT)
     async with aiohttp.ClientSession() as http, running_app(config, clock=clock) as app:
         sandbox = SandboxControl(http, sandbox_server.url)
         await sandbox.allow(FOUNDER)
@@ -78,7 +79,9 @@ async def suite(
         await relative.start()
         await relative.finish(photo=False)
 
-        await pass_once(app, clock)
+        assert await pass_once(app, clock) == 0  # 23:30 for them: the offer waits for the morning
+        clock.set(MONDAY_MORNING)
+        assert await pass_once(app, clock) == 1
         [offer] = await relative.answers()
         label, payload = time_buttons(offer)[0]  # the relative taps the first time offered
         await sandbox.inject_message(relative.user_id, label, payload=payload)
@@ -96,6 +99,7 @@ async def suite(
             return len(await sandbox.sent(peer_id=FOUNDER)) == 2
 
         await eventually(founder_reminded)
+        assert await pass_once(app, clock) == 0  # each reminder once
         clock.set(MONDAY_MORNING)  # her dashboard opens on "today", the day the relative booked
         yield Suite(app, app.dashboard.url, sandbox, clock, relative, label, reminders)
 
@@ -118,6 +122,10 @@ async def test_a_call_booked_by_buttons_is_reminded_and_shows_on_her_day(browser
     assert call.starts_at is not None
     sent_at = [call.starts_at - timedelta(hours=24), call.starts_at - timedelta(hours=1)]
     assert all(9 <= (moment + timedelta(hours=3)).hour < 21 for moment in sent_at)
+    to_her = [m["text"] for m in await suite.sandbox.sent(peer_id=FOUNDER)]
+    assert to_her[0].startswith("Завтра звонок") and to_her[1].startswith("Через час звонок")
+    every = await suite.sandbox.sent()
+    assert len({m["random_id"] for m in every}) == len(every), "a message went twice"
 
     context = await browser.new_context(viewport={"width": 420, "height": 900})  # her phone
     page = await context.new_page()
