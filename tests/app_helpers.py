@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from vkbot.app import App, open_app
+from vkbot.clock import Clock
 from vkbot.config import Config, load_config
 from vkbot.core.dispatch import EventHandler
 
@@ -46,9 +47,11 @@ def sandbox_config(sandbox_url: str, db_url: str, files_dir: Path, **sections: d
 
 
 @contextlib.asynccontextmanager
-async def running_app(config: Config, handler: EventHandler | None = None) -> AsyncIterator[App]:
+async def running_app(
+    config: Config, handler: EventHandler | None = None, *, clock: Clock | None = None
+) -> AsyncIterator[App]:
     """The suite's workers running in this loop until the block ends (then stopped cleanly)."""
-    async with open_app(config, handler) as app:
+    async with open_app(config, handler, clock=clock) as app:
         stop = asyncio.Event()
         task = asyncio.create_task(app.run(stop))
         try:

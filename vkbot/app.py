@@ -41,6 +41,7 @@ from vkbot.ops import scheduled
 from vkbot.ops.alerts import AlertMonitor, SmtpMailer
 from vkbot.ops.founder_alerts import email_executors
 from vkbot.ops.health import HealthServer, HealthSources
+from vkbot.ops.interviews import interviews_once
 from vkbot.ops.jobs import digest_once, notify_once, reconcile_once, record_undeliverable, sweep_once
 from vkbot.ops.ml_review import MlReviewer
 from waitlist.filestore import LocalFileStore
@@ -128,6 +129,19 @@ def _schedule_jobs(
     jobs: list[tuple[str, Callable[[], Awaitable[object]], Any]] = [
         ("notices", lambda: notify_once(engine, config.waitlist, clock, wake), every_minute),
         ("publishing", publisher.run_once, every_minute),
+        # interviews: call offers and reminders (waitlist/interviews)
+        (
+            "interviews",
+            lambda: interviews_once(
+                engine,
+                config.waitlist,
+                clock,
+                config.alerts.founder_user_id or 0,
+                config.alerts.language,
+                wake,
+            ),
+            every_minute,
+        ),
         ("sweep", lambda: sweep_once(engine, config.waitlist, clock, files), CronTrigger(hour=3, minute=30)),
         (
             "digest",

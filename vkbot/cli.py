@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "vkbot.commands.quarantine",
     "vkbot.commands.schedule",
     "vkbot.commands.dashboard",
+    "vkbot.commands.interviews",
 )
 
 

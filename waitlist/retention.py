@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from waitlist.interviews.booking import erase_interviews
 from waitlist.models import (
     WlConsent,
     WlConversation,
@@ -118,6 +119,7 @@ def delete_personal_data(
             signup.status, signup.closed_at = "cancelled", at
         signup.peer_id, signup.contact, signup.erased_at = None, None, at
         session.add(signup)
+    erase_interviews(session, peer_id)
     for model in (WlPendingAttachment, WlInbox, WlNotice, WlFounderAlert):
         for row in session.exec(select(model).where(model.peer_id == peer_id)).all():
             session.delete(row)

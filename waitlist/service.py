@@ -20,6 +20,7 @@ from waitlist.flags import REOPEN_HINT, SIGNUPS_OPEN
 from waitlist.flow import enter, start, take_media_into_order
 from waitlist.inbound import InboundMessage
 from waitlist.intake import answer_step, has_content, keep_for_founder
+from waitlist.interviews.dialog import handle_interview_message
 from waitlist.language import follow
 from waitlist.models import WlConversation, WlFlag, WlOrder, WlProcessedEvent, WlSignup
 from waitlist.notify import deliver_owed_notices
@@ -165,6 +166,8 @@ def _while_taken_over(turn: Turn, texts: MessageTexts | None, founder_active: bo
     if conv.confirm_pending and run_confirmation(turn, texts):
         return
     _keep_other_attachments(turn)
+    if handle_interview_message(turn):
+        return  # choosing a call time still works while she answers herself
     command = parse_command(msg.text, msg.payload)
     if command is not None:
         run_command(turn, command, texts)
@@ -179,6 +182,8 @@ def _route(turn: Turn, texts: MessageTexts | None) -> None:
     if conv.confirm_pending:
         if run_confirmation(turn, texts):
             return
+    if handle_interview_message(turn):
+        return
     if command in (Command.NO_PUBLISH, Command.MAY_PUBLISH) and conv.state == State.PUBLISH:
         command = None  # here the words are the answer to the question being asked
     if command is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from waitlist.interviews.settings import InterviewSettings
+
 
 class WaitlistSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -60,6 +62,9 @@ class WaitlistSettings(BaseModel):
     timezone: str = "Europe/Moscow"
     # The relative is told unprompted when the estimate moves later by more than this.
     estimate_slip_margin_days: int = Field(default=7, ge=0)
+
+    # The founder's calls with families ([waitlist.interviews]; see waitlist/interviews/settings.py).
+    interviews: InterviewSettings = InterviewSettings()
 
     @model_validator(mode="after")
     def _window_ordered(self) -> WaitlistSettings:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlmodel import Session, col, select
@@ -23,6 +24,8 @@ from vkbot.dashboard.context import Dashboard, dashboard_of
 from vkbot.dashboard.render import render
 from vkbot.dashboard.threads import Identity, blurred_keys, identities
 from waitlist.founder import mark_handled
+from waitlist.interviews.booking import her_zone
+from waitlist.interviews.views import day_interviews
 from waitlist.models import WlInbox, WlOrder
 
 HOME = "/needs"
@@ -78,13 +81,11 @@ class NeedsView:
         return not (any(self.sections.values()) or self.interviews or self.handoffs or self.bans)
 
 
-def todays_interviews(session: Session, day: date) -> list[Call]:
-    """TODO(interviews): the calls booked for ``day`` (her date), earliest first, as ``Call`` rows.
-
-    The interviews area owns the booking tables and fills this in (``identities(session, peers)`` gives
-    each ``who``); the page lists them under "today's calls", each linked to its thread. Until then: none.
-    """
-    return []
+def todays_interviews(session: Session, now: datetime, tz: ZoneInfo) -> list[Call]:
+    """Today's calls on her calendar (``tz``: her zone), earliest first, each with whom it is."""
+    calls = day_interviews(session, now.astimezone(tz).date(), tz)
+    who = identities(session, [c.peer_id for c in calls])
+    return [Call(c.starts_at, who.get(c.peer_id, Identity(c.peer_id))) for c in calls if c.starts_at]
 
 
 def _kept(session: Session, kinds: tuple[str, ...]) -> list[Need]:
@@ -122,11 +123,10 @@ def _handoffs(session: Session) -> list[Handoff]:
 
 
 def read_needs(dashboard: Dashboard) -> NeedsView:
-    today = dashboard.clock.now().astimezone(dashboard.timezone).date()
     with Session(dashboard.engine) as session:
         return NeedsView(
             sections={name: _kept(session, kinds) for name, kinds in SECTIONS.items()},
-            interviews=todays_interviews(session, today),
+            interviews=todays_interviews(session, dashboard.clock.now(), her_zone(dashboard.waitlist)),
             handoffs=_handoffs(session),
             bans=len(list_proposals(session, "proposed")),
         )

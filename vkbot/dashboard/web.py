@@ -17,6 +17,7 @@ from vkbot.dashboard import (
     clip_upload,
     conversations,
     inbox,
+    interviews,
     login,
     media,
     needs,
@@ -36,8 +37,9 @@ log = logging.getLogger("vkbot.dashboard")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 STATIC = Path(__file__).resolve().parent / "static"
-# Open without a session: signing in, the language switch, the style sheet.
-PUBLIC_PREFIXES = ("/login", "/lang/", "/static/", "/favicon.ico")
+# Open without a session: signing in, the language switch, the style sheet; the interviews' calendar
+# feed, which a phone fetches without a session (its address carries a secret token instead).
+PUBLIC_PREFIXES = ("/login", "/lang/", "/static/", "/favicon.ico", interviews.FEED_PREFIX)
 # No script at all: the pages are plain HTML forms, so nothing injected into them can run.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -177,5 +179,9 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_post("/bans/{proposal_id}/dismiss", bans.dismiss_ban)
     # publish2: the publishing calendar and the founder's hand-off list.
     calendar.add_routes(app)
+    # interviews: her day's calls and the phone's calendar feed
+    app.router.add_get("/interviews", interviews.interviews_page)
+    app.router.add_get(interviews.FEED_PREFIX + "{token}.ics", interviews.feed)
+    app.router.add_post("/interviews/{interview_id}/written", interviews.written)
     app.router.add_static("/static/", STATIC, show_index=False, follow_symlinks=False)
     return app

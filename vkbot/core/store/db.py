@@ -149,6 +149,7 @@ def import_all_models() -> None:
 
     modules = (
         "waitlist.models",
+        "waitlist.interviews.models",
         "moderation.models",
         "publishing.models",
         "vkbot.auth.models",
