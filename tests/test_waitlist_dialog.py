@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, create_engine, select
 
+import i18n
 from waitlist.filestore import LocalFileStore
+from waitlist.inbound import InboundAttachment
 from waitlist.models import (
     WlConsent,
     WlConversation,
@@ -281,20 +284,82 @@ def test_the_public_surface_is_pinned_and_never_imports_vkbot() -> None:
     )
 
 
-def test_a_video_or_file_is_kept_for_the_founder(desk: Desk) -> None:
-    from dataclasses import replace
-
-    from waitlist.inbound import InboundAttachment
-
+def test_a_video_or_file_is_kept_for_the_founder_and_acknowledged_in_words(desk: Desk) -> None:
     for text in ("Здравствуйте", "да", "Анна"):
         desk.send(PEER, text)
     msg = desk.message(PEER)
-    video = InboundAttachment(kind="video", url=None, vk_ref="video1_2_abc")
-    replies = desk.handle(replace(msg, attachments=(video,)))
-    assert "Кем он или она" in replies[-1].text
+    video = InboundAttachment(kind="video", url=None, vk_ref="video1_2_abc", title="Юбилей")
+    [reply] = desk.handle(replace(msg, attachments=(video,)))
+    assert reply.text.startswith("Спасибо, видео мы сохранили для автора роликов.")
+    assert "Давайте продолжим" not in reply.text  # thanked already: then the question alone
+    assert reply.text.endswith(i18n.text("intake.ask.relation", "ru"))
+    assert _state(desk) == "relation"
     with Session(desk.engine) as session:
         [kept] = session.exec(select(WlInbox).where(WlInbox.kind == "attachment")).all()
-    assert "video1_2_abc" in kept.text
+    assert kept.text == "video\nvideo1_2_abc\nЮбилей"
+
+
+OTHERS = (
+    InboundAttachment(kind="video", url=None, vk_ref="video5_6"),
+    InboundAttachment(kind="other", url=None, vk_ref="wall-1001_7", ext="wall", title="Пост о папе"),
+    InboundAttachment(kind="other", url=None, vk_ref="poll5_8", ext="poll", title="Какое фото?"),
+    InboundAttachment(kind="other", url="https://example.org/x", vk_ref="link", ext="link"),
+    InboundAttachment(kind="doc", url="https://vk.test/doc.pdf", vk_ref="doc5_9", ext="pdf"),
+    InboundAttachment(kind="other", url=None, vk_ref="audio5_10", ext="audio"),
+    InboundAttachment(kind="video", url=None, vk_ref="video5_11"),  # a second video: named once
+)
+SAID = {
+    "ru": "Спасибо, видео, запись со стены, опрос, ссылку, файл и аудиозапись мы сохранили для автора роликов.",
+    "uk": "Дякуємо, відео, допис зі стіни, опитування, посилання, файл і аудіозапис ми зберегли для авторки роликів.",
+    "en": "Thank you, we have kept the video, the wall post, the poll, the link, the file and the audio track "
+    "for the clip maker.",
+}
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "en"])
+def test_every_other_attachment_is_kept_and_named_in_one_sentence(desk: Desk, lang: str) -> None:
+    script = SCRIPTS[lang]
+    desk.send(PEER, script["hello"])
+    desk.send(PEER, script["yes"])
+    msg = desk.message(PEER, script["subject"])
+    replies = desk.handle(replace(msg, attachments=OTHERS))
+    [reply] = replies  # one message: the acknowledgement, then the next question
+    assert reply.text.startswith(SAID[lang])
+    assert reply.text.endswith(i18n.text("intake.ask.relation", lang))
+    with Session(desk.engine) as session:
+        kept = [r.text for r in session.exec(select(WlInbox).where(WlInbox.kind == "attachment"))]
+    assert kept == [
+        "video\nvideo5_6",
+        "wall\nwall-1001_7\nПост о папе",
+        "poll\npoll5_8\nКакое фото?",
+        "link\nhttps://example.org/x",
+        "doc\ndoc5_9\nhttps://vk.test/doc.pdf",
+        "audio\naudio5_10",
+        "video\nvideo5_11",
+    ]
+
+
+def test_attachments_in_the_first_message_are_named_after_the_greeting(desk: Desk) -> None:
+    msg = desk.message(PEER, "Здравствуйте, вот видео с папой")
+    [reply] = desk.handle(replace(msg, attachments=OTHERS[:1]))
+    greeting, kept, question = reply.text.split("\n\n")
+    assert greeting == i18n.text("intake.greeting", "ru")
+    assert kept == "Спасибо, видео мы сохранили для автора роликов."
+    assert question == i18n.text("intake.consent.pd_text", "ru")
+
+
+def test_after_the_order_a_video_alone_is_thanked_for_once(desk: Desk) -> None:
+    complete_order(desk, PEER)
+    [reply] = desk.handle(replace(desk.message(PEER), attachments=OTHERS[:1]))
+    assert reply.text == "Спасибо, видео мы сохранили для автора роликов."
+
+
+def test_a_sticker_is_not_kept_and_gets_the_gentle_question(desk: Desk) -> None:
+    desk.send(PEER, "Здравствуйте")
+    [reply] = desk.send(PEER, sticker=True)
+    assert reply.text.startswith(i18n.text("intake.reask.gentle", "ru"))
+    with Session(desk.engine) as session:
+        assert session.exec(select(WlInbox).where(WlInbox.kind == "attachment")).all() == []
 
 
 def test_words_written_before_consent_join_the_story(desk: Desk) -> None:

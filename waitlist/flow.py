@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from waitlist import known, media
+from waitlist import attachments, known, media
 from waitlist.dialog import State, step_for
 from waitlist.flags import reopen_hint, signups_open
 from waitlist.intake import (
@@ -151,6 +151,8 @@ def start(turn: Turn) -> None:
         conv.track, lead = "signup", turn.t("intake.greeting_signup")
     else:
         conv.track, lead = "order", turn.t("intake.greeting")
+    if kept := attachments.unsaid(turn):
+        lead += "\n\n" + kept
     if conv.pd_consent:
         # Consent was given earlier in this conversation (a second order): no need to ask again.
         if conv.track == "order":
