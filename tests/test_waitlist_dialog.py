@@ -392,3 +392,43 @@ def test_a_correction_is_kept_for_the_founder_and_shown_in_the_summary(desk: Des
     assert _state(desk) == "summary"
     with Session(desk.engine) as session:
         assert [r.kind for r in session.exec(select(WlInbox))] == ["correction"]
+
+
+def _vk_photo(desk: Desk, vk_ref: str, data: bytes) -> InboundAttachment:
+    """A photo as VK hands it in one message: its id with this message's access key, a fresh address."""
+    url = f"https://sun.userapi.test/{vk_ref}/{len(desk.downloader.files)}.jpg"
+    desk.downloader.files[url] = data
+    return InboundAttachment(kind="photo", url=url, vk_ref=vk_ref, ext="jpg")
+
+
+def _photo_refs(desk: Desk) -> list[str]:
+    with Session(desk.engine) as session:
+        return [f.vk_ref for f in session.exec(select(WlFile).where(WlFile.kind == "photo"))]
+
+
+def test_the_same_vk_photo_quoted_or_forwarded_again_is_stored_once(desk: Desk) -> None:
+    for text in ("Здравствуйте", "да", "Анна", "мама"):
+        desk.send(PEER, text)
+    sent = _vk_photo(desk, "photo501_77_aaa", make_photo(seed=1))
+    replies = desk.handle(replace(desk.message(PEER), attachments=(sent,)))
+    assert "фото получено: 1" in replies[-1].text
+    # Quoted ("вот это") and forwarded later: another access key, another size of it, other bytes.
+    quoted = _vk_photo(desk, "photo501_77_bbb", make_photo(seed=1, side=700))
+    replies = desk.handle(replace(desk.message(PEER, "вот это"), attachments=(quoted,)))
+    assert replies[-1].text.startswith(i18n.text("intake.media.duplicate", "ru"))
+    forwarded = _vk_photo(desk, "photo501_77", make_photo(seed=1, side=800))
+    other = _vk_photo(desk, "photo501_770_aaa", make_photo(seed=2))  # another photo, a similar id
+    replies = desk.handle(replace(desk.message(PEER), attachments=(forwarded, other, quoted)))
+    assert "фото получено: 1. Всего фото: 2" in replies[-1].text
+    assert _photo_refs(desk) == ["photo501_77_aaa", "photo501_770_aaa"]
+    assert len(desk.downloader.fetched) == 2  # a known photo is not even downloaded again
+
+
+def test_a_photo_sent_and_forwarded_before_consent_is_adopted_once(desk: Desk) -> None:
+    own = _vk_photo(desk, "photo501_5_k1", make_photo(seed=3))
+    again = _vk_photo(desk, "photo501_5_k2", make_photo(seed=3, side=700))
+    desk.handle(replace(desk.message(PEER, "Здравствуйте"), attachments=(own,)))
+    desk.handle(replace(desk.message(PEER, "вот оно ещё раз"), attachments=(again,)))
+    replies = desk.send(PEER, "да")
+    assert "фото получено: 1. Всего фото: 1" in replies[-1].text
+    assert _photo_refs(desk) == ["photo501_5_k1"]
