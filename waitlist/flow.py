@@ -147,7 +147,7 @@ def start(turn: Turn) -> None:
         invited.status, invited.closed_at = "converted", turn.now
         session.add(invited)
         conv.track, lead = "order", turn.t("intake.greeting_invited")
-    elif places_taken(session) >= turn.settings.queue_limit:
+    elif places_taken(session, settings=turn.settings, now=turn.now) >= turn.settings.queue_limit:
         conv.track, lead = "signup", turn.t("intake.greeting_signup")
     else:
         conv.track, lead = "order", turn.t("intake.greeting")

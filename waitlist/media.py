@@ -95,7 +95,7 @@ def _already_kept(turn: Turn, order: WlOrder, vk_ref: str) -> bool:
         return False
     with known.reading(turn.session, WlFile):
         refs = turn.session.exec(select(WlFile.vk_ref).where(WlFile.order_id == order.id)).all()
-    return any(vk_identity(ref) == identity for ref in refs)
+    return any(vk_identity(ref or "") == identity for ref in refs)
 
 
 def _store(

@@ -133,8 +133,8 @@ def handle_message(
         _while_taken_over(turn, texts, founder_active)
     else:
         deliver_owed_notices(turn)
-        if conv.state != State.NEW and (kept := attachments.words(turn)):
-            turn.say(kept)  # first: the dialog's answer follows in the same message (a greeting says it)
+        if conv.state != State.NEW and (named := attachments.words(turn)):
+            turn.say(named)  # first: the dialog's answer follows in the same message (a greeting says it)
         _route(turn, texts)
     note_handled(session, msg.event_key)
     turn.replies = merge_replies(turn.replies)
