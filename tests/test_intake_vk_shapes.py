@@ -9,10 +9,10 @@ from sqlmodel import Session
 
 import i18n
 from tests.app_helpers import running_app
-from tests.feeding import Fed, fed  # noqa: F401  (fixture: the real pipeline fed in-process)
+from tests.feeding import CHAT_PEER_BASE, Fed, fed, texts  # noqa: F401  (fixture: the real pipeline fed in-process)
 from tests.test_intake_sandbox import Relative, intake_config, order_photos, orders_of
 from vkbot.sandbox import SandboxControl
-from waitlist.models import WlInbox, WlOrder
+from waitlist.models import WlConversation, WlInbox, WlOrder
 from waitlist.testing import make_photo
 
 
@@ -91,3 +91,22 @@ def test_an_old_client_types_the_button_labels_through_the_whole_intake(fed: Fed
         order = session.scalars(select(WlOrder).where(WlOrder.peer_id == user)).one()
     assert order.status == "waiting" and order.wishes == "wings,voice" and order.publish_consent is True
     assert (order.subject_name, order.relation) == ("Николай Петрович Иванов", "папа")
+
+
+def test_group_chat_messages_and_service_actions_start_no_dialog(fed: Fed) -> None:  # noqa: F811
+    chat = CHAT_PEER_BASE + 7
+    invited = fed.updates.message(
+        3960, "", peer_id=chat, action={"type": "chat_invite_user", "member_id": -1}
+    )
+    assert texts(fed(invited)) == []
+    assert fed.write(3960, "Здравствуйте, хочу заказать ролик", peer_id=chat) == []
+    with Session(fed.engine) as session:
+        assert session.get(WlConversation, chat) is None and session.get(WlConversation, 3960) is None
+    assert fed.write(3960, "Здравствуйте, хочу заказать ролик")  # the same person in private is answered
+
+
+def test_an_event_of_api_5_103_to_5_198_without_v_is_answered(fed: Fed) -> None:  # noqa: F811
+    raw = fed.updates.message(3970, "Здравствуйте, хочу заказать ролик")
+    del raw["v"]  # as VK sends events to a group whose Long Poll API version is below 5.199
+    [answer] = texts(fed(raw))
+    assert answer.startswith(i18n.text("intake.greeting", "ru"))
