@@ -15,7 +15,8 @@ class WaitlistSettings(BaseModel):
     # An order intake holds its place from its first answer, so a relative who started while there was
     # room is never turned away at the end, and the queue does not run past the limit. A dialog silent
     # this long gives the place back; if its writer returns later, they finish their order all the same
-    # (the queue may then run over by such returns, never by dialogs started in time).
+    # (the queue may then run over by such returns; with several processes on PostgreSQL, also by
+    # intakes that start in the same instant, each seeing the last place free).
     place_hold_hours: float = Field(default=48.0, gt=0)
     # An invited writer who has not started their order this many days after hearing of it gives the place on.
     invitation_days: int = Field(default=14, ge=1)
