@@ -432,3 +432,8 @@ def test_a_photo_sent_and_forwarded_before_consent_is_adopted_once(desk: Desk) -
     replies = desk.send(PEER, "да")
     assert "фото получено: 1. Всего фото: 1" in replies[-1].text
     assert _photo_refs(desk) == ["photo501_5_k1"]
+
+
+def test_a_first_message_that_is_a_command_still_names_what_was_kept(desk: Desk) -> None:
+    [reply] = desk.handle(replace(desk.message(PEER, "цена"), attachments=OTHERS[:1]))
+    assert reply.text.endswith("Спасибо, видео мы сохранили для автора роликов.")

@@ -136,6 +136,8 @@ def handle_message(
         if conv.state != State.NEW and (named := attachments.words(turn)):
             turn.say(named)  # first: the dialog's answer follows in the same message (a greeting says it)
         _route(turn, texts)
+        if named := attachments.unsaid(turn):
+            turn.say(named)  # a first message answered otherwise (a command, sign-ups closed)
     note_handled(session, msg.event_key)
     turn.replies = merge_replies(turn.replies)
     # "Delete my data" removed it (deleted and flushed); asking the session instead would flush a new row.
