@@ -62,7 +62,9 @@ def _old_client(fed: Fed, user: int, text: str) -> list[str]:  # noqa: F811
     raw["object"]["client_info"] = {"keyboard": False, "inline_keyboard": False, "button_actions": []}
     rows = fed(raw)
     assert all("keyboard" not in row.params for row in rows if row.method == "messages.send")
-    return [row.params["message"] for row in rows if row.method == "messages.send"]
+    said = [row.params["message"] for row in rows if row.method == "messages.send"]
+    assert not [t for t in said if "нажм" in t.lower() or "нажать" in t.lower()]  # words to write instead
+    return said
 
 
 def test_an_old_client_types_the_button_labels_through_the_whole_intake(fed: Fed) -> None:  # noqa: F811

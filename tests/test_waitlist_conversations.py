@@ -339,7 +339,12 @@ def typed(desk: Desk, text: str = "", peer_id: int = PEER, **kwargs: object) -> 
     msg = desk.message(peer_id, text, **kwargs)  # type: ignore[arg-type]
     replies = desk.handle(replace(msg, keyboard_supported=False))
     assert all(r.keyboard is None for r in replies)  # no buttons sent where none can be shown
+    pressing = [r.text for r in replies if any(w in r.text.lower() for w in PRESS)]
+    assert pressing == []  # nor asked to press one: the words to write instead
     return replies
+
+
+PRESS = ("нажм", "нажать", "натисн", "press", "tap ")
 
 
 @pytest.mark.parametrize("lang", ["ru", "uk", "en"])
