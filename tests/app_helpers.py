@@ -75,3 +75,20 @@ async def eventually(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout} s: {check.__doc__ or check}")
         await asyncio.sleep(every)
+
+
+def answered_messages(engine: Any, sent: list[dict[str, Any]]) -> list[tuple[int, str]]:
+    """(peer, the relative's words a sent message answers), in VK's order: the production pipeline's
+    replies are traced back through their outbox row's key ("<event key>:reply:<n>") to the message."""
+    from sqlalchemy import select
+    from sqlmodel import Session
+
+    from vkbot.core.store.models import OutboxRow, StoredEvent
+
+    with Session(engine) as session:
+        keys = {r.random_id: r.key for r in session.scalars(select(OutboxRow))}
+        words = {
+            e.key: e.raw["object"]["message"]["text"]
+            for e in session.scalars(select(StoredEvent).where(StoredEvent.type == "message_new"))
+        }
+    return [(m["peer_id"], words[keys[m["random_id"]].split(":reply:")[0]]) for m in sent]

@@ -5,8 +5,9 @@ Run as a process (the crash test kills it with SIGKILL)::
     python -m tests.echo_app [--config suite.toml]      # plus VKBOT_SECTION__KEY variables
 
 It is ``vkbot run`` with two differences: the handler answers every new message with
-``"echo: <text>"`` (so a test can count replies per message), and the outbox lease is short
-(``--lease-s``, 3 s by default) so rows claimed by a killed process come back quickly.
+``"echo: <text>"`` (so a test can count replies per message; ``--production`` keeps the production
+pipeline instead), and the outbox lease is short (``--lease-s``, 3 s by default) so rows claimed by a
+killed process come back quickly.
 The gap filler (on ``failed`` 3, and once after a restart) is the app factory's own.
 """
 
@@ -57,12 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.echo_app")
     parser.add_argument("--config", type=Path, default=None)
     parser.add_argument("--lease-s", type=float, default=3.0)
+    parser.add_argument("--production", action="store_true", help="the production pipeline, not the echo")
     args = parser.parse_args(argv)
     config = load_config(args.config)
     logging.basicConfig(level=config.log.level, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
 
     async def run(stop: asyncio.Event) -> int:
-        async with open_app(config, EchoHandler()) as app:
+        async with open_app(config, None if args.production else EchoHandler()) as app:
             app.sender.lease_s = args.lease_s
             print("echo app running", flush=True)
             await app.run(stop)

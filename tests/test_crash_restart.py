@@ -1,8 +1,10 @@
-"""``kill -9`` of the running suite at random moments during 2,000 messages: each stored once, answered once.
+"""``kill -9`` of the running suite at random moments during 1,000 messages: each stored once, answered once.
 
-The suite runs as a real process, ``python -m tests.echo_app`` (``vkbot run`` with an echo handler and
-the history gap filler wired; see that module), and is killed with SIGKILL several times while the
-messages stream in, then restarted each time. Nothing of the process survives a kill but its database.
+The suite runs as a real process, ``python -m tests.echo_app --production`` (``vkbot run`` with the
+production pipeline, moderation and the intake dialog, and a short outbox lease; see that module), and
+is killed with SIGKILL several times while the messages stream in, then restarted each time. Nothing of
+the process survives a kill but its database. Each reply is traced back to the message it answers
+through its outbox row (issue 12: an echo handler hid messages the dialog never answered).
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tests.app_helpers import eventually, sandbox_environment
+from tests.app_helpers import answered_messages, eventually, sandbox_environment
 from vkbot.core.store.db import make_engine
 from vkbot.core.store.models import StoredEvent
 
-MESSAGES = 2000
+MESSAGES = 1000  # through the production pipeline: 2,000 took 193 s on the loaded machine (echo: 69 s)
 WRITERS = 50
 KILLS = 10
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +38,7 @@ def _env(sandbox_url: str, db_url: str, files: Path) -> dict[str, str]:
 def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "tests.echo_app", "--lease-s", "2"],
+            [sys.executable, "-m", "tests.echo_app", "--production", "--lease-s", "2"],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -55,7 +57,7 @@ async def test_kill_9_at_random_moments_loses_and_doubles_nothing(sandbox, tmp_p
     async def stream() -> None:
         for i in range(MESSAGES):
             await sandbox.inject_message(from_id=800 + i % WRITERS, text=f"c{i}")
-            if i % 100 == 99:
+            if i % 50 == 49:
                 await asyncio.sleep(0.3)  # a stream over several seconds, not one burst
 
     writer = asyncio.create_task(stream())
@@ -70,10 +72,10 @@ async def test_kill_9_at_random_moments_loses_and_doubles_nothing(sandbox, tmp_p
         await writer
 
         async def all_answered() -> bool:
-            """a reply to each of the 2,000 messages in /sandbox/sent"""
+            """a reply to each of the 1,000 messages in /sandbox/sent"""
             return len(await sandbox.sent()) >= MESSAGES
 
-        await eventually(all_answered, timeout=60, every=0.5)
+        await eventually(all_answered, timeout=300, every=0.5)  # guards only against a hang
         await asyncio.sleep(2.5)  # past the outbox lease: a row sent twice would show now
     finally:
         writer.cancel()
@@ -84,10 +86,15 @@ async def test_kill_9_at_random_moments_loses_and_doubles_nothing(sandbox, tmp_p
             proc.kill()
     assert kills >= 4
     sent = await sandbox.sent()
-    assert Counter(m["text"] for m in sent) == Counter(f"echo: c{i}" for i in range(MESSAGES)), (
+    engine = make_engine(db_url)
+    answered = answered_messages(engine, sent)
+    assert Counter(words for _, words in answered) == Counter(f"c{i}" for i in range(MESSAGES)), (
         log.read_text()[-3000:]
     )
-    engine = make_engine(db_url)
+    assert len({m["random_id"] for m in sent}) == len(sent)
+    for writer in range(WRITERS):  # each writer's replies in the order of their messages
+        replies = [words for peer, words in answered if peer == 800 + writer]
+        assert replies == [f"c{i}" for i in range(writer, MESSAGES, WRITERS)], f"writer {writer}"
     with Session(engine) as session:
         stored = session.scalars(select(StoredEvent).where(StoredEvent.type == "message_new")).all()
     engine.dispose()

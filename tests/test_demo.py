@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -16,6 +17,17 @@ from pathlib import Path
 import requests
 
 VKBOT = [sys.executable, "-m", "vkbot.cli"]
+
+
+def _free_ports(count: int) -> list[int]:
+    """Ports free right now (held open together, so they differ)."""
+    held = [socket.socket() for _ in range(count)]
+    for sock in held:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in held]
+    for sock in held:
+        sock.close()
+    return ports
 
 
 def _start(folder: Path, *extra: str) -> subprocess.Popen[str]:
@@ -70,13 +82,16 @@ def test_demo_prints_the_sandbox_url_serves_it_and_stops_on_ctrl_c(tmp_path: Pat
 
 def test_demo_keeps_its_state_addresses_and_config_between_runs(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
+    ports = _free_ports(2)
     urls = []
-    for _ in range(2):
-        proc = _start(folder, "--duration", "6")
+    # The first run on the ports asked for; the second, without the flags, keeps the same addresses.
+    for extra in (("--port", str(ports[0]), "--dashboard-port", str(ports[1])), ()):
+        proc = _start(folder, "--duration", "6", *extra)
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 0, err[-2000:]
         urls.append(re.findall(r"^(?:Sandbox|Dashboard): (\S+)", out, re.MULTILINE))
         assert f"vkbot --config {folder / 'vkbot.toml'} orders list" in out
+    assert [int(url.rstrip("/").rsplit(":", 1)[1].split("/")[0]) for url in urls[0]] == ports
     assert urls[0] == urls[1] and len(urls[0]) == 2  # the same sandbox and dashboard addresses again
     db = sqlite3.connect(folder / "vkbot.db")
     ids = [row[0] for row in db.execute("SELECT event_id FROM vk_events WHERE event_id IS NOT NULL")]

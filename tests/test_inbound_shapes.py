@@ -72,6 +72,8 @@ async def test_photos_in_forwards_and_quotes_are_taken_other_attachments_listed(
     video, wall, poll, link, forwarded, quoted = inbound.attachments
     assert wall.vk_ref.startswith("wall-1001_") and poll.vk_ref.startswith(f"poll{user}_")
     assert link.url == "https://example.org/x" and video.vk_ref.startswith(f"video{user}_")
+    # Titles for the founder's inbox: a video's or link's title, a poll's question, a post's words.
+    assert (video.title, wall.title, poll.title, link.title) == ("Юбилей", "Пост", "?", "X")
     # Without orig_photo the largest real size is taken, whatever the order of the list.
     assert forwarded.url is not None and forwarded.url.endswith("size=w")
     assert quoted.url is not None and quoted.url.endswith("size=z")  # 900x700 reaches z, not w

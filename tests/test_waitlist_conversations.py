@@ -8,6 +8,7 @@ for replies that leave together; held news merged and in order.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from waitlist.effects import Reply
 from waitlist.filestore import LocalFileStore
 from waitlist.founder import deliver, delivery_outlook, set_status
 from waitlist.models import WlConversation, WlFile, WlInbox, WlOrder, WlStoryPart
-from waitlist.testing import Desk, FakeClock, complete_order, make_photo, memory_engine
+from waitlist.testing import SCRIPTS, Desk, FakeClock, complete_order, make_photo, memory_engine
 
 PEER = 701
 CLASSIFIER = OfflineClassifier()
@@ -328,3 +329,96 @@ def test_the_word_lists_name_only_commands_the_bot_knows() -> None:
     listed = vocabulary.commands()
     names = set(listed.phrases.values()) | {name for _, name in listed.prefixes}
     assert names == {c.value for c in Command}
+
+
+# --- old clients without buttons type the labels -----------------------------------------------------
+
+
+def typed(desk: Desk, text: str = "", peer_id: int = PEER, **kwargs: object) -> list[Reply]:
+    """A message from a VK client that shows no keyboards (client_info.keyboard false)."""
+    msg = desk.message(peer_id, text, **kwargs)  # type: ignore[arg-type]
+    replies = desk.handle(replace(msg, keyboard_supported=False))
+    assert all(r.keyboard is None for r in replies)  # no buttons sent where none can be shown
+    pressing = [r.text for r in replies if any(w in r.text.lower() for w in PRESS)]
+    assert pressing == []  # nor asked to press one: the words to write instead
+    return replies
+
+
+PRESS = ("нажм", "нажать", "натисн", "press", "tap ")
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "en"])
+def test_an_old_client_typing_the_button_labels_is_understood_as_the_buttons(desk: Desk, lang: str) -> None:
+    def label(key: str, lower: bool = False) -> str:
+        text = i18n.text(f"intake.button.{key}", lang)
+        return text.lower() if lower else text
+
+    script = SCRIPTS[lang]
+    typed(desk, script["hello"])
+    typed(desk, label("agree"))
+    assert state(desk) == "subject"
+    typed(desk, script["subject"])
+    typed(desk, script["relation"])
+    typed(desk, photos=(make_photo(),))
+    typed(desk, label("done", lower=True))
+    typed(desk, script["story"])
+    typed(desk, label("done"))
+    assert state(desk) == "wishes"
+    [chosen] = typed(desk, label("wish_wings"))
+    assert state(desk) == "wishes"  # as a press: picked, and more may be chosen
+    assert chosen.text.startswith(i18n.text("intake.wishes.chosen", lang, wishes=label("wish_wings")))
+    typed(desk, label("wish_voice", lower=True))
+    typed(desk, label("done"))
+    assert state(desk) == "voice"  # the voice wish asks for the recording, as after the buttons
+    typed(desk, label("skip", lower=True))
+    typed(desk, label("here"))
+    typed(desk, label("yes", lower=True))
+    typed(desk, label("publish_no"))
+    assert state(desk) == "summary"
+    replies = typed(desk, label("confirm", lower=True))
+    assert state(desk) == "idle" and "1" in replies[-1].text
+    placed = order(desk)
+    assert placed.status == "waiting" and placed.wishes == "wings,voice" and placed.wish_note is None
+    assert placed.publish_consent is False and placed.contact == i18n.text("intake.contact.vk", lang)
+
+
+@pytest.mark.parametrize(
+    ("words", "publish"),
+    [
+        ("опубликовать", True),
+        ("Опубликуйте", True),
+        ("можно опубликовать", True),
+        ("да, можно публиковать", True),
+        ("не публиковать", False),
+        ("не надо публиковать", False),
+        ("Не публикуйте, пожалуйста", False),
+        ("опублікувати", True),
+        ("do not post", False),
+    ],
+)
+def test_slightly_different_typed_answers_to_the_publication_question(
+    desk: Desk, words: str, publish: bool
+) -> None:
+    walk(desk, *TO_PHOTOS, "готово", "Он был добрым.", "готово", "готово", "сюда")
+    typed(desk, "да, можно")  # may we write first
+    assert state(desk) == "publish"
+    typed(desk, words)
+    assert state(desk) == "summary" and order(desk).publish_consent is publish
+
+
+@pytest.mark.parametrize("words", ["согласна", "Согласен", "да согласна", "да, согласие даю"])
+def test_typed_consent_in_other_forms(desk: Desk, words: str) -> None:
+    typed(desk, "Здравствуйте")
+    typed(desk, words)
+    assert state(desk) == "subject"
+
+
+def test_typed_wish_labels_together_and_free_words_still_differ(desk: Desk) -> None:
+    walk(desk, *TO_PHOTOS, "готово", "Он был добрым.", "готово")
+    typed(desk, "Крылья ангела, белые птицы")  # labels only: picked, as two presses
+    assert state(desk) == "wishes" and order(desk).wishes == "wings,birds"
+    typed(desk, "крылья ангела")  # a second press drops it again
+    assert order(desk).wishes == "birds"
+    typed(desk, "и ещё песню, которую он пел")  # own words: the wishes heard, the words kept, go on
+    assert state(desk) == "contact"
+    assert order(desk).wishes == "birds,song" and order(desk).wish_note == "и ещё песню, которую он пел"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, create_engine, select
 
+import i18n
 from waitlist.filestore import LocalFileStore
+from waitlist.inbound import InboundAttachment
 from waitlist.models import (
     WlConsent,
     WlConversation,
@@ -281,20 +284,82 @@ def test_the_public_surface_is_pinned_and_never_imports_vkbot() -> None:
     )
 
 
-def test_a_video_or_file_is_kept_for_the_founder(desk: Desk) -> None:
-    from dataclasses import replace
-
-    from waitlist.inbound import InboundAttachment
-
+def test_a_video_or_file_is_kept_for_the_founder_and_acknowledged_in_words(desk: Desk) -> None:
     for text in ("Здравствуйте", "да", "Анна"):
         desk.send(PEER, text)
     msg = desk.message(PEER)
-    video = InboundAttachment(kind="video", url=None, vk_ref="video1_2_abc")
-    replies = desk.handle(replace(msg, attachments=(video,)))
-    assert "Кем он или она" in replies[-1].text
+    video = InboundAttachment(kind="video", url=None, vk_ref="video1_2_abc", title="Юбилей")
+    [reply] = desk.handle(replace(msg, attachments=(video,)))
+    assert reply.text.startswith("Спасибо, видео мы сохранили для автора роликов.")
+    assert "Давайте продолжим" not in reply.text  # thanked already: then the question alone
+    assert reply.text.endswith(i18n.text("intake.ask.relation", "ru"))
+    assert _state(desk) == "relation"
     with Session(desk.engine) as session:
         [kept] = session.exec(select(WlInbox).where(WlInbox.kind == "attachment")).all()
-    assert "video1_2_abc" in kept.text
+    assert kept.text == "video\nvideo1_2_abc\nЮбилей"
+
+
+OTHERS = (
+    InboundAttachment(kind="video", url=None, vk_ref="video5_6"),
+    InboundAttachment(kind="other", url=None, vk_ref="wall-1001_7", ext="wall", title="Пост о папе"),
+    InboundAttachment(kind="other", url=None, vk_ref="poll5_8", ext="poll", title="Какое фото?"),
+    InboundAttachment(kind="other", url="https://example.org/x", vk_ref="link", ext="link"),
+    InboundAttachment(kind="doc", url="https://vk.test/doc.pdf", vk_ref="doc5_9", ext="pdf"),
+    InboundAttachment(kind="other", url=None, vk_ref="audio5_10", ext="audio"),
+    InboundAttachment(kind="video", url=None, vk_ref="video5_11"),  # a second video: named once
+)
+SAID = {
+    "ru": "Спасибо, видео, запись со стены, опрос, ссылку, файл и аудиозапись мы сохранили для автора роликов.",
+    "uk": "Дякуємо, відео, допис зі стіни, опитування, посилання, файл і аудіозапис ми зберегли для авторки роликів.",
+    "en": "Thank you, we have kept the video, the wall post, the poll, the link, the file and the audio track "
+    "for the clip maker.",
+}
+
+
+@pytest.mark.parametrize("lang", ["ru", "uk", "en"])
+def test_every_other_attachment_is_kept_and_named_in_one_sentence(desk: Desk, lang: str) -> None:
+    script = SCRIPTS[lang]
+    desk.send(PEER, script["hello"])
+    desk.send(PEER, script["yes"])
+    msg = desk.message(PEER, script["subject"])
+    replies = desk.handle(replace(msg, attachments=OTHERS))
+    [reply] = replies  # one message: the acknowledgement, then the next question
+    assert reply.text.startswith(SAID[lang])
+    assert reply.text.endswith(i18n.text("intake.ask.relation", lang))
+    with Session(desk.engine) as session:
+        kept = [r.text for r in session.exec(select(WlInbox).where(WlInbox.kind == "attachment"))]
+    assert kept == [
+        "video\nvideo5_6",
+        "wall\nwall-1001_7\nПост о папе",
+        "poll\npoll5_8\nКакое фото?",
+        "link\nhttps://example.org/x",
+        "doc\ndoc5_9\nhttps://vk.test/doc.pdf",
+        "audio\naudio5_10",
+        "video\nvideo5_11",
+    ]
+
+
+def test_attachments_in_the_first_message_are_named_after_the_greeting(desk: Desk) -> None:
+    msg = desk.message(PEER, "Здравствуйте, вот видео с папой")
+    [reply] = desk.handle(replace(msg, attachments=OTHERS[:1]))
+    greeting, kept, question = reply.text.split("\n\n")
+    assert greeting == i18n.text("intake.greeting", "ru")
+    assert kept == "Спасибо, видео мы сохранили для автора роликов."
+    assert question == i18n.text("intake.consent.pd_text", "ru")
+
+
+def test_after_the_order_a_video_alone_is_thanked_for_once(desk: Desk) -> None:
+    complete_order(desk, PEER)
+    [reply] = desk.handle(replace(desk.message(PEER), attachments=OTHERS[:1]))
+    assert reply.text == "Спасибо, видео мы сохранили для автора роликов."
+
+
+def test_a_sticker_is_not_kept_and_gets_the_gentle_question(desk: Desk) -> None:
+    desk.send(PEER, "Здравствуйте")
+    [reply] = desk.send(PEER, sticker=True)
+    assert reply.text.startswith(i18n.text("intake.reask.gentle", "ru"))
+    with Session(desk.engine) as session:
+        assert session.exec(select(WlInbox).where(WlInbox.kind == "attachment")).all() == []
 
 
 def test_words_written_before_consent_join_the_story(desk: Desk) -> None:
@@ -327,3 +392,48 @@ def test_a_correction_is_kept_for_the_founder_and_shown_in_the_summary(desk: Des
     assert _state(desk) == "summary"
     with Session(desk.engine) as session:
         assert [r.kind for r in session.exec(select(WlInbox))] == ["correction"]
+
+
+def _vk_photo(desk: Desk, vk_ref: str, data: bytes) -> InboundAttachment:
+    """A photo as VK hands it in one message: its id with this message's access key, a fresh address."""
+    url = f"https://sun.userapi.test/{vk_ref}/{len(desk.downloader.files)}.jpg"
+    desk.downloader.files[url] = data
+    return InboundAttachment(kind="photo", url=url, vk_ref=vk_ref, ext="jpg")
+
+
+def _photo_refs(desk: Desk) -> list[str]:
+    with Session(desk.engine) as session:
+        return [f.vk_ref for f in session.exec(select(WlFile).where(WlFile.kind == "photo"))]
+
+
+def test_the_same_vk_photo_quoted_or_forwarded_again_is_stored_once(desk: Desk) -> None:
+    for text in ("Здравствуйте", "да", "Анна", "мама"):
+        desk.send(PEER, text)
+    sent = _vk_photo(desk, "photo501_77_aaa", make_photo(seed=1))
+    replies = desk.handle(replace(desk.message(PEER), attachments=(sent,)))
+    assert "фото получено: 1" in replies[-1].text
+    # Quoted ("вот это") and forwarded later: another access key, another size of it, other bytes.
+    quoted = _vk_photo(desk, "photo501_77_bbb", make_photo(seed=1, side=700))
+    replies = desk.handle(replace(desk.message(PEER, "вот это"), attachments=(quoted,)))
+    assert replies[-1].text.startswith(i18n.text("intake.media.duplicate", "ru"))
+    forwarded = _vk_photo(desk, "photo501_77", make_photo(seed=1, side=800))
+    other = _vk_photo(desk, "photo501_770_aaa", make_photo(seed=2))  # another photo, a similar id
+    replies = desk.handle(replace(desk.message(PEER), attachments=(forwarded, other, quoted)))
+    assert "фото получено: 1. Всего фото: 2" in replies[-1].text
+    assert _photo_refs(desk) == ["photo501_77_aaa", "photo501_770_aaa"]
+    assert len(desk.downloader.fetched) == 2  # a known photo is not even downloaded again
+
+
+def test_a_photo_sent_and_forwarded_before_consent_is_adopted_once(desk: Desk) -> None:
+    own = _vk_photo(desk, "photo501_5_k1", make_photo(seed=3))
+    again = _vk_photo(desk, "photo501_5_k2", make_photo(seed=3, side=700))
+    desk.handle(replace(desk.message(PEER, "Здравствуйте"), attachments=(own,)))
+    desk.handle(replace(desk.message(PEER, "вот оно ещё раз"), attachments=(again,)))
+    replies = desk.send(PEER, "да")
+    assert "фото получено: 1. Всего фото: 1" in replies[-1].text
+    assert _photo_refs(desk) == ["photo501_5_k1"]
+
+
+def test_a_first_message_that_is_a_command_still_names_what_was_kept(desk: Desk) -> None:
+    [reply] = desk.handle(replace(desk.message(PEER, "цена"), attachments=OTHERS[:1]))
+    assert reply.text.endswith("Спасибо, видео мы сохранили для автора роликов.")

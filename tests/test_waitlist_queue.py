@@ -202,3 +202,71 @@ def test_while_sign_ups_are_closed_new_writers_hear_so_kindly(tmp_path: Path) ->
         session.commit()
     replies = desk.send(9, "Здравствуйте")
     assert "Вы согласны" in replies[-1].text
+
+
+def _waiting(desk: Desk) -> int:
+    with Session(desk.engine) as session:
+        return len(session.exec(select(WlOrder).where(WlOrder.status == "waiting")).all())
+
+
+def test_dialogs_started_while_there_was_room_all_finish_and_the_queue_stays_in_its_limit(
+    tmp_path: Path,
+) -> None:
+    desk = _desk(tmp_path, queue_limit=2)
+    opened = [desk.send(peer, QUICK[0])[-1].text for peer in (1, 2, 3)]  # all three write at once
+    assert ["очередь заполнена" in text for text in opened] == [False, False, True]
+    for peer in (1, 2):  # the two who started while there was room finish slowly, over days
+        for text in QUICK[1:]:
+            desk.clock.advance(hours=20)
+            desk.send(peer, text)
+    assert [o.status for o in desk_orders(desk)] == ["waiting", "waiting"]  # none turned away, none over
+    # The one who came when both places were held went on the sign-up list with only a contact.
+    for text in ("да", "сюда", "да"):
+        desk.send(3, text)
+    assert _signups(desk) == {3: "listed"}
+
+
+def desk_orders(desk: Desk) -> list[WlOrder]:
+    with Session(desk.engine) as session:
+        return list(session.exec(select(WlOrder).order_by(WlOrder.id)))  # type: ignore[arg-type]
+
+
+def test_an_abandoned_intake_gives_its_place_back_and_still_finishes_if_its_writer_returns(
+    tmp_path: Path,
+) -> None:
+    desk = _desk(tmp_path, queue_limit=1, place_hold_hours=48)
+    desk.send(1, QUICK[0])
+    desk.send(1, QUICK[1])  # consented, then silent
+    desk.clock.advance(hours=47)
+    assert "очередь заполнена" in desk.send(2, QUICK[0])[-1].text  # the place is still held for them
+    desk.clock.advance(hours=2)  # 49 hours of silence: abandoned
+    assert "очередь заполнена" not in desk.send(3, QUICK[0])[-1].text  # the place is free again
+    assert "Для кого будет ролик" in desk.send(3, QUICK[1])[-1].text  # on the order track
+    # The first writer comes back after all: never turned away at the end of what they began.
+    for text in QUICK[2:]:
+        replies = desk.send(1, text)
+    assert "Номер заказа" in replies[-1].text
+    for text in QUICK[2:]:
+        desk.send(3, text)
+    assert _waiting(desk) == 2  # over the limit by the one late return only (the documented bound)
+
+
+def test_an_intake_under_way_holds_its_place_against_invitations(tmp_path: Path) -> None:
+    desk = _desk(tmp_path, queue_limit=2)
+    complete_order(desk, 1, photos=0)
+    complete_order(desk, 2, photos=0)
+    for peer in (3, 4, 5):  # the queue is full: three on the sign-up list
+        for text in ("Здравствуйте", "да", "сюда", "да"):
+            desk.send(peer, text)
+    with Session(desk.engine) as session:
+        set_status(session, 1, "in_progress", None, at=desk.clock.now())
+        session.commit()
+    assert [r.peer_id for r in desk.due() if "освободилось место" in r.text] == [3]
+    desk.send(3, "Здравствуйте, это снова я")
+    desk.send(3, "да")  # the invited writer's intake is under way: it holds the place it was given
+    with Session(desk.engine) as session:
+        set_status(session, 2, "in_progress", None, at=desk.clock.now())
+        session.commit()
+    # One place freed, one intake under way: one more invitation, not two.
+    assert [r.peer_id for r in desk.due() if "освободилось место" in r.text] == [4]
+    assert _signups(desk) == {3: "converted", 4: "invited", 5: "listed"}

@@ -83,3 +83,43 @@ def test_a_long_wait_names_the_writer_holding_the_turn(monkeypatch, caplog) -> N
     with caplog.at_level(logging.WARNING, logger="vkbot.core.store"):
         assert not turns.acquire(0.3, "listener: INSERT INTO vk_events")
     assert "held" in caplog.text and "dispatcher: INSERT INTO vk_outbox" in caplog.text
+
+
+def test_a_writer_waits_for_another_process_holding_the_lock_instead_of_failing(tmp_path: Path) -> None:
+    """Issue 12: "database is locked" in the listener, sender and notices job under load. Another process
+    (here a bare sqlite3 connection, outside this process's turns) holds the write lock longer than
+    sqlite3's default 5 s wait; the suite's writer waits it out and commits."""
+    import sqlite3
+
+    path = tmp_path / "suite.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    holding, release = threading.Event(), threading.Event()
+
+    def other_process() -> None:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO t VALUES (1)")
+        holding.set()
+        release.wait(60)
+        other.execute("COMMIT")
+        other.close()
+
+    holder = threading.Thread(target=other_process)
+    holder.start()
+    assert holding.wait(60)
+    threading.Timer(6.0, release.set).start()  # held past sqlite3's default timeout of 5 s
+    started = time.monotonic()
+    try:
+        with Session(engine) as session:
+            begin_write(session)
+            session.execute(text("INSERT INTO t VALUES (2)"))
+            session.commit()
+    finally:
+        release.set()
+        holder.join(60)
+    assert time.monotonic() - started >= 5.0  # it really waited for the lock
+    with engine.connect() as conn:
+        assert sorted(conn.execute(text("SELECT n FROM t")).scalars()) == [1, 2]
+    engine.dispose()

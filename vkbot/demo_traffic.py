@@ -101,10 +101,12 @@ def _markers() -> list[tuple[str, str, str]]:
     for lang in i18n.LANGUAGES:
         for table, kind in ((QUESTIONS, "ask"), (ENDINGS, "end")):
             for key, step in table.items():
-                if i18n.has(key, lang):
-                    marker = _marker(i18n.text(key, lang))
-                    if len(marker) >= 8:
-                        found.append((marker, kind, step))
+                # An old client without keyboards is asked in the words to write (intake.typed.*).
+                for variant in (key, "intake.typed." + key.removeprefix("intake.")):
+                    if i18n.has(variant, lang):
+                        marker = _marker(i18n.text(variant, lang))
+                        if len(marker) >= 8:
+                            found.append((marker, kind, step))
     return sorted(set(found), key=lambda item: -len(item[0]))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from waitlist import known, media
+from waitlist import attachments, known, media
 from waitlist.dialog import State, step_for
 from waitlist.flags import reopen_hint, signups_open
 from waitlist.intake import (
@@ -147,10 +147,12 @@ def start(turn: Turn) -> None:
         invited.status, invited.closed_at = "converted", turn.now
         session.add(invited)
         conv.track, lead = "order", turn.t("intake.greeting_invited")
-    elif places_taken(session) >= turn.settings.queue_limit:
+    elif places_taken(session, settings=turn.settings, now=turn.now) >= turn.settings.queue_limit:
         conv.track, lead = "signup", turn.t("intake.greeting_signup")
     else:
         conv.track, lead = "order", turn.t("intake.greeting")
+    if kept := attachments.unsaid(turn):
+        lead += "\n\n" + kept
     if conv.pd_consent:
         # Consent was given earlier in this conversation (a second order): no need to ask again.
         if conv.track == "order":

@@ -17,7 +17,8 @@ class InboundAttachment:
     url: str | None  # photo: the largest size; audio_message: link_ogg or link_mp3; doc: url
     vk_ref: str  # "photo-1_2_key": kept so the founder can find the original
     size_bytes: int | None = None
-    ext: str | None = None
+    ext: str | None = None  # the file's extension; for kinds kept by reference, the VK kind ("wall", "poll")
+    title: str | None = None  # a video's, file's or link's title, a poll's question: for the founder
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,12 @@ import hashlib
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from sqlmodel import select
 
+import i18n
 from waitlist import known, media, vocabulary
 from waitlist.commands import parse_answer
 from waitlist.consent import record_pd_consent, set_publication
@@ -287,8 +289,12 @@ def _answer_wishes(turn: Turn, step: Step) -> str | None:
     chosen = [w for w in order.wishes.split(",") if w]
     answer = parse_answer(turn.msg.text, turn.msg.payload)
     if answer and answer.startswith("wish:") and answer[5:] in WISHES:
-        wish = answer[5:]
-        chosen = [w for w in chosen if w != wish] if wish in chosen else [*chosen, wish]
+        pressed = [answer[5:]]
+    else:
+        pressed = _typed_wish_labels(turn.msg.text)  # an old client without buttons types their labels
+    if pressed:
+        for wish in pressed:  # as the buttons do: each press picks a wish, or drops it if picked
+            chosen = [w for w in chosen if w != wish] if wish in chosen else [*chosen, wish]
         order.wishes = ",".join(chosen)
         turn.session.add(order)
         names = ", ".join(turn.t(f"intake.button.wish_{w}") for w in chosen) or turn.t("intake.wishes.none")
@@ -307,6 +313,24 @@ def _answer_wishes(turn: Turn, step: Step) -> str | None:
         order.wish_note = turn.msg.text[: turn.settings.max_text_chars]
         turn.session.add(order)
     return "voice" if "voice" in chosen else "done"
+
+
+@cache
+def _wish_labels() -> dict[str, str]:
+    """A wish button's label in any language, as typed -> the wish."""
+    return {
+        normalize(i18n.text(f"intake.button.wish_{wish}", lang)): wish
+        for wish in WISHES
+        for lang in i18n.LANGUAGES
+    }
+
+
+def _typed_wish_labels(text: str) -> list[str]:
+    """The wishes of a message made only of wish buttons' labels ("Крылья ангела, песня"), else []."""
+    pieces = [normalize(p) for p in re.split(r"[,;\n]|\s(?:и|і|та|and)\s", text.lower())]
+    labels = _wish_labels()
+    wishes = [labels.get(piece) for piece in pieces if piece]
+    return [w for w in wishes if w] if wishes and all(wishes) else []
 
 
 def _answer_voice(turn: Turn, step: Step) -> str | None:

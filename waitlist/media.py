@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlmodel import col, select
@@ -14,7 +15,16 @@ from waitlist.ports import DownloadError
 from waitlist.rows import insert_row
 from waitlist.turn import Turn
 
-__all__ = ["MediaResult", "adopt_pending", "caption", "is_media", "keep_pending", "media_kind", "take_media"]
+__all__ = [
+    "MediaResult",
+    "adopt_pending",
+    "caption",
+    "is_media",
+    "keep_pending",
+    "media_kind",
+    "take_media",
+    "vk_identity",
+]
 
 _IMAGE_EXTS = frozenset({"jpg", "jpeg", "png", "webp", "bmp", "heic", "heif", "tif", "tiff"})
 
@@ -74,6 +84,29 @@ def keep_pending(turn: Turn) -> int:
     return count
 
 
+# VK names a file "photo<owner>_<id>" plus an access key that differs from message to message.
+_VK_ID = re.compile(r"^(photo|doc|audio_message)(-?\d+_\d+)(?:_|$)")
+
+
+def vk_identity(vk_ref: str) -> str | None:
+    """The file's identity at VK ("photo-1_2"), without the access key; None if the reference has none."""
+    found = _VK_ID.match(vk_ref)
+    return found.group(1) + found.group(2) if found else None
+
+
+def _already_kept(turn: Turn, order: WlOrder, vk_ref: str) -> bool:
+    """This VK file is in the order already: the same photo quoted twice, or forwarded after it was sent.
+
+    Its bytes need not match (another size may be served, the address changes), so the VK id decides.
+    """
+    identity = vk_identity(vk_ref)
+    if identity is None:
+        return False
+    with known.reading(turn.session, WlFile):
+        refs = turn.session.exec(select(WlFile.vk_ref).where(WlFile.order_id == order.id)).all()
+    return any(vk_identity(ref or "") == identity for ref in refs)
+
+
 def _store(
     turn: Turn,
     order: WlOrder,
@@ -85,6 +118,9 @@ def _store(
 ) -> None:
     settings = turn.settings
     limit = settings.photo_max_bytes if kind == "photo" else settings.voice_max_bytes
+    if _already_kept(turn, order, vk_ref):
+        result.duplicates += 1
+        return
     if not url:
         result.failed += 1
         return

@@ -19,7 +19,7 @@ import i18n
 from waitlist.effects import Reply
 from waitlist.models import WlConversation, WlNotice, WlOrder, WlSignup
 from waitlist.ports import Clock
-from waitlist.queue import Estimate, estimate_text, order_estimate, waiting_orders
+from waitlist.queue import Estimate, estimate_text, order_estimate, places_held, waiting_orders
 from waitlist.settings import WaitlistSettings
 from waitlist.turn import Turn
 
@@ -129,11 +129,13 @@ def _collect(session: Session, settings: WaitlistSettings, now: datetime) -> Non
                 )
             )
     _lapse_invitations(session, settings, now)
-    # Invitations not yet taken up hold their place, so a second run does not invite more people.
+    # Invitations not yet taken up hold their place, so a second run does not invite more people; so do
+    # intakes under way (each started while there was room).
     invited = session.exec(
         select(func.count()).select_from(WlSignup).where(WlSignup.status == "invited")
     ).one()
-    free = settings.queue_limit - len(queue) - int(invited)
+    held = places_held(session, settings=settings, now=now)
+    free = settings.queue_limit - len(queue) - int(invited) - held
     if free > 0:
         query = (
             select(WlSignup)

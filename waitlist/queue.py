@@ -11,7 +11,8 @@ from sqlmodel import Session, col, select
 
 import i18n
 from waitlist import known
-from waitlist.models import WlOrder, WlOrderNumber, WlSignup
+from waitlist.dialog import State
+from waitlist.models import WlConversation, WlOrder, WlOrderNumber, WlSignup
 from waitlist.settings import WaitlistSettings
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "complete_order",
     "estimate",
     "estimate_text",
+    "places_held",
     "places_taken",
     "queue_length",
     "queue_position",
@@ -66,14 +68,42 @@ _SIGNUPS_AHEAD = (
 )
 
 
-def places_taken(session: Session) -> int:
-    """Waiting orders plus the people on the sign-up list (listed or invited, whose place is held for them).
+# The states of an order intake under way (consent asked, up to the summary): its place is held.
+_UNDER_WAY = tuple(
+    s.value
+    for s in State
+    if s not in (State.NEW, State.DECLINED, State.IDLE, State.SIGNUP_CONTACT, State.SIGNUP_NOTIFY)
+)
+_HELD = (
+    select(func.count())
+    .select_from(WlConversation)
+    .where(
+        WlConversation.track == "order",
+        col(WlConversation.state).in_(_UNDER_WAY),
+        col(WlConversation.updated_at) >= bindparam("since"),
+    )
+)
+
+
+def places_held(session: Session, *, settings: WaitlistSettings, now: datetime) -> int:
+    """Order intakes under way, each holding the place it started with, until silent for
+    ``place_hold_hours`` (an abandoned dialog gives its place back; see the setting)."""
+    since = now - timedelta(hours=settings.place_hold_hours)
+    with known.reading(session, WlConversation):
+        return int(session.exec(_HELD, params={"since": since}).one())
+
+
+def places_taken(session: Session, *, settings: WaitlistSettings, now: datetime) -> int:
+    """Waiting orders, intakes under way, and the people on the sign-up list (listed or invited, whose
+    place is held for them).
 
     A new writer goes on the list when this reaches the limit, so nobody jumps the list while an
-    invitation is outstanding or before the next notice run invites the first on it.
+    invitation is outstanding or before the next notice run invites the first on it, and whoever
+    started an order while there was room finishes it inside the limit.
     """
     with known.reading(session, WlSignup):
-        return queue_length(session) + int(session.exec(_SIGNUPS_AHEAD).one())
+        signups = int(session.exec(_SIGNUPS_AHEAD).one())
+    return queue_length(session) + signups + places_held(session, settings=settings, now=now)
 
 
 def _in_progress(session: Session) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, inspect
 from sqlmodel import Session, col, select
 
-from waitlist import known, media
+from waitlist import attachments, known, media
 from waitlist.actions import run_command, run_confirmation
 from waitlist.alerts import note_handled
 from waitlist.commands import Command, parse_answer, parse_command
@@ -126,13 +126,19 @@ def handle_message(
     conv = _conversation(session, msg.peer_id, now, msg.lang_hint)
     turn = Turn(session, msg, settings, now, files, downloader, conv)
     _follow_language(conv, msg.text)
+    # Videos, posts, links, files reach the founder's inbox whatever the message is (never lost).
+    attachments.keep(turn)
     if urgent or sounds_like_crisis(msg.text):
         answer_crisis(turn)
     elif founder_active or taken_over(conv, now):
         _while_taken_over(turn, texts, founder_active)
     else:
         deliver_owed_notices(turn)
+        if conv.state != State.NEW and (named := attachments.words(turn)):
+            turn.say(named)  # first: the dialog's answer follows in the same message (a greeting says it)
         _route(turn, texts)
+        if named := attachments.unsaid(turn):
+            turn.say(named)  # a first message answered otherwise (a command, sign-ups closed)
     note_handled(session, msg.event_key)
     turn.replies = merge_replies(turn.replies)
     # "Delete my data" removed it (deleted and flushed); asking the session instead would flush a new row.
@@ -165,7 +171,6 @@ def _while_taken_over(turn: Turn, texts: MessageTexts | None, founder_active: bo
     msg, conv = turn.msg, turn.conv
     if conv.confirm_pending and run_confirmation(turn, texts):
         return
-    _keep_other_attachments(turn)
     if handle_interview_message(turn):
         return  # choosing a call time still works while she answers herself
     command = parse_command(msg.text, msg.payload)
@@ -178,7 +183,6 @@ def _while_taken_over(turn: Turn, texts: MessageTexts | None, founder_active: bo
 def _route(turn: Turn, texts: MessageTexts | None) -> None:
     msg, conv = turn.msg, turn.conv
     command = parse_command(msg.text, msg.payload)
-    _keep_other_attachments(turn)
     if conv.confirm_pending:
         if run_confirmation(turn, texts):
             return
@@ -198,13 +202,6 @@ def _route(turn: Turn, texts: MessageTexts | None) -> None:
         _idle(turn)
     else:
         _in_dialog(turn, state)
-
-
-def _keep_other_attachments(turn: Turn) -> None:
-    """Videos, files and links we cannot use in the dialog still reach the founder's inbox, never lost."""
-    for att in turn.msg.attachments:
-        if att.kind in ("video", "doc", "other") and not media.is_media(att):
-            keep_for_founder(turn, "attachment", f"{att.kind}: {att.vk_ref}")
 
 
 def _declined(turn: Turn) -> None:
@@ -231,8 +228,9 @@ def _in_dialog(turn: Turn, state: State) -> None:
         turn.say(turn.t("intake.media.not_now"))
     has_media = any(media.is_media(a) for a in turn.msg.attachments)
     if not turn.msg.text.strip() and not turn.msg.payload and not has_media and not turn.msg.forwarded_texts:
-        # A sticker, a video or an empty message: nothing to answer with, so ask the question again, gently.
-        turn.ask(step, turn.t("intake.reask.gentle"))
+        # A sticker, a video or an empty message: nothing to answer with, so ask the question again,
+        # gently (a video was already thanked for: then the question alone).
+        turn.ask(step, "" if attachments.any_kept(turn.msg) else turn.t("intake.reask.gentle"))
         return
     outcome = answer_step(turn, step)
     if outcome is not None:
@@ -246,7 +244,7 @@ def _idle(turn: Turn) -> None:
     if has_content(text) or turn.msg.forwarded_texts:
         keep_for_founder(turn, "off_script", "\n".join([text, *turn.msg.forwarded_texts]).strip())
         turn.say(turn.t("intake.kept"), keyboard_for(None, turn.lang))
-    elif result is None or not result.any:
+    elif (result is None or not result.any) and not attachments.any_kept(turn.msg):
         turn.say(turn.t("intake.thanks_gentle"), keyboard_for(None, turn.lang))
 
 

@@ -14,6 +14,12 @@ class WaitlistSettings(BaseModel):
     clips_per_week: float = Field(default=3.0, gt=0)
     # More waiting orders than this and a new request goes on the sign-up list (no photos collected).
     queue_limit: int = Field(default=30, ge=1)
+    # An order intake holds its place from its first answer, so a relative who started while there was
+    # room is never turned away at the end, and the queue does not run past the limit. A dialog silent
+    # this long gives the place back; if its writer returns later, they finish their order all the same
+    # (the queue may then run over by such returns; with several processes on PostgreSQL, also by
+    # intakes that start in the same instant, each seeing the last place free).
+    place_hold_hours: float = Field(default=48.0, gt=0)
     # An invited writer who has not started their order this many days after hearing of it gives the place on.
     invitation_days: int = Field(default=14, ge=1)
     # What the founder asks for a clip, per language; shown by the "price" command.

@@ -57,6 +57,9 @@ class Turn:
         return self.conv.lang
 
     def t(self, key: str, **params: Any) -> str:
+        if not self.msg.keyboard_supported:  # no buttons on screen: the words to write instead of a press
+            typed = "intake.typed." + key.removeprefix("intake.")
+            key = typed if i18n.has(typed, self.lang) else key
         return i18n.text(key, self.lang, **params)
 
     def say(self, text: str, keyboard: Keyboard | None = None, attachment_file: str | None = None) -> None:

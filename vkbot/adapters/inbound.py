@@ -12,6 +12,7 @@ from waitlist.inbound import InboundAttachment, InboundMessage
 # The domain bounds what it stores; this only caps what it is handed (the raw event keeps everything).
 MAX_TEXT_CHARS = 20_000
 MAX_FORWARDED = 20
+_TITLE_CHARS = 200
 
 
 def _ref(kind: str, body: Any) -> str:
@@ -32,17 +33,19 @@ def to_attachment(att: Attachment) -> InboundAttachment:
     if att.type == "doc" and att.doc is not None:
         doc = att.doc
         kind = "photo" if doc.ext.lower() in {"jpg", "jpeg", "png", "webp", "heic"} else "doc"
-        return InboundAttachment(kind, doc.url, _ref("doc", doc), doc.size or None, doc.ext or None)
+        return InboundAttachment(
+            kind, doc.url, _ref("doc", doc), doc.size or None, doc.ext or None, _title(doc.title)
+        )
     if att.type == "sticker":
         return InboundAttachment("sticker", None, "sticker", None, None)
     body = _Raw(att.raw_body())
     if att.type == "video":
-        return InboundAttachment("video", None, _ref("video", body), None, None)
+        return InboundAttachment("video", None, _ref("video", body), None, None, body.title)
     if att.type == "link":
-        return InboundAttachment("other", body.url, "link", None, "link")
+        return InboundAttachment("other", body.url, "link", None, "link", body.title)
     if att.type in ("wall", "poll", "market", "audio", "story", "graffiti", "wall_reply"):
         # Kept for the founder by reference ("wall-1_5", "poll7_9"); ext names the kind for the wording.
-        return InboundAttachment("other", None, _ref(att.type, body), None, att.type)
+        return InboundAttachment("other", None, _ref(att.type, body), None, att.type, body.title)
     return InboundAttachment("other", None, att.type, None, att.type)
 
 
@@ -55,6 +58,15 @@ class _Raw:
         self.owner_id = body.get("owner_id", body.get("to_id", body.get("from_id", "")))
         self.id, self.access_key = body.get("id", ""), body.get("access_key")
         self.url = body.get("url") if isinstance(body.get("url"), str) else None
+        # A video's or link's title, a poll's question, a wall post's first words.
+        self.title = next((_title(body[k]) for k in ("title", "question", "text") if body.get(k)), None)
+
+
+def _title(value: Any) -> str | None:
+    """A title as the founder's inbox shows it: text only, one line, bounded."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return storable(" ".join(value.split())[:_TITLE_CHARS])
 
 
 def forwarded(messages: list[ForeignMessage], depth: int = 0) -> list[ForeignMessage]:
