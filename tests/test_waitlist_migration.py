@@ -11,6 +11,7 @@ from alembic.operations import Operations
 from sqlalchemy import MetaData, create_engine, inspect
 from sqlmodel import SQLModel
 
+import waitlist.interviews.models  # noqa: F401  (registers the interview tables: wl_ too)
 import waitlist.models  # noqa: F401  (registers the tables)
 
 VERSIONS = Path(__file__).resolve().parents[1] / "vkbot" / "migrations" / "versions"
@@ -34,20 +35,24 @@ def _waitlist_metadata() -> MetaData:
 
 def test_migration_matches_the_models_and_downgrades_cleanly(tmp_path: Path) -> None:
     first, second = _load_migration(), _load_migration("waitlist_0002")
+    interviews = _load_migration("interviews_0001")  # its own branch, on top of the waitlist's
     assert (first.revision, first.down_revision, first.branch_labels) == (
         "waitlist_0001",
         "core_0001",
         ("waitlist",),
     )
     assert (second.revision, second.down_revision) == ("waitlist_0002", "waitlist_0001")
+    assert (interviews.down_revision, interviews.branch_labels) == ("waitlist_0002", ("interviews",))
     engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     with engine.begin() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         with Operations.context(context):
             first.upgrade()
             second.upgrade()
+            interviews.upgrade()
         assert compare_metadata(context, _waitlist_metadata()) == []
         with Operations.context(context):
+            interviews.downgrade()
             second.downgrade()
             first.downgrade()
         assert inspect(connection).get_table_names() == []
