@@ -11,7 +11,7 @@ from alembic.operations import Operations
 from sqlalchemy import MetaData, create_engine, inspect
 from sqlmodel import SQLModel
 
-import waitlist.interviews.models  # noqa: F401  (registers the interview tables: wl_ too)
+import waitlist.interviews.models
 import waitlist.models  # noqa: F401  (registers the tables)
 
 VERSIONS = Path(__file__).resolve().parents[1] / "vkbot" / "migrations" / "versions"
