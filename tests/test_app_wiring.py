@@ -13,7 +13,7 @@ async def test_one_scheduler_runs_notices_and_publishing_at_start_and_holds_the_
     config = sandbox_config(sandbox.url, f"sqlite:///{tmp_path / 's.db'}", tmp_path / "files")
     async with running_app(config) as app:
         jobs = {job.id: job for job in app.scheduler.get_jobs()}
-        assert set(jobs) == {"notices", "publishing", "interviews", "sweep", "digest", "reconcile"}
+        assert set(jobs) == {"notices", "publishing", "interviews", "names", "sweep", "digest", "reconcile"}
 
         async def minute_jobs_ran() -> bool:
             # After its first run at start, a minute job's next run is about a minute away.

@@ -44,6 +44,7 @@ from vkbot.ops.health import HealthServer, HealthSources
 from vkbot.ops.interviews import interviews_once
 from vkbot.ops.jobs import digest_once, notify_once, reconcile_once, record_undeliverable, sweep_once
 from vkbot.ops.ml_review import MlReviewer
+from vkbot.ops.names import names_once
 from waitlist.filestore import LocalFileStore
 
 if TYPE_CHECKING:
@@ -142,6 +143,7 @@ def _schedule_jobs(
             ),
             every_minute,
         ),
+        ("names", lambda: names_once(engine, client, clock), every_minute),
         ("sweep", lambda: sweep_once(engine, config.waitlist, clock, files), CronTrigger(hour=3, minute=30)),
         (
             "digest",

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from vkbot.core.store.models import OutboxRow, StoredEvent
+from vkbot.core.store.models import OutboxRow, StoredEvent, VkUserName
 
 ERASED = ""
 
@@ -62,6 +62,10 @@ class StoredMessageTexts:
             event.raw = _blank(event.raw)
             erased += 1
         erased += self._erase_sent_replies(peer_id)
+        name = self.session.get(VkUserName, peer_id)
+        if name is not None:  # their VK name, kept for the founder's conversation list
+            self.session.delete(name)
+            erased += 1
         self.session.flush()
         return erased
 

@@ -22,7 +22,7 @@ from moderation.records import hidden_source_keys, review_source_keys
 from vkbot.adapters.inbound import storable
 from vkbot.core.store.events_repo import load_event
 from vkbot.core.store.keys import event_key
-from vkbot.core.store.models import OutboxRow, StoredEvent
+from vkbot.core.store.models import OutboxRow, StoredEvent, VkUserName
 from vkbot.ingress.events import MessageNew, MessageReply, VkEvent, event_type_of
 from waitlist.models import WlConversation, WlOrder
 
@@ -55,6 +55,7 @@ class Identity:
     """Who a thread is with, as far as the suite knows: their order and language."""
 
     peer_id: int
+    name: str | None = None  # as VK gives it (vkbot.ops.names), once fetched
     order_number: int | None = None
     subject_name: str | None = None
     relation: str | None = None
@@ -104,6 +105,10 @@ def identities(session: Session, peer_ids: Iterable[int]) -> dict[int, Identity]
         c.peer_id: c
         for c in session.scalars(select(WlConversation).where(col(WlConversation.peer_id).in_(peers)))
     }
+    names = {
+        row.user_id: row.full_name
+        for row in session.scalars(select(VkUserName).where(col(VkUserName.user_id).in_(peers)))
+    }
     orders: dict[int, WlOrder] = {}
     query = select(WlOrder).where(col(WlOrder.peer_id).in_(peers), col(WlOrder.number).is_not(None))
     for newer in session.scalars(query.order_by(col(WlOrder.id))):
@@ -113,6 +118,7 @@ def identities(session: Session, peer_ids: Iterable[int]) -> dict[int, Identity]
         conv, order = convs.get(peer), orders.get(peer)
         found[peer] = Identity(
             peer_id=peer,
+            name=names.get(peer) or None,
             order_number=order.number if order else None,
             subject_name=order.subject_name if order else None,
             relation=order.relation if order else None,

@@ -141,3 +141,18 @@ class RateStart(SQLModel, table=True):
     bucket: str = Field(max_length=64)
     # The database's clock (seconds since the epoch), the one clock every process agrees on.
     started_at: float
+
+
+class VkUserName(SQLModel, table=True):
+    """A relative's name as VK gives it (``users.get``), for the founder's conversations; erased with their data."""
+
+    __tablename__ = "vk_user_names"
+
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    fetched_at: datetime = Field(default_factory=utcnow, sa_column=_aware_column(False))
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
