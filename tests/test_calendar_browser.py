@@ -15,21 +15,15 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-import i18n
 from publishing import PubPost
+from tests import browser as shared
+from tests.browser import CHROMIUM, chromium, ru
 from tests.calendar_fixtures import PASSWORD, Seeded, calendar_site
-from tests.test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS
 from vkbot.dashboard.server import DashboardServer
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")
-
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-
-
-def ru(key: str, **params: Any) -> str:
-    return i18n.text(key, "ru", **params)
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +34,8 @@ async def site(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[
 
 @pytest.fixture(scope="module")
 async def browser(site: Any) -> AsyncIterator[Any]:
-    async with playwright_api.async_playwright() as driver:
-        chromium = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
+    async with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -60,8 +52,7 @@ async def page(browser: Any, site: tuple[DashboardServer, Seeded]) -> AsyncItera
 
 
 async def shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / f"calendar-{name}.png"), full_page=True)
+    await shared.screenshot(page, f"calendar-{name}")
 
 
 async def test_the_week_and_month_show_three_clips_in_their_slots_with_the_hand_off_marked(

@@ -6,34 +6,28 @@ of each page is kept under ``screenshots/`` for a person to look at.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-import requests
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-import i18n
 from moderation.models import ModItem
-from tests.app_helpers import eventually, running_app, sandbox_config
-from tests.test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS
+from tests import browser as shared
+from tests.app_helpers import eventually
+from tests.browser import CHROMIUM, PASSWORD, chromium, dashboard_suite, ru
 from vkbot.app import App
 from vkbot.dashboard import login
 from vkbot.dashboard.models import DashAccount, DashAudit
-from vkbot.sandbox import SandboxControl, SandboxThread
+from vkbot.sandbox import SandboxThread
 
 playwright_api = pytest.importorskip("playwright.async_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")
 
-PASSWORD = "correct horse battery staple"
 HELPER, HELPER_PASSWORD = "anna", "anna reviews the hidden ones"
 ABUSE = "Ты тупая мразь, чтоб ты сдохла"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 
 @dataclass
@@ -46,19 +40,9 @@ class Suite:
 async def suite(
     sandbox_server: SandboxThread, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Suite]:
-    await asyncio.to_thread(requests.post, f"{sandbox_server.url}/sandbox/reset", timeout=10)
     folder = tmp_path_factory.mktemp("dashboard_auth")
-    config = sandbox_config(
-        sandbox_server.url,
-        f"sqlite:///{folder / 'suite.db'}",
-        folder / "files",
-        dashboard={"enabled": "true", "port": 0, "password": PASSWORD},
-    )
-    async with aiohttp.ClientSession() as http, running_app(config) as app:
-        sandbox = SandboxControl(http, sandbox_server.url)
+    async with dashboard_suite(sandbox_server.url, folder) as (app, sandbox):
         assert app.dashboard is not None
-        await asyncio.wait_for(app.dashboard.started.wait(), 10)
-        await sandbox.wait_for_call("groups.getLongPollServer")
         await sandbox.inject_message(5201, ABUSE)
 
         async def hidden() -> bool:
@@ -71,19 +55,12 @@ async def suite(
 
 @pytest.fixture(scope="module")
 async def browser(suite: Suite) -> AsyncIterator[Any]:
-    async with playwright_api.async_playwright() as driver:
-        chromium = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
-
-
-def ru(key: str, **params: Any) -> str:
-    return i18n.text(key, "ru", **params)
+    async with chromium() as launched:
+        yield launched
 
 
 async def screenshot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / f"auth-{name}.png"), full_page=True)
+    await shared.screenshot(page, f"auth-{name}")
 
 
 async def sign_in(page: Any, suite: Suite, name: str, password: str) -> Any:

@@ -11,12 +11,10 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-import requests
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -24,7 +22,8 @@ import i18n
 from moderation.browse import hidden_count
 from moderation.models import ModItem
 from moderation.review import category_label
-from tests.app_helpers import eventually, running_app, sandbox_config
+from tests.app_helpers import eventually
+from tests.browser import CHROMIUM, OPEN_WINDOW, PASSWORD, chromium, dashboard_suite, ru
 from tests.test_intake_sandbox import WORDS, Relative
 from vkbot.app import App
 from vkbot.sandbox import SandboxControl, SandboxThread
@@ -32,18 +31,6 @@ from waitlist.models import WlOrder
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PASSWORD = "correct horse battery staple"
 MARKUP_STORY = 'Мама любила сад <script>window.pwned=1</script> и <img src=x onerror="window.pwned=2"> птиц'
 ABUSE_KEPT = "Ты тупая мразь, чтоб ты сдохла"  # stays hidden
 ABUSE_RESTORED = "Сдохни, тварь, ненавижу тебя"  # restored by a test
@@ -75,20 +62,9 @@ class Suite:
 async def suite(
     sandbox_server: SandboxThread, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Suite]:
-    await asyncio.to_thread(requests.post, f"{sandbox_server.url}/sandbox/reset", timeout=10)
     folder = tmp_path_factory.mktemp("dashboard")
-    config = sandbox_config(
-        sandbox_server.url,
-        f"sqlite:///{folder / 'suite.db'}",
-        folder / "files",
-        waitlist={"sending_window_start_hour": 0, "sending_window_end_hour": 24, "queue_limit": 1000},
-        dashboard={"enabled": "true", "port": 0, "password": PASSWORD},
-    )
-    async with aiohttp.ClientSession() as http, running_app(config) as app:
-        sandbox = SandboxControl(http, sandbox_server.url)
+    async with dashboard_suite(sandbox_server.url, folder, waitlist=OPEN_WINDOW) as (app, sandbox):
         assert app.dashboard is not None
-        await asyncio.wait_for(app.dashboard.started.wait(), 10)
-        await sandbox.wait_for_call("groups.getLongPollServer")
 
         async def order_for(relative: Relative) -> None:
             await relative.start()
@@ -125,10 +101,8 @@ async def suite(
 
 @pytest.fixture(scope="module")
 async def browser(suite: Suite) -> AsyncIterator[Any]:
-    async with playwright_api.async_playwright() as driver:
-        chromium = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
+    async with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -145,10 +119,6 @@ async def sign_in(page: Any, suite: Suite, password: str = PASSWORD) -> Any:
     async with page.expect_navigation() as navigation:
         await page.click("button[type=submit] >> text=" + i18n.text("dashboard.login.submit"))
     return await navigation.value
-
-
-def ru(key: str, **params: Any) -> str:
-    return i18n.text(key, "ru", **params)
 
 
 async def test_every_page_needs_a_sign_in_and_a_wrong_password_is_refused(page: Any, suite: Suite) -> None:

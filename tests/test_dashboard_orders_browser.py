@@ -8,21 +8,18 @@ of each page is kept under ``screenshots/`` for a person to look at.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-import requests
 from sqlalchemy import select
 from sqlmodel import Session
 
-import i18n
-from tests.app_helpers import eventually, running_app, sandbox_config
-from tests.test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS
+from tests import browser as shared
+from tests.app_helpers import eventually
+from tests.browser import CHROMIUM, OPEN_WINDOW, PASSWORD, chromium, dashboard_suite, ru
 from tests.test_intake_sandbox import Relative
 from vkbot.app import App
 from vkbot.dashboard import login
@@ -33,10 +30,8 @@ playwright_api = pytest.importorskip("playwright.async_api")
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")
 
-PASSWORD = "correct horse battery staple"
 FAMILY = 5301
 CLIP = b"\x00\x00\x00\x18ftypmp42" + b"\x00clip" * 50_000
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 
 @dataclass
@@ -53,20 +48,9 @@ class Suite:
 async def suite(
     sandbox_server: SandboxThread, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Suite]:
-    await asyncio.to_thread(requests.post, f"{sandbox_server.url}/sandbox/reset", timeout=10)
     folder = tmp_path_factory.mktemp("orders")
-    config = sandbox_config(
-        sandbox_server.url,
-        f"sqlite:///{folder / 'suite.db'}",
-        folder / "files",
-        waitlist={"sending_window_start_hour": 0, "sending_window_end_hour": 24, "queue_limit": 1000},
-        dashboard={"enabled": "true", "port": 0, "password": PASSWORD},
-    )
-    async with aiohttp.ClientSession() as http, running_app(config) as app:
-        sandbox = SandboxControl(http, sandbox_server.url)
+    async with dashboard_suite(sandbox_server.url, folder, waitlist=OPEN_WINDOW) as (app, sandbox):
         assert app.dashboard is not None
-        await asyncio.wait_for(app.dashboard.started.wait(), 10)
-        await sandbox.wait_for_call("groups.getLongPollServer")
         relative = Relative(sandbox, FAMILY)
         await relative.start()
         await relative.finish()
@@ -78,10 +62,8 @@ async def suite(
 
 @pytest.fixture(scope="module")
 async def browser(suite: Suite) -> AsyncIterator[Any]:
-    async with playwright_api.async_playwright() as driver:
-        chromium = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
+    async with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -90,10 +72,6 @@ async def page(browser: Any) -> AsyncIterator[Any]:
     page = await context.new_page()
     yield page
     await context.close()
-
-
-def ru(key: str, **params: Any) -> str:
-    return i18n.text(key, "ru", **params)
 
 
 async def sign_in(page: Any, suite: Suite) -> None:
@@ -105,8 +83,7 @@ async def sign_in(page: Any, suite: Suite) -> None:
 
 
 async def screenshot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / f"orders-{name}.png"), full_page=True)
+    await shared.screenshot(page, f"orders-{name}")
 
 
 async def test_a_photo_thumbnail_loads_and_opens_full_size(page: Any, suite: Suite) -> None:

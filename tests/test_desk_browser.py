@@ -10,18 +10,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-import requests
 from sqlalchemy import select
 from sqlmodel import Session
 
-import i18n
-from tests.app_helpers import eventually, running_app, sandbox_config
-from tests.test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS
+from tests import browser as shared
+from tests.app_helpers import eventually
+from tests.browser import CHROMIUM, OPEN_WINDOW, PASSWORD, chromium, dashboard_suite, ru
 from vkbot.app import App
 from vkbot.sandbox import SandboxControl, SandboxThread
 from waitlist.models import WlInbox
@@ -29,18 +26,12 @@ from waitlist.models import WlInbox
 playwright_api = pytest.importorskip("playwright.async_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-PASSWORD = "correct horse battery staple"
 FOUNDER = 4242
 DESPAIRING, MARKED, TALKING = 6001, 6002, 6003
 DESPAIR = "Мужа не стало, я не хочу больше жить"
 MARKUP = 'Мама <script>window.pwned=1</script> любила <img src=x onerror="window.pwned=2"> сад'
 HELLO = "Здравствуйте, у нас умерла мама, можно сделать ролик?"
 REPLY = "Здравствуйте, это Анна. Я прочитала ваше сообщение и позвоню вам вечером."
-
-
-def ru(key: str, **params: Any) -> str:
-    return i18n.text(key, "ru", **params)
 
 
 @dataclass
@@ -54,21 +45,11 @@ class Suite:
 async def suite(
     sandbox_server: SandboxThread, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Suite]:
-    await asyncio.to_thread(requests.post, f"{sandbox_server.url}/sandbox/reset", timeout=10)
     folder = tmp_path_factory.mktemp("desk")
-    config = sandbox_config(
-        sandbox_server.url,
-        f"sqlite:///{folder / 'suite.db'}",
-        folder / "files",
-        waitlist={"sending_window_start_hour": 0, "sending_window_end_hour": 24, "queue_limit": 1000},
-        dashboard={"enabled": "true", "port": 0, "password": PASSWORD},
-        alerts={"founder_user_id": FOUNDER},
-    )
-    async with aiohttp.ClientSession() as http, running_app(config) as app:
-        sandbox = SandboxControl(http, sandbox_server.url)
+    async with dashboard_suite(
+        sandbox_server.url, folder, waitlist=OPEN_WINDOW, alerts={"founder_user_id": FOUNDER}
+    ) as (app, sandbox):
         assert app.dashboard is not None
-        await asyncio.wait_for(app.dashboard.started.wait(), 10)
-        await sandbox.wait_for_call("groups.getLongPollServer")
         await sandbox.allow(FOUNDER)  # she wrote to the community once, so it may write to her
         for peer, text in ((DESPAIRING, DESPAIR), (MARKED, MARKUP), (TALKING, HELLO)):
             await sandbox.inject_message(peer, text)
@@ -83,10 +64,8 @@ async def suite(
 
 @pytest.fixture(scope="module")
 async def browser(suite: Suite) -> AsyncIterator[Any]:
-    async with playwright_api.async_playwright() as driver:
-        chromium = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
+    async with chromium() as launched:
+        yield launched
 
 
 async def signed_in(browser: Any, suite: Suite, **options: Any) -> Any:
@@ -102,8 +81,7 @@ async def signed_in(browser: Any, suite: Suite, **options: Any) -> Any:
 
 
 async def shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / f"desk-{name}.png"), full_page=True)
+    await shared.screenshot(page, f"desk-{name}")
 
 
 async def test_words_of_despair_wait_under_needs_you_and_she_is_told_once_in_vk(

@@ -13,7 +13,6 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -21,7 +20,8 @@ import pytest
 import requests
 
 from tests.app_helpers import eventually, running_app, sandbox_config
-from tests.test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, sign_in
+from tests.browser import CHROMIUM, PASSWORD, chromium, screenshot
+from tests.test_dashboard_browser import sign_in
 from tests.test_intake_sandbox import Relative
 from tests.test_interviews_sandbox import EVERY_DAY, FOUNDER, call_of, pass_once, time_buttons
 from vkbot.app import App
@@ -31,7 +31,6 @@ from vkbot.sandbox import SandboxControl, SandboxThread
 playwright_api = pytest.importorskip("playwright.async_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium")
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 SUNDAY_NIGHT = datetime(2026, 12, 6, 20, 30, tzinfo=UTC)  # 23:30 in Moscow: outside the window
 MONDAY_MORNING = datetime(2026, 12, 7, 6, 30, tzinfo=UTC)  # 09:30 in Moscow: inside the window
 FEED_TOKEN = "browser-feed-token-0123456789abcdef"
@@ -106,10 +105,8 @@ async def suite(
 
 @pytest.fixture(scope="module")
 async def browser(suite: Suite) -> AsyncIterator[Any]:
-    async with playwright_api.async_playwright() as driver:
-        chromium = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
+    async with chromium() as launched:
+        yield launched
 
 
 async def test_a_call_booked_by_buttons_is_reminded_and_shows_on_her_day(browser: Any, suite: Suite) -> None:
@@ -148,7 +145,6 @@ async def test_a_call_booked_by_buttons_is_reminded_and_shows_on_her_day(browser
         assert "/orders/" in page.url and "Мария Ивановна Кузнецова" in await page.inner_text("main")
         await page.go_back()
         assert FEED_TOKEN in await page.inner_text("#feed-url")
-        SCREENSHOTS.mkdir(exist_ok=True)
-        await page.screenshot(path=str(SCREENSHOTS / "interviews_day.png"), full_page=True)
+        await screenshot(page, "interviews_day")
     finally:
         await context.close()
