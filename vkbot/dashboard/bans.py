@@ -16,17 +16,11 @@ from moderation.models import ModBanProposal
 from vkbot.adapters.moderation import effect_requests
 from vkbot.core.store.db import begin_write
 from vkbot.dashboard.context import Dashboard, actor_of, dashboard_of
+from vkbot.dashboard.paths import path_id
 from vkbot.dashboard.render import render
 from vkbot.effects.outbox import enqueue
 
 NOTICES = ("accepted", "dismissed", "no_group")
-
-
-def _proposal_id(request: web.Request) -> int:
-    raw = request.match_info["proposal_id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise web.HTTPNotFound()
-    return int(raw)
 
 
 def _list(dashboard: Dashboard) -> list[ModBanProposal]:
@@ -62,7 +56,9 @@ async def bans_page(request: web.Request) -> web.Response:
 async def accept_ban(request: web.Request) -> web.StreamResponse:
     dashboard = dashboard_of(request)
     try:
-        queued = await asyncio.to_thread(_accept, dashboard, _proposal_id(request), actor_of(request))
+        queued = await asyncio.to_thread(
+            _accept, dashboard, path_id(request, "proposal_id"), actor_of(request)
+        )
     except LookupError as exc:
         raise web.HTTPNotFound() from exc
     except ValueError as exc:  # decided already (from another tab, or by auto-ban)
@@ -75,7 +71,9 @@ async def accept_ban(request: web.Request) -> web.StreamResponse:
 
 async def dismiss_ban(request: web.Request) -> web.StreamResponse:
     try:
-        await asyncio.to_thread(_dismiss, dashboard_of(request), _proposal_id(request), actor_of(request))
+        await asyncio.to_thread(
+            _dismiss, dashboard_of(request), path_id(request, "proposal_id"), actor_of(request)
+        )
     except LookupError as exc:
         raise web.HTTPNotFound() from exc
     except ValueError as exc:

@@ -25,6 +25,7 @@ from publishing.slots import is_paused
 from vkbot.core.store.db import begin_write
 from vkbot.dashboard import thumbs
 from vkbot.dashboard.context import Dashboard, actor_of, dashboard_of
+from vkbot.dashboard.paths import MAX_ID, path_id, whole_number
 from vkbot.dashboard.render import render, request_lang
 from vkbot.dashboard.words import when_in_words
 from vkbot.effects.outbox import enqueue
@@ -34,14 +35,6 @@ from waitlist.models import WlOrder
 log = logging.getLogger("vkbot.dashboard.calendar")
 
 NOTICES = ("paused", "resumed", "posted", "moved", "pinned", "comments_closed", "comments_open")
-_MAX_POST_ID = 12  # digits
-
-
-def _post_id(request: web.Request) -> int:
-    raw = request.match_info["post_id"]
-    if not raw.isdigit() or len(raw) > _MAX_POST_ID:
-        raise web.HTTPNotFound()
-    return int(raw)
 
 
 def _start(dashboard: Dashboard, raw: str | None) -> date:
@@ -143,7 +136,7 @@ def _file_of(dashboard: Dashboard, post_id: int) -> tuple[str, int | None]:
 
 async def thumbnail(request: web.Request) -> web.Response:
     dashboard = dashboard_of(request)
-    file_id, _number = await asyncio.to_thread(_file_of, dashboard, _post_id(request))
+    file_id, _number = await asyncio.to_thread(_file_of, dashboard, path_id(request, "post_id"))
     body = await asyncio.to_thread(thumbs.thumbnail, dashboard.files, file_id)
     return web.Response(body=body, content_type="image/jpeg")
 
@@ -151,7 +144,7 @@ async def thumbnail(request: web.Request) -> web.Response:
 async def download_clip(request: web.Request) -> web.Response:
     """The clip to post by hand, as a file download."""
     dashboard = dashboard_of(request)
-    post_id = _post_id(request)
+    post_id = path_id(request, "post_id")
     file_id, number = await asyncio.to_thread(_file_of, dashboard, post_id)
     if dashboard.files is None:
         raise web.HTTPNotFound()
@@ -168,10 +161,10 @@ async def download_clip(request: web.Request) -> web.Response:
 async def mark_posted(request: web.Request) -> web.StreamResponse:
     """She pasted the hand-off herself: the calendar shows it posted (with the wall post's id if given)."""
     dashboard = dashboard_of(request)
-    post_id = _post_id(request)
+    post_id = path_id(request, "post_id")
     form = await request.post()
     raw = str(form.get("vk_post_id", "")).strip().rsplit("_", 1)[-1]  # an id or a wall link
-    vk_post_id = int(raw) if raw.isdigit() and len(raw) <= 12 else None
+    vk_post_id = whole_number(raw, MAX_ID)
     now = dashboard.clock.now()
     try:
         await asyncio.to_thread(
@@ -198,7 +191,7 @@ async def move_post(request: web.Request) -> web.StreamResponse:
     """Move to the first free slot from a time, or pin exactly at it (as `vkbot schedule move|pin`)."""
     dashboard = dashboard_of(request)
     settings = dashboard.publishing
-    post_id = _post_id(request)
+    post_id = path_id(request, "post_id")
     form = await request.post()
     how = str(form.get("how", "move"))
     if how not in ("move", "pin"):
@@ -221,7 +214,7 @@ async def move_post(request: web.Request) -> web.StreamResponse:
 async def switch_comments(request: web.Request) -> web.StreamResponse:
     """Close (or open) the comments under a post: at once on the wall, or as it goes up."""
     dashboard = dashboard_of(request)
-    post_id = _post_id(request)
+    post_id = path_id(request, "post_id")
     closed = str((await request.post()).get("closed", "")) == "1"
     now = dashboard.clock.now()
 

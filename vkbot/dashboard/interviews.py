@@ -21,6 +21,7 @@ import i18n
 from vkbot.core.store.db import begin_write
 from vkbot.dashboard.audit import note
 from vkbot.dashboard.context import Dashboard, account_of, dashboard_of
+from vkbot.dashboard.paths import path_id
 from vkbot.dashboard.render import render, request_lang
 from waitlist.interviews.booking import her_zone, mark_written
 from waitlist.interviews.hours import FreeHours, format_range, load_hours
@@ -141,11 +142,9 @@ def _mark_written(dashboard: Dashboard, interview_id: int) -> bool:
 
 async def written(request: web.Request) -> web.StreamResponse:
     """ "I have written to them": the request leaves her list (the audit trail keeps who marked it)."""
-    raw = request.match_info["interview_id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise web.HTTPNotFound()
-    note(request, f"interview {raw}")
-    if not await asyncio.to_thread(_mark_written, dashboard_of(request), int(raw)):
+    interview_id = path_id(request, "interview_id")
+    note(request, f"interview {interview_id}")
+    if not await asyncio.to_thread(_mark_written, dashboard_of(request), interview_id):
         raise web.HTTPNotFound()
     raise web.HTTPFound("/interviews?done=written")
 

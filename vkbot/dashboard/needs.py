@@ -18,9 +18,10 @@ from sqlmodel import Session, col, select
 
 from moderation.bans import list_proposals
 from moderation.records import hidden_source_keys
-from publishing.models import PubPost
+from publishing.outcomes import handed_to_founder
 from vkbot.core.store.db import begin_write
 from vkbot.dashboard.context import Dashboard, dashboard_of
+from vkbot.dashboard.paths import path_id
 from vkbot.dashboard.render import render
 from vkbot.dashboard.threads import Identity, blurred_keys, identities
 from waitlist.founder import mark_handled
@@ -30,7 +31,7 @@ from waitlist.models import WlInbox, WlOrder
 
 HOME = "/needs"
 # The hand-off list publishing's pages keep (copy the caption, download the clip, mark as posted).
-HANDOFF_PAGE = "/handoffs"
+HANDOFF_PAGE = "/calendar/handoffs"
 # Kinds of kept messages, in the order the page shows them: the most urgent first.
 SECTIONS: dict[str, tuple[str, ...]] = {
     "crisis": ("crisis",),
@@ -113,12 +114,15 @@ def _kept(session: Session, kinds: tuple[str, ...]) -> list[Need]:
 
 
 def _handoffs(session: Session) -> list[Handoff]:
-    query = select(PubPost, WlOrder).join(WlOrder, col(WlOrder.id) == col(PubPost.order_id))
-    rows = list(session.exec(query.where(PubPost.status == "handed_to_founder").order_by(col(PubPost.id))))
-    who = identities(session, [order.peer_id for _, order in rows if order.peer_id])
+    """Publishing's hand-offs (``handed_to_founder``, by slot), each with its order and who it is for."""
+    posts = handed_to_founder(session)
+    ids = [post.order_id for post in posts]
+    orders = {o.id: o for o in session.exec(select(WlOrder).where(col(WlOrder.id).in_(ids)))} if ids else {}
+    who = identities(session, [o.peer_id for o in orders.values() if o.peer_id])
     return [
         Handoff(post.id or 0, post.handed_at, order.number, who.get(order.peer_id or 0), post.handoff_reason)
-        for post, order in rows
+        for post in posts
+        if (order := orders.get(post.order_id)) is not None
     ]
 
 
@@ -148,9 +152,7 @@ async def needs_page(request: web.Request) -> web.Response:
 
 async def mark_done(request: web.Request) -> web.StreamResponse:
     """She dealt with it (answered in VK, called): it leaves the page; the thread keeps the words."""
-    raw = request.match_info["need_id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise web.HTTPNotFound()
-    if not await asyncio.to_thread(_done, dashboard_of(request), int(raw)):
+    need_id = path_id(request, "need_id")
+    if not await asyncio.to_thread(_done, dashboard_of(request), need_id):
         raise web.HTTPNotFound()
     raise web.HTTPFound(f"{HOME}?done=1")

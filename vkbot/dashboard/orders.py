@@ -22,6 +22,7 @@ import i18n
 import waitlist
 from vkbot.core.store.db import begin_write
 from vkbot.dashboard.context import Dashboard, actor_of, dashboard_of
+from vkbot.dashboard.paths import path_id, whole_number
 from vkbot.dashboard.render import render, request_lang
 from vkbot.ops.jobs import queue_notices
 from waitlist.browse import PUBLISH_CHOICES, OrderQuery, SignupView, find_orders, signup_list
@@ -37,18 +38,8 @@ MAX_PAGE = 10_000
 DONE = ("status", "move", "clip")
 
 
-def whole_number(raw: str, limit: int) -> int | None:
-    """ASCII digits only ("²" is a digit to ``str.isdigit`` but not to ``int``), at most ``limit``."""
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or int(raw) > limit:
-        return None
-    return int(raw)
-
-
 def order_number(request: web.Request) -> int:
-    number = whole_number(request.match_info["number"], 10**12)
-    if number is None:
-        raise web.HTTPNotFound()
-    return number
+    return path_id(request, "number")
 
 
 # -- the queue --------------------------------------------------------------------------------------

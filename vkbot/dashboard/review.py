@@ -17,24 +17,17 @@ from typing import Any
 from aiohttp import web
 from sqlmodel import Session
 
-from moderation.review import category_label, confirm, list_items, restore, reveal_one
+from moderation.review import category_label, confirm, hidden_by_category, list_items, restore, reveal_one
 from vkbot.adapters.moderation import effect_requests
 from vkbot.core.store.db import begin_write
 from vkbot.dashboard import audit
 from vkbot.dashboard.context import Dashboard, account_of, actor_of, dashboard_of
+from vkbot.dashboard.paths import path_id
 from vkbot.dashboard.render import render, request_lang
 from vkbot.effects.outbox import enqueue
 
 LIST_LIMIT = 100
-COUNT_LIMIT = 100_000
 NOTICES = ("restored", "confirmed", "no_group")
-
-
-def _item_id(request: web.Request) -> int:
-    raw = request.match_info["item_id"]
-    if not raw.isdigit() or len(raw) > 12:
-        raise web.HTTPNotFound()
-    return int(raw)
 
 
 def _items(
@@ -43,11 +36,14 @@ def _items(
     """The newest hidden items (texts only for a helper) and how many are hidden per reason, most first."""
     with Session(dashboard.engine) as session:
         rows = list_items(session, show_text=show_text, limit=LIST_LIMIT)
-        every = list_items(session, show_text=False, limit=COUNT_LIMIT)
+        per_category = hidden_by_category(session)
     for row in rows:
         row["label"] = category_label(row["category"], lang)
         row["at"] = datetime.fromisoformat(row["at"])
-    return rows, Counter(category_label(row["category"], lang) for row in every).most_common()
+    labelled: Counter[str] = Counter()
+    for category, count in per_category.items():
+        labelled[category_label(category, lang)] += count
+    return rows, labelled.most_common()
 
 
 def _reveal(dashboard: Dashboard, item_id: int, lang: str) -> Any:
@@ -92,7 +88,7 @@ async def review_page(request: web.Request) -> web.Response:
 
 async def item_page(request: web.Request) -> web.Response:
     """The one place a hidden text is shown: she asked for this item by clicking "show"."""
-    item_id = _item_id(request)
+    item_id = path_id(request, "item_id")
     try:
         revealed = await asyncio.to_thread(_reveal, dashboard_of(request), item_id, request_lang(request))
     except LookupError as exc:
@@ -104,7 +100,7 @@ async def item_page(request: web.Request) -> web.Response:
 async def restore_item(request: web.Request) -> web.StreamResponse:
     dashboard = dashboard_of(request)
     try:
-        queued = await asyncio.to_thread(_restore, dashboard, _item_id(request), actor_of(request))
+        queued = await asyncio.to_thread(_restore, dashboard, path_id(request, "item_id"), actor_of(request))
     except LookupError as exc:
         raise web.HTTPNotFound() from exc
     except ValueError as exc:  # not hidden any more (restored twice, from two tabs)
@@ -118,7 +114,9 @@ async def restore_item(request: web.Request) -> web.StreamResponse:
 
 async def confirm_item(request: web.Request) -> web.StreamResponse:
     try:
-        await asyncio.to_thread(_confirm, dashboard_of(request), _item_id(request), actor_of(request))
+        await asyncio.to_thread(
+            _confirm, dashboard_of(request), path_id(request, "item_id"), actor_of(request)
+        )
     except LookupError as exc:
         raise web.HTTPNotFound() from exc
     raise web.HTTPFound("/review?done=confirmed")
