@@ -112,22 +112,26 @@ def _quoted(message: Message) -> list[ForeignMessage]:
     return [quoted, *forwarded(quoted.fwd_messages)]
 
 
+def inbound_attachments(message: Message) -> tuple[InboundAttachment, ...]:
+    """The message's files, with those of forwarded and quoted messages: relatives often forward the old
+    photo, or answer "this one" quoting the message that had it."""
+    attachments = [to_attachment(a) for a in message.attachments]
+    for fwd in [*forwarded(message.fwd_messages), *_quoted(message)]:
+        attachments.extend(to_attachment(a) for a in fwd.attachments)
+    return tuple(attachments)
+
+
 def to_inbound(
     message: Message, event_key: str, *, keyboard_supported: bool, lang_hint: str | None
 ) -> InboundMessage:
     fwds = forwarded(message.fwd_messages)
-    attachments = [to_attachment(a) for a in message.attachments]
-    # Photos forwarded from another chat or inside a quoted message count as sent: relatives often
-    # forward the old photo, or answer "this one" quoting the message that had it.
-    for fwd in [*fwds, *_quoted(message)]:
-        attachments.extend(to_attachment(a) for a in fwd.attachments)
     return InboundMessage(
         event_key=event_key,
         peer_id=message.peer_id,
         from_id=message.from_id,
         text=storable(message.text[:MAX_TEXT_CHARS]),
         date=datetime.fromtimestamp(message.date, UTC),
-        attachments=tuple(attachments),
+        attachments=inbound_attachments(message),
         forwarded_texts=tuple(storable(f.text[:MAX_TEXT_CHARS]) for f in fwds if f.text),
         payload=parse_payload(message.payload),
         keyboard_supported=keyboard_supported,

@@ -30,7 +30,7 @@ from moderation.policy import LearnedScore, ModerationContext, Verdict, asks, de
 from moderation.subject import Subject
 from publishing.comments import memorial_post
 from vkbot.adapters.downloads import FetchedAhead, HttpDownloader
-from vkbot.adapters.inbound import VK_LANG_IDS, to_inbound
+from vkbot.adapters.inbound import VK_LANG_IDS, inbound_attachments, to_inbound
 from vkbot.adapters.message_texts import StoredMessageTexts
 from vkbot.adapters.moderation import subject_of, verdict_requests
 from vkbot.adapters.outbound import reply_requests
@@ -111,9 +111,7 @@ class Pipeline:
 
     def _attachments(self, stored: StoredEvent) -> tuple[InboundAttachment, ...]:
         message = new_message(stored)
-        if message is None:
-            return ()
-        return to_inbound(message, stored.key, keyboard_supported=True, lang_hint=None).attachments
+        return inbound_attachments(message) if message is not None else ()
 
     def handle(self, session: Session, stored: StoredEvent) -> list[OutboxRequest]:
         """Route the typed event by its class (``ROUTES``); events nobody handles are only kept."""

@@ -90,6 +90,12 @@ def _to_founder(founder_id: int, key: str, text: str, file_id: str | None = None
     return reply_requests(Reply(founder_id, text, key, attachment_file=file_id or None))
 
 
+def _hand_to_founder(session: Session, founder_id: int, handoff: HandToFounder | None) -> None:
+    """The ready post goes to her as a VK message, in the caller's transaction (none without her id)."""
+    if handoff is not None and founder_id:
+        enqueue(session, _to_founder(founder_id, handoff.key, handoff.text, handoff.file_id))
+
+
 def effect_requests(effects: list[Effect], group_id: int, founder_id: int = 0) -> list[OutboxRequest]:
     """Outbox rows for the planner's effects; each row's key is the effect's (idempotent enqueue)."""
     requests: list[OutboxRequest] = []
@@ -251,8 +257,7 @@ class PublishExecutors:
         with Session(self.engine) as session:
             error = f"postponed post {postponed_id} did not go live"
             handoff = record_failed(session, row.key, error, self.settings, at=self.clock.now())
-            if handoff is not None and self.founder_id:
-                enqueue(session, _to_founder(self.founder_id, handoff.key, handoff.text, handoff.file_id))
+            _hand_to_founder(session, self.founder_id, handoff)
             session.commit()
         return {"failed": postponed_id}
 
@@ -305,9 +310,8 @@ class PublishExecutors:
     def _hand_off(self, row: OutboxRow, reason: str) -> dict[str, Any]:
         with Session(self.engine) as session:
             handoff = record_handed_to_founder(session, row.key, reason, self.settings, at=self.clock.now())
-            if handoff is not None and self.founder_id:
-                # In the same transaction: the post is hers exactly when her message is on its way.
-                enqueue(session, _to_founder(self.founder_id, handoff.key, handoff.text, handoff.file_id))
+            # In the same transaction: the post is hers exactly when her message is on its way.
+            _hand_to_founder(session, self.founder_id, handoff)
             session.commit()
         if handoff is None:
             return {"skipped": "no longer queued"}
@@ -411,7 +415,6 @@ def publishing_outcome(
         if row.kind not in (KIND_PUBLISH, KIND_CHECK) or row.status != "parked":
             return
         handoff = record_failed(session, row.key, row.last_error or "unknown error", settings, at=clock.now())
-        if handoff is not None and founder_id:
-            enqueue(session, _to_founder(founder_id, handoff.key, handoff.text, handoff.file_id))
+        _hand_to_founder(session, founder_id, handoff)
 
     return outcome
