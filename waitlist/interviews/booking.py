@@ -23,15 +23,17 @@ __all__ = [
     "choices",
     "erase_interviews",
     "for_order_number",
+    "free_times",
     "her_zone",
     "interview_for",
+    "lapse",
     "mark_written",
     "release",
     "reoffer",
     "write_me",
 ]
 
-ACTIVE = ("offered", "booked")  # besides: write_me (she is to write), written (she did), cancelled
+ACTIVE = ("offered", "booked")  # besides: write_me (she is to write), written (she did), cancelled, lapsed
 BookOutcome = str  # "booked" | "taken" | "gone" (no longer one of her times, or too soon)
 
 
@@ -79,10 +81,10 @@ def _booked_times(session: Session, besides: int | None = None) -> list[datetime
     return [t for t in session.exec(query).all() if t is not None]
 
 
-def choices(
+def free_times(
     session: Session, interview: WlInterview, settings: WaitlistSettings, now: datetime
 ) -> list[datetime]:
-    """The next times to offer: free, not shown to this relative before (unless nothing else is left)."""
+    """Every time this call could move to: free, with notice, inside the horizon, not its own time."""
     conf = settings.interviews
     times = free_slots(
         load_hours(session, conf),
@@ -93,8 +95,15 @@ def choices(
         until=now + timedelta(days=conf.horizon_days),
         booked=_booked_times(session, besides=interview.id),
     )
-    if interview.starts_at is not None:
-        times = [t for t in times if t != interview.starts_at]
+    return [t for t in times if t != interview.starts_at]
+
+
+def choices(
+    session: Session, interview: WlInterview, settings: WaitlistSettings, now: datetime
+) -> list[datetime]:
+    """The next times to offer: free, not shown to this relative before (unless nothing else is left)."""
+    conf = settings.interviews
+    times = free_times(session, interview, settings, now)
     shown = set(interview.offered)
     fresh = [t for t in times if slot_key(t) not in shown]
     return (fresh or times)[: conf.offer_count]
@@ -155,6 +164,13 @@ def erase_interviews(session: Session, peer_id: int) -> int:
         release(session, row)
         session.delete(row)
     return len(rows)
+
+
+def lapse(session: Session, interview: WlInterview, now: datetime) -> None:
+    """An offer left unanswered (after its one follow-up) ends quietly; the order keeps its place."""
+    release(session, interview)
+    interview.status = "lapsed"
+    _touch(interview, now, session)
 
 
 def write_me(session: Session, interview: WlInterview, now: datetime) -> None:

@@ -9,7 +9,7 @@ import i18n
 from waitlist.effects import Button, Keyboard
 from waitlist.interviews.models import WlInterview
 from waitlist.interviews.slots import slot_key
-from waitlist.interviews.words import time_words, zone_words
+from waitlist.interviews.words import time_words, zone_phrase, zone_words
 from waitlist.models import WlOrder
 
 __all__ = ["booked_message", "founder_note", "offer_message", "reminder_text"]
@@ -20,19 +20,25 @@ def _t(key: str, lang: str, **params: object) -> str:
 
 
 def _zone(interview: WlInterview, lang: str, at: datetime) -> str:
-    words = zone_words(interview.tz, lang, at)
-    return _t("offer.zone_assumed", lang, zone=words) if interview.tz_assumed else words
+    return zone_phrase(interview.tz, interview.tz_assumed, lang, at)
 
 
 def offer_message(
-    interview: WlInterview, order: WlOrder, times: list[datetime], lang: str, now: datetime, lead: str = ""
+    interview: WlInterview,
+    order: WlOrder,
+    times: list[datetime],
+    lang: str,
+    now: datetime,
+    lead: str = "",
+    wording: str = "offer.text",
 ) -> tuple[str, Keyboard]:
-    """Up to three times as buttons (numbered in the text too, for a phone that shows no buttons)."""
+    """Up to three times as buttons (numbered in the text too, for a phone that shows no buttons);
+    ``wording``: the offer's text, or the follow-up's (``follow_up``) for an offer left unanswered."""
     tz = ZoneInfo(interview.tz)
     # Whole dates, never "tomorrow": an offer may be read (and its buttons pressed) a day later.
     listed = "\n".join(f"{i}) {time_words(t, tz, lang)}" for i, t in enumerate(times, start=1))
     text = _t(
-        "offer.text",
+        wording,
         lang,
         number=order.number or "",
         minutes=interview.minutes,

@@ -24,7 +24,9 @@ class WlInterview(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="wl_order.id", unique=True)
     peer_id: int = Field(sa_type=sa.BigInteger, index=True)
-    status: str = Field(default="offered", max_length=16, index=True)  # offered|booked|write_me|cancelled
+    status: str = Field(
+        default="offered", max_length=16, index=True
+    )  # offered|booked|write_me|written|cancelled|lapsed
     starts_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True, index=True)
     minutes: int = 45
     tz: str = Field(max_length=64)  # the zone the relative is shown times in

@@ -30,6 +30,10 @@ class InterviewSettings(BaseModel):
     # The earliest call offered is this far from now; the latest this many days ahead.
     min_notice_hours: float = Field(default=20.0, ge=0)
     horizon_days: int = Field(default=21, ge=1, le=120)
+    # An offer left unanswered this long gets one gentle follow-up (inside the sending window)...
+    follow_up_hours: float = Field(default=48.0, gt=0)
+    # ...and this long after it, the offer lapses: the order keeps its place, «звонок» asks again.
+    lapse_hours: float = Field(default=48.0, gt=0)
     # The secret in the calendar feed's address (/interviews/feed/<token>.ics); empty: no feed.
     feed_token: SecretStr = SecretStr("")
 

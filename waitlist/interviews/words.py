@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import i18n
 
-__all__ = ["day_words", "time_words", "zone_words"]
+__all__ = ["call_words", "day_words", "time_words", "zone_phrase", "zone_words"]
 
 
 def day_words(moment: datetime, tz: ZoneInfo, lang: str, now: datetime | None = None) -> str:
@@ -43,3 +43,20 @@ def zone_words(tz_name: str, lang: str, at: datetime) -> str:
     hours, rest = divmod(abs(total), 60)
     minutes = f":{rest:02d}" if rest else ""
     return i18n.text("interviews.zone.offset", lang, offset=f"UTC{'-' if total < 0 else '+'}{hours}{minutes}")
+
+
+def zone_phrase(tz_name: str, assumed: bool, lang: str, at: datetime) -> str:
+    """The zone as a relative's message names it; an assumed one asks them to mind the difference."""
+    words = zone_words(tz_name, lang, at)
+    return i18n.text("interviews.offer.zone_assumed", lang, zone=words) if assumed else words
+
+
+def call_words(params: dict[str, object], lang: str) -> dict[str, str]:
+    """A stored notice's call time (``call_at``, ``call_tz``, ``assumed``) as ``when`` and ``zone`` words,
+    in the language of the moment it is sent (whole dates: it may be read a day later)."""
+    at = datetime.fromisoformat(str(params["call_at"]))
+    tz_name = str(params["call_tz"])
+    return {
+        "when": time_words(at, ZoneInfo(tz_name), lang),
+        "zone": zone_phrase(tz_name, bool(params.get("assumed")), lang, at),
+    }
