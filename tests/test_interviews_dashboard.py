@@ -24,11 +24,11 @@ from vkbot.clock import ManualClock
 from vkbot.config import load_config
 from vkbot.core.store.db import make_engine, migrate
 from vkbot.dashboard import accounts
-from vkbot.dashboard.interviews import today_interviews
+from vkbot.dashboard.needs import Call, todays_interviews
 from vkbot.dashboard.server import DashboardServer, dashboard_server
 from vkbot.ops.health import HealthSources
 from waitlist.filestore import LocalFileStore
-from waitlist.interviews.booking import interview_for, write_me
+from waitlist.interviews.booking import her_zone, interview_for, write_me
 from waitlist.interviews.ics import calendar_feed
 from waitlist.interviews.views import InterviewView
 from waitlist.models import WlOrder
@@ -139,15 +139,20 @@ async def test_a_helper_sees_the_days_calls_but_never_the_feeds_secret(served: S
     assert TOKEN not in page and "/interviews/feed/" not in page
 
 
+def _today(served: Served) -> list[Call]:
+    with Session(served.engine) as session:
+        return todays_interviews(session, served.clock.now(), her_zone(served.server.dashboard.waitlist))
+
+
 async def test_todays_calls_are_listed_under_needs_you(served: Served) -> None:
-    assert today_interviews(served.server.dashboard) == []
+    assert _today(served) == []
     await _sign_in(served)
     async with served.http.get(f"{served.server.url}/needs") as answer:
         assert 'id="needs-interviews"' not in await answer.text()
     served.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))  # 08:00 on Thursday in Moscow
-    calls = today_interviews(served.server.dashboard)
-    assert [c.order_number for c in calls] == [1, 2]
-    assert calls[0].starts_at == datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+    calls = _today(served)
+    assert [c.who.order_number for c in calls] == [1, 2]
+    assert calls[0].at == datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
     await _sign_in(served)  # a new day, a new sign-in (sessions last 12 hours)
     async with served.http.get(f"{served.server.url}/needs") as answer:
         page = await answer.text()

@@ -144,7 +144,11 @@ def _schedule_jobs(
             every_minute,
         ),
         ("names", lambda: names_once(engine, client, clock), every_minute),
-        ("sweep", lambda: sweep_once(engine, config.waitlist, clock, files), CronTrigger(hour=3, minute=30)),
+        (
+            "sweep",
+            lambda: sweep_once(engine, config.waitlist, clock, files, config.dashboard.audit_keep_days),
+            CronTrigger(hour=3, minute=30),
+        ),
         (
             "digest",
             lambda: digest_once(engine, config.alerts.founder_user_id, clock, config.waitlist.timezone, wake),

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 import i18n
 from waitlist.effects import Reply
+from waitlist.interviews.words import call_words
 from waitlist.models import WlConversation, WlNotice, WlOrder, WlSignup
 from waitlist.ports import Clock
 from waitlist.queue import Estimate, estimate_text, order_estimate, places_held, waiting_orders
@@ -45,6 +46,8 @@ def _body(notice: WlNotice, lang: str, settings: WaitlistSettings, now: datetime
             datetime.fromisoformat(str(params.pop("latest"))),
         )
         params["estimate"] = estimate_text(est, lang, settings=settings, now=now)
+    if "call_at" in params:  # a call the founder moved (waitlist.interviews.changes)
+        params.update(call_words(params, lang))
     return i18n.text(f"intake.notice.{notice.kind}", lang, **params)
 
 

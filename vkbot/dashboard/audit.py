@@ -2,7 +2,8 @@
 
 A middleware records every non-GET request with the signed-in actor and the answer's status, so a page
 added by any area is audited without doing anything; a handler may add a short ``detail`` (which helper
-was added) with ``note``. Sign-in attempts name the account tried, never the password.
+was added) with ``note``. Sign-in attempts name the account tried, never the password. The daily sweep forgets rows older than
+``[dashboard] audit_keep_days`` (``trim``).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from aiohttp import web
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from vkbot.core.store.db import begin_write
 from vkbot.dashboard.context import account_of, dashboard_of
@@ -94,3 +96,9 @@ async def audit_actions(request: web.Request, handler: Handler) -> web.StreamRes
 
 def recent(session: Session, limit: int = 100) -> list[DashAudit]:
     return list(session.exec(select(DashAudit).order_by(col(DashAudit.id).desc()).limit(limit)))
+
+
+def trim(session: Session, before: datetime) -> int:
+    """Forget the rows older than ``before``; returns how many (the caller commits)."""
+    result = session.exec(delete(DashAudit).where(col(DashAudit.at) < before))
+    return int(result.rowcount or 0)

@@ -1,5 +1,9 @@
 """Her calls: one day's calls with the order beside each (``/interviews?day=``), the relatives who asked
-to be written to, and the calendar feed her phone subscribes to (``/interviews/feed/<token>.ics``).
+to be written to, one call's page where she moves or cancels it (``/interviews/<id>``, the same forms
+as on its order's page), and the calendar feed her phone subscribes to (``/interviews/feed/<token>.ics``).
+
+A move or a cancel queues the relative's message in the same transaction (``waitlist.interviews.changes``
+makes it a notice; ``queue_notices`` sends it now when it may go now), as the order page's actions do.
 
 The feed is the one page without a session (a phone calendar cannot sign in): its address carries a
 secret from the config ([waitlist.interviews] feed_token, kept in the secrets file), compared in
@@ -10,8 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -20,26 +27,45 @@ from sqlmodel import Session
 import i18n
 from vkbot.core.store.db import begin_write
 from vkbot.dashboard.audit import note
-from vkbot.dashboard.context import Dashboard, account_of, dashboard_of
+from vkbot.dashboard.context import Dashboard, account_of, actor_of, dashboard_of
 from vkbot.dashboard.paths import path_id
 from vkbot.dashboard.render import render, request_lang
+from vkbot.dashboard.words import when_in_words
+from vkbot.ops.jobs import queue_notices
 from waitlist.interviews.booking import her_zone, mark_written
+from waitlist.interviews.changes import cancel_call, move_call, move_times
 from waitlist.interviews.hours import FreeHours, format_range, load_hours
 from waitlist.interviews.ics import calendar_feed
-from waitlist.interviews.views import InterviewView, day_interviews, upcoming_interviews, write_me_requests
-from waitlist.interviews.words import day_words
+from waitlist.interviews.models import WlInterview
+from waitlist.interviews.slots import slot_key
+from waitlist.interviews.views import (
+    InterviewView,
+    call_of_order,
+    call_view,
+    day_interviews,
+    upcoming_interviews,
+    write_me_requests,
+)
+from waitlist.interviews.words import day_words, time_words
+from waitlist.models import WlOrder
+from waitlist.notify import NoticeOutlook, notice_outlook
 
-__all__ = ["FEED_PREFIX", "feed", "interviews_page", "today_interviews", "written"]
+__all__ = [
+    "FEED_PREFIX",
+    "call_page",
+    "cancel",
+    "feed",
+    "interviews_page",
+    "move",
+    "order_call",
+    "written",
+]
+
+log = logging.getLogger("vkbot.dashboard")
 
 FEED_PREFIX = "/interviews/feed/"
 FEED_PAST_DAYS = 30  # the feed keeps a month of past calls, so her calendar does not empty behind her
-
-
-def today_interviews(dashboard: Dashboard) -> list[InterviewView]:
-    """Today's calls in her zone, earliest first (for the "Needs you" page)."""
-    tz = her_zone(dashboard.waitlist)
-    with Session(dashboard.engine) as session:
-        return day_interviews(session, dashboard.clock.now().astimezone(tz).date(), tz)
+DONE = ("moved", "cancelled", "taken")  # what the call's panel says after her action (?call=...)
 
 
 @dataclass(frozen=True)
@@ -176,3 +202,144 @@ async def feed(request: web.Request) -> web.Response:
         charset="utf-8",
         headers={"Cache-Control": "no-store"},
     )
+
+
+# -- one call: moved or cancelled by her ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallPanel:
+    """One call as its page and its order's page show it, with the free times it may move to."""
+
+    call: InterviewView
+    when: str  # in her zone, in words like the rest of the dashboard ("завтра, 10:00")
+    their_time: str  # the relative's clock when it is not hers, else ""
+    times: list[tuple[str, str]]  # (slot key, words) she may move it to; empty unless booked
+    done: str | None
+    outlook: NoticeOutlook | None  # when the relative hears of her change
+
+
+def _panel(
+    session: Session, dashboard: Dashboard, call: InterviewView, lang: str, done: str | None
+) -> CallPanel:
+    tz, now = her_zone(dashboard.waitlist), dashboard.clock.now()
+    times: list[tuple[str, str]] = []
+    row = session.get(WlInterview, call.id)
+    if row is not None and call.status == "booked":
+        moves = move_times(session, row, dashboard.waitlist, now)
+        times = [(slot_key(t), time_words(t, tz, lang, now)) for t in moves]
+    their = ""
+    if call.starts_at is not None and call.tz != tz.key:
+        their = f"{call.starts_at.astimezone(ZoneInfo(call.tz)):%H:%M}"
+    outlook = (
+        notice_outlook(session, call.order_id, settings=dashboard.waitlist, now=now)
+        if done in ("moved", "cancelled")
+        else None
+    )
+    when = when_in_words(call.starts_at, now, tz, lang) if call.starts_at else ""
+    return CallPanel(call, when, their, times, done, outlook)
+
+
+def _done(request: web.Request) -> str | None:
+    done = request.query.get("call")
+    return done if done in DONE else None
+
+
+def _read_panel(
+    dashboard: Dashboard, find: Callable[[Session], InterviewView | None], lang: str, done: str | None
+) -> CallPanel | None:
+    with Session(dashboard.engine) as session:
+        call = find(session)
+        return _panel(session, dashboard, call, lang, done) if call is not None else None
+
+
+async def order_call(request: web.Request, number: int) -> CallPanel | None:
+    """The call block of order ``number``'s page (None: no call was ever arranged)."""
+    return await asyncio.to_thread(
+        _read_panel,
+        dashboard_of(request),
+        lambda session: call_of_order(session, number),
+        request_lang(request),
+        _done(request),
+    )
+
+
+async def call_page(request: web.Request) -> web.Response:
+    interview_id = path_id(request, "interview_id")
+    panel = await asyncio.to_thread(
+        _read_panel,
+        dashboard_of(request),
+        lambda session: call_view(session, interview_id),
+        request_lang(request),
+        _done(request),
+    )
+    if panel is None:
+        raise web.HTTPNotFound()
+    return render(request, "interview_call.html", panel=panel)
+
+
+@dataclass(frozen=True)
+class Changed:
+    outcome: str  # moved | cancelled | taken (nothing changed) | not_booked (nothing to change)
+    number: int | None  # the call's order
+    queued: int  # outbox rows added (the relative's message, when it may go now)
+
+
+def _change(dashboard: Dashboard, interview_id: int, start: datetime | None) -> Changed:
+    """Move (to ``start``) or cancel (None) in one transaction with the relative's message."""
+    with Session(dashboard.engine) as session:
+        begin_write(session)
+        interview = session.get(WlInterview, interview_id)
+        if interview is None:
+            raise LookupError(interview_id)
+        order = session.get(WlOrder, interview.order_id)
+        number = order.number if order is not None else None
+        now = dashboard.clock.now()
+        if interview.status != "booked":
+            return Changed("not_booked", number, 0)
+        if start is None:
+            cancel_call(session, interview, now)
+        elif move_call(session, interview, start, dashboard.waitlist, now) != "booked":
+            return Changed("taken", number, 0)  # rolled back on leaving: the call keeps its time
+        queued = queue_notices(session, dashboard.waitlist, dashboard.clock)
+        session.commit()
+    return Changed("moved" if start else "cancelled", number, queued)
+
+
+def _back(form: Any, interview_id: int, changed: Changed) -> str:
+    if form.get("back") == "order" and changed.number is not None:
+        return f"/orders/{changed.number}?call={changed.outcome}#call"
+    return f"/interviews/{interview_id}?call={changed.outcome}"
+
+
+async def _act(request: web.Request, moving: bool) -> web.StreamResponse:
+    interview_id = path_id(request, "interview_id")
+    form = await request.post()
+    start = None
+    if moving:
+        try:
+            start = datetime.strptime(str(form.get("at", "")), "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
+        except ValueError as exc:
+            raise web.HTTPBadRequest() from exc
+    note(request, f"interview {interview_id}" + (f" to {slot_key(start)}" if start else ""))
+    dashboard = dashboard_of(request)
+    try:
+        changed = await asyncio.to_thread(_change, dashboard, interview_id, start)
+    except LookupError as exc:
+        raise web.HTTPNotFound() from exc
+    if changed.outcome == "not_booked":
+        raise web.HTTPConflict()  # cancelled or moved meanwhile (another tab, the relative)
+    log.info("dashboard: interview %d %s by %s", interview_id, changed.outcome, actor_of(request))
+    if changed.queued:
+        dashboard.wake()
+    raise web.HTTPFound(_back(form, interview_id, changed))
+
+
+async def move(request: web.Request) -> web.StreamResponse:
+    """Move a booked call to one of her free times (field ``at``, a slot key); the relative is told."""
+    return await _act(request, moving=True)
+
+
+async def cancel(request: web.Request) -> web.StreamResponse:
+    """Cancel a booked call; the relative is told, their order keeps its place."""
+    return await _act(request, moving=False)

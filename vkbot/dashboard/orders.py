@@ -21,6 +21,7 @@ from sqlmodel import Session
 import i18n
 import waitlist
 from vkbot.core.store.db import begin_write
+from vkbot.dashboard import interviews
 from vkbot.dashboard.context import Dashboard, actor_of, dashboard_of
 from vkbot.dashboard.paths import path_id, whole_number
 from vkbot.dashboard.render import render, request_lang
@@ -153,10 +154,12 @@ async def order_page(request: web.Request) -> web.Response:
     except waitlist.OrderNotFound as exc:
         raise web.HTTPNotFound() from exc
     lang = request_lang(request)
+    call = await interviews.order_call(request, number)  # interviews: the order's call, if any
     return render(
         request,
         "order.html",
         order=view,
+        call=call,
         photos=[f for f in view.files if f.kind == "photo"],
         voices=[f for f in view.files if f.kind == "voice"],
         clips=[f for f in view.files if f.kind == "clip"],

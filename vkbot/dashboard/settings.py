@@ -30,6 +30,8 @@ class DashboardSettings(BaseModel):
     trusted_proxies: list[str] = []
     # Cookies only over HTTPS; also set by itself for a request that arrived over HTTPS.
     secure_cookies: bool = False
+    # The audit trail (who did what) keeps this many days; the daily sweep forgets older rows.
+    audit_keep_days: int = Field(365, ge=1)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -183,5 +183,8 @@ def dashboard_app(dashboard: Dashboard) -> web.Application:
     app.router.add_get("/interviews", interviews.interviews_page)
     app.router.add_get(interviews.FEED_PREFIX + "{token}.ics", interviews.feed)
     app.router.add_post("/interviews/{interview_id}/written", interviews.written)
+    app.router.add_get("/interviews/{interview_id:[0-9]+}", interviews.call_page)
+    app.router.add_post("/interviews/{interview_id}/move", interviews.move)
+    app.router.add_post("/interviews/{interview_id}/cancel", interviews.cancel)
     app.router.add_static("/static/", STATIC, show_index=False, follow_symlinks=False)
     return app

@@ -1,5 +1,8 @@
-"""The interviews' periodic pass: offers, reminders and the founder's notes -> outbox rows, in ONE
-transaction with the rows that record them as told (a crash loses neither, a rerun sends nothing twice)."""
+"""The interviews' periodic pass: offers, follow-ups, reminders and the founder's notes -> outbox rows, in
+ONE transaction with the rows that record them as told (a crash loses neither, a rerun sends nothing twice).
+
+It runs every minute and almost always finds nothing to do: it asks first, reading only, and takes the
+database's write lock only when something is due (SQLite has one writer; the intake must not wait)."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from sqlmodel import Session
 from vkbot.adapters.outbound import reply_requests
 from vkbot.core.store.db import begin_write
 from vkbot.effects.outbox import enqueue
-from waitlist.interviews.due import due_interview_messages
+from waitlist.interviews.due import due_interview_messages, interview_work_due
 from waitlist.ports import Clock
 from waitlist.settings import WaitlistSettings
 
@@ -32,6 +35,9 @@ def queue_interview_messages(
 
 
 def _pass(engine: Engine, settings: WaitlistSettings, clock: Clock, founder_id: int, lang: str) -> int:
+    with Session(engine) as session:
+        if not interview_work_due(session, settings=settings, now=clock.now(), founder_id=founder_id):
+            return 0
     with Session(engine) as session:
         begin_write(session)
         added = queue_interview_messages(session, settings, clock, founder_id, lang)

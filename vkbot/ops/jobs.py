@@ -2,7 +2,8 @@
 
 - ``notify_once``: ``waitlist.due_notifications`` -> outbox rows, in ONE transaction: a notice is
   marked sent only together with the row that sends it, so a crash loses neither.
-- ``sweep_once``: the daily retention sweep (files, abandoned intakes, old sign-ups, declined texts).
+- ``sweep_once``: the daily retention sweep (files, abandoned intakes, old sign-ups, declined texts, and
+  the dashboard's audit rows older than ``[dashboard] audit_keep_days``).
 - ``reconcile_once``: VK's unread/unanswered conversations against what we stored and answered; the
   founder gets the day's report once (key ``reconcile:<date>``) when there is a gap and her id is known.
 - ``record_undeliverable``: the ``OutboxSender.on_undeliverable`` hook: VK said 901 & co., so the
@@ -26,6 +27,7 @@ from vkbot.adapters.message_texts import StoredMessageTexts
 from vkbot.adapters.outbound import reply_requests
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import OutboxRow
+from vkbot.dashboard import audit
 from vkbot.effects.outbox import MethodCaller, OutboxRequest, enqueue, message_request
 from vkbot.ops.reconcile import ReconcileReport, reconcile
 from waitlist.models import WlNotice
@@ -73,20 +75,26 @@ async def notify_once(
 
 
 def _sweep(
-    engine: Engine, settings: waitlist.WaitlistSettings, clock: Clock, files: FileStore
+    engine: Engine, settings: waitlist.WaitlistSettings, clock: Clock, files: FileStore, audit_keep_days: int
 ) -> waitlist.SweepReport:
     with Session(engine) as session:
         begin_write(session)
         report = waitlist.sweep(session, settings, clock, files, StoredMessageTexts(session))
+        trimmed = audit.trim(session, clock.now() - timedelta(days=audit_keep_days))
         session.commit()
-    log.info("retention sweep: %s", report)
+    log.info("retention sweep: %s; dashboard audit rows forgotten: %d", report, trimmed)
     return report
 
 
 async def sweep_once(
-    engine: Engine, settings: waitlist.WaitlistSettings, clock: Clock, files: FileStore
+    engine: Engine,
+    settings: waitlist.WaitlistSettings,
+    clock: Clock,
+    files: FileStore,
+    audit_keep_days: int = 365,
 ) -> waitlist.SweepReport:
-    return await asyncio.to_thread(_sweep, engine, settings, clock, files)
+    """The daily sweep: the waitlist's retention, and the dashboard's audit rows older than its keep."""
+    return await asyncio.to_thread(_sweep, engine, settings, clock, files, audit_keep_days)
 
 
 async def reconcile_once(

@@ -12,7 +12,14 @@ from sqlmodel import Session, col, select
 from waitlist.interviews.models import WlInterview
 from waitlist.models import WlOrder
 
-__all__ = ["InterviewView", "day_interviews", "upcoming_interviews", "write_me_requests"]
+__all__ = [
+    "InterviewView",
+    "call_of_order",
+    "call_view",
+    "day_interviews",
+    "upcoming_interviews",
+    "write_me_requests",
+]
 
 
 @dataclass(frozen=True)
@@ -92,3 +99,19 @@ def write_me_requests(session: Session) -> list[InterviewView]:
     """Relatives who chose "write to me instead", oldest first: she writes to each herself."""
     query = select(WlInterview).where(WlInterview.status == "write_me").order_by(col(WlInterview.updated_at))
     return _views(session, list(session.exec(query).all()))
+
+
+def call_view(session: Session, interview_id: int) -> InterviewView | None:
+    found = session.get(WlInterview, interview_id)
+    return _views(session, [found])[0] if found is not None else None
+
+
+def call_of_order(session: Session, number: int) -> InterviewView | None:
+    """Order ``number``'s call, whatever its state; None when none was ever arranged."""
+    query = (
+        select(WlInterview)
+        .join(WlOrder, col(WlOrder.id) == col(WlInterview.order_id))
+        .where(WlOrder.number == number)
+    )
+    found = session.exec(query).first()
+    return _views(session, [found])[0] if found is not None else None
