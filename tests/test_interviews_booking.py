@@ -24,11 +24,13 @@ from waitlist.effects import Reply
 from waitlist.filestore import LocalFileStore
 from waitlist.founder import set_status
 from waitlist.interviews.booking import book, interview_for
+from waitlist.interviews.changes import cancel_call, move_call, move_times
 from waitlist.interviews.due import due_interview_messages
 from waitlist.interviews.models import WlInterview, WlInterviewSlot
 from waitlist.interviews.settings import InterviewSettings
 from waitlist.interviews.slots import slot_key
-from waitlist.models import WlOrder
+from waitlist.models import WlNotice, WlOrder
+from waitlist.notify import due_notifications
 from waitlist.settings import WaitlistSettings
 from waitlist.testing import Desk, FakeClock, complete_order, memory_engine
 
@@ -362,3 +364,192 @@ def test_a_call_already_held_stays_in_her_calendar_when_the_order_is_delivered(d
         session.commit()
     due(desk)
     assert interview(desk, 1).status == "booked" and interview(desk, 1).starts_at == call.starts_at
+
+
+# -- an offer left unanswered: one follow-up, then it lapses ------------------------------------------
+
+
+def test_an_ignored_offer_gets_one_gentle_follow_up_inside_the_window_then_lapses(desk: Desk) -> None:
+    complete_order(desk, 1, photos=0)
+    [offer] = due(desk)
+    desk.clock.at = NOON + timedelta(hours=47, minutes=59)
+    assert due(desk) == []  # not yet: follow_up_hours is 48
+    desk.clock.at = NOON + timedelta(hours=59)  # Friday 23:00 in Moscow: outside the sending window
+    assert due(desk) == []
+    desk.clock.at = NOON + timedelta(hours=70)  # Saturday 10:00: the window is open
+    [follow] = due(desk)
+    assert follow.peer_id == 1 and follow.proactive and follow.key != offer.key
+    assert follow.text.startswith("Здравствуйте. Напоминаем о звонке по заказу № 1")
+    assert "ваш заказ остаётся на своём месте в очереди" in follow.text
+    assert [label for label, _ in times(follow)] == [
+        "воскресенье, 29 ноября, 10:00",
+        "воскресенье, 29 ноября, 11:00",
+        "воскресенье, 29 ноября, 12:00",
+    ]
+    assert due(desk) == []
+    desk.clock.advance(hours=47)
+    assert due(desk) == [] and interview(desk, 1).status == "offered"
+    desk.clock.advance(hours=1)  # lapse_hours (48) after the follow-up: it lapses without a word
+    assert due(desk) == []
+    assert interview(desk, 1).status == "lapsed"
+    with Session(desk.engine) as session:
+        order = session.exec(select(WlOrder)).one()
+        assert order.status == "waiting"
+    desk.clock.advance(days=30)
+    assert due(desk) == []  # never a second follow-up, never a new offer by itself
+    [again] = desk.send(1, "звонок")  # the relative can still ask
+    assert len(times(again)) == 3 and interview(desk, 1).status == "offered"
+
+
+def test_another_time_asked_restarts_the_wait_and_still_one_follow_up_only(desk: Desk) -> None:
+    complete_order(desk, 1, photos=0)
+    [offer] = due(desk)
+    desk.clock.advance(hours=46)  # Friday 10:00 in Moscow
+    desk.send(1, payload={"iv": "more", "o": times(offer)[0][1]["o"]})  # an answer: the wait starts again
+    desk.clock.advance(hours=47)
+    assert due(desk) == []
+    desk.clock.advance(hours=2)
+    [follow] = due(desk)
+    assert times(follow)
+    desk.clock.advance(hours=10)
+    desk.send(1, payload={"iv": "more", "o": times(offer)[0][1]["o"]})
+    desk.clock.advance(hours=60)
+    assert due(desk) == [] and interview(desk, 1).status == "lapsed"
+
+
+def test_someone_we_may_not_write_first_gets_no_follow_up_but_the_offer_still_lapses(desk: Desk) -> None:
+    from waitlist.service import record_message_allow
+
+    complete_order(desk, 1, photos=0)
+    assert len(due(desk)) == 1
+    with Session(desk.engine) as session:
+        record_message_allow(session, 1, False, desk.clock.now())  # VK refused a message meanwhile
+        session.commit()
+    desk.clock.at = NOON + timedelta(hours=95)
+    assert due(desk) == [] and interview(desk, 1).status == "offered"
+    desk.clock.at = NOON + timedelta(hours=96)  # when it would have lapsed after a follow-up
+    assert due(desk) == [] and interview(desk, 1).status == "lapsed"
+
+
+# -- the read-only check the job asks first ---------------------------------------------------------
+
+
+def _snapshot(desk: Desk) -> tuple[object, ...]:
+    with Session(desk.engine) as session:
+        calls = sorted(str(c.model_dump()) for c in session.exec(select(WlInterview)))
+        slots = sorted(s.slot for s in session.exec(select(WlInterviewSlot)))
+        notices = sorted(n.key for n in session.exec(select(WlNotice)))
+    return tuple(calls), tuple(slots), tuple(notices)
+
+
+def test_the_read_only_check_never_says_nothing_is_due_when_the_pass_would_act(desk: Desk) -> None:
+    """A week, hour by hour: offers, a booking, reminders, a write-to-me, follow-ups and lapses."""
+    from waitlist.interviews.due import interview_work_due
+
+    desk.settings = settings(offer_places_ahead=3)
+    for peer in (1, 2, 3):
+        complete_order(desk, peer, photos=0)
+    said: dict[bool, int] = {True: 0, False: 0}
+    for hour in range(24 * 8):
+        desk.clock.at = NOON + timedelta(hours=hour, minutes=7)
+        with Session(desk.engine) as session:
+            flagged = interview_work_due(
+                session, settings=desk.settings, now=desk.clock.now(), founder_id=FOUNDER
+            )
+        before = _snapshot(desk)
+        replies = due(desk)
+        if not flagged:
+            assert replies == [] and _snapshot(desk) == before, f"missed work at hour {hour}"
+        said[flagged] += 1
+        if hour == 2:
+            _book_first_offered_again(desk, 1)
+            desk.send(3, payload={"iv": "write", "o": _order_id(desk, 3)})
+    # Work at five hours (offers, her write-to-me note, the hour's reminders, a follow-up, a lapse).
+    assert said[True] >= 5 and said[False] >= 150
+    assert interview(desk, 2).status == "lapsed" and interview(desk, 3).status == "write_me"
+
+
+def _order_id(desk: Desk, peer: int) -> int:
+    return interview(desk, peer).order_id
+
+
+def _book_first_offered_again(desk: Desk, peer: int) -> None:
+    call = interview(desk, peer)
+    desk.send(peer, payload={"iv": "pick", "at": call.last_offer[0], "o": call.order_id})
+    assert interview(desk, peer).status == "booked"
+
+
+# -- she moves or cancels a booked call -------------------------------------------------------------
+
+
+def _changed(desk: Desk, peer: int, act: Any) -> Any:
+    with Session(desk.engine) as session:
+        call = session.exec(select(WlInterview).where(WlInterview.peer_id == peer)).one()
+        outcome = act(session, call)
+        session.commit()
+    return outcome
+
+
+def _told(desk: Desk) -> list[Reply]:
+    with Session(desk.engine) as session:
+        replies = due_notifications(session, settings=desk.settings, clock=desk.clock)
+        session.commit()
+    return replies
+
+
+def test_a_call_she_moves_frees_the_old_time_and_the_relative_hears_it_in_their_own_words(
+    desk: Desk,
+) -> None:
+    complete_order(desk, 1, "uk", photos=0)  # Kyiv: an hour behind her
+    call = _book_first_offered(desk, 1)
+    assert call.starts_at == datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+    later = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)  # Friday 15:00 in Moscow, 14:00 in Kyiv
+    assert later in _changed(desk, 1, lambda s, c: move_times(s, c, desk.settings, desk.clock.now()))
+    assert _changed(desk, 1, lambda s, c: move_call(s, c, later, desk.settings, desk.clock.now())) == "booked"
+    assert interview(desk, 1).starts_at == later
+    with Session(desk.engine) as session:
+        assert [s.slot for s in session.exec(select(WlInterviewSlot))] == [slot_key(later)]
+    [told] = _told(desk)
+    assert told.peer_id == 1 and told.proactive
+    moved = i18n.text(
+        "intake.notice.call_moved",
+        "uk",
+        when="п'ятниця, 27 листопада, 14:00",  # on their clock, in Ukrainian
+        zone=i18n.text("interviews.zone.Europe/Kyiv", "uk"),
+    )
+    assert told.text == f"{i18n.text('intake.notice.hello', 'uk')} {moved}"
+    assert _told(desk) == []  # once
+    # The reminders follow the new time.
+    desk.clock.at = later - timedelta(hours=24)
+    assert {r.peer_id for r in due(desk)} == {1, FOUNDER}
+
+
+def test_only_where_the_call_stands_now_is_told(desk: Desk) -> None:
+    complete_order(desk, 1, photos=0)
+    call = _book_first_offered(desk, 1)
+    assert call.starts_at is not None
+    desk.clock.at = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)  # 23:00 in Moscow: nothing goes out now
+    friday, saturday = (datetime(2026, 11, d, 12, 0, tzinfo=UTC) for d in (27, 28))
+    for start in (friday, saturday, call.starts_at):  # there, there, and back before they heard
+        _changed(desk, 1, lambda s, c, start=start: move_call(s, c, start, desk.settings, desk.clock.now()))
+    desk.clock.at = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)  # 09:00: the window opens
+    assert _told(desk) == []  # it stands where they were told: nothing to say
+    _changed(desk, 1, lambda s, c: move_call(s, c, friday, desk.settings, desk.clock.now()))
+    desk.clock.at = datetime(2026, 11, 25, 20, 30, tzinfo=UTC)
+    _changed(desk, 1, lambda s, c: move_call(s, c, saturday, desk.settings, desk.clock.now()))
+    desk.clock.at = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+    [told] = _told(desk)
+    assert "суббота, 28 ноября, 15:00" in told.text and "27 ноября" not in told.text
+
+
+def test_a_call_she_cancels_is_freed_and_the_relative_may_ask_again(desk: Desk) -> None:
+    complete_order(desk, 1, photos=0)
+    _book_first_offered(desk, 1)
+    assert _changed(desk, 1, lambda s, c: cancel_call(s, c, desk.clock.now())) is True
+    assert _changed(desk, 1, lambda s, c: cancel_call(s, c, desk.clock.now())) is False  # nothing booked
+    with Session(desk.engine) as session:
+        assert session.exec(select(WlInterviewSlot)).all() == []
+    [told] = _told(desk)
+    assert told.text == f"{ru('intake.notice.hello')} {ru('intake.notice.call_cancelled')}"
+    [again] = desk.send(1, "звонок")
+    assert len(times(again)) == 3
