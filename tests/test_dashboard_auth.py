@@ -14,7 +14,7 @@ import re
 import tomllib
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,9 @@ from vkbot.dashboard.server import dashboard_server
 from vkbot.dashboard.settings import DashboardSettings
 from vkbot.dashboard.web import dashboard_app
 from vkbot.ops.health import HealthSources
+from vkbot.ops.jobs import sweep_once
+from waitlist.filestore import LocalFileStore
+from waitlist.settings import WaitlistSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "the founder's long password"
@@ -477,6 +480,28 @@ async def test_the_founder_adds_a_helper_whose_password_is_stored_as_argon2(
 
 
 # -- the CLI, the migration, the wordings -------------------------------------------------------------
+
+
+async def test_the_daily_sweep_forgets_audit_rows_older_than_the_days_kept(
+    store: Engine, clock: ManualClock, tmp_path: Path
+) -> None:
+    now = clock.now()
+    ages = {"older": 400, "just_over": 365.01, "just_under": 364.99, "recent": 30, "today": 0}
+    with Session(store) as session:
+        for action, days in ages.items():
+            session.add(DashAudit(at=now - timedelta(days=days), actor="founder", action=action, status=302))
+        session.commit()
+
+    def kept() -> list[str]:
+        with Session(store) as session:
+            return sorted(session.exec(select(DashAudit.action)).all())
+
+    files = LocalFileStore(tmp_path / "files")
+    await sweep_once(store, WaitlistSettings(), clock, files)  # the default: a year
+    assert kept() == ["just_under", "recent", "today"]
+    await sweep_once(store, WaitlistSettings(), clock, files, audit_keep_days=7)
+    assert kept() == ["today"]
+    assert load_config(None, environ={}).dashboard.audit_keep_days == 365
 
 
 def test_helpers_from_the_command_line(
