@@ -3,7 +3,8 @@
 One suite for the module (the production app against the sandbox, on a ``ManualClock``, the default
 9-21 sending window): a relative books a call by tapping a time button in the sandbox, both are reminded
 the day before and an hour before inside the window, and the call shows on her day page. A screenshot of
-the page is kept under ``screenshots/`` for a person to look at.
+the page is kept under ``screenshots/`` for a person to look at. She then moves the call from its order
+page, and the relative is told.
 """
 
 from __future__ import annotations
@@ -141,10 +142,29 @@ async def test_a_call_booked_by_buttons_is_reminded_and_shows_on_her_day(browser
         assert "Мария Ивановна Кузнецова" in text
         assert f"{local:%H:%M}" in suite.booked_label
         async with page.expect_navigation():
-            await row.locator("a").click()
+            await row.locator("a[href^='/orders/']").click()
         assert "/orders/" in page.url and "Мария Ивановна Кузнецова" in await page.inner_text("main")
+        order_url = page.url
         await page.go_back()
         assert FEED_TOKEN in await page.inner_text("#feed-url")
         await screenshot(page, "interviews_day")
+        # She moves the call from its order page; the relative hears the new time (09:30: inside the window).
+        await page.goto(order_url)
+        assert await page.inner_text("#call-status") == "Назначен"
+        new_time = await page.locator(".call-move option").nth(1).inner_text()
+        await page.select_option(".call-move select", index=1)
+        async with page.expect_navigation():
+            await page.click(".call-move button")
+        assert await page.inner_text("#call-done") == f"Звонок перенесён: {new_time}."
+        await screenshot(page, "interviews_order_call")
+
+        async def told_of_the_move() -> bool:
+            """the relative got the new time"""
+            return any(
+                "пришлось перенести" in m["text"]
+                for m in await suite.sandbox.sent(peer_id=suite.relative.user_id)
+            )
+
+        await eventually(told_of_the_move)
     finally:
         await context.close()

@@ -30,7 +30,6 @@ from vkbot.dashboard.audit import note
 from vkbot.dashboard.context import Dashboard, account_of, actor_of, dashboard_of
 from vkbot.dashboard.paths import path_id
 from vkbot.dashboard.render import render, request_lang
-from vkbot.dashboard.words import when_in_words
 from vkbot.ops.jobs import queue_notices
 from waitlist.interviews.booking import her_zone, mark_written
 from waitlist.interviews.changes import cancel_call, move_call, move_times
@@ -212,7 +211,7 @@ class CallPanel:
     """One call as its page and its order's page show it, with the free times it may move to."""
 
     call: InterviewView
-    when: str  # in her zone, in words like the rest of the dashboard ("завтра, 10:00")
+    when: str  # in her zone, in words ("завтра, 10:00")
     their_time: str  # the relative's clock when it is not hers, else ""
     times: list[tuple[str, str]]  # (slot key, words) she may move it to; empty unless booked
     done: str | None
@@ -236,7 +235,8 @@ def _panel(
         if done in ("moved", "cancelled")
         else None
     )
-    when = when_in_words(call.starts_at, now, tz, lang) if call.starts_at else ""
+    # Always with the time ("завтра, 10:00", "среда, 9 декабря, 10:00"), as on the day page and the list.
+    when = time_words(call.starts_at, tz, lang, now) if call.starts_at else ""
     return CallPanel(call, when, their, times, done, outlook)
 
 
