@@ -239,8 +239,13 @@ def test_every_interview_wording_exists_in_russian_ukrainian_and_english() -> No
     ru = _keys("ru")
     assert _keys("uk") == ru and _keys("en") == ru
     assert len(ru) > 60
-    template = (ROOT / "vkbot" / "dashboard" / "templates" / "interviews.html").read_text(encoding="utf-8")
-    assert set(re.findall(r'\bt\("([a-z_.]+)"[,)]', template)) <= ru
+    for name in ("interviews.html", "interview_call.html", "_call.html"):
+        template = (ROOT / "vkbot" / "dashboard" / "templates" / name).read_text(encoding="utf-8")
+        assert set(re.findall(r'\bt\("([a-z_.]+)"[,)]', template)) <= ru, name
+    # Built in the templates from a call's state and from when the relative hears of her change.
+    states = ("offered", "booked", "write_me", "written", "cancelled", "lapsed")
+    assert {f"dashboard.interviews.status.{s}" for s in states} <= ru
+    assert {f"dashboard.interviews.told_{w}" for w in ("sent", "window", "next_message")} <= ru
 
 
 async def test_she_marks_a_write_to_me_request_as_written(served: Served) -> None:
