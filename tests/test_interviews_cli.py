@@ -14,6 +14,7 @@ from vkbot.cli import main as vkbot
 from vkbot.core.store.db import make_engine, migrate
 from waitlist.filestore import LocalFileStore
 from waitlist.interviews.models import WlInterview
+from waitlist.notify import due_notifications
 from waitlist.testing import Desk, FakeClock, complete_order
 
 ALL_DAY = {day: ["00:00-23:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -91,3 +92,18 @@ def test_list_shows_booked_calls_and_cancel_offers_the_relative_new_times(
 
     code, _, err = run(capsys, tmp_path, "cancel", "99")
     assert code == 1 and "no order number 99" in err
+
+
+def test_cancel_without_new_times_tells_the_relative_their_call_is_cancelled(
+    desk: Desk, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    complete_order(desk, 1, photos=0)
+    [offer] = due(desk)
+    desk.send(1, payload=times(offer)[0][1])
+    code, out, _ = run(capsys, tmp_path, "cancel", "1", "--no-reoffer")
+    assert code == 0 and "call cancelled" in out
+    with Session(desk.engine) as session:
+        assert session.exec(select(WlInterview)).one().status == "cancelled"
+        [told] = due_notifications(session, settings=desk.settings, clock=desk.clock)
+    assert told.peer_id == 1 and "пришлось отменить ваш звонок" in told.text
+    assert due(desk) == []  # and no new offer

@@ -171,6 +171,7 @@ def cmd_free(args: argparse.Namespace) -> int:
 
 def cmd_cancel(args: argparse.Namespace) -> int:
     from waitlist.interviews.booking import cancel, for_order_number, reoffer
+    from waitlist.interviews.changes import cancel_call
 
     try:
         with database_session(args) as (session, _):
@@ -178,7 +179,9 @@ def cmd_cancel(args: argparse.Namespace) -> int:
             if interview.status not in ("offered", "booked"):
                 raise LookupError(f"order {args.number}'s call is not arranged (it is {interview.status})")
             if args.no_reoffer:
-                cancel(session, interview, _now())
+                # A booked time is cancelled as from the dashboard: the relative is told (by the suite).
+                if not cancel_call(session, interview, _now()):
+                    cancel(session, interview, _now())
             else:
                 reoffer(session, interview, _now(), by_founder=True)
     except LookupError as exc:

@@ -2,8 +2,8 @@
 
 A middleware records every non-GET request with the signed-in actor and the answer's status, so a page
 added by any area is audited without doing anything; a handler may add a short ``detail`` (which helper
-was added) with ``note``. Sign-in attempts name the account tried, never the password. The daily sweep forgets rows older than
-``[dashboard] audit_keep_days`` (``trim``).
+was added) with ``note``. Sign-in attempts name the account tried, never the password. The daily sweep
+forgets rows older than ``[dashboard] audit_keep_days`` (``trim``).
 """
 
 from __future__ import annotations
