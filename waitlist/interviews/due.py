@@ -67,19 +67,19 @@ def interview_work_due(
     """Whether ``due_interview_messages`` would change anything now; reads only (no flush, no lock)."""
     if not settings.interviews.enabled:
         return False
-    with session.no_autoflush:
+    with session.no_autoflush:  # nothing is added here; a stray flush would take the write lock
         return (
             session.exec(_closed_query(now)).first() is not None
             or bool(_orders_without_call(session, settings))
-            or any(_offer_plan(session, i, settings, now)[0] for i, _ in session.exec(_owed_offers()))
+            or any(_offer_plan(session, i, settings, now)[0] for i, _ in session.exec(_owed_offers()).all())
             or any(
                 _owed_reminders(session, i, settings, now, founder_id)[1]
-                for i in session.exec(_booked_soon(now))
+                for i in session.exec(_booked_soon(now)).all()
             )
             or (bool(founder_id) and any(WRITE_ME_TOLD not in i.told for i in session.exec(_write_me())))
             or any(
                 _follow_up_plan(session, i, settings, now)[0]
-                for i, _ in session.exec(_stale_offers(settings, now))
+                for i, _ in session.exec(_stale_offers(settings, now)).all()
             )
         )
 
