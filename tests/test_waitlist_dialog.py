@@ -6,11 +6,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, create_engine, select
 
 import i18n
+from waitlist.effects import Reply
 from waitlist.filestore import LocalFileStore
-from waitlist.inbound import InboundAttachment
+from waitlist.inbound import InboundAttachment, InboundMessage
 from waitlist.models import (
     WlConsent,
     WlConversation,
@@ -422,6 +424,40 @@ def test_the_same_vk_photo_quoted_or_forwarded_again_is_stored_once(desk: Desk) 
     assert "фото получено: 1. Всего фото: 2" in replies[-1].text
     assert _photo_refs(desk) == ["photo501_77_aaa", "photo501_770_aaa"]
     assert len(desk.downloader.fetched) == 2  # a known photo is not even downloaded again
+
+
+def _handle_counting_file_reads(desk: Desk, msg: InboundMessage) -> tuple[list[Reply], int]:
+    """The replies, and how many SELECTs read the order's files while the message was handled."""
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(desk.engine, "before_cursor_execute", note)
+    try:
+        replies = desk.handle(msg)
+    finally:
+        event.remove(desk.engine, "before_cursor_execute", note)
+    return replies, sum(s.lstrip().startswith("SELECT") and "FROM wl_file" in s for s in statements)
+
+
+def test_an_album_is_checked_against_the_order_with_one_read_however_many_photos(desk: Desk) -> None:
+    one, many = PEER, PEER + 1
+    for peer in (one, many):
+        for text in ("Здравствуйте", "да", "Анна", "мама"):
+            desk.send(peer, text)
+    single = _vk_photo(desk, "photo501_1_a", make_photo(seed=1))
+    replies, reads_for_one = _handle_counting_file_reads(
+        desk, replace(desk.message(one), attachments=(single,))
+    )
+    assert "фото получено: 1" in replies[-1].text
+    album = [_vk_photo(desk, f"photo502_{n}_a", make_photo(seed=n)) for n in range(1, 11)]
+    again = _vk_photo(desk, "photo502_1_b", make_photo(seed=1, side=700))  # the album repeats its first
+    replies, reads_for_ten = _handle_counting_file_reads(
+        desk, replace(desk.message(many), attachments=(*album, again))
+    )
+    assert "фото получено: 10. Всего фото: 10" in replies[-1].text
+    assert reads_for_ten == reads_for_one
 
 
 def test_a_photo_sent_and_forwarded_before_consent_is_adopted_once(desk: Desk) -> None:
