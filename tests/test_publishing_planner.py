@@ -23,7 +23,7 @@ from publishing import (
 )
 from tests.db_fixtures import db_url, engine  # noqa: F401
 from vkbot.clock import ManualClock
-from waitlist.consent import set_publication
+from waitlist.consent import publishable_orders, set_publication
 from waitlist.effects import Reply
 from waitlist.inbound import InboundMessage
 from waitlist.models import WlOrder, WlPublicationEvent
@@ -325,3 +325,24 @@ def test_a_hand_off_she_marked_posted_then_revoked_tells_her_to_take_it_down(eng
     set_consent(engine, order_id, False, clock)
     [notice] = run_plan(engine, clock)
     assert isinstance(notice, HandToFounder) and notice.reason == "revoked"
+
+
+def test_the_planner_drafts_exactly_the_orders_waitlist_calls_publishable(engine: Engine) -> None:  # noqa: F811
+    clock = ManualClock(MORNING)
+    with Session(engine) as session:
+        ok = delivered_order(session, clock, "Можно", consent=True)
+        changes = {
+            "status": "in_progress",  # not delivered yet
+            "clip_file_id": None,  # no clip
+            "erased_at": clock.now(),  # erased on the family's request
+            "publish_consent": False,  # the family said no
+        }
+        for field, value in changes.items():
+            order = session.get(WlOrder, delivered_order(session, clock, field, consent=True))
+            assert order is not None
+            setattr(order, field, value)
+            session.add(order)
+        session.commit()
+        assert [o.id for o in publishable_orders(session)] == [ok]
+    run_plan(engine, clock, approve=False)
+    assert [p.order_id for p in posts(engine)] == [ok]
