@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import not_, or_
+from sqlalchemy import func, not_, or_
 from sqlmodel import Session, col, select
 
 import i18n
@@ -134,10 +134,16 @@ def _draft_new_posts(session: Session, settings: PublishingSettings, now: dateti
     settled = select(PubPost.id).where(
         col(PubPost.order_id) == col(WlOrder.id), col(PubPost.status).in_(SETTLED)
     )
-    query = select(WlOrder).where(publishable(), ~settled.exists()).order_by(col(WlOrder.delivered_at))
-    for order in session.exec(query).all():
+    # Each order's last generation comes with it: one query however long the backlog (a first run).
+    latest = select(func.max(PubPost.generation)).where(col(PubPost.order_id) == col(WlOrder.id))
+    query = (
+        select(WlOrder, latest.scalar_subquery())
+        .where(publishable(), ~settled.exists())
+        .order_by(col(WlOrder.delivered_at))
+    )
+    for order, last in session.exec(query).all():
         assert order.id is not None and order.clip_file_id is not None
-        generation = _next_generation(session, order.id)
+        generation = 0 if last is None else last + 1
         session.add(
             PubPost(
                 order_id=order.id,
@@ -152,11 +158,6 @@ def _draft_new_posts(session: Session, settings: PublishingSettings, now: dateti
             )
         )
         log.info("order %s: post drafted; the family is asked to approve it", order.id)
-
-
-def _next_generation(session: Session, order_id: int) -> int:
-    rows = session.exec(select(PubPost.generation).where(PubPost.order_id == order_id))
-    return max(rows, default=-1) + 1
 
 
 def _due_publications(session: Session, settings: PublishingSettings, now: datetime) -> list[Effect]:

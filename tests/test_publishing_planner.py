@@ -15,6 +15,7 @@ from publishing import (
     PublishingSettings,
     PubPost,
     answer,
+    guid_for,
     handed_to_founder,
     plan,
     publication_for,
@@ -254,6 +255,21 @@ def test_consent_given_again_publishes_under_a_new_guid(engine: Engine) -> None:
     old, new = posts(engine)
     assert (old.status, new.status) == ("withdrawn", "queued")
     assert new.guid != old.guid and new.slot_at == SLOT_TODAY
+
+
+def test_one_pass_drafts_each_order_under_its_own_next_generation(engine: Engine) -> None:  # noqa: F811
+    clock = ManualClock(MORNING)
+    with Session(engine) as session:
+        twice = delivered_order(session, clock, "Дважды передумали", consent=True)
+    for granted in (False, True, False):  # generations 0 and 1 are drafted, then withdrawn
+        run_plan(engine, clock)
+        set_consent(engine, twice, granted, clock)
+    with Session(engine) as session:
+        first = delivered_order(session, clock, "Впервые", consent=True)
+    set_consent(engine, twice, True, clock)
+    run_plan(engine, clock)
+    drafted = {p.order_id: p.guid for p in posts(engine) if p.status != "withdrawn"}
+    assert drafted == {twice: guid_for(twice, 2), first: guid_for(first, 0)}
 
 
 def test_a_missed_slot_moves_on_instead_of_posting_a_burst(engine: Engine) -> None:  # noqa: F811
