@@ -12,7 +12,7 @@ from waitlist.inbound import InboundAttachment
 from waitlist.models import WlFile, WlOrder, WlPendingAttachment
 from waitlist.photo_check import measure_photo
 from waitlist.ports import DownloadError
-from waitlist.rows import insert_row
+from waitlist.rows import insert_rows
 from waitlist.turn import Turn
 
 __all__ = [
@@ -64,13 +64,9 @@ def caption(turn: Turn) -> str | None:
 
 def keep_pending(turn: Turn) -> int:
     """Before consent nothing is downloaded: only the references are kept, to fetch once the writer agrees."""
-    count = 0
     words = caption(turn)
-    for att in turn.msg.attachments:
-        kind = media_kind(att)
-        if kind is None:
-            continue
-        row = {
+    rows = [
+        {
             "peer_id": turn.msg.peer_id,
             "kind": kind,
             "url": att.url,
@@ -79,9 +75,13 @@ def keep_pending(turn: Turn) -> int:
             "caption": words,
             "created_at": turn.now,
         }
-        insert_row(turn.session, WlPendingAttachment, row)  # no ORM object: see waitlist/rows.py
-        count += 1
-    return count
+        for att in turn.msg.attachments
+        if (kind := media_kind(att)) is not None
+    ]
+    # An album's references in one statement, in their order (adopt_pending reads them by id); no ORM
+    # objects: see waitlist/rows.py.
+    insert_rows(turn.session, WlPendingAttachment, rows)
+    return len(rows)
 
 
 # VK names a file "photo<owner>_<id>" plus an access key that differs from message to message.
