@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from waitlist import known
 from waitlist.inbound import InboundAttachment
@@ -238,5 +238,5 @@ def acknowledge(turn: Turn, result: MediaResult, total_photos: int) -> None:
 
 def photo_count(turn: Turn, order: WlOrder) -> int:
     with known.reading(turn.session, WlFile):
-        query = select(WlFile.id).where(WlFile.order_id == order.id, WlFile.kind == "photo")
-        return len(turn.session.exec(query).all())
+        query = select(func.count()).where(WlFile.order_id == order.id, WlFile.kind == "photo")
+        return turn.session.exec(query).one()
