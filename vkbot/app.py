@@ -116,9 +116,9 @@ def _schedule_jobs(
     clock: Clock,
     wake: Callable[[], None],
     founder_id: int,
+    files: LocalFileStore,
 ) -> None:
     """The periodic work: notices, publishing, the daily retention sweep and reconciliation."""
-    files = LocalFileStore(config.storage.files_dir)
     publisher = PublishingJob(
         engine,
         config.publishing,
@@ -296,7 +296,7 @@ async def open_app(
             clock=clock,
         )
         scheduler = AsyncIOScheduler(timezone="UTC")
-        _schedule_jobs(scheduler, config, engine, client, clock, sender.wake.set, founder_id)
+        _schedule_jobs(scheduler, config, engine, client, clock, sender.wake.set, founder_id, files)
         app = App(config, engine, http, client, store, listener, dispatcher, sender, scheduler, gap_filler)
         app.extra_tasks.append(
             _fill_after_restart(gap_filler, listener, await gap_filler.since_last_stored())
