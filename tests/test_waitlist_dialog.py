@@ -185,7 +185,10 @@ def test_stickers_and_empty_messages_get_the_question_again_gently(desk: Desk) -
 
 
 def test_a_voice_message_answers_the_voice_add_on(desk: Desk) -> None:
-    for text in ("Здравствуйте", "да", "Игорь", "муж", "готово", "Он пел.", "готово"):
+    for text in ("Здравствуйте", "да", "Игорь", "муж"):
+        desk.send(PEER, text)
+    desk.send(PEER, photos=(make_photo(seed=1), make_photo(seed=2)))
+    for text in ("готово", "Он пел.", "готово"):
         desk.send(PEER, text)
     desk.send(PEER, payload={"a": "wish:voice"})
     replies = desk.send(PEER, "готово")
@@ -193,6 +196,9 @@ def test_a_voice_message_answers_the_voice_add_on(desk: Desk) -> None:
     replies = desk.send(PEER, voice=b"OggS voice of Igor")
     assert "запись голоса получена" in replies[0].text
     assert _state(desk) == "contact"
+    for text in ("сюда", "да", "нет"):
+        replies = desk.send(PEER, text)
+    assert "Фото: 2\nЗаписи голоса: 1\n" in replies[-1].text  # the summary counts each kind apart
 
 
 def test_a_relative_writing_many_times_has_one_order(desk: Desk) -> None:

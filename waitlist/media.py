@@ -236,7 +236,12 @@ def acknowledge(turn: Turn, result: MediaResult, total_photos: int) -> None:
     ask_about_poor(turn, result)
 
 
-def photo_count(turn: Turn, order: WlOrder) -> int:
+def file_count(turn: Turn, order: WlOrder, kind: str) -> int:
+    """How many files of ``kind`` ("photo", "voice") the order holds."""
     with known.reading(turn.session, WlFile):
-        query = select(func.count()).where(WlFile.order_id == order.id, WlFile.kind == "photo")
+        query = select(func.count()).where(WlFile.order_id == order.id, WlFile.kind == kind)
         return turn.session.exec(query).one()
+
+
+def photo_count(turn: Turn, order: WlOrder) -> int:
+    return file_count(turn, order, "photo")
