@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, not_, or_
+from sqlalchemy import func, not_, or_
 from sqlmodel import Session, col, select
 
 import i18n
@@ -30,7 +30,7 @@ from publishing.ports import Clock
 from publishing.postponed import MIN_AHEAD, handover_limit, pull_back, recall_stale
 from publishing.settings import PublishingSettings
 from publishing.slots import assign_slot, is_paused
-from waitlist.consent import mark_publication_handled, pending_publication_events
+from waitlist.consent import mark_publication_handled, pending_publication_events, publishable
 from waitlist.effects import Reply
 from waitlist.models import WlOrder
 
@@ -115,16 +115,6 @@ def _act_on_consent_events(session: Session, settings: PublishingSettings, now: 
     return effects
 
 
-def _publishable_clause() -> ColumnElement[bool]:
-    # The same test as waitlist.consent.publishable_orders, as SQL so the backlog stays in the database.
-    return and_(
-        col(WlOrder.status) == "delivered",
-        col(WlOrder.publish_consent).is_(True),
-        col(WlOrder.clip_file_id).is_not(None),
-        col(WlOrder.erased_at).is_(None),
-    )
-
-
 def _withdraw_unpublishable(session: Session, settings: PublishingSettings, now: datetime) -> list[Effect]:
     """Safety net beside the events: a queued post whose order no longer allows it never goes up."""
     effects: list[Effect] = []
@@ -132,7 +122,7 @@ def _withdraw_unpublishable(session: Session, settings: PublishingSettings, now:
     query = (
         select(PubPost)
         .join(WlOrder, col(WlOrder.id) == col(PubPost.order_id))
-        .where(col(PubPost.status).in_(("awaiting", "queued")), not_(_publishable_clause()))
+        .where(col(PubPost.status).in_(("awaiting", "queued")), not_(publishable()))
     )
     for post in session.exec(query).all():
         effects += _withdraw(session, post, settings, now)
@@ -144,12 +134,16 @@ def _draft_new_posts(session: Session, settings: PublishingSettings, now: dateti
     settled = select(PubPost.id).where(
         col(PubPost.order_id) == col(WlOrder.id), col(PubPost.status).in_(SETTLED)
     )
+    # Each order's last generation comes with it: one query however long the backlog (a first run).
+    latest = select(func.max(PubPost.generation)).where(col(PubPost.order_id) == col(WlOrder.id))
     query = (
-        select(WlOrder).where(_publishable_clause(), ~settled.exists()).order_by(col(WlOrder.delivered_at))
+        select(WlOrder, latest.scalar_subquery())
+        .where(publishable(), ~settled.exists())
+        .order_by(col(WlOrder.delivered_at))
     )
-    for order in session.exec(query).all():
+    for order, last in session.exec(query).all():
         assert order.id is not None and order.clip_file_id is not None
-        generation = _next_generation(session, order.id)
+        generation = 0 if last is None else last + 1
         session.add(
             PubPost(
                 order_id=order.id,
@@ -164,11 +158,6 @@ def _draft_new_posts(session: Session, settings: PublishingSettings, now: dateti
             )
         )
         log.info("order %s: post drafted; the family is asked to approve it", order.id)
-
-
-def _next_generation(session: Session, order_id: int) -> int:
-    rows = session.exec(select(PubPost.generation).where(PubPost.order_id == order_id))
-    return max(rows, default=-1) + 1
 
 
 def _due_publications(session: Session, settings: PublishingSettings, now: datetime) -> list[Effect]:

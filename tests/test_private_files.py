@@ -67,3 +67,13 @@ def test_stored_photos_sit_in_owner_only_folders(tmp_path: Path) -> None:
     path = tmp_path / "files" / file_id[:2] / file_id[2:4] / file_id
     assert mode(path) == 0o600
     assert [mode(p) for p in (tmp_path / "files", path.parent.parent, path.parent)] == [0o700] * 3
+
+
+def test_a_derived_copy_of_a_photo_is_owner_only_too(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path / "files")
+    file_id = store.put(b"\xff\xd8 a photo of grandmother")
+    path = store.put_derived(file_id, "thumb", b"\xff\xd8 small")
+    assert path == tmp_path / "files" / "derived" / file_id[:2] / f"{file_id}.thumb"
+    assert mode(path) == 0o600
+    assert [mode(p) for p in (path.parent.parent, path.parent)] == [0o700] * 2
+    assert [p.name for p in path.parent.iterdir()] == [path.name], "no temporary file left"

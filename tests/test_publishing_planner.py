@@ -15,6 +15,7 @@ from publishing import (
     PublishingSettings,
     PubPost,
     answer,
+    guid_for,
     handed_to_founder,
     plan,
     publication_for,
@@ -23,7 +24,7 @@ from publishing import (
 )
 from tests.db_fixtures import db_url, engine  # noqa: F401
 from vkbot.clock import ManualClock
-from waitlist.consent import set_publication
+from waitlist.consent import publishable_orders, set_publication
 from waitlist.effects import Reply
 from waitlist.inbound import InboundMessage
 from waitlist.models import WlOrder, WlPublicationEvent
@@ -256,6 +257,21 @@ def test_consent_given_again_publishes_under_a_new_guid(engine: Engine) -> None:
     assert new.guid != old.guid and new.slot_at == SLOT_TODAY
 
 
+def test_one_pass_drafts_each_order_under_its_own_next_generation(engine: Engine) -> None:  # noqa: F811
+    clock = ManualClock(MORNING)
+    with Session(engine) as session:
+        twice = delivered_order(session, clock, "Дважды передумали", consent=True)
+    for granted in (False, True, False):  # generations 0 and 1 are drafted, then withdrawn
+        run_plan(engine, clock)
+        set_consent(engine, twice, granted, clock)
+    with Session(engine) as session:
+        first = delivered_order(session, clock, "Впервые", consent=True)
+    set_consent(engine, twice, True, clock)
+    run_plan(engine, clock)
+    drafted = {p.order_id: p.guid for p in posts(engine) if p.status != "withdrawn"}
+    assert drafted == {twice: guid_for(twice, 2), first: guid_for(first, 0)}
+
+
 def test_a_missed_slot_moves_on_instead_of_posting_a_burst(engine: Engine) -> None:  # noqa: F811
     clock = ManualClock(MORNING)
     with Session(engine) as session:
@@ -325,3 +341,24 @@ def test_a_hand_off_she_marked_posted_then_revoked_tells_her_to_take_it_down(eng
     set_consent(engine, order_id, False, clock)
     [notice] = run_plan(engine, clock)
     assert isinstance(notice, HandToFounder) and notice.reason == "revoked"
+
+
+def test_the_planner_drafts_exactly_the_orders_waitlist_calls_publishable(engine: Engine) -> None:  # noqa: F811
+    clock = ManualClock(MORNING)
+    with Session(engine) as session:
+        ok = delivered_order(session, clock, "Можно", consent=True)
+        changes = {
+            "status": "in_progress",  # not delivered yet
+            "clip_file_id": None,  # no clip
+            "erased_at": clock.now(),  # erased on the family's request
+            "publish_consent": False,  # the family said no
+        }
+        for field, value in changes.items():
+            order = session.get(WlOrder, delivered_order(session, clock, field, consent=True))
+            assert order is not None
+            setattr(order, field, value)
+            session.add(order)
+        session.commit()
+        assert [o.id for o in publishable_orders(session)] == [ok]
+    run_plan(engine, clock, approve=False)
+    assert [p.order_id for p in posts(engine)] == [ok]

@@ -6,11 +6,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, create_engine, select
+from sqlalchemy import event
+from sqlmodel import Session, col, create_engine, select
 
 import i18n
+from waitlist.effects import Reply
 from waitlist.filestore import LocalFileStore
-from waitlist.inbound import InboundAttachment
+from waitlist.inbound import InboundAttachment, InboundMessage
 from waitlist.models import (
     WlConsent,
     WlConversation,
@@ -183,7 +185,10 @@ def test_stickers_and_empty_messages_get_the_question_again_gently(desk: Desk) -
 
 
 def test_a_voice_message_answers_the_voice_add_on(desk: Desk) -> None:
-    for text in ("Здравствуйте", "да", "Игорь", "муж", "готово", "Он пел.", "готово"):
+    for text in ("Здравствуйте", "да", "Игорь", "муж"):
+        desk.send(PEER, text)
+    desk.send(PEER, photos=(make_photo(seed=1), make_photo(seed=2)))
+    for text in ("готово", "Он пел.", "готово"):
         desk.send(PEER, text)
     desk.send(PEER, payload={"a": "wish:voice"})
     replies = desk.send(PEER, "готово")
@@ -191,6 +196,9 @@ def test_a_voice_message_answers_the_voice_add_on(desk: Desk) -> None:
     replies = desk.send(PEER, voice=b"OggS voice of Igor")
     assert "запись голоса получена" in replies[0].text
     assert _state(desk) == "contact"
+    for text in ("сюда", "да", "нет"):
+        replies = desk.send(PEER, text)
+    assert "Фото: 2\nЗаписи голоса: 1\n" in replies[-1].text  # the summary counts each kind apart
 
 
 def test_a_relative_writing_many_times_has_one_order(desk: Desk) -> None:
@@ -403,7 +411,10 @@ def _vk_photo(desk: Desk, vk_ref: str, data: bytes) -> InboundAttachment:
 
 def _photo_refs(desk: Desk) -> list[str]:
     with Session(desk.engine) as session:
-        return [f.vk_ref for f in session.exec(select(WlFile).where(WlFile.kind == "photo"))]
+        return [
+            f.vk_ref
+            for f in session.exec(select(WlFile).where(WlFile.kind == "photo").order_by(col(WlFile.id)))
+        ]
 
 
 def test_the_same_vk_photo_quoted_or_forwarded_again_is_stored_once(desk: Desk) -> None:
@@ -422,6 +433,51 @@ def test_the_same_vk_photo_quoted_or_forwarded_again_is_stored_once(desk: Desk) 
     assert "фото получено: 1. Всего фото: 2" in replies[-1].text
     assert _photo_refs(desk) == ["photo501_77_aaa", "photo501_770_aaa"]
     assert len(desk.downloader.fetched) == 2  # a known photo is not even downloaded again
+
+
+def _handle_noting_sql(desk: Desk, msg: InboundMessage) -> tuple[list[Reply], list[str]]:
+    """The replies, and the SQL statements sent while the message was handled."""
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement.lstrip())
+
+    event.listen(desk.engine, "before_cursor_execute", note)
+    try:
+        replies = desk.handle(msg)
+    finally:
+        event.remove(desk.engine, "before_cursor_execute", note)
+    return replies, statements
+
+
+def _file_reads(statements: list[str]) -> int:
+    return sum(s.startswith("SELECT") and "FROM wl_file" in s for s in statements)
+
+
+def test_an_album_is_checked_against_the_order_with_one_read_however_many_photos(desk: Desk) -> None:
+    one, many = PEER, PEER + 1
+    for peer in (one, many):
+        for text in ("Здравствуйте", "да", "Анна", "мама"):
+            desk.send(peer, text)
+    single = _vk_photo(desk, "photo501_1_a", make_photo(seed=1))
+    replies, for_one = _handle_noting_sql(desk, replace(desk.message(one), attachments=(single,)))
+    assert "фото получено: 1" in replies[-1].text
+    album = [_vk_photo(desk, f"photo502_{n}_a", make_photo(seed=n)) for n in range(1, 11)]
+    again = _vk_photo(desk, "photo502_1_b", make_photo(seed=1, side=700))  # the album repeats its first
+    replies, for_ten = _handle_noting_sql(desk, replace(desk.message(many), attachments=(*album, again)))
+    assert "фото получено: 10. Всего фото: 10" in replies[-1].text
+    assert _file_reads(for_ten) == _file_reads(for_one)
+
+
+def test_an_album_before_consent_is_kept_in_one_statement_and_adopted_in_its_order(desk: Desk) -> None:
+    album = [_vk_photo(desk, f"photo501_{n}_a", make_photo(seed=n)) for n in range(10, 0, -1)]
+    _, statements = _handle_noting_sql(
+        desk, replace(desk.message(PEER, "Здравствуйте"), attachments=tuple(album))
+    )
+    assert sum(s.startswith("INSERT INTO wl_pending_attachment") for s in statements) == 1
+    replies = desk.send(PEER, "да")
+    assert "фото получено: 10. Всего фото: 10" in replies[-1].text
+    assert _photo_refs(desk) == [a.vk_ref for a in album]
 
 
 def test_a_photo_sent_and_forwarded_before_consent_is_adopted_once(desk: Desk) -> None:

@@ -115,16 +115,17 @@ def _schedule_jobs(
     client: VkClient,
     clock: Clock,
     wake: Callable[[], None],
+    founder_id: int,
+    files: LocalFileStore,
 ) -> None:
     """The periodic work: notices, publishing, the daily retention sweep and reconciliation."""
-    files = LocalFileStore(config.storage.files_dir)
     publisher = PublishingJob(
         engine,
         config.publishing,
         clock,
         config.vk.group_id,
         on_enqueued=wake,
-        founder_id=config.alerts.founder_user_id or 0,
+        founder_id=founder_id,
     )
     every_minute = IntervalTrigger(seconds=60)
     jobs: list[tuple[str, Callable[[], Awaitable[object]], Any]] = [
@@ -137,7 +138,7 @@ def _schedule_jobs(
                 engine,
                 config.waitlist,
                 clock,
-                config.alerts.founder_user_id or 0,
+                founder_id,
                 config.alerts.language,
                 wake,
             ),
@@ -151,14 +152,12 @@ def _schedule_jobs(
         ),
         (
             "digest",
-            lambda: digest_once(engine, config.alerts.founder_user_id, clock, config.waitlist.timezone, wake),
+            lambda: digest_once(engine, founder_id, clock, config.waitlist.timezone, wake),
             CronTrigger(hour=9, minute=0, timezone=config.waitlist.timezone),
         ),
         (
             "reconcile",
-            lambda: reconcile_once(
-                engine, client, clock, config.alerts.founder_user_id, wake, lang=config.alerts.language
-            ),
+            lambda: reconcile_once(engine, client, clock, founder_id, wake, lang=config.alerts.language),
             CronTrigger(hour=8, minute=0, timezone=config.waitlist.timezone),
         ),
     ]
@@ -198,9 +197,9 @@ def _check_longpoll_settings(client: VkClient, group_id: int, engine: Engine) ->
     return check_longpoll_settings
 
 
-def _outcomes(config: Config, clock: Clock) -> Callable[[Session, OutboxRow], None]:
+def _outcomes(config: Config, clock: Clock, founder_id: int) -> Callable[[Session, OutboxRow], None]:
     """The sender's ``on_outcome``: moderation's removal list and publishing's failures stay in step."""
-    publishing = publishing_outcome(config.publishing, clock, config.alerts.founder_user_id or 0)
+    publishing = publishing_outcome(config.publishing, clock, founder_id)
 
     def outcome(session: Session, row: OutboxRow) -> None:
         report_outcome(session, row.key, row.status == "done", row.last_error)
@@ -250,6 +249,7 @@ async def open_app(
     engine = make_engine(config.storage.database_url)
     await asyncio.to_thread(migrate, engine)
     vk = config.vk
+    founder_id = config.alerts.founder_user_id  # her VK id: hand-offs, alerts, digests; 0: none by VK message
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
     try:
         # None when no admin user token is connected: user-only features then degrade visibly.
@@ -271,19 +271,11 @@ async def open_app(
             max_attempts=config.outbox.max_attempts,
             lease_s=config.outbox.lease_s,
             on_undeliverable=record_undeliverable(engine, clock),
-            on_outcome=_outcomes(config, clock),
+            on_outcome=_outcomes(config, clock, founder_id),
         )
         sender.executors.update(delivery_executors(files, client, vk.group_id))
         sender.executors.update(
-            publishing_executors(
-                engine,
-                files,
-                client,
-                config.publishing,
-                clock,
-                vk.group_id,
-                config.alerts.founder_user_id or 0,
-            )
+            publishing_executors(engine, files, client, config.publishing, clock, vk.group_id, founder_id)
         )
         if config.alerts.smtp.host:  # her urgent alerts by e-mail (vkbot.ops.founder_alerts)
             sender.executors.update(email_executors(SmtpMailer(config.alerts.smtp)))
@@ -308,7 +300,7 @@ async def open_app(
             clock=clock,
         )
         scheduler = AsyncIOScheduler(timezone="UTC")
-        _schedule_jobs(scheduler, config, engine, client, clock, sender.wake.set)
+        _schedule_jobs(scheduler, config, engine, client, clock, sender.wake.set, founder_id, files)
         app = App(config, engine, http, client, store, listener, dispatcher, sender, scheduler, gap_filler)
         app.extra_tasks.append(
             _fill_after_restart(gap_filler, listener, await gap_filler.since_last_stored())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import ColumnElement, and_
 from sqlmodel import Session, col, select
 
 import i18n
@@ -13,6 +14,7 @@ from waitlist.settings import WaitlistSettings
 __all__ = [
     "mark_publication_handled",
     "pending_publication_events",
+    "publishable",
     "publishable_orders",
     "record_pd_consent",
     "set_publication",
@@ -64,14 +66,20 @@ def set_publication(
     session.add(WlPublicationEvent(order_id=order.id, granted=granted, consent_id=consent.id, at=at))
 
 
-def publishable_orders(session: Session) -> list[WlOrder]:
-    """Delivered clips whose family said yes to publishing (and has not taken it back)."""
-    query = select(WlOrder).where(
-        WlOrder.status == "delivered",
+def publishable() -> ColumnElement[bool]:
+    """An order's clip may go on the wall: delivered, not erased, the family said yes and has not taken it
+    back. A clause, so publishing keeps its backlog in the database (joined and negated there)."""
+    return and_(
+        col(WlOrder.status) == "delivered",
         col(WlOrder.publish_consent).is_(True),
         col(WlOrder.clip_file_id).is_not(None),
         col(WlOrder.erased_at).is_(None),
     )
+
+
+def publishable_orders(session: Session) -> list[WlOrder]:
+    """Delivered clips whose family said yes to publishing (and has not taken it back)."""
+    query = select(WlOrder).where(publishable())
     return list(session.exec(query.order_by(col(WlOrder.delivered_at))))
 
 

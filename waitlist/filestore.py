@@ -37,19 +37,24 @@ class LocalFileStore:
         """Where a file lives (for serving it in ranges, as a video player asks); the id is validated."""
         return self._path(file_id)
 
-    def put(self, data: bytes) -> str:
-        file_id = hashlib.sha256(data).hexdigest()
-        path = self._path(file_id)
-        if path.exists():
-            return file_id
+    def _folders(self, path: Path) -> None:
         # Relatives' photos and clips: folders 0700, files 0600 (mkstemp's mode).
         for folder in (self.root, path.parent.parent, path.parent):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # Write then rename, so a crash never leaves a half file under a valid id.
+
+    def _write(self, path: Path, data: bytes) -> None:
+        self._folders(path)
+        # Write then rename, so a crash never leaves a half file under a valid name.
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         os.replace(tmp, path)
+
+    def put(self, data: bytes) -> str:
+        file_id = hashlib.sha256(data).hexdigest()
+        path = self._path(file_id)
+        if not path.exists():
+            self._write(path, data)
         return file_id
 
     def put_file(self, source: Path) -> str:
@@ -66,8 +71,7 @@ class LocalFileStore:
             file_id = digest.hexdigest()
             path = self._path(file_id)
             if not path.exists():
-                for folder in (path.parent.parent, path.parent):
-                    folder.mkdir(mode=0o700, exist_ok=True)
+                self._folders(path)
                 os.replace(tmp, path)
         finally:
             Path(tmp).unlink(missing_ok=True)
@@ -93,12 +97,7 @@ class LocalFileStore:
     def put_derived(self, file_id: str, kind: str, data: bytes) -> Path:
         """Keep a derived copy (written then renamed, owner-only like the originals)."""
         path = self.derived_path(file_id, kind)
-        for folder in (self.root, path.parent.parent, path.parent):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
+        self._write(path, data)
         return path
 
     def exists(self, file_id: str) -> bool:

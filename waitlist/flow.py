@@ -15,7 +15,7 @@ from waitlist.intake import (
     start_order,
     start_signup,
 )
-from waitlist.models import WlFile, WlSignup, WlStoryPart
+from waitlist.models import WlSignup, WlStoryPart
 from waitlist.queue import (
     complete_order,
     estimate_text,
@@ -39,9 +39,6 @@ def summary_text(turn: Turn) -> str:
     story = " ".join(p.text for p in parts)
     limit = turn.settings.summary_story_chars
     story = (story[:limit] + "…") if len(story) > limit else (story or turn.t("intake.summary.none"))
-    voices = turn.session.exec(
-        select(WlFile.id).where(WlFile.order_id == order.id, WlFile.kind == "voice")
-    ).all()
     wishes = ", ".join(turn.t(f"intake.button.wish_{w}") for w in order.wishes.split(",") if w) or turn.t(
         "intake.summary.none"
     )
@@ -50,7 +47,7 @@ def summary_text(turn: Turn) -> str:
         subject=order.subject_name or "—",
         relation=order.relation or "—",
         photos=media.photo_count(turn, order),
-        voices=len(voices),
+        voices=media.file_count(turn, order, "voice"),
         story=story,
         wishes=wishes,
         contact=order.contact or "—",

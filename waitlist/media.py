@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from waitlist import known
 from waitlist.inbound import InboundAttachment
 from waitlist.models import WlFile, WlOrder, WlPendingAttachment
 from waitlist.photo_check import measure_photo
 from waitlist.ports import DownloadError
-from waitlist.rows import insert_row
+from waitlist.rows import insert_rows
 from waitlist.turn import Turn
 
 __all__ = [
@@ -64,13 +64,9 @@ def caption(turn: Turn) -> str | None:
 
 def keep_pending(turn: Turn) -> int:
     """Before consent nothing is downloaded: only the references are kept, to fetch once the writer agrees."""
-    count = 0
     words = caption(turn)
-    for att in turn.msg.attachments:
-        kind = media_kind(att)
-        if kind is None:
-            continue
-        row = {
+    rows = [
+        {
             "peer_id": turn.msg.peer_id,
             "kind": kind,
             "url": att.url,
@@ -79,9 +75,13 @@ def keep_pending(turn: Turn) -> int:
             "caption": words,
             "created_at": turn.now,
         }
-        insert_row(turn.session, WlPendingAttachment, row)  # no ORM object: see waitlist/rows.py
-        count += 1
-    return count
+        for att in turn.msg.attachments
+        if (kind := media_kind(att)) is not None
+    ]
+    # An album's references in one statement, in their order (adopt_pending reads them by id); no ORM
+    # objects: see waitlist/rows.py.
+    insert_rows(turn.session, WlPendingAttachment, rows)
+    return len(rows)
 
 
 # VK names a file "photo<owner>_<id>" plus an access key that differs from message to message.
@@ -94,22 +94,42 @@ def vk_identity(vk_ref: str) -> str | None:
     return found.group(1) + found.group(2) if found else None
 
 
-def _already_kept(turn: Turn, order: WlOrder, vk_ref: str) -> bool:
-    """This VK file is in the order already: the same photo quoted twice, or forwarded after it was sent.
+@dataclass
+class _Kept:
+    """What the order holds already, read once per message so no attachment asks the database again.
 
-    Its bytes need not match (another size may be served, the address changes), so the VK id decides.
+    A VK id decides a file sent again (quoted, or forwarded after it was sent): its bytes need not match,
+    as another size may be served and the address changes. The content id catches the same bytes under
+    another VK id. Each file stored meanwhile is added, so an album's own repeats are caught too.
     """
-    identity = vk_identity(vk_ref)
-    if identity is None:
-        return False
-    with known.reading(turn.session, WlFile):
-        refs = turn.session.exec(select(WlFile.vk_ref).where(WlFile.order_id == order.id)).all()
-    return any(vk_identity(ref or "") == identity for ref in refs)
+
+    identities: set[str]
+    file_ids: set[str]
+
+    @classmethod
+    def read(cls, turn: Turn, order: WlOrder) -> _Kept:
+        with known.reading(turn.session, WlFile):
+            rows = turn.session.exec(select(WlFile.vk_ref, WlFile.file_id).where(WlFile.order_id == order.id))
+            kept = cls(set(), set())
+            for vk_ref, file_id in rows.all():
+                kept.add(vk_ref or "", file_id)
+        return kept
+
+    def add(self, vk_ref: str, file_id: str) -> None:
+        identity = vk_identity(vk_ref)
+        if identity is not None:
+            self.identities.add(identity)
+        self.file_ids.add(file_id)
+
+    def has_identity(self, vk_ref: str) -> bool:
+        identity = vk_identity(vk_ref)
+        return identity is not None and identity in self.identities
 
 
 def _store(
     turn: Turn,
     order: WlOrder,
+    kept: _Kept,
     kind: str,
     url: str | None,
     vk_ref: str,
@@ -118,7 +138,7 @@ def _store(
 ) -> None:
     settings = turn.settings
     limit = settings.photo_max_bytes if kind == "photo" else settings.voice_max_bytes
-    if _already_kept(turn, order, vk_ref):
+    if kept.has_identity(vk_ref):
         result.duplicates += 1
         return
     if not url:
@@ -131,10 +151,7 @@ def _store(
         result.failed += 1
         return
     file_id = turn.files.put(data)
-    same = turn.session.exec(
-        select(WlFile).where(WlFile.order_id == order.id, WlFile.file_id == file_id)
-    ).first()
-    if same is not None:
+    if file_id in kept.file_ids:
         result.duplicates += 1
         return
     row = WlFile(
@@ -163,16 +180,18 @@ def _store(
         result.voices += 1
     turn.session.add(row)
     turn.session.flush()
+    kept.add(row.vk_ref or "", file_id)
 
 
 def take_media(turn: Turn, order: WlOrder) -> MediaResult:
     """Download this message's photos and recordings into the order (largest size, bounded bytes)."""
     result = MediaResult()
     words = caption(turn)
-    for att in turn.msg.attachments:
-        kind = media_kind(att)
-        if kind is not None:
-            _store(turn, order, kind, att.url, att.vk_ref, result, words)
+    found = [(kind, att) for att in turn.msg.attachments if (kind := media_kind(att)) is not None]
+    if found:
+        kept = _Kept.read(turn, order)
+        for kind, att in found:
+            _store(turn, order, kept, kind, att.url, att.vk_ref, result, words)
     return result
 
 
@@ -185,8 +204,11 @@ def adopt_pending(turn: Turn, order: WlOrder) -> MediaResult:
             .where(WlPendingAttachment.peer_id == turn.msg.peer_id)
             .order_by(col(WlPendingAttachment.id))
         ).all()
+    if not pending:
+        return result
+    kept = _Kept.read(turn, order)
     for item in pending:
-        _store(turn, order, item.kind, item.url, item.vk_ref, result, item.caption)
+        _store(turn, order, kept, item.kind, item.url, item.vk_ref, result, item.caption)
         turn.session.delete(item)
     return result
 
@@ -214,7 +236,12 @@ def acknowledge(turn: Turn, result: MediaResult, total_photos: int) -> None:
     ask_about_poor(turn, result)
 
 
-def photo_count(turn: Turn, order: WlOrder) -> int:
+def file_count(turn: Turn, order: WlOrder, kind: str) -> int:
+    """How many files of ``kind`` ("photo", "voice") the order holds."""
     with known.reading(turn.session, WlFile):
-        query = select(WlFile.id).where(WlFile.order_id == order.id, WlFile.kind == "photo")
-        return len(turn.session.exec(query).all())
+        query = select(func.count()).where(WlFile.order_id == order.id, WlFile.kind == kind)
+        return turn.session.exec(query).one()
+
+
+def photo_count(turn: Turn, order: WlOrder) -> int:
+    return file_count(turn, order, "photo")

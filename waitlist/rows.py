@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel
 
 from dbtypes import insert_ignoring_duplicates
 
-__all__ = ["insert_ignoring_duplicate", "insert_row"]
+__all__ = ["insert_ignoring_duplicate", "insert_row", "insert_rows"]
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
@@ -31,7 +31,13 @@ def _insert(model: type[SQLModel]) -> sa.Insert:
 
 def insert_row(session: Session, model: type[SQLModel], row: dict[str, Any]) -> None:
     """One INSERT of ``row`` (every column given, as the ORM would)."""
-    session.connection().execute(_insert(model), [row])
+    insert_rows(session, model, [row])
+
+
+def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """``rows`` (each with the same columns) in one executemany, in their order; nothing for none."""
+    if rows:
+        session.connection().execute(_insert(model), rows)
 
 
 def insert_ignoring_duplicate(session: Session, model: type[SQLModel], row: dict[str, Any]) -> bool:
