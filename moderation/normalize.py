@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from moderation.trie import compile_trie
+
 CYR = "а-яіїєґ"
 _WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 # The repeats after a letter, removed with an empty replacement (no template to expand: faster).
@@ -174,7 +176,7 @@ class Normalizer:
             {k: v[0] for k, v in data.lookalike.items() if (k.isascii() and k.isalpha()) or k in "0@$"}
         )
         keys = sorted(data.translit, key=len, reverse=True)
-        self._translit_re = re.compile("|".join(re.escape(k) for k in keys))
+        self._translit_re = compile_trie("|".join(re.escape(k) for k in keys))
         # "y" after a vowel is й ("moy"), unless it opens я/ю/е itself ("znayu" -> знаю).
         self._vowel_y_re = re.compile(r"(?<=[aeiouy])y(?![aeiou])")
         # Exact precheck for the token pass: a token can read differently only if it holds a mask
@@ -190,7 +192,7 @@ class Normalizer:
         # this runs on every message).
         self._reversal_marks = (*data.reversal_hints, " ь", " ъ")
         markers = sorted(data.markers, key=len, reverse=True)
-        self._marker_re = re.compile(r"\b(?:" + "|".join(re.escape(m) for m in markers) + r")\b")
+        self._marker_re = compile_trie(r"\b(?:" + "|".join(re.escape(m) for m in markers) + r")\b")
 
     def normalize(self, text: str) -> Normalized:
         masked: list[str] = []

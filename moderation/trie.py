@@ -1,0 +1,99 @@
+"""Compile a regex with its alternations merged by first letter: the same matches, far fewer tries.
+
+Python's regex engine tries the alternatives of ``(?:сука|сучка|сволочь|...)`` one by one at every
+position; the rule files hold word lists of hundreds of forms, so most of the rules' time went there.
+``compile_trie`` parses the pattern, and in every alternation merges the neighbouring alternatives that
+begin with the same literal character into one (``су(?:ка|чка)|сволочь``), recursively: a trie.
+
+Why it is exact: an alternative that begins with a literal character can match only where the text
+has that character, so among alternatives with different first characters at most one group can
+match at a given position; inside a group the original order is kept, and an alternative that does
+not begin with a literal (a class, a group, an empty one) stays where it is and nothing is merged
+across it. The engine's backtracking order over the alternatives that can match is therefore
+unchanged, and with it every match, span and group. tests/test_moderation_trie.py compares each
+pattern with its plain compile on the labelled sets.
+
+The parser is private; a Python whose parser differs gets the plain ``re.compile``.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Private but stable within a Python minor version (moderation.prefilter reads the parser too).
+from re import _compiler as compiler  # type: ignore[attr-defined]
+from re import _constants as c  # type: ignore[attr-defined]
+from re import _parser as parser  # type: ignore[attr-defined]
+from typing import Any
+
+import _sre  # type: ignore[import-not-found]
+
+_REPEATS = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
+_CASE_FLAGS = c.SRE_FLAG_IGNORECASE | c.SRE_FLAG_LOCALE
+
+
+def compile_trie(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)`` with merged alternations; the plain compile when not applicable."""
+    try:
+        parsed = parser.parse(pattern, flags)
+        if (flags | parsed.state.flags) & _CASE_FLAGS:
+            return re.compile(pattern, flags)  # "a" and "A" would be one letter: leave as it is
+        _merge(parsed)
+        code = compiler._code(parsed, flags)
+        state = parsed.state
+        indexgroup: list[str | None] = [None] * state.groups
+        for name, index in state.groupdict.items():
+            indexgroup[index] = name
+        return _sre.compile(  # type: ignore[no-any-return]
+            pattern, flags | state.flags, code, state.groups - 1, state.groupdict, tuple(indexgroup)
+        )
+    except Exception:  # noqa: BLE001 - any surprise from the private parser: the plain compile decides
+        return re.compile(pattern, flags)
+
+
+def _merge(sub: Any) -> None:
+    """Merge every alternation inside ``sub`` (a parsed subpattern), innermost first, in place."""
+    for index, (op, av) in enumerate(sub.data):
+        if op is c.BRANCH:
+            for alternative in av[1]:
+                _merge(alternative)
+            sub.data[index] = (c.BRANCH, (None, _trie(sub.state, av[1])))
+        elif op is c.SUBPATTERN:
+            if not (av[1] or av[2]):  # a group with its own flags (?i:...) is left alone
+                _merge(av[3])
+        elif op in _REPEATS:
+            _merge(av[2])
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            _merge(av[1])
+        elif op is c.ATOMIC_GROUP:
+            _merge(av)
+        elif op is c.GROUPREF_EXISTS:
+            _merge(av[1])
+            if av[2] is not None:
+                _merge(av[2])
+
+
+def _trie(state: Any, alternatives: list[Any]) -> list[Any]:
+    """The alternatives with neighbours that share a first literal merged, order otherwise kept."""
+    merged: list[Any] = []
+    run: dict[int, list[list[Any]]] = {}  # first character -> the tails, in order, since the last barrier
+
+    def close_run() -> None:
+        for char, tails in run.items():
+            if len(tails) == 1:
+                merged.append(parser.SubPattern(state, [(c.LITERAL, char), *tails[0]]))
+                continue
+            inner = _trie(state, [parser.SubPattern(state, list(tail)) for tail in tails])
+            rest = inner[0].data if len(inner) == 1 else [(c.BRANCH, (None, inner))]
+            merged.append(parser.SubPattern(state, [(c.LITERAL, char), *rest]))
+        run.clear()
+
+    for alternative in alternatives:
+        data = alternative.data
+        if data and data[0][0] is c.LITERAL:
+            run.setdefault(data[0][1], []).append(data[1:])
+        else:  # a barrier: it may match where any of the others could
+            close_run()
+            merged.append(alternative)
+    close_run()
+    return merged
