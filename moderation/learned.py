@@ -143,7 +143,7 @@ def _longer_grams(words: list[str], word_max: int) -> list[str]:
     """Word n-grams 2..word_max, shortest first, each in text order."""
     grams: list[str] = []
     for n in range(2, word_max + 1):
-        grams += map(" ".join, zip(*(words[k:] for k in range(n))))
+        grams += map(" ".join, zip(*(words[k:] for k in range(n)), strict=False))
     return grams
 
 
@@ -252,7 +252,8 @@ class LearnedModel:
             return parts[0] if parts else _NO_IDS  # one word's ids: sorted and distinct already
         ids = np.concatenate(parts)
         ids.sort()
-        return ids[np.concatenate((_FIRST, ids[1:] != ids[:-1]))]
+        distinct: np.ndarray = ids[np.concatenate((_FIRST, ids[1:] != ids[:-1]))]
+        return distinct
 
     def _logit(self, words: list[str], text: str) -> float:
         ids = self._ids(words, text)

@@ -18,6 +18,7 @@ The parser is private; a Python whose parser differs gets the plain ``re.compile
 
 from __future__ import annotations
 
+import _sre
 import re
 
 # Private but stable within a Python minor version (moderation.prefilter reads the parser too).
@@ -25,8 +26,6 @@ from re import _compiler as compiler  # type: ignore[attr-defined]
 from re import _constants as c  # type: ignore[attr-defined]
 from re import _parser as parser  # type: ignore[attr-defined]
 from typing import Any
-
-import _sre  # type: ignore[import-not-found]
 
 _REPEATS = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
 _CASE_FLAGS = c.SRE_FLAG_IGNORECASE | c.SRE_FLAG_LOCALE
@@ -47,7 +46,7 @@ def compile_trie(pattern: str, flags: int = 0) -> re.Pattern[str]:
         return _sre.compile(  # type: ignore[no-any-return]
             pattern, flags | state.flags, code, state.groups - 1, state.groupdict, tuple(indexgroup)
         )
-    except Exception:  # noqa: BLE001 - any surprise from the private parser: the plain compile decides
+    except Exception:  # any surprise from the private parser: the plain compile decides
         return re.compile(pattern, flags)
 
 
