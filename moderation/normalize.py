@@ -35,8 +35,8 @@ from moderation.trie import compile_trie
 
 CYR = "а-яіїєґ"
 _WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-# The repeats after a letter, removed with an empty replacement (no template to expand: faster).
-_REPEATS_RE = re.compile(r"(?<=([^\W\d_]))\1+")
+# A letter the same letter follows, removed with an empty replacement (no template to expand: faster).
+_REPEATS_RE = re.compile(r"([^\W\d_])(?=\1)")
 # Three or more single characters, each joined to the next by exactly one separator.
 # A "letter" here is a word character other than "_" (which is a separator: "т_в_а_р_ь") or * @ $.
 _SPACED_RE = re.compile(
@@ -188,7 +188,14 @@ class Normalizer:
         symbols = "".join(re.escape(k) for k in data.lookalike if len(k) == 1 and k not in "!|")
         key = rf"(?:[{symbols}]|[!|](?=[\w@$*#]))"
         run = r"[\w@$*#.!|]*?"
-        self._may_read_re = re.compile(rf"[{_MASK_CHARS}]|[{CYR}]{run}{key}|{key}{run}[{CYR}]")
+        # A match may start only at a letter (symbol) no letter (symbol) precedes: a run with one such
+        # earlier in it matches from there too, so the answer is the same, and a word is read once,
+        # not once per letter. That needs every symbol to be a run character, as the data has it.
+        first = all(re.fullmatch(r"[\w@$*#.!|]", k) for k in data.lookalike if len(k) == 1)
+        cyr_start, key_start = (f"(?<![{CYR}])", f"(?<![{symbols}])") if first else ("", "")
+        self._may_read_re = re.compile(
+            rf"[{_MASK_CHARS}]|{cyr_start}[{CYR}]{run}{key}|{key_start}{key}{run}[{CYR}]"
+        )
         # Cheaper still: without any look-alike symbol or mask in the text, nothing can be read.
         self._any_key_re = re.compile(rf"[{symbols}{_MASK_CHARS}!|]")
         # Backwards words: a hint in the message, or a word opening with ь / ъ (one search: this runs on
