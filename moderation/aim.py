@@ -72,8 +72,10 @@ class AimWords:
             exclamation_opener=words["exclamation_opener"],
             imperative=compile_trie(rf"\w{{2,}}(?:{_any(words['imperative_endings'])})"),
             past_plural=compile_trie(rf"\w{{3,}}(?:{_any(words['past_plural_endings'])})"),
+            # Starts only where a sentence does: a match can begin nowhere else (from a later start the
+            # same saying verb is ahead), and trying every letter made a long sentence quadratic.
             said_before=compile_trie(
-                rf"[^.!?\n]+(?=[,—-]+\s*(?:{_any(words['saying_verbs'])})\b"
+                rf"(?<![^.!?\n])[^.!?\n]+(?=[,—-]+\s*(?:{_any(words['saying_verbs'])})\b"
                 rf"(?!\s*(?:{_any(words['saying_by_the_writer'])})\b))"
             ),
         )

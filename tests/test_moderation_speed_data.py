@@ -141,3 +141,17 @@ def test_prefiltered_classify_equals_plain_classify(clf: OfflineClassifier) -> N
         if clf.classify(text).signals != tuple(plain.values()):
             differing.append(text)
     assert not differing
+
+
+def test_said_before_starting_only_at_sentence_starts_blanks_the_same(clf: OfflineClassifier) -> None:
+    fast = clf._aim.said_before
+    plain = re.compile(fast.pattern.removeprefix(r"(?<![^.!?\n])"))
+    assert plain.pattern != fast.pattern
+    texts = [v for t in TEXTS for v in clf.normalize(t).variants]
+    texts += ["мне написали: ты тварь, сказал он. а я - молчу, - ответила она", "тварь, сказал он"]
+
+    def blank(pattern: re.Pattern[str], text: str) -> str:
+        return pattern.sub(lambda m: " " * len(m.group()), text)
+
+    assert [blank(fast, t) for t in texts] == [blank(plain, t) for t in texts]
+    assert sum(1 for t in texts if fast.search(t)) >= 2
