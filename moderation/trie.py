@@ -4,6 +4,7 @@ Python's regex engine tries the alternatives of ``(?:сука|сучка|сво�
 position; the rule files hold word lists of hundreds of forms, so most of the rules' time went there.
 ``compile_trie`` parses the pattern, and in every alternation merges the neighbouring alternatives that
 begin with the same literal character into one (``су(?:ка|чка)|сволочь``), recursively: a trie.
+Neighbours that open with the same assertion (``\\b``) share it first, which keeps their order.
 
 Why it is exact: an alternative that begins with a literal character can match only where the text
 has that character, so among alternatives with different first characters at most one group can
@@ -72,8 +73,32 @@ def _merge(sub: Any) -> None:
                 _merge(av[2])
 
 
+def _factor_assertions(state: Any, alternatives: list[Any]) -> list[Any]:
+    """Neighbouring alternatives that open with the same zero-width assertion (``\\bab|\\bac``) share
+    it (``\\b(?:ab|ac)``): the order is untouched, the assertion is tested once, and what follows it
+    can merge by first letter."""
+    factored: list[Any] = []
+    index = 0
+    while index < len(alternatives):
+        data = alternatives[index].data
+        end = index + 1
+        if data and data[0][0] is c.AT:
+            while end < len(alternatives) and alternatives[end].data[:1] == data[:1]:
+                end += 1
+        if end - index < 2:
+            factored.append(alternatives[index])
+        else:
+            tails = [parser.SubPattern(state, a.data[1:]) for a in alternatives[index:end]]
+            inner = _trie(state, tails)
+            rest = inner[0].data if len(inner) == 1 else [(c.BRANCH, (None, inner))]
+            factored.append(parser.SubPattern(state, [data[0], *rest]))
+        index = end
+    return factored
+
+
 def _trie(state: Any, alternatives: list[Any]) -> list[Any]:
     """The alternatives with neighbours that share a first literal merged, order otherwise kept."""
+    alternatives = _factor_assertions(state, alternatives)
     merged: list[Any] = []
     run: dict[int, list[list[Any]]] = {}  # first character -> the tails, in order, since the last barrier
 

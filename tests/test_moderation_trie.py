@@ -47,6 +47,9 @@ TRICKY = [
     r"(a)?(?(1)b|c)",
     r"(?:a(?:b|c)|a(?:b|d)|ab)x?",
     r"(?:ab|ab|ac)",
+    r"\bab|\bac|\bb|c|\bad|\Bab|\Ba",  # shared assertions: only neighbours share them
+    r"(?:\bab|\ba|\b)b",
+    r"x\b(?:a|b)|x\bc|\bx",
 ]
 ALPHABET = "abcdx B"
 
