@@ -30,6 +30,8 @@ from typing import Any
 
 _REPEATS = (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT)
 _CASE_FLAGS = c.SRE_FLAG_IGNORECASE | c.SRE_FLAG_LOCALE
+# How many parsed items opening a group may copy (see _open_groups): more code, no more matches.
+_COPY_BUDGET = 400
 
 
 def compile_trie(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -96,9 +98,46 @@ def _factor_assertions(state: Any, alternatives: list[Any]) -> list[Any]:
     return factored
 
 
+def _size(items: Any) -> int:
+    """Roughly how much code a parsed sequence compiles to: its items, nested ones included."""
+    total = 0
+    for op, av in items:
+        total += 1
+        if op is c.BRANCH:
+            total += sum(_size(a.data) for a in av[1])
+        elif op is c.SUBPATTERN:
+            total += _size(av[3].data)
+        elif op in _REPEATS:
+            total += _size(av[2].data)
+    return total
+
+
+def _open_groups(state: Any, alternatives: list[Any]) -> list[Any]:
+    """An alternative that opens with a plain group of alternatives, ``(?:ты|вы)\\s+X``, becomes one
+    alternative per inner one, ``ты\\s+X|вы\\s+X``: the engine tries them in that same order, and they
+    can then merge with their neighbours. Only while the copies of what follows stay small."""
+    opened: list[Any] = []
+    for alternative in alternatives:
+        data = alternative.data
+        if data and data[0][0] is c.SUBPATTERN:
+            group, add_flags, del_flags, body = data[0][1]
+            inner = body.data
+            if group is None and not (add_flags or del_flags):
+                if len(inner) == 1 and inner[0][0] is c.BRANCH:
+                    choices = inner[0][1][1]
+                    if len(choices) * _size(data[1:]) <= _COPY_BUDGET:
+                        opened += [parser.SubPattern(state, [*choice.data, *data[1:]]) for choice in choices]
+                        continue
+                elif not any(op is c.BRANCH for op, _ in inner):
+                    opened.append(parser.SubPattern(state, [*inner, *data[1:]]))
+                    continue
+        opened.append(alternative)
+    return opened
+
+
 def _trie(state: Any, alternatives: list[Any]) -> list[Any]:
     """The alternatives with neighbours that share a first literal merged, order otherwise kept."""
-    alternatives = _factor_assertions(state, alternatives)
+    alternatives = _factor_assertions(state, _open_groups(state, alternatives))
     merged: list[Any] = []
     run: dict[int, list[list[Any]]] = {}  # first character -> the tails, in order, since the last barrier
 

@@ -50,6 +50,9 @@ TRICKY = [
     r"\bab|\bac|\bb|c|\bad|\Bab|\Ba",  # shared assertions: only neighbours share them
     r"(?:\bab|\ba|\b)b",
     r"x\b(?:a|b)|x\bc|\bx",
+    r"(?:ab|a)(?:b|c)|(?:a|b)c|(?:ab)c|(?:a(?:b|c))b",  # groups opened into their alternatives
+    r"\b(?:a|ab|b)\b|\b(?:a|c)(?:b|)|(?:)a",
+    r"(?:(a)|b)c|(?P<n>a)b",
 ]
 ALPHABET = "abcdx B"
 
