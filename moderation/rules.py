@@ -199,6 +199,7 @@ def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
     defaults = dict(data.get("defaults", {}))  # type: ignore[call-overload]
     shared = _fragments(data.get("fragments"), str(path))
     rules: list[Rule] = []
+    compiled: list[re.Pattern[str]] = []  # each rule alone, compiled once
     for entry in data.get("rule", []):  # type: ignore[attr-defined]
         merged = {**defaults, **entry}
         category = str(merged["category"])
@@ -210,7 +211,7 @@ def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
         pattern = expand_fragments(alternatives(merged["pattern"], where), fragments, where)
         pattern = collapse_pattern(expand_forms(pattern, forms, where))
         try:
-            re.compile(pattern)
+            compiled.append(compile_trie(pattern))
         except re.error as exc:
             raise ValueError(f"{path}: rule {merged.get('name')}: bad pattern: {exc}") from exc
         score = float(merged.get("score", DEFAULT_SCORES.get(category, 0.9)))
@@ -240,7 +241,7 @@ def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
             )
         )
     combined = "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(rules))
-    patterns = tuple(compile_trie(rule.pattern) for rule in rules)
+    patterns = tuple(compiled)
     starts = tuple(word_starts(rule.pattern, GATE_PREFIX) for rule in rules)
     ungated: list[Ungated] = []
     for alone, found in zip(patterns, starts, strict=True):
