@@ -4,8 +4,9 @@ The model file holds no pickle: per feature block (``char``, ``word``) a vocabul
 n-gram a line), each feature's scale (idf or log-count ratio) and coefficient; the JSON header holds
 the version, the feature settings and the policy thresholds (chosen out of fold on the training data,
 see ``moderation.training``). Scoring is Python and numpy, no sparse-matrix machinery: each word's
-character n-gram ids are looked up once (memoised), so a message costs a dict lookup per word, one
-``np.unique`` and two sums.
+ids (its character n-grams, itself as a word) are looked up once (memoised), so a message costs a dict
+lookup per word and per word pair, one sort of its ids and one pass over a table (``LearnedModel``).
+tests/test_moderation_learned_exact.py holds the scores to the plain definition read from the file.
 
 ``features`` is the one definition of what the model sees; training (``moderation.training``) calls
 it too, so the shipped model and its training can never disagree about the input.
