@@ -95,9 +95,15 @@ def _char_class(codes: list[int]) -> str:
     return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
 
 
-# Whether _TABLE changes anything: most texts hold none of its characters and skip the per-character
-# translate. The BMP part compiles to a bitmap; anything beyond the BMP is sent to translate.
+# The characters _TABLE may change: most texts hold none, and the rest only a few (quotes, dashes), so
+# they are replaced one match at a time instead of translating every character. The BMP part compiles
+# to a bitmap; anything beyond the BMP is looked up (and kept when not in the table).
 _NEEDS_TABLE_RE = re.compile(f"[{_char_class([c for c in _TABLE if c <= 0xFFFF])}\U00010000-\U0010ffff]")
+
+
+def _from_table(match: re.Match[str]) -> str:
+    char = match.group()
+    return _TABLE.get(ord(char), char) or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +216,7 @@ class Normalizer:
         masked: list[str] = []
         base = unicodedata.normalize("NFKC", text).lower()
         if _NEEDS_TABLE_RE.search(base):
-            base = base.translate(_TABLE)
+            base = _NEEDS_TABLE_RE.sub(_from_table, base)  # base.translate(_TABLE), for the few it changes
         base = unicodedata.normalize("NFC", base)
         if _SPACED_HINT_RE.search(base) and _SPACED_RE.search(base):
             base = _SPACED_RE.sub(_glue, base)
