@@ -35,8 +35,10 @@ from moderation.trie import compile_trie
 
 CYR = "а-яіїєґ"
 _WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-# A letter the same letter follows, removed with an empty replacement (no template to expand: faster).
-_REPEATS_RE = re.compile(r"([^\W\d_])(?=\1)")
+# A character its twin follows: a letter among these is dropped (see collapse). Any character, not the
+# letter class, is what the scan tests at each position, which is cheaper; twins are few.
+_TWIN_RE = re.compile(r"(.)(?=\1)", re.DOTALL)
+_LETTER_RE = re.compile(r"[^\W\d_]")
 # Three or more single characters, each joined to the next by exactly one separator.
 # A "letter" here is a word character other than "_" (which is a separator: "т_в_а_р_ь") or * @ $.
 _SPACED_RE = re.compile(
@@ -135,7 +137,12 @@ def _glue(match: re.Match[str]) -> str:
 
 def collapse(text: str) -> str:
     """Collapse runs of the same letter ("сууука" -> "сука"); digits and punctuation stay."""
-    return _REPEATS_RE.sub("", text)
+    return _TWIN_RE.sub(_drop_letter, text)
+
+
+def _drop_letter(match: re.Match[str]) -> str:
+    char = match.group()
+    return "" if _LETTER_RE.match(char) else char
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from moderation.classifier import OfflineClassifier, Signal, _keep
-from moderation.normalize import NormalizationData, Normalizer
+from moderation.normalize import NormalizationData, Normalizer, collapse
 from moderation.prefilter import required_literals, word_starts
 from moderation.settings import DEFAULT_DATA_DIR
 
@@ -155,3 +155,10 @@ def test_said_before_starting_only_at_sentence_starts_blanks_the_same(clf: Offli
 
     assert [blank(fast, t) for t in texts] == [blank(plain, t) for t in texts]
     assert sum(1 for t in texts if fast.search(t)) >= 2
+
+
+def test_collapse_equals_dropping_every_repeated_letter() -> None:
+    plain = re.compile(r"(?<=([^\W\d_]))\1+")
+    texts = [*TEXTS, "сууука!!! 1100 ..  \n\naAa __ ёё", "ʼʼ ßß ΩΩ"]
+    assert [collapse(t) for t in texts] == [plain.sub("", t) for t in texts]
+    assert collapse("сууука!!! 1100") == "сука!!! 1100"
