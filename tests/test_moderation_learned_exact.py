@@ -168,3 +168,16 @@ def test_grief_words_are_found_as_by_their_definition() -> None:
     assert [odd.found(w) for w in ([], ["x"], ["a", "b"])] == [
         _plain_grief(odd, w) for w in ([], ["x"], ["a", "b"])
     ]
+
+
+@pytest.mark.parametrize("word_max", [1, 2, 3, 4])
+def test_word_ngrams_are_the_plain_slices(word_max: int) -> None:
+    for text in [*EDGES, *TEXTS[:300]]:
+        words = read_words(text)
+        plain = list(words)
+        for n in range(2, word_max + 1):
+            plain += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+        settings = FeatureSettings(word_max=word_max)
+        assert features(text, settings)[1] == plain + [
+            m for m, s in (("<q>", "?"), ("<!>", "!")) if s in text
+        ]
