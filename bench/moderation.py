@@ -8,6 +8,10 @@ first; the last line is one JSON object (``offline_per_s``, ``learned_per_s``, `
 The learned tier memoises words, so cycling over one small set flatters it: ``learned_cold_per_s`` is
 one pass of a fresh model over texts it has not seen (the held-out RUSSE-2022 dev comments).
 
+``--against DIR`` also loads the moderation package of another checkout (say the base commit's) beside
+ours and alternates the two on rules + learned, five slices each: ``combined_vs_baseline`` is the
+median of the paired ratios, steadier on a shared machine than two separate runs.
+
 The ML figures use a model of Detoxify multilingual's architecture and size (XLM-R base, 16-output
 head) with RANDOM weights: they measure what the tier costs, never what it catches. Inputs are fixed
 token ids (``--tokens`` per message, 32 by default, a short message); tokenisation is excluded.
@@ -20,6 +24,7 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -57,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--threads", type=int, default=None, help="torch threads (default: torch's, all cores)"
     )
+    parser.add_argument("--skip-ml", action="store_true", help="leave out the ML figures (null)")
+    parser.add_argument("--against", type=Path, help="another checkout to compare rules + learned with")
     args = parser.parse_args(argv)
     seconds = 1.0 if args.quick else 3.0
     texts = _texts(args.data)
@@ -73,7 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         result.update(_learned(texts, seconds))
         if result.get("offline_per_s") and result.get("combined_per_s"):
             result["combined_vs_offline"] = round(result["combined_per_s"] / result["offline_per_s"], 3)
-    result.update(_ml(seconds, args.tokens, args.threads))
+        if args.against:
+            result.update(_against(texts, seconds, args.against.resolve()))
+    if args.skip_ml:
+        result.update(ml_arch_batch1_per_s=None, ml_arch_batch32_per_s=None, ml_note="skipped (--skip-ml)")
+    else:
+        result.update(_ml(seconds, args.tokens, args.threads))
     # Other work on the machine skews the figures a lot (2-4x seen here): keep the load beside them.
     result["loadavg_1m_start_end"] = [load_start, round(os.getloadavg()[0], 2)]
     print(f"load average (1 min) at start/end: {result['loadavg_1m_start_end']}")
@@ -194,9 +206,56 @@ def _learned(texts: list[tuple[str, str]], seconds: float) -> dict[str, Any]:
     print(
         f"learned tier, 1 core:               {out['learned_per_s']:>9,} msg/s "
         f"(cold, {len(cold)} unseen texts: {out['learned_cold_per_s']:,} msg/s)\n"
-        f"rules + learned, 1 core:            {out['combined_per_s']:>9,} msg/s\n"
+        f"combined_per_s (rules + learned, 1 core): {out['combined_per_s']:,} msg/s\n"
         f"learned model load {out['learned_load_s']} s, +{out['learned_rss_mb']} MB resident; "
         f"process {out['process_rss_mb']:.0f} MB"
+    )
+    return out
+
+
+def _tiers(root: Path | None) -> tuple[Any, Any]:
+    """The offline classifier and learned tier of the checkout at ``root`` (ours when None), imported
+    under the same module names beside ours: our modules are set aside meanwhile and put back."""
+    ours = {k: m for k, m in sys.modules.items() if k == "moderation" or k.startswith("moderation.")}
+    if root is not None:
+        for name in ours:
+            del sys.modules[name]
+        sys.path.insert(0, str(root))
+    try:
+        from moderation.classifier import OfflineClassifier
+        from moderation.learned import LearnedModel, LearnedTier
+
+        return OfflineClassifier(), LearnedTier(LearnedModel.load())
+    finally:
+        if root is not None:
+            sys.path.remove(str(root))
+            for name in [k for k in sys.modules if k == "moderation" or k.startswith("moderation.")]:
+                del sys.modules[name]
+            sys.modules.update(ours)
+
+
+def _against(texts: list[tuple[str, str]], seconds: float, root: Path) -> dict[str, Any]:
+    pairs = {"ours": _tiers(None), "baseline": _tiers(root)}
+    rates: dict[str, list[float]] = {"ours": [], "baseline": []}
+    for _ in range(5):
+        for name, (classifier, tier) in pairs.items():
+
+            def both(text: str, channel: str, classifier: Any = classifier, tier: Any = tier) -> None:
+                classifier.classify(text, channel)
+                tier.assess(text)
+
+            rates[name].append(_rate(both, texts, seconds / 2))
+    ratio = statistics.median(o / b for o, b in zip(rates["ours"], rates["baseline"], strict=True))
+    out = {
+        "baseline": str(root),
+        "combined_per_s_ours_paired": round(max(rates["ours"])),
+        "combined_per_s_baseline_paired": round(max(rates["baseline"])),
+        "combined_vs_baseline": round(ratio, 2),
+    }
+    print(
+        f"rules + learned against {root}, 5 alternating slices each (best): ours "
+        f"{out['combined_per_s_ours_paired']:,} msg/s, baseline {out['combined_per_s_baseline_paired']:,} "
+        f"msg/s; median paired ratio {out['combined_vs_baseline']}x"
     )
     return out
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from moderation.normalize import CYR
 from moderation.rules import ContextPatterns
+from moderation.trie import compile_trie
 
 SENTENCE_END_RE = re.compile(r"[.!?\n;]")
 WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
@@ -60,8 +61,8 @@ class AimWords:
             raise ValueError(f"{path}: not valid TOML: {exc}") from exc
         words = {key: [str(w) for w in value] for key, value in data.items()}
         return cls(
-            adjective_end=re.compile(rf"(?:{_any(words['adjective_endings'])})$"),
-            noun_adjective=re.compile(
+            adjective_end=compile_trie(rf"(?:{_any(words['adjective_endings'])})$"),
+            noun_adjective=compile_trie(
                 rf"\s+(?!(?:{_any(words['pronouns_not_adjectives'])})\b)"
                 rf"\w+(?:{_any(words['adjective_after_noun_endings'])})\s*(?:[,!?.:—]|-(?!\w))"
             ),
@@ -69,10 +70,12 @@ class AimWords:
             from_words=frozenset(words["from_words"]),
             indefinite_suffixes=frozenset(words["indefinite_suffixes"]),
             exclamation_opener=words["exclamation_opener"],
-            imperative=re.compile(rf"\w{{2,}}(?:{_any(words['imperative_endings'])})"),
-            past_plural=re.compile(rf"\w{{3,}}(?:{_any(words['past_plural_endings'])})"),
-            said_before=re.compile(
-                rf"[^.!?\n]+(?=[,—-]+\s*(?:{_any(words['saying_verbs'])})\b"
+            imperative=compile_trie(rf"\w{{2,}}(?:{_any(words['imperative_endings'])})"),
+            past_plural=compile_trie(rf"\w{{3,}}(?:{_any(words['past_plural_endings'])})"),
+            # Starts only where a sentence does: a match can begin nowhere else (from a later start the
+            # same saying verb is ahead), and trying every letter made a long sentence quadratic.
+            said_before=compile_trie(
+                rf"(?<![^.!?\n])[^.!?\n]+(?=[,—-]+\s*(?:{_any(words['saying_verbs'])})\b"
                 rf"(?!\s*(?:{_any(words['saying_by_the_writer'])})\b))"
             ),
         )

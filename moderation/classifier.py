@@ -22,6 +22,7 @@ from moderation.normalize import NormalizationData, Normalized, Normalizer
 from moderation.prefilter import GATE_PREFIX, word_starts
 from moderation.rules import UNAIMED_SCORE, Rule, RuleGroup, RuleSet, load_rules
 from moderation.settings import DEFAULT_DATA_DIR
+from moderation.trie import compile_trie
 
 Source = Literal["rules", "ml"]
 # Categories that can take a message out of sight; "self_harm" and "order" only inform the policy.
@@ -116,7 +117,7 @@ class OfflineClassifier:
         ungated = [rule for group in self._rules.groups for rule in group.ungated]
         strings = sorted({string for rule in ungated for string in rule.strings})
         self._any_needle = (
-            re.compile("|".join(map(re.escape, strings))) if all(rule.strings for rule in ungated) else None
+            compile_trie("|".join(map(re.escape, strings))) if all(rule.strings for rule in ungated) else None
         )
 
         # Rules whose aimed match makes the message no order (Rule.beats_order).

@@ -4,8 +4,9 @@ The model file holds no pickle: per feature block (``char``, ``word``) a vocabul
 n-gram a line), each feature's scale (idf or log-count ratio) and coefficient; the JSON header holds
 the version, the feature settings and the policy thresholds (chosen out of fold on the training data,
 see ``moderation.training``). Scoring is Python and numpy, no sparse-matrix machinery: each word's
-character n-gram ids are looked up once (memoised), so a message costs a dict lookup per word, one
-``np.unique`` and two sums.
+ids (its character n-grams, itself as a word) are looked up once (memoised), so a message costs a dict
+lookup per word and per word pair, one sort of its ids and one pass over a table (``LearnedModel``).
+tests/test_moderation_learned_exact.py holds the scores to the plain definition read from the file.
 
 ``features`` is the one definition of what the model sees; training (``moderation.training``) calls
 it too, so the shipped model and its training can never disagree about the input.
@@ -21,7 +22,7 @@ import tomllib
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
@@ -30,6 +31,7 @@ import numpy as np
 
 from moderation.policy import LearnedScore
 from moderation.settings import DEFAULT_LEARNED_MODEL, ModerationSettings
+from moderation.trie import compile_trie
 
 log = logging.getLogger("moderation.learned")
 
@@ -72,6 +74,7 @@ _LOOKALIKES = str.maketrans(
 _NOT_CYR_LETTER_RE = re.compile(f"[^{_CYR}]")
 _MEMO_SIZE = 100_000
 _NO_IDS = np.zeros(0, dtype=np.int32)
+_FIRST = np.ones(1, dtype=bool)
 
 
 @lru_cache(maxsize=_MEMO_SIZE)
@@ -93,8 +96,8 @@ def read_words(text: str) -> list[str]:
     if _FORMAT_CHARS.search(text):
         text = _FORMAT_CHARS.sub("", text)
     words = [w for w in map(read_word, _TOKEN_RE.findall(text)) if w]
-    if len(words) < 3:
-        return words
+    if list(map(len, words)).count(1) < 3:
+        return words  # no run of three one-letter words: nothing to glue (the common case)
     glued: list[str] = []
     run: list[str] = []
     for word in [*words, ""]:
@@ -137,13 +140,18 @@ def _marks(text: str) -> list[str]:
     return [mark for mark, sign in (("<q>", "?"), ("<!>", "!")) if sign in text]
 
 
+def _longer_grams(words: list[str], word_max: int) -> list[str]:
+    """Word n-grams 2..word_max, shortest first, each in text order."""
+    grams: list[str] = []
+    for n in range(2, word_max + 1):
+        grams += map(" ".join, zip(*(words[k:] for k in range(n)), strict=False))
+    return grams
+
+
 def _words_and_grams(text: str, word_max: int) -> tuple[list[str], list[str]]:
     """The text's words, and its word n-grams 1..word_max plus punctuation marks."""
     words = read_words(text)
-    grams = list(words)
-    for n in range(2, word_max + 1):
-        grams += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
-    return words, grams + _marks(text)
+    return words, words + _longer_grams(words, word_max) + _marks(text)
 
 
 def features(text: str, settings: FeatureSettings) -> tuple[list[str], list[str]]:
@@ -157,43 +165,27 @@ class ModelFormatError(ValueError):
 
 
 class _Block:
-    """One feature block: n-gram -> index, and per index coefficient*scale and scale squared."""
+    """One feature block as the file holds it: n-grams, and per n-gram coefficient*scale and scale squared."""
 
     def __init__(self, vocab: Sequence[str], scale: np.ndarray, coef: np.ndarray, l2: bool):
         if not len(vocab) == len(scale) == len(coef):
             raise ModelFormatError("vocabulary, scales and coefficients differ in length")
-        self.index = {gram: i for i, gram in enumerate(vocab)}
+        self.vocab = vocab
         self.weight = coef.astype(np.float64) * scale
         self.square = scale.astype(np.float64) ** 2
-        # Python copies for the few word n-grams a message has: indexing numpy costs more there.
-        self.weight_list: list[float] = self.weight.tolist()
-        self.square_list: list[float] = self.square.tolist()
         self.l2 = l2
-
-    def ids(self, grams: Iterable[str]) -> set[int]:
-        get = self.index.get
-        return {i for i in map(get, grams) if i is not None}
-
-    def logit(self, ids: set[int]) -> float:
-        if not ids:
-            return 0.0
-        weight = self.weight_list
-        total = sum([weight[i] for i in ids])
-        if not self.l2:
-            return total
-        square = self.square_list
-        return total / math.sqrt(sum([square[i] for i in ids]))
-
-    def logit_of_array(self, ids: np.ndarray) -> float:
-        """``logit`` for many ids (distinct, as an array): the character n-grams of a message."""
-        if not ids.size:
-            return 0.0
-        total = float(self.weight[ids].sum())
-        return total / math.sqrt(float(self.square[ids].sum())) if self.l2 else total
 
 
 class LearnedModel:
-    """A shipped model: ``score(text)`` in [0, 1]; immutable after loading, so threads may share it."""
+    """A shipped model: ``score(text)`` in [0, 1]; its scores never change after loading, so threads may
+    share it (the word memo only grows, one whole entry at a time).
+
+    Both blocks share one id space (word n-grams after the character n-grams) and one table, a row per
+    feature: (char weight, char scale², word weight, word scale²), zeros in the other block's columns.
+    A message's distinct ids are then summed in one numpy pass. Each word's ids (its character n-grams
+    and itself as a word unigram) are worked out once and memoised: words repeat across messages far
+    more than texts do.
+    """
 
     def __init__(self, header: dict[str, Any], arrays: dict[str, np.ndarray]):
         missing = _HEADER_KEYS - set(header)
@@ -210,9 +202,16 @@ class LearnedModel:
         for name, spec in header["blocks"].items():
             vocab = arrays[f"{name}_vocab"].tobytes().decode("utf-8").split("\n") if spec["size"] else []
             blocks[name] = _Block(vocab, arrays[f"{name}_scale"], arrays[f"{name}_coef"], bool(spec["l2"]))
-        self._char, self._word = blocks["char"], blocks["word"]
-        # Word -> its character n-gram ids: words repeat across messages far more than texts do.
-        self._word_memo: dict[str, np.ndarray] = {}
+        char, word = blocks["char"], blocks["word"]
+        offset = len(char.vocab)
+        table = np.zeros((offset + len(word.vocab), 4))
+        table[:offset, 0], table[:offset, 1] = char.weight, char.square
+        table[offset:, 2], table[offset:, 3] = word.weight, word.square
+        self._table = table
+        self._l2 = (char.l2, word.l2)
+        self._char_ids = {gram: i for i, gram in enumerate(char.vocab)}
+        self._word_ids = {gram: offset + i for i, gram in enumerate(word.vocab)}
+        self._memo: dict[str, np.ndarray] = {}
 
     @classmethod
     def load(cls, path: Path = DEFAULT_MODEL) -> LearnedModel:
@@ -225,28 +224,53 @@ class LearnedModel:
             raise ModelFormatError(f"cannot read the learned model {path}: {exc}") from exc
         return cls(header, arrays)
 
-    def _char_ids(self, words: list[str]) -> np.ndarray:
-        """The distinct character n-gram ids of the words; each word's ids are worked out once."""
-        memo, found = self._word_memo, []
+    def _word(self, word: str) -> np.ndarray:
+        """The sorted distinct ids of a word's character n-grams and of the word itself, memoised."""
         settings = self.settings
-        for word in words:
-            ids = memo.get(word)
-            if ids is None:
-                grams = _char_grams(word, settings.char_min, settings.char_max)
-                ids = np.fromiter(sorted(self._char.ids(grams)), dtype=np.int32)
-                if len(memo) < _MEMO_SIZE:
-                    memo[word] = ids
-            found.append(ids)
-        if not found:
-            return _NO_IDS
-        return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
+        grams = _char_grams(word, settings.char_min, settings.char_max)
+        found = {i for i in map(self._char_ids.get, grams) if i is not None}
+        unigram = self._word_ids.get(word)
+        if unigram is not None:
+            found.add(unigram)
+        ids = np.array(sorted(found), dtype=np.int32)
+        if len(self._memo) < _MEMO_SIZE:
+            self._memo[word] = ids
+        return ids
+
+    def _ids(self, words: list[str], text: str) -> np.ndarray:
+        """The distinct feature ids of a text with these words, sorted."""
+        memo = self._memo
+        try:
+            parts = [memo[word] for word in words]
+        except KeyError:
+            parts = [memo[word] if word in memo else self._word(word) for word in words]
+        get = self._word_ids.get
+        grams = _longer_grams(words, self.settings.word_max) + _marks(text)
+        more = [i for i in map(get, grams) if i is not None]
+        if more:
+            parts.append(np.array(more, dtype=np.int32))
+        elif len(parts) < 2:
+            return parts[0] if parts else _NO_IDS  # one word's ids: sorted and distinct already
+        ids = np.concatenate(parts)
+        ids.sort()
+        distinct: np.ndarray = ids[np.concatenate((_FIRST, ids[1:] != ids[:-1]))]
+        return distinct
+
+    def _logit(self, words: list[str], text: str) -> float:
+        ids = self._ids(words, text)
+        if not ids.size:
+            return self.intercept
+        char, char_square, word, word_square = self._table.take(ids, axis=0).sum(axis=0).tolist()
+        char_l2, word_l2 = self._l2
+        # A block none of whose features is present adds 0 (its square sum is 0 then).
+        if char_l2:
+            char = char / math.sqrt(char_square) if char_square else 0.0
+        if word_l2:
+            word = word / math.sqrt(word_square) if word_square else 0.0
+        return float(self.intercept + char + word)
 
     def logit(self, text: str) -> float:
-        return self._logit(*_words_and_grams(text, self.settings.word_max))
-
-    def _logit(self, words: list[str], grams: list[str]) -> float:
-        char = self._char.logit_of_array(self._char_ids(words))
-        return self.intercept + char + self._word.logit(self._word.ids(grams))
+        return self._logit(read_words(text), text)
 
     def score(self, text: str) -> float:
         return _sigmoid(self.logit(text))
@@ -261,6 +285,15 @@ class GriefWords:
 
     prefixes: tuple[str, ...]
     phrases: tuple[str, ...]
+    # Both as one search over " word word ... ": a prefix after a space, a phrase between two spaces.
+    _search: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        either = [f" (?:{'|'.join(map(re.escape, words))}){end}" for words, end in (
+            ([p for p in self.prefixes if " " not in p], ""),  # a word holds no space
+            (self.phrases, " "),
+        ) if words]  # fmt: skip
+        object.__setattr__(self, "_search", compile_trie("|".join(either) or "(?!)"))
 
     @classmethod
     def load(cls, path: Path = DEFAULT_GRIEF) -> GriefWords:
@@ -269,10 +302,9 @@ class GriefWords:
         return cls(tuple(raw.get("prefixes", [])), tuple(p for p in read if p))
 
     def found(self, words: Sequence[str]) -> bool:
-        if any(word.startswith(self.prefixes) for word in words):
-            return True
-        joined = f" {' '.join(words)} "
-        return any(f" {phrase} " in joined for phrase in self.phrases)
+        if not words:
+            return "" in self.phrases  # "  " holds only the empty phrase
+        return self._search.search(f" {' '.join(words)} ") is not None
 
 
 class LearnedTier:
@@ -304,8 +336,8 @@ class LearnedTier:
         return cls(model, settings.learned_review_threshold, settings.learned_hide_threshold)
 
     def assess(self, text: str) -> LearnedScore:
-        words, grams = _words_and_grams(text, self.model.settings.word_max)
-        score = _sigmoid(self.model._logit(words, grams))
+        words = read_words(text)
+        score = _sigmoid(self.model._logit(words, text))
         return LearnedScore(score, self.model.version, self.review, self.hide, self.grief.found(words))
 
 

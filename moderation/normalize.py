@@ -31,16 +31,23 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from moderation.trie import compile_trie
+
 CYR = "а-яіїєґ"
 _WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-# The repeats after a letter, removed with an empty replacement (no template to expand: faster).
-_REPEATS_RE = re.compile(r"(?<=([^\W\d_]))\1+")
+# A character its twin follows: a letter among these is dropped (see collapse). Any character, not the
+# letter class, is what the scan tests at each position, which is cheaper; twins are few.
+_TWIN_RE = re.compile(r"(.)(?=\1)", re.DOTALL)
+_LETTER_RE = re.compile(r"[^\W\d_]")
 # Three or more single characters, each joined to the next by exactly one separator.
 # A "letter" here is a word character other than "_" (which is a separator: "т_в_а_р_ь") or * @ $.
 _SPACED_RE = re.compile(
     r"(?<![^\W_])(?<![*@$])(?:[^\W_]|[*@$])(?:[ .\-_/](?:[^\W_]|[*@$])(?![^\W_])(?![*@$])){2,}"
 )
 _SPACED_SEP_RE = re.compile(r"[ .\-_/]")
+# What every _SPACED_RE match holds (its second and third letters with the separators before them), found
+# without the lookbehinds at each position: a cheap exact precheck, as most texts hold no spaced word.
+_SPACED_HINT_RE = re.compile(r"[ .\-_/](?:[^\W_]|[*@$])[ .\-_/](?:[^\W_]|[*@$])(?![^\W_])(?![*@$])")
 _MASK_CHARS = "*#"
 # Characters that may stand inside a word for a letter or hide one.
 _SPECIAL = "0-9@$!|*#.a-zαβεκμορτυχγηι"
@@ -90,9 +97,15 @@ def _char_class(codes: list[int]) -> str:
     return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
 
 
-# Whether _TABLE changes anything: most texts hold none of its characters and skip the per-character
-# translate. The BMP part compiles to a bitmap; anything beyond the BMP is sent to translate.
+# The characters _TABLE may change: most texts hold none, and the rest only a few (quotes, dashes), so
+# they are replaced one match at a time instead of translating every character. The BMP part compiles
+# to a bitmap; anything beyond the BMP is looked up (and kept when not in the table).
 _NEEDS_TABLE_RE = re.compile(f"[{_char_class([c for c in _TABLE if c <= 0xFFFF])}\U00010000-\U0010ffff]")
+
+
+def _from_table(match: re.Match[str]) -> str:
+    char = match.group()
+    return _TABLE.get(ord(char), char) or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +137,12 @@ def _glue(match: re.Match[str]) -> str:
 
 def collapse(text: str) -> str:
     """Collapse runs of the same letter ("сууука" -> "сука"); digits and punctuation stay."""
-    return _REPEATS_RE.sub("", text)
+    return _TWIN_RE.sub(_drop_letter, text)
+
+
+def _drop_letter(match: re.Match[str]) -> str:
+    char = match.group()
+    return "" if _LETTER_RE.match(char) else char
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +192,7 @@ class Normalizer:
             {k: v[0] for k, v in data.lookalike.items() if (k.isascii() and k.isalpha()) or k in "0@$"}
         )
         keys = sorted(data.translit, key=len, reverse=True)
-        self._translit_re = re.compile("|".join(re.escape(k) for k in keys))
+        self._translit_re = compile_trie("|".join(re.escape(k) for k in keys))
         # "y" after a vowel is й ("moy"), unless it opens я/ю/е itself ("znayu" -> знаю).
         self._vowel_y_re = re.compile(r"(?<=[aeiouy])y(?![aeiou])")
         # Exact precheck for the token pass: a token can read differently only if it holds a mask
@@ -183,22 +201,31 @@ class Normalizer:
         symbols = "".join(re.escape(k) for k in data.lookalike if len(k) == 1 and k not in "!|")
         key = rf"(?:[{symbols}]|[!|](?=[\w@$*#]))"
         run = r"[\w@$*#.!|]*?"
-        self._may_read_re = re.compile(rf"[{_MASK_CHARS}]|[{CYR}]{run}{key}|{key}{run}[{CYR}]")
+        # A match may start only at a letter (symbol) no letter (symbol) precedes: a run with one such
+        # earlier in it matches from there too, so the answer is the same, and a word is read once,
+        # not once per letter. That needs every symbol to be a run character, as the data has it.
+        first = all(re.fullmatch(r"[\w@$*#.!|]", k) for k in data.lookalike if len(k) == 1)
+        cyr_start, key_start = (f"(?<![{CYR}])", f"(?<![{symbols}])") if first else ("", "")
+        self._may_read_re = re.compile(
+            rf"[{_MASK_CHARS}]|{cyr_start}[{CYR}]{run}{key}|{key_start}{key}{run}[{CYR}]"
+        )
         # Cheaper still: without any look-alike symbol or mask in the text, nothing can be read.
         self._any_key_re = re.compile(rf"[{symbols}{_MASK_CHARS}!|]")
-        # Backwards words: a hint in the message, or a word opening with ь / ъ (plain substring checks:
-        # this runs on every message).
-        self._reversal_marks = (*data.reversal_hints, " ь", " ъ")
+        # Backwards words: a hint in the message, or a word opening with ь / ъ (one search: this runs on
+        # every message).
+        self._reversal_marks = compile_trie("|".join(map(re.escape, (*data.reversal_hints, " ь", " ъ"))))
+        # The lexicon's words as a set: "\nword\n" in the lexicon string scanned all 10 KB (17 us a word).
+        self._known = frozenset(data.lexicon.split("\n")[1:-1])
         markers = sorted(data.markers, key=len, reverse=True)
-        self._marker_re = re.compile(r"\b(?:" + "|".join(re.escape(m) for m in markers) + r")\b")
+        self._marker_re = compile_trie(r"\b(?:" + "|".join(re.escape(m) for m in markers) + r")\b")
 
     def normalize(self, text: str) -> Normalized:
         masked: list[str] = []
         base = unicodedata.normalize("NFKC", text).lower()
         if _NEEDS_TABLE_RE.search(base):
-            base = base.translate(_TABLE)
+            base = _NEEDS_TABLE_RE.sub(_from_table, base)  # base.translate(_TABLE), for the few it changes
         base = unicodedata.normalize("NFC", base)
-        if _SPACED_RE.search(base):
+        if _SPACED_HINT_RE.search(base) and _SPACED_RE.search(base):
             base = _SPACED_RE.sub(_glue, base)
         has_cyrillic = _CYR_RE.search(base) is not None
         if self._any_key_re.search(base) and self._may_read_re.search(base) and _SUSPECT_RE.search(base):
@@ -208,7 +235,7 @@ class Normalizer:
             base = _LEET_WORD_RE.sub(self._leet_word, base)
         if has_cyrillic and has_latin and _LATIN_LOOKALIKE_WORD_RE.search(base):
             base = _LATIN_LOOKALIKE_WORD_RE.sub(self._latin_lookalike_word, base)
-        if base[:1] in ("ь", "ъ") or any(mark in base for mark in self._reversal_marks):
+        if base[:1] in ("ь", "ъ") or self._reversal_marks.search(base):
             base = _WORD_RE.sub(self._reversed_word, base)
         translit = None
         if has_latin and self._marker_re.search(base):
@@ -226,7 +253,7 @@ class Normalizer:
             return inner  # *emphasis* or a #hashtag, not a mask
         if not has_mask:
             plain = core.translate(self._plain)
-            if f"\n{collapse(plain)}\n" in self._data.lexicon or not self._needs_lexicon(core):
+            if self._known_word(collapse(plain)) or not self._needs_lexicon(core):
                 return plain
         found = self._lexicon_match(core, cyrillic=bool(_CYR_RE.search(core)))
         if found is not None:
@@ -235,6 +262,10 @@ class Normalizer:
             masked.append(core)
             return core.translate(self._plain) if _CYR_RE.search(core) else core
         return core.translate(self._plain)
+
+    def _known_word(self, word: str) -> bool:
+        """``f"\n{word}\n" in lexicon``, as a set lookup."""
+        return "\n" not in word and word in self._known
 
     def _needs_lexicon(self, token: str) -> bool:
         # Only symbols with several readings make the lexicon worth a look.
@@ -259,22 +290,21 @@ class Normalizer:
         word = match.group()
         for table in (_LEET_I, _LEET_L):
             plain = word.translate(table)
-            lexicon = self._data.lexicon
-            if f"\n{plain}\n" in lexicon or f"\n{collapse(plain)}\n" in lexicon:
+            if self._known_word(plain) or self._known_word(collapse(plain)):
                 return plain
         return word
 
     def _reversed_word(self, match: re.Match[str]) -> str:
         word = match.group()
         back = word[::-1]
-        if back in self._data.reversal_words or f"\n{collapse(back)}\n" in self._data.lexicon:
+        if back in self._data.reversal_words or self._known_word(collapse(back)):
             return back
         return word
 
     def _latin_lookalike_word(self, match: re.Match[str]) -> str:
         word = match.group()
         plain = word.translate(self._lookalike_latin)
-        return plain if f"\n{collapse(plain)}\n" in self._data.lexicon else word
+        return plain if self._known_word(collapse(plain)) else word
 
     def _transliterate(self, match: re.Match[str]) -> str:
         word = self._vowel_y_re.sub("\x00", match.group())

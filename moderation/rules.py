@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from moderation.prefilter import GATE_PREFIX, required_literals, word_starts
+from moderation.trie import compile_trie
 
 Aim = Literal["none", "loose", "tight"]
 
@@ -198,6 +199,7 @@ def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
     defaults = dict(data.get("defaults", {}))  # type: ignore[call-overload]
     shared = _fragments(data.get("fragments"), str(path))
     rules: list[Rule] = []
+    compiled: list[re.Pattern[str]] = []  # each rule alone, compiled once
     for entry in data.get("rule", []):  # type: ignore[attr-defined]
         merged = {**defaults, **entry}
         category = str(merged["category"])
@@ -209,7 +211,7 @@ def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
         pattern = expand_fragments(alternatives(merged["pattern"], where), fragments, where)
         pattern = collapse_pattern(expand_forms(pattern, forms, where))
         try:
-            re.compile(pattern)
+            compiled.append(compile_trie(pattern))
         except re.error as exc:
             raise ValueError(f"{path}: rule {merged.get('name')}: bad pattern: {exc}") from exc
         score = float(merged.get("score", DEFAULT_SCORES.get(category, 0.9)))
@@ -218,7 +220,7 @@ def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
         if "unless" in merged:
             unless_text = expand_fragments(alternatives(merged["unless"], where), fragments, where)
             try:
-                unless = re.compile(collapse_pattern(unless_text))
+                unless = compile_trie(collapse_pattern(unless_text))
             except re.error as exc:
                 raise ValueError(f"{path}: rule {merged.get('name')}: bad unless: {exc}") from exc
         beats_order = bool(merged.get("beats_order", False))
@@ -239,16 +241,16 @@ def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
             )
         )
     combined = "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(rules))
-    patterns = tuple(re.compile(rule.pattern) for rule in rules)
+    patterns = tuple(compiled)
     starts = tuple(word_starts(rule.pattern, GATE_PREFIX) for rule in rules)
     ungated: list[Ungated] = []
     for alone, found in zip(patterns, starts, strict=True):
         if found is None:
             needles = required_literals(alone.pattern)
             # Literal alternatives only: the regex engine scans for their first letters in C.
-            needle_re = re.compile("|".join(map(re.escape, sorted(needles)))) if needles else None
+            needle_re = compile_trie("|".join(map(re.escape, sorted(needles)))) if needles else None
             ungated.append(Ungated(needles or frozenset(), needle_re, alone))
-    return RuleGroup(re.compile(combined), tuple(rules), patterns, starts, tuple(ungated))
+    return RuleGroup(compile_trie(combined), tuple(rules), patterns, starts, tuple(ungated))
 
 
 def _load_context(path: Path) -> ContextPatterns:
@@ -260,7 +262,7 @@ def _load_context(path: Path) -> ContextPatterns:
         return expand_fragments(alternatives(data[key], where), fragments, where)
 
     def compiled(key: str) -> re.Pattern[str]:
-        return re.compile(collapse_pattern(text(key)))
+        return compile_trie(collapse_pattern(text(key)))
 
     return ContextPatterns(
         address=compiled("address"),
@@ -282,12 +284,12 @@ def _load_context(path: Path) -> ContextPatterns:
         kin_vocative=compiled("kin_vocative") if "kin_vocative" in data else None,
         report_requests=frozenset(str(w) for w in data.get("report_requests", [])),  # type: ignore[attr-defined]
         fate_vocative=(
-            re.compile(collapse_pattern(rf"(?:^|[,:—-])\s*(?:{text('fate_phrase')})\s*(?:[,:—-]|$)"))
+            compile_trie(collapse_pattern(rf"(?:^|[,:—-])\s*(?:{text('fate_phrase')})\s*(?:[,:—-]|$)"))
             if "fate_phrase" in data
             else None
         ),
         fate_alone=(
-            re.compile(collapse_pattern(rf"\W*(?:{text('fate_phrase')})\W*"))
+            compile_trie(collapse_pattern(rf"\W*(?:{text('fate_phrase')})\W*"))
             if "fate_phrase" in data
             else None
         ),

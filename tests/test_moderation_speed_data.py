@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from moderation.classifier import OfflineClassifier, Signal, _keep
-from moderation.normalize import NormalizationData, Normalizer
+from moderation.normalize import NormalizationData, Normalizer, collapse
 from moderation.prefilter import required_literals, word_starts
 from moderation.settings import DEFAULT_DATA_DIR
 
@@ -141,3 +141,24 @@ def test_prefiltered_classify_equals_plain_classify(clf: OfflineClassifier) -> N
         if clf.classify(text).signals != tuple(plain.values()):
             differing.append(text)
     assert not differing
+
+
+def test_said_before_starting_only_at_sentence_starts_blanks_the_same(clf: OfflineClassifier) -> None:
+    fast = clf._aim.said_before
+    plain = re.compile(fast.pattern.removeprefix(r"(?<![^.!?\n])"))
+    assert plain.pattern != fast.pattern
+    texts = [v for t in TEXTS for v in clf.normalize(t).variants]
+    texts += ["мне написали: ты тварь, сказал он. а я - молчу, - ответила она", "тварь, сказал он"]
+
+    def blank(pattern: re.Pattern[str], text: str) -> str:
+        return pattern.sub(lambda m: " " * len(m.group()), text)
+
+    assert [blank(fast, t) for t in texts] == [blank(plain, t) for t in texts]
+    assert sum(1 for t in texts if fast.search(t)) >= 2
+
+
+def test_collapse_equals_dropping_every_repeated_letter() -> None:
+    plain = re.compile(r"(?<=([^\W\d_]))\1+")
+    texts = [*TEXTS, "сууука!!! 1100 ..  \n\naAa __ ёё", "ʼʼ ßß ΩΩ"]
+    assert [collapse(t) for t in texts] == [plain.sub("", t) for t in texts]
+    assert collapse("сууука!!! 1100") == "сука!!! 1100"
