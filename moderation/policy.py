@@ -14,6 +14,8 @@ Rules of issue 5, in the order they apply:
   mourner's words keep the usual thresholds;
 * a protected conversation (an order, or an intake that collected consent or a photo) is never
   hidden, only marked; nor is a message that itself carries an order (``order_content_protects``);
+* a text that reads as a relative's order, follow-up or question (``relative``, see
+  ``moderation.relative``) is never hidden by any tier, whatever the settings: review at most;
 * self-harm is always urgent and shown, whatever else the message holds;
 * abuse with no order in it gets no answer; threats and death wishes are kept as evidence.
 """
@@ -53,6 +55,7 @@ class ModerationContext:
     has_order_content: bool = False  # photos or order words in this message
     question: bool = False  # the message asks something: the learned score alone never hides it
     memorial: bool = False  # a comment under one of the community's memorial posts
+    relative: bool = False  # reads as a relative's order, follow-up or question: no tier hides it
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +167,8 @@ def decide(
         status, reasons = "flagged", [*reasons, "protected_conversation"]
     if status == "quarantined" and order_content and settings.order_content_protects:
         status, reasons = "flagged", [*reasons, "order_content"]
+    if status == "quarantined" and context.relative:
+        status, reasons = "flagged", [*reasons, "relative"]
 
     urgent = classification.has(SELF_HARM, settings.rule_flag_score)
     if urgent:
@@ -172,7 +177,7 @@ def decide(
         reasons.insert(0, "self_harm")
 
     evidence = status != "ok" and any(c in categories for c in EVIDENCE_CATEGORIES)
-    answer = urgent or order_content or not strong_abuse
+    answer = urgent or order_content or context.relative or not strong_abuse
     return Verdict(
         status,
         tuple(categories),

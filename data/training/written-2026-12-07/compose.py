@@ -1,0 +1,201 @@
+"""Build train.jsonl and heldout.jsonl from the hand-written lines in this folder (deterministic).
+
+Each hand-written line is a *core*. A seeded fifth of the cores of every (language, label, category)
+is held out: neither it nor any variant of it is ever trained on. A core appears as written and in
+up to three variants: with an opener or a closer written for its setting, in lower case without the
+final stop (as typed on a phone), or joined with another core of the same split whose category fits
+(grief then an order, a question after a self-deprecating remark, an insult then a threat). Run from
+the repository root: ``python data/training/written-2026-12-07/compose.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import en  # noqa: E402
+import ru_abusive  # noqa: E402
+import ru_ok  # noqa: E402
+import uk  # noqa: E402
+
+SEED = 20261207
+HELDOUT_SHARE = 0.2
+
+CORES: dict[tuple[str, str, str], list[str]] = {
+    ("ru", "abusive", "threat"): ru_abusive.THREAT,
+    ("ru", "abusive", "threat_veiled"): ru_abusive.VEILED,
+    ("ru", "abusive", "death_wish"): ru_abusive.DEATH_WISH,
+    ("ru", "abusive", "hate_speech"): ru_abusive.HATE,
+    ("ru", "abusive", "nonprofane_insult"): ru_abusive.INSULT,
+    ("ru", "abusive", "mock_dead"): ru_abusive.MOCK_DEAD,
+    ("ru", "abusive", "sexual_harassment"): ru_abusive.SEXUAL,
+    ("ru", "abusive", "spam"): ru_abusive.SPAM,
+    ("ru", "ok", "order"): ru_ok.ORDER,
+    ("ru", "ok", "order_followup"): ru_ok.FOLLOWUP,
+    ("ru", "ok", "question"): ru_ok.QUESTION,
+    ("ru", "ok", "grief_venting"): ru_ok.GRIEF,
+    ("ru", "ok", "swearing_praise"): ru_ok.PRAISE,
+    ("ru", "ok", "dark_humour_self"): ru_ok.DARK_SELF,
+    ("ru", "ok", "civil_criticism"): ru_ok.CIVIL,
+    ("ru", "ok", "quoted_report"): ru_ok.QUOTED,
+}
+for _lang, _module in (("uk", uk), ("en", en)):
+    for _label, _groups in (("abusive", _module.ABUSIVE), ("ok", _module.OK)):
+        for _category, _lines in _groups.items():
+            CORES[(_lang, _label, _category)] = _lines
+
+# Openers and closers a writer of each kind might put around the core.
+OPENERS = {
+    ("ru", "ok"): [
+        "Здравствуйте. ",
+        "Добрый день! ",
+        "Добрый вечер, ",
+        "Извините за беспокойство. ",
+        "Доброе утро. ",
+        "Простите, что поздно пишу. ",
+    ],
+    ("ru", "abusive"): [
+        "Слышь, ",
+        "Эй, ты. ",
+        "Короче. ",
+        "Админ, читай внимательно: ",
+        "Ну что, ",
+        "Запомни: ",
+    ],
+    ("uk", "ok"): ["Добрий день. ", "Доброго вечора! ", "Вибачте, що турбую. ", "Здрастуйте, "],
+    ("uk", "abusive"): ["Слухай, ", "Ей, ти. ", "Коротше. ", "Запам'ятай: "],
+    ("en", "ok"): ["Hello. ", "Hi there, ", "Sorry to bother you. ", "Good evening, "],
+    ("en", "abusive"): ["Listen, ", "Hey you. ", "Read this carefully: ", "Remember: "],
+}
+CLOSERS = {
+    ("ru", "ok"): [
+        " Спасибо.",
+        " Заранее благодарю",
+        " С уважением, Ольга",
+        " Жду ответа.",
+        " 🙏",
+        " Спасибо вам за то, что вы делаете",
+    ],
+    ("ru", "abusive"): [
+        " Жди.",
+        " Поняла?",
+        " 😈",
+        " Это последнее предупреждение.",
+        " Так и знай.",
+        " Удачи)))",
+    ],
+    ("uk", "ok"): [" Дякую.", " Заздалегідь дякую", " З повагою, Галина", " 🙏"],
+    ("uk", "abusive"): [" Чекай.", " Зрозуміла?", " Так і знай.", " 😈"],
+    ("en", "ok"): [" Thank you.", " Thanks in advance", " Kind regards, Sarah", " 🙏"],
+    ("en", "abusive"): [" Count on it.", " Got it?", " Just so you know.", " 😈"],
+}
+# Which categories may be joined (first, second), same language and label.
+JOINS = {
+    "ok": [
+        ("grief_venting", "order"),
+        ("dark_humour_self", "question"),
+        ("swearing_praise", "order_followup"),
+        ("grief_venting", "question"),
+        ("order_followup", "question"),
+        ("civil_criticism", "question"),
+    ],
+    "abusive": [
+        ("nonprofane_insult", "threat"),
+        ("nonprofane_insult", "death_wish"),
+        ("hate_speech", "nonprofane_insult"),
+        ("mock_dead", "death_wish"),
+        ("threat_veiled", "threat"),
+        ("nonprofane_insult", "sexual_harassment"),
+    ],
+}
+CHANNELS = {
+    "order": ("message",),
+    "order_followup": ("message",),
+    "question": ("message", "message", "comment"),
+    "quoted_report": ("message",),
+    "civil_criticism": ("comment", "comment", "message"),
+    "spam": ("comment", "message"),
+}
+
+
+def _stable(text: str) -> int:
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+
+
+def _casual(text: str) -> str:
+    return text.rstrip(".!").lower() if not text.endswith("?") else text.lower()
+
+
+def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    rng = random.Random(SEED)
+    split: dict[str, list[dict[str, str]]] = {"train": [], "heldout": []}
+    cores_by: dict[tuple[str, str, str, str], list[str]] = {}
+    for (lang, label, category), lines in sorted(CORES.items()):
+        ordered = sorted(set(lines), key=_stable)
+        n_held = max(1, round(len(ordered) * HELDOUT_SHARE))
+        for part, chosen in (("heldout", ordered[:n_held]), ("train", ordered[n_held:])):
+            cores_by[(part, lang, label, category)] = chosen
+    for (part, lang, label, category), chosen in sorted(cores_by.items()):
+        for core in chosen:
+            group = f"{lang}/{category}/{_stable(core):08x}"
+            variants = [core]
+            kind = rng.random()
+            if kind < 0.45:
+                variants.append(rng.choice(OPENERS[(lang, label)]) + core)
+            elif kind < 0.8:
+                variants.append(core + rng.choice(CLOSERS[(lang, label)]))
+            if rng.random() < 0.5:
+                variants.append(_casual(core))
+            for text in variants:
+                channel = rng.choice(CHANNELS.get(category, ("message", "comment")))
+                split[part].append(_row(text, lang, label, category, channel, group))
+    for part in ("train", "heldout"):
+        for lang in ("ru", "uk", "en"):
+            for label, pairs in JOINS.items():
+                for first, second in pairs:
+                    a = cores_by.get((part, lang, label, first), [])
+                    b = cores_by.get((part, lang, label, second), [])
+                    for x in a:
+                        if rng.random() < 0.6 and b:
+                            y = rng.choice(b)
+                            sep = " " if x.endswith((".", "!", "?", ")")) else ". "
+                            category = second if label == "ok" else first
+                            channel = rng.choice(CHANNELS.get(second, ("message", "comment")))
+                            group = f"{lang}/{category}/{_stable(x):08x}+{_stable(y):08x}"
+                            split[part].append(_row(x + sep + y, lang, label, category, channel, group))
+    return split["train"], split["heldout"]
+
+
+def _row(text: str, lang: str, label: str, category: str, channel: str, group: str) -> dict[str, str]:
+    return {
+        "text": text,
+        "lang": lang,
+        "channel": channel,
+        "label": label,
+        "category": category,
+        "group": group,
+    }
+
+
+def main() -> None:
+    train, heldout = build()
+    for name, rows in (("train", train), ("heldout", heldout)):
+        seen: set[str] = set()
+        lines = []
+        for i, row in enumerate(rows):
+            if row["text"] in seen:
+                continue
+            seen.add(row["text"])
+            lines.append(json.dumps({"id": f"w1207-{name}-{i:04d}", **row}, ensure_ascii=False))
+        (HERE / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(name, len(lines))
+
+
+if __name__ == "__main__":
+    main()
