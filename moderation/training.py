@@ -61,6 +61,8 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPORA = REPO / "data" / "training"
 DEFAULT_LABELLED = REPO / "tests" / "data"
 LABELLED_WEIGHT = 10.0  # hand-written items are few and are our policy: they weigh more than a corpus row
+WRITTEN = "written-2026-12-07"  # the team's hand-written training set under the corpora folder
+WRITTEN_WEIGHT = 5.0  # many variants of each line: less weight per row than the labelled sets
 CORRECTION_WEIGHT = 5.0  # her corrections weigh most
 HELDOUT_SHARE = 0.2
 HELDOUT_SEED = 2026
@@ -84,7 +86,7 @@ class Example:
 
     @property
     def labelled(self) -> bool:
-        return self.source.startswith(("labelled/", "corrections"))
+        return self.source.startswith(("labelled/", "written/", "corrections"))
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -113,8 +115,9 @@ def corpus_examples(root: Path) -> list[Example]:
     return [e for e in out if e.text.strip()]
 
 
-def labelled_examples(paths: Iterable[Path]) -> list[Example]:
-    """The project's labelled JSONL sets (text, label abusive|ok, lang, channel, category)."""
+def labelled_examples(paths: Iterable[Path], prefix: str = "labelled") -> list[Example]:
+    """The project's labelled JSONL sets (text, label abusive|ok, lang, channel, category; ``group``
+    when several rows are variants of one written line, so they share a fold)."""
     out: list[Example] = []
     for path in sorted(paths):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
@@ -125,14 +128,21 @@ def labelled_examples(paths: Iterable[Path]) -> list[Example]:
                 Example(
                     str(raw["text"]),
                     int(raw["label"] == "abusive"),
-                    f"labelled/{path.stem}",
-                    f"{path.stem}/{number}",
+                    f"{prefix}/{path.stem}",
+                    f"{path.stem}/{raw.get('group', number)}",
                     str(raw.get("lang", "?")),
                     str(raw.get("category", "")),
                     str(raw.get("channel", "message")),
                 )
             )
     return out
+
+
+def written_examples(root: Path) -> list[Example]:
+    """The training part of the team's hand-written set (``root/WRITTEN/train.jsonl``); none when the
+    folder has no such set. Its held-out part (``heldout.jsonl``) is never read here."""
+    path = root / WRITTEN / "train.jsonl"
+    return labelled_examples([path], prefix="written") if path.exists() else []
 
 
 def default_labelled_sets() -> list[Path]:
@@ -186,7 +196,8 @@ def split_heldout(examples: Sequence[Example]) -> tuple[list[Example], list[Exam
 def write_heldout(corpora_dir: Path, out_dir: Path) -> list[Path]:
     """The held-out part as labelled JSONL files, one per source, for ``vkbot moderation eval``.
 
-    Every item is a wall comment (no order conversation); toxic texts are ``abusive``, rewrites ``ok``.
+    Every corpus item is a wall comment (no order conversation); toxic texts are ``abusive``, rewrites
+    ``ok``. The hand-written set's held-out part is copied as it is (``heldout-written.jsonl``).
     """
     _, heldout = split_heldout(corpus_examples(corpora_dir))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -207,6 +218,10 @@ def write_heldout(corpora_dir: Path, out_dir: Path) -> list[Path]:
         path = out_dir / f"heldout-{name}.jsonl"
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         paths.append(path)
+    written = corpora_dir / WRITTEN / "heldout.jsonl"
+    if written.exists():
+        paths.append(out_dir / "heldout-written.jsonl")
+        paths[-1].write_bytes(written.read_bytes())
     return paths
 
 
@@ -306,7 +321,13 @@ def _header(fitted: _Fitted, candidate: Candidate, version: str, extra: dict[str
 def _weights(examples: Sequence[Example]) -> np.ndarray:
     return np.array(
         [
-            CORRECTION_WEIGHT if e.source == "corrections" else LABELLED_WEIGHT if e.labelled else 1.0
+            CORRECTION_WEIGHT
+            if e.source == "corrections"
+            else WRITTEN_WEIGHT
+            if e.source.startswith("written/")
+            else LABELLED_WEIGHT
+            if e.labelled
+            else 1.0
             for e in examples
         ]
     )
@@ -476,6 +497,7 @@ def train(
     """
     examples = corpus_examples(corpora_dir)
     training, heldout = split_heldout(examples)
+    training += written_examples(corpora_dir)
     training += labelled_examples(labelled_paths) + correction_examples(corrections)
     log(f"training examples: {len(training)}; held out: {len(heldout)}; corrections: {len(corrections)}")
     y, w = np.array([e.label for e in training]), _weights(training)
