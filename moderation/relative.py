@@ -10,6 +10,7 @@ Pure, no I/O after loading.
 
 from __future__ import annotations
 
+import re
 import tomllib
 import weakref
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from moderation.classifier import Classification
 from moderation.learned import read_words
 from moderation.rules import RuleSet
 
+_SENTENCES = re.compile(r"[.!?…\n]+")
 DEFAULT_RELATIVE = Path(__file__).resolve().parent / "model" / "relative.toml"
 
 __all__ = ["RelativeWords", "bait_rules", "reads_as_relative"]
@@ -47,6 +49,7 @@ class RelativeWords:
     setting: _Words
     asking: _Words
     first_person: frozenset[str]
+    kin: tuple[str, ...]
     second_person: frozenset[str]
 
     @classmethod
@@ -56,15 +59,26 @@ class RelativeWords:
             _Words.of(raw["setting"]),
             _Words.of(raw["asking"]),
             frozenset(raw["first_person"]["words"]),
+            tuple(raw["kin"]["prefixes"]),
             frozenset(raw["second_person"]["words"]),
         )
 
     def reads_as_relative(self, text: str) -> bool:
         words = read_words(text)
-        if self.second_person.intersection(words) or not self.first_person.intersection(words):
-            return False
         joined = f" {' '.join(words)} "
-        return self.setting.found(words, joined) and ("?" in text or self.asking.found(words, joined))
+        if not self.setting.found(words, joined):
+            return False
+        if not ("?" in text or self.asking.found(words, joined)):
+            return False
+        if not (self.first_person.intersection(words) or any(w.startswith(self.kin) for w in words)):
+            return False
+        return not any(self._ty_about_the_clip(sentence) for sentence in _SENTENCES.split(text))
+
+    def _ty_about_the_clip(self, sentence: str) -> bool:
+        words = read_words(sentence)
+        if not self.second_person.intersection(words):
+            return False
+        return self.setting.found(words, f" {' '.join(words)} ")
 
 
 @lru_cache(maxsize=1)

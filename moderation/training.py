@@ -138,10 +138,10 @@ def labelled_examples(paths: Iterable[Path], prefix: str = "labelled") -> list[E
     return out
 
 
-def written_examples(root: Path) -> list[Example]:
-    """The training part of the team's hand-written set (``root/WRITTEN/train.jsonl``); none when the
-    folder has no such set. Its held-out part (``heldout.jsonl``) is never read here."""
-    path = root / WRITTEN / "train.jsonl"
+def written_examples(root: Path, part: str = "train") -> list[Example]:
+    """A part (``train`` or ``heldout``) of the team's hand-written set (``root/WRITTEN/PART.jsonl``),
+    sources ``written/PART``; none when the folder has no such set. Only ``train`` is ever fitted on."""
+    path = root / WRITTEN / f"{part}.jsonl"
     return labelled_examples([path], prefix="written") if path.exists() else []
 
 
@@ -498,6 +498,7 @@ def train(
     examples = corpus_examples(corpora_dir)
     training, heldout = split_heldout(examples)
     training += written_examples(corpora_dir)
+    written_heldout = written_examples(corpora_dir, "heldout")
     training += labelled_examples(labelled_paths) + correction_examples(corrections)
     log(f"training examples: {len(training)}; held out: {len(heldout)}; corrections: {len(corrections)}")
     y, w = np.array([e.label for e in training]), _weights(training)
@@ -518,6 +519,8 @@ def train(
         model = _model(fitted, candidate, version, extra)
         figures = heldout_figures(model, heldout) if compare else {}
         mean_f1 = float(np.mean([f["hide"]["f1"] for f in figures.values()])) if figures else 0.0
+        if compare and written_heldout:  # reported, not used to choose the candidate
+            figures |= heldout_figures(model, written_heldout)
         comparison[candidate.name] = {"thresholds": thresholds, "heldout": figures, "mean_f1_hide": mean_f1}
         log(f"{candidate.name}: mean held-out F1 at hide {mean_f1:.4f}")
         if best is None or mean_f1 > best[0]:
