@@ -5,8 +5,9 @@ Rules of issue 5, in the order they apply:
 * a rule signal at ``rule_quarantine_score`` hides the message, at ``rule_flag_score`` marks it;
 * the learned tier's score (``LearnedScore``) hides at its ``hide`` threshold and sends the item to
   review (shown, marked) from its ``review`` threshold; alone it never hides an order, a question (a
-  relative asking something) or words of mourning, whatever ``order_content_protects`` says; it only
-  sends them to review;
+  relative asking something), words of mourning, or what ``spared`` names (thanks, a curse at an
+  illness or the war, someone else's words reported), whatever ``order_content_protects`` says; it
+  only sends them to review;
 * a Detoxify score alone marks (``ml_flag_threshold``); it hides only above ``ml_quarantine_threshold``
   and only when ``ml_quarantine_enabled``;
 * under a memorial post (``memorial``, with ``memorial_comments_strict``) every tier hides from its
@@ -56,6 +57,7 @@ class ModerationContext:
     question: bool = False  # the message asks something: the learned score alone never hides it
     memorial: bool = False  # a comment under one of the community's memorial posts
     relative: bool = False  # reads as a relative's order, follow-up or question: no tier hides it
+    spared: str = ""  # why the learned score alone may not hide it (thanks, fate, reported), or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +140,7 @@ def decide(
             if context.question
             else "grief"
             if learned.grief
-            else None
+            else context.spared or None
         )
         if hide and guard:
             hide = False

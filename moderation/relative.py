@@ -22,9 +22,11 @@ from moderation.learned import read_words
 from moderation.rules import RuleSet
 
 _SENTENCES = re.compile(r"[.!?…\n]+")
+# A quoted span of two words or more: «...», “...”, "...", '...'.
+_QUOTED = re.compile(r"«[^»]*\s[^»]*»|“[^”]*\s[^”]*”|\"[^\"]*\s[^\"]*\"|(?<!\w)'[^']*\s[^']*'(?!\w)")
 DEFAULT_RELATIVE = Path(__file__).resolve().parent / "model" / "relative.toml"
 
-__all__ = ["RelativeWords", "bait_rules", "reads_as_relative"]
+__all__ = ["RelativeWords", "bait_rules", "reads_as_relative", "spared"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,12 @@ class RelativeWords:
     first_person: frozenset[str]
     kin: tuple[str, ...]
     second_person: frozenset[str]
+    thanks: _Words
+    not_thanks: tuple[str, ...]
+    fate: _Words
+    fate_reader: frozenset[str]
+    fate_reader_endings: tuple[str, ...]
+    reporting: tuple[str, ...]
 
     @classmethod
     def load(cls, path: Path = DEFAULT_RELATIVE) -> RelativeWords:
@@ -61,6 +69,12 @@ class RelativeWords:
             frozenset(raw["first_person"]["words"]),
             tuple(raw["kin"]["prefixes"]),
             frozenset(raw["second_person"]["words"]),
+            _Words.of(raw["spare"]["thanks"]),
+            tuple(" ".join(read_words(p)) for p in raw["spare"]["thanks"].get("not_phrases", [])),
+            _Words.of(raw["spare"]["fate"]),
+            frozenset(raw["spare"]["fate"]["reader"]),
+            tuple(raw["spare"]["fate"]["reader_endings"]),
+            tuple(raw["spare"]["reported"]["prefixes"]),
         )
 
     def reads_as_relative(self, text: str) -> bool:
@@ -73,6 +87,30 @@ class RelativeWords:
         if not (self.first_person.intersection(words) or any(w.startswith(self.kin) for w in words)):
             return False
         return not any(self._ty_about_the_clip(sentence) for sentence in _SENTENCES.split(text))
+
+    def spared(self, text: str) -> str:
+        """Why the learned score alone may not hide the text ("thanks", "fate", "reported"), or ""."""
+        words = read_words(text)
+        joined = f" {' '.join(words)} "
+        ty = bool(self.second_person.intersection(words))
+        if (
+            not ty
+            and self.thanks.found(words, joined)
+            and not any(f" {p} " in joined for p in self.not_thanks)
+        ):
+            return "thanks"
+        if not ty and self.fate.found(words, joined) and not self._reader(words):
+            return "fate"
+        if _QUOTED.search(text):
+            outside = read_words(_QUOTED.sub(" ", text))
+            if any(w.startswith(self.reporting) for w in outside):
+                return "reported"
+        return ""
+
+    def _reader(self, words: list[str]) -> bool:
+        return bool(self.fate_reader.intersection(words)) or any(
+            w.endswith(self.fate_reader_endings) for w in words
+        )
 
     def _ty_about_the_clip(self, sentence: str) -> bool:
         words = read_words(sentence)
@@ -107,3 +145,8 @@ def bait_rules(classifier: object) -> frozenset[str]:
         bait = (r.name for r in rules.rules if r.beats_order) if isinstance(rules, RuleSet) else ()
         found = _BAIT[classifier] = frozenset(bait)
     return found
+
+
+def spared(text: str) -> str:
+    """With the shipped word lists: see ``RelativeWords.spared``."""
+    return _default().spared(text)

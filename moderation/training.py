@@ -372,7 +372,7 @@ def policy_views(examples: Sequence[Example], settings: ModerationSettings | Non
     """The rules tier and the policy's guards over each example, as eval and the pipeline apply them."""
     from moderation.classifier import OfflineClassifier
     from moderation.policy import LearnedScore, ModerationContext, asks, decide
-    from moderation.relative import reads_as_relative
+    from moderation.relative import reads_as_relative, spared
 
     settings = settings or ModerationSettings.model_validate({})
     classifier = OfflineClassifier(settings.data_dir)
@@ -388,6 +388,7 @@ def policy_views(examples: Sequence[Example], settings: ModerationSettings | Non
             has_order_content=classification.has_order_words,
             question=asks(e.text),
             relative=reads_as_relative(e.text, classification, classifier),
+            spared=spared(e.text),
         )
         rules = decide(classification, context, settings).status
         no_rules = Classification(tuple(s for s in classification.signals if s.source != "rules"))

@@ -27,7 +27,7 @@ from moderation.classifier import Classification, Classifier, OfflineClassifier
 from moderation.learned import LearnedTier
 from moderation.models import ModItem
 from moderation.policy import LearnedScore, ModerationContext, Verdict, asks, decide
-from moderation.relative import reads_as_relative
+from moderation.relative import reads_as_relative, spared
 from moderation.subject import Subject
 from publishing.comments import memorial_post
 from vkbot.adapters.downloads import FetchedAhead, HttpDownloader
@@ -170,6 +170,7 @@ class Pipeline:
             has_order_content=has_photo or classification.has_order_words,
             question=asks(subject.text),
             relative=reads_as_relative(subject.text, classification, self.classifier),
+            spared=spared(subject.text),
         )
         learned = self._learned(subject.text)
         verdict = decide(classification, context, self.config.moderation, learned=learned)
@@ -291,6 +292,7 @@ class Pipeline:
             question=asks(subject.text),
             memorial=memorial,
             relative=reads_as_relative(subject.text, classification, self.classifier),
+            spared=spared(subject.text),
         )
         learned = self._learned(subject.text)
         verdict = decide(classification, context, self.config.moderation, learned=learned)

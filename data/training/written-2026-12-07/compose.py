@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import batch2  # noqa: E402
+import batch3  # noqa: E402
 import en  # noqa: E402
 import ru_abusive  # noqa: E402
 import ru_ok  # noqa: E402
@@ -46,14 +47,18 @@ CORES: dict[tuple[str, str, str], list[str]] = {
     ("ru", "ok", "civil_criticism"): ru_ok.CIVIL,
     ("ru", "ok", "quoted_report"): ru_ok.QUOTED,
 }
-for _lang, _groups2 in (
-    ("ru", batch2.RU_ABUSIVE),
-    ("ru", batch2.RU_OK),
-    ("uk", batch2.UK_OK_EXTRA),
-    ("en", batch2.EN_OK_EXTRA),
+for _lang, _label, _groups2 in (
+    ("ru", "abusive", batch2.RU_ABUSIVE),
+    ("ru", "ok", batch2.RU_OK),
+    ("uk", "ok", batch2.UK_OK_EXTRA),
+    ("en", "ok", batch2.EN_OK_EXTRA),
+    ("uk", "abusive", batch3.UK_ABUSIVE),
+    ("uk", "ok", batch3.UK_OK),
+    ("en", "abusive", batch3.EN_ABUSIVE),
+    ("en", "ok", batch3.EN_OK),
+    ("ru", "ok", batch3.RU_OK),
 ):
     for _category, _lines in _groups2.items():
-        _label = "abusive" if _groups2 is batch2.RU_ABUSIVE else "ok"
         CORES[(_lang, _label, _category)] = CORES.get((_lang, _label, _category), []) + _lines
 for _lang, _module in (("uk", uk), ("en", en)):
     for _label, _groups in (("abusive", _module.ABUSIVE), ("ok", _module.OK)):
