@@ -6,7 +6,7 @@ import pytest
 
 from moderation.classifier import Classification, OfflineClassifier, Signal
 from moderation.policy import LearnedScore, ModerationContext, decide
-from moderation.relative import reads_as_relative
+from moderation.relative import reads_as_relative, spared
 from moderation.settings import ModerationSettings
 
 SETTINGS = ModerationSettings()
@@ -89,3 +89,40 @@ def test_the_guard_reaches_the_verdict_through_eval(clf: OfflineClassifier, tmp_
     assert tier is not None
     scored = evaluate(load_items(path), clf, SETTINGS, learned=tier.assess, tier="all").scored
     assert not scored[0].hidden and scored[1].hidden
+
+
+# -- what spares a text from the learned score alone ----------------------------------------------------
+
+SPARED = [
+    ("Охренеть, какая работа, мама как живая. Спасибо вам огромное", "thanks"),
+    ("Holy shit, that's stunning. Thank you", "thanks"),
+    ("Ненавижу этот грёбаный рак, он забрал у меня всё", "fate"),
+    ("Курва, знову обстріл, знову похорон", "fate"),
+    ("Мне пишут «сдохни вместе со своим сыном», вот скрин. Заблокируйте", "reported"),
+    ("Someone commented 'good riddance' under my dad's clip, please remove it", "reported"),
+]
+NOT_SPARED = [
+    "Скажи спасибо, что я пока только пишу",  # a threat that says "thanks"
+    "Чтоб у тебя рак нашли, стервятница",  # the illness wished on the reader
+    "Ублюдки, наживаетесь на войне",  # the war named at a reader (a verb that speaks to one)
+    "I hope you get cancer",
+    "Бесплатный курс «Как заработать на похоронах», ссылка в профиле",  # quotes, but nobody reports
+]
+
+
+@pytest.mark.parametrize(("text", "why"), SPARED)
+def test_thanks_a_curse_at_fate_and_reported_words_are_spared(text: str, why: str) -> None:
+    assert spared(text) == why
+
+
+@pytest.mark.parametrize("text", NOT_SPARED)
+def test_abuse_that_borrows_those_words_is_not_spared(text: str) -> None:
+    assert spared(text) == ""
+
+
+def test_a_spared_text_goes_to_review_at_most_and_the_rules_still_judge_it() -> None:
+    sure = LearnedScore(1.0, "test", 0.5, 0.9)
+    context = ModerationContext("comment", spared="thanks")
+    got = decide(Classification(), context, SETTINGS, learned=sure)
+    assert got.status == "flagged" and got.reasons == ("learned:1.00>=hide,thanks",)
+    assert decide(HIDING, context, SETTINGS, learned=sure).hidden  # a rule's hide stands
