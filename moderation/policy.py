@@ -16,7 +16,8 @@ Rules of issue 5, in the order they apply:
 * a protected conversation (an order, or an intake that collected consent or a photo) is never
   hidden, only marked; nor is a message that itself carries an order (``order_content_protects``);
 * a text that reads as a relative's order, follow-up or question (``relative``, see
-  ``moderation.relative``) is never hidden by any tier, whatever the settings: review at most;
+  ``moderation.relative``) is never hidden by any tier, whatever the settings: review at most; nor is
+  someone else's abuse quoted in a report to the admin (``spared == "reported"``);
 * self-harm is always urgent and shown, whatever else the message holds;
 * abuse with no order in it gets no answer; threats and death wishes are kept as evidence.
 """
@@ -171,6 +172,9 @@ def decide(
         status, reasons = "flagged", [*reasons, "order_content"]
     if status == "quarantined" and context.relative:
         status, reasons = "flagged", [*reasons, "relative"]
+    # Someone else's words reported to the admin: the rules mean to skip quotes, and miss some forms.
+    if status == "quarantined" and context.spared == "reported":
+        status, reasons = "flagged", [*reasons, "reported"]
 
     urgent = classification.has(SELF_HARM, settings.rule_flag_score)
     if urgent:
@@ -179,7 +183,7 @@ def decide(
         reasons.insert(0, "self_harm")
 
     evidence = status != "ok" and any(c in categories for c in EVIDENCE_CATEGORIES)
-    answer = urgent or order_content or context.relative or not strong_abuse
+    answer = urgent or order_content or context.relative or context.spared == "reported" or not strong_abuse
     return Verdict(
         status,
         tuple(categories),

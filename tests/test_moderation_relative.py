@@ -126,3 +126,9 @@ def test_a_spared_text_goes_to_review_at_most_and_the_rules_still_judge_it() -> 
     got = decide(Classification(), context, SETTINGS, learned=sure)
     assert got.status == "flagged" and got.reasons == ("learned:1.00>=hide,thanks",)
     assert decide(HIDING, context, SETTINGS, learned=sure).hidden  # a rule's hide stands
+
+
+def test_abuse_quoted_in_a_report_is_hidden_by_no_tier_and_she_is_answered() -> None:
+    context = ModerationContext("message", spared="reported")
+    got = decide(HIDING, context, SETTINGS, learned=LearnedScore(1.0, "test", 0.5, 0.9))
+    assert got.status == "flagged" and got.reasons[-1] == "reported" and got.answer
