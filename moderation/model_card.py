@@ -46,6 +46,16 @@ def _comparison(comparison: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _choice(comparison: dict[str, Any]) -> list[str]:
+    lines = ["| candidate | corpora held-out F1 | hand-written F1 out of fold | mean |", "|---|---|---|---|"]
+    for name, entry in comparison.items():
+        lines.append(
+            f"| {name} | {_fmt(entry['mean_f1_hide'])} | {_fmt(entry.get('oof_hand_f1_hide'))} "
+            f"| {_fmt(entry.get('choice_score'))} |"
+        )
+    return lines
+
+
 def write_card(path: Path, result: _Result, today: dt.date | None = None) -> Path:
     header = result.header
     blocks = header["blocks"]
@@ -81,7 +91,10 @@ def write_card(path: Path, result: _Result, today: dt.date | None = None) -> Pat
         "",
         *_comparison(result.comparison),
         "",
-        f"Chosen: `{header['candidate']}` (best mean held-out F1 of the corpora at its hide threshold).",
+        *_choice(result.comparison),
+        "",
+        f"Chosen: `{header['candidate']}` (best mean of the corpora's held-out F1 and the out-of-fold F1 on",
+        "hand-written texts with the policy applied, each at the candidate's hide threshold).",
         "",
         "## Limits",
         "",

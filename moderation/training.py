@@ -62,7 +62,9 @@ DEFAULT_CORPORA = REPO / "data" / "training"
 DEFAULT_LABELLED = REPO / "tests" / "data"
 LABELLED_WEIGHT = 10.0  # hand-written items are few and are our policy: they weigh more than a corpus row
 WRITTEN = "written-2026-12-07"  # the team's hand-written training set under the corpora folder
-WRITTEN_WEIGHT = 40.0  # chosen out of fold (5, 15, 25, 40): recall on held-out folds rose on both our lines and tests/data
+WRITTEN_WEIGHT = (
+    40.0  # chosen out of fold (5, 15, 25, 40): recall on held-out folds rose on both our lines and tests/data
+)
 CORRECTION_WEIGHT = 5.0  # her corrections weigh most
 HELDOUT_SHARE = 0.2
 HELDOUT_SEED = 2026
@@ -235,10 +237,12 @@ class Candidate:
     c: float
     min_df: int = 2
     settings: FeatureSettings = field(default_factory=FeatureSettings)
+    written_weight: float = WRITTEN_WEIGHT  # a row of the team's hand-written set
 
 
 CANDIDATES: tuple[Candidate, ...] = (
     Candidate("lr-tfidf", "tfidf", 8.0),
+    Candidate("lr-tfidf-w15", "tfidf", 8.0, written_weight=15.0),
     Candidate("nb-lr", "nb", 4.0),
 )
 
@@ -309,6 +313,7 @@ def _header(fitted: _Fitted, candidate: Candidate, version: str, extra: dict[str
         "candidate": candidate.name,
         "weighting": candidate.weighting,
         "c": candidate.c,
+        "written_weight": candidate.written_weight,
         "min_df": candidate.min_df,
         "features": candidate.settings.to_json(),
         "blocks": {name: {"size": len(vocab), "l2": True} for name, (vocab, _, _) in fitted.blocks.items()},
@@ -318,12 +323,12 @@ def _header(fitted: _Fitted, candidate: Candidate, version: str, extra: dict[str
     }
 
 
-def _weights(examples: Sequence[Example]) -> np.ndarray:
+def _weights(examples: Sequence[Example], written_weight: float = WRITTEN_WEIGHT) -> np.ndarray:
     return np.array(
         [
             CORRECTION_WEIGHT
             if e.source == "corrections"
-            else WRITTEN_WEIGHT
+            else written_weight
             if e.source.startswith("written/")
             else LABELLED_WEIGHT
             if e.labelled
@@ -344,7 +349,7 @@ def _folds(examples: Sequence[Example]) -> list[int]:
 def out_of_fold(candidate: Candidate, examples: Sequence[Example]) -> np.ndarray:
     """Each training example scored by a model fitted without its fold."""
     feats = _featurize(examples, candidate.settings)
-    y, w = np.array([e.label for e in examples]), _weights(examples)
+    y, w = np.array([e.label for e in examples]), _weights(examples, candidate.written_weight)
     folds = np.array(_folds(examples))
     scores = np.zeros(len(examples))
     for fold in range(FOLDS):
@@ -434,6 +439,18 @@ def choose_thresholds(
     return {"review": review, "hide": hide}
 
 
+def hand_oof_f1(
+    examples: Sequence[Example], scores: np.ndarray, views: Sequence[PolicyView], hide: float
+) -> float:
+    """F1 of the learned score alone on the hand-written examples, out of fold, where the policy lets
+    it hide (the rules left out: they were tuned on these very sets)."""
+    labelled = np.array([e.labelled for e in examples])
+    y = np.array([e.label for e in examples])[labelled]
+    hidden = ((scores >= hide) & np.array([v.hideable for v in views]))[labelled]
+    tp, fp, fn = (hidden & (y == 1)).sum(), (hidden & (y == 0)).sum(), (~hidden & (y == 1)).sum()
+    return float(2 * tp / (2 * tp + fp + fn)) if tp else 0.0
+
+
 # -- evaluation --------------------------------------------------------------------------------------
 
 
@@ -493,8 +510,11 @@ def train(
 ) -> TrainResult:
     """Fit, compare candidates on the held-out part, choose thresholds out of fold, write the model.
 
-    With several candidates the one with the best held-out F1 (at its own hide threshold, averaged
-    over the held-out sources) is written; the comparison is returned and recorded in the header.
+    With several candidates the one with the best mean of two F1s at its own hide threshold is
+    written: the corpora's held-out part (averaged over sources; toxic *language*) and the hand-written
+    training texts out of fold with the policy's guards applied (our policy: mat at fate is ok). The
+    written set's held-out part is reported, never used to choose. The comparison is returned and
+    recorded in the header.
     """
     examples = corpus_examples(corpora_dir)
     training, heldout = split_heldout(examples)
@@ -502,7 +522,7 @@ def train(
     written_heldout = written_examples(corpora_dir, "heldout")
     training += labelled_examples(labelled_paths) + correction_examples(corrections)
     log(f"training examples: {len(training)}; held out: {len(heldout)}; corrections: {len(corrections)}")
-    y, w = np.array([e.label for e in training]), _weights(training)
+    y = np.array([e.label for e in training])
     data_digest = _digest(training)
     version = version or f"learned-{data_digest[:12]}"
     log("the rules' verdicts and the policy's guards over the training data")
@@ -514,6 +534,7 @@ def train(
         oof = out_of_fold(candidate, training)
         thresholds = choose_thresholds(training, oof, views)
         log(f"{candidate.name}: thresholds {thresholds}; fitting on all training data")
+        w = _weights(training, candidate.written_weight)
         fitted = _fit(candidate, _featurize(training, candidate.settings), y, w)
         extra = {"thresholds": thresholds, "data_sha256": data_digest, "trained_on": len(training)}
         header = _header(fitted, candidate, version, extra)
@@ -522,10 +543,20 @@ def train(
         mean_f1 = float(np.mean([f["hide"]["f1"] for f in figures.values()])) if figures else 0.0
         if compare and written_heldout:  # reported, not used to choose the candidate
             figures |= heldout_figures(model, written_heldout)
-        comparison[candidate.name] = {"thresholds": thresholds, "heldout": figures, "mean_f1_hide": mean_f1}
-        log(f"{candidate.name}: mean held-out F1 at hide {mean_f1:.4f}")
-        if best is None or mean_f1 > best[0]:
-            best = (mean_f1, model, header)
+        hand_f1 = hand_oof_f1(training, oof, views, thresholds["hide"])
+        score = (mean_f1 + hand_f1) / 2
+        comparison[candidate.name] = {
+            "thresholds": thresholds,
+            "heldout": figures,
+            "mean_f1_hide": mean_f1,
+            "oof_hand_f1_hide": hand_f1,
+            "choice_score": score,
+        }
+        log(
+            f"{candidate.name}: mean held-out F1 at hide {mean_f1:.4f}; out-of-fold hand-written F1 {hand_f1:.4f}"
+        )
+        if best is None or score > best[0]:
+            best = (score, model, header)
             best_fitted = fitted
     assert best is not None
     _, model, header = best
