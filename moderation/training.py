@@ -408,9 +408,9 @@ def choose_thresholds(
 ) -> dict[str, float]:
     """``hide`` and ``review`` from out-of-fold scores, the rules and the policy's guards applied.
 
-    hide: the lowest threshold at which the combined tiers hide no hand-written order, follow-up or
-    question, at most ``HIDE_MAX_FPR_OK`` of the hand-written ok items, and keep ``HIDE_MIN_PRECISION``
-    on the corpora's training part.
+    hide: the lowest threshold at which the score hides no hand-written order, follow-up or question
+    the rules left shown, the combined tiers hide at most ``HIDE_MAX_FPR_OK`` of the hand-written ok
+    items, and keep ``HIDE_MIN_PRECISION`` on the corpora's training part.
     review: the highest threshold (not above hide) at which the learned score alone reaches
     ``REVIEW_MIN_RECALL`` of the hand-written abusive items. The rules alone would not do: they were
     tuned on these very sets, so their recall there says nothing about new text.
@@ -424,11 +424,15 @@ def choose_thresholds(
     grid = np.round(np.arange(0.05, 0.995, 0.005), 3)
 
     def hide_ok(t: float) -> bool:
-        hidden = rules_hide | ((scores >= t) & hideable)
+        by_score = (scores >= t) & hideable
+        hidden = rules_hide | by_score
         fpr = hidden[ok_hand].mean() if ok_hand.any() else 0.0
         tp, fp = (hidden & corpus & (y == 1)).sum(), (hidden & corpus & (y == 0)).sum()
         precision = tp / (tp + fp) if tp + fp else 1.0
-        return bool(not hidden[grief].any() and fpr <= HIDE_MAX_FPR_OK and precision >= HIDE_MIN_PRECISION)
+        # A grief item the rules hide is the rules' error: no threshold can undo it, and counting it
+        # would push hide to the top of the grid and switch the score's hiding off.
+        grief_hidden = (by_score & ~rules_hide)[grief].any()
+        return bool(not grief_hidden and fpr <= HIDE_MAX_FPR_OK and precision >= HIDE_MIN_PRECISION)
 
     hide = float(next((t for t in grid if hide_ok(t)), grid[-1]))
     review = float(grid[0])

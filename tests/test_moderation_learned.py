@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -377,3 +378,23 @@ def test_the_written_set_trains_on_its_training_part_only_and_its_lines_never_cr
     assert [json.loads(line)["text"] for line in copied[0].read_text(encoding="utf-8").splitlines()] == [
         "heldout text"
     ]
+
+
+def test_a_grief_item_the_rules_hide_does_not_switch_the_scores_hiding_off() -> None:
+    from moderation.training import Example, PolicyView, choose_thresholds
+
+    examples = [
+        Example("вопрос про ролик", 0, "labelled/x", "a", category="question"),  # the rules' error
+        Example("заказ ролика", 0, "labelled/x", "b", category="order"),
+        Example("тварь", 1, "labelled/x", "c"),
+        Example("мразь", 1, "labelled/x", "d"),
+        *(Example(f"toxic {i}", 1, "russe/train", f"t{i}") for i in range(9)),
+        Example("neutral", 0, "russe/train", "n"),
+        *(Example(f"спасибо {i}", 0, "labelled/x", f"ok{i}", category="gratitude") for i in range(58)),
+    ]
+    scores = np.array([0.99, 0.3, 0.8, 0.85, *[0.9] * 9, 0.2, *[0.1] * 58])
+    views = [PolicyView("quarantined", True), *[PolicyView("ok", True)] * (len(examples) - 1)]
+    hide = choose_thresholds(examples, scores, views)["hide"]
+    assert 0.3 < hide <= 0.8  # below the abuse, above the order: not pushed to the grid's top
+    views[1] = PolicyView("ok", True)
+    assert choose_thresholds(examples, np.array([0.99, 0.9, *scores[2:]]), views)["hide"] > 0.9

@@ -1,7 +1,6 @@
 """Build train.jsonl and heldout.jsonl from the hand-written lines in this folder (deterministic).
 
-Each hand-written line is a *core*. A seeded fifth of the cores of every (language, label, category)
-is held out: neither it nor any variant of it is ever trained on. A core appears as written and in
+Each hand-written line is a *core*. A fifth of the cores (by a seeded hash of the line) is held out: neither it nor any variant of it is ever trained on. A core appears as written and in
 up to three variants: with an opener or a closer written for its setting, in lower case without the
 final stop (as typed on a phone), or joined with another core of the same split whose category fits
 (grief then an order, a question after a self-deprecating remark, an insult then a threat). Run from
@@ -21,13 +20,13 @@ sys.path.insert(0, str(HERE))
 
 import batch2  # noqa: E402
 import batch3  # noqa: E402
+import batch4  # noqa: E402
 import en  # noqa: E402
 import ru_abusive  # noqa: E402
 import ru_ok  # noqa: E402
 import uk  # noqa: E402
 
 SEED = 20261207
-HELDOUT_SHARE = 0.2
 
 CORES: dict[tuple[str, str, str], list[str]] = {
     ("ru", "abusive", "threat"): ru_abusive.THREAT,
@@ -57,6 +56,10 @@ for _lang, _label, _groups2 in (
     ("en", "abusive", batch3.EN_ABUSIVE),
     ("en", "ok", batch3.EN_OK),
     ("ru", "ok", batch3.RU_OK),
+    ("ru", "abusive", batch4.RU_ABUSIVE),
+    ("uk", "abusive", batch4.UK_ABUSIVE),
+    ("en", "abusive", batch4.EN_ABUSIVE),
+    ("ru", "ok", batch4.RU_OK),
 ):
     for _category, _lines in _groups2.items():
         CORES[(_lang, _label, _category)] = CORES.get((_lang, _label, _category), []) + _lines
@@ -148,16 +151,17 @@ def _casual(text: str) -> str:
 
 
 def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    rng = random.Random(SEED)
+    # Every choice is seeded by the line itself, so adding lines never moves another line across the
+    # split nor changes its variants.
     split: dict[str, list[dict[str, str]]] = {"train": [], "heldout": []}
     cores_by: dict[tuple[str, str, str, str], list[str]] = {}
     for (lang, label, category), lines in sorted(CORES.items()):
-        ordered = sorted(set(lines), key=_stable)
-        n_held = max(1, round(len(ordered) * HELDOUT_SHARE))
-        for part, chosen in (("heldout", ordered[:n_held]), ("train", ordered[n_held:])):
-            cores_by[(part, lang, label, category)] = chosen
+        for core in sorted(set(lines), key=_stable):
+            part = "heldout" if _stable(f"{SEED}/split/{core}") % 5 == 0 else "train"
+            cores_by.setdefault((part, lang, label, category), []).append(core)
     for (part, lang, label, category), chosen in sorted(cores_by.items()):
         for core in chosen:
+            rng = random.Random(f"{SEED}/{core}")
             group = f"{lang}/{category}/{_stable(core):08x}"
             variants = [core]
             kind = rng.random()
@@ -177,6 +181,7 @@ def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
                     a = cores_by.get((part, lang, label, first), [])
                     b = cores_by.get((part, lang, label, second), [])
                     for x in a:
+                        rng = random.Random(f"{SEED}/{second}/{x}")
                         if rng.random() < 0.6 and b:
                             y = rng.choice(b)
                             sep = " " if x.endswith((".", "!", "?", ")")) else ". "
