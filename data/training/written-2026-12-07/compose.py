@@ -21,6 +21,7 @@ sys.path.insert(0, str(HERE))
 import batch2  # noqa: E402
 import batch3  # noqa: E402
 import batch4  # noqa: E402
+import batch5  # noqa: E402
 import en  # noqa: E402
 import ru_abusive  # noqa: E402
 import ru_ok  # noqa: E402
@@ -60,6 +61,8 @@ for _lang, _label, _groups2 in (
     ("uk", "abusive", batch4.UK_ABUSIVE),
     ("en", "abusive", batch4.EN_ABUSIVE),
     ("ru", "ok", batch4.RU_OK),
+    ("en", "ok", batch5.EN_OK),
+    ("uk", "ok", batch5.UK_OK),
 ):
     for _category, _lines in _groups2.items():
         CORES[(_lang, _label, _category)] = CORES.get((_lang, _label, _category), []) + _lines
