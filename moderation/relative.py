@@ -89,7 +89,12 @@ class RelativeWords:
         return not any(self._ty_about_the_clip(sentence) for sentence in _SENTENCES.split(text))
 
     def spared(self, text: str) -> str:
-        """Why the learned score alone may not hide the text ("thanks", "fate", "reported"), or ""."""
+        """Why the learned score alone may not hide the text ("reported", "thanks", "fate"), or "".
+        "reported" comes first: it also keeps the rules from hiding."""
+        if _QUOTED.search(text):
+            outside = read_words(_QUOTED.sub(" ", text))
+            if any(w.startswith(self.reporting) for w in outside):
+                return "reported"
         words = read_words(text)
         joined = f" {' '.join(words)} "
         ty = bool(self.second_person.intersection(words))
@@ -101,10 +106,6 @@ class RelativeWords:
             return "thanks"
         if not ty and self.fate.found(words, joined) and not self._reader(words):
             return "fate"
-        if _QUOTED.search(text):
-            outside = read_words(_QUOTED.sub(" ", text))
-            if any(w.startswith(self.reporting) for w in outside):
-                return "reported"
         return ""
 
     def _reader(self, words: list[str]) -> bool:

@@ -132,3 +132,10 @@ def test_abuse_quoted_in_a_report_is_hidden_by_no_tier_and_she_is_answered() -> 
     context = ModerationContext("message", spared="reported")
     got = decide(HIDING, context, SETTINGS, learned=LearnedScore(1.0, "test", 0.5, 0.9))
     assert got.status == "flagged" and got.reasons[-1] == "reported" and got.answer
+
+
+def test_a_report_that_also_thanks_is_still_a_report() -> None:
+    assert (
+        spared("Someone messaged me 'go die with your son'. Please block them. Thanks in advance")
+        == "reported"
+    )
