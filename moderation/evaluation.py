@@ -17,6 +17,7 @@ from typing import Any
 
 from moderation.classifier import ABUSE_CATEGORIES, Classification, Classifier
 from moderation.policy import Channel, LearnedScore, ModerationContext, Verdict, asks, decide
+from moderation.relative import reads_as_relative, spared
 from moderation.settings import ModerationSettings
 
 GRIEF_CATEGORIES = ("order", "order_followup", "question")
@@ -225,6 +226,7 @@ def evaluate(
     scored: list[ScoredItem] = []
     for item, ml in zip(items, scores, strict=True):
         classification = classifier.classify(item.text, item.channel)
+        relative = reads_as_relative(item.text, classification, classifier)
         if tier == "learned":  # the rules still say what is an order or a cry for help, not what is abuse
             classification = Classification(
                 tuple(s for s in classification.signals if s.category not in ABUSE_CATEGORIES)
@@ -236,6 +238,8 @@ def evaluate(
             protected=False,
             has_order_content=classification.has_order_words,
             question=asks(item.text),
+            relative=relative,
+            spared=spared(item.text),
         )
         score = learned(item.text) if learned is not None and tier != "rules" else None
         scored.append(ScoredItem(item, decide(classification, context, settings, ml, score)))

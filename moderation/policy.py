@@ -5,8 +5,9 @@ Rules of issue 5, in the order they apply:
 * a rule signal at ``rule_quarantine_score`` hides the message, at ``rule_flag_score`` marks it;
 * the learned tier's score (``LearnedScore``) hides at its ``hide`` threshold and sends the item to
   review (shown, marked) from its ``review`` threshold; alone it never hides an order, a question (a
-  relative asking something) or words of mourning, whatever ``order_content_protects`` says; it only
-  sends them to review;
+  relative asking something), words of mourning, or what ``spared`` names (thanks, a curse at an
+  illness or the war, someone else's words reported), whatever ``order_content_protects`` says; it
+  only sends them to review;
 * a Detoxify score alone marks (``ml_flag_threshold``); it hides only above ``ml_quarantine_threshold``
   and only when ``ml_quarantine_enabled``;
 * under a memorial post (``memorial``, with ``memorial_comments_strict``) every tier hides from its
@@ -14,6 +15,9 @@ Rules of issue 5, in the order they apply:
   mourner's words keep the usual thresholds;
 * a protected conversation (an order, or an intake that collected consent or a photo) is never
   hidden, only marked; nor is a message that itself carries an order (``order_content_protects``);
+* a text that reads as a relative's order, follow-up or question (``relative``, see
+  ``moderation.relative``) is never hidden by any tier, whatever the settings: review at most; nor is
+  someone else's abuse quoted in a report to the admin (``spared == "reported"``);
 * self-harm is always urgent and shown, whatever else the message holds;
 * abuse with no order in it gets no answer; threats and death wishes are kept as evidence.
 """
@@ -53,6 +57,8 @@ class ModerationContext:
     has_order_content: bool = False  # photos or order words in this message
     question: bool = False  # the message asks something: the learned score alone never hides it
     memorial: bool = False  # a comment under one of the community's memorial posts
+    relative: bool = False  # reads as a relative's order, follow-up or question: no tier hides it
+    spared: str = ""  # why the learned score alone may not hide it (thanks, fate, reported), or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +141,7 @@ def decide(
             if context.question
             else "grief"
             if learned.grief
-            else None
+            else context.spared or None
         )
         if hide and guard:
             hide = False
@@ -164,6 +170,11 @@ def decide(
         status, reasons = "flagged", [*reasons, "protected_conversation"]
     if status == "quarantined" and order_content and settings.order_content_protects:
         status, reasons = "flagged", [*reasons, "order_content"]
+    if status == "quarantined" and context.relative:
+        status, reasons = "flagged", [*reasons, "relative"]
+    # Someone else's words reported to the admin: the rules mean to skip quotes, and miss some forms.
+    if status == "quarantined" and context.spared == "reported":
+        status, reasons = "flagged", [*reasons, "reported"]
 
     urgent = classification.has(SELF_HARM, settings.rule_flag_score)
     if urgent:
@@ -172,7 +183,7 @@ def decide(
         reasons.insert(0, "self_harm")
 
     evidence = status != "ok" and any(c in categories for c in EVIDENCE_CATEGORIES)
-    answer = urgent or order_content or not strong_abuse
+    answer = urgent or order_content or context.relative or context.spared == "reported" or not strong_abuse
     return Verdict(
         status,
         tuple(categories),

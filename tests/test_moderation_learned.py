@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -346,3 +347,54 @@ def test_the_held_out_part_is_written_for_eval_and_never_trained_on(tmp_path: Pa
     assert len(rows) == len(heldout) and {r["label"] for r in rows} == {"abusive", "ok"}
     assert not {e.text for e in training} & {r["text"] for r in rows}
     assert {p.name for p in paths} >= {"heldout-russe-dev.jsonl", "heldout-paradetox-uk.jsonl"}
+
+
+def test_the_written_set_trains_on_its_training_part_only_and_its_lines_never_cross(tmp_path: Path) -> None:
+    from moderation.training import WRITTEN, write_heldout, written_examples
+
+    shipped = Path(__file__).resolve().parent.parent / "data" / "training" / WRITTEN
+    parts = {
+        part: [
+            json.loads(line) for line in (shipped / f"{part}.jsonl").read_text(encoding="utf-8").splitlines()
+        ]
+        for part in ("train", "heldout")
+    }
+    cores = {
+        part: {c for r in rows for c in r["group"].split("/", 2)[2].split("+")}
+        for part, rows in parts.items()
+    }
+    assert not cores["train"] & cores["heldout"]  # no line, nor a variant or join of it, on both sides
+    assert not {r["text"] for r in parts["train"]} & {r["text"] for r in parts["heldout"]}
+    assert {r["lang"] for r in parts["heldout"]} == {"ru", "uk", "en"}
+    assert {r["label"] for r in parts["heldout"]} == {"abusive", "ok"}
+
+    corpora = _small_corpora(tmp_path / "corpora")
+    (corpora / WRITTEN).mkdir()
+    for part in ("train", "heldout"):
+        row = {"text": f"{part} text", "label": "ok", "category": "question", "group": f"ru/question/{part}"}
+        (corpora / WRITTEN / f"{part}.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert [e.text for e in written_examples(corpora)] == ["train text"]
+    copied = [p for p in write_heldout(corpora, tmp_path / "out") if p.name == "heldout-written.jsonl"]
+    assert [json.loads(line)["text"] for line in copied[0].read_text(encoding="utf-8").splitlines()] == [
+        "heldout text"
+    ]
+
+
+def test_a_grief_item_the_rules_hide_does_not_switch_the_scores_hiding_off() -> None:
+    from moderation.training import Example, PolicyView, choose_thresholds
+
+    examples = [
+        Example("вопрос про ролик", 0, "labelled/x", "a", category="question"),  # the rules' error
+        Example("заказ ролика", 0, "labelled/x", "b", category="order"),
+        Example("тварь", 1, "labelled/x", "c"),
+        Example("мразь", 1, "labelled/x", "d"),
+        *(Example(f"toxic {i}", 1, "russe/train", f"t{i}") for i in range(9)),
+        Example("neutral", 0, "russe/train", "n"),
+        *(Example(f"спасибо {i}", 0, "labelled/x", f"ok{i}", category="gratitude") for i in range(58)),
+    ]
+    scores = np.array([0.99, 0.3, 0.8, 0.85, *[0.9] * 9, 0.2, *[0.1] * 58])
+    views = [PolicyView("quarantined", True), *[PolicyView("ok", True)] * (len(examples) - 1)]
+    hide = choose_thresholds(examples, scores, views)["hide"]
+    assert 0.3 < hide <= 0.8  # below the abuse, above the order: not pushed to the grid's top
+    views[1] = PolicyView("ok", True)
+    assert choose_thresholds(examples, np.array([0.99, 0.9, *scores[2:]]), views)["hide"] > 0.9

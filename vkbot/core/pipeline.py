@@ -27,6 +27,7 @@ from moderation.classifier import Classification, Classifier, OfflineClassifier
 from moderation.learned import LearnedTier
 from moderation.models import ModItem
 from moderation.policy import LearnedScore, ModerationContext, Verdict, asks, decide
+from moderation.relative import reads_as_relative, spared
 from moderation.subject import Subject
 from publishing.comments import memorial_post
 from vkbot.adapters.downloads import FetchedAhead, HttpDownloader
@@ -168,6 +169,8 @@ class Pipeline:
             channel="message",
             has_order_content=has_photo or classification.has_order_words,
             question=asks(subject.text),
+            relative=reads_as_relative(subject.text, classification, self.classifier),
+            spared=spared(subject.text),
         )
         learned = self._learned(subject.text)
         verdict = decide(classification, context, self.config.moderation, learned=learned)
@@ -284,7 +287,13 @@ class Pipeline:
         classification = self.classifier.classify(subject.text, "comment")
         # A comment under a family's memorial post meets the stricter threshold.
         memorial = memorial_post(session, subject.post_id)
-        context = ModerationContext(channel="comment", question=asks(subject.text), memorial=memorial)
+        context = ModerationContext(
+            channel="comment",
+            question=asks(subject.text),
+            memorial=memorial,
+            relative=reads_as_relative(subject.text, classification, self.classifier),
+            spared=spared(subject.text),
+        )
         learned = self._learned(subject.text)
         verdict = decide(classification, context, self.config.moderation, learned=learned)
         return self._record(session, subject, verdict, classification)

@@ -1,0 +1,141 @@
+"""A relative's order, follow-up or question is hidden by no tier (moderation.relative + the policy)."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.classifier import Classification, OfflineClassifier, Signal
+from moderation.policy import LearnedScore, ModerationContext, decide
+from moderation.relative import reads_as_relative, spared
+from moderation.settings import ModerationSettings
+
+SETTINGS = ModerationSettings()
+
+
+@pytest.fixture(scope="module")
+def clf() -> OfflineClassifier:
+    return OfflineClassifier()
+
+
+def relative(clf: OfflineClassifier, text: str, channel: str = "message") -> bool:
+    return reads_as_relative(text, clf.classify(text, channel), clf)
+
+
+# Orders, follow-ups and questions in ru, uk, en with the words that trip a tier: swearing at illness,
+# war or fate, a relative calling herself names, an order without order words.
+RELATIVES = [
+    "Я совсем бестолочь в телефонах, идиотка старая: куда вам отправить фото мамы?",
+    "Блядская болезнь забрала мою Надю за месяц. Прошу, сделайте про неё ролик",
+    "Проклятая война, сука, забрала сына. Фото его прикрепляю, он тут в форме",
+    "Бабуся моя просить: зробіть відео про діда, курва, не можу без нього. Фото додаю",
+    "Вибачте за тупе питання, я в цьому повний дуб: як надіслати вам відео?",
+    "Damn this fucking cancer. Please make a clip for my dad, I'm sending his photos",
+    "Sorry, I'm a total idiot with phones. Where do I send the photos of my son?",
+    "Напоминаю про наш заказ, я уже вся извелась, чёрт побери. Мы ждём ролик про брата",
+]
+NOT_RELATIVES = [
+    "Чтоб ты сдохла вместе со своими роликами",  # speaks to the reader as "ты"
+    "Хохлам ролики не делайте, они всё равно нас ненавидят",  # no one asking, no writer of her own
+    "Ти жалюгідна, і твої відео жалюгідні",
+    "скинь фотки в купальнике тогда закажу",  # an order as bait (a beats_order rule)
+    "Сколько стоит ночь с тобой?",
+]
+
+
+@pytest.mark.parametrize("text", RELATIVES)
+def test_a_relatives_words_read_as_hers_in_every_language(clf: OfflineClassifier, text: str) -> None:
+    assert relative(clf, text)
+
+
+@pytest.mark.parametrize("text", NOT_RELATIVES)
+def test_abuse_that_names_the_clip_is_no_relatives(clf: OfflineClassifier, text: str) -> None:
+    assert not relative(clf, text)
+
+
+HIDING = Classification((Signal("insult", "rules", 1.0, "test.insult"),))
+
+
+@pytest.mark.parametrize("channel", ["message", "comment"])
+def test_no_tier_hides_a_relatives_words_whatever_the_settings(channel: str) -> None:
+    strictest = SETTINGS.model_copy(update={"ml_quarantine_enabled": True, "order_content_protects": False})
+    context = ModerationContext(channel, relative=True, memorial=True)  # type: ignore[arg-type]
+    sure = LearnedScore(1.0, "test", 0.5, 0.9)
+    got = decide(HIDING, context, strictest, {"insult": 1.0}, sure)
+    assert got.status == "flagged" and got.reasons[-1] == "relative"
+    assert got.answer  # she is answered, never met with silence
+    # the same words not read as hers are hidden: the guard, not the signals, kept them shown
+    assert decide(HIDING, ModerationContext(channel), strictest, {"insult": 1.0}, sure).hidden  # type: ignore[arg-type]
+
+
+def test_the_guard_reaches_the_verdict_through_eval(clf: OfflineClassifier, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """eval builds the context as the pipeline does: a relative's words marked "relative" when a tier
+    would hide them, abuse with the same clip words still hidden."""
+    import json
+
+    from moderation.evaluation import evaluate, load_items
+    from moderation.learned import LearnedTier
+
+    rows = [
+        {"text": RELATIVES[1], "label": "ok", "category": "order"},
+        {
+            "text": "Чтоб ты сдохла, тварь, вместе со своими роликами",
+            "label": "abusive",
+            "category": "death_wish",
+        },
+    ]
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    tier = LearnedTier.from_settings(SETTINGS)
+    assert tier is not None
+    scored = evaluate(load_items(path), clf, SETTINGS, learned=tier.assess, tier="all").scored
+    assert not scored[0].hidden and scored[1].hidden
+
+
+# -- what spares a text from the learned score alone ----------------------------------------------------
+
+SPARED = [
+    ("Охренеть, какая работа, мама как живая. Спасибо вам огромное", "thanks"),
+    ("Holy shit, that's stunning. Thank you", "thanks"),
+    ("Ненавижу этот грёбаный рак, он забрал у меня всё", "fate"),
+    ("Курва, знову обстріл, знову похорон", "fate"),
+    ("Мне пишут «сдохни вместе со своим сыном», вот скрин. Заблокируйте", "reported"),
+    ("Someone commented 'good riddance' under my dad's clip, please remove it", "reported"),
+]
+NOT_SPARED = [
+    "Скажи спасибо, что я пока только пишу",  # a threat that says "thanks"
+    "Чтоб у тебя рак нашли, стервятница",  # the illness wished on the reader
+    "Ублюдки, наживаетесь на войне",  # the war named at a reader (a verb that speaks to one)
+    "I hope you get cancer",
+    "Бесплатный курс «Как заработать на похоронах», ссылка в профиле",  # quotes, but nobody reports
+]
+
+
+@pytest.mark.parametrize(("text", "why"), SPARED)
+def test_thanks_a_curse_at_fate_and_reported_words_are_spared(text: str, why: str) -> None:
+    assert spared(text) == why
+
+
+@pytest.mark.parametrize("text", NOT_SPARED)
+def test_abuse_that_borrows_those_words_is_not_spared(text: str) -> None:
+    assert spared(text) == ""
+
+
+def test_a_spared_text_goes_to_review_at_most_and_the_rules_still_judge_it() -> None:
+    sure = LearnedScore(1.0, "test", 0.5, 0.9)
+    context = ModerationContext("comment", spared="thanks")
+    got = decide(Classification(), context, SETTINGS, learned=sure)
+    assert got.status == "flagged" and got.reasons == ("learned:1.00>=hide,thanks",)
+    assert decide(HIDING, context, SETTINGS, learned=sure).hidden  # a rule's hide stands
+
+
+def test_abuse_quoted_in_a_report_is_hidden_by_no_tier_and_she_is_answered() -> None:
+    context = ModerationContext("message", spared="reported")
+    got = decide(HIDING, context, SETTINGS, learned=LearnedScore(1.0, "test", 0.5, 0.9))
+    assert got.status == "flagged" and got.reasons[-1] == "reported" and got.answer
+
+
+def test_a_report_that_also_thanks_is_still_a_report() -> None:
+    assert (
+        spared("Someone messaged me 'go die with your son'. Please block them. Thanks in advance")
+        == "reported"
+    )
