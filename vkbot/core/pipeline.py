@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -70,12 +70,17 @@ class Pipeline:
     downloader: Downloader
     classifier: Classifier
     learned: LearnedTier | None = None  # the learned tier beside the rules; None: rules alone
+    # From ``prepare``: the batch's event keys and which of its writers a publishing question awaits.
+    _asked: tuple[frozenset[str], set[int]] = field(default=(frozenset(), set()), init=False, repr=False)
 
     # -- EventHandler ------------------------------------------------------------------------------
     def prepare(self, session: Session, events: list[StoredEvent]) -> None:
         """Batch-wide lookups in one query each (see ``waitlist.preload``); called before ``handle``."""
         peers = [e.peer_id for e in events if e.peer_id is not None and e.peer_id > 0]
         waitlist.preload(session, (e.key for e in events), peers)
+        writers = set(peers)
+        keys = frozenset(e.key for e in events if e.peer_id in writers)
+        self._asked = (keys, publishing.peers_asked(session, writers))
 
     def slow(self, stored: StoredEvent) -> bool:
         """A message with media: its download and photo check (OpenCV) take long; the dispatcher runs it last."""
@@ -206,7 +211,11 @@ class Pipeline:
         self, session: Session, inbound: InboundMessage, *, urgent: bool = False
     ) -> list[waitlist.Reply]:
         if not urgent:  # words of despair always reach the dialog (support line, founder alert)
-            replies = publishing.answer(session, inbound, self.config.publishing, self.clock.now())
+            keys, peers = self._asked  # known for the prepared batch; else publishing looks it up
+            asked = peers if inbound.event_key in keys else None
+            replies = publishing.answer(
+                session, inbound, self.config.publishing, self.clock.now(), asked=asked
+            )
             if replies is not None:
                 return replies
         return self._dialog(session, inbound, urgent=urgent)
