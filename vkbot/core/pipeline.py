@@ -70,8 +70,10 @@ class Pipeline:
     downloader: Downloader
     classifier: Classifier
     learned: LearnedTier | None = None  # the learned tier beside the rules; None: rules alone
-    # From ``prepare``: the batch's event keys and which of its writers a publishing question awaits.
+    # From ``prepare``: the batch's event keys and which of its writers a publishing question awaits;
+    # the random_id of each echo of a sent message (``message_reply``) and which of them are ours.
     _asked: tuple[frozenset[str], set[int]] = field(default=(frozenset(), set()), init=False, repr=False)
+    _echoes: tuple[dict[str, int], set[int]] = field(default=({}, set()), init=False, repr=False)
 
     # -- EventHandler ------------------------------------------------------------------------------
     def prepare(self, session: Session, events: list[StoredEvent]) -> None:
@@ -81,6 +83,9 @@ class Pipeline:
         writers = set(peers)
         keys = frozenset(e.key for e in events if e.peer_id in writers)
         self._asked = (keys, publishing.peers_asked(session, writers))
+        echoes = {e.key: rid for e in events if (rid := _echo_random_id(e))}
+        ours = col(OutboxRow.random_id).in_(set(echoes.values()))
+        self._echoes = (echoes, set(session.scalars(select(col(OutboxRow.random_id)).where(ours))))
 
     def slow(self, stored: StoredEvent) -> bool:
         """A message with media: its download and photo check (OpenCV) take long; the dispatcher runs it last."""
@@ -252,14 +257,19 @@ class Pipeline:
         """A message the community sent: ours (by random_id) or the founder writing herself."""
         if message.peer_id <= 0:
             return []
-        ours = message.random_id and session.scalar(
-            select(col(OutboxRow.id)).where(col(OutboxRow.random_id) == message.random_id).limit(1)
-        )
+        ours = bool(message.random_id) and self._sent_by_us(session, key, message.random_id)
         if not ours or message.admin_author_id:
             at = datetime.fromtimestamp(message.date, UTC)
             waitlist.record_founder_message(session, message.peer_id, at, settings=self.config.waitlist)
             mark_handled(session, at, peer_id=message.peer_id)  # she answered: off her "Needs you" page
         return []
+
+    def _sent_by_us(self, session: Session, key: str, random_id: int) -> bool:
+        echoes, ours = self._echoes  # looked up for the prepared batch; else one query here
+        if echoes.get(key) == random_id:
+            return random_id in ours
+        query = select(col(OutboxRow.id)).where(col(OutboxRow.random_id) == random_id).limit(1)
+        return session.scalar(query) is not None
 
     def _on_permission(
         self, session: Session, key: str, change: MessageAllow | MessageDeny
@@ -304,6 +314,16 @@ class Pipeline:
     def _language(self, session: Session, peer_id: int, text: str | None) -> str:
         known = waitlist.conversation_language(session, peer_id)
         return known or (detect_language(text) if text else None) or i18n.DEFAULT_LANGUAGE
+
+
+def _echo_random_id(stored: StoredEvent) -> int | None:
+    """The random_id of a ``message_reply`` (an echo of a message the community sent), read off the raw
+    event without parsing it; the handler checks it against the parsed one."""
+    if stored.type != "message_reply" or not isinstance(stored.raw, dict):
+        return None
+    obj = stored.raw.get("object")
+    random_id = obj.get("random_id") if isinstance(obj, dict) else None
+    return random_id if isinstance(random_id, int) and random_id else None
 
 
 # The routing table: the class of an event's object -> the one handler for it. Other events are kept only.

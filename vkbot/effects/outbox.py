@@ -270,7 +270,8 @@ class OutboxSender:
 
         For tests and one-shot commands; ``run`` does not wait for a claim like this.
         """
-        runs = await asyncio.to_thread(self._claim, self.batch_size)
+        until = datetime.now(UTC) + timedelta(seconds=self.lease_s)
+        runs = await asyncio.to_thread(self._write_pass, [], [], until, self.batch_size)
         rows = [row for run in runs for row in run]
         if not rows:
             return 0
@@ -306,18 +307,11 @@ class OutboxSender:
         executor = self.executors.get(row.kind, call_executor)
         return await executor(row, self.client)
 
-    def _claim(self, limit: int) -> list[list[OutboxRow]]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            # A read-then-write transaction: on SQLite take the write lock first, or a commit by the
-            # dispatcher in between fails it at once with "database is locked" (see begin_write).
-            begin_write(session)
-            runs = self._claim_in(session, limit)
-            session.commit()
-            _detach(session, runs)
-        return runs
-
     def _claim_in(self, session: Session, limit: int) -> list[list[OutboxRow]]:
         """Claim up to ``limit`` due rows as runs: each peer's next rows in order; a row without a peer alone.
+
+        Inside a read-then-write transaction: on SQLite it must have taken the write lock first
+        (``begin_write``), or a commit by the dispatcher in between fails it with "database is locked".
 
         A peer's rows are held back while an earlier one is in flight (claimed) or failed and waits to
         be retried. Otherwise its run is its pending rows from the first one that is due or was tried,
