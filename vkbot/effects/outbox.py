@@ -176,21 +176,27 @@ class OutboxSender:
         log.info("outbox sender %s stopped", self.worker_id)
 
     async def _pass(self) -> int:
-        """Record what ended, keep the leases of what is held, claim what may go now: one transaction.
+        """Record what ended, keep the leases of what is held, claim what may go now.
 
-        One, not three: on SQLite each waits for the write lock, which the dispatcher holds while it
-        handles a batch, and a reply's row waited for up to three of its batches (bench/intake.py).
-        Recording first also frees a peer whose run just ended for the claim in the same transaction.
+        On SQLite in one transaction, not three: each waits for the write lock, which the dispatcher
+        holds while it handles a batch, and a reply's row waited for up to three of its batches
+        (bench/intake.py); recording first frees a peer whose run just ended for the claim. On
+        PostgreSQL (no such lock) the claim has its own transaction, so that other senders see the
+        peers freed by the record: claiming a freed peer's next rows in the same transaction kept
+        every peer with the first sender (tests/test_outbox_postgres.py).
         """
         finished, self._finished = self._finished, []
         renew = list(self._held) if self._held and self._lease_half_gone() else []
         room = min(self.batch_size, self.max_in_flight - len(self._held))
         until = datetime.now(UTC) + timedelta(seconds=self.lease_s)
+        together = self.engine.dialect.name == "sqlite"
         try:
-            runs = await asyncio.to_thread(self._write_pass, finished, renew, until, room)
+            runs = await asyncio.to_thread(self._write_pass, finished, renew, until, room if together else 0)
         except BaseException:
             self._finished[:0] = finished  # e.g. the database busy: recorded on a later pass
             raise
+        if not together and room > 0:
+            runs = await asyncio.to_thread(self._write_pass, [], [], until, room)
         if renew:
             self._lease_ends = until
         if runs and not self._held:  # otherwise the rows already held have the earliest lease
