@@ -59,7 +59,7 @@ class Dispatcher:
     # ... and a time budget: once its handling took this long (real time) and another writer of this
     # process waits for the SQLite write lock (the sender, the listener), a transaction commits what
     # it did; the rest go in the next one. They waited for entire 200-event batches (bench/intake.py).
-    # None: no budget.
+    # On PostgreSQL nobody waits so (row locks): no cut. None: no budget.
     batch_budget_s: float | None = 0.1
     slow_batch_size: int = 5  # events with photos to check, per transaction (see process_pending)
     max_attempts: int = 3
