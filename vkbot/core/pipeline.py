@@ -82,10 +82,10 @@ class Pipeline:
         waitlist.preload(session, (e.key for e in events), peers)
         writers = set(peers)
         keys = frozenset(e.key for e in events if e.peer_id in writers)
-        self._asked = (keys, publishing.peers_asked(session, writers))
+        self._asked = (keys, publishing.peers_asked(session, writers) if writers else set())
         echoes = {e.key: rid for e in events if (rid := _echo_random_id(e))}
-        ours = col(OutboxRow.random_id).in_(set(echoes.values()))
-        self._echoes = (echoes, set(session.scalars(select(col(OutboxRow.random_id)).where(ours))))
+        ours = select(col(OutboxRow.random_id)).where(col(OutboxRow.random_id).in_(set(echoes.values())))
+        self._echoes = (echoes, set(session.scalars(ours)) if echoes else set())
 
     def slow(self, stored: StoredEvent) -> bool:
         """A message with media: its download and photo check (OpenCV) take long; the dispatcher runs it last."""
