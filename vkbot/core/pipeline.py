@@ -257,7 +257,7 @@ class Pipeline:
         """A message the community sent: ours (by random_id) or the founder writing herself."""
         if message.peer_id <= 0:
             return []
-        ours = bool(message.random_id) and self._sent_by_us(session, key, message.random_id)
+        ours = message.random_id is not None and self._sent_by_us(session, key, message.random_id)
         if not ours or message.admin_author_id:
             at = datetime.fromtimestamp(message.date, UTC)
             waitlist.record_founder_message(session, message.peer_id, at, settings=self.config.waitlist)
@@ -265,6 +265,8 @@ class Pipeline:
         return []
 
     def _sent_by_us(self, session: Session, key: str, random_id: int) -> bool:
+        if not random_id:
+            return False  # 0: VK's "no random_id", never one of ours (random_id_for is never 0)
         echoes, ours = self._echoes  # looked up for the prepared batch; else one query here
         if echoes.get(key) == random_id:
             return random_id in ours

@@ -112,6 +112,9 @@ class SenderStats:
     last_error: str | None = None
 
 
+# A row that ended: its outcome (a result, an exception or UNTRIED) and when.
+Ended = tuple[OutboxRow, Any, datetime]
+
 # The outcome of a claimed row its run never reached (an earlier row of the peer failed, or we are
 # stopping): handed back untried.
 UNTRIED = object()
@@ -157,7 +160,7 @@ class OutboxSender:
     # Rows claimed and not yet handed to ``_finished``; their runs; ended rows waiting to be recorded.
     _held: set[int] = field(default_factory=set, init=False, repr=False)
     _runs: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
-    _finished: list[tuple[OutboxRow, Any]] = field(default_factory=list, init=False, repr=False)
+    _finished: list[Ended] = field(default_factory=list, init=False, repr=False)
     _lease_ends: datetime | None = field(default=None, init=False, repr=False)
     _stopping: bool = field(default=False, init=False, repr=False)
 
@@ -221,7 +224,7 @@ class OutboxSender:
                     outcome = exc
                     failed = True
             self._held.discard(row.id)  # type: ignore[arg-type]
-            self._finished.append((row, outcome))
+            self._finished.append((row, outcome, datetime.now(UTC)))
             self.wake.set()  # the next pass records it (and frees the peer once the run ends)
 
     async def _record_finished(self) -> int:
@@ -240,7 +243,7 @@ class OutboxSender:
         return left.total_seconds() < self.lease_s / 2
 
     def _write_pass(
-        self, finished: list[tuple[OutboxRow, Any]], renew: list[int], until: datetime, room: int
+        self, finished: list[Ended], renew: list[int], until: datetime, room: int
     ) -> list[list[OutboxRow]]:
         """``_pass``'s transaction: record ``finished``, extend the lease of ``renew`` (rows held, so no
         other sender takes a call VK holds for minutes), claim up to ``room`` rows."""
@@ -393,7 +396,7 @@ class OutboxSender:
         runs.sort(key=lambda run: run[0].id or 0)  # the longest waiting first
         return runs
 
-    def _record(self, finished: list[tuple[OutboxRow, Any]]) -> None:
+    def _record(self, finished: list[Ended]) -> None:
         with Session(self.engine) as session:
             begin_write(session)
             undeliverable = self._record_in(session, finished)
@@ -405,15 +408,16 @@ class OutboxSender:
             for peer_id, code in undeliverable:
                 self.on_undeliverable(peer_id, code)
 
-    def _record_in(self, session: Session, finished: list[tuple[OutboxRow, Any]]) -> list[tuple[int, int]]:
-        """Record the outcomes; returns the (peer, error code) pairs VK will not deliver to."""
+    def _record_in(self, session: Session, finished: list[Ended]) -> list[tuple[int, int]]:
+        """Record the outcomes (done at the moment VK answered); returns the (peer, error code) pairs VK
+        will not deliver to."""
         now = datetime.now(UTC)
         undeliverable: list[tuple[int, int]] = []
         # One SELECT for the batch, not one per row: with a claim of 500 the per-row gets left the
         # rate limiter idle for a quarter of a second per batch (bench/outbox.py).
-        query = select(OutboxRow).where(col(OutboxRow.id).in_([row.id for row, _ in finished]))
+        query = select(OutboxRow).where(col(OutboxRow.id).in_([row.id for row, *_ in finished]))
         loaded = {current.id: current for current in session.scalars(query)}
-        for row, outcome in finished:
+        for row, outcome, at in finished:
             current = loaded.get(row.id)
             if current is None or current.claimed_by != self.worker_id:
                 continue  # the lease ran out and another sender owns it now
@@ -422,7 +426,7 @@ class OutboxSender:
                 continue  # claimed again with its peer's next run
             current.attempts += 1
             if not isinstance(outcome, BaseException):
-                current.status, current.result, current.done_at = "done", outcome, now
+                current.status, current.result, current.done_at = "done", outcome, at
                 current.last_error = None
                 self.stats.sent += 1
                 if self.on_outcome:
@@ -432,7 +436,7 @@ class OutboxSender:
             current.last_error = reason
             self.stats.last_error = reason
             if isinstance(outcome, VkApiError) and outcome.code in UNDELIVERABLE_CODES:
-                current.status, current.done_at = "undeliverable", now
+                current.status, current.done_at = "undeliverable", at
                 self.stats.undeliverable += 1
                 if current.peer_id is not None:
                     undeliverable.append((current.peer_id, outcome.code))
