@@ -1,10 +1,8 @@
-"""The dispatcher's cadence: a wake during a pass is not lost; a slow event does not hold back its batch; a
-batch past its time budget lets a waiting writer in."""
+"""The dispatcher's cadence: a wake during a pass is not lost; a slow event does not hold back its batch."""
 
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 
 from sqlalchemy import select
@@ -14,7 +12,6 @@ from vkbot.core.dispatch import Dispatcher
 from vkbot.core.store.db import make_engine, migrate
 from vkbot.core.store.events_repo import EventRecord, EventStore
 from vkbot.core.store.models import StoredEvent
-from vkbot.core.store.write_turns import writers_waiting
 from vkbot.effects.outbox import OutboxRequest, message_request
 
 
@@ -101,58 +98,9 @@ def test_a_slow_event_waits_for_the_rest_of_its_batch_and_keeps_its_conversation
     )
     handler = PhotoLast(engine)
     try:
-        # No time budget: one call handles all five however slow the machine is.
-        assert Dispatcher(engine, handler, batch_budget_s=None).process_pending() == 5
+        assert Dispatcher(engine, handler).process_pending() == 5
     finally:
         engine.dispose()
     # The other conversations were committed before the photo was looked at; b2 still came after it.
     assert handler.committed_during_slow == {"a1", "a2", "c1"}
     assert handler.order == ["a1", "a2", "c1", "b-photo", "b2"]
-
-
-class LetsAWriterQueue:
-    """Replies to each message; during the first, another thread of the process queues to write."""
-
-    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
-        self.engine = engine
-        self.order: list[str] = []
-        self.writer: threading.Thread | None = None
-        self.written = threading.Event()
-
-    def _write(self) -> None:  # the listener storing an event, say
-        EventStore(self.engine, 1).store_sync([_msg(9, 1, "late")], None)
-        self.written.set()
-
-    def handle(self, session: Session, event: StoredEvent) -> list[OutboxRequest]:
-        message = event.raw["object"]["message"]
-        self.order.append(message["text"])
-        if self.writer is None:
-            self.writer = threading.Thread(target=self._write)
-            self.writer.start()
-            deadline = time.monotonic() + 60
-            while not writers_waiting(self.engine):  # in line behind this transaction
-                assert time.monotonic() < deadline, "the writer never queued"
-                time.sleep(0.005)
-        return [message_request(f"evt:{event.id}:r", message["peer_id"], message["text"])]
-
-    def give_up(self, session: Session, event: StoredEvent, error: str) -> list[OutboxRequest]:
-        return []
-
-
-def test_a_batch_past_its_budget_commits_when_another_writer_waits_and_the_rest_follow_in_order(
-    tmp_path,
-) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
-    migrate(engine)
-    EventStore(engine, 1).store_sync([_msg(1, i, f"a{i}") for i in range(1, 6)], None)
-    handler = LetsAWriterQueue(engine)
-    dispatcher = Dispatcher(engine, handler, batch_budget_s=0.0)
-    try:
-        assert dispatcher.process_pending() == 1  # cut after the first: the writer was waiting
-        assert handler.written.wait(60)  # and wrote as soon as that commit let it
-        # Nobody waits now: the budget alone does not cut, the rest (and the late event) go in one.
-        assert dispatcher.process_pending() == 5
-        assert dispatcher.process_pending() == 0
-    finally:
-        engine.dispose()
-    assert handler.order == ["a1", "a2", "a3", "a4", "a5", "late"]

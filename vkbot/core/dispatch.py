@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -23,13 +22,10 @@ from vkbot.clock import Clock, SystemClock
 from vkbot.core.claims import claim, upcoming
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import StoredEvent
-from vkbot.core.store.write_turns import writers_waiting
 from vkbot.core.worker import run_worker
 from vkbot.effects.outbox import OutboxRequest, enqueue
 
 log = logging.getLogger("vkbot.core.dispatch")
-
-_MIN_CLAIM = 10  # the smallest claim the time budget shrinks a batch to
 
 
 class EventHandler(Protocol):
@@ -56,11 +52,6 @@ class Dispatcher:
     # One transaction per batch: big enough to amortise it, small enough that replies leave promptly and
     # the SQLite write lock is never held near its 30 s busy timeout (photo checks run inside).
     batch_size: int = 200
-    # ... and a time budget: once its handling took this long (real time) and another writer of this
-    # process waits for the SQLite write lock (the sender, the listener), a transaction commits what
-    # it did; the rest go in the next one. They waited for entire 200-event batches (bench/intake.py).
-    # On PostgreSQL nobody waits so (row locks): no cut. None: no budget.
-    batch_budget_s: float | None = 0.1
     slow_batch_size: int = 5  # events with photos to check, per transaction (see process_pending)
     max_attempts: int = 3
     idle_poll_s: float = 0.5
@@ -72,9 +63,6 @@ class Dispatcher:
     clock: Clock = field(default_factory=SystemClock)
     processed: int = 0
     failed: int = 0
-    # Events the next transaction claims: ``batch_size``, or about what the last one handled within
-    # its budget (claiming and preparing 200 to handle 8 cost more than the handling).
-    _limit: int = field(default=0, init=False, repr=False)
 
     async def run(self, stop: asyncio.Event) -> None:
         # A failed pass (e.g. the database busy or down) leaves the events stored and unprocessed.
@@ -93,13 +81,8 @@ class Dispatcher:
         with everything after them in their conversation: the rest of the batch is committed first, so
         its replies do not wait for the check (bench/intake.py found the latency tail there).
         """
-        limit = self._limit or self.batch_size
-        handled, quick, claimed = self._transaction(limit, defer_slow=True)
-        if handled < quick:  # the budget cut it: claim about what fits next time
-            self._limit = max(_MIN_CLAIM, handled)
-        elif claimed == limit:  # a full claim fitted: claim more next time
-            self._limit = min(self.batch_size, 2 * limit)
-        if quick < claimed:  # slow events were held back
+        handled, deferred = self._transaction(self.batch_size, defer_slow=True)
+        if deferred:
             # Few at a time: each holds SQLite's write lock while its photos are checked, and the
             # listener and the sender must get their turns in between (the 500-relatives test saw
             # 30-40 s batches of 100 starve them). Their downloads are done before it, holding nothing.
@@ -119,8 +102,7 @@ class Dispatcher:
         except Exception:  # only an optimisation: the transaction then downloads what it needs itself
             log.exception("fetching media ahead of the transaction failed")
 
-    def _transaction(self, limit: int, *, defer_slow: bool) -> tuple[int, int, int]:
-        """One transaction; returns the events handled, the quick part of the claim, the claim."""
+    def _transaction(self, limit: int, *, defer_slow: bool) -> tuple[int, bool]:
         with Session(self.engine) as session:
             begin_write(session)
             claimed = claim(session, limit, self.max_attempts)
@@ -128,11 +110,11 @@ class Dispatcher:
             prepare = getattr(self.handler, "prepare", None)  # optional: batch-wide lookups up front
             if events and prepare is not None:
                 prepare(session, events)
-            handled = self._handle_batch(session, events) if events else 0
-            if handled is None:
-                handled = self._handle_each(session, events)
+            if events and not self._handle_batch(session, events):
+                for event in events:
+                    self._handle_one(session, event)
             session.commit()
-            return handled, len(events), len(claimed)
+            return len(events), len(events) < len(claimed)
 
     def _quick_part(self, events: list[StoredEvent]) -> list[StoredEvent]:
         """The events before any slow one of their conversation (a handler without ``slow``: all)."""
@@ -149,31 +131,17 @@ class Dispatcher:
                 quick.append(event)
         return quick
 
-    def _within_budget(self) -> Callable[[], bool]:
-        """False once the transaction's handling took ``batch_budget_s`` and another writer waits."""
-        if self.batch_budget_s is None:
-            return lambda: True
-        deadline = time.monotonic() + self.batch_budget_s
-        return lambda: time.monotonic() < deadline or not writers_waiting(self.engine)
+    def _handle_batch(self, session: Session, events: list[StoredEvent]) -> bool:
+        """Fast path: the whole batch in one savepoint and one outbox insert; False (nothing kept) if any failed.
 
-    def _handle_batch(self, session: Session, events: list[StoredEvent]) -> int | None:
-        """Fast path: the events in one savepoint and one outbox insert; None (nothing kept) if any failed.
-
-        Handles them in order until the time budget is spent (at least one); returns how many.
         A savepoint and an insert per event cost more than the handlers themselves (bench/ingest.py);
         when one event fails, the caller redoes the batch event by event, which isolates it.
         """
         savepoint = session.begin_nested()
-        within_budget = self._within_budget()
         try:
             requests: list[OutboxRequest] = []
-            done: list[StoredEvent] = []
             for event in events:
                 requests.extend(self.handler.handle(session, event))
-                done.append(event)
-                if not within_budget():
-                    break
-            events = done
             enqueue(session, requests)
             session.flush()
             # One statement for the batch: per-object updates cost more than a simple handler itself.
@@ -186,20 +154,9 @@ class Dispatcher:
             savepoint.commit()
         except Exception:
             savepoint.rollback()
-            return None
+            return False
         self.processed += len(events)
-        return len(events)
-
-    def _handle_each(self, session: Session, events: list[StoredEvent]) -> int:
-        """Slow path, one savepoint per event (isolates a failing one), within the same time budget."""
-        within_budget = self._within_budget()
-        handled = 0
-        for event in events:
-            self._handle_one(session, event)
-            handled += 1
-            if not within_budget():
-                break
-        return handled
+        return True
 
     def _handle_one(self, session: Session, event: StoredEvent) -> None:
         savepoint = session.begin_nested()

@@ -41,8 +41,7 @@ def feed_raw_event(
     clock = clock or SystemClock()
     record = EventRecord.parse(raw, source)
     EventStore(engine, 0, clock).store_sync([record], None)  # no ts: nothing is polled here
-    # No time budget: every pending event is handled in this one call.
-    Dispatcher(engine, handler, on_error=on_error, clock=clock, batch_budget_s=None).process_pending()
+    Dispatcher(engine, handler, on_error=on_error, clock=clock).process_pending()
     return _rows_of(engine, record)
 
 

@@ -17,7 +17,6 @@ import logging
 import sys
 import threading
 import time
-import weakref
 from collections import deque
 from typing import Any
 
@@ -71,10 +70,6 @@ class WriteTurns:
         self._taken, self._holder, self._since = True, what, time.monotonic()
         return True
 
-    def waiting(self) -> int:
-        """Writers in line for the turn (the holder not counted)."""
-        return len(self._line)
-
     def release(self) -> None:
         with self._guard:
             if self._line:
@@ -94,18 +89,9 @@ def _caller() -> str:
     return threading.current_thread().name
 
 
-_TURNS: weakref.WeakKeyDictionary[Engine, WriteTurns] = weakref.WeakKeyDictionary()
-
-
-def writers_waiting(engine: Engine) -> int:
-    """Transactions of this process waiting for ``engine``'s write turn (0 for an engine without turns)."""
-    turns = _TURNS.get(engine)
-    return turns.waiting() if turns is not None else 0
-
-
 def take_turns(engine: Engine, timeout_s: float) -> WriteTurns:
     """Make every writing transaction on ``engine`` wait for its turn (at most ``timeout_s``)."""
-    turns = _TURNS[engine] = WriteTurns()
+    turns = WriteTurns()
 
     @event.listens_for(engine, "before_cursor_execute")
     def _wait_for_turn(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
