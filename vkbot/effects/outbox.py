@@ -193,8 +193,12 @@ class OutboxSender:
         room = min(self.batch_size, self.max_in_flight - len(self._held))
         until = datetime.now(UTC) + timedelta(seconds=self.lease_s)
         together = self.engine.dialect.name == "sqlite"
+        runs: list[list[OutboxRow]] = []
         try:
-            runs = await asyncio.to_thread(self._write_pass, finished, renew, until, room if together else 0)
+            if together or finished or renew:
+                runs = await asyncio.to_thread(
+                    self._write_pass, finished, renew, until, room if together else 0
+                )
         except BaseException:
             self._finished[:0] = finished  # e.g. the database busy: recorded on a later pass
             raise
