@@ -4,7 +4,7 @@ Domain only: it never imports ``vkbot``. ``plan`` decides and returns effects (`
 the caller turns them into outbox rows and reports outcomes back (``publishing.outcomes``).
 """
 
-from publishing.approval import answer
+from publishing.approval import answer, peers_asked
 from publishing.effects import DeletePost, Effect, HandToFounder, PublishClip, SwitchComments
 from publishing.models import PubPost
 from publishing.outcomes import (
@@ -36,6 +36,7 @@ __all__ = [
     "guid_for",
     "handed_to_founder",
     "next_free_slot",
+    "peers_asked",
     "plan",
     "publication_for",
     "record_handed_to_founder",

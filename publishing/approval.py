@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection, Iterable
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
@@ -111,6 +112,23 @@ def expire_unanswered(session: Session, settings: PublishingSettings, now: datet
             text = i18n.text("publishing.approval.expired", _lang(order))
             replies.append(Reply(order.peer_id, text, f"pub:{post.guid}:expired", proactive=True))
     return replies
+
+
+def peers_asked(session: Session, peer_ids: Iterable[int]) -> set[int]:
+    """Which of ``peer_ids`` have a question waiting for their answer: one query for a batch of messages.
+
+    Most messages are not answers; ``answer(..., asked=...)`` then skips its per-message lookup.
+    """
+    query = (
+        select(WlOrder.peer_id)
+        .join(PubPost, col(WlOrder.id) == col(PubPost.order_id))
+        .where(
+            col(WlOrder.peer_id).in_(list(peer_ids)),
+            PubPost.status == "awaiting",
+            col(PubPost.asked_at).is_not(None),
+        )
+    )
+    return {peer for peer in session.exec(query).all() if peer is not None}
 
 
 def _pending(session: Session, peer_id: int, post_id: object = None) -> PubPost | None:
@@ -218,11 +236,22 @@ def _approve(
 
 
 def answer(
-    session: Session, msg: InboundMessage, settings: PublishingSettings, now: datetime
+    session: Session,
+    msg: InboundMessage,
+    settings: PublishingSettings,
+    now: datetime,
+    *,
+    asked: Collection[int] | None = None,
 ) -> list[Reply] | None:
-    """The replies if ``msg`` answered the family's pending approval question, else None."""
+    """The replies if ``msg`` answered the family's pending approval question, else None.
+
+    ``asked``: the writers known to have a question pending (``peers_asked``, looked up for a batch);
+    None: looked up here.
+    """
     payload = msg.payload or {}
     pressed = payload.get("pub") in CHOICES
+    if asked is not None and msg.peer_id not in asked and not pressed:
+        return None
     post = _pending(session, msg.peer_id, payload.get("post") if pressed else None)
     if post is None:
         if pressed:  # a button of a question already answered (or withdrawn): say so, not the intake

@@ -1,11 +1,14 @@
-"""Packing calls into execute and mapping execute's answer back to each call (no network)."""
+"""Packing calls into execute, mapping execute's answer back to each call, spacing requests (no network)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from typing import Any
 
-from vkbot.api.batching import build_execute_code, can_batch, split_execute_response
+from vkbot.api.batching import CallQueue, PendingCall, build_execute_code, can_batch, split_execute_response
 from vkbot.api.errors import CannotMessageUser, VkApiError
+from vkbot.api.limiter import RollingWindowLimiter
 
 
 def test_execute_code_is_a_list_of_api_calls_with_json_params() -> None:
@@ -52,3 +55,32 @@ def test_save_and_longpoll_methods_are_never_batched() -> None:
     ):
         assert not can_batch(method)
     assert can_batch("messages.send")
+
+
+async def test_requests_start_a_spacing_apart_and_calls_queued_meanwhile_share_one_execute() -> None:
+    starts: list[tuple[float, str]] = []
+
+    async def transport(method: str, params: dict[str, Any]) -> dict[str, Any]:
+        starts.append((asyncio.get_running_loop().time(), method))
+        if method == "execute":
+            return {"response": [1] * params["code"].count("API.")}
+        return {"response": 1}
+
+    async def never_retry(exc: BaseException, call: PendingCall) -> float | None:
+        return None
+
+    queue = CallQueue(
+        "t", limiter=RollingWindowLimiter(20), transport=transport, retry_policy=never_retry, spacing_s=0.2
+    )
+    try:
+        assert await queue.submit("users.get", {}) == 1  # alone: nothing to wait for
+        # Two more at once, right after it: they wait for the gap, then travel together.
+        assert await asyncio.gather(queue.submit("users.get", {}), queue.submit("groups.getById", {})) == [
+            1,
+            1,
+        ]
+    finally:
+        await queue.aclose()
+    assert [method for _, method in starts] == ["users.get", "execute"]
+    assert starts[1][0] - starts[0][0] >= 0.2
+    assert (queue.requests_sent, queue.executes_sent) == (2, 1)

@@ -52,6 +52,19 @@ def test_the_bot_steps_back_when_the_founder_writes_herself(fed: Fed) -> None:
     assert fed.write(3005, "Спасибо, жду") == []
 
 
+def test_the_echo_of_our_own_reply_is_not_taken_for_the_founder_writing(fed: Fed) -> None:
+    rows = fed(fed.updates.message(3006, "Здравствуйте, мама умерла, хочу ролик"))
+    [ours, *_] = [row for row in rows if row.method == "messages.send"]
+    echo = fed.updates.message_object(
+        -1001, ours.params["message"], peer_id=3006, out=1, random_id=ours.random_id
+    )
+    fed(fed.updates.envelope("message_reply", echo))  # every message the bot sends comes back so
+    assert fed.write(3006, "Спасибо, жду")  # still answered: the bot did not step back
+    stranger = fed.updates.message_object(-1001, "Это Анна.", peer_id=3006, out=1, random_id=424242)
+    fed(fed.updates.envelope("message_reply", stranger))  # not a row of ours: someone wrote by hand
+    assert fed.write(3006, "Спасибо ещё раз") == []
+
+
 def test_an_abusive_comment_is_hidden_from_the_wall(fed: Fed) -> None:
     rows = fed(fed.updates.comment(4001, "Ты тупая мразь, чтоб ты сдохла"))
     assert [r.method for r in rows] == []  # the removal is moderation's row, named after the item

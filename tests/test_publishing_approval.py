@@ -8,12 +8,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from publishing import PublishClip, PublishingSettings, PubPost, plan
-from publishing.approval import parse_date_wish
+from publishing.approval import answer, parse_date_wish, peers_asked
 from publishing.captions import clean_name
 from tests.db_fixtures import db_url, engine  # noqa: F401
 from tests.test_publishing_planner import MORNING, SETTINGS, SLOT_TODAY, delivered_order, posts, press
 from vkbot.clock import ManualClock
 from waitlist.effects import Reply
+from waitlist.inbound import InboundMessage
 from waitlist.models import WlConsent
 
 BERLIN = PublishingSettings(timezone="Europe/Berlin")
@@ -218,3 +219,28 @@ def test_no_comments_in_words_approves_the_post_with_its_comments_closed(engine:
     assert (post.status, post.comments) == ("queued", "closed")
     [entry] = ledger(engine)
     assert (entry.granted, entry.version, entry.wording) == (True, "post:no_comments", post.caption)
+
+
+def test_a_batch_looks_up_once_who_is_asked_and_the_others_skip_the_lookup(engine: Engine) -> None:  # noqa: F811
+    clock = ManualClock(MORNING)
+    ask = asked(engine, clock)
+    other = ask.peer_id + 1
+    with Session(engine) as session:
+        assert peers_asked(session, {ask.peer_id, other}) == {ask.peer_id}
+        known = peers_asked(session, [ask.peer_id, other])
+
+    def said(peer: int, text: str, asked_peers: set[int], payload: dict[str, object] | None = None) -> object:
+        msg = InboundMessage(f"evt:{peer}:{text}", peer, peer, text, clock.now(), payload=payload)
+        with Session(engine) as session:
+            replies = answer(session, msg, SETTINGS, clock.now(), asked=asked_peers)
+            session.commit()
+        return replies
+
+    assert said(other, "Не публиковать", known) is None  # not asked: the dialog's, no lookup
+    stale = {"pub": "yes", "post": 12345}  # a pressed button still hears that its question is gone
+    assert "уже" in said(other, "Опубликовать так", known, stale)[0].text  # type: ignore[index]
+    assert posts(engine)[0].status == "awaiting"
+    assert said(ask.peer_id, "Не публиковать", known) is not None
+    assert posts(engine)[0].status == "declined"
+    with Session(engine) as session:
+        assert peers_asked(session, [ask.peer_id]) == set()  # answered: nobody is asked any more

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -71,12 +71,22 @@ class Pipeline:
     downloader: Downloader
     classifier: Classifier
     learned: LearnedTier | None = None  # the learned tier beside the rules; None: rules alone
+    # From ``prepare``: the batch's event keys and which of its writers a publishing question awaits;
+    # the random_id of each echo of a sent message (``message_reply``) and which of them are ours.
+    _asked: tuple[frozenset[str], set[int]] = field(default=(frozenset(), set()), init=False, repr=False)
+    _echoes: tuple[dict[str, int], set[int]] = field(default=({}, set()), init=False, repr=False)
 
     # -- EventHandler ------------------------------------------------------------------------------
     def prepare(self, session: Session, events: list[StoredEvent]) -> None:
         """Batch-wide lookups in one query each (see ``waitlist.preload``); called before ``handle``."""
         peers = [e.peer_id for e in events if e.peer_id is not None and e.peer_id > 0]
         waitlist.preload(session, (e.key for e in events), peers)
+        writers = set(peers)
+        keys = frozenset(e.key for e in events if e.peer_id in writers)
+        self._asked = (keys, publishing.peers_asked(session, writers) if writers else set())
+        echoes = {e.key: rid for e in events if (rid := _echo_random_id(e))}
+        ours = select(col(OutboxRow.random_id)).where(col(OutboxRow.random_id).in_(set(echoes.values())))
+        self._echoes = (echoes, set(session.scalars(ours)) if echoes else set())
 
     def slow(self, stored: StoredEvent) -> bool:
         """A message with media: its download and photo check (OpenCV) take long; the dispatcher runs it last."""
@@ -209,7 +219,11 @@ class Pipeline:
         self, session: Session, inbound: InboundMessage, *, urgent: bool = False
     ) -> list[waitlist.Reply]:
         if not urgent:  # words of despair always reach the dialog (support line, founder alert)
-            replies = publishing.answer(session, inbound, self.config.publishing, self.clock.now())
+            keys, peers = self._asked  # known for the prepared batch; else publishing looks it up
+            asked = peers if inbound.event_key in keys else None
+            replies = publishing.answer(
+                session, inbound, self.config.publishing, self.clock.now(), asked=asked
+            )
             if replies is not None:
                 return replies
         return self._dialog(session, inbound, urgent=urgent)
@@ -246,14 +260,21 @@ class Pipeline:
         """A message the community sent: ours (by random_id) or the founder writing herself."""
         if message.peer_id <= 0:
             return []
-        ours = message.random_id and session.scalar(
-            select(col(OutboxRow.id)).where(col(OutboxRow.random_id) == message.random_id).limit(1)
-        )
+        ours = message.random_id is not None and self._sent_by_us(session, key, message.random_id)
         if not ours or message.admin_author_id:
             at = datetime.fromtimestamp(message.date, UTC)
             waitlist.record_founder_message(session, message.peer_id, at, settings=self.config.waitlist)
             mark_handled(session, at, peer_id=message.peer_id)  # she answered: off her "Needs you" page
         return []
+
+    def _sent_by_us(self, session: Session, key: str, random_id: int) -> bool:
+        if not random_id:
+            return False  # 0: VK's "no random_id", never one of ours (random_id_for is never 0)
+        echoes, ours = self._echoes  # looked up for the prepared batch; else one query here
+        if echoes.get(key) == random_id:
+            return random_id in ours
+        query = select(col(OutboxRow.id)).where(col(OutboxRow.random_id) == random_id).limit(1)
+        return session.scalar(query) is not None
 
     def _on_permission(
         self, session: Session, key: str, change: MessageAllow | MessageDeny
@@ -304,6 +325,16 @@ class Pipeline:
     def _language(self, session: Session, peer_id: int, text: str | None) -> str:
         known = waitlist.conversation_language(session, peer_id)
         return known or (detect_language(text) if text else None) or i18n.DEFAULT_LANGUAGE
+
+
+def _echo_random_id(stored: StoredEvent) -> int | None:
+    """The random_id of a ``message_reply`` (an echo of a message the community sent), read off the raw
+    event without parsing it; the handler checks it against the parsed one."""
+    if stored.type != "message_reply" or not isinstance(stored.raw, dict):
+        return None
+    obj = stored.raw.get("object")
+    random_id = obj.get("random_id") if isinstance(obj, dict) else None
+    return random_id if isinstance(random_id, int) and random_id else None
 
 
 # The routing table: the class of an event's object -> the one handler for it. Other events are kept only.

@@ -112,6 +112,9 @@ class SenderStats:
     last_error: str | None = None
 
 
+# A row that ended: its outcome (a result, an exception or UNTRIED) and when.
+Ended = tuple[OutboxRow, Any, datetime]
+
 # The outcome of a claimed row its run never reached (an earlier row of the peer failed, or we are
 # stopping): handed back untried.
 UNTRIED = object()
@@ -157,7 +160,7 @@ class OutboxSender:
     # Rows claimed and not yet handed to ``_finished``; their runs; ended rows waiting to be recorded.
     _held: set[int] = field(default_factory=set, init=False, repr=False)
     _runs: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
-    _finished: list[tuple[OutboxRow, Any]] = field(default_factory=list, init=False, repr=False)
+    _finished: list[Ended] = field(default_factory=list, init=False, repr=False)
     _lease_ends: datetime | None = field(default=None, init=False, repr=False)
     _stopping: bool = field(default=False, init=False, repr=False)
 
@@ -176,14 +179,33 @@ class OutboxSender:
         log.info("outbox sender %s stopped", self.worker_id)
 
     async def _pass(self) -> int:
-        """Record what ended, keep the leases of what is held, claim what may go now."""
-        recorded = await self._record_finished()
-        if self._held and self._lease_half_gone():
-            until = datetime.now(UTC) + timedelta(seconds=self.lease_s)
-            await asyncio.to_thread(self._renew_leases, list(self._held), until)
-            self._lease_ends = until
+        """Record what ended, keep the leases of what is held, claim what may go now.
+
+        On SQLite in one transaction, not three: each waits for the write lock, which the dispatcher
+        holds while it handles a batch, and a reply's row waited for up to three of its batches
+        (bench/intake.py); recording first frees a peer whose run just ended for the claim. On
+        PostgreSQL (no such lock) the claim has its own transaction, so that other senders see the
+        peers freed by the record: claiming a freed peer's next rows in the same transaction kept
+        every peer with the first sender (tests/test_outbox_postgres.py).
+        """
+        finished, self._finished = self._finished, []
+        renew = list(self._held) if self._held and self._lease_half_gone() else []
         room = min(self.batch_size, self.max_in_flight - len(self._held))
-        runs = await asyncio.to_thread(self._claim, room) if room > 0 else []
+        until = datetime.now(UTC) + timedelta(seconds=self.lease_s)
+        together = self.engine.dialect.name == "sqlite"
+        runs: list[list[OutboxRow]] = []
+        try:
+            if together or finished or renew:
+                runs = await asyncio.to_thread(
+                    self._write_pass, finished, renew, until, room if together else 0
+                )
+        except BaseException:
+            self._finished[:0] = finished  # e.g. the database busy: recorded on a later pass
+            raise
+        if not together and room > 0:
+            runs = await asyncio.to_thread(self._write_pass, [], [], until, room)
+        if renew:
+            self._lease_ends = until
         if runs and not self._held:  # otherwise the rows already held have the earliest lease
             self._lease_ends = runs[0][0].claimed_until
         for rows in runs:
@@ -191,7 +213,7 @@ class OutboxSender:
             task = asyncio.get_running_loop().create_task(self._send_run(rows))
             self._runs.add(task)
             task.add_done_callback(self._runs.discard)
-        return recorded + sum(len(rows) for rows in runs)
+        return len(finished) + sum(len(rows) for rows in runs)
 
     async def _send_run(self, rows: list[OutboxRow]) -> None:
         """One peer's rows in order; the first failure hands the rest back untried."""
@@ -206,7 +228,7 @@ class OutboxSender:
                     outcome = exc
                     failed = True
             self._held.discard(row.id)  # type: ignore[arg-type]
-            self._finished.append((row, outcome))
+            self._finished.append((row, outcome, datetime.now(UTC)))
             self.wake.set()  # the next pass records it (and frees the peer once the run ends)
 
     async def _record_finished(self) -> int:
@@ -224,9 +246,21 @@ class OutboxSender:
         left = (self._lease_ends or datetime.now(UTC)) - datetime.now(UTC)
         return left.total_seconds() < self.lease_s / 2
 
-    def _renew_leases(self, row_ids: list[int], until: datetime) -> None:
-        """Extend the lease of the rows held, so no other sender takes a call VK holds for minutes."""
-        self._update_held(row_ids, claimed_until=until)
+    def _write_pass(
+        self, finished: list[Ended], renew: list[int], until: datetime, room: int
+    ) -> list[list[OutboxRow]]:
+        """``_pass``'s transaction: record ``finished``, extend the lease of ``renew`` (rows held, so no
+        other sender takes a call VK holds for minutes), claim up to ``room`` rows."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            begin_write(session)
+            undeliverable = self._record_in(session, finished) if finished else []
+            if renew:
+                self._update_held_in(session, renew, claimed_until=until)
+            runs = self._claim_in(session, room) if room > 0 else []
+            session.commit()
+            _detach(session, runs)
+        self._tell_undeliverable(undeliverable)
+        return runs
 
     def _abandon(self) -> None:
         """Cancelled or stopped: record what ended, hand the rest back now.
@@ -249,7 +283,8 @@ class OutboxSender:
 
         For tests and one-shot commands; ``run`` does not wait for a claim like this.
         """
-        runs = await asyncio.to_thread(self._claim, self.batch_size)
+        until = datetime.now(UTC) + timedelta(seconds=self.lease_s)
+        runs = await asyncio.to_thread(self._write_pass, [], [], until, self.batch_size)
         rows = [row for run in runs for row in run]
         if not rows:
             return 0
@@ -266,24 +301,30 @@ class OutboxSender:
         self._update_held(row_ids, claimed_by=None, claimed_until=None)
 
     def _update_held(self, row_ids: list[int], **values: Any) -> None:
-        """Change rows this sender still holds (a row another sender has taken meanwhile is left alone)."""
         with Session(self.engine) as session:
             begin_write(session)
-            session.execute(
-                update(OutboxRow)
-                .where(col(OutboxRow.id).in_(row_ids))
-                .where(col(OutboxRow.claimed_by) == self.worker_id)
-                .values(**values),
-                execution_options={"synchronize_session": False},
-            )
+            self._update_held_in(session, row_ids, **values)
             session.commit()
+
+    def _update_held_in(self, session: Session, row_ids: list[int], **values: Any) -> None:
+        """Change rows this sender still holds (a row another sender has taken meanwhile is left alone)."""
+        session.execute(
+            update(OutboxRow)
+            .where(col(OutboxRow.id).in_(row_ids))
+            .where(col(OutboxRow.claimed_by) == self.worker_id)
+            .values(**values),
+            execution_options={"synchronize_session": False},
+        )
 
     async def _execute(self, row: OutboxRow) -> Any:
         executor = self.executors.get(row.kind, call_executor)
         return await executor(row, self.client)
 
-    def _claim(self, limit: int) -> list[list[OutboxRow]]:
+    def _claim_in(self, session: Session, limit: int) -> list[list[OutboxRow]]:
         """Claim up to ``limit`` due rows as runs: each peer's next rows in order; a row without a peer alone.
+
+        Inside a read-then-write transaction: on SQLite it must have taken the write lock first
+        (``begin_write``), or a commit by the dispatcher in between fails it with "database is locked".
 
         A peer's rows are held back while an earlier one is in flight (claimed) or failed and waits to
         be retried. Otherwise its run is its pending rows from the first one that is due or was tried,
@@ -307,28 +348,22 @@ class OutboxSender:
             )
             .exists()
         )
-        with Session(self.engine, expire_on_commit=False) as session:
-            # A read-then-write transaction: on SQLite take the write lock first, or a commit by the
-            # dispatcher in between fails it at once with "database is locked" (see begin_write).
-            begin_write(session)
-            query = (
-                select(OutboxRow)
-                .where(col(OutboxRow.status) == "pending")
-                .where(col(OutboxRow.not_before) <= now)
-                .where(or_(col(OutboxRow.claimed_until).is_(None), col(OutboxRow.claimed_until) < now))
-                .where(or_(col(OutboxRow.peer_id).is_(None), ~held_back))
-                .order_by(col(OutboxRow.id))
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-            runs = self._runs_of(session, list(session.scalars(query)), now)
-            until = now + timedelta(seconds=self.lease_s)
-            for row in (row for run in runs for row in run):
-                row.claimed_by = self.worker_id
-                row.claimed_until = until
-            session.commit()
-            for row in (row for run in runs for row in run):
-                session.expunge(row)
+        query = (
+            select(OutboxRow)
+            .where(col(OutboxRow.status) == "pending")
+            .where(col(OutboxRow.not_before) <= now)
+            .where(or_(col(OutboxRow.claimed_until).is_(None), col(OutboxRow.claimed_until) < now))
+            .where(or_(col(OutboxRow.peer_id).is_(None), ~held_back))
+            .order_by(col(OutboxRow.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        runs = self._runs_of(session, list(session.scalars(query)), now)
+        until = now + timedelta(seconds=self.lease_s)
+        for row in (row for run in runs for row in run):
+            row.claimed_by = self.worker_id
+            row.claimed_until = until
+        session.flush()
         return runs
 
     def _runs_of(self, session: Session, rows: list[OutboxRow], now: datetime) -> list[list[OutboxRow]]:
@@ -365,56 +400,70 @@ class OutboxSender:
         runs.sort(key=lambda run: run[0].id or 0)  # the longest waiting first
         return runs
 
-    def _record(self, finished: list[tuple[OutboxRow, Any]]) -> None:
-        now = datetime.now(UTC)
-        undeliverable: list[tuple[int, int]] = []
+    def _record(self, finished: list[Ended]) -> None:
         with Session(self.engine) as session:
             begin_write(session)
-            # One SELECT for the batch, not one per row: with a claim of 500 the per-row gets left the
-            # rate limiter idle for a quarter of a second per batch (bench/outbox.py).
-            query = select(OutboxRow).where(col(OutboxRow.id).in_([row.id for row, _ in finished]))
-            loaded = {current.id: current for current in session.scalars(query)}
-            for row, outcome in finished:
-                current = loaded.get(row.id)
-                if current is None or current.claimed_by != self.worker_id:
-                    continue  # the lease ran out and another sender owns it now
-                current.claimed_by = current.claimed_until = None
-                if outcome is UNTRIED:
-                    continue  # claimed again with its peer's next run
-                current.attempts += 1
-                if not isinstance(outcome, BaseException):
-                    current.status, current.result, current.done_at = "done", outcome, now
-                    current.last_error = None
-                    self.stats.sent += 1
-                    if self.on_outcome:
-                        self.on_outcome(session, current)
-                    continue
-                reason = describe(outcome)
-                current.last_error = reason
-                self.stats.last_error = reason
-                if isinstance(outcome, VkApiError) and outcome.code in UNDELIVERABLE_CODES:
-                    current.status, current.done_at = "undeliverable", now
-                    self.stats.undeliverable += 1
-                    if current.peer_id is not None:
-                        undeliverable.append((current.peer_id, outcome.code))
-                    log.warning(
-                        "outbox row %s: VK will not deliver to peer %s: %s", row.id, row.peer_id, reason
-                    )
-                elif _retryable(outcome) and current.attempts < self.max_attempts:
-                    delay = min(self.retry_max_s, self.retry_base_s * 2 ** (current.attempts - 1))
-                    current.not_before = now + timedelta(seconds=random.uniform(delay / 2, delay))
-                    self.stats.retried += 1
-                    log.warning("outbox row %s (%s) will be retried: %s", row.id, row.method, reason)
-                else:
-                    current.status = "parked"
-                    self.stats.parked += 1
-                    log.error("outbox row %s (%s) parked: %s", row.id, row.method, reason)
-                    if self.on_outcome:
-                        self.on_outcome(session, current)
+            undeliverable = self._record_in(session, finished)
             session.commit()
+        self._tell_undeliverable(undeliverable)
+
+    def _tell_undeliverable(self, undeliverable: list[tuple[int, int]]) -> None:
         if self.on_undeliverable:
             for peer_id, code in undeliverable:
                 self.on_undeliverable(peer_id, code)
+
+    def _record_in(self, session: Session, finished: list[Ended]) -> list[tuple[int, int]]:
+        """Record the outcomes (done at the moment VK answered); returns the (peer, error code) pairs VK
+        will not deliver to."""
+        now = datetime.now(UTC)
+        undeliverable: list[tuple[int, int]] = []
+        # One SELECT for the batch, not one per row: with a claim of 500 the per-row gets left the
+        # rate limiter idle for a quarter of a second per batch (bench/outbox.py).
+        query = select(OutboxRow).where(col(OutboxRow.id).in_([row.id for row, *_ in finished]))
+        loaded = {current.id: current for current in session.scalars(query)}
+        for row, outcome, at in finished:
+            current = loaded.get(row.id)
+            if current is None or current.claimed_by != self.worker_id:
+                continue  # the lease ran out and another sender owns it now
+            current.claimed_by = current.claimed_until = None
+            if outcome is UNTRIED:
+                continue  # claimed again with its peer's next run
+            current.attempts += 1
+            if not isinstance(outcome, BaseException):
+                current.status, current.result, current.done_at = "done", outcome, at
+                current.last_error = None
+                self.stats.sent += 1
+                if self.on_outcome:
+                    self.on_outcome(session, current)
+                continue
+            reason = describe(outcome)
+            current.last_error = reason
+            self.stats.last_error = reason
+            if isinstance(outcome, VkApiError) and outcome.code in UNDELIVERABLE_CODES:
+                current.status, current.done_at = "undeliverable", at
+                self.stats.undeliverable += 1
+                if current.peer_id is not None:
+                    undeliverable.append((current.peer_id, outcome.code))
+                log.warning("outbox row %s: VK will not deliver to peer %s: %s", row.id, row.peer_id, reason)
+            elif _retryable(outcome) and current.attempts < self.max_attempts:
+                delay = min(self.retry_max_s, self.retry_base_s * 2 ** (current.attempts - 1))
+                current.not_before = now + timedelta(seconds=random.uniform(delay / 2, delay))
+                self.stats.retried += 1
+                log.warning("outbox row %s (%s) will be retried: %s", row.id, row.method, reason)
+            else:
+                current.status = "parked"
+                self.stats.parked += 1
+                log.error("outbox row %s (%s) parked: %s", row.id, row.method, reason)
+                if self.on_outcome:
+                    self.on_outcome(session, current)
+        session.flush()
+        return undeliverable
+
+
+def _detach(session: Session, runs: list[list[OutboxRow]]) -> None:
+    """Claimed rows outlive their session (they travel to the runs)."""
+    for row in (row for run in runs for row in run):
+        session.expunge(row)
 
 
 def _retryable(exc: BaseException) -> bool:

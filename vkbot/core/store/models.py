@@ -86,8 +86,9 @@ class OutboxRow(SQLModel, table=True):
     kind: str = Field(max_length=32)  # see vkbot.effects.outbox.KINDS
     method: str = Field(max_length=64)
     params: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    # VK de-duplicates messages.send on this; stable across retries and restarts.
-    random_id: int | None = Field(default=None, sa_type=BigInteger)
+    # VK de-duplicates messages.send on this; stable across retries and restarts. Indexed: every
+    # message the bot sends comes back as a ``message_reply`` event, recognised as ours by it.
+    random_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
     peer_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
     status: str = Field(default="pending", max_length=16)  # pending | done | parked | skipped
     attempts: int = 0
