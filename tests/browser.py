@@ -40,6 +40,11 @@ def ru(key: str, **params: Any) -> str:
     return i18n.text(key, "ru", **params)
 
 
+async def open_blurred(page: Any) -> None:
+    """Open every blurred text (a message sent to review), as her click on it would."""
+    await page.evaluate("document.querySelectorAll('details.review').forEach(d => { d.open = true; })")
+
+
 async def screenshot(page: Any, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -23,7 +23,7 @@ from moderation.browse import hidden_count
 from moderation.models import ModItem
 from moderation.review import category_label
 from tests.app_helpers import eventually
-from tests.browser import CHROMIUM, OPEN_WINDOW, PASSWORD, chromium, dashboard_suite, ru
+from tests.browser import CHROMIUM, OPEN_WINDOW, PASSWORD, chromium, dashboard_suite, open_blurred, ru
 from tests.test_intake_sandbox import WORDS, Relative
 from vkbot.app import App
 from vkbot.sandbox import SandboxControl, SandboxThread
@@ -181,6 +181,7 @@ async def test_a_relatives_markup_is_shown_as_text_and_never_runs(browser: Any, 
             # The only images are the order's photo thumbnails; nothing from a relative's words.
             assert await page.locator("main script, main img:not(.thumb)").count() == 0, path
         await page.goto(f"{suite.url}/inbox")  # where the story arrived as a message
+        await open_blurred(page)  # a message sent to review is blurred; its text must be escaped too
         text = await page.inner_text("ul.inbox")
         assert "<script>window.pwned=1</script>" in text
         assert '<img src=x onerror="window.pwned=2">' in text

@@ -26,6 +26,7 @@ def test_public_surface_is_pinned() -> None:
         "guid_for",
         "handed_to_founder",
         "next_free_slot",
+        "peers_asked",
         "plan",
         "publication_for",
         "record_handed_to_founder",
