@@ -73,57 +73,6 @@ def _count_orders(session: Session, status: str) -> int:
         return int(session.exec(_COUNT_BY_STATUS, params={"status": status}).one())
 
 
-def queue_length(session: Session) -> int:
-    return _count_orders(session, WAITING)
-
-
-_SIGNUPS_AHEAD = (
-    select(func.count()).select_from(WlSignup).where(col(WlSignup.status).in_(("listed", "invited")))
-)
-
-
-# The states of an order intake under way (consent asked, up to the summary): its place is held.
-_UNDER_WAY = tuple(
-    s.value
-    for s in State
-    if s not in (State.NEW, State.DECLINED, State.IDLE, State.SIGNUP_CONTACT, State.SIGNUP_NOTIFY)
-)
-_HELD = (
-    select(func.count())
-    .select_from(WlConversation)
-    .where(
-        WlConversation.track == "order",
-        col(WlConversation.state).in_(_UNDER_WAY),
-        col(WlConversation.updated_at) >= bindparam("since"),
-    )
-)
-
-
-def places_held(session: Session, *, settings: WaitlistSettings, now: datetime) -> int:
-    """Order intakes under way, each holding the place it started with, until silent for
-    ``place_hold_hours`` (an abandoned dialog gives its place back; see the setting)."""
-    since = now - timedelta(hours=settings.place_hold_hours)
-    with known.reading(session, WlConversation):
-        return int(session.exec(_HELD, params={"since": since}).one())
-
-
-def places_taken(session: Session, *, settings: WaitlistSettings, now: datetime) -> int:
-    """Waiting orders, intakes under way, and the people on the sign-up list (listed or invited, whose
-    place is held for them).
-
-    A new writer goes on the list when this reaches the limit, so nobody jumps the list while an
-    invitation is outstanding or before the next notice run invites the first on it, and whoever
-    started an order while there was room finishes it inside the limit.
-    """
-    with known.reading(session, WlSignup):
-        signups = int(session.exec(_SIGNUPS_AHEAD).one())
-    return queue_length(session) + signups + places_held(session, settings=settings, now=now)
-
-
-def _in_progress(session: Session) -> int:
-    return _count_orders(session, IN_PROGRESS)
-
-
 def _waiting_ahead(rank: Any, number: Any) -> ScalarSelect[int]:
     """The waiting orders ahead of one of rank ``rank`` and number ``number`` (columns or parameters)."""
     other = aliased(WlOrder)  # an alias: inside a query of wl_order, the table itself would be correlated
@@ -144,6 +93,62 @@ def _waiting_ahead(rank: Any, number: Any) -> ScalarSelect[int]:
 def _orders_with(status: str) -> ScalarSelect[int]:
     other = aliased(WlOrder)
     return select(func.count()).select_from(other).where(other.status == status).scalar_subquery()
+
+
+def queue_length(session: Session) -> int:
+    return _count_orders(session, WAITING)
+
+
+# Listed or invited: two comparisons, not IN, whose list SQLAlchemy renders anew at each execution.
+_ON_THE_LIST = or_(col(WlSignup.status) == "listed", col(WlSignup.status) == "invited")
+_SIGNUPS_AHEAD = select(func.count()).select_from(WlSignup).where(_ON_THE_LIST)
+
+
+# The states of an order intake under way (consent asked, up to the summary): its place is held.
+_UNDER_WAY = tuple(
+    s.value
+    for s in State
+    if s not in (State.NEW, State.DECLINED, State.IDLE, State.SIGNUP_CONTACT, State.SIGNUP_NOTIFY)
+)
+_HELD = (
+    select(func.count())
+    .select_from(WlConversation)
+    .where(
+        WlConversation.track == "order",
+        col(WlConversation.state).in_(_UNDER_WAY),
+        col(WlConversation.updated_at) >= bindparam("since"),
+    )
+)
+
+
+# The three counts of ``places_taken`` in one statement.
+_TAKEN = select(_orders_with(WAITING), _SIGNUPS_AHEAD.scalar_subquery(), _HELD.scalar_subquery())
+
+
+def places_held(session: Session, *, settings: WaitlistSettings, now: datetime) -> int:
+    """Order intakes under way, each holding the place it started with, until silent for
+    ``place_hold_hours`` (an abandoned dialog gives its place back; see the setting)."""
+    since = now - timedelta(hours=settings.place_hold_hours)
+    with known.reading(session, WlConversation):
+        return int(session.exec(_HELD, params={"since": since}).one())
+
+
+def places_taken(session: Session, *, settings: WaitlistSettings, now: datetime) -> int:
+    """Waiting orders, intakes under way, and the people on the sign-up list (listed or invited, whose
+    place is held for them).
+
+    A new writer goes on the list when this reaches the limit, so nobody jumps the list while an
+    invitation is outstanding or before the next notice run invites the first on it, and whoever
+    started an order while there was room finishes it inside the limit.
+    """
+    since = now - timedelta(hours=settings.place_hold_hours)
+    with known.reading(session, WlOrder, WlSignup, WlConversation):
+        waiting, signups, held = session.exec(_TAKEN, params={"since": since}).one()
+    return int(waiting) + int(signups) + int(held)
+
+
+def _in_progress(session: Session) -> int:
+    return _count_orders(session, IN_PROGRESS)
 
 
 _RANK: BindParameter[Any] = bindparam("rank")
@@ -265,7 +270,7 @@ _QUEUE = (_orders_with(WAITING), _orders_with(IN_PROGRESS))
 _SIGNUP_PLACE = select(_signups_ahead(_LISTED_AT, _ID), *_QUEUE)
 # A relative's place on the list (listed or invited) with all its estimate needs, in one statement.
 _SIGNUP_PLACED = select(WlSignup, _signups_ahead(WlSignup.listed_at, WlSignup.id), *_QUEUE).where(
-    WlSignup.peer_id == bindparam("peer_id"), col(WlSignup.status).in_(("listed", "invited"))
+    WlSignup.peer_id == bindparam("peer_id"), _ON_THE_LIST
 )
 
 
