@@ -40,12 +40,13 @@ def summary_text(turn: Turn) -> str:
     wishes = ", ".join(turn.t(f"intake.button.wish_{w}") for w in order.wishes.split(",") if w) or turn.t(
         "intake.summary.none"
     )
+    files = media.file_counts(turn, order)
     text = turn.t(
         "intake.summary.text",
         subject=order.subject_name or "—",
         relation=order.relation or "—",
-        photos=media.photo_count(turn, order),
-        voices=media.file_count(turn, order, "voice"),
+        photos=files.get("photo", 0),
+        voices=files.get("voice", 0),
         story=story,
         wishes=wishes,
         contact=order.contact or "—",
