@@ -23,6 +23,7 @@ __all__ = [
     "complete_order",
     "estimate",
     "estimate_text",
+    "in_progress",
     "order_place",
     "orders_placed",
     "places_held",
@@ -147,7 +148,7 @@ def places_taken(session: Session, *, settings: WaitlistSettings, now: datetime)
     return int(waiting) + int(signups) + int(held)
 
 
-def _in_progress(session: Session) -> int:
+def in_progress(session: Session) -> int:
     return _count_orders(session, IN_PROGRESS)
 
 
@@ -242,7 +243,7 @@ def estimate(position: int, *, settings: WaitlistSettings, now: datetime, extra_
 
 
 def order_estimate(session: Session, position: int, *, settings: WaitlistSettings, now: datetime) -> Estimate:
-    return estimate(position, settings=settings, now=now, extra_ahead=_in_progress(session))
+    return estimate(position, settings=settings, now=now, extra_ahead=in_progress(session))
 
 
 def _signups_ahead(listed_at: Any, signup_id: Any) -> ScalarSelect[int]:
