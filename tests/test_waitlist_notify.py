@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session
 
 from waitlist.filestore import LocalFileStore
@@ -101,3 +102,36 @@ def test_the_window_follows_the_relatives_own_clock_when_known(tmp_path: Path) -
     assert [r.peer_id for r in desk.due()] == [1]
     desk.clock.advance(hours=1)
     assert [r.peer_id for r in desk.due()] == [2]
+
+
+def test_a_notice_run_reads_as_many_statements_however_many_orders_wait_or_were_delivered(
+    desk: Desk, tmp_path: Path
+) -> None:
+    for peer in range(1, 5):
+        complete_order(desk, peer, photos=0)
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"\x00\x00\x00 ftypmp42 finished clip")
+
+    def quiet_run() -> int:
+        """Statements of a notice run that owes nothing new (every clip already told)."""
+        statements: list[str] = []
+
+        def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            statements.append(statement)
+
+        event.listen(desk.engine, "before_cursor_execute", note)
+        try:
+            assert desk.due() == []
+        finally:
+            event.remove(desk.engine, "before_cursor_execute", note)
+        return len(statements)
+
+    _founder(desk, deliver, 1, clip, files=desk.files)
+    assert [r.peer_id for r in desk.due()] == [1]
+    few = quiet_run()  # three waiting, one delivered
+    for number in (2, 3):
+        _founder(desk, deliver, number, clip, files=desk.files)
+    for peer in range(5, 9):
+        complete_order(desk, peer, photos=0)
+    assert sorted(r.peer_id for r in desk.due()) == [2, 3]  # each clip told once, the first not again
+    assert quiet_run() == few  # five waiting, three delivered: no query per order

@@ -6,12 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from waitlist.filestore import LocalFileStore
 from waitlist.founder import OrderNotFound, get_order, list_orders, move_order, set_signups_open, set_status
 from waitlist.models import WlFile, WlOrder, WlSignup
-from waitlist.queue import queue_position
+from waitlist.queue import places_taken, queue_position
 from waitlist.service import record_message_allow
 from waitlist.settings import WaitlistSettings
 from waitlist.testing import Desk, complete_order, make_photo, memory_engine
@@ -270,3 +271,30 @@ def test_an_intake_under_way_holds_its_place_against_invitations(tmp_path: Path)
     # One place freed, one intake under way: one more invitation, not two.
     assert [r.peer_id for r in desk.due() if "освободилось место" in r.text] == [4]
     assert _signups(desk) == {3: "converted", 4: "invited", 5: "listed"}
+
+
+def test_places_taken_counts_the_queue_the_intakes_under_way_and_the_list_in_one_query(
+    tmp_path: Path,
+) -> None:
+    desk = _desk(tmp_path, queue_limit=3)
+    complete_order(desk, 1, photos=0)  # waiting
+    desk.send(2, QUICK[0])  # under way: asked for consent
+    desk.send(3, QUICK[0])  # the third place: under way too
+    for text in ("Здравствуйте", "да", "сюда", "да"):  # full: the fourth goes on the sign-up list
+        desk.send(4, text)
+    assert _signups(desk) == {4: "listed"}
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    with Session(desk.engine) as session:
+        event.listen(desk.engine, "before_cursor_execute", note)
+        try:
+            taken = places_taken(session, settings=desk.settings, now=desk.clock.now())
+        finally:
+            event.remove(desk.engine, "before_cursor_execute", note)
+    assert taken == 1 + 2 + 1 and len(statements) == 1
+    desk.clock.advance(hours=desk.settings.place_hold_hours + 1)  # both intakes abandoned: places back
+    with Session(desk.engine) as session:
+        assert places_taken(session, settings=desk.settings, now=desk.clock.now()) == 1 + 1

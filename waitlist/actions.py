@@ -15,7 +15,7 @@ from waitlist.flow import start
 from waitlist.intake import current_order, current_signup
 from waitlist.models import WlOrder, WlSignup
 from waitlist.ports import MessageTexts
-from waitlist.queue import estimate_text, order_estimate, queue_position, signup_estimate, signup_position
+from waitlist.queue import estimate_text, orders_placed, signup_placed
 from waitlist.retention import delete_personal_data
 from waitlist.takeover import request_person, taken_over
 from waitlist.turn import Turn, command_row, keyboard_for
@@ -62,23 +62,30 @@ def _reply_then_continue(turn: Turn, text: str) -> None:
 
 def status_text(turn: Turn) -> str:
     lines: list[str] = []
-    for order in _orders(turn):
-        if order.status == "waiting":
-            position = queue_position(turn.session, order) or 1
-            est = order_estimate(turn.session, position, settings=turn.settings, now=turn.now)
-            when = estimate_text(est, turn.lang, settings=turn.settings, now=turn.now)
+    session, peer, settings, now = turn.session, turn.msg.peer_id, turn.settings, turn.now
+    # Each part in one query with its places and estimates; none where the batch's preload saw no rows.
+    orders = (
+        []
+        if known.is_absent(session, "order", peer)
+        else orders_placed(session, peer, settings=settings, now=now)
+    )
+    for order, place in orders:
+        if place is not None:
+            when = estimate_text(place.estimate, turn.lang, settings=settings, now=now)
             lines.append(
-                turn.t("intake.status.waiting", number=order.number, position=position, estimate=when)
+                turn.t("intake.status.waiting", number=order.number, position=place.position, estimate=when)
             )
         else:
             lines.append(turn.t(f"intake.status.{order.status}", number=order.number))
-    signup = _listed_signup(turn)
-    if signup is not None and signup.status == "listed":
-        place = signup_position(turn.session, signup) or 1
-        est = signup_estimate(turn.session, place, settings=turn.settings, now=turn.now)
-        when = estimate_text(est, turn.lang, settings=turn.settings, now=turn.now)
-        lines.append(turn.t("intake.status.signup", place=place, estimate=when))
-    elif signup is not None:
+    listed = (
+        None
+        if known.is_absent(session, "signup", peer)
+        else signup_placed(session, peer, settings=settings, now=now)
+    )
+    if listed is not None and listed[1] is not None:
+        when = estimate_text(listed[1].estimate, turn.lang, settings=settings, now=now)
+        lines.append(turn.t("intake.status.signup", place=listed[1].position, estimate=when))
+    elif listed is not None:
         lines.append(turn.t("intake.status.invited"))
     if _in_dialog(turn) and turn.conv.state != State.CONSENT:
         lines.append(turn.t("intake.status.draft"))

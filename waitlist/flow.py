@@ -19,11 +19,9 @@ from waitlist.models import WlSignup, WlStoryPart
 from waitlist.queue import (
     complete_order,
     estimate_text,
-    order_estimate,
+    order_place,
     places_taken,
-    queue_position,
-    signup_estimate,
-    signup_position,
+    signup_place,
 )
 from waitlist.turn import Turn, keyboard_for
 
@@ -42,12 +40,13 @@ def summary_text(turn: Turn) -> str:
     wishes = ", ".join(turn.t(f"intake.button.wish_{w}") for w in order.wishes.split(",") if w) or turn.t(
         "intake.summary.none"
     )
+    files = media.file_counts(turn, order)
     text = turn.t(
         "intake.summary.text",
         subject=order.subject_name or "—",
         relation=order.relation or "—",
-        photos=media.photo_count(turn, order),
-        voices=media.file_count(turn, order, "voice"),
+        photos=files.get("photo", 0),
+        voices=files.get("voice", 0),
         story=story,
         wishes=wishes,
         contact=order.contact or "—",
@@ -64,12 +63,11 @@ def _place_order(turn: Turn) -> None:
     order = current_order(turn)
     assert order is not None
     complete_order(turn.session, order, turn.now)
-    position = queue_position(turn.session, order) or 1
-    est = order_estimate(turn.session, position, settings=turn.settings, now=turn.now)
-    order.estimate_told = est.latest
+    place = order_place(turn.session, order, settings=turn.settings, now=turn.now)
+    order.estimate_told = place.estimate.latest
     turn.session.add(order)
-    when = estimate_text(est, turn.lang, settings=turn.settings, now=turn.now)
-    text = turn.t("intake.placed", number=order.number, position=position, estimate=when)
+    when = estimate_text(place.estimate, turn.lang, settings=turn.settings, now=turn.now)
+    text = turn.t("intake.placed", number=order.number, position=place.position, estimate=when)
     if not turn.conv.notify_ok:
         text += "\n\n" + turn.t("intake.placed_no_notify")
     turn.say(text, keyboard_for(None, turn.lang))
@@ -81,10 +79,11 @@ def _list_signup(turn: Turn) -> None:
     signup.status, signup.listed_at = "listed", turn.now
     turn.session.add(signup)
     turn.session.flush()
-    place = signup_position(turn.session, signup) or 1
-    est = signup_estimate(turn.session, place, settings=turn.settings, now=turn.now)
-    when = estimate_text(est, turn.lang, settings=turn.settings, now=turn.now)
-    turn.say(turn.t("intake.signup.listed", place=place, estimate=when), keyboard_for(None, turn.lang))
+    place = signup_place(turn.session, signup, settings=turn.settings, now=turn.now)
+    when = estimate_text(place.estimate, turn.lang, settings=turn.settings, now=turn.now)
+    turn.say(
+        turn.t("intake.signup.listed", place=place.position, estimate=when), keyboard_for(None, turn.lang)
+    )
 
 
 def enter(turn: Turn, state: State, lead: str = "") -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from sqlalchemy import bindparam
 from sqlmodel import col, func, select
 
 from waitlist import known
@@ -236,12 +237,16 @@ def acknowledge(turn: Turn, result: MediaResult, total_photos: int) -> None:
     ask_about_poor(turn, result)
 
 
-def file_count(turn: Turn, order: WlOrder, kind: str) -> int:
-    """How many files of ``kind`` ("photo", "voice") the order holds."""
+_FILE_COUNTS = (
+    select(WlFile.kind, func.count()).where(WlFile.order_id == bindparam("order_id")).group_by(WlFile.kind)
+)
+
+
+def file_counts(turn: Turn, order: WlOrder) -> dict[str, int]:
+    """How many files of each kind ("photo", "voice") the order holds, in one query."""
     with known.reading(turn.session, WlFile):
-        query = select(func.count()).where(WlFile.order_id == order.id, WlFile.kind == kind)
-        return turn.session.exec(query).one()
+        return {kind: int(n) for kind, n in turn.session.exec(_FILE_COUNTS, params={"order_id": order.id})}
 
 
 def photo_count(turn: Turn, order: WlOrder) -> int:
-    return file_count(turn, order, "photo")
+    return file_counts(turn, order).get("photo", 0)

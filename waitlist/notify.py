@@ -20,7 +20,7 @@ from waitlist.effects import Reply
 from waitlist.interviews.words import call_words
 from waitlist.models import WlConversation, WlNotice, WlOrder, WlSignup
 from waitlist.ports import Clock
-from waitlist.queue import Estimate, estimate_text, order_estimate, places_held, waiting_orders
+from waitlist.queue import Estimate, estimate, estimate_text, in_progress, places_held, waiting_orders
 from waitlist.settings import WaitlistSettings
 from waitlist.turn import Turn
 
@@ -87,10 +87,11 @@ def _collect(session: Session, settings: WaitlistSettings, now: datetime) -> Non
     "Your turn" is told when the founder starts the clip (in progress), the moment the queue reaches them.
     """
     queue = waiting_orders(session)
+    busy = in_progress(session)  # read once: the loop changes only what each order was told
     for position, order in enumerate(queue, start=1):
         if order.peer_id is None:
             continue
-        est = order_estimate(session, position, settings=settings, now=now)
+        est = estimate(position, settings=settings, now=now, extra_ahead=busy)
         told = order.estimate_told
         if told is not None and est.latest > told + timedelta(days=settings.estimate_slip_margin_days):
             key = f"wl:slip:{order.id}:{est.latest.date().isoformat()}"
@@ -111,15 +112,18 @@ def _collect(session: Session, settings: WaitlistSettings, now: datetime) -> Non
         select(WlOrder).where(WlOrder.status == "in_progress", col(WlOrder.peer_id).is_not(None))
     ).all():
         _owe(session, f"wl:turn:{order.id}", order.peer_id or 0, "turn", order.id, now, number=order.number)
-    for order in session.exec(
+    delivered = session.exec(
         select(WlOrder).where(
             WlOrder.status == "delivered",
             col(WlOrder.clip_file_id).is_not(None),
             col(WlOrder.peer_id).is_not(None),
         )
-    ):
+    ).all()
+    # The clips announced already: one query, not one per order ever delivered.
+    announced = set(session.exec(select(WlNotice.key).where(WlNotice.kind == "clip"))) if delivered else set()
+    for order in delivered:
         key = f"wl:clip:{order.id}"
-        if session.get(WlNotice, key) is None:
+        if key not in announced:
             session.add(
                 WlNotice(
                     key=key,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, func, or_
+from sqlalchemy import BindParameter, ScalarSelect, and_, bindparam, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 import i18n
@@ -17,15 +19,20 @@ from waitlist.settings import WaitlistSettings
 
 __all__ = [
     "Estimate",
+    "Place",
     "complete_order",
     "estimate",
     "estimate_text",
+    "in_progress",
+    "order_place",
+    "orders_placed",
     "places_held",
     "places_taken",
     "queue_length",
     "queue_position",
     "reorder",
-    "signup_estimate",
+    "signup_place",
+    "signup_placed",
     "signup_position",
     "waiting_orders",
 ]
@@ -38,6 +45,14 @@ IN_PROGRESS = "in_progress"
 class Estimate:
     earliest: datetime
     latest: datetime
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place in the queue or on the sign-up list (1 is the next) and when the founder may reach it."""
+
+    position: int
+    estimate: Estimate
 
 
 def waiting_orders(session: Session) -> list[WlOrder]:
@@ -59,13 +74,35 @@ def _count_orders(session: Session, status: str) -> int:
         return int(session.exec(_COUNT_BY_STATUS, params={"status": status}).one())
 
 
+def _waiting_ahead(rank: Any, number: Any) -> ScalarSelect[int]:
+    """The waiting orders ahead of one of rank ``rank`` and number ``number`` (columns or parameters)."""
+    other = aliased(WlOrder)  # an alias: inside a query of wl_order, the table itself would be correlated
+    return (
+        select(func.count())
+        .select_from(other)
+        .where(
+            other.status == WAITING,
+            or_(
+                col(other.queue_rank) < rank,
+                and_(col(other.queue_rank) == rank, col(other.number) < number),
+            ),
+        )
+        .scalar_subquery()
+    )
+
+
+def _orders_with(status: str) -> ScalarSelect[int]:
+    other = aliased(WlOrder)
+    return select(func.count()).select_from(other).where(other.status == status).scalar_subquery()
+
+
 def queue_length(session: Session) -> int:
     return _count_orders(session, WAITING)
 
 
-_SIGNUPS_AHEAD = (
-    select(func.count()).select_from(WlSignup).where(col(WlSignup.status).in_(("listed", "invited")))
-)
+# Listed or invited: two comparisons, not IN, whose list SQLAlchemy renders anew at each execution.
+_ON_THE_LIST = or_(col(WlSignup.status) == "listed", col(WlSignup.status) == "invited")
+_SIGNUPS_AHEAD = select(func.count()).select_from(WlSignup).where(_ON_THE_LIST)
 
 
 # The states of an order intake under way (consent asked, up to the summary): its place is held.
@@ -85,6 +122,10 @@ _HELD = (
 )
 
 
+# The three counts of ``places_taken`` in one statement.
+_TAKEN = select(_orders_with(WAITING), _SIGNUPS_AHEAD.scalar_subquery(), _HELD.scalar_subquery())
+
+
 def places_held(session: Session, *, settings: WaitlistSettings, now: datetime) -> int:
     """Order intakes under way, each holding the place it started with, until silent for
     ``place_hold_hours`` (an abandoned dialog gives its place back; see the setting)."""
@@ -101,31 +142,62 @@ def places_taken(session: Session, *, settings: WaitlistSettings, now: datetime)
     invitation is outstanding or before the next notice run invites the first on it, and whoever
     started an order while there was room finishes it inside the limit.
     """
-    with known.reading(session, WlSignup):
-        signups = int(session.exec(_SIGNUPS_AHEAD).one())
-    return queue_length(session) + signups + places_held(session, settings=settings, now=now)
+    since = now - timedelta(hours=settings.place_hold_hours)
+    with known.reading(session, WlOrder, WlSignup, WlConversation):
+        waiting, signups, held = session.exec(_TAKEN, params={"since": since}).one()
+    return int(waiting) + int(signups) + int(held)
 
 
-def _in_progress(session: Session) -> int:
+def in_progress(session: Session) -> int:
     return _count_orders(session, IN_PROGRESS)
+
+
+_RANK: BindParameter[Any] = bindparam("rank")
+_NUMBER: BindParameter[Any] = bindparam("number")
+_ORDER_AHEAD = select(_waiting_ahead(_RANK, _NUMBER))
+# The order's place and the orders in progress (its estimate counts them), in one statement.
+_ORDER_PLACE = select(_waiting_ahead(_RANK, _NUMBER), _orders_with(IN_PROGRESS))
+# A relative's orders past the draft, oldest first, each with the waiting orders ahead of it, and the
+# orders in progress: all the status reply says of orders, in one statement.
+_ORDERS_PLACED = (
+    select(WlOrder, _waiting_ahead(WlOrder.queue_rank, WlOrder.number), _orders_with(IN_PROGRESS))
+    .where(WlOrder.peer_id == bindparam("peer_id"), WlOrder.status != "draft")
+    .order_by(col(WlOrder.id))
+)
 
 
 def queue_position(session: Session, order: WlOrder) -> int | None:
     """1 for the next order; None when the order is not waiting (in progress, done, cancelled)."""
     if order.status != WAITING or order.queue_rank is None or order.number is None:
         return None
-    ahead = session.exec(
-        select(func.count())
-        .select_from(WlOrder)
-        .where(
-            WlOrder.status == WAITING,
-            or_(
-                col(WlOrder.queue_rank) < order.queue_rank,
-                and_(col(WlOrder.queue_rank) == order.queue_rank, col(WlOrder.number) < order.number),
-            ),
-        )
-    ).one()
+    ahead = session.exec(_ORDER_AHEAD, params={"rank": order.queue_rank, "number": order.number}).one()
     return int(ahead) + 1
+
+
+def _order_place(ahead: int, in_progress: int, settings: WaitlistSettings, now: datetime) -> Place:
+    # An order not ranked yet compares with nothing (NULL): first, as ``queue_position(...) or 1`` says.
+    return Place(ahead + 1, estimate(ahead + 1, settings=settings, now=now, extra_ahead=in_progress))
+
+
+def order_place(session: Session, order: WlOrder, *, settings: WaitlistSettings, now: datetime) -> Place:
+    """The place of a waiting ``order`` and its estimate, in one query."""
+    with known.reading(session, WlOrder):
+        ahead, in_progress = session.exec(
+            _ORDER_PLACE, params={"rank": order.queue_rank, "number": order.number}
+        ).one()
+    return _order_place(int(ahead), int(in_progress), settings, now)
+
+
+def orders_placed(
+    session: Session, peer_id: int, *, settings: WaitlistSettings, now: datetime
+) -> list[tuple[WlOrder, Place | None]]:
+    """``peer_id``'s orders past the draft, oldest first, each waiting one with its place (one query)."""
+    with known.reading(session, WlOrder):
+        rows = session.exec(_ORDERS_PLACED, params={"peer_id": peer_id}).all()
+    return [
+        (order, _order_place(int(ahead), int(busy), settings, now) if order.status == WAITING else None)
+        for order, ahead, busy in rows
+    ]
 
 
 def complete_order(session: Session, order: WlOrder, now: datetime) -> None:
@@ -171,33 +243,74 @@ def estimate(position: int, *, settings: WaitlistSettings, now: datetime, extra_
 
 
 def order_estimate(session: Session, position: int, *, settings: WaitlistSettings, now: datetime) -> Estimate:
-    return estimate(position, settings=settings, now=now, extra_ahead=_in_progress(session))
+    return estimate(position, settings=settings, now=now, extra_ahead=in_progress(session))
+
+
+def _signups_ahead(listed_at: Any, signup_id: Any) -> ScalarSelect[int]:
+    """The listed sign-ups ahead of one listed at ``listed_at`` with id ``signup_id`` (columns or parameters)."""
+    other = aliased(WlSignup)
+    return (
+        select(func.count())
+        .select_from(other)
+        .where(
+            other.status == "listed",
+            or_(
+                col(other.listed_at) < listed_at,
+                and_(col(other.listed_at) == listed_at, col(other.id) < signup_id),
+            ),
+        )
+        .scalar_subquery()
+    )
+
+
+_LISTED_AT: BindParameter[Any] = bindparam("listed_at")
+_ID: BindParameter[Any] = bindparam("id")
+_SIGNUP_AHEAD = select(_signups_ahead(_LISTED_AT, _ID))
+# The sign-up's place and everyone in the queue (its estimate counts them), in one statement.
+_QUEUE = (_orders_with(WAITING), _orders_with(IN_PROGRESS))
+_SIGNUP_PLACE = select(_signups_ahead(_LISTED_AT, _ID), *_QUEUE)
+# A relative's place on the list (listed or invited) with all its estimate needs, in one statement.
+_SIGNUP_PLACED = select(WlSignup, _signups_ahead(WlSignup.listed_at, WlSignup.id), *_QUEUE).where(
+    WlSignup.peer_id == bindparam("peer_id"), _ON_THE_LIST
+)
 
 
 def signup_position(session: Session, signup: WlSignup) -> int | None:
     if signup.status != "listed" or signup.listed_at is None or signup.id is None:
         return None
-    ahead = session.exec(
-        select(func.count())
-        .select_from(WlSignup)
-        .where(
-            WlSignup.status == "listed",
-            or_(
-                col(WlSignup.listed_at) < signup.listed_at,
-                and_(col(WlSignup.listed_at) == signup.listed_at, col(WlSignup.id) < signup.id),
-            ),
-        )
-    ).one()
+    ahead = session.exec(_SIGNUP_AHEAD, params={"listed_at": signup.listed_at, "id": signup.id}).one()
     return int(ahead) + 1
 
 
-def signup_estimate(session: Session, place: int, *, settings: WaitlistSettings, now: datetime) -> Estimate:
+def _signup_place(ahead: int, queued: int, settings: WaitlistSettings, now: datetime) -> Place:
     """Everyone in the queue and ahead on the list comes first; some leave the list, so the start is earlier."""
-    ahead = queue_length(session) + _in_progress(session) + place - 1
+    before = queued + ahead  # the place is ahead + 1; the founder reaches it after ``before`` clips
     per_week = settings.clips_per_week
-    earliest = now + timedelta(weeks=ahead * 0.75 / per_week)
-    latest = now + timedelta(weeks=(ahead + 1) / per_week * 1.25, days=3)
-    return Estimate(earliest=earliest, latest=latest)
+    earliest = now + timedelta(weeks=before * 0.75 / per_week)
+    latest = now + timedelta(weeks=(before + 1) / per_week * 1.25, days=3)
+    return Place(ahead + 1, Estimate(earliest=earliest, latest=latest))
+
+
+def signup_place(session: Session, signup: WlSignup, *, settings: WaitlistSettings, now: datetime) -> Place:
+    """The place of a listed ``signup`` and its estimate, in one query."""
+    with known.reading(session, WlSignup, WlOrder):
+        ahead, waiting, busy = session.exec(
+            _SIGNUP_PLACE, params={"listed_at": signup.listed_at, "id": signup.id}
+        ).one()
+    return _signup_place(int(ahead), int(waiting) + int(busy), settings, now)
+
+
+def signup_placed(
+    session: Session, peer_id: int, *, settings: WaitlistSettings, now: datetime
+) -> tuple[WlSignup, Place | None] | None:
+    """``peer_id``'s place on the list, if any, with its position and estimate while listed (one query)."""
+    with known.reading(session, WlSignup, WlOrder):
+        row = session.exec(_SIGNUP_PLACED, params={"peer_id": peer_id}).first()
+    if row is None:
+        return None
+    signup, ahead, waiting, busy = row
+    listed = signup.status == "listed"
+    return signup, _signup_place(int(ahead), int(waiting) + int(busy), settings, now) if listed else None
 
 
 def estimate_text(est: Estimate, lang: str, *, settings: WaitlistSettings, now: datetime) -> str:

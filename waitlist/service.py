@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, inspect
+from sqlalchemy import BindParameter, bindparam, inspect
 from sqlmodel import Session, col, select
 
 from waitlist import attachments, known, media
@@ -34,6 +34,16 @@ __all__ = ["hand_back", "handle_message", "preload", "record_founder_message", "
 
 _CHUNK = 500  # ids per IN (...) query
 
+# Built once, with the ids as an expanding parameter: a new statement per batch costs more to build and
+# to key for the compiled cache than the query costs to run.
+_KEYS: BindParameter[Any] = bindparam("keys", expanding=True)
+_PEERS: BindParameter[Any] = bindparam("peers", expanding=True)
+_SEEN = select(WlProcessedEvent.event_key).where(col(WlProcessedEvent.event_key).in_(_KEYS))
+_CONVERSATIONS = select(WlConversation).where(col(WlConversation.peer_id).in_(_PEERS))
+_ORDERS = select(WlOrder).where(col(WlOrder.peer_id).in_(_PEERS))
+_SIGNUPS = select(WlSignup).where(col(WlSignup.peer_id).in_(_PEERS))
+_FLAGS = select(WlFlag)
+
 
 def preload(session: Session, event_keys: Iterable[str], peer_ids: Iterable[int]) -> None:
     """Before a batch of messages in one transaction: a few queries instead of a few per message.
@@ -47,23 +57,20 @@ def preload(session: Session, event_keys: Iterable[str], peer_ids: Iterable[int]
     done: set[str] = set()
     held: list[object] = []
     for i in range(0, len(keys), _CHUNK):
-        seen = select(WlProcessedEvent.event_key).where(
-            col(WlProcessedEvent.event_key).in_(keys[i : i + _CHUNK])
-        )
-        done.update(session.exec(seen).all())
+        done.update(session.exec(_SEEN, params={"keys": keys[i : i + _CHUNK]}).all())
     with_conv: set[int] = set()
     with_order: set[int | None] = set()
     with_signup: set[int | None] = set()
     for i in range(0, len(peers), _CHUNK):
-        chunk = peers[i : i + _CHUNK]
-        convs = session.exec(select(WlConversation).where(col(WlConversation.peer_id).in_(chunk))).all()
-        orders = session.exec(select(WlOrder).where(col(WlOrder.peer_id).in_(chunk))).all()
-        signups = session.exec(select(WlSignup).where(col(WlSignup.peer_id).in_(chunk))).all()
+        chunk = {"peers": peers[i : i + _CHUNK]}
+        convs = session.exec(_CONVERSATIONS, params=chunk).all()
+        orders = session.exec(_ORDERS, params=chunk).all()
+        signups = session.exec(_SIGNUPS, params=chunk).all()
         with_conv.update(c.peer_id for c in convs)
         with_order.update(o.peer_id for o in orders)
         with_signup.update(s.peer_id for s in signups)
         held.extend([*convs, *orders, *signups])
-    flags = session.exec(select(WlFlag)).all()
+    flags = session.exec(_FLAGS).all()
     held.extend(flags)
     absent: dict[known.What, set[Any]] = {
         "event": {k for k in keys if k not in done},
