@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from vkbot.auth.pkce import make_state
 from vkbot.auth.secretbox import MissingSecretKey, SecretBox
 from vkbot.auth.settings import AuthSettings
 from vkbot.auth.store import AuthStore, Credential, TokenStatus
 from vkbot.auth.vkid import VkIdClient, VkIdRefused, VkIdUnavailable, vkid_client
-from vkbot.clock import SystemClock
+from vkbot.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     import aiohttp
@@ -33,10 +33,6 @@ _UNAVAILABLE_PAUSE = timedelta(seconds=30)
 _RECHECK_EMPTY = timedelta(seconds=60)
 
 __all__ = ["AdminTokenProvider", "TokenStatus", "make_admin_token_provider"]
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
 
 
 class AdminTokenProvider:
