@@ -210,19 +210,17 @@ class SameWork:
         self.handled = 0
 
     def __call__(self, raw: dict[str, Any]) -> None:
-        from datetime import UTC, datetime
-
         from vkbot.core.store.db import begin_write
         from vkbot.core.store.events_repo import EventRecord
         from vkbot.effects.outbox import enqueue
 
-        now = datetime.now(UTC)
+        now = self.pipeline.clock.now()
         with Session(self.engine) as session:
             begin_write(session)
             event = StoredEvent(**EventRecord.parse(raw).row(now))  # parsed once, as our listener does
             session.add(event)
             session.flush()  # its id names the effects' keys, as in ours
-            enqueue(session, self.pipeline.handle(session, event))
+            enqueue(session, self.pipeline.handle(session, event), now=now)
             event.processed_at = now
             session.commit()
         self.handled += 1
@@ -248,7 +246,9 @@ async def run_vkbottle_same_work(url: str, control: SandboxControl, count: int, 
         try:
             async with aiohttp.ClientSession() as http:
                 client = make_client(http, config.vk)
-                sender = OutboxSender(engine, client, batch_size=config.outbox.batch_size, idle_poll_s=0.05)
+                sender = OutboxSender(
+                    engine, client, work.pipeline.clock, batch_size=config.outbox.batch_size, idle_poll_s=0.05
+                )
                 bot = _vkbottle_bot(url)
 
                 @bot.on.raw_event(GroupEventType.MESSAGE_NEW, dataclass=dict)

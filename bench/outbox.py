@@ -75,6 +75,7 @@ async def drain(
                         message_request(f"bench:{i}", FIRST_PEER + i // per_peer, f"Ответ {i}")
                         for i in range(messages)
                     ),
+                    now=app.clock.now(),
                 )
                 session.commit()
             stop = asyncio.Event()

@@ -114,7 +114,7 @@ async def main_async(clips: int, slots_per_day: int) -> dict[str, Any]:
                 user_tokens=StaticUserToken(user),
                 user_rate_per_s=1000,
             )
-            sender = OutboxSender(engine, client, idle_poll_s=0.01, batch_size=200)
+            sender = OutboxSender(engine, client, clock, idle_poll_s=0.01, batch_size=200)
             sender.executors.update(publishing_executors(engine, files, client, settings, clock, GROUP_ID))
             job = PublishingJob(engine, settings, clock, GROUP_ID)
             plan_s, hours = 0.0, 0

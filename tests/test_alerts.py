@@ -148,7 +148,8 @@ async def test_many_parked_rows_are_one_incident(
     await sandbox.add_faults({"method": "messages.send", "error_code": 100, "rate": 1.0, "count": len(peers)})
     async with running_app(config, NoHandler()) as app:
         with Session(app.engine) as session:
-            enqueue(session, [message_request(f"t:{peer}", peer, "hello") for peer in peers])
+            requests = [message_request(f"t:{peer}", peer, "hello") for peer in peers]
+            enqueue(session, requests, now=app.sender.clock.now())
             session.commit()
         app.sender.wake.set()
 

@@ -72,12 +72,12 @@ def wall_post(text: str) -> dict[str, Any]:
 
 async def post_through_outbox(engine: Engine, client: VkClient, texts: list[str]) -> list[OutboxRow]:
     """Queue wall posts as handlers do and let one sender pass run them; returns the rows after it."""
+    clock = ManualClock()  # the queue's and the sender's
     with Session(engine) as session:
-        enqueue(
-            session, [OutboxRequest(key=f"post:{t}", method="wall.post", params=wall_post(t)) for t in texts]
-        )
+        requests = [OutboxRequest(key=f"post:{t}", method="wall.post", params=wall_post(t)) for t in texts]
+        enqueue(session, requests, now=clock.now())
         session.commit()
-    await OutboxSender(engine, client).drain_once()
+    await OutboxSender(engine, client, clock).drain_once()
     with Session(engine) as session:
         return list(session.exec(select(OutboxRow).where(OutboxRow.method == "wall.post")))
 

@@ -146,7 +146,7 @@ async def test_the_outbox_sends_the_e_mail_once(alerted: Fed, smtp: tuple[Mailbo
     mailbox, _ = smtp
     alerted.write(9003, DESPAIR)
     client = Recording()
-    sender = OutboxSender(alerted.engine, client)
+    sender = OutboxSender(alerted.engine, client, alerted.clock)
     sender.executors.update(email_executors(SmtpMailer(alerted.pipeline.config.alerts.smtp)))
     while await sender.drain_once():
         pass

@@ -91,7 +91,7 @@ async def test_parked_rows_are_listed_with_their_reason(sandbox: SandboxControl,
     await sandbox.add_faults({"method": "messages.send", "error_code": 100, "rate": 1.0, "count": 1})
     async with running_app(config, NoHandler()) as app:
         with Session(app.engine) as session:
-            enqueue(session, [message_request("t:parked", 4242, "hello")])
+            enqueue(session, [message_request("t:parked", 4242, "hello")], now=app.sender.clock.now())
             session.commit()
         app.sender.wake.set()
         server, task, stop = await _serve_health(app, 30)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from tests.app_helpers import SANDBOX_TOKEN, eventually
 from tests.db_fixtures import PG_URL, db_url, engine  # noqa: F401  (fixtures; tests take them as parameters)
 from vkbot.api import VkClient
+from vkbot.clock import SystemClock
 from vkbot.core.store.models import OutboxRow
 from vkbot.effects.outbox import OutboxSender, enqueue, message_request
 
@@ -30,10 +31,12 @@ pytestmark = [
 async def test_two_senders_drain_2000_rows_with_no_duplicate(sandbox, engine) -> None:
     for peer in range(PEERS):  # VK lets the community write only to people who wrote first
         await sandbox.inject_message(from_id=700 + peer, text="hello")
+    clock = SystemClock()  # two senders racing in real time: their leases run on it
     with Session(engine) as session:
         enqueue(
             session,
             [message_request(f"backlog:{i}", 700 + i % PEERS, f"reply {i}") for i in range(ROWS)],
+            now=clock.now(),
         )
         session.commit()
 
@@ -44,7 +47,7 @@ async def test_two_senders_drain_2000_rows_with_no_duplicate(sandbox, engine) ->
             VkClient(http, base_url=f"{sandbox.url}/method/", token=SANDBOX_TOKEN, rate_per_s=9, timeout_s=10)
             for http in (http_a, http_b)
         ]
-        senders = [OutboxSender(engine, client, batch_size=25, idle_poll_s=0.05) for client in clients]
+        senders = [OutboxSender(engine, client, clock, batch_size=25, idle_poll_s=0.05) for client in clients]
         stop = asyncio.Event()
         tasks = [asyncio.create_task(sender.run(stop)) for sender in senders]
 

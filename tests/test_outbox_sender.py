@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from tests.db_fixtures import db_url, engine  # noqa: F401  (fixtures; tests take them as parameters)
 from vkbot.api.errors import VkApiError
+from vkbot.clock import ManualClock
 from vkbot.core.store.models import OutboxRow
 from vkbot.effects.outbox import OutboxSender, enqueue, message_request
 
@@ -40,12 +40,14 @@ class RecordingClient:
         return len(self.sent)
 
 
-def _enqueue(engine, *rows: tuple[int, str], later: frozenset[str] = frozenset()) -> None:  # type: ignore[no-untyped-def]
-    hour = datetime.now(UTC) + timedelta(hours=1)
+def _enqueue(engine, clock: ManualClock, *rows: tuple[int, str], later: frozenset[str] = frozenset()) -> None:  # type: ignore[no-untyped-def]
+    hour = clock.now() + timedelta(hours=1)
     with Session(engine) as session:
         for peer, text in rows:
             request = message_request(f"t:{text}", peer, text)
-            enqueue(session, [replace(request, not_before=hour) if text in later else request])
+            enqueue(
+                session, [replace(request, not_before=hour) if text in later else request], now=clock.now()
+            )
         session.commit()
 
 
@@ -60,43 +62,47 @@ async def _drain(sender: OutboxSender) -> None:
 
 
 async def test_a_row_waiting_for_a_retry_holds_back_its_peer_only(engine) -> None:
-    _enqueue(engine, (A, "a1"), (A, "a2"), (B, "b1"), (B, "b2"))
+    clock = ManualClock()
+    _enqueue(engine, clock, (A, "a1"), (A, "a2"), (B, "b1"), (B, "b2"))
     client = RecordingClient({"a1": 10})  # VK's internal error: retried later
-    sender = OutboxSender(engine, client, batch_size=10)
+    sender = OutboxSender(engine, client, clock, batch_size=10)
     await _drain(sender)
     assert client.sent == ["b1", "b2"]
     assert _statuses(engine) == {"a1": "pending", "a2": "pending", "b1": "done", "b2": "done"}
-    with Session(engine) as session:  # the retry is due now
-        session.execute(
-            update(OutboxRow).where(col(OutboxRow.peer_id) == A).values(not_before=datetime.now(UTC))
-        )
-        session.commit()
+    clock.advance(seconds=sender.retry_base_s)  # the first retry waits at most retry_base_s
     await _drain(sender)
     assert client.sent == ["b1", "b2", "a1", "a2"]
     assert set(_statuses(engine).values()) == {"done"}
 
 
 async def test_a_parked_row_does_not_hold_back_the_replies_after_it(engine) -> None:
-    _enqueue(engine, (A, "a1"), (A, "a2"), (A, "a3"))
+    clock = ManualClock()
+    _enqueue(engine, clock, (A, "a1"), (A, "a2"), (A, "a3"))
     client = RecordingClient({"a1": 100})  # a bad parameter: retrying cannot help, the row is parked
-    await _drain(OutboxSender(engine, client, batch_size=10))
+    await _drain(OutboxSender(engine, client, clock, batch_size=10))
     assert client.sent == ["a2", "a3"]
     assert _statuses(engine) == {"a1": "parked", "a2": "done", "a3": "done"}
 
 
 async def test_a_notice_scheduled_for_later_does_not_hold_back_a_reply(engine) -> None:
-    _enqueue(engine, (A, "notice at nine"), (A, "reply now"), later=frozenset({"notice at nine"}))
+    clock = ManualClock()
+    _enqueue(engine, clock, (A, "notice at nine"), (A, "reply now"), later=frozenset({"notice at nine"}))
     client = RecordingClient()
-    await _drain(OutboxSender(engine, client, batch_size=10))
+    sender = OutboxSender(engine, client, clock, batch_size=10)
+    await _drain(sender)
     assert client.sent == ["reply now"]
     assert _statuses(engine) == {"notice at nine": "pending", "reply now": "done"}
+    clock.advance(hours=1)  # nine o'clock: the notice goes out
+    await _drain(sender)
+    assert client.sent == ["reply now", "notice at nine"]
 
 
 async def test_a_run_is_capped_and_the_rest_follow_in_order(engine) -> None:
     texts = [f"a{i:02d}" for i in range(25)]
-    _enqueue(engine, *((A, t) for t in texts))
+    clock = ManualClock()
+    _enqueue(engine, clock, *((A, t) for t in texts))
     client = RecordingClient()
-    sender = OutboxSender(engine, client, batch_size=100, max_run=10)
+    sender = OutboxSender(engine, client, clock, batch_size=100, max_run=10)
     assert await sender.drain_once() == 10
     await _drain(sender)
     assert client.sent == texts

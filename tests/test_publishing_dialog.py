@@ -37,7 +37,7 @@ def delivered_and_asked(fed: Fed, peer: int = FAMILY) -> OutboxRow:
         session.flush()
         set_publication(session, order, True, "ru", WaitlistSettings(), now)
         effects = plan(session, fed.pipeline.config.publishing, fed.clock)
-        enqueue(session, effect_requests(effects, 77))
+        enqueue(session, effect_requests(effects, 77), now=fed.clock.now())
         session.commit()
     with Session(fed.engine) as session:
         return session.exec(select(OutboxRow).where(OutboxRow.peer_id == peer)).one()

@@ -73,15 +73,18 @@ class Suite:
         while True:
             while await self.sender.drain_once():
                 pass
-            # Rows due (a retry is due within moments); a look at the wall hours ahead is not waited for.
-            soon = datetime.now(UTC) + timedelta(seconds=5)
-            due = [
-                r
+            # Rows due within moments (a retry): the clock moves on to the first of them. A look at
+            # the wall hours ahead is not waited for.
+            now = self.clock.now()
+            pending = [
+                r.not_before.replace(tzinfo=r.not_before.tzinfo or UTC)
                 for r in self.outbox()
-                if r.status == "pending" and r.not_before.replace(tzinfo=r.not_before.tzinfo or UTC) <= soon
+                if r.status == "pending"
             ]
-            if not due or loop.time() > until:
+            soon = [due for due in pending if due <= now + timedelta(seconds=5)]
+            if not soon or loop.time() > until:
                 return
+            self.clock.set(max(now, min(soon)))
             await asyncio.sleep(0.05)
 
     def answer_all(self, choice: str, text: str = "") -> None:
@@ -164,7 +167,7 @@ async def make_suite(
     clock = ManualClock(start)
     files = LocalFileStore(tmp_path / "files")
     sender = OutboxSender(
-        engine, client, idle_poll_s=0.05, retry_base_s=0.01, retry_max_s=0.05, max_attempts=3
+        engine, client, clock, idle_poll_s=0.05, retry_base_s=0.01, retry_max_s=0.05, max_attempts=3
     )
     sender.executors.update(delivery_executors(files, client, GROUP_ID))
     sender.executors.update(publishing_executors(engine, files, client, settings, clock, GROUP_ID, FOUNDER))
@@ -323,7 +326,7 @@ async def test_a_takedown_without_a_user_token_tells_the_founder_which_post(
     # The token is gone by the time the family revokes: the same store, a sender without a user token.
     suite.revoke(order_id)
     client = VkClient(http, base_url=f"{sandbox.url}/method/", token=TOKEN)
-    sender = OutboxSender(suite.engine, client)
+    sender = OutboxSender(suite.engine, client, suite.clock)
     sender.executors.update(
         publishing_executors(suite.engine, suite.files, client, SETTINGS, suite.clock, GROUP_ID)
     )
@@ -473,7 +476,7 @@ async def test_no_comments_at_the_family_s_wish_and_the_founder_may_switch_them_
         with Session(suite.engine) as session:
             switch = set_comments(session, row.id or 0, closed, suite.clock.now())
             assert set_comments(session, row.id or 0, closed, suite.clock.now()) is None, "already so"
-            enqueue(session, effect_requests([switch] if switch else [], GROUP_ID))
+            enqueue(session, effect_requests([switch] if switch else [], GROUP_ID), now=suite.clock.now())
             session.commit()
         await suite.drain()
         [post] = live(await sandbox.wall())
@@ -504,8 +507,8 @@ async def main():
     async with aiohttp.ClientSession() as http:
         client = VkClient(http, base_url=url, token="sandbox-community-token",
                           user_tokens=StaticUserToken(token), timeout_s=600)
-        sender = OutboxSender(make_engine(db), client, lease_s=1)
         clock = ManualClock(__import__("datetime").datetime.fromisoformat(now))
+        sender = OutboxSender(make_engine(db), client, clock, lease_s=1)
         sender.executors.update(publishing_executors(
             sender.engine, LocalFileStore(Path(files)), client, PublishingSettings(), clock, int(group)))
         print("claiming", flush=True)
@@ -549,7 +552,7 @@ async def test_kill_9_while_wall_post_is_in_flight_gives_one_post_after_restart(
     [pub] = suite.posts()
     assert pub.vk_post_id is None and pub.vk_video is not None  # the upload was recorded, the post not
 
-    await asyncio.sleep(1.5)  # the dead process's lease on the row runs out
+    suite.clock.advance(seconds=1.5)  # the dead process's lease on the row runs out
     await suite.drain()
     assert [p["id"] for p in live(await sandbox.wall())] == [post["id"]]
     assert suite.posts()[0].vk_post_id == post["id"] and suite.posts()[0].status == "posted"
@@ -603,12 +606,7 @@ async def slot_passes(
             return postponed(await sandbox.wall()) == []
 
         await eventually(published)
-    suite.clock.set(post.slot_at + timedelta(minutes=3))
-    with Session(suite.engine) as session:
-        for row in session.exec(select(OutboxRow).where(OutboxRow.kind == "publish_check")):
-            row.not_before = datetime.now(UTC)
-            session.add(row)
-        session.commit()
+    suite.clock.set(post.slot_at + timedelta(minutes=3))  # the look at the wall is due two minutes after it
     await suite.tick()
 
 

@@ -142,7 +142,7 @@ class Dispatcher:
             requests: list[OutboxRequest] = []
             for event in events:
                 requests.extend(self.handler.handle(session, event))
-            enqueue(session, requests)
+            enqueue(session, requests, now=self.clock.now())
             session.flush()
             # One statement for the batch: per-object updates cost more than a simple handler itself.
             session.execute(
@@ -162,7 +162,7 @@ class Dispatcher:
         savepoint = session.begin_nested()
         try:
             requests = self.handler.handle(session, event)
-            enqueue(session, requests)
+            enqueue(session, requests, now=self.clock.now())
             event.processed_at = self.clock.now()
             event.process_error = None
             session.flush()
@@ -180,6 +180,6 @@ class Dispatcher:
         if event.attempts >= self.max_attempts:
             self.failed += 1
             fallback = self.handler.give_up(session, event, error)
-            enqueue(session, fallback)
+            enqueue(session, fallback, now=self.clock.now())
             event.processed_at = self.clock.now()
         session.flush()

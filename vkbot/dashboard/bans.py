@@ -34,8 +34,9 @@ def _accept(dashboard: Dashboard, proposal_id: int, by: str) -> bool:
         return False
     with Session(dashboard.engine) as session:
         begin_write(session)
-        ban = accept(session, proposal_id, dashboard.clock.now(), by)
-        enqueue(session, effect_requests([ban], dashboard.group_id))
+        now = dashboard.clock.now()
+        ban = accept(session, proposal_id, now, by)
+        enqueue(session, effect_requests([ban], dashboard.group_id), now=now)
         session.commit()
     return True
 

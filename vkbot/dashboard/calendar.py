@@ -220,7 +220,7 @@ async def switch_comments(request: web.Request) -> web.StreamResponse:
 
     def switch(session: Session) -> int:
         effect = set_comments(session, post_id, closed, now)
-        return enqueue(session, effect_requests([effect] if effect else [], dashboard.group_id))
+        return enqueue(session, effect_requests([effect] if effect else [], dashboard.group_id), now=now)
 
     try:
         queued = await asyncio.to_thread(_change, dashboard, switch)

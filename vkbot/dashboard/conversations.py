@@ -81,7 +81,8 @@ def _reply(dashboard: Dashboard, peer_id: int, text: str, token: str) -> bool | 
         begin_write(session)
         if not _known(session, peer_id):
             return None
-        added = enqueue(session, [message_request(f"{DESK_KEY_PREFIX}{peer_id}:{token}", peer_id, text)])
+        request = message_request(f"{DESK_KEY_PREFIX}{peer_id}:{token}", peer_id, text)
+        added = enqueue(session, [request], now=now)
         if added:
             waitlist.record_founder_message(session, peer_id, now, settings=dashboard.waitlist)
             mark_handled(session, now, peer_id=peer_id)

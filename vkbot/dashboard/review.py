@@ -55,11 +55,12 @@ def _restore(dashboard: Dashboard, item_id: int, actor: str) -> int | None:
     """Rows queued for VK; None when the item needs a wall action and no community id is configured."""
     with Session(dashboard.engine) as session:
         begin_write(session)
-        effects = restore(session, item_id, actor, dashboard.clock.now(), group_id=dashboard.group_id)
+        now = dashboard.clock.now()
+        effects = restore(session, item_id, actor, now, group_id=dashboard.group_id)
         if effects and dashboard.group_id <= 0:
             session.rollback()  # VK would refuse owner_id 0 and park the row: say what is missing instead
             return None
-        queued = enqueue(session, effect_requests(effects, dashboard.group_id))
+        queued = enqueue(session, effect_requests(effects, dashboard.group_id), now=now)
         session.commit()
     return queued
 

@@ -14,7 +14,7 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import func, or_, select, update
@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 
 from dbtypes import insert_ignoring_duplicates
 from vkbot.api.errors import UserTokenMissing, VkApiError, VkError, is_retryable
+from vkbot.clock import Clock
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import OutboxRow
 from vkbot.core.worker import run_worker
@@ -63,9 +64,12 @@ def message_request(
     return OutboxRequest(key=key, method="messages.send", params=params, kind="message", peer_id=peer_id)
 
 
-def enqueue(session: Session, requests: Iterable[OutboxRequest]) -> int:
-    """Add rows, ignoring keys that exist already; the caller commits. Returns rows added."""
-    now = datetime.now(UTC)
+def enqueue(session: Session, requests: Iterable[OutboxRequest], *, now: datetime) -> int:
+    """Add rows, ignoring keys that exist already; the caller commits. Returns rows added.
+
+    ``now`` (the caller's clock) is when the rows are created and due unless they say later; it must
+    be the sender's clock, or rows come due early or late.
+    """
     rows = []
     for req in requests:
         params = dict(req.params)
@@ -141,6 +145,7 @@ class OutboxSender:
 
     engine: Engine
     client: MethodCaller
+    clock: Clock  # leases and outcomes; the clock ``enqueue`` was given
     batch_size: int = 25  # rows claimed at once
     idle_poll_s: float = 0.5
     max_attempts: int = 8
@@ -191,7 +196,7 @@ class OutboxSender:
         finished, self._finished = self._finished, []
         renew = list(self._held) if self._held and self._lease_half_gone() else []
         room = min(self.batch_size, self.max_in_flight - len(self._held))
-        until = datetime.now(UTC) + timedelta(seconds=self.lease_s)
+        until = self.clock.now() + timedelta(seconds=self.lease_s)
         together = self.engine.dialect.name == "sqlite"
         runs: list[list[OutboxRow]] = []
         try:
@@ -228,7 +233,7 @@ class OutboxSender:
                     outcome = exc
                     failed = True
             self._held.discard(row.id)  # type: ignore[arg-type]
-            self._finished.append((row, outcome, datetime.now(UTC)))
+            self._finished.append((row, outcome, self.clock.now()))
             self.wake.set()  # the next pass records it (and frees the peer once the run ends)
 
     async def _record_finished(self) -> int:
@@ -243,7 +248,8 @@ class OutboxSender:
         return len(finished)
 
     def _lease_half_gone(self) -> bool:
-        left = (self._lease_ends or datetime.now(UTC)) - datetime.now(UTC)
+        now = self.clock.now()
+        left = (self._lease_ends or now) - now
         return left.total_seconds() < self.lease_s / 2
 
     def _write_pass(
@@ -283,7 +289,7 @@ class OutboxSender:
 
         For tests and one-shot commands; ``run`` does not wait for a claim like this.
         """
-        until = datetime.now(UTC) + timedelta(seconds=self.lease_s)
+        until = self.clock.now() + timedelta(seconds=self.lease_s)
         runs = await asyncio.to_thread(self._write_pass, [], [], until, self.batch_size)
         rows = [row for run in runs for row in run]
         if not rows:
@@ -333,7 +339,7 @@ class OutboxSender:
         scheduled for later and never tried (a notice held for the sending window) does not hold
         back a reply written after it.
         """
-        now = datetime.now(UTC)
+        now = self.clock.now()
         earlier = aliased(OutboxRow)
         held_back = (
             select(col(earlier.id))
@@ -415,7 +421,7 @@ class OutboxSender:
     def _record_in(self, session: Session, finished: list[Ended]) -> list[tuple[int, int]]:
         """Record the outcomes (done at the moment VK answered); returns the (peer, error code) pairs VK
         will not deliver to."""
-        now = datetime.now(UTC)
+        now = self.clock.now()
         undeliverable: list[tuple[int, int]] = []
         # One SELECT for the batch, not one per row: with a claim of 500 the per-row gets left the
         # rate limiter idle for a quarter of a second per batch (bench/outbox.py).

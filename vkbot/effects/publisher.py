@@ -90,10 +90,10 @@ def _to_founder(founder_id: int, key: str, text: str, file_id: str | None = None
     return reply_requests(Reply(founder_id, text, key, attachment_file=file_id or None))
 
 
-def _hand_to_founder(session: Session, founder_id: int, handoff: HandToFounder | None) -> None:
+def _hand_to_founder(session: Session, founder_id: int, handoff: HandToFounder | None, now: datetime) -> None:
     """The ready post goes to her as a VK message, in the caller's transaction (none without her id)."""
     if handoff is not None and founder_id:
-        enqueue(session, _to_founder(founder_id, handoff.key, handoff.text, handoff.file_id))
+        enqueue(session, _to_founder(founder_id, handoff.key, handoff.text, handoff.file_id), now=now)
 
 
 def effect_requests(effects: list[Effect], group_id: int, founder_id: int = 0) -> list[OutboxRequest]:
@@ -149,7 +149,8 @@ class PublishingJob:
     def _plan_and_enqueue(self) -> int:
         with Session(self.engine) as session:
             effects = plan(session, self.settings, self.clock)
-            added = enqueue(session, effect_requests(effects, self.group_id, self.founder_id))
+            requests = effect_requests(effects, self.group_id, self.founder_id)
+            added = enqueue(session, requests, now=self.clock.now())
             session.commit()  # the plan's row changes and the outbox rows land together
         if effects:
             log.info("publishing planned %d effect(s), %d new outbox row(s)", len(effects), added)
@@ -224,11 +225,12 @@ class PublishExecutors:
 
     def _postponed(self, row: OutboxRow, postponed_id: int, publish_at: int | None) -> None:
         """Record the postponed id and, in the same transaction, the look at the wall after the slot."""
-        at = datetime.fromtimestamp(publish_at, UTC) if publish_at else self.clock.now()
+        now = self.clock.now()
+        at = datetime.fromtimestamp(publish_at, UTC) if publish_at else now
         guid = str(row.params.get("guid"))
         with Session(self.engine) as session:
-            record_postponed(session, row.key, postponed_id, at=self.clock.now())
-            enqueue(session, [self._check_request(guid, postponed_id, 1, at + _CHECK_EVERY)])
+            record_postponed(session, row.key, postponed_id, at=now)
+            enqueue(session, [self._check_request(guid, postponed_id, 1, at + _CHECK_EVERY)], now=now)
             session.commit()
 
     def _check_request(self, guid: str, postponed_id: int, attempt: int, when: datetime) -> OutboxRequest:
@@ -256,8 +258,9 @@ class PublishExecutors:
         # Gone from VK's postponed list without going live (deleted by hand?), or never published.
         with Session(self.engine) as session:
             error = f"postponed post {postponed_id} did not go live"
-            handoff = record_failed(session, row.key, error, self.settings, at=self.clock.now())
-            _hand_to_founder(session, self.founder_id, handoff)
+            now = self.clock.now()
+            handoff = record_failed(session, row.key, error, self.settings, at=now)
+            _hand_to_founder(session, self.founder_id, handoff, now)
             session.commit()
         return {"failed": postponed_id}
 
@@ -272,7 +275,7 @@ class PublishExecutors:
 
     def _enqueue(self, requests: list[OutboxRequest]) -> None:
         with Session(self.engine) as session:
-            enqueue(session, requests)
+            enqueue(session, requests, now=self.clock.now())
             session.commit()
 
     async def _on_wall(self, client: MethodCaller, video: str) -> tuple[int | None, bool]:
@@ -309,9 +312,10 @@ class PublishExecutors:
 
     def _hand_off(self, row: OutboxRow, reason: str) -> dict[str, Any]:
         with Session(self.engine) as session:
-            handoff = record_handed_to_founder(session, row.key, reason, self.settings, at=self.clock.now())
+            now = self.clock.now()
+            handoff = record_handed_to_founder(session, row.key, reason, self.settings, at=now)
             # In the same transaction: the post is hers exactly when her message is on its way.
-            _hand_to_founder(session, self.founder_id, handoff)
+            _hand_to_founder(session, self.founder_id, handoff, now)
             session.commit()
         if handoff is None:
             return {"skipped": "no longer queued"}
@@ -337,9 +341,10 @@ class PublishExecutors:
 
     def _taken_down(self, row: OutboxRow) -> Any:
         with Session(self.engine) as session:
-            done = record_taken_down(session, row.key, at=self.clock.now())
+            now = self.clock.now()
+            done = record_taken_down(session, row.key, at=now)
             if done.family is not None:  # the family hears it is done, once (the reply's key)
-                enqueue(session, reply_requests(done.family))
+                enqueue(session, reply_requests(done.family), now=now)
             session.commit()
         return done
 
@@ -358,9 +363,10 @@ class PublishExecutors:
     def _takedown_hand_off(self, row: OutboxRow, post_id: int, reason: str) -> dict[str, Any]:
         text = delete_handoff_text(self.settings, post_id, self.group_id, reason)
         with Session(self.engine) as session:
-            record_takedown_handed_to_founder(session, row.key, reason, at=self.clock.now())
+            now = self.clock.now()
+            record_takedown_handed_to_founder(session, row.key, reason, at=now)
             if self.founder_id:
-                enqueue(session, _to_founder(self.founder_id, f"{row.key}:founder", text))
+                enqueue(session, _to_founder(self.founder_id, f"{row.key}:founder", text), now=now)
             session.commit()
         log.warning("wall post %s must come down and cannot: %s; the founder was told", post_id, reason)
         return {"handed_to_founder": True, "reason": reason, "text": text}
@@ -370,7 +376,7 @@ class PublishExecutors:
         if not self.founder_id:
             return
         with Session(self.engine) as session:
-            enqueue(session, _to_founder(self.founder_id, key, text))
+            enqueue(session, _to_founder(self.founder_id, key, text), now=self.clock.now())
             session.commit()
 
     async def hand_off(self, row: OutboxRow, client: MethodCaller) -> Any:
@@ -414,7 +420,8 @@ def publishing_outcome(
     def outcome(session: Session, row: OutboxRow) -> None:
         if row.kind not in (KIND_PUBLISH, KIND_CHECK) or row.status != "parked":
             return
-        handoff = record_failed(session, row.key, row.last_error or "unknown error", settings, at=clock.now())
-        _hand_to_founder(session, founder_id, handoff)
+        now = clock.now()
+        handoff = record_failed(session, row.key, row.last_error or "unknown error", settings, at=now)
+        _hand_to_founder(session, founder_id, handoff, now)
 
     return outcome

@@ -264,7 +264,7 @@ class AlertMonitor:
         # One transaction: the row is queued if and only if the incident says the VK notice was given.
         with Session(self.engine) as session:
             begin_write(session)
-            enqueue(session, [request])
+            enqueue(session, [request], now=now)
             self._set(session, incident, "vk_notified_at", now)
             session.commit()
 

@@ -31,7 +31,7 @@ def queue_interview_messages(
     replies = due_interview_messages(
         session, settings=settings, clock=clock, founder_id=founder_id, founder_lang=founder_lang
     )
-    return enqueue(session, [r for reply in replies for r in reply_requests(reply)])
+    return enqueue(session, [r for reply in replies for r in reply_requests(reply)], now=clock.now())
 
 
 def _pass(engine: Engine, settings: WaitlistSettings, clock: Clock, founder_id: int, lang: str) -> int:

@@ -48,7 +48,7 @@ log = logging.getLogger("vkbot.ops.jobs")
 def queue_notices(session: Session, settings: waitlist.WaitlistSettings, clock: Clock) -> int:
     """The news owed now (turn, slip, clip, invitation) as outbox rows in the session's transaction."""
     replies = waitlist.due_notifications(session, settings=settings, clock=clock)
-    return enqueue(session, [r for reply in replies for r in reply_requests(reply)])
+    return enqueue(session, [r for reply in replies for r in reply_requests(reply)], now=clock.now())
 
 
 def _notify(engine: Engine, settings: waitlist.WaitlistSettings, clock: Clock) -> int:
@@ -115,15 +115,15 @@ async def reconcile_once(
     if report.gaps and founder_user_id:
         key = f"reconcile:{clock.now().date().isoformat()}"
         request = message_request(key, founder_user_id, report.founder_text(lang))
-        await asyncio.to_thread(_enqueue_one, engine, request)
+        await asyncio.to_thread(_enqueue_one, engine, request, clock.now())
         if wake is not None:
             wake()
     return report
 
 
-def _enqueue_one(engine: Engine, request: OutboxRequest) -> None:
+def _enqueue_one(engine: Engine, request: OutboxRequest, now: datetime) -> None:
     with Session(engine) as session:
-        enqueue(session, [request])
+        enqueue(session, [request], now=now)
         session.commit()
 
 
@@ -168,7 +168,8 @@ def _digest(engine: Engine, founder_user_id: int, clock: Clock, tz_name: str) ->
     from moderation.review import daily_digest
 
     tz = ZoneInfo(tz_name)
-    yesterday = (clock.now().astimezone(tz) - timedelta(days=1)).date()
+    now = clock.now()
+    yesterday = (now.astimezone(tz) - timedelta(days=1)).date()
     start = datetime.combine(yesterday, time(), tz).astimezone(UTC)
     with Session(engine) as session:
         items = session.scalars(
@@ -180,7 +181,8 @@ def _digest(engine: Engine, founder_user_id: int, clock: Clock, tz_name: str) ->
             return 0  # a quiet day: no message
         text = daily_digest(session, yesterday, tz=tz)
         # Counts only, never an abusive word; one message a day (the key names the day).
-        added = enqueue(session, [message_request(f"digest:{yesterday.isoformat()}", founder_user_id, text)])
+        request = message_request(f"digest:{yesterday.isoformat()}", founder_user_id, text)
+        added = enqueue(session, [request], now=now)
         session.commit()
     return added
 

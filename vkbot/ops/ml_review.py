@@ -142,8 +142,8 @@ class MlReviewer:
                     settings=self.settings,
                     group_id=self.group_id,
                 )
-            enqueue(session, requests)
-            cursor = session.get(Cursor, CURSOR) or Cursor(name=CURSOR)
+            enqueue(session, requests, now=now)
+            cursor = session.get(Cursor, CURSOR) or Cursor(name=CURSOR, updated_at=now)
             cursor.event_id, cursor.updated_at = last_id, now
             session.add(cursor)
             session.commit()
