@@ -23,7 +23,6 @@ from sqlmodel import Session
 import i18n
 from tests.app_helpers import eventually, running_app, sandbox_config
 from vkbot.app import App
-from vkbot.clock import SystemClock
 from vkbot.config import Config
 from vkbot.core.store.models import OutboxRow, StoredEvent
 from vkbot.effects.delivery import delivery_executors
@@ -76,7 +75,7 @@ def wire(app: App) -> None:
     """What the app wiring adds for the waitlist (see the report): clip executor and deny hook."""
     files = LocalFileStore(app.config.storage.files_dir)
     app.sender.executors.update(delivery_executors(files, app.client, app.config.vk.group_id))
-    app.sender.on_undeliverable = record_undeliverable(app.engine, SystemClock())
+    app.sender.on_undeliverable = record_undeliverable(app.engine, app.clock)
 
 
 def buttons(message: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -371,9 +370,9 @@ async def test_a_relative_who_denied_messages_is_never_written_to_and_hears_the_
     await sandbox.deny(relative.user_id)
     [order] = orders_of(app.engine, relative.user_id)
     with Session(app.engine) as session:
-        set_status(session, order.number, "in_progress", None, at=SystemClock().now())
+        set_status(session, order.number, "in_progress", None, at=app.clock.now())
         session.commit()
-    assert await notify_once(app.engine, config.waitlist, SystemClock()) == 1
+    assert await notify_once(app.engine, config.waitlist, app.clock) == 1
     seen = len(await sandbox.sent(peer_id=relative.user_id))
     async with running_app(config) as app:
         wire(app)
@@ -386,7 +385,7 @@ async def test_a_relative_who_denied_messages_is_never_written_to_and_hears_the_
 
         await eventually(refused)
         # Nothing more is tried: the denial is recorded, and the next notice job skips them.
-        assert await notify_once(app.engine, config.waitlist, SystemClock()) == 0
+        assert await notify_once(app.engine, config.waitlist, app.clock) == 0
         await asyncio.sleep(0.5)
         assert len(await sandbox.sent(peer_id=relative.user_id)) == seen
         with Session(app.engine) as session:

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from tests.app_helpers import SANDBOX_GROUP_ID, eventually, running_app, sandbox_config, sandbox_environment
 from vkbot.app import make_client
 from vkbot.cli import main as vkbot
+from vkbot.clock import ManualClock
 from vkbot.ingress.settings_check import EVENT_FEATURES, ensure_longpoll_settings, load_report
 from vkbot.sandbox import SandboxControl
 
@@ -28,12 +29,15 @@ async def settings(vk_call: Any) -> dict[str, Any]:
 
 async def check(sandbox: SandboxControl, tmp_path: Path) -> Any:
     config = sandbox_config(sandbox.url, f"sqlite:///{tmp_path / 'c.db'}", tmp_path / "files")
+    clock = ManualClock()
     async with aiohttp.ClientSession() as http:
         client = make_client(http, config.vk.model_copy(update={"max_retries": 0}))
         try:
-            return await ensure_longpoll_settings(client, SANDBOX_GROUP_ID)
+            report = await ensure_longpoll_settings(client, SANDBOX_GROUP_ID, clock)
         finally:
             await client.aclose()
+    assert report.checked_at == clock.now()  # the time of the clock it was given
+    return report
 
 
 async def test_an_old_version_and_unticked_types_are_set_right(

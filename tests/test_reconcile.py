@@ -20,7 +20,6 @@ from tests.app_helpers import SANDBOX_TOKEN, running_app
 from tests.test_intake_sandbox import Relative, intake_config
 from tests.test_orders_cli import config_file, founder
 from vkbot.api.client import VkClient
-from vkbot.clock import SystemClock
 from vkbot.core.store.models import OutboxRow
 from vkbot.ops.jobs import reconcile_once
 from vkbot.ops.reconcile import ConversationGap, ReconcileReport
@@ -76,12 +75,10 @@ async def test_the_daily_job_tells_the_founder_once_a_day_without_the_texts(
     async with aiohttp.ClientSession() as http:
         client = VkClient(http, base_url=config.vk.api_base_url, token=SANDBOX_TOKEN)
         try:
-            fresh = await reconcile_once(app.engine, client, SystemClock(), founder_user_id=FOUNDER)
+            fresh = await reconcile_once(app.engine, client, app.clock, founder_user_id=FOUNDER)
             assert fresh.gaps == [] and fresh.in_flight == 1, "a message of a moment ago is in flight"
             for _ in range(2):  # the job may run more than once a day
-                late = await reconcile_once(
-                    app.engine, client, SystemClock(), founder_user_id=FOUNDER, grace_s=0
-                )
+                late = await reconcile_once(app.engine, client, app.clock, founder_user_id=FOUNDER, grace_s=0)
                 assert [g.reason for g in late.gaps] == ["not_stored"]
         finally:
             await client.aclose()

@@ -68,6 +68,7 @@ class App:
     sender: OutboxSender
     scheduler: AsyncIOScheduler
     gap_filler: HistoryGapFiller
+    clock: Clock  # the one every part was given
     extra_tasks: list[Worker] = field(default_factory=list)
     dashboard: DashboardServer | None = None  # when [dashboard] is enabled and has a password
     shutdown_grace_s: float = 5.0
@@ -184,12 +185,12 @@ def _fill_after_restart(
     return fill_after_restart
 
 
-def _check_longpoll_settings(client: VkClient, group_id: int, engine: Engine) -> Worker:
+def _check_longpoll_settings(client: VkClient, group_id: int, engine: Engine, clock: Clock) -> Worker:
     """Once at start, beside the listener: set the Long Poll settings the suite needs, say what stays off."""
 
     async def check_longpoll_settings(stop: asyncio.Event) -> None:
         try:
-            await check_at_start(client, group_id, engine)
+            await check_at_start(client, group_id, engine, clock)
         except Exception:  # the listener still works with whatever VK has; status shows no check
             log.exception("the Long Poll settings check failed")
         await stop.wait()  # App.run stops every worker when any one returns
@@ -253,7 +254,7 @@ async def open_app(
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
     try:
         # None when no admin user token is connected: user-only features then degrade visibly.
-        user_tokens = make_admin_token_provider(config, engine, http)
+        user_tokens = make_admin_token_provider(config, engine, http, clock=clock)
     except Exception:  # MissingSecretKey names VKBOT_SECRET_KEY; nothing else may start without it
         await http.close()
         engine.dispose()
@@ -266,6 +267,7 @@ async def open_app(
         sender = OutboxSender(
             engine,
             client,
+            clock,
             batch_size=config.outbox.batch_size,
             idle_poll_s=config.outbox.idle_poll_s,
             max_attempts=config.outbox.max_attempts,
@@ -301,11 +303,13 @@ async def open_app(
         )
         scheduler = AsyncIOScheduler(timezone="UTC")
         _schedule_jobs(scheduler, config, engine, client, clock, sender.wake.set, founder_id, files)
-        app = App(config, engine, http, client, store, listener, dispatcher, sender, scheduler, gap_filler)
+        app = App(
+            config, engine, http, client, store, listener, dispatcher, sender, scheduler, gap_filler, clock
+        )
         app.extra_tasks.append(
             _fill_after_restart(gap_filler, listener, await gap_filler.since_last_stored())
         )
-        app.extra_tasks.append(_check_longpoll_settings(client, vk.group_id, engine))
+        app.extra_tasks.append(_check_longpoll_settings(client, vk.group_id, engine, clock))
         token_status = AuthStore(engine, None).status
         if MlReviewer.available(config.moderation):
             app.extra_tasks.append(

@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Text
@@ -24,6 +24,7 @@ from sqlmodel import Field, Session, SQLModel
 
 from vkbot.api.client import VkClient
 from vkbot.api.errors import VkError
+from vkbot.clock import Clock
 
 log = logging.getLogger("vkbot.ingress.settings")
 
@@ -64,9 +65,9 @@ class SettingsReport:
     enabled: bool | None
     api_version: str | None
     off: tuple[str, ...]  # event types the suite uses that stay unticked
+    checked_at: datetime
     error: str | None = None  # why reading or setting failed
     changed: tuple[str, ...] = ()  # what the check set
-    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def problems(self) -> list[str]:
@@ -100,7 +101,7 @@ class SettingsReport:
         }
 
 
-async def ensure_longpoll_settings(client: VkClient, group_id: int) -> SettingsReport:
+async def ensure_longpoll_settings(client: VkClient, group_id: int, clock: Clock) -> SettingsReport:
     """Read the settings, set what the suite needs, and report what is still off. Never raises VkError."""
     current: dict[str, Any] | None
     read_error = None
@@ -110,21 +111,21 @@ async def ensure_longpoll_settings(client: VkClient, group_id: int) -> SettingsR
         current, read_error = None, str(exc)
     wanted = _missing(current)
     if not wanted:
-        return _report(current, None, ())
+        return _report(current, None, (), clock)
     try:
         await client.call("groups.setLongPollSettings", {"group_id": group_id, **wanted}, batch=False)
     except VkError as exc:
-        return _report(current, str(exc) if current is not None else f"{read_error}; {exc}", ())
-    return SettingsReport(True, WANTED_VERSION, (), None, tuple(sorted(wanted)))
+        return _report(current, str(exc) if current is not None else f"{read_error}; {exc}", (), clock)
+    return SettingsReport(True, WANTED_VERSION, (), clock.now(), None, tuple(sorted(wanted)))
 
 
-async def read_longpoll_settings(client: VkClient, group_id: int) -> SettingsReport:
+async def read_longpoll_settings(client: VkClient, group_id: int, clock: Clock) -> SettingsReport:
     """The settings as they are, changing nothing (``vkbot check-config --vk``)."""
     try:
         current = await client.call("groups.getLongPollSettings", {"group_id": group_id}, batch=False)
     except VkError as exc:
-        return _report(None, str(exc), ())
-    return _report(current, None, ())
+        return _report(None, str(exc), (), clock)
+    return _report(current, None, (), clock)
 
 
 def _missing(current: dict[str, Any] | None) -> dict[str, Any]:
@@ -147,12 +148,13 @@ def _unticked(current: dict[str, Any]) -> tuple[str, ...]:
     return tuple(name for name in EVENT_FEATURES if not ticked.get(name))
 
 
-def _report(current: dict[str, Any] | None, error: str | None, changed: tuple[str, ...]) -> SettingsReport:
+def _report(
+    current: dict[str, Any] | None, error: str | None, changed: tuple[str, ...], clock: Clock
+) -> SettingsReport:
     if not isinstance(current, dict):
-        return SettingsReport(None, None, tuple(EVENT_FEATURES), error, changed)
-    return SettingsReport(
-        bool(current.get("is_enabled")), str(current.get("api_version")), _unticked(current), error, changed
-    )
+        return SettingsReport(None, None, tuple(EVENT_FEATURES), clock.now(), error, changed)
+    enabled, version = bool(current.get("is_enabled")), str(current.get("api_version"))
+    return SettingsReport(enabled, version, _unticked(current), clock.now(), error, changed)
 
 
 # -- kept for `vkbot status` --------------------------------------------------------------------------
@@ -190,9 +192,9 @@ def load_report(session: Session, group_id: int) -> dict[str, Any] | None:
     return json.loads(row.report) if row is not None else None
 
 
-async def check_at_start(client: VkClient, group_id: int, engine: Engine) -> SettingsReport:
+async def check_at_start(client: VkClient, group_id: int, engine: Engine, clock: Clock) -> SettingsReport:
     """The start-up check: set what is needed, log each feature that stays off, keep the report."""
-    report = await ensure_longpoll_settings(client, group_id)
+    report = await ensure_longpoll_settings(client, group_id, clock)
     if report.changed:
         log.info("Long Poll settings set: %s", ", ".join(report.changed))
     for problem in report.problems:
