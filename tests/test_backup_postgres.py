@@ -16,6 +16,7 @@ import subprocess
 import tarfile
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ from vkbot.core.store.db import alembic_config, make_engine, migrate
 from vkbot.ops import backup as backup_module
 from vkbot.ops.backup import BackupError, backup, restore
 from vkbot.sandbox import SandboxControl
+
+NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)  # when the archives are taken (their names carry it)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -258,7 +261,7 @@ def test_pg_tools_older_than_the_server_are_passed_over_for_the_servers_own_or_n
     src = sandbox_config("http://127.0.0.1:9", src_url, tmp_path / "src-files")
     dst = sandbox_config("http://127.0.0.1:9", dst_url, tmp_path / "dst-files")
 
-    archive = backup(src, tmp_path / "a.tar.gz").path
+    archive = backup(src, tmp_path / "a.tar.gz", now=NOW).path
     with tarfile.open(archive) as tar:
         member = tar.extractfile("manifest.json")
         assert member is not None
@@ -278,7 +281,7 @@ def test_pg_tools_older_than_the_server_are_passed_over_for_the_servers_own_or_n
     # No usable pg_dump at all: the message names the tool, the version needed and what was found.
     monkeypatch.setattr(backup_module, "PG_LIB_ROOT", tmp_path / "nowhere")
     with pytest.raises(BackupError, match=rf"pg_dump {major} or newer is needed") as missing:
-        backup(src, tmp_path / "b.tar.gz")
+        backup(src, tmp_path / "b.tar.gz", now=NOW)
     assert f"{tmp_path / 'old' / 'pg_dump'} (version {major - 1})" in str(missing.value)
     assert f"postgresql-client-{major}" in str(missing.value)
     assert not (tmp_path / "b.tar.gz").exists()
@@ -312,7 +315,7 @@ def test_the_password_reaches_pg_tools_only_through_their_environment(
     caplog.set_level(logging.DEBUG)
     src = sandbox_config("http://127.0.0.1:9", src_url, tmp_path / "src-files")
     dst = sandbox_config("http://127.0.0.1:9", dst_url, tmp_path / "dst-files")
-    restore(dst, backup(src, tmp_path / "a.tar.gz").path)
+    restore(dst, backup(src, tmp_path / "a.tar.gz", now=NOW).path)
 
     used = {Path(args[0]).name for args, _ in calls}
     assert {"pg_dump", "pg_restore"} <= used
@@ -324,7 +327,9 @@ def test_the_password_reaches_pg_tools_only_through_their_environment(
     # A database that cannot be reached: the error says so without the password.
     nowhere = with_password(dst_url, database=f"absent_{uuid.uuid4().hex[:8]}")
     for attempt in (
-        lambda: backup(sandbox_config("http://127.0.0.1:9", nowhere, tmp_path / "x"), tmp_path / "x.tar.gz"),
+        lambda: backup(
+            sandbox_config("http://127.0.0.1:9", nowhere, tmp_path / "x"), tmp_path / "x.tar.gz", now=NOW
+        ),
         lambda: restore(sandbox_config("http://127.0.0.1:9", nowhere, tmp_path / "y"), tmp_path / "a.tar.gz"),
     ):
         with pytest.raises(BackupError, match="cannot use the PostgreSQL database") as failed:

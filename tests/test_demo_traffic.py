@@ -17,7 +17,7 @@ from tests.app_helpers import SANDBOX_GROUP_ID as GROUP
 from tests.app_helpers import eventually, running_app, sandbox_config
 from tests.test_intake_sandbox import intake_config, wire
 from vkbot.auth.secretbox import new_key
-from vkbot.clock import SystemClock
+from vkbot.clock import ManualClock, SystemClock
 from vkbot.commands.demo import connect_admin_once
 from vkbot.demo_traffic import OWN_CAPTIONS, QUESTIONS, DemoFounder, DemoTraffic, demo_clip, recognise
 from vkbot.effects.publisher import PublishingJob
@@ -50,12 +50,16 @@ async def test_relatives_follow_the_dialog_and_the_founder_moves_the_queue(
     config = intake_config(sandbox, tmp_path, queue_limit=2)
     async with running_app(config) as app:
         wire(app)
-        traffic = DemoTraffic(sandbox, seed=5, speed=50, state_file=tmp_path / "traffic.json")
+        traffic = DemoTraffic(
+            sandbox, clock=app.clock, seed=5, speed=50, state_file=tmp_path / "traffic.json"
+        )
         outcomes = [await traffic.relative() for _ in range(3)]
         assert outcomes == ["placed", "placed", "listed"], traffic.stats.line()
         (listed,) = traffic.waiting_list
 
-        founder = DemoFounder(app.engine, app.config, tmp_path / "clip.mp4", wake=app.sender.wake.set)
+        founder = DemoFounder(
+            app.engine, app.config, tmp_path / "clip.mp4", clock=app.clock, wake=app.sender.wake.set
+        )
         founder.clip.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"clip" * 1000)
         assert (await asyncio.to_thread(founder.work_once) or "").startswith("started")
         assert (await asyncio.to_thread(founder.work_once) or "").startswith("delivered")
@@ -89,12 +93,12 @@ async def test_a_restarted_traffic_continues_with_new_people_and_posts_nothing_i
     stop = asyncio.Event()
     stop.set()
     state = tmp_path / "traffic.json"
-    first = DemoTraffic(sandbox, state_file=state)
+    first = DemoTraffic(sandbox, clock=ManualClock(), state_file=state)
     await first.run(stop)
     used = [first._user(), first._user()]
     first.families.append(used[0])
     first._save()
-    again = DemoTraffic(sandbox, state_file=state)
+    again = DemoTraffic(sandbox, clock=ManualClock(), state_file=state)
     await again.run(stop)
     assert again._user() > max(used) and again.families == [used[0]]
     assert (await sandbox.wall())["posts"] == [], "the wall is the approved clips' alone"
@@ -113,18 +117,24 @@ async def test_families_answer_the_approval_and_the_wall_fills_with_approved_cli
         vk={"app_client_id": "demo-app", "redirect_uri": "http://127.0.0.1/vk-id-callback"},
         auth={"secret_key": new_key()},
     )
-    await connect_admin_once(config)  # as `vkbot demo` does: the wall right, through the sandbox's VK ID
+    await connect_admin_once(
+        config, SystemClock()
+    )  # as `vkbot demo` does: the wall right, through the sandbox's VK ID
     async with running_app(config) as app:
         wire(app)
-        traffic = DemoTraffic(sandbox, seed=3, speed=50, state_file=tmp_path / "traffic.json")
+        traffic = DemoTraffic(
+            sandbox, clock=app.clock, seed=3, speed=50, state_file=tmp_path / "traffic.json"
+        )
         traffic.PUBLISH_SHARE = 1.0  # every family allowed publication at the intake
         placed = await asyncio.gather(*(traffic.relative() for _ in range(3)))
         assert placed == ["placed"] * 3, traffic.stats.line()
-        founder = DemoFounder(app.engine, app.config, tmp_path / "clip.mp4", wake=app.sender.wake.set)
+        founder = DemoFounder(
+            app.engine, app.config, tmp_path / "clip.mp4", clock=app.clock, wake=app.sender.wake.set
+        )
         demo_clip(founder.clip)
         done = [await asyncio.to_thread(founder.work_once) for _ in range(6)]
         assert [d.split()[0] for d in done if d] == ["started", "delivered"] * 3
-        clock = SystemClock()
+        clock = app.clock
         job = PublishingJob(app.engine, app.config.publishing, clock, GROUP, on_enqueued=app.sender.wake.set)
         await job.run_once()  # the app does this every minute: drafts the posts and asks the families
 

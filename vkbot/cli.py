@@ -1,7 +1,8 @@
 """The ``vkbot`` command line: each command group lives in its own module under ``vkbot.commands``.
 
 A command module exposes ``register(subparsers)`` and keeps heavy imports inside its handlers, so
-``vkbot --help`` stays fast. Handlers return the process exit status.
+``vkbot --help`` stays fast. Handlers return the process exit status and read the time from
+``args.clock``: the process's one clock, made here (tests pass a ``ManualClock`` to ``main``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from vkbot.clock import Clock, SystemClock
 from vkbot.commands.common import add_config_argument
 
 COMMAND_MODULES = (
@@ -44,8 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.clock = clock or SystemClock()
     logging.basicConfig(
         level=(args.log_level or "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

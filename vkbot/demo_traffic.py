@@ -22,7 +22,7 @@ import logging
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import i18n
+from vkbot.clock import Clock
 from vkbot.sandbox import SandboxControl
 
 log = logging.getLogger("vkbot.demo")
@@ -301,6 +302,7 @@ class DemoTraffic:
         self,
         control: SandboxControl,
         *,
+        clock: Clock,  # the suite's: a family names a date from the suite's today
         seed: int = 1,
         speed: float = 1.0,
         first_user_id: int = 10_000,
@@ -308,6 +310,7 @@ class DemoTraffic:
         max_active: int = 30,
     ):
         self.control = control
+        self.clock = clock
         self.rng = random.Random(seed)
         self.speed = speed
         self.state_file = state_file
@@ -462,7 +465,7 @@ class DemoTraffic:
             if step == ("ask", "approval_text"):
                 await self._say(talk, OWN_CAPTIONS.get(talk.persona.lang, OWN_CAPTIONS["ru"]))
             elif step == ("ask", "approval_date"):
-                soon = datetime.now(UTC).date() + timedelta(days=self.rng.randint(1, 3))
+                soon = self.clock.now().date() + timedelta(days=self.rng.randint(1, 3))
                 await self._say(talk, f"{soon:%d.%m.%Y}")
             self.stats.approvals[choice] += 1
             return choice
@@ -628,6 +631,7 @@ class DemoFounder:
         config: Any,
         clip: Path,
         *,
+        clock: Clock,
         speed: float = 1.0,
         every_s: float = 45.0,  # a clip every 90 s at speed 1: the queue fills, then moves
         wake: Any = None,
@@ -635,6 +639,7 @@ class DemoFounder:
         self.engine = engine
         self.config = config
         self.clip = clip
+        self.clock = clock
         self.speed = speed
         self.every_s = every_s
         self.wake = wake
@@ -659,12 +664,11 @@ class DemoFounder:
     def work_once(self) -> str | None:
         """One step of work: deliver the order in progress, else start the first waiting one."""
         import waitlist
-        from vkbot.clock import SystemClock
         from vkbot.core.store.db import begin_write
         from vkbot.ops.jobs import queue_notices
         from waitlist.filestore import LocalFileStore
 
-        now = datetime.now(UTC)
+        now = self.clock.now()
         settings = self.config.waitlist
         with Session(self.engine) as session:
             begin_write(session)
@@ -681,7 +685,7 @@ class DemoFounder:
                 waitlist.set_status(session, waiting[0].number, "in_progress", None, at=now)
                 done = f"started {waiting[0].number}"
                 self.stats.started += 1
-            queue_notices(session, settings, SystemClock())
+            queue_notices(session, settings, self.clock)
             session.commit()
         log.info("simulated founder: order %s", done)
         return done

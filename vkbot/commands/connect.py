@@ -119,7 +119,6 @@ async def _connect(config: Any, engine: Any, args: argparse.Namespace) -> int:
     from vkbot.auth.settings import AuthSettings
     from vkbot.auth.store import AuthStore, ConnectError
     from vkbot.auth.vkid import VkIdError, parse_redirect, vkid_client
-    from vkbot.clock import SystemClock
 
     settings: AuthSettings = getattr(config, "auth", None) or AuthSettings()
     missing = [f"vk.{k}" for k in ("app_client_id", "redirect_uri") if not getattr(config.vk, k)]
@@ -129,7 +128,7 @@ async def _connect(config: Any, engine: Any, args: argparse.Namespace) -> int:
         store = AuthStore(engine, SecretBox.from_environment(settings.secret_key.get_secret_value()))
     except MissingSecretKey as exc:
         return _fail(str(exc), 2)
-    clock = SystemClock()
+    clock = args.clock
     async with aiohttp.ClientSession() as http:
         vkid = vkid_client(http, config)
         redirect_url = args.redirect_url

@@ -8,6 +8,7 @@ import logging
 import sys
 from typing import Any
 
+from vkbot.clock import Clock
 from vkbot.commands.common import (
     add_config_argument,
     add_json_argument,
@@ -66,7 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     async def main(stop: asyncio.Event) -> int:
         from vkbot.app import open_app
 
-        async with open_app(config) as app:
+        async with open_app(config, clock=args.clock) as app:
             log.info("suite running for group %s against %s", config.vk.group_id, config.vk.api_base_url)
             await app.run(stop)
         return 0
@@ -94,7 +95,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     if problems:
         return 2
     print("config is valid")
-    report = _live_settings(config) if args.vk else _stored_settings(config)
+    report = _live_settings(config, args.clock) if args.vk else _stored_settings(config)
     if report is None:
         print("Long Poll settings: not checked yet (`vkbot run` checks them at start; --vk asks VK now)")
         return 0
@@ -120,7 +121,7 @@ def _stored_settings(config: Any) -> dict[str, Any] | None:
         engine.dispose()
 
 
-def _live_settings(config: Any) -> dict[str, Any]:
+def _live_settings(config: Any, clock: Clock) -> dict[str, Any]:
     """Ask VK now, changing nothing."""
 
     async def ask() -> dict[str, Any]:
@@ -132,7 +133,7 @@ def _live_settings(config: Any) -> dict[str, Any]:
         async with aiohttp.ClientSession() as http:
             client = make_client(http, config.vk.model_copy(update={"max_retries": 1}))
             try:
-                return (await read_longpoll_settings(client, config.vk.group_id)).as_dict()
+                return (await read_longpoll_settings(client, config.vk.group_id, clock)).as_dict()
             finally:
                 await client.aclose()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
 from vkbot.commands.common import add_config_argument, add_json_argument, database_session, print_rows
@@ -76,7 +75,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     from vkbot.dashboard.accounts import add_helper
 
     password = _password(args)
-    status = _run(args, lambda session: add_helper(session, args.name, password, datetime.now(UTC)))
+    status = _run(args, lambda session: add_helper(session, args.name, password, args.clock.now()))
     if status == 0:
         print(_say("dashboard.accounts.cli.added", name=args.name.strip().lower()))
     return status
@@ -86,7 +85,7 @@ def cmd_password(args: argparse.Namespace) -> int:
     from vkbot.dashboard.accounts import set_password
 
     password = _password(args)
-    status = _run(args, lambda session: set_password(session, args.name, password, datetime.now(UTC)))
+    status = _run(args, lambda session: set_password(session, args.name, password, args.clock.now()))
     if status == 0:
         print(_say("dashboard.accounts.cli.password", name=args.name.strip().lower()))
     return status

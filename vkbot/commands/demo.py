@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from vkbot.clock import Clock
 from vkbot.commands.common import run_until_signal
 
 log = logging.getLogger("vkbot.demo")
@@ -172,20 +173,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 f"Config written: use it with `vkbot --config {folder / 'vkbot.toml'} orders list`",
                 flush=True,
             )
-            await connect_admin_once(config)
-            async with open_app(config) as app, aiohttp.ClientSession() as http:
+            await connect_admin_once(config, args.clock)
+            async with open_app(config, clock=args.clock) as app, aiohttp.ClientSession() as http:
                 if args.duration:
                     asyncio.get_running_loop().call_later(args.duration, stop.set)
                 people: list[Any] = []
                 if not args.no_traffic:
                     traffic = DemoTraffic(
                         SandboxControl(http, sandbox.url),
+                        clock=args.clock,
                         seed=args.seed,
                         speed=args.speed,
                         state_file=folder / "traffic.json",
                     )
                     founder = DemoFounder(
-                        app.engine, config, folder / "clip.mp4", speed=args.speed, wake=app.sender.wake.set
+                        app.engine,
+                        config,
+                        folder / "clip.mp4",
+                        clock=args.clock,
+                        speed=args.speed,
+                        wake=app.sender.wake.set,
                     )
                     people = [traffic.stats, founder]
                     app.extra_tasks += [traffic.run, founder.run]
@@ -199,7 +206,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_until_signal(main)
 
 
-async def connect_admin_once(config: Any) -> None:
+async def connect_admin_once(config: Any, clock: Clock) -> None:
     """The founder's one-time VK ID sign-in, done by the demo against the sandbox so wall features work."""
     import aiohttp
 
@@ -207,7 +214,6 @@ async def connect_admin_once(config: Any) -> None:
     from vkbot.auth.secretbox import SecretBox
     from vkbot.auth.store import AuthStore
     from vkbot.auth.vkid import parse_redirect, vkid_client
-    from vkbot.clock import SystemClock
     from vkbot.core.store.db import make_engine, migrate
 
     engine = make_engine(config.storage.database_url)
@@ -216,7 +222,7 @@ async def connect_admin_once(config: Any) -> None:
         store = AuthStore(engine, SecretBox.from_environment(config.auth.secret_key.get_secret_value()))
         if store.status().connected:
             return
-        now = SystemClock().now()
+        now = clock.now()
         verifier, state = make_verifier(), make_state()
         store.begin_connect(state, verifier, now)
         async with aiohttp.ClientSession() as http:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -74,17 +74,13 @@ def register(subparsers: Any) -> None:
     cancel.set_defaults(func=cmd_cancel)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     from waitlist.interviews.booking import her_zone
     from waitlist.interviews.views import upcoming_interviews, write_me_requests
 
     with database_session(args) as (session, config):
         tz = her_zone(config.waitlist)
-        calls = upcoming_interviews(session, _now(), days=args.days)
+        calls = upcoming_interviews(session, args.clock.now(), days=args.days)
         writes = write_me_requests(session)
     rows = [
         {
@@ -124,7 +120,7 @@ def cmd_free(args: argparse.Namespace) -> int:
     changing = bool(args.weekly or args.off or args.extra or args.clear)
     try:
         with database_session(args) as (session, config):
-            conf, tz, now = config.waitlist.interviews, her_zone(config.waitlist), _now()
+            conf, tz, now = config.waitlist.interviews, her_zone(config.waitlist), args.clock.now()
             hours = load_hours(session, conf)
             if changing:
                 hours = edit_hours(
@@ -178,12 +174,13 @@ def cmd_cancel(args: argparse.Namespace) -> int:
             interview = for_order_number(session, args.number)
             if interview.status not in ("offered", "booked"):
                 raise LookupError(f"order {args.number}'s call is not arranged (it is {interview.status})")
+            now = args.clock.now()
             if args.no_reoffer:
                 # A booked time is cancelled as from the dashboard: the relative is told (by the suite).
-                if not cancel_call(session, interview, _now()):
-                    cancel(session, interview, _now())
+                if not cancel_call(session, interview, now):
+                    cancel(session, interview, now)
             else:
-                reoffer(session, interview, _now(), by_founder=True)
+                reoffer(session, interview, now, by_founder=True)
     except LookupError as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED

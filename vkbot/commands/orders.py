@@ -13,10 +13,10 @@ import asyncio
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from vkbot.clock import Clock
 from vkbot.commands.common import (
     add_config_argument,
     add_json_argument,
@@ -109,10 +109,6 @@ def _register_signups(subparsers: Any) -> None:
 # -- plumbing ---------------------------------------------------------------------------------------
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _guarded(action: Callable[[], int]) -> int:
     """An unknown number or a wrong state is a typo, not a crash: one line and a non-zero exit."""
     try:
@@ -125,12 +121,11 @@ def _guarded(action: Callable[[], int]) -> int:
         return EXIT_USAGE
 
 
-def _queue_notices(session: Any, config: Any) -> int:
+def _queue_notices(session: Any, config: Any, clock: Clock) -> int:
     """The news the founder's action owes (turn, clip), as outbox rows in this same transaction."""
-    from vkbot.clock import SystemClock
     from vkbot.ops.jobs import queue_notices
 
-    return queue_notices(session, config.waitlist, SystemClock())
+    return queue_notices(session, config.waitlist, clock)
 
 
 def _estimate(view: Any) -> str:
@@ -168,9 +163,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     import waitlist
 
     with database_session(args) as (session, config):
-        views = waitlist.list_orders(session, settings=config.waitlist, now=_now(), status=args.status)
+        views = waitlist.list_orders(
+            session, settings=config.waitlist, now=args.clock.now(), status=args.status
+        )
         if args.status is None:  # the queue as the founder works it first, then everything else by number
-            queue = waitlist.list_orders(session, settings=config.waitlist, now=_now(), status="waiting")
+            queue = waitlist.list_orders(
+                session, settings=config.waitlist, now=args.clock.now(), status="waiting"
+            )
             views = queue + [v for v in views if v.status != "waiting"]
         rows = [_row(v) for v in views]
     print_rows(rows, ["number", "status", "position", "estimate", "subject", "relation", "wishes"], args.json)
@@ -182,7 +181,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     def action() -> int:
         with database_session(args) as (session, config):
-            view = waitlist.get_order(session, args.number, settings=config.waitlist, now=_now())
+            view = waitlist.get_order(session, args.number, settings=config.waitlist, now=args.clock.now())
         if args.json:
             print_json(_full(view))
             return 0
@@ -219,8 +218,8 @@ def cmd_set_status(args: argparse.Namespace) -> int:
 
     def action() -> int:
         with database_session(args) as (session, config):
-            waitlist.set_status(session, args.number, args.status, args.reason, at=_now())
-            queued = _queue_notices(session, config)
+            waitlist.set_status(session, args.number, args.status, args.reason, at=args.clock.now())
+            queued = _queue_notices(session, config, args.clock)
         return _done(args, f"order {args.number}: {args.status}", queued)
 
     return _guarded(action)
@@ -233,8 +232,8 @@ def cmd_move(args: argparse.Namespace) -> int:
         if args.position < 1:
             raise ValueError("POSITION starts at 1")
         with database_session(args) as (session, config):
-            waitlist.move_order(session, args.number, args.position, args.reason, at=_now())
-            queued = _queue_notices(session, config)
+            waitlist.move_order(session, args.number, args.position, args.reason, at=args.clock.now())
+            queued = _queue_notices(session, config, args.clock)
         return _done(args, f"order {args.number}: moved to place {args.position}", queued)
 
     return _guarded(action)
@@ -249,9 +248,11 @@ def cmd_deliver(args: argparse.Namespace) -> int:
             raise ValueError(f"no file at {args.file}")
         with database_session(args) as (session, config):
             files = LocalFileStore(config.storage.files_dir)
-            waitlist.deliver(session, args.number, args.file, files=files, at=_now())
-            queued = _queue_notices(session, config)
-            outlook = waitlist.delivery_outlook(session, args.number, settings=config.waitlist, now=_now())
+            waitlist.deliver(session, args.number, args.file, files=files, at=args.clock.now())
+            queued = _queue_notices(session, config, args.clock)
+            outlook = waitlist.delivery_outlook(
+                session, args.number, settings=config.waitlist, now=args.clock.now()
+            )
         return _done(args, f"order {args.number}: delivered; {_when_sent(outlook)}", queued)
 
     return _guarded(action)
@@ -271,7 +272,7 @@ def cmd_keep_files(args: argparse.Namespace) -> int:
 
     def action() -> int:
         with database_session(args) as (session, _config):
-            waitlist.keep_files(session, args.number, not args.off, at=_now())
+            waitlist.keep_files(session, args.number, not args.off, at=args.clock.now())
         return _done(args, f"order {args.number}: files {'no longer ' if args.off else ''}kept", 0)
 
     return _guarded(action)
@@ -282,8 +283,8 @@ def cmd_signups(args: argparse.Namespace) -> int:
 
     # Sign-ups may be closed before the first `vkbot run`: this one may create the database.
     with database_session(args, create=True) as (session, config):
-        waitlist.set_signups_open(session, args.open, at=_now(), reopen_hint=args.hint)
-        queued = _queue_notices(session, config) if args.open else 0
+        waitlist.set_signups_open(session, args.open, at=args.clock.now(), reopen_hint=args.hint)
+        queued = _queue_notices(session, config, args.clock) if args.open else 0
     return _done(args, f"sign-ups {'open' if args.open else 'closed'}", queued)
 
 
@@ -306,7 +307,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         async with aiohttp.ClientSession() as http:
             client = make_client(http, vk, engine=engine)  # shares the running bot's limit on PostgreSQL
             try:
-                return await reconcile(engine, client, grace_s=args.grace)
+                return await reconcile(engine, client, now=args.clock.now(), grace_s=args.grace)
             finally:
                 await client.aclose()
                 engine.dispose()
@@ -332,7 +333,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     config = config_or_exit(args)
     require_database(args, config)
     try:
-        result = backup(config, args.dest)
+        result = backup(config, args.dest, now=args.clock.now())
     except BackupError as exc:
         print(f"backup failed: {exc}", file=sys.stderr)
         return EXIT_USAGE

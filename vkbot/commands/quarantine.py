@@ -112,10 +112,6 @@ def _register_bans(subparsers: Any) -> None:
 # -- plumbing ---------------------------------------------------------------------------------------
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _tz(config: Any) -> Any:
     return ZoneInfo(config.waitlist.timezone)
 
@@ -126,14 +122,14 @@ def _say(key: str, lang: str = "ru", **params: Any) -> None:
     print(i18n.text(key, lang, **params))
 
 
-def _enqueue(session: Any, config: Any, effects: list[Any]) -> int:
+def _enqueue(session: Any, config: Any, effects: list[Any], now: datetime) -> int:
     from vkbot.adapters.moderation import effect_requests
     from vkbot.effects.outbox import enqueue
 
     if effects and config.vk.group_id <= 0:
         # A wall action with owner_id 0 would be refused by VK and parked; say what is missing instead.
         raise SystemExit("config error: vk.group_id: must be the community's id to act on its wall")
-    return enqueue(session, effect_requests(effects, config.vk.group_id))
+    return enqueue(session, effect_requests(effects, config.vk.group_id), now=now)
 
 
 def _guarded(action: Callable[[], int]) -> int:
@@ -156,7 +152,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     statuses = ("flagged",) if args.flagged else None
     with database_session(args) as (session, config):
-        summary = quarantine_summary(session, days=max(args.days, 1), now=_now(), tz=_tz(config))
+        summary = quarantine_summary(session, days=max(args.days, 1), now=args.clock.now(), tz=_tz(config))
         kwargs: dict[str, Any] = {"show_text": args.show, "category": args.category, "limit": args.limit}
         if statuses:
             kwargs["statuses"] = statuses
@@ -218,8 +214,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     def run() -> int:
         with database_session(args) as (session, config):
-            effects = restore(session, args.id, args.by, _now(), group_id=config.vk.group_id)
-            queued = _enqueue(session, config, effects)
+            now = args.clock.now()
+            effects = restore(session, args.id, args.by, now, group_id=config.vk.group_id)
+            queued = _enqueue(session, config, effects, now)
         _say("quarantine.cli.restored", id=args.id)
         if queued:
             _say("quarantine.cli.queued", count=queued)
@@ -233,7 +230,7 @@ def cmd_confirm(args: argparse.Namespace) -> int:
 
     def run() -> int:
         with database_session(args) as (session, _config):
-            confirm(session, args.id, args.by, _now())
+            confirm(session, args.id, args.by, args.clock.now())
         _say("quarantine.cli.confirmed", id=args.id)
         return 0
 
@@ -259,15 +256,16 @@ def cmd_hide(args: argparse.Namespace) -> int:
     def run() -> int:
         with database_session(args) as (session, config):
             item_id = _item_id(session, args.id)
+            now = args.clock.now()
             effects = hide(
                 session,
                 item_id=item_id,
                 by=args.by,
-                at=_now(),
+                at=now,
                 settings=config.moderation,
                 group_id=config.vk.group_id,
             )
-            queued = _enqueue(session, config, effects)
+            queued = _enqueue(session, config, effects, now)
         _say("quarantine.cli.hidden", id=item_id)
         if queued:
             _say("quarantine.cli.queued", count=queued)
@@ -329,7 +327,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
     with database_session(args) as (session, config):
         tz = _tz(config)
-        day = args.day or _now().astimezone(tz).date()
+        day = args.day or args.clock.now().astimezone(tz).date()
         print(daily_digest(session, day, lang=args.lang, tz=tz))
     return 0
 
@@ -381,8 +379,9 @@ def cmd_bans_accept(args: argparse.Namespace) -> int:
 
     def run() -> int:
         with database_session(args) as (session, config):
-            ban = accept(session, args.id, _now(), args.by)
-            _enqueue(session, config, [ban])
+            now = args.clock.now()
+            ban = accept(session, args.id, now, args.by)
+            _enqueue(session, config, [ban], now)
         end = ban.end_date.astimezone(UTC).date().isoformat() if ban.end_date else "∞"
         if args.json:
             print_json({"id": args.id, "author_id": ban.user_id, "end_date": end, "queued": True})
@@ -398,7 +397,7 @@ def cmd_bans_dismiss(args: argparse.Namespace) -> int:
 
     def run() -> int:
         with database_session(args) as (session, _config):
-            dismiss(session, args.id, _now(), args.by)
+            dismiss(session, args.id, args.clock.now(), args.by)
         if args.json:
             print_json({"id": args.id, "status": "dismissed"})
         else:

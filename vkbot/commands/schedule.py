@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from publishing.calendar import CalendarError, edit_caption, entries, move, parse_local, pause, pin, resume
@@ -85,10 +84,6 @@ def register(subparsers: Any) -> None:
     comments.set_defaults(func=cmd_comments)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     with database_session(args) as (session, config):
         rows = [e.as_dict() for e in entries(session, config.publishing, include_past=args.all)]
@@ -104,14 +99,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_pause(args: argparse.Namespace) -> int:
     with database_session(args) as (session, _):
-        changed = pause(session, _now())
+        changed = pause(session, args.clock.now())
     print("publishing paused" if changed else "publishing was already paused")
     return 0
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
     with database_session(args) as (session, _):
-        changed = resume(session, _now())
+        changed = resume(session, args.clock.now())
     print("publishing resumed" if changed else "publishing was not paused")
     return 0
 
@@ -131,7 +126,7 @@ def _change(args: argparse.Namespace, act: Callable[[Any, Any], Any], done: str)
 def cmd_move(args: argparse.Namespace) -> int:
     return _change(
         args,
-        lambda s, c: move(s, c.publishing, args.id, parse_local(c.publishing, args.when), _now()),
+        lambda s, c: move(s, c.publishing, args.id, parse_local(c.publishing, args.when), args.clock.now()),
         "post {id} moved to {slot}",
     )
 
@@ -139,7 +134,7 @@ def cmd_move(args: argparse.Namespace) -> int:
 def cmd_pin(args: argparse.Namespace) -> int:
     return _change(
         args,
-        lambda s, c: pin(s, c.publishing, args.id, parse_local(c.publishing, args.when), _now()),
+        lambda s, c: pin(s, c.publishing, args.id, parse_local(c.publishing, args.when), args.clock.now()),
         "post {id} pinned to {slot}",
     )
 
@@ -147,7 +142,7 @@ def cmd_pin(args: argparse.Namespace) -> int:
 def cmd_caption(args: argparse.Namespace) -> int:
     return _change(
         args,
-        lambda s, c: edit_caption(s, args.id, args.text, _now()),
+        lambda s, c: edit_caption(s, args.id, args.text, args.clock.now()),
         "post {id}: caption changed; the family is asked to approve it again",
     )
 
@@ -155,15 +150,16 @@ def cmd_caption(args: argparse.Namespace) -> int:
 def cmd_posted(args: argparse.Namespace) -> int:
     return _change(
         args,
-        lambda s, c: mark_posted_by_hand(s, args.id, args.post_id, at=_now()),
+        lambda s, c: mark_posted_by_hand(s, args.id, args.post_id, at=args.clock.now()),
         "post {id} marked as posted",
     )
 
 
 def cmd_comments(args: argparse.Namespace) -> int:
     def switch(session: Any, config: Any) -> Any:
-        effect = set_comments(session, args.id, args.state == "closed", _now())
-        enqueue(session, effect_requests([effect] if effect else [], config.vk.group_id))
+        now = args.clock.now()
+        effect = set_comments(session, args.id, args.state == "closed", now)
+        enqueue(session, effect_requests([effect] if effect else [], config.vk.group_id), now=now)
         return session.get(PubPost, args.id)
 
     return _change(args, switch, "post {id}: comments " + args.state)

@@ -35,7 +35,7 @@ import tarfile
 import tempfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -259,9 +259,8 @@ def _target(dest: Path, now: datetime) -> Path:
     return dest
 
 
-def backup(config: Config, dest: Path, *, now: datetime | None = None) -> BackupResult:
-    """Write the archive to ``dest`` (a file, or a directory to put a dated file in)."""
-    now = now or datetime.now(UTC)
+def backup(config: Config, dest: Path, *, now: datetime) -> BackupResult:
+    """Write the archive to ``dest`` (a file, or a directory to put a dated file in, named by ``now``)."""
     target = _target(Path(dest), now)
     target.parent.mkdir(parents=True, exist_ok=True)
     files_dir = Path(config.storage.files_dir)

@@ -104,12 +104,11 @@ async def fetch_open_conversations(client: MethodCaller) -> dict[int, dict[str, 
 
 
 async def reconcile(
-    engine: Engine, client: MethodCaller, *, now: datetime | None = None, grace_s: float = 120.0
+    engine: Engine, client: MethodCaller, *, now: datetime, grace_s: float = 120.0
 ) -> ReconcileReport:
     """Fetch VK's open conversations and classify each against the database (read-only)."""
     open_conversations = await fetch_open_conversations(client)
-    at = now or datetime.now(UTC)
-    return await asyncio.to_thread(_classify_all, engine, open_conversations, at, grace_s)
+    return await asyncio.to_thread(_classify_all, engine, open_conversations, now, grace_s)
 
 
 def _classify_all(
