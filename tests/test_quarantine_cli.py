@@ -235,7 +235,7 @@ def test_she_hides_a_shown_comment_from_her_inbox_by_its_event_key(db: Engine, c
         "object": {"id": 61, "from_id": TROLL, "date": 1_790_000_000, "text": "жуть какая", "post_id": 5},
     }
     with Session(db) as session:
-        stored = StoredEvent(type="wall_reply_new", event_id="e1", raw=raw)
+        stored = StoredEvent(type="wall_reply_new", event_id="e1", raw=raw, received_at=datetime.now(UTC))
         session.add(stored)
         session.commit()
         event_id = stored.id

@@ -7,8 +7,6 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
-from vkbot.core.store.models import utcnow
-
 
 class AuthTokenRow(SQLModel, table=True):
     """One credential (today only ``admin``); ``*_enc`` columns hold Fernet ciphertext, never plaintext."""
@@ -33,6 +31,4 @@ class AuthTokenRow(SQLModel, table=True):
     pending_state: str | None = Field(default=None, max_length=64)
     pending_verifier_enc: str | None = Field(default=None, sa_column=Column(Text))
     pending_created_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
-    )
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

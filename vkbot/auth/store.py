@@ -70,10 +70,10 @@ class AuthStore:
             raise RuntimeError("this AuthStore was opened without an encryption key")
         return self._box
 
-    def _row(self, session: Session) -> AuthTokenRow:
+    def _row(self, session: Session, now: datetime) -> AuthTokenRow:
         row = session.get(AuthTokenRow, self._name)
         if row is None:
-            row = AuthTokenRow(name=self._name)
+            row = AuthTokenRow(name=self._name, updated_at=now)
             session.add(row)
         return row
 
@@ -117,7 +117,7 @@ class AuthStore:
     def begin_connect(self, state: str, verifier: str, now: datetime) -> None:
         """Remember the printed link's state and verifier until the redirect comes back."""
         with Session(self._engine) as session:
-            row = self._row(session)
+            row = self._row(session, now)
             row.pending_state = state
             row.pending_verifier_enc = self._secrets().encrypt(verifier)
             row.pending_created_at = now
@@ -141,7 +141,7 @@ class AuthStore:
 
     def save_connected(self, grant: TokenGrant, device_id: str, now: datetime) -> None:
         with Session(self._engine) as session:
-            row = self._row(session)
+            row = self._row(session, now)
             row.user_id = grant.user_id
             row.device_id = device_id
             row.connected_at = now
@@ -155,7 +155,7 @@ class AuthStore:
 
     def save_refreshed(self, grant: TokenGrant, now: datetime) -> None:
         with Session(self._engine) as session:
-            row = self._row(session)
+            row = self._row(session, now)
             self._apply(row, grant, now)
             session.commit()
 
@@ -172,7 +172,7 @@ class AuthStore:
     def mark_refused(self, reason: str, now: datetime) -> None:
         """VK ID refused the refresh token: forget the dead tokens and ask for a new connect."""
         with Session(self._engine) as session:
-            row = self._row(session)
+            row = self._row(session, now)
             row.needs_reconnect = True
             row.refresh_token_enc = row.access_token_enc = None
             row.access_expires_at = None
@@ -182,7 +182,7 @@ class AuthStore:
 
     def record_error(self, reason: str, now: datetime) -> None:
         with Session(self._engine) as session:
-            row = self._row(session)
+            row = self._row(session, now)
             row.last_error = reason
             row.updated_at = now
             session.commit()

@@ -43,7 +43,8 @@ def last_run(engine: Engine, job_name: str) -> datetime | None:
 def _record_run(engine: Engine, job_name: str, at: datetime) -> None:
     with Session(engine) as session:
         begin_write(session)
-        cursor = session.get(Cursor, _cursor_name(job_name)) or Cursor(name=_cursor_name(job_name))
+        name = _cursor_name(job_name)
+        cursor = session.get(Cursor, name) or Cursor(name=name, updated_at=at)
         cursor.updated_at = at
         session.add(cursor)
         session.commit()

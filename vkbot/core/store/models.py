@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Text
@@ -10,10 +10,6 @@ from sqlmodel import Field, SQLModel
 
 from dbtypes import UTCDateTime
 from vkbot.core.store.keys import event_key
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _utc_column(nullable: bool = True) -> Any:
@@ -50,7 +46,7 @@ class StoredEvent(SQLModel, table=True):
     raw: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     # Why the event could not be parsed; NULL when it parsed.
     malformed_reason: str | None = Field(default=None, sa_column=Column(Text))
-    received_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(False))
+    received_at: datetime = Field(sa_column=_utc_column(False))
     processed_at: datetime | None = Field(default=None, sa_column=_utc_column())
     process_error: str | None = Field(default=None, sa_column=Column(Text))
     attempts: int = 0
@@ -68,7 +64,7 @@ class LongPollState(SQLModel, table=True):
 
     group_id: int = Field(sa_type=BigInteger, primary_key=True)
     ts: str = Field(max_length=64)
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(False))
+    updated_at: datetime = Field(sa_column=_utc_column(False))
 
 
 class OutboxRow(SQLModel, table=True):
@@ -92,10 +88,10 @@ class OutboxRow(SQLModel, table=True):
     peer_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
     status: str = Field(default="pending", max_length=16)  # pending | done | parked | skipped
     attempts: int = 0
-    not_before: datetime = Field(default_factory=utcnow, sa_column=_utc_column(False))
+    not_before: datetime = Field(sa_column=_utc_column(False))
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     result: Any | None = Field(default=None, sa_column=Column(JSON))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column(False))
+    created_at: datetime = Field(sa_column=_utc_column(False))
     done_at: datetime | None = Field(default=None, sa_column=_utc_column())
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_until: datetime | None = Field(default=None, sa_column=_utc_column())
@@ -108,7 +104,7 @@ class Cursor(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     event_id: int = 0
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_aware_column(False))
+    updated_at: datetime = Field(sa_column=_aware_column(False))
 
 
 class AlertIncident(SQLModel, table=True):
@@ -121,7 +117,7 @@ class AlertIncident(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)  # see vkbot.ops.alerts.IncidentKind
     detail: str = Field(sa_column=Column(Text, nullable=False))
-    opened_at: datetime = Field(default_factory=utcnow, sa_column=_aware_column(False))
+    opened_at: datetime = Field(sa_column=_aware_column(False))
     resolved_at: datetime | None = Field(default=None, sa_column=_aware_column())
     # When each channel took the notice; NULL: not yet (retried on the next check).
     vk_notified_at: datetime | None = Field(default=None, sa_column=_aware_column())
@@ -152,7 +148,7 @@ class VkUserName(SQLModel, table=True):
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     first_name: str = Field(default="", max_length=100)
     last_name: str = Field(default="", max_length=100)
-    fetched_at: datetime = Field(default_factory=utcnow, sa_column=_aware_column(False))
+    fetched_at: datetime = Field(sa_column=_aware_column(False))
 
     @property
     def full_name(self) -> str:
