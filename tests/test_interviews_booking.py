@@ -1,4 +1,4 @@
-"""Booking a call with the founder, as the relative and the founder live it (the domain, with a fake clock).
+"""Booking a call with the founder, as the relative and the founder live it (the domain, on a manual clock).
 
 Her hours: every day 10:00-18:00 in Moscow, calls of 45 minutes with 15 between. Orders near the front
 are offered three times as buttons inside the sending window; a time is booked once; both are reminded
@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 import i18n
 from tests.db_fixtures import db_url, engine  # noqa: F401
+from vkbot.clock import ManualClock
 from vkbot.core.store.db import begin_write
 from waitlist.effects import Reply
 from waitlist.filestore import LocalFileStore
@@ -32,7 +33,7 @@ from waitlist.interviews.slots import slot_key
 from waitlist.models import WlNotice, WlOrder
 from waitlist.notify import due_notifications
 from waitlist.settings import WaitlistSettings
-from waitlist.testing import Desk, FakeClock, complete_order, memory_engine
+from waitlist.testing import Desk, complete_order, memory_engine
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 FOUNDER = 777
@@ -48,7 +49,7 @@ def settings(**interviews: Any) -> WaitlistSettings:
 @pytest.fixture
 def desk(tmp_path: Path) -> Desk:
     return Desk(
-        memory_engine(), LocalFileStore(tmp_path / "files"), settings=settings(), clock=FakeClock(NOON)
+        memory_engine(), LocalFileStore(tmp_path / "files"), settings=settings(), clock=ManualClock(NOON)
     )
 
 
@@ -97,7 +98,7 @@ def test_orders_near_the_front_are_offered_three_times_once(desk: Desk) -> None:
 
 def test_an_offer_waits_for_the_sending_window_and_for_permission(desk: Desk) -> None:
     complete_order(desk, 1, photos=0)
-    desk.clock.at = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)  # 23:00 in Moscow
+    desk.clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=UTC))  # 23:00 in Moscow
     assert due(desk) == []
     desk.clock.advance(hours=11)  # 10:00 in Moscow
     assert [r.peer_id for r in due(desk)] == [1]
@@ -166,7 +167,7 @@ def _pick_at_once(db: Engine, peers: list[int], start: datetime, conf: WaitlistS
 
 
 def test_two_relatives_picking_the_same_time_at_once_get_it_once(engine: Engine, tmp_path: Path) -> None:  # noqa: F811
-    desk = Desk(engine, LocalFileStore(tmp_path / "files"), settings=settings(), clock=FakeClock(NOON))
+    desk = Desk(engine, LocalFileStore(tmp_path / "files"), settings=settings(), clock=ManualClock(NOON))
     complete_order(desk, 1, photos=0)
     complete_order(desk, 2, photos=0)
     due(desk)
@@ -190,7 +191,7 @@ def test_both_are_reminded_the_day_before_and_an_hour_before_each_once(desk: Des
     assert call.starts_at is not None
     assert f"{call.starts_at.astimezone(MOSCOW):%d %H:%M}" == "27 10:00"  # Friday 10:00 in Moscow
     assert due(desk) == []
-    desk.clock.at = call.starts_at - timedelta(hours=24)
+    desk.clock.set(call.starts_at - timedelta(hours=24))
     day = due(desk)
     assert {(r.peer_id, r.proactive) for r in day} == {(1, True), (FOUNDER, False)}
     relative = next(r for r in day if r.peer_id == 1)
@@ -202,7 +203,7 @@ def test_both_are_reminded_the_day_before_and_an_hour_before_each_once(desk: Des
     assert "Заказ № 1" in founder.text and "Мария Ивановна" in founder.text and "+7 900" in founder.text
     desk.clock.advance(minutes=30)
     assert due(desk) == []
-    desk.clock.at = call.starts_at - timedelta(minutes=59)
+    desk.clock.set(call.starts_at - timedelta(minutes=59))
     hour = due(desk)
     assert sorted(r.peer_id for r in hour) == [1, FOUNDER]
     assert next(r for r in hour if r.peer_id == 1).text.startswith("Через час звонок")
@@ -216,12 +217,12 @@ def test_a_relatives_reminder_keeps_to_their_sending_window(desk: Desk) -> None:
     complete_order(desk, 1, photos=0)
     call = _book_first_offered(desk, 1)
     assert call.starts_at is not None and call.starts_at.astimezone(MOSCOW).hour == 7
-    desk.clock.at = call.starts_at - timedelta(hours=24)  # 07:00 in Moscow: before the window opens
+    desk.clock.set(call.starts_at - timedelta(hours=24))  # 07:00 in Moscow: before the window opens
     assert [r.peer_id for r in due(desk)] == [FOUNDER]
-    desk.clock.at = call.starts_at - timedelta(hours=22)  # 09:00: the relative's reminder goes now
+    desk.clock.set(call.starts_at - timedelta(hours=22))  # 09:00: the relative's reminder goes now
     [late] = due(desk)
     assert late.peer_id == 1 and "завтра, 07:00" in late.text
-    desk.clock.at = call.starts_at - timedelta(minutes=50)  # 06:10: the hour's reminder is only hers
+    desk.clock.set(call.starts_at - timedelta(minutes=50))  # 06:10: the hour's reminder is only hers
     assert [r.peer_id for r in due(desk)] == [FOUNDER]
 
 
@@ -357,7 +358,7 @@ def test_a_call_already_held_stays_in_her_calendar_when_the_order_is_delivered(d
     complete_order(desk, 1, photos=0)
     call = _book_first_offered(desk, 1)
     assert call.starts_at is not None
-    desk.clock.at = call.starts_at + timedelta(days=3)
+    desk.clock.set(call.starts_at + timedelta(days=3))
     with Session(desk.engine) as session:
         set_status(session, 1, "in_progress", None, at=desk.clock.now())
         set_status(session, 1, "delivered", None, at=desk.clock.now())
@@ -372,11 +373,11 @@ def test_a_call_already_held_stays_in_her_calendar_when_the_order_is_delivered(d
 def test_an_ignored_offer_gets_one_gentle_follow_up_inside_the_window_then_lapses(desk: Desk) -> None:
     complete_order(desk, 1, photos=0)
     [offer] = due(desk)
-    desk.clock.at = NOON + timedelta(hours=47, minutes=59)
+    desk.clock.set(NOON + timedelta(hours=47, minutes=59))
     assert due(desk) == []  # not yet: follow_up_hours is 48
-    desk.clock.at = NOON + timedelta(hours=59)  # Friday 23:00 in Moscow: outside the sending window
+    desk.clock.set(NOON + timedelta(hours=59))  # Friday 23:00 in Moscow: outside the sending window
     assert due(desk) == []
-    desk.clock.at = NOON + timedelta(hours=70)  # Saturday 10:00: the window is open
+    desk.clock.set(NOON + timedelta(hours=70))  # Saturday 10:00: the window is open
     [follow] = due(desk)
     assert follow.peer_id == 1 and follow.proactive and follow.key != offer.key
     assert follow.text.startswith("Здравствуйте. Напоминаем о звонке по заказу № 1")
@@ -425,9 +426,9 @@ def test_someone_we_may_not_write_first_gets_no_follow_up_but_the_offer_still_la
     with Session(desk.engine) as session:
         record_message_allow(session, 1, False, desk.clock.now())  # VK refused a message meanwhile
         session.commit()
-    desk.clock.at = NOON + timedelta(hours=95)
+    desk.clock.set(NOON + timedelta(hours=95))
     assert due(desk) == [] and interview(desk, 1).status == "offered"
-    desk.clock.at = NOON + timedelta(hours=96)  # when it would have lapsed after a follow-up
+    desk.clock.set(NOON + timedelta(hours=96))  # when it would have lapsed after a follow-up
     assert due(desk) == [] and interview(desk, 1).status == "lapsed"
 
 
@@ -451,7 +452,7 @@ def test_the_read_only_check_never_says_nothing_is_due_when_the_pass_would_act(d
         complete_order(desk, peer, photos=0)
     said: dict[bool, int] = {True: 0, False: 0}
     for hour in range(24 * 8):
-        desk.clock.at = NOON + timedelta(hours=hour, minutes=7)
+        desk.clock.set(NOON + timedelta(hours=hour, minutes=7))
         with Session(desk.engine) as session:
             flagged = interview_work_due(
                 session, settings=desk.settings, now=desk.clock.now(), founder_id=FOUNDER
@@ -520,7 +521,7 @@ def test_a_call_she_moves_frees_the_old_time_and_the_relative_hears_it_in_their_
     assert told.text == f"{i18n.text('intake.notice.hello', 'uk')} {moved}"
     assert _told(desk) == []  # once
     # The reminders follow the new time.
-    desk.clock.at = later - timedelta(hours=24)
+    desk.clock.set(later - timedelta(hours=24))
     assert {r.peer_id for r in due(desk)} == {1, FOUNDER}
 
 
@@ -528,16 +529,16 @@ def test_only_where_the_call_stands_now_is_told(desk: Desk) -> None:
     complete_order(desk, 1, photos=0)
     call = _book_first_offered(desk, 1)
     assert call.starts_at is not None
-    desk.clock.at = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)  # 23:00 in Moscow: nothing goes out now
+    desk.clock.set(datetime(2026, 11, 25, 20, 0, tzinfo=UTC))  # 23:00 in Moscow: nothing goes out now
     friday, saturday = (datetime(2026, 11, d, 12, 0, tzinfo=UTC) for d in (27, 28))
     for start in (friday, saturday, call.starts_at):  # there, there, and back before they heard
         _changed(desk, 1, lambda s, c, start=start: move_call(s, c, start, desk.settings, desk.clock.now()))
-    desk.clock.at = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)  # 09:00: the window opens
+    desk.clock.set(datetime(2026, 11, 26, 6, 0, tzinfo=UTC))  # 09:00: the window opens
     assert _told(desk) == []  # it stands where they were told: nothing to say
     _changed(desk, 1, lambda s, c: move_call(s, c, friday, desk.settings, desk.clock.now()))
-    desk.clock.at = datetime(2026, 11, 25, 20, 30, tzinfo=UTC)
+    desk.clock.set(datetime(2026, 11, 25, 20, 30, tzinfo=UTC))
     _changed(desk, 1, lambda s, c: move_call(s, c, saturday, desk.settings, desk.clock.now()))
-    desk.clock.at = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+    desk.clock.set(datetime(2026, 11, 26, 6, 0, tzinfo=UTC))
     [told] = _told(desk)
     assert "суббота, 28 ноября, 15:00" in told.text and "27 ноября" not in told.text
 

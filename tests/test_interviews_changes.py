@@ -38,7 +38,7 @@ from vkbot.ops.jobs import notify_once
 from waitlist.filestore import LocalFileStore
 from waitlist.interviews.models import WlInterview, WlInterviewSlot
 from waitlist.models import WlNotice
-from waitlist.testing import Desk, FakeClock, complete_order
+from waitlist.testing import Desk, complete_order
 
 PASSWORD = "a long enough password"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -61,8 +61,8 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _booked(engine: Engine, tmp_path: Path) -> Desk:
-    desk = Desk(engine, LocalFileStore(tmp_path / "files"), settings=settings(), clock=FakeClock(NOON))
+def _booked(engine: Engine, tmp_path: Path, clock: ManualClock) -> Desk:
+    desk = Desk(engine, LocalFileStore(tmp_path / "files"), settings=settings(), clock=clock)
     complete_order(desk, 1, photos=0)
     complete_order(desk, 2, "uk", photos=0)
     for offer in due(desk):
@@ -135,9 +135,10 @@ def _slots(engine: Engine) -> list[str]:
 async def test_she_moves_a_call_from_its_order_page_and_the_relative_is_told_once(
     engine: Engine, tmp_path: Path
 ) -> None:
-    _booked(engine, tmp_path)
+    clock = ManualClock(NOON)
+    _booked(engine, tmp_path, clock)
     call = _call(engine, 1)
-    async with signed_in(_dashboard(engine, ManualClock(NOON))) as her:
+    async with signed_in(_dashboard(engine, clock)) as her:
         page, csrf = await _page(her, "/orders/1")
         block = page[page.index('<h2 id="call">') :]
         assert "Назначен" in block and "завтра, 10:00" in block
@@ -173,9 +174,10 @@ async def test_she_moves_a_call_from_its_order_page_and_the_relative_is_told_onc
 async def test_she_cancels_a_call_from_her_day_and_the_relative_may_ask_again(
     engine: Engine, tmp_path: Path
 ) -> None:
-    desk = _booked(engine, tmp_path)
+    clock = ManualClock(NOON)
+    desk = _booked(engine, tmp_path, clock)
     call = _call(engine, 2)
-    async with signed_in(_dashboard(engine, ManualClock(NOON))) as her:
+    async with signed_in(_dashboard(engine, clock)) as her:
         day, _ = await _page(her, "/interviews?day=2026-11-26")
         row = next(r for r in re.findall(r'<tr id="call-\d+">(.*?)</tr>', day, re.S) if "/orders/2" in r)
         assert f'href="/interviews/{call.id}"' in row
@@ -199,9 +201,10 @@ async def test_she_cancels_a_call_from_her_day_and_the_relative_may_ask_again(
 
 
 async def test_a_time_taken_or_not_understood_changes_nothing(engine: Engine, tmp_path: Path) -> None:
-    _booked(engine, tmp_path)
+    clock = ManualClock(NOON)
+    _booked(engine, tmp_path, clock)
     call = _call(engine, 1)
-    async with signed_in(_dashboard(engine, ManualClock(NOON))) as her:
+    async with signed_in(_dashboard(engine, clock)) as her:
         _, csrf = await _page(her, f"/interviews/{call.id}")
         move = f"/interviews/{call.id}/move"
         taken = {"csrf": csrf, "at": "2026-11-26T08:00Z"}  # relative 2's time
@@ -224,9 +227,10 @@ async def test_a_time_taken_or_not_understood_changes_nothing(engine: Engine, tm
 async def test_a_change_at_night_reaches_the_relative_when_their_window_opens(
     engine: Engine, tmp_path: Path
 ) -> None:
-    _booked(engine, tmp_path)
+    clock = ManualClock(NOON)
+    _booked(engine, tmp_path, clock)
     call = _call(engine, 1)
-    clock = ManualClock(datetime(2026, 11, 25, 19, 30, tzinfo=UTC))  # 22:30 in Moscow
+    clock.set(datetime(2026, 11, 25, 19, 30, tzinfo=UTC))  # 22:30 in Moscow
     dashboard = _dashboard(engine, clock)
     async with signed_in(dashboard) as her:
         page, csrf = await _page(her, "/orders/1")
@@ -245,10 +249,10 @@ async def test_a_change_at_night_reaches_the_relative_when_their_window_opens(
 async def test_the_job_takes_the_write_lock_only_when_an_offer_or_its_follow_up_is_due(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    desk = Desk(engine, LocalFileStore(tmp_path / "files"), settings=settings(), clock=FakeClock(NOON))
+    clock = ManualClock(NOON)
+    desk = Desk(engine, LocalFileStore(tmp_path / "files"), settings=settings(), clock=clock)
     complete_order(desk, 1, photos=0)
     locks: list[datetime] = []
-    clock = ManualClock(NOON)
     real: Callable[..., None] = interviews_job.begin_write
 
     def counted(session: Session) -> None:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-from tests.test_interviews_booking import due, settings, times
+from tests.test_interviews_booking import NOON, due, settings, times
 from vkbot.cli import main as vkbot
+from vkbot.clock import Clock, ManualClock
 from vkbot.core.store.db import make_engine, migrate
 from waitlist.filestore import LocalFileStore
 from waitlist.interviews.models import WlInterview
 from waitlist.notify import due_notifications
-from waitlist.testing import Desk, FakeClock, complete_order
+from waitlist.testing import Desk, complete_order
 
 ALL_DAY = {day: ["00:00-23:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
@@ -26,11 +26,11 @@ def desk(tmp_path: Path) -> Desk:
     migrate(engine)
     conf = settings(weekly=ALL_DAY)
     conf = conf.model_copy(update={"sending_window_start_hour": 0, "sending_window_end_hour": 24})
-    # The CLI reads the real clock: so does this desk.
-    return Desk(engine, LocalFileStore(tmp_path / "files"), settings=conf, clock=FakeClock(datetime.now(UTC)))
+    # The CLI is given the desk's clock (``run``).
+    return Desk(engine, LocalFileStore(tmp_path / "files"), settings=conf, clock=ManualClock(NOON))
 
 
-def run(capsys: pytest.CaptureFixture[str], tmp_path: Path, *argv: str) -> tuple[int, str, str]:
+def run(capsys: pytest.CaptureFixture[str], tmp_path: Path, clock: Clock, *argv: str) -> tuple[int, str, str]:
     config = tmp_path / "vkbot.toml"
     config.write_text(
         f'[storage]\ndatabase_url = "sqlite:///{tmp_path / "suite.db"}"\nfiles_dir = "{tmp_path / "files"}"\n'
@@ -38,7 +38,7 @@ def run(capsys: pytest.CaptureFixture[str], tmp_path: Path, *argv: str) -> tuple
         encoding="utf-8",
     )
     capsys.readouterr()
-    code = vkbot(["interviews", argv[0], "--config", str(config), *argv[1:]])
+    code = vkbot(["interviews", argv[0], "--config", str(config), *argv[1:]], clock=clock)
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -46,12 +46,13 @@ def run(capsys: pytest.CaptureFixture[str], tmp_path: Path, *argv: str) -> tuple
 def test_free_shows_and_changes_her_hours_and_refuses_what_it_cannot_read(
     desk: Desk, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, tmp_path, "free", "--json")
+    code, out, _ = run(capsys, tmp_path, desk.clock, "free", "--json")
     shown = json.loads(out)
     assert code == 0 and shown["weekly"]["mon"] == ["00:00-23:00"] and len(shown["next_free"]) == 6
     code, out, _ = run(
         capsys,
         tmp_path,
+        desk.clock,
         "free",
         "--weekly",
         "mon=10:00-12:00",
@@ -64,9 +65,9 @@ def test_free_shows_and_changes_her_hours_and_refuses_what_it_cannot_read(
     )
     assert code == 0 and "free hours saved" in out and "mon: 10:00-12:00" in out
     assert "tue:" not in out and "2099-01-01: off all day" in out and "2099-01-03: extra 10:00-11:00" in out
-    code, _, err = run(capsys, tmp_path, "free", "--weekly", "mon=noon")
+    code, _, err = run(capsys, tmp_path, desk.clock, "free", "--weekly", "mon=noon")
     assert code == 1 and "is not a time range" in err
-    code, out, _ = run(capsys, tmp_path, "free", "--clear", "2099-01-01", "--json")
+    code, out, _ = run(capsys, tmp_path, desk.clock, "free", "--clear", "2099-01-01", "--json")
     assert "2099-01-01" not in json.loads(out)["off"]
 
 
@@ -76,21 +77,21 @@ def test_list_shows_booked_calls_and_cancel_offers_the_relative_new_times(
     complete_order(desk, 1, photos=0)
     [offer] = due(desk)
     desk.send(1, payload=times(offer)[0][1])
-    code, out, _ = run(capsys, tmp_path, "list", "--json")
+    code, out, _ = run(capsys, tmp_path, desk.clock, "list", "--json")
     [call] = json.loads(out)["calls"]
     assert code == 0 and call["order"] == 1 and call["subject"] == "Мария Ивановна"
 
-    code, out, _ = run(capsys, tmp_path, "cancel", "1")
+    code, out, _ = run(capsys, tmp_path, desk.clock, "cancel", "1")
     assert code == 0 and "offered new times" in out
     with Session(desk.engine) as session:
         row = session.exec(select(WlInterview)).one()
         assert row.status == "offered" and row.starts_at is None
     [again] = due(desk)
     assert again.peer_id == 1 and again.text.startswith("Извините, автору роликов пришлось отменить звонок")
-    code, out, _ = run(capsys, tmp_path, "list", "--json")
+    code, out, _ = run(capsys, tmp_path, desk.clock, "list", "--json")
     assert json.loads(out)["calls"] == []
 
-    code, _, err = run(capsys, tmp_path, "cancel", "99")
+    code, _, err = run(capsys, tmp_path, desk.clock, "cancel", "99")
     assert code == 1 and "no order number 99" in err
 
 
@@ -100,7 +101,7 @@ def test_cancel_without_new_times_tells_the_relative_their_call_is_cancelled(
     complete_order(desk, 1, photos=0)
     [offer] = due(desk)
     desk.send(1, payload=times(offer)[0][1])
-    code, out, _ = run(capsys, tmp_path, "cancel", "1", "--no-reoffer")
+    code, out, _ = run(capsys, tmp_path, desk.clock, "cancel", "1", "--no-reoffer")
     assert code == 0 and "call cancelled" in out
     with Session(desk.engine) as session:
         assert session.exec(select(WlInterview)).one().status == "cancelled"

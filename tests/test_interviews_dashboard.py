@@ -32,7 +32,7 @@ from waitlist.interviews.booking import her_zone, interview_for, write_me
 from waitlist.interviews.ics import calendar_feed
 from waitlist.interviews.views import InterviewView
 from waitlist.models import WlOrder
-from waitlist.testing import Desk, FakeClock, complete_order
+from waitlist.testing import Desk, complete_order
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a long enough password"
@@ -58,7 +58,8 @@ class Served:
 async def _serve(tmp_path: Path, **env: str) -> tuple[DashboardServer, Engine, ManualClock]:
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
     migrate(engine)
-    desk = Desk(engine, LocalFileStore(tmp_path / "files"), settings=settings(), clock=FakeClock(NOON))
+    clock = ManualClock(NOON)
+    desk = Desk(engine, LocalFileStore(tmp_path / "files"), settings=settings(), clock=clock)
     for peer in (1, 2):
         complete_order(desk, peer, photos=0)
     for offer in due(desk):
@@ -74,7 +75,6 @@ async def _serve(tmp_path: Path, **env: str) -> tuple[DashboardServer, Engine, M
             **env,
         },
     )
-    clock = ManualClock(NOON)
     server = dashboard_server(
         config, engine, HealthSources(engine, 1, _Listener()), wake=lambda: None, clock=clock
     )

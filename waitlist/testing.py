@@ -19,7 +19,7 @@ from waitlist.alerts import FounderAlert, founder_alerts
 from waitlist.effects import Reply
 from waitlist.inbound import InboundAttachment, InboundMessage
 from waitlist.notify import due_notifications
-from waitlist.ports import DownloadError, FileStore
+from waitlist.ports import Clock, DownloadError, FileStore
 from waitlist.retention import SweepReport, sweep
 from waitlist.service import handle_message
 from waitlist.settings import WaitlistSettings
@@ -40,7 +40,8 @@ __all__ = [
 
 @dataclass
 class FakeClock:
-    """A clock tests move by hand."""
+    """A clock tests move by hand, for the domain's own tests (which never import vkbot and so its
+    ManualClock); anything with ``now()`` may be given to ``Desk``."""
 
     at: datetime = field(default_factory=lambda: datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
 
@@ -132,7 +133,7 @@ class Desk:
         files: FileStore,
         *,
         settings: WaitlistSettings | None = None,
-        clock: FakeClock | None = None,
+        clock: Clock | None = None,  # vkbot's ManualClock in tests that have it; FakeClock here
     ) -> None:
         self.engine = engine
         self.files = files
