@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from tests.conftest import SANDBOX_GROUP_ID, SANDBOX_TOKEN
 from tests.db_fixtures import db_url  # noqa: F401
 from vkbot.auth.secretbox import SecretBox, new_key
+from vkbot.clock import SystemClock
 from vkbot.commands import connect as connect_command
 from vkbot.core.store.db import make_engine
 from vkbot.sandbox import SandboxControl
@@ -45,6 +46,7 @@ def run_command(*argv: str) -> int:
     parser = argparse.ArgumentParser(prog="vkbot")
     connect_command.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
+    args.clock = SystemClock()  # as vkbot.cli.main gives every command (VK ID's sandbox runs on real time)
     return int(args.func(args))
 
 
