@@ -140,7 +140,7 @@ async def calendar_site(folder: Path) -> AsyncIterator[tuple[DashboardServer, Se
     await asyncio.to_thread(migrate, engine)
     clock = ManualClock(MONDAY_MORNING)
     seeded = seed(engine, config.publishing, LocalFileStore(config.storage.files_dir), clock)
-    health = HealthSources(engine, 1, _Listener())
+    health = HealthSources(engine, 1, _Listener(), clock=clock)
     server = dashboard_server(config, engine, health, wake=lambda: None, clock=clock)
     assert server is not None
     stop = asyncio.Event()

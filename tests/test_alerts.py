@@ -216,4 +216,4 @@ async def test_mail_that_failed_is_sent_once_when_the_server_is_back(
 
 
 def _monitor(app: App, settings: AlertSettings) -> AlertMonitor:
-    return AlertMonitor(app.engine, settings, app.listener, wake_sender=app.sender.wake.set)
+    return AlertMonitor(app.engine, settings, app.listener, wake_sender=app.sender.wake.set, clock=app.clock)

@@ -26,7 +26,7 @@ from tests.test_auth_fixtures import (  # noqa: F401
 )
 from vkbot.api import AuthFailed, UserTokenMissing, VkClient, VkError
 from vkbot.auth import AdminTokenProvider, MissingSecretKey, capabilities, make_admin_token_provider
-from vkbot.clock import ManualClock
+from vkbot.clock import Clock, ManualClock, SystemClock
 from vkbot.config import load_config
 from vkbot.core.store.models import OutboxRow
 from vkbot.effects.outbox import OutboxRequest, OutboxSender, enqueue
@@ -47,9 +47,11 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 def provider_for(
-    env: AuthEnv, engine: Engine, http: aiohttp.ClientSession, **kwargs: Any
+    env: AuthEnv, engine: Engine, http: aiohttp.ClientSession, clock: Clock | None = None
 ) -> AdminTokenProvider:
-    provider = make_admin_token_provider(load_config(env.config_path), engine, http, **kwargs)
+    """On the real clock unless given one: the sandbox's VK ID issues tokens on real time."""
+    config = load_config(env.config_path)
+    provider = make_admin_token_provider(config, engine, http, clock=clock or SystemClock())
     assert provider is not None
     return provider
 
@@ -243,13 +245,13 @@ async def test_without_a_key_the_app_runs_degraded_unless_a_token_is_stored(
     monkeypatch.delenv("VKBOT_SECRET_KEY")
     config = load_config(connected.config_path)
     with pytest.raises(MissingSecretKey, match="VKBOT_SECRET_KEY is not set"):
-        make_admin_token_provider(config, auth_engine, http)
+        make_admin_token_provider(config, auth_engine, http, clock=SystemClock())
     with Session(auth_engine) as session:
         from vkbot.auth.models import AuthTokenRow
 
         session.delete(session.get(AuthTokenRow, "admin"))
         session.commit()
-    assert make_admin_token_provider(config, auth_engine, http) is None
+    assert make_admin_token_provider(config, auth_engine, http, clock=SystemClock()) is None
     client = client_for(connected, http, None)
     try:
         with pytest.raises(UserTokenMissing):

@@ -88,7 +88,7 @@ def build(store: Engine, clock: ManualClock, password: str = PASSWORD, **dashboa
     settings = DashboardSettings(enabled=True, port=0, password=SecretStr(password), **dashboard)
     config = load_config(None, environ={}).model_copy(update={"dashboard": settings})
     server = dashboard_server(
-        config, store, HealthSources(store, 1, _Listener()), wake=lambda: None, clock=clock
+        config, store, HealthSources(store, 1, _Listener(), clock=clock), wake=lambda: None, clock=clock
     )
     assert server is not None
     server.dashboard.lockout = LockoutPolicy(step_s=0.0, max_delay_s=0.0)

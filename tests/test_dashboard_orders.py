@@ -136,7 +136,11 @@ async def site(engine: Engine, tmp_path: Path) -> AsyncIterator[Site]:  # noqa: 
     desk = Desk(engine, files)
     wakes: list[int] = []
     server = dashboard_server(
-        config, engine, HealthSources(engine, 1, _Listener()), wake=lambda: wakes.append(1), clock=desk.clock
+        config,
+        engine,
+        HealthSources(engine, 1, _Listener(), clock=desk.clock),
+        wake=lambda: wakes.append(1),
+        clock=desk.clock,
     )
     assert server is not None
     client = TestClient(TestServer(dashboard_app(server.dashboard)))

@@ -23,6 +23,7 @@ import i18n
 from moderation.browse import hidden_count
 from moderation.models import ModItem
 from tests.db_fixtures import db_url, engine  # noqa: F401  (fixtures)
+from vkbot.clock import ManualClock
 from vkbot.config import ConfigError, load_config
 from vkbot.core.store.db import make_engine, migrate
 from vkbot.dashboard.server import dashboard_server
@@ -60,7 +61,10 @@ class _Listener:
 
 def _server(environ: dict[str, str], store: Engine) -> Any:
     config = load_config(None, environ={"VKBOT_DASHBOARD__ENABLED": "true", **environ})
-    return dashboard_server(config, store, HealthSources(store, 1, _Listener()), wake=lambda: None)
+    clock = ManualClock(datetime.now(UTC))
+    return dashboard_server(
+        config, store, HealthSources(store, 1, _Listener(), clock=clock), wake=lambda: None, clock=clock
+    )
 
 
 def test_without_a_password_the_dashboard_does_not_start_and_the_log_says_why(

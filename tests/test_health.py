@@ -49,7 +49,7 @@ async def _serve_health(
     app: App, stall_after_s: float, **sources: Any
 ) -> tuple[HealthServer, asyncio.Task[None], asyncio.Event]:
     server = HealthServer(
-        HealthSources(app.engine, app.config.vk.group_id, app.listener, **sources),
+        HealthSources(app.engine, app.config.vk.group_id, app.listener, clock=app.clock, **sources),
         HealthSettings(enabled=True, port=0, stall_after_s=stall_after_s),
     )
     stop = asyncio.Event()

@@ -82,7 +82,7 @@ def _dashboard(engine: Engine, clock: ManualClock) -> Dashboard:
         },
     )
     server = dashboard_server(
-        config, engine, HealthSources(engine, 1, _Listener()), wake=lambda: None, clock=clock
+        config, engine, HealthSources(engine, 1, _Listener(), clock=clock), wake=lambda: None, clock=clock
     )
     assert server is not None
     return server.dashboard

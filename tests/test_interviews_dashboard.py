@@ -76,7 +76,7 @@ async def _serve(tmp_path: Path, **env: str) -> tuple[DashboardServer, Engine, M
         },
     )
     server = dashboard_server(
-        config, engine, HealthSources(engine, 1, _Listener()), wake=lambda: None, clock=clock
+        config, engine, HealthSources(engine, 1, _Listener(), clock=clock), wake=lambda: None, clock=clock
     )
     assert server is not None
     return server, engine, clock

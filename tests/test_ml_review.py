@@ -55,7 +55,9 @@ async def test_a_high_score_flags_and_hides_only_when_enabled(sandbox, tmp_path,
 
         await eventually(lambda: _sent(sandbox, 4101, 1))
         await eventually(lambda: _sent(sandbox, 4102, 1))
-        reviewer = MlReviewer(app.engine, config.moderation, config.vk.group_id, scorer=scorer)
+        reviewer = MlReviewer(
+            app.engine, config.moderation, config.vk.group_id, scorer=scorer, clock=app.clock
+        )
         await _review_all(reviewer)
     with Session(app.engine) as session:
         items = session.scalars(select(ModItem)).all()
@@ -74,7 +76,11 @@ async def test_an_order_conversation_is_never_hidden_by_the_model(sandbox, tmp_p
         await sandbox.inject_message(from_id=4201, text="эта война гадкая, сын погиб")
         await eventually(lambda: _sent(sandbox, 4201, 3))
         reviewer = MlReviewer(
-            app.engine, config.moderation, config.vk.group_id, scorer=ChosenScores(("гадкая",))
+            app.engine,
+            config.moderation,
+            config.vk.group_id,
+            scorer=ChosenScores(("гадкая",)),
+            clock=app.clock,
         )
         await _review_all(reviewer)
     assert consent["text"]
@@ -91,11 +97,15 @@ async def test_the_cursor_means_nothing_is_scored_twice_across_restarts(sandbox,
         for i in range(5):
             await eventually(lambda i=i: _sent(sandbox, 4300 + i, 1))
         first = ChosenScores(())
-        await _review_all(MlReviewer(app.engine, config.moderation, config.vk.group_id, scorer=first))
+        await _review_all(
+            MlReviewer(app.engine, config.moderation, config.vk.group_id, scorer=first, clock=app.clock)
+        )
         await sandbox.inject_message(from_id=4399, text="ещё вопрос")
         await eventually(lambda: _sent(sandbox, 4399, 1))
         second = ChosenScores(())
-        await _review_all(MlReviewer(app.engine, config.moderation, config.vk.group_id, scorer=second))
+        await _review_all(
+            MlReviewer(app.engine, config.moderation, config.vk.group_id, scorer=second, clock=app.clock)
+        )
     assert len(first.seen) == 5 and second.seen == ["ещё вопрос"]
     with Session(app.engine) as session:
         assert session.get(Cursor, "detoxify").event_id > 0

@@ -15,8 +15,12 @@ from sqlalchemy.engine import Engine
 
 from tests.app_helpers import eventually
 from tests.db_fixtures import db_url, engine  # noqa: F401  (fixtures; tests take them as parameters)
+from vkbot.clock import SystemClock
 from vkbot.ops import scheduled
 from vkbot.ops.scheduled import _record_run
+
+# APScheduler fires on real time, so the jobs' records are on it too.
+CLOCK = SystemClock()
 
 
 @pytest.fixture
@@ -67,7 +71,7 @@ async def test_a_daily_run_missed_while_down_runs_at_start_and_is_recorded(
     job = CountingJob()
     before = datetime.now(UTC)
 
-    scheduled.add_job(scheduler, engine, "digest", job, daily_at_an_hour_ago())
+    scheduled.add_job(scheduler, engine, "digest", job, daily_at_an_hour_ago(), CLOCK)
 
     await until(lambda: job.runs == 1)
     await until(lambda: (scheduled.last_run(engine, "digest") or before) > before)
@@ -84,7 +88,7 @@ async def test_a_daily_job_that_already_ran_today_does_not_run_at_start(
     _record_run(engine, "sweep", datetime.now(UTC) - timedelta(minutes=30))  # after today's fire time
     job = CountingJob()
 
-    scheduled.add_job(scheduler, engine, "sweep", job, daily_at_an_hour_ago())
+    scheduled.add_job(scheduler, engine, "sweep", job, daily_at_an_hour_ago(), CLOCK)
 
     await settle()
     assert job.runs == 0
@@ -96,7 +100,7 @@ async def test_a_new_install_does_not_fire_daily_jobs_at_start_but_starts_their_
     job = CountingJob()
     started = datetime.now(UTC)
 
-    scheduled.add_job(scheduler, engine, "reconcile", job, daily_at_an_hour_ago())
+    scheduled.add_job(scheduler, engine, "reconcile", job, daily_at_an_hour_ago(), CLOCK)
 
     await settle()
     assert job.runs == 0
@@ -111,7 +115,7 @@ async def test_a_failed_run_is_not_recorded_so_the_next_start_runs_it_again(
     _record_run(engine, "digest", missed_since)
     job = CountingJob(fail=True)
 
-    scheduled.add_job(scheduler, engine, "digest", job, daily_at_an_hour_ago())
+    scheduled.add_job(scheduler, engine, "digest", job, daily_at_an_hour_ago(), CLOCK)
 
     await until(lambda: job.runs == 1)
     await settle()
@@ -125,7 +129,7 @@ async def test_interval_jobs_run_at_start_and_keep_no_record(
 ) -> None:
     job = CountingJob()
 
-    scheduled.add_job(scheduler, engine, "notices", job, IntervalTrigger(seconds=60))
+    scheduled.add_job(scheduler, engine, "notices", job, IntervalTrigger(seconds=60), CLOCK)
 
     await until(lambda: job.runs == 1)
     assert scheduled.last_run(engine, "notices") is None

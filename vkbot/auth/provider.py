@@ -19,7 +19,7 @@ from vkbot.auth.secretbox import MissingSecretKey, SecretBox
 from vkbot.auth.settings import AuthSettings
 from vkbot.auth.store import AuthStore, Credential, TokenStatus
 from vkbot.auth.vkid import VkIdClient, VkIdRefused, VkIdUnavailable, vkid_client
-from vkbot.clock import Clock, SystemClock
+from vkbot.clock import Clock
 
 if TYPE_CHECKING:
     import aiohttp
@@ -43,12 +43,12 @@ class AdminTokenProvider:
         store: AuthStore,
         vkid: VkIdClient,
         *,
-        clock: Clock | None = None,
+        clock: Clock,
         refresh_margin_s: float = 300,
     ):
         self._store = store
         self._vkid = vkid
-        self._clock = clock or SystemClock()
+        self._clock = clock
         self._margin = timedelta(seconds=refresh_margin_s)
         self._lock = asyncio.Lock()
         self._cred: Credential | None = None
@@ -159,7 +159,7 @@ def make_admin_token_provider(
     engine: Engine,
     http: aiohttp.ClientSession,
     *,
-    clock: Clock | None = None,
+    clock: Clock,
     environ: dict[str, str] | None = None,
 ) -> AdminTokenProvider | None:
     """The provider for the app factory, or None when the suite runs without an admin user token.

@@ -13,7 +13,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from vkbot.clock import Clock, SystemClock
+from vkbot.clock import Clock
 from vkbot.config import Config
 from vkbot.core.store.db import begin_write
 from vkbot.dashboard.accounts import sync_founder
@@ -68,7 +68,7 @@ def dashboard_server(
     health: HealthSources,
     *,
     wake: Callable[[], None],
-    clock: Clock | None = None,
+    clock: Clock,
 ) -> DashboardServer | None:
     """The server when ``[dashboard]`` is enabled and a password is set; otherwise None, saying why."""
     settings = config.dashboard
@@ -86,7 +86,6 @@ def dashboard_server(
         log.warning("dashboard listens on %s over plain HTTP: put it behind TLS", settings.host)
     # Login forms outlive a restart when a secret key is configured (sessions do anyway: they are rows).
     secret = os.environ.get("VKBOT_SECRET_KEY", "") or config.auth.secret_key.get_secret_value()
-    clock = clock or SystemClock()
     with Session(engine) as session:
         begin_write(session)
         if sync_founder(session, password, clock.now()):

@@ -39,7 +39,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import i18n
-from vkbot.clock import Clock, SystemClock
+from vkbot.clock import Clock
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import AlertIncident
 from vkbot.core.worker import pause
@@ -116,7 +116,7 @@ class AlertMonitor:
     token_status: Callable[[], TokenStatusView] | None = None
     mailer: Mailer | None = None
     wake_sender: Callable[[], None] | None = None
-    clock: Clock = field(default_factory=SystemClock)
+    clock: Clock = field(kw_only=True)
     started_at: datetime | None = None  # None: when it was made, by ``clock``
     since: datetime = field(init=False)  # what "no poll yet" is measured from
     incidents: dict[IncidentKind, Incident] = field(default_factory=dict)  # the current one per kind

@@ -27,7 +27,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from vkbot.clock import Clock, SystemClock
+from vkbot.clock import Clock
 from vkbot.ops.settings import HealthSettings
 from vkbot.ops.status import read_status
 
@@ -84,7 +84,7 @@ class HealthSources:
     group_id: int
     listener: ListenerView
     token_status: Callable[[], TokenStatusView] | None = None
-    clock: Clock = field(default_factory=SystemClock)
+    clock: Clock = field(kw_only=True)
     started_at: datetime | None = None  # None: when it was made, by ``clock``
     since: datetime = field(init=False)  # what "no poll yet" is measured from
 

@@ -23,7 +23,7 @@ from moderation.provision import recorded_sha256
 from moderation.settings import ModerationSettings
 from moderation.subject import Subject
 from vkbot.adapters.moderation import subject_of, verdict_requests
-from vkbot.clock import Clock, SystemClock
+from vkbot.clock import Clock
 from vkbot.core.store.events_repo import load_event
 from vkbot.core.store.models import Cursor, StoredEvent
 from vkbot.core.worker import pause
@@ -56,7 +56,7 @@ class MlReviewer:
         scorer: Any | None = None,
         wake: Any = None,
         every_s: float = 5.0,
-        clock: Clock | None = None,
+        clock: Clock,
     ):
         self.engine = engine
         self.settings = settings
@@ -64,7 +64,7 @@ class MlReviewer:
         self.scorer = scorer
         self.wake = wake
         self.every_s = every_s
-        self.clock = clock or SystemClock()
+        self.clock = clock
         self.scored = 0
 
     @staticmethod

@@ -19,7 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from vkbot.clock import Clock, SystemClock
+from vkbot.clock import Clock
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import Cursor
 
@@ -85,10 +85,9 @@ def add_job(
     name: str,
     job: Job,
     trigger: BaseTrigger,
-    clock: Clock | None = None,
+    clock: Clock,
 ) -> None:
     """Schedule ``job``; interval jobs also run at start, time-of-day jobs when they missed a run."""
-    clock = clock or SystemClock()
     now = clock.now()
     recorded = not isinstance(trigger, IntervalTrigger)
     run_now = not recorded or missed_a_run(engine, name, trigger, now)
