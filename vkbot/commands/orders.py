@@ -162,14 +162,11 @@ def _full(view: Any) -> dict[str, Any]:
 def cmd_list(args: argparse.Namespace) -> int:
     import waitlist
 
+    now = args.clock.now()
     with database_session(args) as (session, config):
-        views = waitlist.list_orders(
-            session, settings=config.waitlist, now=args.clock.now(), status=args.status
-        )
+        views = waitlist.list_orders(session, settings=config.waitlist, now=now, status=args.status)
         if args.status is None:  # the queue as the founder works it first, then everything else by number
-            queue = waitlist.list_orders(
-                session, settings=config.waitlist, now=args.clock.now(), status="waiting"
-            )
+            queue = waitlist.list_orders(session, settings=config.waitlist, now=now, status="waiting")
             views = queue + [v for v in views if v.status != "waiting"]
         rows = [_row(v) for v in views]
     print_rows(rows, ["number", "status", "position", "estimate", "subject", "relation", "wishes"], args.json)
@@ -248,11 +245,10 @@ def cmd_deliver(args: argparse.Namespace) -> int:
             raise ValueError(f"no file at {args.file}")
         with database_session(args) as (session, config):
             files = LocalFileStore(config.storage.files_dir)
-            waitlist.deliver(session, args.number, args.file, files=files, at=args.clock.now())
+            now = args.clock.now()
+            waitlist.deliver(session, args.number, args.file, files=files, at=now)
             queued = _queue_notices(session, config, args.clock)
-            outlook = waitlist.delivery_outlook(
-                session, args.number, settings=config.waitlist, now=args.clock.now()
-            )
+            outlook = waitlist.delivery_outlook(session, args.number, settings=config.waitlist, now=now)
         return _done(args, f"order {args.number}: delivered; {_when_sent(outlook)}", queued)
 
     return _guarded(action)
