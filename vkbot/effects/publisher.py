@@ -45,11 +45,11 @@ from publishing import (
 )
 from publishing.captions import delete_handoff_text
 from publishing.outcomes import postponed_for, record_failed, record_postponed, record_taken_down
-from publishing.ports import Clock
 from publishing.postponed import check_key
 from vkbot.adapters.clips import ClipFiles, ClipMissing, Uploader, read_clip
 from vkbot.adapters.outbound import reply_requests
 from vkbot.api.errors import AccessDenied, GroupAuthFailed, UserTokenMissing, VkApiError, is_retryable
+from vkbot.clock import Clock
 from vkbot.core.store.models import OutboxRow
 from vkbot.effects.outbox import Executor, MethodCaller, OutboxRequest, enqueue
 from waitlist.effects import Reply

@@ -14,10 +14,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from vkbot.adapters.outbound import reply_requests
+from vkbot.clock import Clock
 from vkbot.core.store.db import begin_write
 from vkbot.effects.outbox import enqueue
 from waitlist.interviews.due import due_interview_messages, interview_work_due
-from waitlist.ports import Clock
 from waitlist.settings import WaitlistSettings
 
 __all__ = ["interviews_once", "queue_interview_messages"]

@@ -25,13 +25,14 @@ import i18n
 import waitlist
 from vkbot.adapters.message_texts import StoredMessageTexts
 from vkbot.adapters.outbound import reply_requests
+from vkbot.clock import Clock
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import OutboxRow
 from vkbot.dashboard import audit
 from vkbot.effects.outbox import MethodCaller, OutboxRequest, enqueue, message_request
 from vkbot.ops.reconcile import ReconcileReport, reconcile
 from waitlist.models import WlNotice
-from waitlist.ports import Clock, FileStore
+from waitlist.ports import FileStore
 
 __all__ = [
     "digest_once",
