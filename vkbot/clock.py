@@ -2,6 +2,9 @@
 
 ``Clock`` is the protocol every part of ``vkbot`` takes; the domain packages declare their own
 one-method protocol (``waitlist.ports.Clock``, ...), which these classes satisfy too. Times are aware UTC.
+
+``SystemClock`` is the one reader of the wall clock in ``vkbot`` besides the sandbox (tests/test_clock_reads.py):
+``open_app`` and ``vkbot.cli.main`` each make one and pass it down.
 """
 
 from __future__ import annotations
