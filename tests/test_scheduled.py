@@ -133,3 +133,25 @@ async def test_interval_jobs_run_at_start_and_keep_no_record(
 
     await until(lambda: job.runs == 1)
     assert scheduled.last_run(engine, "notices") is None
+
+
+def test_two_processes_recording_a_new_job_at_once_keep_one_record(
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Both find no record and insert one: the second's insert fails on the key and it updates instead
+    (two `vkbot run` starting on an empty PostgreSQL database did exit on this)."""
+    earlier, later = a_day_ago(), datetime.now(UTC)
+    _record_run(engine, "digest", earlier)  # the other process's row, invisible to the first look below
+    real_get = scheduled.Session.get
+    looks: list[str] = []
+
+    def get_missing_once(session: object, model: object, key: str) -> object:
+        looks.append(key)
+        return None if len(looks) == 1 else real_get(session, model, key)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scheduled.Session, "get", get_missing_once)
+    _record_run(engine, "digest", later)
+    monkeypatch.undo()
+    assert looks == ["job:digest", "job:digest"]
+    assert scheduled.last_run(engine, "digest") == later

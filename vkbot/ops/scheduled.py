@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from vkbot.clock import Clock
@@ -41,13 +42,21 @@ def last_run(engine: Engine, job_name: str) -> datetime | None:
 
 
 def _record_run(engine: Engine, job_name: str, at: datetime) -> None:
-    with Session(engine) as session:
-        begin_write(session)
-        name = _cursor_name(job_name)
-        cursor = session.get(Cursor, name) or Cursor(name=name, updated_at=at)
-        cursor.updated_at = at
-        session.add(cursor)
-        session.commit()
+    name = _cursor_name(job_name)
+    for attempt in (1, 2):
+        with Session(engine) as session:
+            begin_write(session)
+            cursor = session.get(Cursor, name) or Cursor(name=name, updated_at=at)
+            cursor.updated_at = at
+            session.add(cursor)
+            try:
+                session.commit()
+                return
+            except IntegrityError:
+                # Two processes starting on one database both found no record and both inserted it:
+                # the second now finds the first's row and updates it.
+                if attempt == 2:
+                    raise
 
 
 def missed_a_run(engine: Engine, job_name: str, trigger: BaseTrigger, now: datetime) -> bool:
