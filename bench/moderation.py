@@ -1,15 +1,20 @@
 """Benchmark of the moderation tiers: rules and learned msg/s on one core, Detoxify architecture msg/s on CPU.
 
 Usage: ``.venv/bin/python bench/moderation.py [--quick] [--data FILE.jsonl]``. Human-readable lines
-first; the last line is one JSON object (``offline_per_s``, ``learned_per_s``, ``combined_per_s``,
-``learned_load_s``, ``learned_rss_mb``, ``ml_arch_batch1_per_s``, ``ml_arch_batch32_per_s``,
+first; the last line is one JSON object (``offline_per_s``, ``learned_per_s``, ``tiers_per_s``,
+``combined_per_s``, ``learned_load_s``, ``learned_rss_mb``, ``ml_arch_batch1_per_s``, ``ml_arch_batch32_per_s``,
 ``ml_random_weights``...). A part whose package is missing reports null.
 
 The learned tier memoises words, so cycling over one small set flatters it: ``learned_cold_per_s`` is
 one pass of a fresh model over texts it has not seen (the held-out RUSSE-2022 dev comments).
 
+``combined_per_s`` is the suite's whole moderation of a message (what ``vkbot.core.pipeline`` does per
+message less its database reads: both tiers, the context checks, the verdict; see ``_paths``);
+``tiers_per_s`` times ``classify`` + ``assess`` alone (what ``combined_per_s`` meant before
+2026-12-07 13:00 UTC).
+
 ``--against DIR`` also loads the moderation package of another checkout (say the base commit's) beside
-ours and alternates the two on rules + learned, five slices each: ``combined_vs_baseline`` is the
+ours and alternates the two on the suite's path, five slices each: ``combined_vs_baseline`` is the
 median of the paired ratios, steadier on a shared machine than two separate runs.
 
 The ML figures use a model of Detoxify multilingual's architecture and size (XLM-R base, 16-output
@@ -20,6 +25,7 @@ token ids (``--tokens`` per message, 32 by default, a short message); tokenisati
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -173,9 +179,8 @@ def _cold_texts() -> list[str]:
 
 
 def _learned(texts: list[tuple[str, str]], seconds: float) -> dict[str, Any]:
-    out: dict[str, Any] = {"learned_per_s": None, "combined_per_s": None}
+    out: dict[str, Any] = {"learned_per_s": None, "tiers_per_s": None, "combined_per_s": None}
     try:
-        from moderation.classifier import OfflineClassifier
         from moderation.learned import LearnedModel, LearnedTier
     except ImportError as exc:
         out["learned_note"] = f"learned tier not importable ({exc})"
@@ -195,27 +200,33 @@ def _learned(texts: list[tuple[str, str]], seconds: float) -> dict[str, Any]:
         tier.assess(text)
     out["learned_cold_per_s"] = round(len(cold) / (time.perf_counter() - started))
     out["learned_per_s"] = round(_rate(lambda text, _: tier.assess(text), texts, seconds))
-    classifier = OfflineClassifier()
-
-    def both(text: str, channel: str) -> None:
-        classifier.classify(text, channel)
-        tier.assess(text)
-
-    out["combined_per_s"] = round(_rate(both, texts, seconds))
+    tiers, suite = _paths(None)
+    out["tiers_per_s"] = round(_rate(tiers, texts, seconds))
+    out["combined_per_s"] = round(_rate(suite, texts, seconds))
     out["process_rss_mb"] = _rss_mb()
     print(
         f"learned tier, 1 core:               {out['learned_per_s']:>9,} msg/s "
         f"(cold, {len(cold)} unseen texts: {out['learned_cold_per_s']:,} msg/s)\n"
-        f"combined_per_s (rules + learned, 1 core): {out['combined_per_s']:,} msg/s\n"
+        f"tiers_per_s (classify + assess only, 1 core): {out['tiers_per_s']:,} msg/s\n"
+        f"combined_per_s (the suite's moderation of a message, 1 core): {out['combined_per_s']:,} msg/s\n"
         f"learned model load {out['learned_load_s']} s, +{out['learned_rss_mb']} MB resident; "
         f"process {out['process_rss_mb']:.0f} MB"
     )
     return out
 
 
-def _tiers(root: Path | None) -> tuple[Any, Any]:
-    """The offline classifier and learned tier of the checkout at ``root`` (ours when None), imported
-    under the same module names beside ours: our modules are set aside meanwhile and put back."""
+Moderate = Callable[[str, str], object]
+
+
+def _paths(root: Path | None) -> tuple[Moderate, Moderate]:
+    """(the two tiers alone, the suite's whole moderation of a message) with the checkout at ``root``
+    (ours when None), imported under the same module names beside ours: ours are set aside meanwhile.
+
+    The second is what ``vkbot.core.pipeline`` does per message (``_moderate_message``, ``_on_comment``)
+    less its database reads: classify; the context (order words, a question, reads as a relative,
+    spared); the learned score; the verdict, and for a private message the verdict as if the
+    conversation were protected too (the pipeline looks the conversation up only when they differ).
+    """
     ours = {k: m for k, m in sys.modules.items() if k == "moderation" or k.startswith("moderation.")}
     if root is not None:
         for name in ours:
@@ -224,8 +235,15 @@ def _tiers(root: Path | None) -> tuple[Any, Any]:
     try:
         from moderation.classifier import OfflineClassifier
         from moderation.learned import LearnedModel, LearnedTier
+        from moderation.policy import ModerationContext, asks, decide
+        from moderation.relative import reads_as_relative, spared
+        from moderation.settings import ModerationSettings
 
-        return OfflineClassifier(), LearnedTier(LearnedModel.load())
+        classifier, tier, settings = (
+            OfflineClassifier(),
+            LearnedTier(LearnedModel.load()),
+            ModerationSettings(),
+        )
     finally:
         if root is not None:
             sys.path.remove(str(root))
@@ -233,18 +251,35 @@ def _tiers(root: Path | None) -> tuple[Any, Any]:
                 del sys.modules[name]
             sys.modules.update(ours)
 
+    def tiers(text: str, channel: str) -> None:
+        classifier.classify(text, channel)
+        tier.assess(text)
+
+    def suite(text: str, channel: str) -> object:
+        message = channel != "comment"
+        classification = classifier.classify(text, "message" if message else "comment")
+        context = ModerationContext(
+            channel="message" if message else "comment",
+            has_order_content=message and classification.has_order_words,
+            question=asks(text),
+            relative=reads_as_relative(text, classification, classifier),
+            spared=spared(text),
+        )
+        learned = tier.assess(text)
+        verdict = decide(classification, context, settings, learned=learned)
+        if message:
+            decide(classification, dataclasses.replace(context, protected=True), settings, learned=learned)
+        return verdict
+
+    return tiers, suite
+
 
 def _against(texts: list[tuple[str, str]], seconds: float, root: Path) -> dict[str, Any]:
-    pairs = {"ours": _tiers(None), "baseline": _tiers(root)}
+    paths = {"ours": _paths(None)[1], "baseline": _paths(root)[1]}
     rates: dict[str, list[float]] = {"ours": [], "baseline": []}
     for _ in range(5):
-        for name, (classifier, tier) in pairs.items():
-
-            def both(text: str, channel: str, classifier: Any = classifier, tier: Any = tier) -> None:
-                classifier.classify(text, channel)
-                tier.assess(text)
-
-            rates[name].append(_rate(both, texts, seconds / 2))
+        for name, suite in paths.items():
+            rates[name].append(_rate(suite, texts, seconds / 2))
     ratio = statistics.median(o / b for o, b in zip(rates["ours"], rates["baseline"], strict=True))
     out = {
         "baseline": str(root),
@@ -253,7 +288,7 @@ def _against(texts: list[tuple[str, str]], seconds: float, root: Path) -> dict[s
         "combined_vs_baseline": round(ratio, 2),
     }
     print(
-        f"rules + learned against {root}, 5 alternating slices each (best): ours "
+        f"the suite's moderation against {root}, 5 alternating slices each (best): ours "
         f"{out['combined_per_s_ours_paired']:,} msg/s, baseline {out['combined_per_s_baseline_paired']:,} "
         f"msg/s; median paired ratio {out['combined_vs_baseline']}x"
     )
