@@ -24,6 +24,9 @@ from moderation.rules import RuleSet
 _SENTENCES = re.compile(r"[.!?…\n]+")
 # A quoted span of two words or more: «...», “...”, "...", '...'.
 _QUOTED = re.compile(r"«[^»]*\s[^»]*»|“[^”]*\s[^”]*”|\"[^\"]*\s[^\"]*\"|(?<!\w)'[^']*\s[^']*'(?!\w)")
+# What every _QUOTED match opens with: most texts hold none, and this scan costs a third as much (the
+# lookbehind of the last alternative keeps the engine from skipping ahead to a quote by itself).
+_OPENING_QUOTE = re.compile("[«“\"']")
 DEFAULT_RELATIVE = Path(__file__).resolve().parent / "model" / "relative.toml"
 
 __all__ = ["RelativeWords", "bait_rules", "reads_as_relative", "spared"]
@@ -97,7 +100,7 @@ class RelativeWords:
     def spared(self, text: str) -> str:
         """Why the learned score alone may not hide the text ("reported", "thanks", "fate"), or "".
         "reported" comes first: it also keeps the rules from hiding."""
-        if _QUOTED.search(text):
+        if _OPENING_QUOTE.search(text) and _QUOTED.search(text):
             outside = read_words(_QUOTED.sub(" ", text))
             if any(w.startswith(self.reporting) for w in outside):
                 return "reported"

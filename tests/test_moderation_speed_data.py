@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import moderation.learned as learned
+import moderation.relative as relative
 from moderation.classifier import Classification, OfflineClassifier, Signal, _keep
 from moderation.learned import GriefWords, LearnedModel, LearnedTier, read_words
 from moderation.normalize import NormalizationData, Normalizer, collapse
@@ -254,3 +255,11 @@ def test_whole_verdict_equals_the_plain_path(clf: OfflineClassifier, monkeypatch
     assert not differing
     statuses = {v.status for pair in fast for v in pair}
     assert statuses == {"ok", "flagged", "quarantined"}  # the sets reach every outcome
+
+
+def test_spared_with_the_quote_precheck_equals_without(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [*TEXTS, "мне пишут «ты тварь»", "he wrote 'you are scum' to me", 'пишут "сдохни тварь"', "“a b”"]
+    fast = [spared(t) for t in texts]
+    monkeypatch.setattr(relative, "_OPENING_QUOTE", re.compile(""))  # always searches _QUOTED
+    assert fast == [spared(t) for t in texts]
+    assert "reported" in fast
