@@ -45,6 +45,7 @@ __all__ = [
     "features",
     "model_arrays",
     "read_words",
+    "word_search",
     "write_model",
 ]
 
@@ -90,12 +91,19 @@ def read_word(token: str) -> str:
 def read_words(text: str) -> list[str]:
     """The words of a text as the model reads them (see ``read_word``); runs of three or more
     one-letter tokens are glued ("х у й", "т.в.а.р.ь")."""
+    return list(_read_words(text))
+
+
+# The suite reads a message's words three times (the learned score, reads_as_relative, spared): the
+# last few texts are remembered, never more, so no text is read faster for having been seen long ago.
+@lru_cache(maxsize=8)
+def _read_words(text: str) -> tuple[str, ...]:
     text = text.lower().replace("ё", "е")
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text).lower().replace("ё", "е")
     if _FORMAT_CHARS.search(text):
         text = _FORMAT_CHARS.sub("", text)
-    words = [w for w in map(read_word, _TOKEN_RE.findall(text)) if w]
+    words = tuple(filter(None, map(read_word, _TOKEN_RE.findall(text))))
     if list(map(len, words)).count(1) < 3:
         return words  # no run of three one-letter words: nothing to glue (the common case)
     glued: list[str] = []
@@ -111,7 +119,7 @@ def read_words(text: str) -> list[str]:
         run = []
         if word:
             glued.append(word)
-    return glued
+    return tuple(glued)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +148,7 @@ def _marks(text: str) -> list[str]:
     return [mark for mark, sign in (("<q>", "?"), ("<!>", "!")) if sign in text]
 
 
-def _longer_grams(words: list[str], word_max: int) -> list[str]:
+def _longer_grams(words: Sequence[str], word_max: int) -> list[str]:
     """Word n-grams 2..word_max, shortest first, each in text order."""
     grams: list[str] = []
     for n in range(2, word_max + 1):
@@ -237,7 +245,7 @@ class LearnedModel:
             self._memo[word] = ids
         return ids
 
-    def _ids(self, words: list[str], text: str) -> np.ndarray:
+    def _ids(self, words: Sequence[str], text: str) -> np.ndarray:
         """The distinct feature ids of a text with these words, sorted."""
         memo = self._memo
         try:
@@ -256,7 +264,7 @@ class LearnedModel:
         distinct: np.ndarray = ids[np.concatenate((_FIRST, ids[1:] != ids[:-1]))]
         return distinct
 
-    def _logit(self, words: list[str], text: str) -> float:
+    def _logit(self, words: Sequence[str], text: str) -> float:
         ids = self._ids(words, text)
         if not ids.size:
             return self.intercept
@@ -279,6 +287,17 @@ class LearnedModel:
         return [_sigmoid(self.logit(text)) for text in texts]
 
 
+def word_search(prefixes: Iterable[str], phrases: Iterable[str]) -> re.Pattern[str]:
+    """One search over a text's words between spaces (" word word ... "): a prefix after a space, a
+    phrase between two spaces. It finds something iff some word starts with a prefix or the words
+    hold a phrase, when there are words; a prefix holding a space starts no word and is left out."""
+    either = [f" (?:{'|'.join(map(re.escape, words))}){end}" for words, end in (
+        ([p for p in prefixes if " " not in p], ""),
+        (list(phrases), " "),
+    ) if words]  # fmt: skip
+    return compile_trie("|".join(either) or "(?!)")
+
+
 @dataclass(frozen=True, slots=True)
 class GriefWords:
     """Words of mourning (``model/grief.toml``): with one, a score alone never hides the text."""
@@ -289,11 +308,7 @@ class GriefWords:
     _search: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        either = [f" (?:{'|'.join(map(re.escape, words))}){end}" for words, end in (
-            ([p for p in self.prefixes if " " not in p], ""),  # a word holds no space
-            (self.phrases, " "),
-        ) if words]  # fmt: skip
-        object.__setattr__(self, "_search", compile_trie("|".join(either) or "(?!)"))
+        object.__setattr__(self, "_search", word_search(self.prefixes, self.phrases))
 
     @classmethod
     def load(cls, path: Path = DEFAULT_GRIEF) -> GriefWords:
@@ -336,7 +351,7 @@ class LearnedTier:
         return cls(model, settings.learned_review_threshold, settings.learned_hide_threshold)
 
     def assess(self, text: str) -> LearnedScore:
-        words = read_words(text)
+        words = _read_words(text)
         score = _sigmoid(self.model._logit(words, text))
         return LearnedScore(score, self.model.version, self.review, self.hide, self.grief.found(words))
 

@@ -1,23 +1,33 @@
-"""The offline tier's shortcuts are exact: prefilters never change a signal or a normalised text.
+"""The moderation path's shortcuts are exact: prefilters never change a signal, a normalised text or
+a verdict.
 
 Each shortcut is compared with the plain way it replaces (every rule group's combined regex over the
-whole text; the per-token reading pass run on every text) on the labelled sets and on mutations of
-them that add look-alike symbols, masks, spacing and repeats.
+whole text; the per-token reading pass run on every text; a word list found by startswith per word
+and a substring test per phrase; the words of a text read afresh on every call) on the labelled sets
+and on mutations of them that add look-alike symbols, masks, spacing and repeats. The last test runs
+the suite's whole moderation of a message both ways and compares the verdicts.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from moderation.classifier import OfflineClassifier, Signal, _keep
+import moderation.learned as learned
+import moderation.relative as relative
+from moderation.classifier import Classification, OfflineClassifier, Signal, _keep
+from moderation.learned import GriefWords, LearnedModel, LearnedTier, read_words
 from moderation.normalize import NormalizationData, Normalizer, collapse
+from moderation.policy import ModerationContext, Verdict, asks, decide
 from moderation.prefilter import required_literals, word_starts
-from moderation.settings import DEFAULT_DATA_DIR
+from moderation.relative import RelativeWords, _Words, reads_as_relative, spared
+from moderation.settings import DEFAULT_DATA_DIR, ModerationSettings
 
 DATA = Path(__file__).resolve().parent / "data"
 SETS = [
@@ -30,14 +40,19 @@ SETS = [
 _SWAPS = "aceopxy0134@$*#!|.- "
 
 
-def _texts() -> list[str]:
-    texts = [
-        json.loads(line)["text"]
+def _items() -> list[tuple[str, str]]:
+    rows = [
+        json.loads(line)
         for path in SETS
         if path.is_file()
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
+    return [(row["text"], row.get("channel", "message")) for row in rows]
+
+
+def _texts() -> list[str]:
+    texts = [text for text, _ in _items()]
     rng = random.Random(5)
     mutated = []
     for text in texts:
@@ -124,22 +139,23 @@ def test_every_rule_is_prefiltered_or_has_needles(clf: OfflineClassifier) -> Non
             assert rule.strings, rule.regex.pattern
 
 
+def _plain_classify(clf: OfflineClassifier, text: str) -> Classification:
+    """``classify`` without prefilters: the plain scan of every variant, unquoted, and the order search."""
+    norm = clf.normalize(text)
+    plain: dict[tuple[str, str], Signal] = {}
+    for variant in norm.variants:
+        for signal in _plain_scan(clf, clf._unquote(variant)).values():
+            _keep(plain, signal)
+    if norm.masked:
+        _keep(plain, Signal("obscene", "rules", 0.3, "masked_word"))
+    if clf.rules.context.order.search(norm.collapsed):
+        _keep(plain, Signal("order", "rules", 0.0, "order_words"))
+    return Classification(tuple(plain.values()))
+
+
 def test_prefiltered_classify_equals_plain_classify(clf: OfflineClassifier) -> None:
     """Order, reporting and naming patterns are skipped only when they cannot match."""
-    context = clf.rules.context
-    differing = []
-    for text in TEXTS:
-        norm = clf.normalize(text)
-        plain: dict[tuple[str, str], Signal] = {}
-        for variant in norm.variants:
-            for signal in _plain_scan(clf, clf._unquote(variant)).values():
-                _keep(plain, signal)
-        if norm.masked:
-            _keep(plain, Signal("obscene", "rules", 0.3, "masked_word"))
-        if context.order.search(norm.collapsed):
-            _keep(plain, Signal("order", "rules", 0.0, "order_words"))
-        if clf.classify(text).signals != tuple(plain.values()):
-            differing.append(text)
+    differing = [text for text in TEXTS if clf.classify(text) != _plain_classify(clf, text)]
     assert not differing
 
 
@@ -162,3 +178,88 @@ def test_collapse_equals_dropping_every_repeated_letter() -> None:
     texts = [*TEXTS, "сууука!!! 1100 ..  \n\naAa __ ёё", "ʼʼ ßß ΩΩ"]
     assert [collapse(t) for t in texts] == [plain.sub("", t) for t in texts]
     assert collapse("сууука!!! 1100") == "сука!!! 1100"
+
+
+def _plain_found(words: _Words, read: Sequence[str], joined: str) -> bool:
+    """What ``_Words.found`` replaces: startswith per word, a substring test per phrase."""
+    return any(w.startswith(words.prefixes) for w in read) or any(f" {p} " in joined for p in words.phrases)
+
+
+def test_word_lists_are_found_as_by_startswith_and_substring() -> None:
+    lists = RelativeWords.load()
+    grief = GriefWords.load()
+    # A hand-built list with what the shipped ones lack: the empty prefix, regex characters, a long phrase.
+    odd = _Words(("", "a.b", "ф*"), ("ты что", "x+y", "и так далее и так далее"))
+    texts = [*TEXTS, "", "?!", "a.b c", "axb", "ф*ня", "x+y", "и так далее и так далее", "ты что ж"]
+    checked = found = 0
+    for text in texts:
+        read = read_words(text)
+        joined = f" {' '.join(read)} "
+        for words in (lists.setting, lists.asking, lists.thanks, lists.fate, odd):
+            expected = _plain_found(words, read, joined)
+            assert words.found(read, joined) == expected, (text, words.prefixes[:3])
+            checked, found = checked + 1, found + expected
+        grief_plain = _Words(grief.prefixes, grief.phrases)
+        assert grief.found(read) == _plain_found(grief_plain, read, joined), text
+    assert found > 100 and checked - found > 100  # both answers occur
+
+
+def test_read_words_remembered_equals_read_afresh() -> None:
+    # Interleaved so the small memo both hits and evicts.
+    order = [t for pair in zip(TEXTS, TEXTS[3:] + TEXTS[:3], strict=True) for t in pair]
+    assert [read_words(t) for t in order] == [list(learned._read_words.__wrapped__(t)) for t in order]
+    first = read_words("ты сука")
+    first.append("changed")
+    assert read_words("ты сука") == ["ты", "сука"]  # a caller's list is its own
+
+
+def _verdicts(
+    clf: OfflineClassifier, tier: LearnedTier, text: str, channel: str, plain: bool
+) -> tuple[Verdict, Verdict]:
+    """The suite's moderation of one message (vkbot.core.pipeline: the verdict, and the verdict as
+    if the conversation were protected), fast or plain."""
+    message = channel != "comment"
+    classification = _plain_classify(clf, text) if plain else clf.classify(text, channel)
+    context = ModerationContext(
+        channel="message" if message else "comment",
+        has_order_content=message and classification.has_order_words,
+        question=asks(text),
+        relative=reads_as_relative(text, classification, clf),
+        spared=spared(text),
+    )
+    score = tier.assess(text)
+    settings = ModerationSettings()
+    return (
+        decide(classification, context, settings, learned=score),
+        decide(classification, dataclasses.replace(context, protected=True), settings, learned=score),
+    )
+
+
+def test_whole_verdict_equals_the_plain_path(clf: OfflineClassifier, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both tiers, the relative and spared checks and the policy, with every shortcut and without."""
+    tier = LearnedTier(LearnedModel.load())
+    items = _items()
+    items += [(text, "comment" if i % 2 else "message") for i, text in enumerate(TEXTS[len(items) :])]
+    fast = [_verdicts(clf, tier, text, channel, plain=False) for text, channel in items]
+    monkeypatch.setattr(learned, "_read_words", learned._read_words.__wrapped__)
+    monkeypatch.setattr(_Words, "found", lambda self, read, joined: _plain_found(self, read, joined))
+    slow = [_verdicts(clf, tier, text, channel, plain=True) for text, channel in items]
+    differing = []
+    for (text, _), got, want in zip(items, fast, slow, strict=True):
+        for a, b in zip(got, want, strict=True):
+            assert a.learned_score is not None and b.learned_score is not None
+            if dataclasses.replace(a, learned_score=None) != dataclasses.replace(b, learned_score=None):
+                differing.append(text)
+            elif abs(a.learned_score - b.learned_score) > 1e-12:
+                differing.append(text)
+    assert not differing
+    statuses = {v.status for pair in fast for v in pair}
+    assert statuses == {"ok", "flagged", "quarantined"}  # the sets reach every outcome
+
+
+def test_spared_with_the_quote_precheck_equals_without(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [*TEXTS, "мне пишут «ты тварь»", "he wrote 'you are scum' to me", 'пишут "сдохни тварь"', "“a b”"]
+    fast = [spared(t) for t in texts]
+    monkeypatch.setattr(relative, "_OPENING_QUOTE", re.compile(""))  # always searches _QUOTED
+    assert fast == [spared(t) for t in texts]
+    assert "reported" in fast
