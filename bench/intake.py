@@ -35,7 +35,9 @@ import asyncio
 import itertools
 import json
 import logging
+import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -428,6 +430,7 @@ async def relatives(url: str, args: argparse.Namespace) -> dict[str, Any]:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     stamps = Stamps()
+    load_start = os.getloadavg()[0]
     with sandbox_process(rate_per_s=20, seed=args.seed) as url, tempfile.TemporaryDirectory() as tmp:
         config = suite_config(url, f"sqlite:///{Path(tmp) / 'bench.db'}", Path(tmp) / "files")
         async with aiohttp.ClientSession() as http, open_app(config) as app:
@@ -444,7 +447,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 *("--seconds", str(args.seconds), "--seed", str(args.seed)),
                 stdout=asyncio.subprocess.PIPE,
             )
+            cpu_start = resource.getrusage(resource.RUSAGE_SELF)
             out, _ = await day.communicate()
+            cpu_end = resource.getrusage(resource.RUSAGE_SELF)
             stop.set()
             await asyncio.gather(suite, return_exceptions=True)
             if day.returncode != 0:
@@ -452,7 +457,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             result = json.loads(out.decode().strip().splitlines()[-1])
             turns = result.pop("turns")
             stages = where_time_went(app.engine, stamps, turns)
-    return {"intakes": args.intakes, "messages": args.messages, **result, **stages, **machine()}
+    # The suite's own CPU over the day (this process; the sandbox and the relatives are children):
+    # what a message costs, less sensitive than the latency to what else the machine runs.
+    cpu_s = sum(getattr(cpu_end, f) - getattr(cpu_start, f) for f in ("ru_utime", "ru_stime"))
+    return {
+        "intakes": args.intakes,
+        "messages": args.messages,
+        **result,
+        "suite_cpu_ms_per_msg": round(1000 * cpu_s / max(1, result["answered"]), 2),
+        "loadavg_1m_start_end": [round(load_start, 2), round(os.getloadavg()[0], 2)],
+        **stages,
+        **machine(),
+    }
 
 
 def main() -> None:
@@ -473,7 +489,8 @@ def main() -> None:
     print(
         f"{result['answered']} answered messages in {result['span_s']} s: {result['per_s']}/s, "
         f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms; {result['unanswered']} unanswered; "
-        f"{result['orders_placed']} orders, {result['signups_listed']} on the sign-up list"
+        f"{result['orders_placed']} orders, {result['signups_listed']} on the sign-up list; "
+        f"suite CPU {result['suite_cpu_ms_per_msg']} ms/msg, load {result['loadavg_1m_start_end']}"
     )
     for stage in STAGES:
         print(

@@ -135,15 +135,18 @@ class WriterArrives:
         return []
 
 
-@pytest.mark.parametrize(("hold_turn_s", "first_pass"), [(0.0, 1), (600.0, 3)])
+@pytest.mark.parametrize(
+    ("hold_turn_s", "batch_size", "first_pass"),
+    [(0.0, 200, 1), (600.0, 200, 3), (0.0, 2, 2)],  # the last is behind: its batch is full
+)
 def test_a_batch_gives_the_write_lock_to_a_waiting_writer_after_holding_it_long_enough(
-    tmp_path, hold_turn_s: float, first_pass: int
+    tmp_path, hold_turn_s: float, batch_size: int, first_pass: int
 ) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
     migrate(engine)
     EventStore(engine, 1).store_sync([_msg(1, 1, "a"), _msg(2, 1, "b"), _msg(3, 1, "c")], None)
     handler = WriterArrives(engine)
-    dispatcher = Dispatcher(engine, handler, hold_turn_s=hold_turn_s)
+    dispatcher = Dispatcher(engine, handler, hold_turn_s=hold_turn_s, batch_size=batch_size)
     try:
         assert dispatcher.process_pending() == first_pass  # the rest waits behind the writer
         assert handler.writer is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,8 +58,10 @@ class Dispatcher:
     slow_batch_size: int = 5  # events with photos to check, per transaction (see process_pending)
     # SQLite: once a batch has held the one write lock this long and another writer (the listener
     # storing, the sender claiming) waits for it, the events handled so far are committed and the
-    # rest wait for the next pass, behind that writer. Holding it for a whole batch made both wait
-    # a batch per message (bench/intake.py: the tail of the latency).
+    # rest wait for the next pass, behind that writer; holding it for a whole batch made both wait a
+    # batch per message (bench/intake.py: the tail of the latency). Only while the dispatcher keeps
+    # up: a batch that is behind (see ``_transaction``) gives way to nobody, or it would fall
+    # further behind with each small transaction (bench/intake.py under load: 9 s behind).
     hold_turn_s: float = 0.05
     max_attempts: int = 3
     idle_poll_s: float = 0.5
@@ -72,6 +75,10 @@ class Dispatcher:
     failed: int = 0
 
     _loop: asyncio.AbstractEventLoop | None = field(default=None, init=False, repr=False)
+    # Events the next batch claims: twice what the last one handled (up to ``batch_size``), so that a
+    # batch that gives way has not loaded, parsed and prepared far more events than it got to handle
+    # (200 cost 100-150 ms under load), while a backlog still grows the batches to full size.
+    _claim: int = field(default=0, init=False, repr=False)
 
     async def run(self, stop: asyncio.Event) -> None:
         # A failed pass (e.g. the database busy or down) leaves the events stored and unprocessed.
@@ -96,7 +103,7 @@ class Dispatcher:
         with everything after them in their conversation: the rest of the batch is committed first, so
         its replies do not wait for the check (bench/intake.py found the latency tail there).
         """
-        handled, deferred = self._transaction(self.batch_size, defer_slow=True)
+        handled, deferred = self._transaction(self._claim or self.batch_size, defer_slow=True)
         if deferred:
             # Few at a time: each holds SQLite's write lock while its photos are checked, and the
             # listener and the sender must get their turns in between (the 500-relatives test saw
@@ -123,26 +130,30 @@ class Dispatcher:
             begin_write(session)
             began = time.monotonic()
             claimed = claim(session, limit, self.max_attempts)
+            # Behind (more events pending than this batch takes): the whole batch, as fast as it goes.
+            until = began + self.hold_turn_s if len(claimed) < limit else math.inf
             events = self._quick_part(claimed) if defer_slow else claimed
             prepare = getattr(self.handler, "prepare", None)  # optional: batch-wide lookups up front
             if events and prepare is not None:
                 prepare(session, events)
-            handled = self._handle_batch(session, events, began) if events else 0
+            handled = self._handle_batch(session, events, until) if events else 0
             if handled is None:  # one failed: redo the batch event by event, which isolates it
                 handled = 0
                 for event in events:
-                    if handled and self._give_way(began):
+                    if handled and self._give_way(until):
                         break
                     self._handle_one(session, event)
                     handled += 1
             session.commit()
         if handled:
             self._committed()
+        if defer_slow:
+            self._claim = min(self.batch_size, max(8, 2 * handled))
         return handled, len(events) < len(claimed)
 
-    def _give_way(self, began: float) -> bool:
-        """True when the batch should commit now: it has held the write lock long enough and others wait."""
-        return time.monotonic() - began >= self.hold_turn_s and writers_waiting(self.engine) > 0
+    def _give_way(self, until: float) -> bool:
+        """True when the batch should commit now: it has held the write lock its share and others wait."""
+        return time.monotonic() >= until and writers_waiting(self.engine) > 0
 
     def _quick_part(self, events: list[StoredEvent]) -> list[StoredEvent]:
         """The events before any slow one of their conversation (a handler without ``slow``: all)."""
@@ -159,7 +170,7 @@ class Dispatcher:
                 quick.append(event)
         return quick
 
-    def _handle_batch(self, session: Session, events: list[StoredEvent], began: float) -> int | None:
+    def _handle_batch(self, session: Session, events: list[StoredEvent], until: float) -> int | None:
         """Fast path: the batch (or its first part, see ``hold_turn_s``) in one savepoint and one outbox
         insert; returns how many events it handled, or None (nothing kept) if one failed.
 
@@ -170,7 +181,7 @@ class Dispatcher:
         try:
             requests: list[OutboxRequest] = []
             for event in events:
-                if handled and self._give_way(began):
+                if handled and self._give_way(until):
                     break
                 requests.extend(self.handler.handle(session, event))
                 handled.append(event.id)  # type: ignore[arg-type]
