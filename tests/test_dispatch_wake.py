@@ -161,3 +161,30 @@ def test_a_batch_gives_the_write_lock_to_a_waiting_writer_after_holding_it_long_
     assert handler.order == ["a", "b", "c", "late"]  # nothing lost, still in storage order
     assert pending == []
     assert [params["message"] for params in sent] == ["a", "b", "c", "late"]
+
+
+async def test_the_sender_is_woken_when_the_quick_part_commits_not_after_the_photo_checks(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    migrate(engine)
+    EventStore(engine, 1).store_sync([_msg(1, 1, "a1"), _msg(2, 1, "b-photo", photo=True)], None)
+    woken = threading.Event()
+    waited: list[bool] = []
+
+    class WaitsForTheWake(PhotoLast):
+        def handle(self, session: Session, event: StoredEvent) -> list[OutboxRequest]:
+            if event.raw["object"]["message"].get("attachments"):
+                waited.append(woken.wait(30))  # the sender already has a1's reply to send
+            return super().handle(session, event)
+
+    dispatcher = Dispatcher(engine, WaitsForTheWake(engine), on_enqueued=woken.set)
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop))
+    try:
+        deadline = time.monotonic() + 60
+        while dispatcher.processed < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        engine.dispose()
+    assert waited == [True]

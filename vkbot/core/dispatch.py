@@ -93,8 +93,9 @@ class Dispatcher:
 
     def _committed(self) -> None:
         """Wake the sender as soon as a transaction's replies are committed, not after the whole pass."""
-        if self.on_enqueued is not None and self._loop is not None:
-            self._loop.call_soon_threadsafe(self.on_enqueued)
+        loop = self._loop
+        if self.on_enqueued is not None and loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.on_enqueued)
 
     def process_pending(self) -> int:
         """Handle one batch of unprocessed events; returns how many were looked at.
