@@ -2,9 +2,11 @@
 
 Usage: ``.venv/bin/python bench/intake.py [--intakes 500] [--messages 5000] [--seconds 120] [--seed 1]``.
 
-The sandbox runs in its own process; the whole suite (listener -> SQLite in a temp dir -> pipeline with
-moderation and the waitlist -> outbox -> sandbox) runs here with the default waitlist settings, so most
-of a day's 500 requests go on the sign-up list once the queue holds 30, as on a real day.
+Three processes, as in production where relatives are on their phones: the sandbox; the whole suite
+(listener -> SQLite in a temp dir -> pipeline with moderation and the waitlist -> outbox -> sandbox),
+here, with the default waitlist settings, so most of a day's 500 requests go on the sign-up list once
+the queue holds 30, as on a real day; and the simulated relatives with their observer (this script
+with ``--relatives-of URL``), so their work does not share the suite's event loop and GIL.
 
 - Relatives start at seeded random moments within ``--seconds``. Each behaves like a person on a phone:
   reads the bot's answer, taps an offered button (the payload VK would deliver), types the name, the
@@ -16,6 +18,12 @@ of a day's 500 requests go on the sign-up list once the queue holds 30, as on a 
   the bot's first answer to that person appeared in the sandbox's own event stream (an observer reads
   the community's long poll, where VK-like ``message_reply`` events carry every message the bot sent).
 - ``per_s``: answered messages per second, from the first injection to the last answer.
+- Where the time went (``stage_*``, p50/p99 of each stage over the answered messages, and ``tail_mean_ms``:
+  each stage's mean over the slowest 1%): ``poll`` injected -> the listener has it; ``store`` -> its
+  event committed; ``batch_wait`` -> the dispatcher's batch holding it began; ``in_batch`` -> its handler
+  began; ``handle`` the handler; ``to_sender`` -> the sender hands its first reply to the VK client;
+  ``vk_call`` -> VK answered (pacing, ``execute``); ``echo`` -> the observer saw the reply. Stamps from
+  wrappers around the store, the handler and the client (wall clock, shared by the processes).
 
 The last line is one JSON object: ``{"intakes", "messages", "per_s", "p50_ms", "p99_ms", ...}``.
 """
@@ -24,15 +32,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import logging
+import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +148,7 @@ class Day:
     first_sent: float | None = None
     locks: dict[int, asyncio.Lock] = field(default_factory=lambda: defaultdict(asyncio.Lock))
     last_answer: float = 0.0
+    turns: list[tuple[int, float, float | None]] = field(default_factory=list)  # user, wall: sent, answered
 
     async def turn(
         self, user: int, text: str = "", *, payload: Any = None, photo: bytes | None = None
@@ -150,14 +163,16 @@ class Day:
             inbox.get_nowait()
         attachments = [SandboxControl.attachment("photo", "photo.jpg", photo)] if photo else None
         await self.control.inject_message(user, text, attachments=attachments, payload=payload)
-        sent_at = time.perf_counter()
+        sent_at, sent_wall = time.perf_counter(), time.time()
         self.first_sent = self.first_sent or sent_at
         try:
             at, first = await asyncio.wait_for(inbox.get(), REPLY_TIMEOUT_S)
         except TimeoutError:
             self.unanswered += 1
+            self.turns.append((user, sent_wall, None))
             return []
         self.latencies_ms.append(max(0.0, at - sent_at) * 1000)
+        self.turns.append((user, sent_wall, sent_wall + (at - sent_at)))
         answers = [first]
         while True:
             try:
@@ -234,77 +249,227 @@ class Day:
             await self.control.inject_message(user, words)
 
 
-def _percentiles(name: str, seconds: list[float]) -> dict[str, float]:
-    ordered = sorted(seconds) or [0.0]
+def _percentiles(ordered: list[float]) -> tuple[float, float]:
+    ordered = sorted(ordered) or [0.0]
     p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    return {
-        f"{name}_p50_ms": round(statistics.median(ordered) * 1000, 1),
-        f"{name}_p99_ms": round(p99 * 1000, 1),
-    }
+    return round(statistics.median(ordered), 1), round(p99, 1)
 
 
-def where_time_went(engine: Any) -> dict[str, float]:
-    """The latency split by the database's own stamps: stored -> dispatched, reply row written -> sent."""
-    from sqlmodel import Session, select
+@dataclass
+class Stamps:
+    """Wall-clock moments of each message inside the suite, taken by thin wrappers (``instrument``)."""
+
+    stored: dict[str, float] = field(default_factory=dict)  # VK event_id -> its store committed
+    batch: dict[int, float] = field(default_factory=dict)  # stored id -> the batch handling it began
+    handled: dict[int, tuple[float, float]] = field(default_factory=dict)  # stored id -> handler ran
+    called: dict[int, float] = field(default_factory=dict)  # random_id -> handed to the VK client
+
+
+class TimedHandler:
+    """The app's event handler, stamping when each batch and each event's handling began and ended."""
+
+    def __init__(self, inner: Any, stamps: Stamps) -> None:
+        self.inner, self.stamps = inner, stamps
+
+    def prepare(self, session: Any, events: list[Any]) -> None:
+        now = time.time()
+        self.stamps.batch.update((event.id, now) for event in events)
+        self.inner.prepare(session, events)
+
+    def handle(self, session: Any, event: Any) -> Any:
+        began = time.time()
+        try:
+            return self.inner.handle(session, event)
+        finally:
+            self.stamps.handled[event.id] = (began, time.time())
+
+    def __getattr__(self, name: str) -> Any:  # give_up, slow, fetch_ahead
+        return getattr(self.inner, name)
+
+
+class TimedClient:
+    """The sender's VK client, stamping when each ``messages.send`` is handed to it."""
+
+    def __init__(self, inner: Any, stamps: Stamps) -> None:
+        self.inner, self.stamps = inner, stamps
+
+    async def call(self, method: str, params: Any = None, *, batch: bool = True) -> Any:
+        if method == "messages.send" and params:
+            self.stamps.called[int(params["random_id"])] = time.time()
+        return await self.inner.call(method, params, batch=batch)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def instrument(app: Any, stamps: Stamps) -> None:
+    store_sync = app.store.store_sync
+
+    def timed_store(records: Any, ts: Any) -> int:
+        records = list(records)
+        inserted = store_sync(records, ts)
+        now = time.time()
+        stamps.stored.update((r.event.event_id, now) for r in records if r.event.event_id)
+        return int(inserted)
+
+    app.store.store_sync = timed_store
+    app.dispatcher.handler = TimedHandler(app.dispatcher.handler, stamps)
+    app.sender.client = TimedClient(app.sender.client, stamps)
+
+
+STAGES = ("poll", "store", "batch_wait", "in_batch", "handle", "to_sender", "vk_call", "echo")
+
+
+def _wall(moment: datetime | None) -> float | None:
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def where_time_went(engine: Any, stamps: Stamps, turns: list[list[Any]]) -> dict[str, Any]:
+    """Each answered message's path, stage by stage (``STAGES``), joined by peer and order."""
+    from sqlmodel import Session, col, select
 
     from vkbot.core.store.models import OutboxRow, StoredEvent
 
     with Session(engine) as session:
         events = session.exec(
-            select(StoredEvent.received_at, StoredEvent.processed_at).where(StoredEvent.type == "message_new")
+            select(StoredEvent.id, StoredEvent.event_id, StoredEvent.peer_id, StoredEvent.received_at)
+            .where(StoredEvent.type == "message_new")
+            .order_by(col(StoredEvent.id))
         ).all()
-        rows = session.exec(
-            select(OutboxRow.created_at, OutboxRow.done_at).where(OutboxRow.method == "messages.send")
+        sends = session.exec(
+            select(OutboxRow.key, OutboxRow.random_id, OutboxRow.done_at)
+            .where(OutboxRow.method == "messages.send")
+            .order_by(col(OutboxRow.id))
         ).all()
-    dispatched = [(p - r).total_seconds() for r, p in events if p is not None]
-    sent = [(d - c).total_seconds() for c, d in rows if d is not None]
-    return _percentiles("dispatch", dispatched) | _percentiles("send", sent)
+    first_reply: dict[int, tuple[int | None, float | None]] = {}
+    for key, random_id, done_at in sends:
+        event_id = int(key.split(":")[1]) if key.startswith("evt:") else None
+        if event_id is not None and event_id not in first_reply:
+            first_reply[event_id] = (random_id, _wall(done_at))
+    by_peer: dict[int, list[Any]] = defaultdict(list)
+    for event in events:
+        by_peer[event.peer_id].append(event)
+    mine: dict[int, list[list[Any]]] = defaultdict(list)
+    for turn in sorted(turns, key=lambda t: t[1]):
+        mine[turn[0]].append(turn)
+    paths: list[list[float]] = []
+    for user, user_turns in mine.items():
+        if len(user_turns) != len(by_peer.get(user, [])):
+            continue  # cannot pair them up (should not happen: one message per turn)
+        for (_, sent, answered), event in zip(user_turns, by_peer[user], strict=True):
+            random_id, done = first_reply.get(event.id, (None, None))
+            handled = stamps.handled.get(event.id)
+            moments = [
+                sent,
+                _wall(event.received_at),
+                stamps.stored.get(event.event_id),
+                stamps.batch.get(event.id),
+                *(handled or (None, None)),
+                stamps.called.get(random_id) if random_id is not None else None,
+                done,
+                answered,
+            ]
+            known = [m for m in moments if m is not None]
+            if len(known) == len(moments):
+                paths.append([(b - a) * 1000 for a, b in itertools.pairwise(known)])
+    paths.sort(key=sum)
+    tail = paths[-max(1, len(paths) // 100) :] if paths else []
+    result: dict[str, Any] = {"paths": len(paths)}
+    for i, stage in enumerate(STAGES):
+        p50, p99 = _percentiles([path[i] for path in paths])
+        result[f"stage_{stage}_p50_ms"], result[f"stage_{stage}_p99_ms"] = p50, p99
+    result["tail_mean_ms"] = {
+        stage: round(statistics.fmean(path[i] for path in tail), 1) if tail else 0.0
+        for i, stage in enumerate(STAGES)
+    }
+    return result
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
+async def relatives(url: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The simulated day (its own process): relatives and other writers, and the observer of replies."""
     rng = random.Random(args.seed)
-    with sandbox_process(rate_per_s=20, seed=args.seed) as url, tempfile.TemporaryDirectory() as tmp:
-        config = suite_config(url, f"sqlite:///{Path(tmp) / 'bench.db'}", Path(tmp) / "files")
-        async with aiohttp.ClientSession() as http, open_app(config) as app:
-            control = SandboxControl(http, url)
-            observer = Observer(http, url)
-            stop = asyncio.Event()
-            tasks = [asyncio.create_task(app.run(stop)), asyncio.create_task(observer.run(stop))]
-            await control.wait_for_call("groups.getLongPollServer", count=2)
-            day = Day(control, observer, rng)
-            people = [day.relative(100_000 + i, rng.uniform(0, args.seconds)) for i in range(args.intakes)]
-            weights = [w for w, _, _ in OTHER_MESSAGES]
-            for i in range(args.messages):
-                _, words, answered = rng.choices(OTHER_MESSAGES, weights)[0]
-                # Negative ids: "a relative who finished, if any by then"; strangers and trolls are new.
-                who = (
-                    -(200_000 + i)
-                    if words in ("статус", OTHER_MESSAGES[1][1], OTHER_MESSAGES[5][1])
-                    else 300_000 + i
-                )
-                people.append(day.other(who, rng.uniform(0, args.seconds), words, answered))
-            started = time.perf_counter()
-            await asyncio.gather(*people)
-            stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            stages = where_time_went(app.engine)
+    async with aiohttp.ClientSession() as http:
+        control = SandboxControl(http, url)
+        observer = Observer(http, url)
+        stop = asyncio.Event()
+        watching = asyncio.create_task(observer.run(stop))
+        await control.wait_for_call("groups.getLongPollServer", count=2)  # the suite's listener and ours
+        day = Day(control, observer, rng)
+        people = [day.relative(100_000 + i, rng.uniform(0, args.seconds)) for i in range(args.intakes)]
+        weights = [w for w, _, _ in OTHER_MESSAGES]
+        for i in range(args.messages):
+            _, words, answered = rng.choices(OTHER_MESSAGES, weights)[0]
+            # Negative ids: "a relative who finished, if any by then"; strangers and trolls are new.
+            who = (
+                -(200_000 + i)
+                if words in ("статус", OTHER_MESSAGES[1][1], OTHER_MESSAGES[5][1])
+                else 300_000 + i
+            )
+            people.append(day.other(who, rng.uniform(0, args.seconds), words, answered))
+        started = time.perf_counter()
+        await asyncio.gather(*people)
+        stop.set()
+        await asyncio.gather(watching, return_exceptions=True)
     elapsed = max(day.last_answer - (day.first_sent or started), 1e-9)
-    answered = len(day.latencies_ms)
-    lat = sorted(day.latencies_ms)
-    p50 = statistics.median(lat) if lat else 0.0
-    p99 = lat[min(len(lat) - 1, round(0.99 * (len(lat) - 1)))] if lat else 0.0
+    p50, p99 = _percentiles(day.latencies_ms)
     return {
-        "intakes": args.intakes,
-        "messages": args.messages,
-        "per_s": round(answered / elapsed, 1),
-        "p50_ms": round(p50, 1),
-        "p99_ms": round(p99, 1),
-        "answered": answered,
+        "per_s": round(len(day.latencies_ms) / elapsed, 1),
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "answered": len(day.latencies_ms),
         "unanswered": day.unanswered,
         "abuse_unanswered_by_design": day.hidden_sent,
         "orders_placed": day.placed,
         "signups_listed": day.listed,
         "span_s": round(elapsed, 1),
+        "turns": day.turns,
+    }
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    stamps = Stamps()
+    load_start = os.getloadavg()[0]
+    with sandbox_process(rate_per_s=20, seed=args.seed) as url, tempfile.TemporaryDirectory() as tmp:
+        # The sender's idle poll as in production (0.5 s; the shared bench config's 0.05 s made it claim
+        # 20 times a second with nothing to do): new replies wake it.
+        config = suite_config(
+            url, f"sqlite:///{Path(tmp) / 'bench.db'}", Path(tmp) / "files", VKBOT_OUTBOX__IDLE_POLL_S="0.5"
+        )
+        async with aiohttp.ClientSession() as http, open_app(config) as app:
+            instrument(app, stamps)
+            stop = asyncio.Event()
+            suite = asyncio.create_task(app.run(stop))
+            await SandboxControl(http, url).wait_for_call("groups.getLongPollServer")
+            day = await asyncio.create_subprocess_exec(
+                sys.executable,
+                __file__,
+                "--relatives-of",
+                url,
+                *("--intakes", str(args.intakes), "--messages", str(args.messages)),
+                *("--seconds", str(args.seconds), "--seed", str(args.seed)),
+                stdout=asyncio.subprocess.PIPE,
+            )
+            cpu_start = resource.getrusage(resource.RUSAGE_SELF)
+            out, _ = await day.communicate()
+            cpu_end = resource.getrusage(resource.RUSAGE_SELF)
+            stop.set()
+            await asyncio.gather(suite, return_exceptions=True)
+            if day.returncode != 0:
+                raise RuntimeError(f"the relatives' process failed ({day.returncode})")
+            result = json.loads(out.decode().strip().splitlines()[-1])
+            turns = result.pop("turns")
+            stages = where_time_went(app.engine, stamps, turns)
+    # The suite's own CPU over the day (this process; the sandbox and the relatives are children):
+    # what a message costs, less sensitive than the latency to what else the machine runs.
+    cpu_s = sum(getattr(cpu_end, f) - getattr(cpu_start, f) for f in ("ru_utime", "ru_stime"))
+    return {
+        "intakes": args.intakes,
+        "messages": args.messages,
+        **result,
+        "suite_cpu_ms_per_msg": round(1000 * cpu_s / max(1, result["answered"]), 2),
+        "loadavg_1m_start_end": [round(load_start, 2), round(os.getloadavg()[0], 2)],
         **stages,
         **machine(),
     }
@@ -318,18 +483,24 @@ def main() -> None:
         "--seconds", type=float, default=120.0, help="the day compressed into this many seconds"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--relatives-of", metavar="URL", help=argparse.SUPPRESS)  # the relatives' process
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.relatives_of:
+        print(json.dumps(asyncio.run(relatives(args.relatives_of, args))))
+        return
     result = asyncio.run(run(args))
     print(
         f"{result['answered']} answered messages in {result['span_s']} s: {result['per_s']}/s, "
         f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms; {result['unanswered']} unanswered; "
-        f"{result['orders_placed']} orders, {result['signups_listed']} on the sign-up list"
+        f"{result['orders_placed']} orders, {result['signups_listed']} on the sign-up list; "
+        f"suite CPU {result['suite_cpu_ms_per_msg']} ms/msg, load {result['loadavg_1m_start_end']}"
     )
-    print(
-        f"stored -> dispatched: p50 {result['dispatch_p50_ms']} ms, p99 {result['dispatch_p99_ms']} ms; "
-        f"reply row -> sent: p50 {result['send_p50_ms']} ms, p99 {result['send_p99_ms']} ms"
-    )
+    for stage in STAGES:
+        print(
+            f"  {stage:>10}: p50 {result[f'stage_{stage}_p50_ms']:7.1f} ms, "
+            f"p99 {result[f'stage_{stage}_p99_ms']:7.1f} ms, slowest 1% mean {result['tail_mean_ms'][stage]:7.1f} ms"
+        )
     print(json.dumps({k: result[k] for k in ("intakes", "messages", "per_s", "p50_ms", "p99_ms")} | result))
 
 

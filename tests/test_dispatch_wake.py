@@ -1,17 +1,21 @@
-"""The dispatcher's cadence: a wake during a pass is not lost; a slow event does not hold back its batch."""
+"""The dispatcher's cadence: a wake during a pass is not lost; a slow event does not hold back its batch; a
+batch lets a waiting writer in."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
 from vkbot.core.dispatch import Dispatcher
 from vkbot.core.store.db import make_engine, migrate
 from vkbot.core.store.events_repo import EventRecord, EventStore
-from vkbot.core.store.models import StoredEvent
+from vkbot.core.store.models import OutboxRow, StoredEvent
+from vkbot.core.store.write_turns import writers_waiting
 from vkbot.effects.outbox import OutboxRequest, message_request
 
 
@@ -104,3 +108,83 @@ def test_a_slow_event_waits_for_the_rest_of_its_batch_and_keeps_its_conversation
     # The other conversations were committed before the photo was looked at; b2 still came after it.
     assert handler.committed_during_slow == {"a1", "a2", "c1"}
     assert handler.order == ["a1", "a2", "c1", "b-photo", "b2"]
+
+
+class WriterArrives:
+    """Replies to each message; while the first is handled, another writer (the listener) gets in line."""
+
+    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
+        self.engine = engine
+        self.order: list[str] = []
+        self.writer: threading.Thread | None = None
+
+    def handle(self, session: Session, event: StoredEvent) -> list[OutboxRequest]:
+        message = event.raw["object"]["message"]
+        self.order.append(message["text"])
+        if self.writer is None:
+            self.writer = threading.Thread(
+                target=EventStore(self.engine, 1).store_sync, args=([_msg(9, 1, "late")], None)
+            )
+            self.writer.start()
+            deadline = time.monotonic() + 30
+            while writers_waiting(self.engine) == 0 and time.monotonic() < deadline:
+                time.sleep(0.001)
+        return [message_request(f"evt:{event.id}:r", message["peer_id"], message["text"])]
+
+    def give_up(self, session: Session, event: StoredEvent, error: str) -> list[OutboxRequest]:
+        return []
+
+
+@pytest.mark.parametrize(
+    ("hold_turn_s", "batch_size", "first_pass"),
+    [(0.0, 200, 1), (600.0, 200, 3), (0.0, 2, 2)],  # the last is behind: its batch is full
+)
+def test_a_batch_gives_the_write_lock_to_a_waiting_writer_after_holding_it_long_enough(
+    tmp_path, hold_turn_s: float, batch_size: int, first_pass: int
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    migrate(engine)
+    EventStore(engine, 1).store_sync([_msg(1, 1, "a"), _msg(2, 1, "b"), _msg(3, 1, "c")], None)
+    handler = WriterArrives(engine)
+    dispatcher = Dispatcher(engine, handler, hold_turn_s=hold_turn_s, batch_size=batch_size)
+    try:
+        assert dispatcher.process_pending() == first_pass  # the rest waits behind the writer
+        assert handler.writer is not None
+        handler.writer.join(30)
+        while dispatcher.process_pending():
+            pass
+        with Session(engine) as session:
+            pending = session.scalars(select(StoredEvent).where(StoredEvent.processed_at.is_(None))).all()  # type: ignore[union-attr]
+            sent = session.scalars(select(OutboxRow.params)).all()
+    finally:
+        engine.dispose()
+    assert handler.order == ["a", "b", "c", "late"]  # nothing lost, still in storage order
+    assert pending == []
+    assert [params["message"] for params in sent] == ["a", "b", "c", "late"]
+
+
+async def test_the_sender_is_woken_when_the_quick_part_commits_not_after_the_photo_checks(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    migrate(engine)
+    EventStore(engine, 1).store_sync([_msg(1, 1, "a1"), _msg(2, 1, "b-photo", photo=True)], None)
+    woken = threading.Event()
+    waited: list[bool] = []
+
+    class WaitsForTheWake(PhotoLast):
+        def handle(self, session: Session, event: StoredEvent) -> list[OutboxRequest]:
+            if event.raw["object"]["message"].get("attachments"):
+                waited.append(woken.wait(30))  # the sender already has a1's reply to send
+            return super().handle(session, event)
+
+    dispatcher = Dispatcher(engine, WaitsForTheWake(engine), on_enqueued=woken.set)
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop))
+    try:
+        deadline = time.monotonic() + 60
+        while dispatcher.processed < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        engine.dispose()
+    assert waited == [True]

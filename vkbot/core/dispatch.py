@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -22,6 +24,7 @@ from vkbot.clock import Clock, SystemClock
 from vkbot.core.claims import claim, upcoming
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import StoredEvent
+from vkbot.core.store.write_turns import writers_waiting
 from vkbot.core.worker import run_worker
 from vkbot.effects.outbox import OutboxRequest, enqueue
 
@@ -53,6 +56,13 @@ class Dispatcher:
     # the SQLite write lock is never held near its 30 s busy timeout (photo checks run inside).
     batch_size: int = 200
     slow_batch_size: int = 5  # events with photos to check, per transaction (see process_pending)
+    # SQLite: once a batch has held the one write lock this long and another writer (the listener
+    # storing, the sender claiming) waits for it, the events handled so far are committed and the
+    # rest wait for the next pass, behind that writer; holding it for a whole batch made both wait a
+    # batch per message (bench/intake.py: the tail of the latency). Only while the dispatcher keeps
+    # up: a batch that is behind (see ``_transaction``) gives way to nobody, or it would fall
+    # further behind with each small transaction (bench/intake.py under load: 9 s behind).
+    hold_turn_s: float = 0.05
     max_attempts: int = 3
     idle_poll_s: float = 0.5
     wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -64,15 +74,28 @@ class Dispatcher:
     processed: int = 0
     failed: int = 0
 
+    _loop: asyncio.AbstractEventLoop | None = field(default=None, init=False, repr=False)
+    # Events the next batch claims: twice what the last one handled (up to ``batch_size``), so that a
+    # batch that gives way has not loaded, parsed and prepared far more events than it got to handle
+    # (200 cost 100-150 ms under load), while a backlog still grows the batches to full size.
+    _claim: int = field(default=0, init=False, repr=False)
+
     async def run(self, stop: asyncio.Event) -> None:
         # A failed pass (e.g. the database busy or down) leaves the events stored and unprocessed.
-        await run_worker("dispatcher", self._pass, stop, self.wake, self.idle_poll_s)
+        self._loop = asyncio.get_running_loop()
+        try:
+            await run_worker("dispatcher", self._pass, stop, self.wake, self.idle_poll_s)
+        finally:
+            self._loop = None
 
     async def _pass(self) -> int:
-        done = await asyncio.to_thread(self.process_pending)
-        if done and self.on_enqueued:
-            self.on_enqueued()
-        return done
+        return await asyncio.to_thread(self.process_pending)
+
+    def _committed(self) -> None:
+        """Wake the sender as soon as a transaction's replies are committed, not after the whole pass."""
+        loop = self._loop
+        if self.on_enqueued is not None and loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.on_enqueued)
 
     def process_pending(self) -> int:
         """Handle one batch of unprocessed events; returns how many were looked at.
@@ -81,7 +104,7 @@ class Dispatcher:
         with everything after them in their conversation: the rest of the batch is committed first, so
         its replies do not wait for the check (bench/intake.py found the latency tail there).
         """
-        handled, deferred = self._transaction(self.batch_size, defer_slow=True)
+        handled, deferred = self._transaction(self._claim or self.batch_size, defer_slow=True)
         if deferred:
             # Few at a time: each holds SQLite's write lock while its photos are checked, and the
             # listener and the sender must get their turns in between (the 500-relatives test saw
@@ -103,18 +126,35 @@ class Dispatcher:
             log.exception("fetching media ahead of the transaction failed")
 
     def _transaction(self, limit: int, *, defer_slow: bool) -> tuple[int, bool]:
+        """One batch in one transaction: (events handled, whether slow ones were held back)."""
         with Session(self.engine) as session:
             begin_write(session)
+            began = time.monotonic()
             claimed = claim(session, limit, self.max_attempts)
+            # Behind (more events pending than this batch takes): the whole batch, as fast as it goes.
+            until = began + self.hold_turn_s if len(claimed) < limit else math.inf
             events = self._quick_part(claimed) if defer_slow else claimed
             prepare = getattr(self.handler, "prepare", None)  # optional: batch-wide lookups up front
             if events and prepare is not None:
                 prepare(session, events)
-            if events and not self._handle_batch(session, events):
+            handled = self._handle_batch(session, events, until) if events else 0
+            if handled is None:  # one failed: redo the batch event by event, which isolates it
+                handled = 0
                 for event in events:
+                    if handled and self._give_way(until):
+                        break
                     self._handle_one(session, event)
+                    handled += 1
             session.commit()
-            return len(events), len(events) < len(claimed)
+        if handled:
+            self._committed()
+        if defer_slow:
+            self._claim = min(self.batch_size, max(8, 2 * handled))
+        return handled, len(events) < len(claimed)
+
+    def _give_way(self, until: float) -> bool:
+        """True when the batch should commit now: it has held the write lock its share and others wait."""
+        return time.monotonic() >= until and writers_waiting(self.engine) > 0
 
     def _quick_part(self, events: list[StoredEvent]) -> list[StoredEvent]:
         """The events before any slow one of their conversation (a handler without ``slow``: all)."""
@@ -131,32 +171,36 @@ class Dispatcher:
                 quick.append(event)
         return quick
 
-    def _handle_batch(self, session: Session, events: list[StoredEvent]) -> bool:
-        """Fast path: the whole batch in one savepoint and one outbox insert; False (nothing kept) if any failed.
+    def _handle_batch(self, session: Session, events: list[StoredEvent], until: float) -> int | None:
+        """Fast path: the batch (or its first part, see ``hold_turn_s``) in one savepoint and one outbox
+        insert; returns how many events it handled, or None (nothing kept) if one failed.
 
-        A savepoint and an insert per event cost more than the handlers themselves (bench/ingest.py);
-        when one event fails, the caller redoes the batch event by event, which isolates it.
+        A savepoint and an insert per event cost more than the handlers themselves (bench/ingest.py).
         """
         savepoint = session.begin_nested()
+        handled: list[int] = []
         try:
             requests: list[OutboxRequest] = []
             for event in events:
+                if handled and self._give_way(until):
+                    break
                 requests.extend(self.handler.handle(session, event))
+                handled.append(event.id)  # type: ignore[arg-type]
             enqueue(session, requests, now=self.clock.now())
             session.flush()
             # One statement for the batch: per-object updates cost more than a simple handler itself.
             session.execute(
                 update(StoredEvent)
-                .where(StoredEvent.id.in_([event.id for event in events]))  # type: ignore[union-attr]
+                .where(StoredEvent.id.in_(handled))  # type: ignore[union-attr]
                 .values(processed_at=self.clock.now(), process_error=None),
                 execution_options={"synchronize_session": False},
             )
             savepoint.commit()
         except Exception:
             savepoint.rollback()
-            return False
-        self.processed += len(events)
-        return True
+            return None
+        self.processed += len(handled)
+        return len(handled)
 
     def _handle_one(self, session: Session, event: StoredEvent) -> None:
         savepoint = session.begin_nested()

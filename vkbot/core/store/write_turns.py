@@ -17,6 +17,7 @@ import logging
 import sys
 import threading
 import time
+import weakref
 from collections import deque
 from typing import Any
 
@@ -77,6 +78,21 @@ class WriteTurns:
             else:
                 self._taken = False
 
+    def waiting(self) -> int:
+        """How many writers are in line for the turn (read without the guard: a glance, not a promise)."""
+        return len(self._line)
+
+
+# Each SQLite engine's line, for ``writers_waiting``; an engine that is gone takes its line with it.
+_LINES: weakref.WeakKeyDictionary[Engine, WriteTurns] = weakref.WeakKeyDictionary()
+
+
+def writers_waiting(engine: Engine) -> int:
+    """Writers of ``engine`` waiting for their turn in this process (0 for an engine without turns,
+    e.g. PostgreSQL, where writers do not take one database-wide lock)."""
+    turns = _LINES.get(engine)
+    return turns.waiting() if turns is not None else 0
+
 
 def _caller() -> str:
     """The suite's function that began the write (file:function), skipping the database layers."""
@@ -91,7 +107,7 @@ def _caller() -> str:
 
 def take_turns(engine: Engine, timeout_s: float) -> WriteTurns:
     """Make every writing transaction on ``engine`` wait for its turn (at most ``timeout_s``)."""
-    turns = WriteTurns()
+    turns = _LINES[engine] = WriteTurns()
 
     @event.listens_for(engine, "before_cursor_execute")
     def _wait_for_turn(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
