@@ -139,7 +139,8 @@ class RelativeWords:
             return False
         readers = self.second_person | self.fate_reader | {"вы", "ви"}
         return any(
-            w.startswith(self.said) and (at == 0 or words[at - 1] not in readers) for at, w in enumerate(words)
+            w.startswith(self.said) and (at == 0 or words[at - 1] not in readers)
+            for at, w in enumerate(words)
         )
 
     def _reader(self, words: list[str]) -> bool:

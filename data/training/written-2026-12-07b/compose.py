@@ -19,7 +19,9 @@ import en  # noqa: E402
 import ru  # noqa: E402
 import uk  # noqa: E402
 
-_spec = importlib.util.spec_from_file_location("compose_first", HERE.parent / "written-2026-12-07" / "compose.py")
+_spec = importlib.util.spec_from_file_location(
+    "compose_first", HERE.parent / "written-2026-12-07" / "compose.py"
+)
 assert _spec is not None and _spec.loader is not None
 first = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(first)
