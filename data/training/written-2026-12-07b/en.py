@@ -85,3 +85,48 @@ OK = {
         "Please put us on the list: grandma, disabled since the war, passed in March",
     ],
 }
+
+# Second round (same day, before any score of these lines): ok texts that speak to the community as
+# "you" (the English side read "you" as abuse: most English abuse here says "you"), and more abuse
+# without insult words.
+ABUSIVE["hate_speech"] += [
+    "Honestly, clips for immigrants are a waste, they don't even love this country",
+    "Gypsies steal from the dead too, I'd check their payment twice",
+    "Muslim families shouldn't be allowed on this page at all",
+]
+ABUSIVE["mock_dead"] += [
+    "Nice clip, shame he had to die to get any attention",
+    "Another drunk gets a tribute video, what a time to be alive",
+    "Bet he's happier dead than married to her",
+]
+ABUSIVE["threat_veiled"] += [
+    "Your daughter's bus leaves at 7:40, right? Just checking",
+    "Nice car. Be a shame if something happened to the brakes",
+]
+OK["order_followup"] = [
+    "You did a lovely job on the draft, could you just fix one date?",
+    "You sent the draft yesterday, thank you, the music is perfect",
+    "Did you get my photos? I sent four of them on Monday",
+    "You asked about his nickname, it was Sunny",
+    "Just checking you still have our order, no rush",
+    "You were right, the second photo works better. Go ahead",
+]
+OK["civil_criticism"] += [
+    "You should reply faster, people here are grieving",
+    "Your prices went up twice this year, that's hard on families",
+    "You post too often, my feed is full of your clips",
+    "I think you could be kinder when you refuse an order",
+    "You promised the clip by Friday and it's Monday. Please keep your word",
+]
+OK["condolence"] = [
+    "Thinking of you and your family today",
+    "I'm so sorry for your loss, you are in my prayers",
+    "You were so brave to share this. Sending love",
+    "Stay strong, you are not alone",
+]
+OK["question"] += [
+    "Can you make it a bit longer? Ten seconds more",
+    "Do you need the photos in colour or is black and white fine?",
+    "Are you open on weekends?",
+    "Would you mind adding the date of birth at the end?",
+]
