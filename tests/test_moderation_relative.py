@@ -32,6 +32,8 @@ RELATIVES = [
     "Damn this fucking cancer. Please make a clip for my dad, I'm sending his photos",
     "Sorry, I'm a total idiot with phones. Where do I send the photos of my son?",
     "Напоминаю про наш заказ, я уже вся извелась, чёрт побери. Мы ждём ролик про брата",
+    # an edit asked of the clip without naming it, with "сука" meaning the dog
+    "вы спрашивали про собаку — да, сука наша Альма. добавьте её пожалуйста рядом с ним",
 ]
 NOT_RELATIVES = [
     "Чтоб ты сдохла вместе со своими роликами",  # speaks to the reader as "ты"
