@@ -130,3 +130,26 @@ OK["question"] += [
     "Are you open on weekends?",
     "Would you mind adding the date of birth at the end?",
 ]
+
+# Third round (same day, before any score of these lines).
+ABUSIVE["mock_dead"] += [
+    "Well, he died, at least the flat is free now",
+    "He looks drunk in the photo. Probably died that way",
+    "The wake is just an excuse to drink, let's be honest",
+    "Finally the inheritance, no wonder you can afford a clip",
+    "Forty days and you're still whining. He stopped whining a while ago",
+]
+ABUSIVE["sexual_harassment"] += [
+    "Hope the widow is lonely tonight. I can keep her warm",
+    "Mourning suits you. Especially the black tights",
+    "You cried so beautifully in that video, I watched it again and again",
+]
+ABUSIVE["hate_speech"] += [
+    "Jews making money off grief again, as always",
+    "These people from the Caucasus always bring trouble, don't serve them",
+]
+OK["grief_venting"] += [
+    "The flat is so empty without him. I walk from room to room",
+    "He drank in his last years, I know. But he was my dad and I loved him",
+    "He's laughing in the photo and I just sit here crying",
+]
