@@ -22,7 +22,8 @@ from moderation.learned import read_words
 from moderation.rules import RuleSet
 
 _SENTENCES = re.compile(r"[.!?…\n]+")
-_QUESTIONS = re.compile(r"[^.!?…\n]*\?")
+# Sentence ends other than "?": a question is a piece of a sentence before a "?".
+_STATEMENT_ENDS = re.compile(r"[.!…\n]+")
 # A quoted span of two words or more: «...», “...”, "...", '...'.
 _QUOTED = re.compile(r"«[^»]*\s[^»]*»|“[^”]*\s[^”]*”|\"[^\"]*\s[^\"]*\"|(?<!\w)'[^']*\s[^']*'(?!\w)")
 DEFAULT_RELATIVE = Path(__file__).resolve().parent / "model" / "relative.toml"
@@ -89,7 +90,12 @@ class RelativeWords:
     def asks(self, text: str) -> bool:
         """A question the learned score alone may not hide: a sentence ending in "?" (quotes aside)
         that calls no one "ты" and is more than a tag after abuse ("I wish you death. Got it?")."""
-        for question in _QUESTIONS.findall(_QUOTED.sub(" ", text)):
+        if "?" not in text:
+            return False
+        if any(q in text for q in "«“\"'"):
+            text = _QUOTED.sub(" ", text)
+        questions = (q for part in _STATEMENT_ENDS.split(text) for q in part.split("?")[:-1])
+        for question in questions:
             words = read_words(question)
             if not words or self.question_tags.issuperset(words):
                 continue
