@@ -12,6 +12,7 @@ SOURCES = """\
 | RUSSE-2022 detoxification (RuParaDetox), `data/training/russe-detox-2022/` | real toxic Russian comments (Odnoklassniki, Pikabu, Twitter) with 1-3 human neutral rewrites each; s-nlp/russe_detox_2022, data commit a69b355 | openrail++ (card s-nlp/ru_paradetox) |
 | TextDetox / PAN 2024 multilingual ParaDetox, `data/training/paradetox-2024/` | 400 real toxic sentences a language (ru, uk, en) with one human neutral rewrite each | openrail++ (card textdetox/multilingual_paradetox) |
 | the team's hand-written set, `data/training/written-2026-12-07/train.jsonl` (its `heldout.jsonl` never trained on) | messages and comments written on 2026-12-07 for what the tier missed or misread (threats veiled and direct, death wishes, group hate, insults without swear words, mocking the dead, sexual harassment, scams; orders, follow-ups and questions with swearing at fate or self-deprecation, grief, swearing as praise, dark humour about oneself, civil criticism, quoted abuse); ru, uk, en | the project's own |
+| the team's second hand-written set, `data/training/written-2026-12-07b/train.jsonl` (its `heldout.jsonl` never trained on) | written on 2026-12-07 for the first model's misses on text written by others: veiled threats as a compliment with a private detail, group hate as advice or a joke, mocking the dead and harassment without insult words; ok texts sharing their words (curses at an illness, an air-raid alert or a culprit, swearing as praise, civil criticism of the page, reports quoting a threat, questions naming a group); ru, uk, en | the project's own |
 | the project's labelled sets, `tests/data/moderation-*.jsonl` | hand-written messages and comments labelled by our policy (orders, questions, gratitude, civil criticism, mat aimed at nobody are ok) | the project's own |
 | the founder's corrections (`mod_label`), only with `--with-corrections` | texts she restored (ok) or confirmed / hid (abusive) | the community's own; never committed |
 
@@ -72,7 +73,9 @@ def write_card(path: Path, result: _Result, today: dt.date | None = None) -> Pat
         f"{'idf' if header['weighting'] == 'tfidf' else 'the naive Bayes log-count ratio'} and L2-normalised; "
         f"C {header['c']}, min_df {header['min_df']}; {blocks['char']['size']:,} character and "
         f"{blocks['word']['size']:,} word features",
-        f"- trained on {header['trained_on']:,} texts (data SHA-256 `{header['data_sha256'][:16]}...`)",
+        f"- trained on {header['trained_on']:,} texts (data SHA-256 `{header['data_sha256'][:16]}...`, "
+        f"recipe SHA-256 `{header.get('recipe_sha256', 'n/a')[:16]}...`: settings, code and rule data; "
+        "the version hashes both)",
         f"- thresholds (chosen on out-of-fold scores of the training data, never on the held-out part): "
         f"review {header['thresholds']['review']:.3f}, hide {header['thresholds']['hide']:.3f}",
         "",
@@ -83,9 +86,10 @@ def write_card(path: Path, result: _Result, today: dt.date | None = None) -> Pat
         "## Held-out figures (untouched: never fitted on, never used for thresholds)",
         "",
         "Held out: RUSSE-2022 dev (all of it), a seeded fifth of the ParaDetox pairs per language, and a",
-        "seeded fifth of the hand-written lines (`written/heldout`, with all their variants; not used to",
-        "choose the candidate). The corpora's negatives are the human neutral rewrites of the toxic texts,",
-        "not ordinary comments. The",
+        "seeded fifth of the lines of each hand-written set (`written/heldout` for the first,",
+        "`written/heldout-2026-12-07b` for the second; with all their variants; not used to choose the",
+        "candidate). The corpora's negatives are the human neutral rewrites of the toxic texts, not",
+        "ordinary comments. The",
         "corpora call plain obscenity toxic; our policy does not (mat aimed at nobody is ok), so the",
         "policy, the rules and the labelled sets correct for that: see `vkbot moderation eval`.",
         "",
@@ -103,8 +107,8 @@ def write_card(path: Path, result: _Result, today: dt.date | None = None) -> Pat
         "  between review and hide is shown to the founder, marked, and counted in the digest.",
         "- Russian is most of the data; Ukrainian and English have 320 toxic/neutral pairs each for fitting",
         "  and a few hundred hand-written texts each.",
-        "- The figures of `written/heldout` are on text written by the same team as the training part (same",
-        "  hands, other lines): expect less on text written by others.",
+        "- The figures of the `written/heldout*` parts are on text written by the same team as the training",
+        "  part (same hands, other lines): expect less on text written by others.",
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -22,6 +22,8 @@ from moderation.learned import read_words, word_search
 from moderation.rules import RuleSet
 
 _SENTENCES = re.compile(r"[.!?…\n]+")
+# Sentence ends other than "?": a question is a piece of a sentence before a "?".
+_STATEMENT_ENDS = re.compile(r"[.!…\n]+")
 # A quoted span of two words or more: «...», “...”, "...", '...'.
 _QUOTED = re.compile(r"«[^»]*\s[^»]*»|“[^”]*\s[^”]*”|\"[^\"]*\s[^\"]*\"|(?<!\w)'[^']*\s[^']*'(?!\w)")
 # What every _QUOTED match opens with: most texts hold none, and this scan costs a third as much (the
@@ -29,7 +31,7 @@ _QUOTED = re.compile(r"«[^»]*\s[^»]*»|“[^”]*\s[^”]*”|\"[^\"]*\s[^\"]
 _OPENING_QUOTE = re.compile("[«“\"']")
 DEFAULT_RELATIVE = Path(__file__).resolve().parent / "model" / "relative.toml"
 
-__all__ = ["RelativeWords", "bait_rules", "reads_as_relative", "spared"]
+__all__ = ["RelativeWords", "asks", "bait_rules", "reads_as_relative", "spared"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,10 @@ class RelativeWords:
     fate_reader: frozenset[str]
     fate_reader_endings: tuple[str, ...]
     reporting: tuple[str, ...]
+    said: tuple[str, ...]
+    act: tuple[str, ...]
+    ty_endings: tuple[str, ...]
+    question_tags: frozenset[str]
 
     @classmethod
     def load(cls, path: Path = DEFAULT_RELATIVE) -> RelativeWords:
@@ -84,7 +90,30 @@ class RelativeWords:
             frozenset(raw["spare"]["fate"]["reader"]),
             tuple(raw["spare"]["fate"]["reader_endings"]),
             tuple(raw["spare"]["reported"]["prefixes"]),
+            tuple(raw["spare"]["reported"]["said"]),
+            tuple(raw["spare"]["reported"]["act"]),
+            tuple(raw["question"]["ty_endings"]),
+            frozenset(raw["question"]["tags"]),
         )
+
+    def asks(self, text: str) -> bool:
+        """A question the learned score alone may not hide: a sentence ending in "?" (quotes aside)
+        that calls no one "ты" and is more than a tag after abuse ("I wish you death. Got it?")."""
+        if "?" not in text:
+            return False
+        if any(q in text for q in "«“\"'"):
+            text = _QUOTED.sub(" ", text)
+        questions = (q for part in _STATEMENT_ENDS.split(text) for q in part.split("?")[:-1])
+        for question in questions:
+            words = read_words(question)
+            if not words or self.question_tags.issuperset(words):
+                continue
+            if self.second_person.intersection(words) or any(
+                len(w) > 4 and w.endswith(self.ty_endings) for w in words
+            ):
+                continue
+            return True
+        return False
 
     def reads_as_relative(self, text: str) -> bool:
         words = read_words(text)
@@ -105,6 +134,8 @@ class RelativeWords:
             if any(w.startswith(self.reporting) for w in outside):
                 return "reported"
         words = read_words(text)
+        if self._reported_unquoted(words):
+            return "reported"
         joined = f" {' '.join(words)} "
         ty = bool(self.second_person.intersection(words))
         if (
@@ -116,6 +147,16 @@ class RelativeWords:
         if not ty and self.fate.found(words, joined) and not self._reader(words):
             return "fate"
         return ""
+
+    def _reported_unquoted(self, words: list[str]) -> bool:
+        """Someone else said it (a saying word not after "ты/вы/you") and the admin is asked to act."""
+        if not any(w.startswith(self.act) for w in words):
+            return False
+        readers = self.second_person | self.fate_reader | {"вы", "ви"}
+        return any(
+            w.startswith(self.said) and (at == 0 or words[at - 1] not in readers)
+            for at, w in enumerate(words)
+        )
 
     def _reader(self, words: list[str]) -> bool:
         return bool(self.fate_reader.intersection(words)) or any(
@@ -155,6 +196,11 @@ def bait_rules(classifier: object) -> frozenset[str]:
         bait = (r.name for r in rules.rules if r.beats_order) if isinstance(rules, RuleSet) else ()
         found = _BAIT[classifier] = frozenset(bait)
     return found
+
+
+def asks(text: str) -> bool:
+    """With the shipped word lists: see ``RelativeWords.asks``."""
+    return _default().asks(text)
 
 
 def spared(text: str) -> str:

@@ -21,10 +21,11 @@ scikit-learn is imported only here (training), never at run time.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +43,7 @@ from moderation.learned import (
     read_words,
     write_model,
 )
-from moderation.settings import ModerationSettings
+from moderation.settings import DEFAULT_DATA_DIR, ModerationSettings
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -61,7 +62,10 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPORA = REPO / "data" / "training"
 DEFAULT_LABELLED = REPO / "tests" / "data"
 LABELLED_WEIGHT = 10.0  # hand-written items are few and are our policy: they weigh more than a corpus row
-WRITTEN = "written-2026-12-07"  # the team's hand-written training set under the corpora folder
+# The team's hand-written sets under the corpora folder, oldest first; each holds ``train.jsonl`` and a
+# held-out ``heldout.jsonl`` (a fifth of its lines with all their variants, never fitted on).
+WRITTEN_SETS = ("written-2026-12-07", "written-2026-12-07b")
+WRITTEN = WRITTEN_SETS[0]
 # A written row's weight is a candidate setting (see CANDIDATES): out of fold, hand-written recall rose
 # with it (5 < 15 < 25 < 40) while the corpora's held-out F1 fell; the choice weighs both.
 WRITTEN_WEIGHT = 40.0
@@ -141,10 +145,22 @@ def labelled_examples(paths: Iterable[Path], prefix: str = "labelled") -> list[E
 
 
 def written_examples(root: Path, part: str = "train") -> list[Example]:
-    """A part (``train`` or ``heldout``) of the team's hand-written set (``root/WRITTEN/PART.jsonl``),
-    sources ``written/PART``; none when the folder has no such set. Only ``train`` is ever fitted on."""
-    path = root / WRITTEN / f"{part}.jsonl"
-    return labelled_examples([path], prefix="written") if path.exists() else []
+    """A part (``train`` or ``heldout``) of the team's hand-written sets (``root/SET/PART.jsonl`` for
+    each of ``WRITTEN_SETS`` that exists), sources ``written/PART`` for the first set and
+    ``written/PART-SUFFIX`` for a later one (``written-2026-12-07b`` -> ``written/heldout-2026-12-07b``).
+    Only ``train`` is ever fitted on."""
+    out: list[Example] = []
+    for name in WRITTEN_SETS:
+        path = root / name / f"{part}.jsonl"
+        if not path.exists():
+            continue
+        source = _written_source(name, part)
+        out += [replace(e, source=source) for e in labelled_examples([path], prefix="written")]
+    return out
+
+
+def _written_source(name: str, part: str) -> str:
+    return f"written/{part}" if name == WRITTEN else f"written/{part}-{name.removeprefix('written-')}"
 
 
 def default_labelled_sets() -> list[Path]:
@@ -199,7 +215,8 @@ def write_heldout(corpora_dir: Path, out_dir: Path) -> list[Path]:
     """The held-out part as labelled JSONL files, one per source, for ``vkbot moderation eval``.
 
     Every corpus item is a wall comment (no order conversation); toxic texts are ``abusive``, rewrites
-    ``ok``. The hand-written set's held-out part is copied as it is (``heldout-written.jsonl``).
+    ``ok``. Each hand-written set's held-out part is copied as it is (``heldout-written.jsonl`` for the
+    first, ``heldout-written-2026-12-07b.jsonl`` and so on for later ones).
     """
     _, heldout = split_heldout(corpus_examples(corpora_dir))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -220,10 +237,11 @@ def write_heldout(corpora_dir: Path, out_dir: Path) -> list[Path]:
         path = out_dir / f"heldout-{name}.jsonl"
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         paths.append(path)
-    written = corpora_dir / WRITTEN / "heldout.jsonl"
-    if written.exists():
-        paths.append(out_dir / "heldout-written.jsonl")
-        paths[-1].write_bytes(written.read_bytes())
+    for name in WRITTEN_SETS:
+        written = corpora_dir / name / "heldout.jsonl"
+        if written.exists():
+            paths.append(out_dir / ("heldout-written.jsonl" if name == WRITTEN else f"heldout-{name}.jsonl"))
+            paths[-1].write_bytes(written.read_bytes())
     return paths
 
 
@@ -528,7 +546,8 @@ def train(
     log(f"training examples: {len(training)}; held out: {len(heldout)}; corrections: {len(corrections)}")
     y = np.array([e.label for e in training])
     data_digest = _digest(training)
-    version = version or f"learned-{data_digest[:12]}"
+    recipe = recipe_digest(candidates)
+    version = version or f"learned-{_sha256(f'{data_digest}/{recipe}'.encode())[:12]}"
     log("the rules' verdicts and the policy's guards over the training data")
     views = policy_views(training)
     comparison: dict[str, Any] = {}
@@ -540,7 +559,12 @@ def train(
         log(f"{candidate.name}: thresholds {thresholds}; fitting on all training data")
         w = _weights(training, candidate.written_weight)
         fitted = _fit(candidate, _featurize(training, candidate.settings), y, w)
-        extra = {"thresholds": thresholds, "data_sha256": data_digest, "trained_on": len(training)}
+        extra = {
+            "thresholds": thresholds,
+            "data_sha256": data_digest,
+            "recipe_sha256": recipe,
+            "trained_on": len(training),
+        }
         header = _header(fitted, candidate, version, extra)
         model = _model(fitted, candidate, version, extra)
         figures = heldout_figures(model, heldout) if compare else {}
@@ -571,9 +595,48 @@ def train(
 
 
 def _digest(examples: Sequence[Example]) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     for e in examples:
         digest.update(f"{e.label}\t{e.source}\t{e.text}\n".encode())
+    return digest.hexdigest()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# What a model depends on besides its data: the code that reads texts into features, fits and chooses
+# thresholds, and the rules and word lists the thresholds are chosen with (the policy's guards).
+RECIPE_FILES = (
+    "moderation/training.py",
+    "moderation/learned.py",
+    "moderation/policy.py",
+    "moderation/relative.py",
+    "moderation/model/relative.toml",
+    "moderation/model/grief.toml",
+)
+
+
+def recipe_digest(candidates: Sequence[Candidate]) -> str:
+    """SHA-256 of the training settings (candidates, weights, folds, threshold targets), the code and
+    the rule data: the model's version changes when any of them does, not only when the data does."""
+    settings = {
+        "candidates": [
+            [c.name, c.weighting, c.c, c.min_df, c.settings.to_json(), c.written_weight] for c in candidates
+        ],
+        "constants": [
+            FORMAT,
+            LABELLED_WEIGHT,
+            CORRECTION_WEIGHT,
+            FOLDS,
+            SEED,
+            HIDE_MAX_FPR_OK,
+            HIDE_MIN_PRECISION,
+            REVIEW_MIN_RECALL,
+        ],
+    }
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
+    rule_data = sorted(p for p in Path(DEFAULT_DATA_DIR).iterdir() if p.is_file())
+    for path in [*(REPO / name for name in RECIPE_FILES), *rule_data]:
+        digest.update(f"{path.name}\n".encode() + path.read_bytes())
     return digest.hexdigest()

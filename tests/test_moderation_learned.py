@@ -350,12 +350,15 @@ def test_the_held_out_part_is_written_for_eval_and_never_trained_on(tmp_path: Pa
 
 
 def test_the_written_set_trains_on_its_training_part_only_and_its_lines_never_cross(tmp_path: Path) -> None:
-    from moderation.training import WRITTEN, write_heldout, written_examples
+    from moderation.training import WRITTEN, WRITTEN_SETS, write_heldout, written_examples
 
-    shipped = Path(__file__).resolve().parent.parent / "data" / "training" / WRITTEN
+    shipped = Path(__file__).resolve().parent.parent / "data" / "training"
+    # Every set's lines together: a line held out in one set is trained on in no other.
     parts = {
         part: [
-            json.loads(line) for line in (shipped / f"{part}.jsonl").read_text(encoding="utf-8").splitlines()
+            json.loads(line)
+            for name in WRITTEN_SETS
+            for line in (shipped / name / f"{part}.jsonl").read_text(encoding="utf-8").splitlines()
         ]
         for part in ("train", "heldout")
     }
@@ -373,11 +376,30 @@ def test_the_written_set_trains_on_its_training_part_only_and_its_lines_never_cr
     for part in ("train", "heldout"):
         row = {"text": f"{part} text", "label": "ok", "category": "question", "group": f"ru/question/{part}"}
         (corpora / WRITTEN / f"{part}.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
-    assert [e.text for e in written_examples(corpora)] == ["train text"]
-    copied = [p for p in write_heldout(corpora, tmp_path / "out") if p.name == "heldout-written.jsonl"]
-    assert [json.loads(line)["text"] for line in copied[0].read_text(encoding="utf-8").splitlines()] == [
-        "heldout text"
+    later = corpora / WRITTEN_SETS[1]
+    later.mkdir()
+    (later / "train.jsonl").write_text(json.dumps(row | {"text": "later text"}) + "\n", encoding="utf-8")
+    (later / "heldout.jsonl").write_text(json.dumps(row | {"text": "later held"}) + "\n", encoding="utf-8")
+    trained = written_examples(corpora)
+    assert [(e.text, e.source) for e in trained] == [
+        ("train text", "written/train"),
+        ("later text", f"written/train-{WRITTEN_SETS[1].removeprefix('written-')}"),
     ]
+    assert all(e.labelled for e in trained)
+    copied = {p.name: p for p in write_heldout(corpora, tmp_path / "out") if "written" in p.name}
+    assert {
+        name: [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()]
+        for name, path in copied.items()
+    } == {"heldout-written.jsonl": ["heldout text"], f"heldout-{WRITTEN_SETS[1]}.jsonl": ["later held"]}
+
+
+def test_the_model_version_changes_with_the_training_settings_not_only_the_data() -> None:
+    from moderation.training import Candidate, recipe_digest
+
+    base = recipe_digest(CANDIDATES)
+    assert recipe_digest(CANDIDATES) == base
+    assert recipe_digest((*CANDIDATES[:1], replace(CANDIDATES[1], c=4.0), *CANDIDATES[2:])) != base
+    assert recipe_digest((Candidate("lr-tfidf", "tfidf", 8.0, written_weight=5.0),)) != base
 
 
 def test_a_grief_item_the_rules_hide_does_not_switch_the_scores_hiding_off() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from moderation.classifier import Classification, OfflineClassifier, Signal
 from moderation.policy import LearnedScore, ModerationContext, decide
-from moderation.relative import reads_as_relative, spared
+from moderation.relative import asks, reads_as_relative, spared
 from moderation.settings import ModerationSettings
 
 SETTINGS = ModerationSettings()
@@ -32,6 +32,8 @@ RELATIVES = [
     "Damn this fucking cancer. Please make a clip for my dad, I'm sending his photos",
     "Sorry, I'm a total idiot with phones. Where do I send the photos of my son?",
     "Напоминаю про наш заказ, я уже вся извелась, чёрт побери. Мы ждём ролик про брата",
+    # an edit asked of the clip without naming it, with "сука" meaning the dog
+    "вы спрашивали про собаку — да, сука наша Альма. добавьте её пожалуйста рядом с ним",
 ]
 NOT_RELATIVES = [
     "Чтоб ты сдохла вместе со своими роликами",  # speaks to the reader as "ты"
@@ -100,6 +102,11 @@ SPARED = [
     ("Курва, знову обстріл, знову похорон", "fate"),
     ("Мне пишут «сдохни вместе со своим сыном», вот скрин. Заблокируйте", "reported"),
     ("Someone commented 'good riddance' under my dad's clip, please remove it", "reported"),
+    # a report without quotes: someone else said it, the admin is asked to act
+    ("Someone wrote to the founder I know where you live, please block him", "reported"),
+    ("Основательнице написали я знаю где ты живешь, заблокируйте его", "reported"),
+    ("Охуеть вы мастера", "thanks"),  # praise said to "вы"
+    ("Сука, опять тревога", "fate"),  # an air-raid alert
 ]
 NOT_SPARED = [
     "Скажи спасибо, что я пока только пишу",  # a threat that says "thanks"
@@ -107,6 +114,8 @@ NOT_SPARED = [
     "Ублюдки, наживаетесь на войне",  # the war named at a reader (a verb that speaks to one)
     "I hope you get cancer",
     "Бесплатный курс «Как заработать на похоронах», ссылка в профиле",  # quotes, but nobody reports
+    "You wrote garbage, I will find you. Block me if you can",  # "you wrote": the reader, not someone else
+    "Ты написала чушь, я знаю где ты живешь. Удали это",
 ]
 
 
@@ -139,3 +148,41 @@ def test_a_report_that_also_thanks_is_still_a_report() -> None:
         spared("Someone messaged me 'go die with your son'. Please block them. Thanks in advance")
         == "reported"
     )
+
+
+# -- what counts as a question (the learned score alone never hides one) -------------------------------
+
+QUESTIONS = [
+    "Сколько стоит?",
+    "Год без тебя, сынок. Тупой вопрос: куда отправить фото?",  # "ты" to her dead, not in the question
+    "Папа говорил «ну ты и балда», можно эту фразу в видео?",  # "ты" only in a quote
+    "Can you make a clip of my dad?",  # "you" is also the polite form
+    "Чому мій коментар видалили?",
+]
+NOT_QUESTIONS = [
+    "Ты вообще в своём уме, тупая?",  # asks the reader as "ты"
+    "Ти взагалі при розумі?",
+    "Хочешь раскрутить группу? Пиши в личку",  # a verb in the second person singular
+    "Чтоб ты сдохла. Поняла?",  # a tag after abuse
+    "I hope you die, widow. Got it?",
+    "Just a statement with no question mark",
+]
+
+
+@pytest.mark.parametrize("text", QUESTIONS)
+def test_a_question_to_the_community_counts_as_one(text: str) -> None:
+    assert asks(text)
+
+
+@pytest.mark.parametrize("text", NOT_QUESTIONS)
+def test_a_question_to_a_reader_called_ty_or_a_tag_after_abuse_does_not(text: str) -> None:
+    assert not asks(text)
+
+
+def test_a_question_that_calls_the_reader_ty_is_hidden_by_a_high_score() -> None:
+    from moderation.policy import asks as policy_asks
+
+    sure = LearnedScore(0.99, "test", 0.5, 0.9)
+    for text, hidden in (("Ты вообще в своём уме, тупая?", True), ("Сколько стоит ролик?", False)):
+        context = ModerationContext("comment", question=policy_asks(text))
+        assert decide(Classification(), context, SETTINGS, learned=sure).hidden is hidden, text

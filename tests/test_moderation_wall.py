@@ -126,7 +126,7 @@ async def test_the_daily_digest_counts_hidden_items_without_a_word_of_them(sandb
 
 
 async def test_under_a_memorial_post_a_comment_only_marked_elsewhere_is_hidden(sandbox, tmp_path) -> None:
-    rude = "Отвалите со своими роликами"  # the learned tier's review band: marked, not hidden
+    rude = "Достали уже со своими роликами"  # the learned tier's review band: marked, not hidden
     config = _config(sandbox, tmp_path)
     await connect_admin_once(config, SystemClock())
     memorial = (await sandbox.create_post("Светлая память"))["post_id"]

@@ -153,12 +153,14 @@ def _casual(text: str) -> str:
     return text.rstrip(".!").lower() if not text.endswith("?") else text.lower()
 
 
-def build() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def build(
+    cores: dict[tuple[str, str, str], list[str]] | None = None,
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     # Every choice is seeded by the line itself, so adding lines never moves another line across the
-    # split nor changes its variants.
+    # split nor changes its variants. A later set passes its own cores (written-2026-12-07b).
     split: dict[str, list[dict[str, str]]] = {"train": [], "heldout": []}
     cores_by: dict[tuple[str, str, str, str], list[str]] = {}
-    for (lang, label, category), lines in sorted(CORES.items()):
+    for (lang, label, category), lines in sorted((CORES if cores is None else cores).items()):
         for core in sorted(set(lines), key=_stable):
             part = "heldout" if _stable(f"{SEED}/split/{core}") % 5 == 0 else "train"
             cores_by.setdefault((part, lang, label, category), []).append(core)
@@ -206,8 +208,10 @@ def _row(text: str, lang: str, label: str, category: str, channel: str, group: s
     }
 
 
-def main() -> None:
-    train, heldout = build()
+def main(
+    cores: dict[tuple[str, str, str], list[str]] | None = None, here: Path = HERE, prefix: str = "w1207"
+) -> None:
+    train, heldout = build(cores)
     for name, rows in (("train", train), ("heldout", heldout)):
         seen: set[str] = set()
         lines = []
@@ -215,8 +219,8 @@ def main() -> None:
             if row["text"] in seen:
                 continue
             seen.add(row["text"])
-            lines.append(json.dumps({"id": f"w1207-{name}-{i:04d}", **row}, ensure_ascii=False))
-        (HERE / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            lines.append(json.dumps({"id": f"{prefix}-{name}-{i:04d}", **row}, ensure_ascii=False))
+        (here / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(name, len(lines))
 
 
