@@ -76,14 +76,14 @@ async def test_wait_is_honoured_and_an_event_ends_it_early(sandbox: SandboxContr
         started = time.monotonic()
         empty = await poller.poll(wait=1)
         assert empty["updates"] == [] and empty["ts"] == poller.server["ts"]
-        assert 0.9 <= time.monotonic() - started < 3
+        assert 0.9 <= time.monotonic() - started < 10  # wait=1 honoured, not the default 25
         started = time.monotonic()
         waiting = asyncio.create_task(poller.poll(wait=20))
         await asyncio.sleep(0.2)
         await sandbox.inject_message(31, "now")
         answer = await waiting
         assert [u["object"]["message"]["text"] for u in answer["updates"]] == ["now"]
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 10  # the event ended a 20 s wait early
 
 
 async def test_an_older_ts_replays_what_a_restarted_client_missed(sandbox: SandboxControl, vk_call) -> None:
@@ -138,13 +138,13 @@ async def test_dropped_connections_and_slow_answers(sandbox: SandboxControl, vk_
             except aiohttp.ClientConnectionError:
                 pass
     assert "response" in await vk_call("groups.getById")
-    await sandbox.add_faults({"delay_ms": 400, "method": "users.get", "count": 1})
+    await sandbox.add_faults({"delay_ms": 1500, "method": "users.get", "count": 1})
     started = time.monotonic()
     await vk_call("users.get", user_ids=1)
-    assert time.monotonic() - started >= 0.4
+    assert time.monotonic() - started >= 1.5
     started = time.monotonic()
     await vk_call("users.get", user_ids=1)
-    assert time.monotonic() - started < 0.4
+    assert time.monotonic() - started < 1.5  # the fault was used up (a loaded machine stays well under)
 
 
 async def test_accept_then_timeout_sends_but_never_answers(sandbox: SandboxControl, vk_call) -> None:

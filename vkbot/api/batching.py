@@ -169,11 +169,11 @@ class CallQueue:
             # rolling window alone let 20 single calls go in the first 0.3 s of a second and made
             # everything after them wait up to 0.8 s (bench/intake.py); spaced, a call waits at most
             # one gap and then shares the request with whatever queued meanwhile. Real time, as the limiter.
-            gap = self._last_start + self._spacing_s - asyncio.get_running_loop().time()
-            if gap > 0:
+            loop = asyncio.get_running_loop()
+            while (gap := self._last_start + self._spacing_s - loop.time()) > 0:
                 await asyncio.sleep(gap)
             await self._limiter.acquire()
-            self._last_start = asyncio.get_running_loop().time()
+            self._last_start = loop.time()
             batch = self._take_batch()
             if batch:
                 self._spawn(self._send(batch))
@@ -213,6 +213,9 @@ class CallQueue:
         task.add_done_callback(self._tasks.discard)
 
     async def _send(self, batch: list[PendingCall]) -> None:
+        # The request really starts now, a loop turn after its release: the next one is spaced from here,
+        # or a busy loop that started this one late would let the next follow it closer than the gap.
+        self._last_start = asyncio.get_running_loop().time()
         if len(batch) == 1:
             call = batch[0]
             self.requests_sent += 1
