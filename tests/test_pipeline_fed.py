@@ -88,7 +88,7 @@ class Buggy:
 def test_a_handler_bug_fails_the_caller_with_its_traceback_and_the_event_stays(fed: Fed) -> None:
     raw = fed.updates.message(3006, HELLO)
     with pytest.raises(RuntimeError, match="handler bug"):
-        feed_raw_event(fed.engine, Buggy(), raw)
+        feed_raw_event(fed.engine, Buggy(), raw, clock=fed.clock)
     with Session(fed.engine) as session:
         (stored,) = session.scalars(select(StoredEvent)).all()
     assert stored.processed_at is None and stored.raw == raw  # kept, and handled once the bug is fixed
@@ -99,7 +99,7 @@ def test_a_handler_bug_fails_the_caller_with_its_traceback_and_the_event_stays(f
 
 def test_in_production_a_handler_bug_is_logged_once_and_the_event_kept(fed: Fed, caplog) -> None:  # type: ignore[no-untyped-def]
     raw = fed.updates.message(3007, HELLO)
-    assert feed_raw_event(fed.engine, Buggy(), raw, on_error="log") == []
+    assert feed_raw_event(fed.engine, Buggy(), raw, on_error="log", clock=fed.clock) == []
     with Session(fed.engine) as session:
         (stored,) = session.scalars(select(StoredEvent)).all()
     assert "handler bug" in (stored.process_error or "") and stored.attempts == 1
