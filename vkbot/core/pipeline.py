@@ -253,7 +253,7 @@ class Pipeline:
             return set(session.scalars(query))
 
         return StoredMessageTexts(
-            session, evidence_keys, lambda peer_id: evidence.erase_texts(session, peer_id)
+            session, evidence_keys, lambda peer_id: evidence.erase_texts(session, peer_id, self.clock.now())
         )
 
     def _on_community_message(self, session: Session, key: str, message: MessageReply) -> list[OutboxRequest]:
