@@ -75,6 +75,18 @@ def test_an_abusive_comment_is_hidden_from_the_wall(fed: Fed) -> None:
     assert removal.params["comment_id"] == item.comment_id
 
 
+def test_delete_my_data_blanks_moderation_texts_at_the_pipelines_time(fed: Fed) -> None:
+    assert fed.write(3010, "Ты тупая мразь") == []  # quarantined, not evidence: erasable
+    assert fed.write(3010, HELLO)
+    fed.clock.advance(days=3)  # the erase is stamped with the injected clock, not the wall clock
+    fed.write(3010, "удалить мои данные")
+    assert "данные удалены" in fed.write(3010, "да")[-1]
+    with Session(fed.engine) as session:
+        item = session.scalars(select(ModItem).where(ModItem.author_id == 3010)).one()
+    assert item.text == "" and item.text_erased_at is not None
+    assert item.text_erased_at == fed.clock.now()
+
+
 class Buggy:
     """A handler with a bug."""
 
