@@ -1,4 +1,4 @@
-"""vkbot reads the wall-clock time only through the injected ``vkbot.clock.Clock``.
+"""vkbot reads the wall-clock time only through the injected ``vkbot.clock.Clock``; the domain packages not at all.
 
 ``SystemClock`` (vkbot/clock.py) is the one place that asks the system; the sandbox emulates VK's own
 clock and may too. Monotonic timers (``time.monotonic``, ``perf_counter``) measure durations and are fine.
@@ -90,6 +90,18 @@ def test_vkbot_reads_the_time_only_through_its_clock() -> None:
         for line, call in wall_clock_reads(path.read_text(encoding="utf-8"))
     ]
     assert offenders == [], "read the time from the injected vkbot.clock.Clock:\n" + "\n".join(offenders)
+
+
+def test_the_domain_packages_take_the_time_from_their_caller() -> None:
+    """waitlist, moderation and publishing get ``now`` or a clock passed in; they never ask the system."""
+    root = VKBOT.parent
+    offenders = [
+        f"{path.relative_to(root)}:{line}: {call}()"
+        for package in ("waitlist", "moderation", "publishing")
+        for path in sorted((root / package).rglob("*.py"))
+        for line, call in wall_clock_reads(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == [], "take now (or a Clock) from the caller:\n" + "\n".join(offenders)
 
 
 def test_the_system_clock_is_the_one_reader() -> None:
