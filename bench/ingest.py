@@ -50,6 +50,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bench.common import TOKEN, machine, sandbox_process, suite_config
+from vkbot.clock import Clock, SystemClock
 from vkbot.core.store.models import StoredEvent
 from vkbot.effects.outbox import OutboxRequest, message_request
 from vkbot.sandbox import SandboxControl
@@ -68,12 +69,12 @@ class ReplyHandler:
         return []
 
 
-def _handler(config: Any, engine: Any, which: str) -> tuple[Any, str]:
+def _handler(config: Any, engine: Any, which: str, clock: Clock) -> tuple[Any, str]:
     if which == "reply":
         return ReplyHandler(), "reply-to-each"
     from vkbot.core.pipeline import build_pipeline
 
-    return build_pipeline(config), "vkbot.core.pipeline.build_pipeline"
+    return build_pipeline(config, clock=clock), "vkbot.core.pipeline.build_pipeline"
 
 
 def _stored_messages(engine: Any, *, processed: bool) -> int:
@@ -100,8 +101,9 @@ async def run_ours(url: str, control: SandboxControl, count: int, seed: int, whi
         config = suite_config(url, db, Path(tmp) / "files")
         probe = make_engine(db)
         migrate(probe)
-        handler, handler_name = _handler(config, probe, which)
-        async with open_app(config, handler) as app:
+        clock = SystemClock()  # the process's one: the handler's and the app's
+        handler, handler_name = _handler(config, probe, which, clock)
+        async with open_app(config, handler, clock=clock) as app:
             stop = asyncio.Event()
             task = asyncio.create_task(app.run(stop))
             await control.wait_for_call("groups.getLongPollServer")
@@ -240,7 +242,7 @@ async def run_vkbottle_same_work(url: str, control: SandboxControl, count: int, 
         config = suite_config(url, db, Path(tmp) / "files")
         engine = make_engine(db)
         migrate(engine)
-        work = SameWork(engine, build_pipeline(config))
+        work = SameWork(engine, build_pipeline(config, clock=SystemClock()))
         cwd = os.getcwd()
         os.chdir(tmp)
         try:

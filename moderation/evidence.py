@@ -125,12 +125,11 @@ def evidence_source_keys(session: Session, peer_id: int) -> set[str]:
     return set(session.exec(stmt))
 
 
-def erase_texts(session: Session, peer_id: int, at: datetime | None = None) -> int:
+def erase_texts(session: Session, peer_id: int, at: datetime) -> int:
     """Blank the texts of this person's items and of labels made from them; evidence is kept.
 
     Returns the number of items blanked. Counts and categories stay, so the statistics still add up.
     """
-    at = at or datetime.now(UTC)
     erased = 0
     for item in session.exec(select(ModItem).where(_of_peer(peer_id))):
         # Evidence the founder did not restore as harmless stays: the police may need the exact words.

@@ -57,13 +57,13 @@ def _choice(comparison: dict[str, Any]) -> list[str]:
     return lines
 
 
-def write_card(path: Path, result: _Result, today: dt.date | None = None) -> Path:
+def write_card(path: Path, result: _Result, today: dt.date) -> Path:
     header = result.header
     blocks = header["blocks"]
     lines = [
         "# Model card: the learned moderation tier",
         "",
-        f"- version `{header['version']}`, trained {(today or dt.date.today()).isoformat()} by "
+        f"- version `{header['version']}`, trained {today.isoformat()} by "
         "`vkbot moderation train` (deterministic: the same inputs give a byte-identical file)",
         f"- file `{result.model_path.name}`, {result.model_path.stat().st_size:,} bytes; format "
         f"`{header['format']}` (.npz without pickle: vocabularies, scales, coefficients; JSON header)",

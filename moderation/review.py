@@ -164,11 +164,8 @@ def _day_of(moment: datetime, tz: tzinfo) -> date:
     return moment.astimezone(tz).date()
 
 
-def quarantine_summary(
-    session: Session, days: int = 7, *, now: datetime | None = None, tz: tzinfo = UTC
-) -> dict[str, Any]:
+def quarantine_summary(session: Session, days: int = 7, *, now: datetime, tz: tzinfo = UTC) -> dict[str, Any]:
     """Counts only, never a word of the texts: hidden items per day and category, open proposals."""
-    now = now or datetime.now(UTC)
     first_day = _day_of(now, tz) - timedelta(days=days - 1)
     since = datetime.combine(first_day, time(), tz).astimezone(UTC)
     stmt = select(ModItem.created_at, ModItem.categories, ModItem.urgent).where(

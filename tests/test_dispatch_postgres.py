@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tests.db_fixtures import PG_URL, db_url, engine  # noqa: F401  (fixtures)
+from vkbot.clock import Clock, ManualClock
 from vkbot.core.claims import claim
 from vkbot.core.dispatch import Dispatcher
 from vkbot.core.store.db import begin_write
@@ -39,15 +40,15 @@ def _message(peer: int, seq: int) -> EventRecord:
     return EventRecord.parse(raw)
 
 
-def _store(engine: Engine, peers: int, per_peer: int) -> None:
+def _store(engine: Engine, peers: int, per_peer: int, clock: Clock) -> None:
     """Interleaved: every peer's first message, then every peer's second, ..."""
     records = [_message(1000 + p, seq) for seq in range(per_peer) for p in range(peers)]
-    EventStore(engine, 1).store_sync(records, None)
+    EventStore(engine, 1, clock).store_sync(records, None)
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_a_peer_held_by_one_transaction_is_skipped_by_another(engine) -> None:
-    _store(engine, peers=8, per_peer=5)
+    _store(engine, peers=8, per_peer=5, clock=ManualClock())
     with Session(engine) as first, Session(engine) as second:
         begin_write(first)
         begin_write(second)
@@ -92,9 +93,10 @@ class SlowRecorder:
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_three_dispatchers_handle_every_event_once_and_each_peer_in_order(engine) -> None:
     peers, per_peer = 40, 15
-    _store(engine, peers, per_peer)
+    clock = ManualClock()
+    _store(engine, peers, per_peer, clock)
     recorder = SlowRecorder()
-    dispatchers = [Dispatcher(engine, recorder, batch_size=20) for _ in range(3)]
+    dispatchers = [Dispatcher(engine, recorder, batch_size=20, clock=clock) for _ in range(3)]
 
     def work(dispatcher: Dispatcher) -> None:
         deadline = time.monotonic() + 120

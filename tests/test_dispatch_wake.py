@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
+from vkbot.clock import Clock, ManualClock
 from vkbot.core.dispatch import Dispatcher
 from vkbot.core.store.db import make_engine, migrate
 from vkbot.core.store.events_repo import EventRecord, EventStore
@@ -34,7 +35,7 @@ class Probe(Dispatcher):
 
 async def test_a_wake_set_during_an_empty_pass_starts_the_next_pass_at_once(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'unused.db'}")
-    probe = Probe(engine, handler=None, idle_poll_s=120)  # type: ignore[arg-type]
+    probe = Probe(engine, handler=None, idle_poll_s=120, clock=ManualClock())  # type: ignore[arg-type]
     probe.calls, probe.loop = [], asyncio.get_running_loop()
     stop = asyncio.Event()
     task = asyncio.create_task(probe.run(stop))
@@ -90,7 +91,8 @@ def _msg(peer: int, cmid: int, text: str, photo: bool = False) -> EventRecord:
 def test_a_slow_event_waits_for_the_rest_of_its_batch_and_keeps_its_conversation_in_order(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
     migrate(engine)
-    EventStore(engine, 1).store_sync(
+    clock = ManualClock()
+    EventStore(engine, 1, clock).store_sync(
         [
             _msg(1, 1, "a1"),
             _msg(2, 1, "b-photo", photo=True),
@@ -102,7 +104,7 @@ def test_a_slow_event_waits_for_the_rest_of_its_batch_and_keeps_its_conversation
     )
     handler = PhotoLast(engine)
     try:
-        assert Dispatcher(engine, handler).process_pending() == 5
+        assert Dispatcher(engine, handler, clock=clock).process_pending() == 5
     finally:
         engine.dispose()
     # The other conversations were committed before the photo was looked at; b2 still came after it.
@@ -113,8 +115,9 @@ def test_a_slow_event_waits_for_the_rest_of_its_batch_and_keeps_its_conversation
 class WriterArrives:
     """Replies to each message; while the first is handled, another writer (the listener) gets in line."""
 
-    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, engine, clock: Clock) -> None:  # type: ignore[no-untyped-def]
         self.engine = engine
+        self.clock = clock
         self.order: list[str] = []
         self.writer: threading.Thread | None = None
 
@@ -123,7 +126,7 @@ class WriterArrives:
         self.order.append(message["text"])
         if self.writer is None:
             self.writer = threading.Thread(
-                target=EventStore(self.engine, 1).store_sync, args=([_msg(9, 1, "late")], None)
+                target=EventStore(self.engine, 1, self.clock).store_sync, args=([_msg(9, 1, "late")], None)
             )
             self.writer.start()
             deadline = time.monotonic() + 30
@@ -144,9 +147,10 @@ def test_a_batch_gives_the_write_lock_to_a_waiting_writer_after_holding_it_long_
 ) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
     migrate(engine)
-    EventStore(engine, 1).store_sync([_msg(1, 1, "a"), _msg(2, 1, "b"), _msg(3, 1, "c")], None)
-    handler = WriterArrives(engine)
-    dispatcher = Dispatcher(engine, handler, hold_turn_s=hold_turn_s, batch_size=batch_size)
+    clock = ManualClock()
+    EventStore(engine, 1, clock).store_sync([_msg(1, 1, "a"), _msg(2, 1, "b"), _msg(3, 1, "c")], None)
+    handler = WriterArrives(engine, clock)
+    dispatcher = Dispatcher(engine, handler, hold_turn_s=hold_turn_s, batch_size=batch_size, clock=clock)
     try:
         assert dispatcher.process_pending() == first_pass  # the rest waits behind the writer
         assert handler.writer is not None
@@ -166,7 +170,8 @@ def test_a_batch_gives_the_write_lock_to_a_waiting_writer_after_holding_it_long_
 async def test_the_sender_is_woken_when_the_quick_part_commits_not_after_the_photo_checks(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
     migrate(engine)
-    EventStore(engine, 1).store_sync([_msg(1, 1, "a1"), _msg(2, 1, "b-photo", photo=True)], None)
+    clock = ManualClock()
+    EventStore(engine, 1, clock).store_sync([_msg(1, 1, "a1"), _msg(2, 1, "b-photo", photo=True)], None)
     woken = threading.Event()
     waited: list[bool] = []
 
@@ -176,7 +181,7 @@ async def test_the_sender_is_woken_when_the_quick_part_commits_not_after_the_pho
                 waited.append(woken.wait(30))  # the sender already has a1's reply to send
             return super().handle(session, event)
 
-    dispatcher = Dispatcher(engine, WaitsForTheWake(engine), on_enqueued=woken.set)
+    dispatcher = Dispatcher(engine, WaitsForTheWake(engine), on_enqueued=woken.set, clock=clock)
     stop = asyncio.Event()
     task = asyncio.create_task(dispatcher.run(stop))
     try:

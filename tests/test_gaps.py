@@ -1,4 +1,7 @@
-"""Filling long-poll gaps from VK's history: what long poll lost is stored once and handled like the rest."""
+"""Filling long-poll gaps from VK's history: what long poll lost is stored once and handled like the rest.
+
+Each test runs on one ``SystemClock``: the sandbox dates messages by the wall clock, as VK does.
+"""
 # ruff: noqa: F811
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlmodel import Session
 from tests.app_helpers import SANDBOX_GROUP_ID, SANDBOX_TOKEN, eventually
 from tests.db_fixtures import db_url, engine  # noqa: F401  (fixtures; tests take them as parameters)
 from vkbot.api import StaticUserToken, VkClient
+from vkbot.clock import SystemClock
 from vkbot.core.store.events_repo import EventRecord, EventStore
 from vkbot.core.store.models import StoredEvent
 from vkbot.ingress.history import HistoryGapFiller
@@ -57,7 +61,10 @@ async def test_messages_written_while_away_are_recovered_once_in_order(sandbox, 
         await sandbox.inject_message(from_id=501 + i % 2, text=f"away {i}")
     await sandbox.admin_message(501, "the founder answered by hand")  # outgoing: not a relative's message
     client = _client(http, sandbox.url)
-    filler = HistoryGapFiller(client, EventStore(engine, SANDBOX_GROUP_ID), SANDBOX_GROUP_ID)
+    clock = SystemClock()
+    filler = HistoryGapFiller(
+        client, EventStore(engine, SANDBOX_GROUP_ID, clock), SANDBOX_GROUP_ID, clock=clock
+    )
     try:
         assert await filler.fill(LONG_AGO) == 6
         assert await filler.fill(LONG_AGO) == 0  # a second read of the same history adds nothing
@@ -74,15 +81,16 @@ async def test_messages_written_while_away_are_recovered_once_in_order(sandbox, 
 
 
 async def test_a_message_seen_by_long_poll_and_by_history_is_one_row(sandbox, http, engine) -> None:
-    store = EventStore(engine, SANDBOX_GROUP_ID)
+    clock = SystemClock()
+    store = EventStore(engine, SANDBOX_GROUP_ID, clock)
     first_ts = str((await sandbox.summary())["next_ts"])
     store.store_sync([], first_ts)  # the listener will replay every event from here
     for i in range(5):
         await sandbox.inject_message(from_id=520, text=f"both {i}")
     client = _client(http, sandbox.url)
     try:
-        assert await HistoryGapFiller(client, store, SANDBOX_GROUP_ID).fill(LONG_AGO) == 5
-        listener = LongPollListener(client, SANDBOX_GROUP_ID, store, wait=1)
+        assert await HistoryGapFiller(client, store, SANDBOX_GROUP_ID, clock=clock).fill(LONG_AGO) == 5
+        listener = LongPollListener(client, SANDBOX_GROUP_ID, store, wait=1, clock=clock)
         stop = asyncio.Event()
         task = asyncio.create_task(listener.run(stop))
 
@@ -100,17 +108,18 @@ async def test_a_message_seen_by_long_poll_and_by_history_is_one_row(sandbox, ht
 
 
 async def test_the_gap_starts_at_the_newest_stored_message(sandbox, http, engine) -> None:
-    store = EventStore(engine, SANDBOX_GROUP_ID)
+    clock = SystemClock()
+    store = EventStore(engine, SANDBOX_GROUP_ID, clock)
     client = _client(http, sandbox.url)
-    filler = HistoryGapFiller(client, store, SANDBOX_GROUP_ID, margin=timedelta(0))
+    filler = HistoryGapFiller(client, store, SANDBOX_GROUP_ID, margin=timedelta(0), clock=clock)
     try:
-        assert await filler.fill(GapReport(None, "1", datetime.now(UTC))) == 0  # empty store: no anchor
+        assert await filler.fill(GapReport(None, "1", clock.now())) == 0  # empty store: no anchor
         old = await sandbox.inject_message(from_id=530, text="long handled")
         # A stored message from "now + 1 h" makes the gap start after every message in history.
         future = {**old, "date": old["date"] + 3600, "conversation_message_id": 99}
         store.store_sync([_message_new(future)], None)
         await sandbox.inject_message(from_id=530, text="in the gap, but older than the anchor")
-        assert await filler.fill(GapReport("5", "9", datetime.now(UTC))) == 0
+        assert await filler.fill(GapReport("5", "9", clock.now())) == 0
         store_then = len(_stored(engine))
         assert filler.last_result is not None and filler.last_result.start == datetime.fromtimestamp(
             future["date"], UTC
@@ -124,16 +133,19 @@ async def test_the_gap_starts_at_the_newest_stored_message(sandbox, http, engine
 async def test_a_gap_after_an_edit_does_not_reach_back_to_the_edited_messages_date(
     sandbox, http, engine
 ) -> None:
-    store = EventStore(engine, SANDBOX_GROUP_ID)
+    clock = SystemClock()
+    store = EventStore(engine, SANDBOX_GROUP_ID, clock)
     anchor = await sandbox.inject_message(from_id=535, text="stored before the gap")
     store.store_sync([_message_new(anchor)], "7")
     # An edit arrives last; it carries the edited message's original date (here years ago).
     old = {**anchor, "date": int(LONG_AGO.timestamp()), "conversation_message_id": 1, "text": "правка"}
     store.store_sync([EventRecord.parse(_envelope("message_edit", old, "lp-edit"))], "8")
     client = _client(http, sandbox.url)
-    filler = HistoryGapFiller(client, store, SANDBOX_GROUP_ID, margin=timedelta(0), comments=False)
+    filler = HistoryGapFiller(
+        client, store, SANDBOX_GROUP_ID, margin=timedelta(0), comments=False, clock=clock
+    )
     try:
-        await filler.fill(GapReport("8", "9", datetime.now(UTC)))
+        await filler.fill(GapReport("8", "9", clock.now()))
     finally:
         await client.aclose()
     assert filler.last_result is not None
@@ -141,14 +153,15 @@ async def test_a_gap_after_an_edit_does_not_reach_back_to_the_edited_messages_da
 
 
 async def test_a_gap_fill_never_reaches_further_back_than_its_window(sandbox, http, engine) -> None:
-    store = EventStore(engine, SANDBOX_GROUP_ID)
+    clock = SystemClock()
+    store = EventStore(engine, SANDBOX_GROUP_ID, clock)
     late = await sandbox.inject_message(from_id=536, text="delivered late, dated long ago")
     store.store_sync([_message_new({**late, "date": int(LONG_AGO.timestamp())})], "7")  # the ts saved now
     client = _client(http, sandbox.url)
     window = timedelta(hours=2)
-    filler = HistoryGapFiller(client, store, SANDBOX_GROUP_ID, max_window=window, comments=False)
+    filler = HistoryGapFiller(client, store, SANDBOX_GROUP_ID, max_window=window, comments=False, clock=clock)
     try:
-        before = datetime.now(UTC)
+        before = clock.now()
         await filler.fill(GapReport("7", "9", before))
     finally:
         await client.aclose()
@@ -165,10 +178,12 @@ async def test_history_is_paged_past_200_conversations_and_200_messages(sandbox,
     for i in range(205):
         await sandbox.inject_message(from_id=540, text=f"long story {i}")
     client = _client(http, sandbox.url)
+    clock = SystemClock()
     try:
-        stored = await HistoryGapFiller(client, EventStore(engine, SANDBOX_GROUP_ID), SANDBOX_GROUP_ID).fill(
-            LONG_AGO
+        filler = HistoryGapFiller(
+            client, EventStore(engine, SANDBOX_GROUP_ID, clock), SANDBOX_GROUP_ID, clock=clock
         )
+        stored = await filler.fill(LONG_AGO)
     finally:
         await client.aclose()
     assert stored == 1905
@@ -180,8 +195,13 @@ async def test_comments_without_a_user_token_are_reported_plainly(sandbox, http,
     await sandbox.add_comment(from_id=550, post_id=post["post_id"], text="светлая память")
     reports: list[str] = []
     client = _client(http, sandbox.url)
+    clock = SystemClock()
     filler = HistoryGapFiller(
-        client, EventStore(engine, SANDBOX_GROUP_ID), SANDBOX_GROUP_ID, on_unrecovered=reports.append
+        client,
+        EventStore(engine, SANDBOX_GROUP_ID, clock),
+        SANDBOX_GROUP_ID,
+        on_unrecovered=reports.append,
+        clock=clock,
     )
     try:
         await filler.fill(LONG_AGO)
@@ -194,14 +214,15 @@ async def test_comments_without_a_user_token_are_reported_plainly(sandbox, http,
 
 
 async def test_comments_are_recovered_with_the_admin_user_token(sandbox, http, engine) -> None:
-    store = EventStore(engine, SANDBOX_GROUP_ID)
+    clock = SystemClock()
+    store = EventStore(engine, SANDBOX_GROUP_ID, clock)
     post = await sandbox.create_post("Памяти Ольги")
     seen = await sandbox.add_comment(from_id=560, post_id=post["post_id"], text="seen by long poll")
     store.store_sync([_comment_event(seen["comment_id"], post["post_id"], "seen by long poll")], None)
     await sandbox.add_comment(from_id=561, post_id=post["post_id"], text="lost in the gap")
     token = (await sandbox.mint_user_token())["access_token"]
     client = _client(http, sandbox.url, user_token=token)
-    filler = HistoryGapFiller(client, store, SANDBOX_GROUP_ID)
+    filler = HistoryGapFiller(client, store, SANDBOX_GROUP_ID, clock=clock)
     try:
         assert await filler.fill(LONG_AGO) == 1
         assert await filler.fill(LONG_AGO) == 0
@@ -216,20 +237,21 @@ async def test_comments_are_recovered_with_the_admin_user_token(sandbox, http, e
 
 
 async def test_a_failed_fill_is_retried_from_its_own_start(sandbox, http, engine) -> None:
-    store = EventStore(engine, SANDBOX_GROUP_ID)
+    clock = SystemClock()
+    store = EventStore(engine, SANDBOX_GROUP_ID, clock)
     anchor = await sandbox.inject_message(from_id=570, text="stored before the gap")
     store.store_sync([_message_new(anchor)], None)
     await sandbox.inject_message(from_id=571, text="lost in the gap")
     await sandbox.add_faults({"method": "messages.getConversations", "error_code": 100, "count": 1})
     client = _client(http, sandbox.url)
-    filler = HistoryGapFiller(client, store, SANDBOX_GROUP_ID, comments=False)
+    filler = HistoryGapFiller(client, store, SANDBOX_GROUP_ID, comments=False, clock=clock)
     try:
         with pytest.raises(Exception, match="100"):
-            await filler.fill(GapReport("1", "2", datetime.now(UTC)))
+            await filler.fill(GapReport("1", "2", clock.now()))
         # Meanwhile long poll stored a much newer message; the next fill still reaches the old gap.
         later = {**anchor, "date": anchor["date"] + 3600, "conversation_message_id": 50, "peer_id": 572}
         store.store_sync([_message_new({**later, "from_id": 572})], None)
-        assert await filler.fill(GapReport("3", "4", datetime.now(UTC))) == 1
+        assert await filler.fill(GapReport("3", "4", clock.now())) == 1
     finally:
         await client.aclose()
     assert [r.raw["object"]["message"]["text"] for r in _stored(engine, source="history")] == [
@@ -292,11 +314,14 @@ class _History:
 
 
 async def test_recovered_messages_that_do_not_parse_are_each_kept_with_their_reason(engine) -> None:
-    now = int(time.time())
+    clock = SystemClock()
+    now = int(clock.now().timestamp())
     good = {"id": 3, "date": now, "peer_id": 580, "from_id": 580, "text": "ok", "conversation_message_id": 3}
     broken = [{"id": i, "date": now, "from_id": 580, "text": f"no peer {i}"} for i in (1, 2)]
-    store = EventStore(engine, SANDBOX_GROUP_ID)
-    filler = HistoryGapFiller(_History(580, [good, *broken]), store, SANDBOX_GROUP_ID, comments=False)
+    store = EventStore(engine, SANDBOX_GROUP_ID, clock)
+    filler = HistoryGapFiller(
+        _History(580, [good, *broken]), store, SANDBOX_GROUP_ID, comments=False, clock=clock
+    )
     assert await filler.fill(LONG_AGO) == 3
     rows = _stored(engine, source="history")
     kept = [r for r in rows if r.malformed_reason]

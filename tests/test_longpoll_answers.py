@@ -17,6 +17,7 @@ from aiohttp import web
 
 from tests.test_longpoll import RecordingSink, short_sleep, wait_until
 from vkbot.api.client import VkClient
+from vkbot.clock import ManualClock
 from vkbot.ingress.events import MalformedEvent, VkEvent
 from vkbot.ingress.longpoll import LongPollListener
 
@@ -100,6 +101,7 @@ async def run_until(scripted: ScriptedVk, sink: RecordingSink, done: Any) -> Lon
             backoff_max_s=0.02,
             sleep=short_sleep,
             rng=random.Random(1),
+            clock=ManualClock(),
         )
         stop = asyncio.Event()
         task = asyncio.create_task(listener.run(stop))

@@ -75,6 +75,18 @@ def test_an_abusive_comment_is_hidden_from_the_wall(fed: Fed) -> None:
     assert removal.params["comment_id"] == item.comment_id
 
 
+def test_delete_my_data_blanks_moderation_texts_at_the_pipelines_time(fed: Fed) -> None:
+    assert fed.write(3010, "Ты тупая мразь") == []  # quarantined, not evidence: erasable
+    assert fed.write(3010, HELLO)
+    fed.clock.advance(days=3)  # the erase is stamped with the injected clock, not the wall clock
+    fed.write(3010, "удалить мои данные")
+    assert "данные удалены" in fed.write(3010, "да")[-1]
+    with Session(fed.engine) as session:
+        item = session.scalars(select(ModItem).where(ModItem.author_id == 3010)).one()
+    assert item.text == "" and item.text_erased_at is not None
+    assert item.text_erased_at == fed.clock.now()
+
+
 class Buggy:
     """A handler with a bug."""
 
@@ -88,7 +100,7 @@ class Buggy:
 def test_a_handler_bug_fails_the_caller_with_its_traceback_and_the_event_stays(fed: Fed) -> None:
     raw = fed.updates.message(3006, HELLO)
     with pytest.raises(RuntimeError, match="handler bug"):
-        feed_raw_event(fed.engine, Buggy(), raw)
+        feed_raw_event(fed.engine, Buggy(), raw, clock=fed.clock)
     with Session(fed.engine) as session:
         (stored,) = session.scalars(select(StoredEvent)).all()
     assert stored.processed_at is None and stored.raw == raw  # kept, and handled once the bug is fixed
@@ -99,7 +111,7 @@ def test_a_handler_bug_fails_the_caller_with_its_traceback_and_the_event_stays(f
 
 def test_in_production_a_handler_bug_is_logged_once_and_the_event_kept(fed: Fed, caplog) -> None:  # type: ignore[no-untyped-def]
     raw = fed.updates.message(3007, HELLO)
-    assert feed_raw_event(fed.engine, Buggy(), raw, on_error="log") == []
+    assert feed_raw_event(fed.engine, Buggy(), raw, on_error="log", clock=fed.clock) == []
     with Session(fed.engine) as session:
         (stored,) = session.scalars(select(StoredEvent)).all()
     assert "handler bug" in (stored.process_error or "") and stored.attempts == 1

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from moderation.classifier import Classification, OfflineClassifier
 from moderation.models import ModItem
 from tests.app_helpers import eventually, running_app, sandbox_config
+from vkbot.clock import ManualClock, SystemClock
 from vkbot.core.pipeline import build_pipeline
 from vkbot.core.store.models import StoredEvent
 
@@ -36,9 +37,10 @@ class SlowClassifier:
 
 
 async def test_a_slow_classifier_does_not_delay_storing_events(sandbox, config) -> None:
-    handler = build_pipeline(config)
+    clock = SystemClock()  # the sandbox's messages are dated by the wall clock
+    handler = build_pipeline(config, clock=clock)
     handler.classifier = SlowClassifier()
-    async with running_app(config, handler) as app:
+    async with running_app(config, handler, clock=clock) as app:
         started = time.monotonic()
         for i in range(8):
             await sandbox.inject_message(from_id=3100 + i, text=f"Здравствуйте, вопрос {i}")
@@ -75,8 +77,9 @@ async def test_abuse_no_rule_names_is_hidden_by_the_learned_tier_with_its_score_
 
 
 def test_the_learned_tier_is_on_by_default_and_follows_its_config_key(config) -> None:
-    assert build_pipeline(config).learned is not None
+    clock = ManualClock()
+    assert build_pipeline(config, clock=clock).learned is not None
     off = config.model_copy(
         update={"moderation": config.moderation.model_copy(update={"learned_enabled": False})}
     )
-    assert build_pipeline(off).learned is None
+    assert build_pipeline(off, clock=clock).learned is None

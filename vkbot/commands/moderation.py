@@ -164,7 +164,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError) as exc:
         print(f"train: {exc}", file=sys.stderr)
         return 2
-    card = write_card(out_dir / "MODEL_CARD.md", result)
+    card = write_card(out_dir / "MODEL_CARD.md", result, args.clock.now().date())
     print(f"model: {result.model_path} ({result.model_path.stat().st_size:,} bytes), card: {card}")
     print(json.dumps({"version": result.header["version"], "comparison": result.comparison}))
     return 0

@@ -20,7 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from vkbot.clock import Clock, SystemClock
+from vkbot.clock import Clock
 from vkbot.core.claims import claim, upcoming
 from vkbot.core.store.db import begin_write
 from vkbot.core.store.models import StoredEvent
@@ -70,7 +70,7 @@ class Dispatcher:
     # "log": a failing event is logged once with its context, kept and retried (production);
     # "raise": the handler's exception propagates with its traceback (tests, ``feed_raw_event``).
     on_error: Literal["log", "raise"] = "log"
-    clock: Clock = field(default_factory=SystemClock)
+    clock: Clock = field(kw_only=True)  # required: the process's one clock
     processed: int = 0
     failed: int = 0
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from vkbot.clock import Clock, SystemClock
+from vkbot.clock import Clock
 from vkbot.core.dispatch import Dispatcher, EventHandler
 from vkbot.core.store.events_repo import EventRecord, EventStore
 from vkbot.core.store.models import OutboxRow, StoredEvent
@@ -31,14 +31,13 @@ def feed_raw_event(
     *,
     on_error: Literal["raise", "log"] = "raise",
     source: str = "longpoll",
-    clock: Clock | None = None,
+    clock: Clock,
 ) -> list[OutboxRow]:
     """Store ``raw`` and handle what is pending; returns the outbox rows this event produced, in order.
 
     A duplicate (the same event id or message identity) is stored once and handled once: feeding it
     again returns the first copy's rows.
     """
-    clock = clock or SystemClock()
     record = EventRecord.parse(raw, source)
     EventStore(engine, 0, clock).store_sync([record], None)  # no ts: nothing is polled here
     Dispatcher(engine, handler, on_error=on_error, clock=clock).process_pending()

@@ -35,7 +35,7 @@ from vkbot.adapters.inbound import VK_LANG_IDS, inbound_attachments, to_inbound
 from vkbot.adapters.message_texts import StoredMessageTexts
 from vkbot.adapters.moderation import subject_of, verdict_requests
 from vkbot.adapters.outbound import reply_requests
-from vkbot.clock import Clock, SystemClock
+from vkbot.clock import Clock
 from vkbot.config import Config
 from vkbot.core.store.events_repo import load_event, new_message
 from vkbot.core.store.models import OutboxRow, StoredEvent
@@ -253,7 +253,7 @@ class Pipeline:
             return set(session.scalars(query))
 
         return StoredMessageTexts(
-            session, evidence_keys, lambda peer_id: evidence.erase_texts(session, peer_id)
+            session, evidence_keys, lambda peer_id: evidence.erase_texts(session, peer_id, self.clock.now())
         )
 
     def _on_community_message(self, session: Session, key: str, message: MessageReply) -> list[OutboxRequest]:
@@ -348,10 +348,10 @@ ROUTES: dict[type, Handler] = {
 }
 
 
-def build_pipeline(config: Config, *, clock: Clock | None = None) -> Pipeline:
+def build_pipeline(config: Config, *, clock: Clock) -> Pipeline:
     return Pipeline(
         config=config,
-        clock=clock or SystemClock(),
+        clock=clock,
         files=LocalFileStore(config.storage.files_dir),
         downloader=FetchedAhead(HttpDownloader()),
         classifier=OfflineClassifier(config.moderation.data_dir),

@@ -46,7 +46,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from vkbot.api.errors import UserTokenMissing, VkError
-from vkbot.clock import Clock, SystemClock
+from vkbot.clock import Clock
 from vkbot.core.store.events_repo import EventRecord, EventStore, load_event
 from vkbot.core.store.models import LongPollState, StoredEvent
 from vkbot.ingress.events import (
@@ -103,7 +103,7 @@ class HistoryGapFiller:
         comments: bool = True,
         on_stored: Callable[[], None] | None = None,
         on_unrecovered: Callable[[str], None] | None = None,
-        clock: Clock | None = None,
+        clock: Clock,
     ):
         self._client = client
         self._store = store
@@ -114,7 +114,7 @@ class HistoryGapFiller:
         self._comments = comments
         self._on_stored = on_stored  # e.g. the dispatcher's wake.set
         self._on_unrecovered = on_unrecovered
-        self._clock = clock or SystemClock()
+        self._clock = clock
         self._lock = asyncio.Lock()  # one fill at a time: a gap during a fill just widens the next
         self.last_result: GapFillResult | None = None
         # The start of a fill that failed: later fills reach back to it.

@@ -31,7 +31,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from vkbot.api.client import VkClient
 from vkbot.api.errors import VkError
-from vkbot.clock import Clock, SystemClock
+from vkbot.clock import Clock
 from vkbot.ingress.events import MalformedEvent, VkEvent, parse_event
 
 log = logging.getLogger("vkbot.ingress.longpoll")
@@ -88,7 +88,7 @@ class LongPollListener:
         backoff_base_s: float = 0.5,
         backoff_max_s: float = 30,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Clock | None = None,
+        clock: Clock,
         on_gap: Callable[[GapReport], Awaitable[object]] | None = None,
         rng: random.Random | None = None,
     ):
@@ -99,7 +99,7 @@ class LongPollListener:
         self._backoff_base_s = backoff_base_s
         self._backoff_max_s = backoff_max_s
         self._sleep = sleep
-        self._clock = clock or SystemClock()
+        self._clock = clock
         self._on_gap = on_gap
         self._rng = rng or random.Random()
         self._state: ListenerState = "stopped"

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from dbtypes import insert_ignoring_duplicates
-from vkbot.clock import Clock, SystemClock
+from vkbot.clock import Clock
 from vkbot.core.store.models import LongPollState, StoredEvent
 from vkbot.ingress.events import MalformedEvent, Message, MessageNew, VkEvent, identity, parse_event
 
@@ -67,10 +67,10 @@ def new_message(stored: StoredEvent) -> Message | None:
 class EventStore:
     """Stores events and the long-poll ts in one transaction (the listener's ``EventSink``)."""
 
-    def __init__(self, engine: Engine, group_id: int, clock: Clock | None = None):
+    def __init__(self, engine: Engine, group_id: int, clock: Clock):
         self.engine = engine
         self.group_id = group_id
-        self.clock = clock or SystemClock()
+        self.clock = clock
 
     # -- EventSink ---------------------------------------------------------------------------
     async def load_ts(self) -> str | None:
