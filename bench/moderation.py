@@ -246,7 +246,8 @@ def _paths(root: Path | None) -> tuple[Moderate, Moderate]:
     try:
         from moderation.classifier import OfflineClassifier
         from moderation.learned import LearnedModel, LearnedTier
-        from moderation.policy import ModerationContext, asks, decide
+        from moderation import policy
+        from moderation.policy import ModerationContext, Verdict, asks, decide
         from moderation.relative import reads_as_relative, spared
         from moderation.settings import ModerationSettings
 
@@ -254,6 +255,9 @@ def _paths(root: Path | None) -> tuple[Moderate, Moderate]:
             OfflineClassifier(),
             LearnedTier(LearnedModel.load()),
             ModerationSettings(),
+        )
+        unless_hiding: Callable[..., Verdict | None] = getattr(
+            policy, "decide_unless_hiding", lambda *args, **kwargs: None
         )
     finally:
         if root is not None:
@@ -266,21 +270,31 @@ def _paths(root: Path | None) -> tuple[Moderate, Moderate]:
         classifier.classify(text, channel)
         tier.assess(text)
 
-    def suite(text: str, channel: str) -> object:
+    def suite(text: str, channel: str) -> tuple[Verdict, Verdict | None]:
+        """(the verdict, for a private message the verdict as if the conversation were protected)."""
         message = channel != "comment"
         classification = classifier.classify(text, "message" if message else "comment")
-        context = ModerationContext(
+        base = ModerationContext(
             channel="message" if message else "comment",
             has_order_content=message and classification.has_order_words,
+        )
+        learned = tier.assess(text)
+        # When no tier would hide it, the rest of the context changes nothing (a checkout without
+        # decide_unless_hiding, say an older baseline, always works it out).
+        verdict = unless_hiding(classification, base, settings, learned=learned)
+        if verdict is not None:
+            return verdict, verdict if message else None
+        context = dataclasses.replace(
+            base,
             question=asks(text),
             relative=reads_as_relative(text, classification, classifier),
             spared=spared(text),
         )
-        learned = tier.assess(text)
         verdict = decide(classification, context, settings, learned=learned)
-        if message:
-            decide(classification, dataclasses.replace(context, protected=True), settings, learned=learned)
-        return verdict
+        if not message:
+            return verdict, None
+        protected = dataclasses.replace(context, protected=True)
+        return verdict, decide(classification, protected, settings, learned=learned)
 
     return tiers, suite
 
