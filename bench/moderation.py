@@ -234,9 +234,11 @@ def _paths(root: Path | None) -> tuple[Moderate, Moderate]:
     (ours when None), imported under the same module names beside ours: ours are set aside meanwhile.
 
     The second is what ``vkbot.core.pipeline`` does per message (``_moderate_message``, ``_on_comment``)
-    less its database reads: classify; the context (order words, a question, reads as a relative,
-    spared); the learned score; the verdict, and for a private message the verdict as if the
-    conversation were protected too (the pipeline looks the conversation up only when they differ).
+    less its database reads: classify; the order words; the learned score; the verdict; and only when
+    some tier would hide the message (``policy.decide_unless_hiding``; always with a checkout that
+    lacks it) the rest of the context (a question, reads as a relative, spared), the verdict with it
+    and for a private message the verdict as if the conversation were protected (the pipeline looks
+    the conversation up only when they differ). It returns both verdicts (bench/verdicts.py dumps them).
     """
     ours = {k: m for k, m in sys.modules.items() if k == "moderation" or k.startswith("moderation.")}
     if root is not None:
@@ -244,9 +246,9 @@ def _paths(root: Path | None) -> tuple[Moderate, Moderate]:
             del sys.modules[name]
         sys.path.insert(0, str(root))
     try:
+        from moderation import policy
         from moderation.classifier import OfflineClassifier
         from moderation.learned import LearnedModel, LearnedTier
-        from moderation import policy
         from moderation.policy import ModerationContext, Verdict, asks, decide
         from moderation.relative import reads_as_relative, spared
         from moderation.settings import ModerationSettings

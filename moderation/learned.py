@@ -264,7 +264,8 @@ class LearnedModel:
             entries = [memo[word] if word in memo else self._word(word) for word in words]
         parts = [ids for ids, _ in entries]
         # The word pairs: each word's followers looked up with the next word.
-        more = [i for (_, pairs), after in zip(entries, words[1:]) if (i := pairs.get(after)) is not None]
+        pairs = zip(entries, words[1:], strict=False)  # each word and the next
+        more = [i for (_, follows), after in pairs if (i := follows.get(after)) is not None]
         get = self._word_ids.get
         grams = _longer_grams(words, self.settings.word_max, shortest=3) + _marks(text)
         more += [i for i in map(get, grams) if i is not None]
