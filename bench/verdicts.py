@@ -82,7 +82,7 @@ def _verdict(verdict: Any) -> dict[str, Any] | None:
 
 
 def dump(out: Path, root: Path | None) -> int:
-    _, suite = _paths(root)
+    suite = _paths(root)["combined"]
     # The classification again, for its signals: the same package as the suite's.
     classify = _classifier(root)
     count = 0
