@@ -14,10 +14,11 @@ message less its database reads: both tiers, the context checks, the verdict; se
 2026-12-07 13:00 UTC).
 
 ``--against DIR`` also loads the moderation package of another checkout (say the base commit's) beside
-ours and alternates the two on the suite's path, seven slices each: ``combined_vs_baseline`` is the
-median of the paired ratios, steadier on a shared machine than two separate runs;
-``combined_vs_baseline_cpu`` is the same on the thread's CPU time, which leaves out the time other
-processes hold the core (steadier still under load; it still counts their effect on the caches).
+ours and alternates the two, seven slices each, on the rules alone, the learned score alone and the
+suite's path: ``offline_vs_baseline``, ``learned_vs_baseline`` and ``combined_vs_baseline`` are the
+medians of the paired ratios, steadier on a shared machine than two separate runs;
+``..._vs_baseline_cpu`` the same on the thread's CPU time, which leaves out the time other processes
+hold the core (steadier still under load; it still counts their effect on the caches).
 
 The ML figures use a model of Detoxify multilingual's architecture and size (XLM-R base, 16-output
 head) with RANDOM weights: they measure what the tier costs, never what it catches. Inputs are fixed
@@ -211,9 +212,9 @@ def _learned(texts: list[tuple[str, str]], seconds: float) -> dict[str, Any]:
         tier.assess(text)
     out["learned_cold_per_s"] = round(len(cold) / (time.perf_counter() - started))
     out["learned_per_s"] = round(_rate(lambda text, _: tier.assess(text), texts, seconds))
-    tiers, suite = _paths(None)
-    out["tiers_per_s"] = round(_rate(tiers, texts, seconds))
-    out["combined_per_s"] = round(_rate(suite, texts, seconds))
+    paths = _paths(None)
+    out["tiers_per_s"] = round(_rate(paths["tiers"], texts, seconds))
+    out["combined_per_s"] = round(_rate(paths["combined"], texts, seconds))
     out["process_rss_mb"] = _rss_mb()
     print(
         f"learned tier, 1 core:               {out['learned_per_s']:>9,} msg/s "
@@ -229,14 +230,17 @@ def _learned(texts: list[tuple[str, str]], seconds: float) -> dict[str, Any]:
 Moderate = Callable[[str, str], object]
 
 
-def _paths(root: Path | None) -> tuple[Moderate, Moderate]:
-    """(the two tiers alone, the suite's whole moderation of a message) with the checkout at ``root``
-    (ours when None), imported under the same module names beside ours: ours are set aside meanwhile.
+def _paths(root: Path | None) -> dict[str, Moderate]:
+    """The rules alone (``offline``), the learned score alone (``learned``), the two tiers (``tiers``)
+    and the suite's whole moderation of a message (``combined``) with the checkout at ``root`` (ours
+    when None), imported under the same module names beside ours: ours are set aside meanwhile.
 
-    The second is what ``vkbot.core.pipeline`` does per message (``_moderate_message``, ``_on_comment``)
-    less its database reads: classify; the context (order words, a question, reads as a relative,
-    spared); the learned score; the verdict, and for a private message the verdict as if the
-    conversation were protected too (the pipeline looks the conversation up only when they differ).
+    ``combined`` is what ``vkbot.core.pipeline`` does per message (``_moderate_message``, ``_on_comment``)
+    less its database reads: classify; the order words; the learned score; the verdict; and only when
+    some tier would hide the message (``policy.decide_unless_hiding``; always with a checkout that
+    lacks it) the rest of the context (a question, reads as a relative, spared), the verdict with it
+    and for a private message the verdict as if the conversation were protected (the pipeline looks
+    the conversation up only when they differ). It returns both verdicts (bench/verdicts.py dumps them).
     """
     ours = {k: m for k, m in sys.modules.items() if k == "moderation" or k.startswith("moderation.")}
     if root is not None:
@@ -244,9 +248,10 @@ def _paths(root: Path | None) -> tuple[Moderate, Moderate]:
             del sys.modules[name]
         sys.path.insert(0, str(root))
     try:
+        from moderation import policy
         from moderation.classifier import OfflineClassifier
         from moderation.learned import LearnedModel, LearnedTier
-        from moderation.policy import ModerationContext, asks, decide
+        from moderation.policy import ModerationContext, Verdict, asks, decide
         from moderation.relative import reads_as_relative, spared
         from moderation.settings import ModerationSettings
 
@@ -254,6 +259,9 @@ def _paths(root: Path | None) -> tuple[Moderate, Moderate]:
             OfflineClassifier(),
             LearnedTier(LearnedModel.load()),
             ModerationSettings(),
+        )
+        unless_hiding: Callable[..., Verdict | None] = getattr(
+            policy, "decide_unless_hiding", lambda *args, **kwargs: None
         )
     finally:
         if root is not None:
@@ -266,45 +274,66 @@ def _paths(root: Path | None) -> tuple[Moderate, Moderate]:
         classifier.classify(text, channel)
         tier.assess(text)
 
-    def suite(text: str, channel: str) -> object:
+    def suite(text: str, channel: str) -> tuple[Verdict, Verdict | None]:
+        """(the verdict, for a private message the verdict as if the conversation were protected)."""
         message = channel != "comment"
         classification = classifier.classify(text, "message" if message else "comment")
-        context = ModerationContext(
+        base = ModerationContext(
             channel="message" if message else "comment",
             has_order_content=message and classification.has_order_words,
+        )
+        learned = tier.assess(text)
+        # When no tier would hide it, the rest of the context changes nothing (a checkout without
+        # decide_unless_hiding, say an older baseline, always works it out).
+        verdict = unless_hiding(classification, base, settings, learned=learned)
+        if verdict is not None:
+            return verdict, verdict if message else None
+        context = dataclasses.replace(
+            base,
             question=asks(text),
             relative=reads_as_relative(text, classification, classifier),
             spared=spared(text),
         )
-        learned = tier.assess(text)
         verdict = decide(classification, context, settings, learned=learned)
-        if message:
-            decide(classification, dataclasses.replace(context, protected=True), settings, learned=learned)
-        return verdict
+        if not message:
+            return verdict, None
+        protected = dataclasses.replace(context, protected=True)
+        return verdict, decide(classification, protected, settings, learned=learned)
 
-    return tiers, suite
+    return {
+        "offline": classifier.classify,
+        "learned": lambda text, _: tier.assess(text),
+        "tiers": tiers,
+        "combined": suite,
+    }
 
 
 def _against(texts: list[tuple[str, str]], seconds: float, root: Path) -> dict[str, Any]:
-    paths = {"ours": _paths(None)[1], "baseline": _paths(root)[1]}
-    rates: dict[str, list[tuple[float, float]]] = {"ours": [], "baseline": []}
-    for _ in range(_SLICES):
-        for name, suite in paths.items():
-            rates[name].append(_rates(suite, texts, seconds / 2))
+    ours_paths, base_paths = _paths(None), _paths(root)
     out: dict[str, Any] = {"baseline": str(root)}
-    for clock, key in ((0, ""), (1, "_cpu")):
-        ours, base = ([r[clock] for r in rates[name]] for name in ("ours", "baseline"))
-        out[f"combined{key}_per_s_ours_paired"] = round(max(ours))
-        out[f"combined{key}_per_s_baseline_paired"] = round(max(base))
-        out[f"combined_vs_baseline{key}"] = round(
-            statistics.median(o / b for o, b in zip(ours, base, strict=True)), 3
-        )
-        print(
-            f"the suite's moderation against {root}, {_SLICES} alternating slices each, "
-            f"{'CPU' if clock else 'wall'} time (best): ours {out[f'combined{key}_per_s_ours_paired']:,} msg/s, "
-            f"baseline {out[f'combined{key}_per_s_baseline_paired']:,} msg/s; "
-            f"median paired ratio {out[f'combined_vs_baseline{key}']}x"
-        )
+    # The rules alone, the learned score alone, then the suite's path: each alternated on its own.
+    for path, what in (
+        ("offline", "the rules"),
+        ("learned", "the learned score"),
+        ("combined", "the suite's path"),
+    ):
+        rates: dict[str, list[tuple[float, float]]] = {"ours": [], "baseline": []}
+        for _ in range(_SLICES):
+            for name, paths in (("ours", ours_paths), ("baseline", base_paths)):
+                rates[name].append(_rates(paths[path], texts, seconds / 2))
+        for clock, key in ((0, ""), (1, "_cpu")):
+            ours, base = ([r[clock] for r in rates[name]] for name in ("ours", "baseline"))
+            out[f"{path}{key}_per_s_ours_paired"] = round(max(ours))
+            out[f"{path}{key}_per_s_baseline_paired"] = round(max(base))
+            out[f"{path}_vs_baseline{key}"] = round(
+                statistics.median(o / b for o, b in zip(ours, base, strict=True)), 3
+            )
+            print(
+                f"{what} against {root}, {_SLICES} alternating slices each, "
+                f"{'CPU' if clock else 'wall'} time (best): ours {out[f'{path}{key}_per_s_ours_paired']:,} msg/s, "
+                f"baseline {out[f'{path}{key}_per_s_baseline_paired']:,} msg/s; "
+                f"median paired ratio {out[f'{path}_vs_baseline{key}']}x"
+            )
     return out
 
 

@@ -75,6 +75,7 @@ _LOOKALIKES = str.maketrans(
 _NOT_CYR_LETTER_RE = re.compile(f"[^{_CYR}]")
 _MEMO_SIZE = 100_000
 _NO_IDS = np.zeros(0, dtype=np.int32)
+_NO_PAIRS: Mapping[str, int] = {}
 _FIRST = np.ones(1, dtype=bool)
 
 
@@ -148,10 +149,10 @@ def _marks(text: str) -> list[str]:
     return [mark for mark, sign in (("<q>", "?"), ("<!>", "!")) if sign in text]
 
 
-def _longer_grams(words: Sequence[str], word_max: int) -> list[str]:
-    """Word n-grams 2..word_max, shortest first, each in text order."""
+def _longer_grams(words: Sequence[str], word_max: int, shortest: int = 2) -> list[str]:
+    """Word n-grams shortest..word_max, shortest first, each in text order."""
     grams: list[str] = []
-    for n in range(2, word_max + 1):
+    for n in range(shortest, word_max + 1):
         grams += map(" ".join, zip(*(words[k:] for k in range(n)), strict=False))
     return grams
 
@@ -192,7 +193,8 @@ class LearnedModel:
     feature: (char weight, char scale², word weight, word scale²), zeros in the other block's columns.
     A message's distinct ids are then summed in one numpy pass. Each word's ids (its character n-grams
     and itself as a word unigram) are worked out once and memoised: words repeat across messages far
-    more than texts do.
+    more than texts do. So is what follows each word: its word pairs in the vocabulary (second word ->
+    id), looked up with the next word instead of joining the two and searching all word n-grams.
     """
 
     def __init__(self, header: dict[str, Any], arrays: dict[str, np.ndarray]):
@@ -219,7 +221,14 @@ class LearnedModel:
         self._l2 = (char.l2, word.l2)
         self._char_ids = {gram: i for i, gram in enumerate(char.vocab)}
         self._word_ids = {gram: offset + i for i, gram in enumerate(word.vocab)}
-        self._memo: dict[str, np.ndarray] = {}
+        # Words hold no space, so a word n-gram with one space is a pair: first word -> second -> id.
+        self._follows: dict[str, dict[str, int]] = {}
+        if self.settings.word_max >= 2:
+            for gram, i in self._word_ids.items():
+                first, _, second = gram.partition(" ")
+                if second and " " not in second:
+                    self._follows.setdefault(first, {})[second] = i
+        self._memo: dict[str, tuple[np.ndarray, Mapping[str, int]]] = {}
 
     @classmethod
     def load(cls, path: Path = DEFAULT_MODEL) -> LearnedModel:
@@ -232,29 +241,34 @@ class LearnedModel:
             raise ModelFormatError(f"cannot read the learned model {path}: {exc}") from exc
         return cls(header, arrays)
 
-    def _word(self, word: str) -> np.ndarray:
-        """The sorted distinct ids of a word's character n-grams and of the word itself, memoised."""
+    def _word(self, word: str) -> tuple[np.ndarray, Mapping[str, int]]:
+        """The sorted distinct ids of a word's character n-grams and of the word itself, and the ids of
+        the word pairs it opens by their second word; memoised."""
         settings = self.settings
         grams = _char_grams(word, settings.char_min, settings.char_max)
         found = {i for i in map(self._char_ids.get, grams) if i is not None}
         unigram = self._word_ids.get(word)
         if unigram is not None:
             found.add(unigram)
-        ids = np.array(sorted(found), dtype=np.int32)
+        entry = (np.array(sorted(found), dtype=np.int32), self._follows.get(word, _NO_PAIRS))
         if len(self._memo) < _MEMO_SIZE:
-            self._memo[word] = ids
-        return ids
+            self._memo[word] = entry
+        return entry
 
     def _ids(self, words: Sequence[str], text: str) -> np.ndarray:
         """The distinct feature ids of a text with these words, sorted."""
         memo = self._memo
         try:
-            parts = [memo[word] for word in words]
+            entries = [memo[word] for word in words]
         except KeyError:
-            parts = [memo[word] if word in memo else self._word(word) for word in words]
+            entries = [memo[word] if word in memo else self._word(word) for word in words]
+        parts = [ids for ids, _ in entries]
+        # The word pairs: each word's followers looked up with the next word.
+        pairs = zip(entries, words[1:], strict=False)  # each word and the next
+        more = [i for (_, follows), after in pairs if (i := follows.get(after)) is not None]
         get = self._word_ids.get
-        grams = _longer_grams(words, self.settings.word_max) + _marks(text)
-        more = [i for i in map(get, grams) if i is not None]
+        grams = _longer_grams(words, self.settings.word_max, shortest=3) + _marks(text)
+        more += [i for i in map(get, grams) if i is not None]
         if more:
             parts.append(np.array(more, dtype=np.int32))
         elif len(parts) < 2:

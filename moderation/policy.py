@@ -106,6 +106,37 @@ def decide(
     ml_scores: Mapping[str, float] | None = None,
     learned: LearnedScore | None = None,
 ) -> Verdict:
+    return _decide(classification, context, settings, ml_scores, learned)[0]
+
+
+def decide_unless_hiding(
+    classification: Classification,
+    context: ModerationContext,
+    settings: ModerationSettings,
+    ml_scores: Mapping[str, float] | None = None,
+    learned: LearnedScore | None = None,
+) -> Verdict | None:
+    """``decide`` when no tier would hide the message, else None.
+
+    Whether a tier would hide depends on the signals, the scores, the settings and the context's
+    ``channel`` and ``memorial`` only; when none would, the context's ``protected``, ``question``,
+    ``relative`` and ``spared`` change nothing (each only keeps a tier from hiding, says why it did not,
+    or lets hidden abuse be answered). So a caller works those out (a question, a relative's words, the
+    conversation's orders) only on None, and then calls ``decide`` with them.
+    """
+    verdict, hiding = _decide(classification, context, settings, ml_scores, learned)
+    return None if hiding else verdict
+
+
+def _decide(
+    classification: Classification,
+    context: ModerationContext,
+    settings: ModerationSettings,
+    ml_scores: Mapping[str, float] | None,
+    learned: LearnedScore | None,
+) -> tuple[Verdict, bool]:
+    """The verdict, and whether some tier would hide the message before anything kept it from that."""
+    hiding = False
     status: Status = "ok"
     tier: Tier = ""
     categories: dict[str, None] = {}
@@ -128,6 +159,7 @@ def decide(
             categories[signal.category] = None
             reasons.append(f"rule:{signal.rule}")
             hide = strict_rules or signal.score >= settings.rule_quarantine_score
+            hiding = hiding or hide
             raise_to("quarantined" if hide else "flagged", "rules")
     strong_abuse = status == "quarantined"
 
@@ -136,6 +168,7 @@ def decide(
     order_content = context.has_order_content and context.channel == "message"
     if learned is not None and learned.score >= learned.review:
         hide = strict or learned.score >= learned.hide
+        hiding = hiding or hide
         categories[LEARNED_CATEGORY] = None
         # A score alone never hides an order, a question or a mourner's words, whatever the settings
         # say about rules: the model learned "obscene = toxic", and grief swears.
@@ -168,6 +201,7 @@ def decide(
         categories[ML_LABEL_CATEGORIES.get(label, label)] = None
         reasons.append(f"ml:{label}={score:.2f}")
         hide = settings.ml_quarantine_enabled and (strict or score >= settings.ml_quarantine_threshold)
+        hiding = hiding or hide
         raise_to("quarantined" if hide else "flagged", "ml")
         strong_abuse = strong_abuse or hide
 
@@ -189,7 +223,7 @@ def decide(
 
     evidence = status != "ok" and any(c in categories for c in EVIDENCE_CATEGORIES)
     answer = urgent or order_content or context.relative or context.spared == "reported" or not strong_abuse
-    return Verdict(
+    verdict = Verdict(
         status,
         tuple(categories),
         tuple(reasons),
@@ -200,3 +234,4 @@ def decide(
         None if learned is None else learned.score,
         None if learned is None else learned.version,
     )
+    return verdict, hiding

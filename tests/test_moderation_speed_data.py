@@ -24,7 +24,7 @@ import moderation.relative as relative
 from moderation.classifier import Classification, OfflineClassifier, Signal, _keep
 from moderation.learned import GriefWords, LearnedModel, LearnedTier, read_words
 from moderation.normalize import NormalizationData, Normalizer, collapse
-from moderation.policy import ModerationContext, Verdict, asks, decide
+from moderation.policy import ModerationContext, Verdict, asks, decide, decide_unless_hiding
 from moderation.prefilter import required_literals, word_starts
 from moderation.relative import RelativeWords, _Words, reads_as_relative, spared
 from moderation.settings import DEFAULT_DATA_DIR, ModerationSettings
@@ -217,18 +217,25 @@ def _verdicts(
     clf: OfflineClassifier, tier: LearnedTier, text: str, channel: str, plain: bool
 ) -> tuple[Verdict, Verdict]:
     """The suite's moderation of one message (vkbot.core.pipeline: the verdict, and the verdict as
-    if the conversation were protected), fast or plain."""
+    if the conversation were protected), fast (the rest of the context only when a tier would hide)
+    or plain."""
     message = channel != "comment"
     classification = _plain_classify(clf, text) if plain else clf.classify(text, channel)
-    context = ModerationContext(
+    base = ModerationContext(
         channel="message" if message else "comment",
         has_order_content=message and classification.has_order_words,
+    )
+    score = tier.assess(text)
+    settings = ModerationSettings()
+    verdict = None if plain else decide_unless_hiding(classification, base, settings, learned=score)
+    if verdict is not None:
+        return verdict, verdict
+    context = dataclasses.replace(
+        base,
         question=asks(text),
         relative=reads_as_relative(text, classification, clf),
         spared=spared(text),
     )
-    score = tier.assess(text)
-    settings = ModerationSettings()
     return (
         decide(classification, context, settings, learned=score),
         decide(classification, dataclasses.replace(context, protected=True), settings, learned=score),
@@ -263,3 +270,36 @@ def test_spared_with_the_quote_precheck_equals_without(monkeypatch: pytest.Monke
     monkeypatch.setattr(relative, "_OPENING_QUOTE", re.compile(""))  # always searches _QUOTED
     assert fast == [spared(t) for t in texts]
     assert "reported" in fast
+
+
+def test_a_verdict_no_tier_would_hide_holds_whatever_the_rest_of_the_context(clf: OfflineClassifier) -> None:
+    """``decide_unless_hiding``: when it gives a verdict, protection, a question, a relative's words and
+    every ``spared`` reason leave it as it is (the pipeline then works none of them out)."""
+    tier = LearnedTier(LearnedModel.load())
+    settings = ModerationSettings()
+    rest = [
+        {"protected": protected, "question": question, "relative": relative, "spared": why}
+        for protected in (False, True)
+        for question in (False, True)
+        for relative in (False, True)
+        for why in ("", "thanks", "fate", "reported")
+    ]
+    given = hiding = 0
+    for index, text in enumerate(TEXTS):
+        classification = clf.classify(text)
+        score = tier.assess(text)
+        for base in (
+            ModerationContext(channel="message", has_order_content=classification.has_order_words),
+            ModerationContext(channel="comment", memorial=index % 3 == 0),
+        ):
+            verdict = decide_unless_hiding(classification, base, settings, learned=score)
+            if verdict is None:
+                hiding += 1
+                continue
+            given += 1
+            for changes in rest:
+                assert (
+                    decide(classification, dataclasses.replace(base, **changes), settings, learned=score)
+                    == verdict
+                )
+    assert given > 200 and hiding > 200  # both answers occur

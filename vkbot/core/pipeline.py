@@ -26,7 +26,7 @@ from moderation import evidence
 from moderation.classifier import Classification, Classifier, OfflineClassifier
 from moderation.learned import LearnedTier
 from moderation.models import ModItem
-from moderation.policy import LearnedScore, ModerationContext, Verdict, asks, decide
+from moderation.policy import LearnedScore, ModerationContext, Verdict, asks, decide, decide_unless_hiding
 from moderation.relative import reads_as_relative, spared
 from moderation.subject import Subject
 from publishing.comments import memorial_post
@@ -175,23 +175,33 @@ class Pipeline:
         assert subject is not None  # a private message always has one
         classification = self.classifier.classify(subject.text, "message")
         has_photo = any(a.kind == "photo" for a in inbound.attachments)
-        context = ModerationContext(
-            channel="message",
-            has_order_content=has_photo or classification.has_order_words,
-            question=asks(subject.text),
-            relative=reads_as_relative(subject.text, classification, self.classifier),
-            spared=spared(subject.text),
+        base = ModerationContext(
+            channel="message", has_order_content=has_photo or classification.has_order_words
         )
         learned = self._learned(subject.text)
-        verdict = decide(classification, context, self.config.moderation, learned=learned)
-        as_protected = decide(
-            classification, replace(context, protected=True), self.config.moderation, learned=learned
-        )
-        # Protection only softens a hiding verdict; most messages get the same verdict either way, and
-        # then the conversation's orders need not be looked up (two queries per message otherwise).
-        if as_protected != verdict and waitlist.conversation_protected(session, inbound.peer_id):
-            verdict = as_protected
+        settings = self.config.moderation
+        # When no tier would hide the message, the rest of the context changes nothing: most messages.
+        verdict = decide_unless_hiding(classification, base, settings, learned=learned)
+        if verdict is None:
+            context = self._guards(base, subject.text, classification)
+            verdict = decide(classification, context, settings, learned=learned)
+            as_protected = decide(classification, replace(context, protected=True), settings, learned=learned)
+            # Protection only softens a hiding verdict: the conversation's orders are looked up (two
+            # queries) only when it would change this one.
+            if as_protected != verdict and waitlist.conversation_protected(session, inbound.peer_id):
+                verdict = as_protected
         return verdict, self._record(session, subject, verdict, classification)
+
+    def _guards(
+        self, base: ModerationContext, text: str, classification: Classification
+    ) -> ModerationContext:
+        """The context with what keeps a tier from hiding the text: a question, a relative's words, spared."""
+        return replace(
+            base,
+            question=asks(text),
+            relative=reads_as_relative(text, classification, self.classifier),
+            spared=spared(text),
+        )
 
     def _record(
         self, session: Session, subject: Subject, verdict: Verdict, classification: Classification
@@ -308,15 +318,12 @@ class Pipeline:
         classification = self.classifier.classify(subject.text, "comment")
         # A comment under a family's memorial post meets the stricter threshold.
         memorial = memorial_post(session, subject.post_id)
-        context = ModerationContext(
-            channel="comment",
-            question=asks(subject.text),
-            memorial=memorial,
-            relative=reads_as_relative(subject.text, classification, self.classifier),
-            spared=spared(subject.text),
-        )
+        base = ModerationContext(channel="comment", memorial=memorial)
         learned = self._learned(subject.text)
-        verdict = decide(classification, context, self.config.moderation, learned=learned)
+        verdict = decide_unless_hiding(classification, base, self.config.moderation, learned=learned)
+        if verdict is None:
+            context = self._guards(base, subject.text, classification)
+            verdict = decide(classification, context, self.config.moderation, learned=learned)
         return self._record(session, subject, verdict, classification)
 
     def _learned(self, text: str) -> LearnedScore | None:
