@@ -45,7 +45,8 @@ class EventHandler(Protocol):
 # in the same transaction, to do per-batch lookups in one query (the pipeline loads conversations so);
 # ``slow(event) -> bool``: True for an event whose handling takes long (see ``process_pending``); and
 # ``fetch_ahead(session, events) -> Callable[[], None] | None``: the slow part of those events (downloads),
-# as work the dispatcher runs before their transaction, with no transaction open.
+# as work the dispatcher runs before their transaction, with no transaction open (in ``run``: in the
+# background, while other conversations' events go on being handled; see ``_pass``).
 
 
 @dataclass(frozen=True)
