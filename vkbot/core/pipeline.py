@@ -88,8 +88,8 @@ class Pipeline:
         with_orders = waitlist.peers_with_orders(session, writers)
         self._asked = (keys, publishing.peers_asked(session, with_orders) if with_orders else set())
         echoes = {e.key: rid for e in events if (rid := _echo_random_id(e))}
-        ours = session.scalars(_OURS, {"ids": list(set(echoes.values()))}) if echoes else ()
-        self._echoes = (echoes, set(ours))
+        found = session.scalars(_OURS, {"ids": list(set(echoes.values()))}) if echoes else ()
+        self._echoes = (echoes, {random_id for random_id in found if random_id is not None})
 
     def slow(self, stored: StoredEvent) -> bool:
         """A message with media: its download and photo check (OpenCV) take long; the dispatcher runs it last."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Integer, Select, Update, bindparam, func, or_, select, update
+from sqlalchemy import Integer, bindparam, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
@@ -441,57 +441,49 @@ class OutboxSender:
         return undeliverable
 
 
-def _claim_statements() -> tuple[
-    Select[tuple[OutboxRow]], Update, Select[tuple[int, int]], Select[tuple[OutboxRow]]
-]:
-    """The sender's statements, built once: building them through the ORM on every pass was a fifth of
-    the suite's time under bench/intake.py (py-spy). Parameters: ``now``, ``limit``, ``ids``, ``by``,
-    ``until``, ``peers``, ``last``; see ``OutboxSender._claim_in`` and ``_runs_of`` for what they do."""
-    table = OutboxRow.__table__  # type: ignore[attr-defined]
-    moment = table.c.not_before.type
-    now = bindparam("now", type_=moment)
-    earlier = aliased(OutboxRow)
-    held_back = (
-        select(col(earlier.id))
-        .where(col(earlier.peer_id) == col(OutboxRow.peer_id))
-        .where(col(earlier.status) == "pending")
-        .where(col(earlier.id) < col(OutboxRow.id))
-        .where(
-            or_(
-                col(earlier.claimed_until) >= now,
-                (col(earlier.attempts) > 0) & (col(earlier.not_before) > now),
-            )
+# The sender's statements, built once: building them through the ORM on every pass was a fifth of the
+# suite's time under bench/intake.py (py-spy). Parameters: ``now``, ``limit``, ``ids``, ``by``, ``until``,
+# ``peers``, ``last``; see ``OutboxSender._claim_in`` and ``_runs_of`` for what the statements do.
+_TABLE = OutboxRow.__table__  # type: ignore[attr-defined]
+_NOW = bindparam("now", type_=_TABLE.c.not_before.type)
+_EARLIER = aliased(OutboxRow)
+_HELD_BACK = (
+    select(col(_EARLIER.id))
+    .where(col(_EARLIER.peer_id) == col(OutboxRow.peer_id))
+    .where(col(_EARLIER.status) == "pending")
+    .where(col(_EARLIER.id) < col(OutboxRow.id))
+    .where(
+        or_(
+            col(_EARLIER.claimed_until) >= _NOW,
+            (col(_EARLIER.attempts) > 0) & (col(_EARLIER.not_before) > _NOW),
         )
-        .exists()
     )
-    claim = (
-        select(OutboxRow)
-        .where(col(OutboxRow.status) == "pending")
-        .where(col(OutboxRow.not_before) <= now)
-        .where(or_(col(OutboxRow.claimed_until).is_(None), col(OutboxRow.claimed_until) < now))
-        .where(or_(col(OutboxRow.peer_id).is_(None), ~held_back))
-        .order_by(col(OutboxRow.id))
-        .limit(bindparam("limit", type_=Integer))
-        .with_for_update(skip_locked=True)
-    )
-    take = (
-        update(table)
-        .where(table.c.id.in_(bindparam("ids", expanding=True)))
-        .values(claimed_by=bindparam("by"), claimed_until=bindparam("until", type_=moment))
-    )
-    lined_up = (
-        select(table.c.peer_id, table.c.id)
-        .where(table.c.peer_id.in_(bindparam("peers", expanding=True)))
-        .where(table.c.status == "pending")
-        .where(or_(table.c.not_before <= now, table.c.attempts > 0))
-        .where(table.c.id <= bindparam("last", type_=Integer))
-        .order_by(table.c.id)
-    )
-    by_ids = select(OutboxRow).where(col(OutboxRow.id).in_(bindparam("ids", expanding=True)))
-    return claim, take, lined_up, by_ids
-
-
-_CLAIM, _TAKE, _LINED_UP, _BY_IDS = _claim_statements()
+    .exists()
+)
+_CLAIM = (
+    select(OutboxRow)
+    .where(col(OutboxRow.status) == "pending")
+    .where(col(OutboxRow.not_before) <= _NOW)
+    .where(or_(col(OutboxRow.claimed_until).is_(None), col(OutboxRow.claimed_until) < _NOW))
+    .where(or_(col(OutboxRow.peer_id).is_(None), ~_HELD_BACK))
+    .order_by(col(OutboxRow.id))
+    .limit(bindparam("limit", type_=Integer))
+    .with_for_update(skip_locked=True)
+)
+_TAKE = (
+    update(_TABLE)
+    .where(_TABLE.c.id.in_(bindparam("ids", expanding=True)))
+    .values(claimed_by=bindparam("by"), claimed_until=bindparam("until", type_=_TABLE.c.claimed_until.type))
+)
+_LINED_UP = (
+    select(_TABLE.c.peer_id, _TABLE.c.id)
+    .where(_TABLE.c.peer_id.in_(bindparam("peers", expanding=True)))
+    .where(_TABLE.c.status == "pending")
+    .where(or_(_TABLE.c.not_before <= _NOW, _TABLE.c.attempts > 0))
+    .where(_TABLE.c.id <= bindparam("last", type_=Integer))
+    .order_by(_TABLE.c.id)
+)
+_BY_IDS = select(OutboxRow).where(col(OutboxRow.id).in_(bindparam("ids", expanding=True)))
 
 
 def _detach(session: Session, runs: list[list[OutboxRow]]) -> None:
