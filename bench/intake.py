@@ -393,8 +393,12 @@ def where_time_went(engine: Any, stamps: Stamps, turns: list[list[Any]]) -> dict
     paths = [paths[i] for i in order]
     tail = paths[-len(tail_at) :] if paths else []
     result: dict[str, Any] = {"paths": len(paths), "photos": len(photos)}
-    # The slowest 1%: how many carried a photo (downloaded and checked before the reply, by design).
+    # The slowest 1%: how many carried a photo (downloaded and checked before the reply, by design),
+    # and the p99 of the messages without one.
     result["tail_photos"] = sum(1 for i in tail_at if i in photos)
+    result["p99_ms_without_photos"] = _percentiles(
+        [sum(paths[j]) for j, i in enumerate(order) if i not in photos]
+    )[1]
     for i, stage in enumerate(STAGES):
         p50, p99 = _percentiles([path[i] for path in paths])
         result[f"stage_{stage}_p50_ms"], result[f"stage_{stage}_p99_ms"] = p50, p99
@@ -514,7 +518,7 @@ def main() -> None:
         f"{result['orders_placed']} orders, {result['signups_listed']} on the sign-up list; "
         f"suite CPU {result['suite_cpu_ms_per_msg']} ms/msg, load {result['loadavg_1m_start_end']}; "
         f"slowest 1%: {result['tail_photos']} of {max(1, result['paths'] // 100)} with a photo "
-        f"({result['photos']} photos in all)"
+        f"({result['photos']} photos in all); p99 without them {result['p99_ms_without_photos']} ms"
     )
     for stage in STAGES:
         print(
