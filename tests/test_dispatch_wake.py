@@ -206,7 +206,7 @@ async def test_quick_events_keep_being_handled_while_a_photo_is_fetched_in_the_b
             fetched.append([e.raw["object"]["message"]["text"] for e in events])
 
             def work() -> None:
-                release.wait(30)  # the download: until the test has seen the others handled
+                release.wait(300)  # the download: until the test has seen the others handled
 
             return work
 
