@@ -326,6 +326,11 @@ def _wall(moment: datetime | None) -> float | None:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
+def _has_photo(raw: Any) -> bool:
+    message = raw.get("object", {}).get("message", {}) if isinstance(raw, dict) else {}
+    return any(a.get("type") == "photo" for a in message.get("attachments") or [])
+
+
 def where_time_went(engine: Any, stamps: Stamps, turns: list[list[Any]]) -> dict[str, Any]:
     """Each answered message's path, stage by stage (``STAGES``), joined by peer and order."""
     from sqlmodel import Session, col, select
@@ -334,7 +339,13 @@ def where_time_went(engine: Any, stamps: Stamps, turns: list[list[Any]]) -> dict
 
     with Session(engine) as session:
         events = session.exec(
-            select(StoredEvent.id, StoredEvent.event_id, StoredEvent.peer_id, StoredEvent.received_at)
+            select(
+                StoredEvent.id,
+                StoredEvent.event_id,
+                StoredEvent.peer_id,
+                StoredEvent.received_at,
+                StoredEvent.raw,
+            )
             .where(StoredEvent.type == "message_new")
             .order_by(col(StoredEvent.id))
         ).all()
@@ -355,6 +366,7 @@ def where_time_went(engine: Any, stamps: Stamps, turns: list[list[Any]]) -> dict
     for turn in sorted(turns, key=lambda t: t[1]):
         mine[turn[0]].append(turn)
     paths: list[list[float]] = []
+    photos: set[int] = set()  # indexes into paths of messages with a photo (checked before the reply)
     for user, user_turns in mine.items():
         if len(user_turns) != len(by_peer.get(user, [])):
             continue  # cannot pair them up (should not happen: one message per turn)
@@ -373,10 +385,20 @@ def where_time_went(engine: Any, stamps: Stamps, turns: list[list[Any]]) -> dict
             ]
             known = [m for m in moments if m is not None]
             if len(known) == len(moments):
+                if _has_photo(event.raw):
+                    photos.add(len(paths))
                 paths.append([(b - a) * 1000 for a, b in itertools.pairwise(known)])
-    paths.sort(key=sum)
-    tail = paths[-max(1, len(paths) // 100) :] if paths else []
-    result: dict[str, Any] = {"paths": len(paths)}
+    order = sorted(range(len(paths)), key=lambda i: sum(paths[i]))
+    tail_at = order[-max(1, len(paths) // 100) :] if paths else []
+    paths = [paths[i] for i in order]
+    tail = paths[-len(tail_at) :] if paths else []
+    result: dict[str, Any] = {"paths": len(paths), "photos": len(photos)}
+    # The slowest 1%: how many carried a photo (downloaded and checked before the reply, by design),
+    # and the p99 of the messages without one.
+    result["tail_photos"] = sum(1 for i in tail_at if i in photos)
+    result["p99_ms_without_photos"] = _percentiles(
+        [sum(paths[j]) for j, i in enumerate(order) if i not in photos]
+    )[1]
     for i, stage in enumerate(STAGES):
         p50, p99 = _percentiles([path[i] for path in paths])
         result[f"stage_{stage}_p50_ms"], result[f"stage_{stage}_p99_ms"] = p50, p99
@@ -494,7 +516,9 @@ def main() -> None:
         f"{result['answered']} answered messages in {result['span_s']} s: {result['per_s']}/s, "
         f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms; {result['unanswered']} unanswered; "
         f"{result['orders_placed']} orders, {result['signups_listed']} on the sign-up list; "
-        f"suite CPU {result['suite_cpu_ms_per_msg']} ms/msg, load {result['loadavg_1m_start_end']}"
+        f"suite CPU {result['suite_cpu_ms_per_msg']} ms/msg, load {result['loadavg_1m_start_end']}; "
+        f"slowest 1%: {result['tail_photos']} of {max(1, result['paths'] // 100)} with a photo "
+        f"({result['photos']} photos in all); p99 without them {result['p99_ms_without_photos']} ms"
     )
     for stage in STAGES:
         print(

@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection, Iterable
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 import i18n
@@ -114,21 +115,25 @@ def expire_unanswered(session: Session, settings: PublishingSettings, now: datet
     return replies
 
 
+# Built once (a new statement per batch cost more to build than to run): who has a question waiting.
+_ASKED = (
+    select(WlOrder.peer_id)
+    .join(PubPost, col(WlOrder.id) == col(PubPost.order_id))
+    .where(
+        col(WlOrder.peer_id).in_(bindparam("peers", expanding=True)),
+        PubPost.status == "awaiting",
+        col(PubPost.asked_at).is_not(None),
+    )
+)
+
+
 def peers_asked(session: Session, peer_ids: Iterable[int]) -> set[int]:
     """Which of ``peer_ids`` have a question waiting for their answer: one query for a batch of messages.
 
     Most messages are not answers; ``answer(..., asked=...)`` then skips its per-message lookup.
     """
-    query = (
-        select(WlOrder.peer_id)
-        .join(PubPost, col(WlOrder.id) == col(PubPost.order_id))
-        .where(
-            col(WlOrder.peer_id).in_(list(peer_ids)),
-            PubPost.status == "awaiting",
-            col(PubPost.asked_at).is_not(None),
-        )
-    )
-    return {peer for peer in session.exec(query).all() if peer is not None}
+    found = session.exec(_ASKED, params={"peers": list(peer_ids)}).all()
+    return {peer for peer in found if peer is not None}
 
 
 def _pending(session: Session, peer_id: int, post_id: object = None) -> PubPost | None:

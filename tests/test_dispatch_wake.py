@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
@@ -193,3 +194,51 @@ async def test_the_sender_is_woken_when_the_quick_part_commits_not_after_the_pho
         await asyncio.wait_for(task, 30)
         engine.dispose()
     assert waited == [True]
+
+
+async def test_quick_events_keep_being_handled_while_a_photo_is_fetched_in_the_background(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    migrate(engine)
+    store = EventStore(engine, 1)
+    store.store_sync(
+        [_msg(1, 1, "a1"), _msg(2, 1, "b-photo", photo=True), _msg(2, 2, "b2"), _msg(3, 1, "c1")], None
+    )
+    release = threading.Event()
+    fetched: list[list[str]] = []
+
+    class FetchesAhead(PhotoLast):
+        def fetch_ahead(self, session: Session, events: list[StoredEvent]) -> Callable[[], None]:
+            fetched.append([e.raw["object"]["message"]["text"] for e in events])
+
+            def work() -> None:
+                release.wait(300)  # the download: until the test has seen the others handled
+
+            return work
+
+    handler = FetchesAhead(engine)
+    dispatcher = Dispatcher(engine, handler)
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop))
+
+    async def until_processed(count: int) -> None:
+        deadline = time.monotonic() + 60
+        while dispatcher.processed < count and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+
+    try:
+        await until_processed(2)
+        await asyncio.to_thread(store.store_sync, [_msg(4, 1, "d1")], None)
+        dispatcher.wake.set()  # what the listener's sink does
+        await until_processed(3)
+        during_fetch = list(handler.order)
+        release.set()
+        await until_processed(5)
+    finally:
+        release.set()
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        engine.dispose()
+    # The photo's fetch held back only its own conversation; it was fetched once, in the background.
+    assert during_fetch == ["a1", "c1", "d1"]
+    assert handler.order == ["a1", "c1", "d1", "b-photo", "b2"]
+    assert fetched == [["b-photo"]]

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
-from waitlist import preload
+from waitlist import peers_with_orders, preload
 from waitlist.filestore import LocalFileStore
 from waitlist.inbound import InboundMessage
 from waitlist.models import WlConversation, WlProcessedEvent
 from waitlist.service import handle_message
-from waitlist.testing import Desk, memory_engine
+from waitlist.testing import Desk, complete_order, memory_engine
 
 TEXTS = ["Здравствуйте, хочу заказать видео в память о маме", "Да", "статус", "ок", "Hello, my brother died"]
 
@@ -70,3 +70,13 @@ def test_a_replay_inside_the_preloaded_transaction_is_idempotent(tmp_path: Path)
     assert [r.text for r in again] == [r.text for r in first] and first
     with Session(desk.engine) as session:
         assert session.exec(select(func.count()).select_from(WlProcessedEvent)).one() == 1
+
+
+def test_peers_with_orders_leaves_out_only_writers_the_preload_saw_without_an_order(tmp_path: Path) -> None:
+    desk = Desk(memory_engine(), LocalFileStore(tmp_path / "a"))
+    complete_order(desk, 801, photos=0)
+    desk.send(802, "Здравствуйте")  # a conversation, no order
+    with Session(desk.engine) as session:
+        assert peers_with_orders(session, [801, 802, 803]) == {801, 802, 803}  # no preload: nothing known
+        preload(session, ["evt:x"], [801, 802, 803])
+        assert peers_with_orders(session, [801, 802, 803]) == {801}

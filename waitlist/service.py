@@ -30,7 +30,14 @@ from waitlist.settings import WaitlistSettings
 from waitlist.takeover import acknowledge_while_taken_over, founder_wrote, taken_over
 from waitlist.turn import Turn, keyboard_for
 
-__all__ = ["hand_back", "handle_message", "preload", "record_founder_message", "record_message_allow"]
+__all__ = [
+    "hand_back",
+    "handle_message",
+    "peers_with_orders",
+    "preload",
+    "record_founder_message",
+    "record_message_allow",
+]
 
 _CHUNK = 500  # ids per IN (...) query
 
@@ -80,6 +87,12 @@ def preload(session: Session, event_keys: Iterable[str], peer_ids: Iterable[int]
         "flag": {SIGNUPS_OPEN, REOPEN_HINT} - {f.name for f in flags},
     }
     known.remember(session, known.Known(absent, held))
+
+
+def peers_with_orders(session: Session, peer_ids: Iterable[int]) -> set[int]:
+    """Of ``peer_ids``, those who may hold an order: all but the ones this transaction's ``preload`` found
+    without any (no query). Lets a caller skip a per-batch query about orders when nobody has one."""
+    return {peer for peer in peer_ids if not known.is_absent(session, "order", peer)}
 
 
 def _processed(session: Session, event_key: str) -> WlProcessedEvent | None:

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from vkbot.clock import Clock
 from vkbot.core.claims import claim, upcoming
@@ -45,7 +45,16 @@ class EventHandler(Protocol):
 # in the same transaction, to do per-batch lookups in one query (the pipeline loads conversations so);
 # ``slow(event) -> bool``: True for an event whose handling takes long (see ``process_pending``); and
 # ``fetch_ahead(session, events) -> Callable[[], None] | None``: the slow part of those events (downloads),
-# as work the dispatcher runs before their transaction, with no transaction open.
+# as work the dispatcher runs before their transaction, with no transaction open (in ``run``: in the
+# background, while other conversations' events go on being handled; see ``_pass``).
+
+
+@dataclass(frozen=True)
+class _Batch:
+    handled: int
+    slow: list[int]  # slow events held back (their conversations' later events wait behind them)
+    held_back: int  # events held back: the slow ones and those behind them
+    waiting: frozenset[int]  # events claimed and not handled (held back, or left for the next batch)
 
 
 @dataclass
@@ -79,6 +88,11 @@ class Dispatcher:
     # batch that gives way has not loaded, parsed and prepared far more events than it got to handle
     # (200 cost 100-150 ms under load), while a backlog still grows the batches to full size.
     _claim: int = field(default=0, init=False, repr=False)
+    _held_back: int = field(default=0, init=False, repr=False)  # events the last batch left waiting
+    # ``run`` only: slow events whose slow part (``fetch_ahead``) was done in the background, handled
+    # now like quick ones; the background fetch in flight. Both touched on the event loop only.
+    _ready: frozenset[int] = field(default=frozenset(), init=False, repr=False)
+    _fetching: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     async def run(self, stop: asyncio.Event) -> None:
         # A failed pass (e.g. the database busy or down) leaves the events stored and unprocessed.
@@ -87,9 +101,37 @@ class Dispatcher:
             await run_worker("dispatcher", self._pass, stop, self.wake, self.idle_poll_s)
         finally:
             self._loop = None
+            if self._fetching is not None:
+                self._fetching.cancel()  # its thread ends with its downloads; nothing waits for it
+                self._fetching = None
+            self._ready = frozenset()
 
     async def _pass(self) -> int:
-        return await asyncio.to_thread(self.process_pending)
+        """As ``process_pending``, but a slow event's slow part runs beside the passes, not in them.
+
+        Downloading and checking a photo took 250-800 ms (2-3 s at load 7), and every event stored
+        meanwhile waited for it: most of bench/intake.py's slowest 1%. Now the quick events keep being
+        handled while a background thread fetches; the slow event (and what follows it in its
+        conversation) waits for its fetch, then goes in an ordinary batch with its bytes ready.
+        """
+        if getattr(self.handler, "fetch_ahead", None) is None:
+            return await asyncio.to_thread(self.process_pending)
+        ready = self._ready
+        batch = await asyncio.to_thread(self._quick_batch, ready)
+        self._ready = ready & batch.waiting  # ids handled or gone are forgotten
+        # One fetch at a time, and only once the last one's events are handled: the downloader holds
+        # one fetch's bytes (a new fetch drops what an unhandled event would have found).
+        if batch.slow and self._fetching is None and not self._ready:
+            self._fetching = asyncio.get_running_loop().create_task(self._fetch_in_background(batch.slow))
+        return batch.handled
+
+    async def _fetch_in_background(self, event_ids: list[int]) -> None:
+        try:
+            await asyncio.to_thread(self._fetch_ahead, event_ids)
+        finally:
+            self._fetching = None
+        self._ready = self._ready | frozenset(event_ids)
+        self.wake.set()
 
     def _committed(self) -> None:
         """Wake the sender as soon as a transaction's replies are committed, not after the whole pass."""
@@ -104,36 +146,56 @@ class Dispatcher:
         with everything after them in their conversation: the rest of the batch is committed first, so
         its replies do not wait for the check (bench/intake.py found the latency tail there).
         """
-        handled, deferred = self._transaction(self._claim or self.batch_size, defer_slow=True)
-        if deferred:
+        batch = self._quick_batch(frozenset())
+        handled = batch.handled
+        if batch.slow:
             # Few at a time: each holds SQLite's write lock while its photos are checked, and the
             # listener and the sender must get their turns in between (the 500-relatives test saw
             # 30-40 s batches of 100 starve them). Their downloads are done before it, holding nothing.
-            self._fetch_ahead()
-            handled += self._transaction(self.slow_batch_size, defer_slow=False)[0]
+            self._fetch_ahead(None)
+            handled += self._transaction(self.slow_batch_size, defer_slow=False).handled
         return handled
 
-    def _fetch_ahead(self) -> None:
+    def _quick_batch(self, ready: frozenset[int]) -> _Batch:
+        """A batch of the quick events (slow ones in ``ready`` count as quick: their slow part is done)."""
+        # The claim also takes the events held back last time, so that they do not crowd out new ones.
+        limit = min(self.batch_size, (self._claim or self.batch_size) + self._held_back)
+        batch = self._transaction(limit, defer_slow=True, ready=ready)
+        self._claim = min(self.batch_size, max(8, 2 * batch.handled))
+        self._held_back = batch.held_back
+        return batch
+
+    def _fetch_ahead(self, event_ids: list[int] | None) -> None:
+        """The handler's slow part of these events (None: the next few pending), holding no transaction."""
         fetch_ahead = getattr(self.handler, "fetch_ahead", None)
         if fetch_ahead is None:
             return
         try:
             with Session(self.engine) as session:
-                work = fetch_ahead(session, upcoming(session, self.slow_batch_size, self.max_attempts))
+                if event_ids is None:
+                    events = upcoming(session, self.slow_batch_size, self.max_attempts)
+                else:
+                    events = list(
+                        session.scalars(select(StoredEvent).where(col(StoredEvent.id).in_(event_ids)))
+                    )
+                work = fetch_ahead(session, events)
             if work is not None:
                 work()
         except Exception:  # only an optimisation: the transaction then downloads what it needs itself
             log.exception("fetching media ahead of the transaction failed")
 
-    def _transaction(self, limit: int, *, defer_slow: bool) -> tuple[int, bool]:
-        """One batch in one transaction: (events handled, whether slow ones were held back)."""
+    def _transaction(self, limit: int, *, defer_slow: bool, ready: frozenset[int] = frozenset()) -> _Batch:
+        """One batch in one transaction."""
         with Session(self.engine) as session:
             begin_write(session)
             began = time.monotonic()
             claimed = claim(session, limit, self.max_attempts)
             # Behind (more events pending than this batch takes): the whole batch, as fast as it goes.
             until = began + self.hold_turn_s if len(claimed) < limit else math.inf
-            events = self._quick_part(claimed) if defer_slow else claimed
+            events, slow = self._quick_part(claimed, ready) if defer_slow else (claimed, [])
+            quick_ids = {event.id for event in events}
+            waiting = {e.id for e in claimed if e.id not in quick_ids}
+            held_back = len(waiting)
             prepare = getattr(self.handler, "prepare", None)  # optional: batch-wide lookups up front
             if events and prepare is not None:
                 prepare(session, events)
@@ -145,31 +207,37 @@ class Dispatcher:
                         break
                     self._handle_one(session, event)
                     handled += 1
+            waiting.update(event.id for event in events[handled:])
             session.commit()
         if handled:
             self._committed()
-        if defer_slow:
-            self._claim = min(self.batch_size, max(8, 2 * handled))
-        return handled, len(events) < len(claimed)
+        return _Batch(handled, slow, held_back, frozenset(i for i in waiting if i is not None))
 
     def _give_way(self, until: float) -> bool:
         """True when the batch should commit now: it has held the write lock its share and others wait."""
         return time.monotonic() >= until and writers_waiting(self.engine) > 0
 
-    def _quick_part(self, events: list[StoredEvent]) -> list[StoredEvent]:
-        """The events before any slow one of their conversation (a handler without ``slow``: all)."""
+    def _quick_part(
+        self, events: list[StoredEvent], ready: frozenset[int]
+    ) -> tuple[list[StoredEvent], list[int]]:
+        """The events before any slow one of their conversation (a handler without ``slow``: all), and
+        the slow ones; an event in ``ready`` had its slow part done ahead and counts as quick."""
         slow = getattr(self.handler, "slow", None)
         if slow is None:
-            return events
+            return events, []
         held_back: set[object] = set()
-        quick = []
+        quick: list[StoredEvent] = []
+        slow_ids: list[int] = []
         for event in events:
             conversation = event.peer_id if event.peer_id is not None else ("event", event.id)
-            if conversation in held_back or slow(event):
-                held_back.add(conversation)  # what follows in this conversation stays behind it
+            if conversation in held_back:
+                continue  # what follows a slow event in its conversation stays behind it
+            if event.id not in ready and slow(event):
+                held_back.add(conversation)
+                slow_ids.append(event.id)  # type: ignore[arg-type]
             else:
                 quick.append(event)
-        return quick
+        return quick, slow_ids
 
     def _handle_batch(self, session: Session, events: list[StoredEvent], until: float) -> int | None:
         """Fast path: the batch (or its first part, see ``hold_turn_s``) in one savepoint and one outbox

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 import i18n
@@ -83,10 +83,13 @@ class Pipeline:
         waitlist.preload(session, (e.key for e in events), peers)
         writers = set(peers)
         keys = frozenset(e.key for e in events if e.peer_id in writers)
-        self._asked = (keys, publishing.peers_asked(session, writers) if writers else set())
+        # A question waits only on an order: most writers have none (the preload knows), so most
+        # batches need not ask.
+        with_orders = waitlist.peers_with_orders(session, writers)
+        self._asked = (keys, publishing.peers_asked(session, with_orders) if with_orders else set())
         echoes = {e.key: rid for e in events if (rid := _echo_random_id(e))}
-        ours = select(col(OutboxRow.random_id)).where(col(OutboxRow.random_id).in_(set(echoes.values())))
-        self._echoes = (echoes, set(session.scalars(ours)) if echoes else set())
+        found = session.scalars(_OURS, {"ids": list(set(echoes.values()))}) if echoes else ()
+        self._echoes = (echoes, {random_id for random_id in found if random_id is not None})
 
     def slow(self, stored: StoredEvent) -> bool:
         """A message with media: its download and photo check (OpenCV) take long; the dispatcher runs it last."""
@@ -332,6 +335,10 @@ class Pipeline:
     def _language(self, session: Session, peer_id: int, text: str | None) -> str:
         known = waitlist.conversation_language(session, peer_id)
         return known or (detect_language(text) if text else None) or i18n.DEFAULT_LANGUAGE
+
+
+# Which of a batch's echoes (by random_id) the sender sent: built once, like the preload's statements.
+_OURS = select(col(OutboxRow.random_id)).where(col(OutboxRow.random_id).in_(bindparam("ids", expanding=True)))
 
 
 def _echo_random_id(stored: StoredEvent) -> int | None:
