@@ -199,7 +199,8 @@ async def test_the_sender_is_woken_when_the_quick_part_commits_not_after_the_pho
 async def test_quick_events_keep_being_handled_while_a_photo_is_fetched_in_the_background(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
     migrate(engine)
-    store = EventStore(engine, 1)
+    clock = ManualClock()
+    store = EventStore(engine, 1, clock)
     store.store_sync(
         [_msg(1, 1, "a1"), _msg(2, 1, "b-photo", photo=True), _msg(2, 2, "b2"), _msg(3, 1, "c1")], None
     )
@@ -216,7 +217,7 @@ async def test_quick_events_keep_being_handled_while_a_photo_is_fetched_in_the_b
             return work
 
     handler = FetchesAhead(engine)
-    dispatcher = Dispatcher(engine, handler)
+    dispatcher = Dispatcher(engine, handler, clock=clock)
     stop = asyncio.Event()
     task = asyncio.create_task(dispatcher.run(stop))
 
