@@ -92,3 +92,19 @@ OK = {
         "I got a message saying \"you'll need a clip soon too\". I'm scared, what do I do?",
     ],
 }
+
+# Second round (same day, before any score of a model trained on this set): see ru.py.
+OK["grief_venting"] += [
+    "Forty days today. A widow at thirty, who would have thought",
+    "I could kill the scum who sold my son those pills with my bare hands",
+    "His so-called friends didn't even come to the funeral. Cowards",
+]
+OK["order"] += [
+    "Please make a clip about my daughter, her ex-husband killed her. Don't write his name",
+    "A clip for my dad please. He drank, but he was kind. No bottles in the frame",
+]
+OK["question"] += [
+    "Is there a discount for soldiers' widows? My husband was killed in March",
+    "Can my dad wave in the video, like he used to at the gate?",
+]
+OK["condolence"] += ["Rest in peace. Such a good man killed for nothing, I have no words"]
