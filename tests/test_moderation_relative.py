@@ -158,6 +158,11 @@ QUESTIONS = [
     "Папа говорил «ну ты и балда», можно эту фразу в видео?",  # "ты" only in a quote
     "Can you make a clip of my dad?",  # "you" is also the polite form
     "Чому мій коментар видалили?",
+    # a closing tag that is not one: a relative who did not understand, or a question that opens as one
+    "Сколько нужно фото, я не поняла?",
+    "Я правильно поняла?",
+    "Do I send the photos here, got it?",
+    "Можна надіслати голосове замість тексту, зрозуміла?",
 ]
 NOT_QUESTIONS = [
     "Ты вообще в своём уме, тупая?",  # asks the reader as "ты"
@@ -165,6 +170,9 @@ NOT_QUESTIONS = [
     "Хочешь раскрутить группу? Пиши в личку",  # a verb in the second person singular
     "Чтоб ты сдохла. Поняла?",  # a tag after abuse
     "I hope you die, widow. Got it?",
+    "People go missing sometimes, especially the chatty ones Got it?",  # the tag with no stop before it
+    "Сиди тихо и не пиши сюда больше поняла?",
+    "Ще одне слово, і пошкодуєш зрозуміла?",
     "Just a statement with no question mark",
 ]
 
