@@ -108,3 +108,32 @@ OK["question"] += [
     "Can my dad wave in the video, like he used to at the gate?",
 ]
 OK["condolence"] += ["Rest in peace. Such a good man killed for nothing, I have no words"]
+
+# Third round (same day; written after out-of-fold scores of the training side showed the model took
+# "your clip", "crying", "the wake", "soon" for abuse; before any held-out score of a model trained on
+# this set): ok texts in the abusive lines' words.
+OK["order_followup"] += [
+    "We showed your clip at the wake yesterday. Nobody could stop crying",
+    "Your video about him is the best thing anyone did for us this year",
+    "We watched the clip about dad at the grave today, all of us in tears",
+    "Can't wait for the clip about grandpa, the kids keep asking",
+    "I cried through the whole draft. Please change nothing",
+    "The headstone scene made my mother sob. Keep it, she wants it",
+]
+OK["grief_venting"] += [
+    "Nobody cared about him while he was alive, and now everyone is crying at the wake",
+    "I keep crying at work, people look at me like I'm crazy",
+    "He never hid from the shelling, he carried others out. That's why he's gone",
+    "My daughter walks home alone now, her dad used to pick her up",
+    "I sold his apartment and I hate myself for it",
+    "People say time heals. It doesn't, it just gets quieter",
+]
+OK["question"] += [
+    "Will my clip be next in the queue? The anniversary is soon",
+    "Can you make the clip about my brother before the forty days?",
+    "Is it normal that I cry every time I open your page?",
+]
+OK["condolence"] += [
+    "Your mom's clip made me cry. She was a wonderful teacher",
+    "He was a hero to our whole street. Rest easy, Mike",
+]
