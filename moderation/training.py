@@ -77,7 +77,9 @@ SEED = 9
 # Threshold targets, met on out-of-fold scores of the training data (never on the held-out part).
 HIDE_MAX_FPR_OK = 0.02  # hand-written ok items hidden (the target on unseen sets is 0.03)
 HIDE_MIN_PRECISION = 0.90  # on the corpora's training part
-REVIEW_MIN_RECALL = 0.90  # hand-written abusive items the learned score alone hides or sends to review
+REVIEW_MIN_RECALL = 0.93  # hand-written abusive items the learned score alone hides or sends to review
+# (0.90 until 2026-12-07c: review_recall stayed 0.80-0.93 on the written held-out parts, the target is 0.97;
+# review only blurs an item for her, it hides nothing)
 
 
 @dataclass(frozen=True, slots=True)
