@@ -13,7 +13,6 @@ SOURCES = """\
 | TextDetox / PAN 2024 multilingual ParaDetox, `data/training/paradetox-2024/` | 400 real toxic sentences a language (ru, uk, en) with one human neutral rewrite each | openrail++ (card textdetox/multilingual_paradetox) |
 | the team's hand-written set, `data/training/written-2026-12-07/train.jsonl` (its `heldout.jsonl` never trained on) | messages and comments written on 2026-12-07 for what the tier missed or misread (threats veiled and direct, death wishes, group hate, insults without swear words, mocking the dead, sexual harassment, scams; orders, follow-ups and questions with swearing at fate or self-deprecation, grief, swearing as praise, dark humour about oneself, civil criticism, quoted abuse); ru, uk, en | the project's own |
 | the team's second hand-written set, `data/training/written-2026-12-07b/train.jsonl` (its `heldout.jsonl` never trained on) | written on 2026-12-07 for the first model's misses on text written by others: veiled threats as a compliment with a private detail, group hate as advice or a joke, mocking the dead and harassment without insult words; ok texts sharing their words (curses at an illness, an air-raid alert or a culprit, swearing as praise, civil criticism of the page, reports quoting a threat, questions naming a group); ru, uk, en | the project's own |
-| the team's third hand-written set, `data/training/written-2026-12-07c/train.jsonl` (its `heldout.jsonl` never trained on) | written on 2026-12-07 for the categories blind set J's untouched scores named weak: mocking the dead and the grieving, harassment and humiliation without insult words, sexual harassment, group hate, threats direct and veiled, death wishes; ok orders, follow-ups and questions naming a killer, a suicide or an illness, condolences and grief with strong words, reports quoting abuse; ru, uk, en | the project's own |
 | the project's labelled sets, `tests/data/moderation-*.jsonl` | hand-written messages and comments labelled by our policy (orders, questions, gratitude, civil criticism, mat aimed at nobody are ok) | the project's own |
 | the founder's corrections (`mod_label`), only with `--with-corrections` | texts she restored (ok) or confirmed / hid (abusive) | the community's own; never committed |
 
@@ -88,8 +87,8 @@ def write_card(path: Path, result: _Result, today: dt.date | None = None) -> Pat
         "",
         "Held out: RUSSE-2022 dev (all of it), a seeded fifth of the ParaDetox pairs per language, and a",
         "seeded fifth of the lines of each hand-written set (`written/heldout` for the first,",
-        "`written/heldout-2026-12-07b` and `written/heldout-2026-12-07c` for the later ones; with all",
-        "their variants; not used to choose the candidate). The corpora's negatives are the human neutral rewrites of the toxic texts, not",
+        "`written/heldout-2026-12-07b` for the second; with all their variants; not used to choose the",
+        "candidate). The corpora's negatives are the human neutral rewrites of the toxic texts, not",
         "ordinary comments. The",
         "corpora call plain obscenity toxic; our policy does not (mat aimed at nobody is ok), so the",
         "policy, the rules and the labelled sets correct for that: see `vkbot moderation eval`.",

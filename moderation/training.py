@@ -64,7 +64,10 @@ DEFAULT_LABELLED = REPO / "tests" / "data"
 LABELLED_WEIGHT = 10.0  # hand-written items are few and are our policy: they weigh more than a corpus row
 # The team's hand-written sets under the corpora folder, oldest first; each holds ``train.jsonl`` and a
 # held-out ``heldout.jsonl`` (a fifth of its lines with all their variants, never fitted on).
-WRITTEN_SETS = ("written-2026-12-07", "written-2026-12-07b", "written-2026-12-07c")
+WRITTEN_SETS = ("written-2026-12-07", "written-2026-12-07b")
+# ``written-2026-12-07c`` is not trained on: fitted on its train part (train and held-out fifth as the others),
+# the model hid fewer of the held-out fifths' abusive items of 07b and 07c (mocking the dead 4 -> 1 and
+# 9 -> 5), its grief lines sharing the mockers' words. Both its parts are kept as unseen text to test on.
 WRITTEN = WRITTEN_SETS[0]
 # A written row's weight is a candidate setting (see CANDIDATES): out of fold, hand-written recall rose
 # with it (5 < 15 < 25 < 40) while the corpora's held-out F1 fell; the choice weighs both.
