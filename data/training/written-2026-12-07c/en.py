@@ -88,7 +88,7 @@ OK = {
         "How much is a clip if all the photos are from the funeral?",
     ],
     "quoted_report": [
-        "Under my mom's clip someone wrote \"good riddance, she croaked\". Please delete and ban",
+        'Under my mom\'s clip someone wrote "good riddance, she croaked". Please delete and ban',
         "I got a message saying \"you'll need a clip soon too\". I'm scared, what do I do?",
     ],
 }
