@@ -34,6 +34,9 @@ RELATIVES = [
     "Напоминаю про наш заказ, я уже вся извелась, чёрт побери. Мы ждём ролик про брата",
     # an edit asked of the clip without naming it, with "сука" meaning the dog
     "вы спрашивали про собаку — да, сука наша Альма. добавьте её пожалуйста рядом с ним",
+    # a draft approved, with "killed me" meaning moved
+    "Saw the draft last night. The ending killed me, mum to the life. Keep it as is",
+    "Черновик посмотрела, меня просто убило, папа как живой. Публикуйте",
 ]
 NOT_RELATIVES = [
     "Чтоб ты сдохла вместе со своими роликами",  # speaks to the reader as "ты"
@@ -41,6 +44,7 @@ NOT_RELATIVES = [
     "Ти жалюгідна, і твої відео жалюгідні",
     "скинь фотки в купальнике тогда закажу",  # an order as bait (a beats_order rule)
     "Сколько стоит ночь с тобой?",
+    "Публикуйте и дальше свои ролики, а ты сдохни, мне не жалко",  # an approval word, but "ты"
 ]
 
 
