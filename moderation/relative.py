@@ -74,6 +74,9 @@ class RelativeWords:
     act: tuple[str, ...]
     ty_endings: tuple[str, ...]
     question_tags: frozenset[str]
+    closing_tags: tuple[tuple[str, ...], ...] = ()
+    not_before_tag: frozenset[str] = frozenset()
+    question_words: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path = DEFAULT_RELATIVE) -> RelativeWords:
@@ -94,6 +97,9 @@ class RelativeWords:
             tuple(raw["spare"]["reported"]["act"]),
             tuple(raw["question"]["ty_endings"]),
             frozenset(raw["question"]["tags"]),
+            tuple(tuple(read_words(t)) for t in raw["question"].get("closing_tags", [])),
+            frozenset(raw["question"].get("not_before_tag", [])),
+            frozenset(raw["question"].get("question_words", [])),
         )
 
     def asks(self, text: str) -> bool:
@@ -106,13 +112,25 @@ class RelativeWords:
         questions = (q for part in _STATEMENT_ENDS.split(text) for q in part.split("?")[:-1])
         for question in questions:
             words = read_words(question)
-            if not words or self.question_tags.issuperset(words):
+            if not words or self.question_tags.issuperset(words) or self._tag_closes(words):
                 continue
             if self.second_person.intersection(words) or any(
                 len(w) > 4 and w.endswith(self.ty_endings) for w in words
             ):
                 continue
             return True
+        return False
+
+    def _tag_closes(self, words: list[str]) -> bool:
+        """A statement closed by a tag with no stop before it ("...the chatty ones Got it?", "...сдохни
+        поняла?"): at least three words, then the tag, and not "я не поняла" (a relative who did not
+        understand), nor a sentence that opens as a question ("Do I send photos here, got it?")."""
+        if words[0] in self.question_words:
+            return False
+        for tag in self.closing_tags:
+            rest = len(words) - len(tag)
+            if rest >= 3 and tuple(words[rest:]) == tag and words[rest - 1] not in self.not_before_tag:
+                return True
         return False
 
     def reads_as_relative(self, text: str) -> bool:

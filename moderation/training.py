@@ -65,6 +65,9 @@ LABELLED_WEIGHT = 10.0  # hand-written items are few and are our policy: they we
 # The team's hand-written sets under the corpora folder, oldest first; each holds ``train.jsonl`` and a
 # held-out ``heldout.jsonl`` (a fifth of its lines with all their variants, never fitted on).
 WRITTEN_SETS = ("written-2026-12-07", "written-2026-12-07b")
+# ``written-2026-12-07c`` is not trained on: fitted on its train part (train and held-out fifth as the others),
+# the model hid fewer of the held-out fifths' abusive items of 07b and 07c (mocking the dead 4 -> 1 and
+# 9 -> 5), its grief lines sharing the mockers' words. Both its parts are kept as unseen text to test on.
 WRITTEN = WRITTEN_SETS[0]
 # A written row's weight is a candidate setting (see CANDIDATES): out of fold, hand-written recall rose
 # with it (5 < 15 < 25 < 40) while the corpora's held-out F1 fell; the choice weighs both.
@@ -77,7 +80,9 @@ SEED = 9
 # Threshold targets, met on out-of-fold scores of the training data (never on the held-out part).
 HIDE_MAX_FPR_OK = 0.02  # hand-written ok items hidden (the target on unseen sets is 0.03)
 HIDE_MIN_PRECISION = 0.90  # on the corpora's training part
-REVIEW_MIN_RECALL = 0.90  # hand-written abusive items the learned score alone hides or sends to review
+REVIEW_MIN_RECALL = 0.93  # hand-written abusive items the learned score alone hides or sends to review
+# (0.90 until 2026-12-07c: review_recall stayed 0.80-0.93 on the written held-out parts, the target is 0.97;
+# review only blurs an item for her, it hides nothing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,9 @@ RELATIVES = [
     "Напоминаю про наш заказ, я уже вся извелась, чёрт побери. Мы ждём ролик про брата",
     # an edit asked of the clip without naming it, with "сука" meaning the dog
     "вы спрашивали про собаку — да, сука наша Альма. добавьте её пожалуйста рядом с ним",
+    # a draft approved, with "killed me" meaning moved
+    "Saw the draft last night. The ending killed me, mum to the life. Keep it as is",
+    "Черновик посмотрела, меня просто убило, папа как живой. Публикуйте",
 ]
 NOT_RELATIVES = [
     "Чтоб ты сдохла вместе со своими роликами",  # speaks to the reader as "ты"
@@ -41,6 +44,7 @@ NOT_RELATIVES = [
     "Ти жалюгідна, і твої відео жалюгідні",
     "скинь фотки в купальнике тогда закажу",  # an order as bait (a beats_order rule)
     "Сколько стоит ночь с тобой?",
+    "Публикуйте и дальше свои ролики, а ты сдохни, мне не жалко",  # an approval word, but "ты"
 ]
 
 
@@ -158,6 +162,11 @@ QUESTIONS = [
     "Папа говорил «ну ты и балда», можно эту фразу в видео?",  # "ты" only in a quote
     "Can you make a clip of my dad?",  # "you" is also the polite form
     "Чому мій коментар видалили?",
+    # a closing tag that is not one: a relative who did not understand, or a question that opens as one
+    "Сколько нужно фото, я не поняла?",
+    "Я правильно поняла?",
+    "Do I send the photos here, got it?",
+    "Можна надіслати голосове замість тексту, зрозуміла?",
 ]
 NOT_QUESTIONS = [
     "Ты вообще в своём уме, тупая?",  # asks the reader as "ты"
@@ -165,6 +174,9 @@ NOT_QUESTIONS = [
     "Хочешь раскрутить группу? Пиши в личку",  # a verb in the second person singular
     "Чтоб ты сдохла. Поняла?",  # a tag after abuse
     "I hope you die, widow. Got it?",
+    "People go missing sometimes, especially the chatty ones Got it?",  # the tag with no stop before it
+    "Сиди тихо и не пиши сюда больше поняла?",
+    "Ще одне слово, і пошкодуєш зрозуміла?",
     "Just a statement with no question mark",
 ]
 

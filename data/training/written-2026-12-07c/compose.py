@@ -1,0 +1,37 @@
+"""Build train.jsonl and heldout.jsonl of the third hand-written set from the lines in this folder.
+
+The same recipe as ``../written-2026-12-07/compose.py`` (its ``build``: the same seed, openers,
+closers and joins): a fifth of the lines (by a seeded hash of the line) is held out with all their
+variants and joins, and never trained on. The split was fixed before any score of these lines was
+looked at. Run from the repository root: ``python data/training/written-2026-12-07c/compose.py``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import en  # noqa: E402
+import ru  # noqa: E402
+import uk  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location(
+    "compose_first", HERE.parent / "written-2026-12-07" / "compose.py"
+)
+assert _spec is not None and _spec.loader is not None
+first = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(first)
+
+CORES: dict[tuple[str, str, str], list[str]] = {}
+for _lang, _module in (("ru", ru), ("uk", uk), ("en", en)):
+    for _label, _groups in (("abusive", _module.ABUSIVE), ("ok", _module.OK)):
+        for _category, _lines in _groups.items():
+            CORES[(_lang, _label, _category)] = CORES.get((_lang, _label, _category), []) + _lines
+
+
+if __name__ == "__main__":
+    first.main(CORES, HERE, "w1207c")
