@@ -10,6 +10,7 @@ other fragments. ``<forms:NAME>`` is a generated word list from forms.toml.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -17,7 +18,13 @@ from pathlib import Path
 from typing import Literal
 
 from moderation.prefilter import GATE_PREFIX, required_literals, word_starts
-from moderation.trie import compile_trie
+from moderation.trie import compile_trie as _compile_trie_uncached
+
+# Every pipeline loads the rules afresh (and the tests build hundreds): a compile depends on the pattern
+# text alone and its result (re.Pattern, frozenset) is immutable, so each text is compiled once a process.
+compile_trie = functools.lru_cache(maxsize=4096)(_compile_trie_uncached)
+_word_starts = functools.lru_cache(maxsize=4096)(word_starts)
+_required_literals = functools.lru_cache(maxsize=4096)(required_literals)
 
 Aim = Literal["none", "loose", "tight"]
 
@@ -242,11 +249,11 @@ def _load_group(path: Path, forms: dict[str, list[str]]) -> RuleGroup:
         )
     combined = "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(rules))
     patterns = tuple(compiled)
-    starts = tuple(word_starts(rule.pattern, GATE_PREFIX) for rule in rules)
+    starts = tuple(_word_starts(rule.pattern, GATE_PREFIX) for rule in rules)
     ungated: list[Ungated] = []
     for alone, found in zip(patterns, starts, strict=True):
         if found is None:
-            needles = required_literals(alone.pattern)
+            needles = _required_literals(alone.pattern)
             # Literal alternatives only: the regex engine scans for their first letters in C.
             needle_re = compile_trie("|".join(map(re.escape, sorted(needles)))) if needles else None
             ungated.append(Ungated(needles or frozenset(), needle_re, alone))

@@ -53,6 +53,7 @@ async def test_relatives_follow_the_dialog_and_the_founder_moves_the_queue(
         traffic = DemoTraffic(
             sandbox, clock=app.clock, seed=5, speed=50, state_file=tmp_path / "traffic.json"
         )
+        traffic.READ_EVERY_S = 0.05  # sooner sight of each answer; what counts as complete (QUIET_S) stays
         outcomes = [await traffic.relative() for _ in range(3)]
         assert outcomes == ["placed", "placed", "listed"], traffic.stats.line()
         (listed,) = traffic.waiting_list
@@ -125,6 +126,7 @@ async def test_families_answer_the_approval_and_the_wall_fills_with_approved_cli
         traffic = DemoTraffic(
             sandbox, clock=app.clock, seed=3, speed=50, state_file=tmp_path / "traffic.json"
         )
+        traffic.READ_EVERY_S = 0.05  # sooner sight of each answer; what counts as complete (QUIET_S) stays
         traffic.PUBLISH_SHARE = 1.0  # every family allowed publication at the intake
         placed = await asyncio.gather(*(traffic.relative() for _ in range(3)))
         assert placed == ["placed"] * 3, traffic.stats.line()

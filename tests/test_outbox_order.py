@@ -4,7 +4,6 @@ conversation's replies arrive in the order they were written, whatever VK does t
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from typing import Any
 
@@ -17,8 +16,9 @@ from tests.echo_app import EchoHandler, running_echo_app
 from vkbot.core.store.models import OutboxRow, StoredEvent
 from vkbot.effects.outbox import OutboxRequest, message_request
 
-# How long the client waits for an answer VK never gives; B's replies must all arrive well within it.
-HANG_S = 20.0
+# How long the client waits for an answer VK never gives; B's replies must all arrive within it (A's row,
+# still unanswered then, proves they did not wait behind it). The test waits this out once.
+HANG_S = 12.0
 
 
 def _texts(sent: list[dict[str, Any]], peer_id: int) -> list[str]:
@@ -55,7 +55,6 @@ async def test_a_hung_send_holds_back_only_its_own_conversation(sandbox, tmp_pat
             return len(await sandbox.sent(peer_id=peer_a)) == 2
 
         await eventually(a1_hung)
-        hung_at = time.monotonic()
         await sandbox.inject_message(from_id=peer_a, text="a2")  # must wait behind a1
         for i in range(3):
             for peer in others:
@@ -67,12 +66,10 @@ async def test_a_hung_send_holds_back_only_its_own_conversation(sandbox, tmp_pat
             return all(len(_texts(sent, peer)) == 3 for peer in others)
 
         await eventually(others_answered, timeout=HANG_S)
-        delay = time.monotonic() - hung_at
         # Still inside the hang: A's call is unanswered and A's next reply has not overtaken it.
         a1 = await asyncio.to_thread(_row_of, app.engine, "echo: a1")
         assert (a1.status, a1.attempts) == ("pending", 0)
         assert _texts(await sandbox.sent(), peer_a) == ["echo: warm-up", "echo: a1"]
-        assert delay < HANG_S / 2, f"other peers waited {delay:.1f} s behind a {HANG_S:.0f} s hang"
 
         async def a2_sent() -> bool:
             """A's call timed out, was resent (VK dropped the repeat) and A's next reply followed"""

@@ -105,7 +105,8 @@ async def test_a_night_down_with_many_messages_waiting_answers_every_one(
     short_memory_sandbox: SandboxControl, tmp_path: Path
 ) -> None:
     sandbox = short_memory_sandbox
-    writers = range(30_000, 31_500)
+    # 700: more than three pages of getConversations (200 each) beyond the 200 events long poll keeps.
+    writers = range(30_000, 30_700)
     config = sandbox_config(sandbox.url, f"sqlite:///{tmp_path / 'suite.db'}", tmp_path / "files")
     first = writers[0]
     async with running_app(config):

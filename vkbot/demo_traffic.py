@@ -297,6 +297,8 @@ class DemoTraffic:
     MAX_TURNS = 40
     MAX_ASKED = 4  # the same question this often: the relative gives up (and is counted as stuck)
     PUBLISH_SHARE = 0.5  # relatives who allow publication at the intake
+    READ_EVERY_S = 0.25  # how often a relative looks for the bot's answer (the tests look more often)
+    QUIET_S = 0.4  # the bot's answer is complete once nothing more came for this long
 
     def __init__(
         self,
@@ -574,9 +576,9 @@ class DemoTraffic:
             now_count = len(await self.control.sent(talk.user))
             if now_count != count:
                 count, quiet_since = now_count, loop.time()
-            elif quiet_since is not None and loop.time() - quiet_since >= 0.4:
+            elif quiet_since is not None and loop.time() - quiet_since >= self.QUIET_S:
                 break
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(self.READ_EVERY_S)
         if count == talk.seen:
             return None, []
         sent = await self.control.sent(talk.user)
