@@ -230,6 +230,25 @@ def _learned(texts: list[tuple[str, str]], seconds: float) -> dict[str, Any]:
 Moderate = Callable[[str, str], object]
 
 
+@contextmanager
+def moderation_of(root: Path | None) -> Iterator[None]:
+    """Imports of ``moderation`` inside come from the checkout at ``root`` (ours when None); ours are set
+    aside meanwhile and restored after, so two checkouts' code can be timed side by side."""
+    ours = {k: m for k, m in sys.modules.items() if k == "moderation" or k.startswith("moderation.")}
+    if root is not None:
+        for name in ours:
+            del sys.modules[name]
+        sys.path.insert(0, str(root))
+    try:
+        yield
+    finally:
+        if root is not None:
+            sys.path.remove(str(root))
+            for name in [k for k in sys.modules if k == "moderation" or k.startswith("moderation.")]:
+                del sys.modules[name]
+            sys.modules.update(ours)
+
+
 def _paths(root: Path | None) -> dict[str, Moderate]:
     """The rules alone (``offline``), the learned score alone (``learned``), the two tiers (``tiers``)
     and the suite's whole moderation of a message (``combined``) with the checkout at ``root`` (ours
@@ -242,12 +261,7 @@ def _paths(root: Path | None) -> dict[str, Moderate]:
     and for a private message the verdict as if the conversation were protected (the pipeline looks
     the conversation up only when they differ). It returns both verdicts (bench/verdicts.py dumps them).
     """
-    ours = {k: m for k, m in sys.modules.items() if k == "moderation" or k.startswith("moderation.")}
-    if root is not None:
-        for name in ours:
-            del sys.modules[name]
-        sys.path.insert(0, str(root))
-    try:
+    with moderation_of(root):
         from moderation import policy
         from moderation.classifier import OfflineClassifier
         from moderation.learned import LearnedModel, LearnedTier
@@ -263,12 +277,6 @@ def _paths(root: Path | None) -> dict[str, Moderate]:
         unless_hiding: Callable[..., Verdict | None] = getattr(
             policy, "decide_unless_hiding", lambda *args, **kwargs: None
         )
-    finally:
-        if root is not None:
-            sys.path.remove(str(root))
-            for name in [k for k in sys.modules if k == "moderation" or k.startswith("moderation.")]:
-                del sys.modules[name]
-            sys.modules.update(ours)
 
     def tiers(text: str, channel: str) -> None:
         classifier.classify(text, channel)

@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # run as a script from anywhere
 
-from bench.moderation import _paths  # noqa: E402  (after the path above)
+from bench.moderation import _paths, moderation_of  # noqa: E402  (after the path above)
 
 _TOLERANCE = 1e-9
 _SWAPS = "aceopxy0134@$*#!|.-? «»\"'"
@@ -105,21 +105,10 @@ def dump(out: Path, root: Path | None) -> int:
 
 
 def _classifier(root: Path | None) -> Any:
-    ours = {k: m for k, m in sys.modules.items() if k == "moderation" or k.startswith("moderation.")}
-    if root is not None:
-        for name in ours:
-            del sys.modules[name]
-        sys.path.insert(0, str(root))
-    try:
+    with moderation_of(root):
         from moderation.classifier import OfflineClassifier
 
         return OfflineClassifier().classify
-    finally:
-        if root is not None:
-            sys.path.remove(str(root))
-            for name in [k for k in sys.modules if k == "moderation" or k.startswith("moderation.")]:
-                del sys.modules[name]
-            sys.modules.update(ours)
 
 
 def _differences(base: Any, new: Any, where: str = "") -> Iterator[str]:

@@ -10,6 +10,7 @@ the repository root: ``python data/training/written-2026-12-07/compose.py``.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import random
 import sys
@@ -222,6 +223,26 @@ def main(
             lines.append(json.dumps({"id": f"{prefix}-{name}-{i:04d}", **row}, ensure_ascii=False))
         (here / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(name, len(lines))
+
+
+def later_set_cores(folder: Path) -> dict[tuple[str, str, str], list[str]]:
+    """The cores of a later set: its ``ru.py``, ``uk.py`` and ``en.py``, each with ``ABUSIVE`` and ``OK``
+    ({category: lines}); loaded by path, so they never clash with this set's modules of the same name."""
+    cores: dict[tuple[str, str, str], list[str]] = {}
+    for lang in ("ru", "uk", "en"):
+        spec = importlib.util.spec_from_file_location(f"{folder.name}_{lang}", folder / f"{lang}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for label, groups in (("abusive", module.ABUSIVE), ("ok", module.OK)):
+            for category, lines in groups.items():
+                cores.setdefault((lang, label, category), []).extend(lines)
+    return cores
+
+
+def compose_later_set(folder: Path, prefix: str) -> None:
+    """Write a later set's train.jsonl and heldout.jsonl with this set's recipe."""
+    main(later_set_cores(folder), folder, prefix)
 
 
 if __name__ == "__main__":

@@ -9,16 +9,9 @@ looked at. Run from the repository root: ``python data/training/written-2026-12-
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import en  # noqa: E402
-import ru  # noqa: E402
-import uk  # noqa: E402
-
 _spec = importlib.util.spec_from_file_location(
     "compose_first", HERE.parent / "written-2026-12-07" / "compose.py"
 )
@@ -26,12 +19,5 @@ assert _spec is not None and _spec.loader is not None
 first = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(first)
 
-CORES: dict[tuple[str, str, str], list[str]] = {}
-for _lang, _module in (("ru", ru), ("uk", uk), ("en", en)):
-    for _label, _groups in (("abusive", _module.ABUSIVE), ("ok", _module.OK)):
-        for _category, _lines in _groups.items():
-            CORES[(_lang, _label, _category)] = CORES.get((_lang, _label, _category), []) + _lines
-
-
 if __name__ == "__main__":
-    first.main(CORES, HERE, "w1207b")
+    first.compose_later_set(HERE, "w1207b")
