@@ -144,22 +144,9 @@ def _char_grams(word: str, low: int, high: int) -> tuple[str, ...]:
     return tuple(padded[i : i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1))
 
 
-# What the words lose besides punctuation: a link, a sum of money (spam and scams name both); two searches,
-# about 2 µs a message. No emoji marks: alone they changed nothing on the blind sets K and L
-# (moderation/model/EXPERIMENTS.md).
-_LINK_RE = re.compile(r"https?://|www\.|t\.me/|@\w+_bot\b|\.(?:com|ru|xyz|ua|net|org|info|site|top|online)\b")
-# A digit, then only spaces, dots or commas before the currency: linear on any run of digits.
-_MONEY_RE = re.compile(r"[₽$€]\s*\d|\d[\s.,]*(?:₽|\$|€|грн|руб|usd|р\b)", re.IGNORECASE)
-
-
 def _marks(text: str) -> list[str]:
-    """Marks: "<q>" for a question mark, "<!>" for an exclamation mark, "<url>" for a link, "<money>" for a sum."""
-    marks = [mark for mark, sign in (("<q>", "?"), ("<!>", "!")) if sign in text]
-    if _LINK_RE.search(text):
-        marks.append("<url>")
-    if _MONEY_RE.search(text):
-        marks.append("<money>")
-    return marks
+    # Punctuation the words lose: a question reads differently from a shout.
+    return [mark for mark, sign in (("<q>", "?"), ("<!>", "!")) if sign in text]
 
 
 def _longer_grams(words: Sequence[str], word_max: int, shortest: int = 2) -> list[str]:

@@ -81,9 +81,9 @@ SEED = 9
 HIDE_MAX_FPR_OK = 0.02  # hand-written ok items hidden (the target on unseen sets is 0.03)
 HIDE_MIN_PRECISION = 0.90  # on the corpora's training part
 REVIEW_MIN_RECALL = 0.95  # hand-written abusive items the learned score alone hides or sends to review
-# (0.90 until 2026-12-07c, 0.93 until the issue 9 round: review_recall stayed 0.81-0.95 on blind sets K
-# and L, the target is 0.97; review only blurs an item for her, it hides nothing; 0.95 sent 1-5% more of
-# their ok items to review)
+# (0.90 until 2026-12-07c, 0.93 until the issue 9 round: review_recall stayed 0.81-0.95 on the blind sets
+# K and L, the target is 0.97; review only blurs an item for her, it hides nothing; 0.95 sends 1-2 more
+# ok items in 100 to review there; see moderation/model/EXPERIMENTS.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,15 +262,11 @@ class Candidate:
     min_df: int = 2
     settings: FeatureSettings = field(default_factory=FeatureSettings)
     written_weight: float = WRITTEN_WEIGHT  # a row of the team's hand-written set
-    corpus_weight: float = 1.0  # a row of the corpora (RUSSE-2022, ParaDetox)
 
 
-# ``lr-tfidf-corpus15`` (the corpora weighed 1.5) replaced ``lr-tfidf-w15`` (never chosen) in the issue 9
-# round: it raises the corpora's held-out F1 and costs a little out-of-fold hand-written F1, so the
-# choice below still takes ``lr-tfidf`` (moderation/model/EXPERIMENTS.md has both on blind sets K and L).
 CANDIDATES: tuple[Candidate, ...] = (
-    Candidate("lr-tfidf-corpus15", "tfidf", 8.0, corpus_weight=1.5),
     Candidate("lr-tfidf", "tfidf", 8.0),
+    Candidate("lr-tfidf-w15", "tfidf", 8.0, written_weight=15.0),
     Candidate("nb-lr", "nb", 4.0),
 )
 
@@ -342,7 +338,6 @@ def _header(fitted: _Fitted, candidate: Candidate, version: str, extra: dict[str
         "weighting": candidate.weighting,
         "c": candidate.c,
         "written_weight": candidate.written_weight,
-        "corpus_weight": candidate.corpus_weight,
         "min_df": candidate.min_df,
         "features": candidate.settings.to_json(),
         "blocks": {name: {"size": len(vocab), "l2": True} for name, (vocab, _, _) in fitted.blocks.items()},
@@ -352,9 +347,7 @@ def _header(fitted: _Fitted, candidate: Candidate, version: str, extra: dict[str
     }
 
 
-def _weights(
-    examples: Sequence[Example], written_weight: float = WRITTEN_WEIGHT, corpus_weight: float = 1.0
-) -> np.ndarray:
+def _weights(examples: Sequence[Example], written_weight: float = WRITTEN_WEIGHT) -> np.ndarray:
     return np.array(
         [
             CORRECTION_WEIGHT
@@ -363,7 +356,7 @@ def _weights(
             if e.source.startswith("written/")
             else LABELLED_WEIGHT
             if e.labelled
-            else corpus_weight
+            else 1.0
             for e in examples
         ]
     )
@@ -380,10 +373,7 @@ def _folds(examples: Sequence[Example]) -> list[int]:
 def out_of_fold(candidate: Candidate, examples: Sequence[Example]) -> np.ndarray:
     """Each training example scored by a model fitted without its fold."""
     feats = _featurize(examples, candidate.settings)
-    y, w = (
-        np.array([e.label for e in examples]),
-        _weights(examples, candidate.written_weight, candidate.corpus_weight),
-    )
+    y, w = np.array([e.label for e in examples]), _weights(examples, candidate.written_weight)
     folds = np.array(_folds(examples))
     scores = np.zeros(len(examples))
     for fold in range(FOLDS):
@@ -573,7 +563,7 @@ def train(
         oof = out_of_fold(candidate, training)
         thresholds = choose_thresholds(training, oof, views)
         log(f"{candidate.name}: thresholds {thresholds}; fitting on all training data")
-        w = _weights(training, candidate.written_weight, candidate.corpus_weight)
+        w = _weights(training, candidate.written_weight)
         fitted = _fit(candidate, _featurize(training, candidate.settings), y, w)
         extra = {
             "thresholds": thresholds,
@@ -638,8 +628,7 @@ def recipe_digest(candidates: Sequence[Candidate]) -> str:
     the rule data: the model's version changes when any of them does, not only when the data does."""
     settings = {
         "candidates": [
-            [c.name, c.weighting, c.c, c.min_df, c.settings.to_json(), c.written_weight, c.corpus_weight]
-            for c in candidates
+            [c.name, c.weighting, c.c, c.min_df, c.settings.to_json(), c.written_weight] for c in candidates
         ],
         "constants": [
             FORMAT,
