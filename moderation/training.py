@@ -26,6 +26,7 @@ import json
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -330,6 +331,15 @@ def _model(fitted: _Fitted, candidate: Candidate, version: str, extra: dict[str,
     return LearnedModel(header, arrays)
 
 
+# The libraries whose numerics the fit depends on: pyproject's train extra pins them, because another
+# release of the solver gives other coefficients from the same data (seen: up to 0.016 apart).
+FIT_LIBRARIES = ("scikit-learn", "scipy", "numpy")
+
+
+def fit_libraries() -> dict[str, str]:
+    return {name: installed_version(name) for name in FIT_LIBRARIES}
+
+
 def _header(fitted: _Fitted, candidate: Candidate, version: str, extra: dict[str, Any]) -> dict[str, Any]:
     return {
         "format": FORMAT,
@@ -343,6 +353,7 @@ def _header(fitted: _Fitted, candidate: Candidate, version: str, extra: dict[str
         "blocks": {name: {"size": len(vocab), "l2": True} for name, (vocab, _, _) in fitted.blocks.items()},
         "intercept": fitted.intercept,
         "thresholds": {"review": 0.5, "hide": 0.9},  # placeholders until chosen (``extra``)
+        "libraries": fit_libraries(),
         **extra,
     }
 

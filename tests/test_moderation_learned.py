@@ -23,7 +23,7 @@ from moderation.policy import LearnedScore, ModerationContext, decide
 from moderation.records import hidden_source_keys, record_verdict, review_source_keys
 from moderation.settings import ModerationSettings
 from moderation.subject import Subject
-from moderation.training import CANDIDATES, train
+from moderation.training import CANDIDATES, fit_libraries, recipe_digest, train
 from tests.db_fixtures import db_url, engine  # noqa: F401
 from vkbot.cli import main
 
@@ -63,6 +63,15 @@ def test_the_shipped_model_is_small_loads_without_pickle_and_scores(model: Learn
 def test_the_model_card_sits_beside_the_model_and_names_sources_and_version(model: LearnedModel) -> None:
     card = (DEFAULT_MODEL.parent / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert model.version in card and "RUSSE-2022" in card and "openrail++" in card
+
+
+def test_the_shipped_model_was_trained_by_the_present_recipe_with_the_pinned_libraries(
+    model: LearnedModel,
+) -> None:
+    # An edit to the training, feature or policy code or the rule data needs `vkbot moderation train`;
+    # other solver releases fit other coefficients, so a clean clone reproduces the file only with these.
+    assert model.header["recipe_sha256"] == recipe_digest(CANDIDATES)
+    assert model.header["libraries"] == fit_libraries()
 
 
 def test_hidden_letters_are_read_back() -> None:
@@ -394,7 +403,7 @@ def test_the_written_set_trains_on_its_training_part_only_and_its_lines_never_cr
 
 
 def test_the_model_version_changes_with_the_training_settings_not_only_the_data() -> None:
-    from moderation.training import Candidate, recipe_digest
+    from moderation.training import Candidate
 
     base = recipe_digest(CANDIDATES)
     assert recipe_digest(CANDIDATES) == base
