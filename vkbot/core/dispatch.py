@@ -210,7 +210,9 @@ class Dispatcher:
         skip_peers: Collection[int] = (),
     ) -> _Batch:
         """One batch in one transaction."""
-        with Session(self.engine) as session:
+        # The session ends with the commit: expiring every object it loaded (a batch's events, the
+        # writers' rows) would be work for nothing.
+        with Session(self.engine, expire_on_commit=False) as session:
             begin_write(session)
             began = time.monotonic()
             claimed = claim(session, limit, self.max_attempts, skip_peers)
