@@ -30,6 +30,7 @@ __all__ = [
     "manual_removal_list",
     "mark_removal",
     "mark_restore",
+    "note_absent",
     "record_verdict",
     "record_with_effects",
     "review_source_keys",
@@ -84,6 +85,35 @@ class _Unsaved:
 
 # Built once: a statement reused keeps its cache key, which SQLAlchemy otherwise recomputes per call.
 _BY_SOURCE_KEY = select(ModItem).where(ModItem.source_key == bindparam("source_key"))
+
+
+_KEYS = select(ModItem.source_key).where(col(ModItem.source_key).in_(bindparam("keys", expanding=True)))
+_ABSENT = "moderation.absent_items"  # session.info: (transaction, source keys known to have no item)
+
+
+def note_absent(session: Session, source_keys: Iterable[str]) -> None:
+    """Before a batch of events in one transaction: which of their keys have no item yet (one query), so
+    that recording a verdict for one of them need not look for it. Only an optimisation.
+
+    The set only shrinks: a key is taken out when its item is written, so it can be too narrow (one
+    more query), never wrong; in another transaction nothing is known. Items are written only by the
+    handling of their own event, which the batch holds (one dispatcher per conversation).
+    """
+    keys = list(dict.fromkeys(source_keys))
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):  # bounded IN lists
+        found.update(session.exec(_KEYS, params={"keys": keys[start : start + 500]}))
+    session.info[_ABSENT] = (session.get_transaction(), {key for key in keys if key not in found})
+
+
+def _known_absent(session: Session, source_key: str) -> bool:
+    """True if ``note_absent`` saw no item for ``source_key`` in this transaction; it is then taken out
+    (the caller is about to write one)."""
+    entry = session.info.get(_ABSENT)
+    if entry is None or entry[0] is not session.get_transaction() or source_key not in entry[1]:
+        return False
+    entry[1].discard(source_key)
+    return True
 
 
 def _find(session: Session, source_key: str) -> ModItem | None:
@@ -160,7 +190,7 @@ def record_with_effects(
 
     A new item's removal is decided before it is written: one INSERT and one flush, not three flushes.
     """
-    item = _find(session, subject.source_key)
+    item = None if _known_absent(session, subject.source_key) else _find(session, subject.source_key)
     if item is not None:
         _raise(session, item, verdict, classification)
         return effects_for_new_item(session, item, settings, group_id=group_id, at=at)

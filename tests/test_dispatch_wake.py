@@ -243,3 +243,108 @@ async def test_quick_events_keep_being_handled_while_a_photo_is_fetched_in_the_b
     assert during_fetch == ["a1", "c1", "d1"]
     assert handler.order == ["a1", "c1", "d1", "b-photo", "b2"]
     assert fetched == [["b-photo"]]
+
+
+async def test_a_conversation_waiting_for_its_photo_leaves_the_batches_places_to_the_others(tmp_path) -> None:
+    """Batches of 2: b's photo and b's next message are the oldest pending events; while the photo is
+    fetched, c's and d's messages are handled all the same (the claim once took b's two events every
+    pass, handling nothing until the fetch ended)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    migrate(engine)
+    clock = ManualClock()
+    store = EventStore(engine, 1, clock)
+    store.store_sync(
+        [
+            _msg(2, 1, "b-photo", photo=True),
+            _msg(2, 2, "b2"),
+            _msg(2, 3, "b3"),
+            _msg(3, 1, "c1"),
+            _msg(4, 1, "d1"),
+            _msg(3, 2, "c2"),
+        ],
+        None,
+    )
+    release = threading.Event()
+    fetched: list[list[str]] = []
+
+    class FetchesAhead(PhotoLast):
+        def fetch_ahead(self, session: Session, events: list[StoredEvent]) -> Callable[[], None]:
+            fetched.append([e.raw["object"]["message"]["text"] for e in events])
+
+            def work() -> None:
+                release.wait(300)  # the download: until the test has seen the others handled
+
+            return work
+
+    handler = FetchesAhead(engine)
+    dispatcher = Dispatcher(engine, handler, batch_size=2, clock=clock)
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop))
+
+    async def until_processed(count: int) -> None:
+        deadline = time.monotonic() + 60
+        while dispatcher.processed < count and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+
+    try:
+        await until_processed(3)
+        during_fetch = list(handler.order)
+        release.set()
+        await until_processed(6)
+    finally:
+        release.set()
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        engine.dispose()
+    assert during_fetch == ["c1", "d1", "c2"]
+    assert handler.order == ["c1", "d1", "c2", "b-photo", "b2", "b3"]
+    assert fetched == [["b-photo"]]
+
+
+async def test_a_fetch_that_ends_during_a_pass_is_not_forgotten(tmp_path) -> None:
+    """The photo's fetch ends while the next pass handles d1: the photo is then handled with what was
+    fetched, not fetched again (the pass's end once overwrote what the fetch had marked ready)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    migrate(engine)
+    clock = ManualClock()
+    store = EventStore(engine, 1, clock)
+    store.store_sync([_msg(2, 1, "b-photo", photo=True), _msg(3, 1, "c1")], None)
+    release = threading.Event()
+    fetched: list[list[str]] = []
+    dispatcher: Dispatcher
+
+    class FetchesAhead(PhotoLast):
+        def fetch_ahead(self, session: Session, events: list[StoredEvent]) -> Callable[[], None]:
+            fetched.append([e.raw["object"]["message"]["text"] for e in events])
+            return lambda: release.wait(300)
+
+        def handle(self, session: Session, event: StoredEvent) -> list[OutboxRequest]:
+            if event.raw["object"]["message"]["text"] == "d1":
+                release.set()  # the fetch ends now, during this pass
+                deadline = time.monotonic() + 60
+                while not dispatcher._ready and time.monotonic() < deadline:
+                    time.sleep(0.01)
+            return super().handle(session, event)
+
+    handler = FetchesAhead(engine)
+    dispatcher = Dispatcher(engine, handler, clock=clock)
+    stop = asyncio.Event()
+    task = asyncio.create_task(dispatcher.run(stop))
+
+    async def until_processed(count: int) -> None:
+        deadline = time.monotonic() + 60
+        while dispatcher.processed < count and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+
+    try:
+        await until_processed(1)
+        await asyncio.to_thread(store.store_sync, [_msg(4, 1, "d1")], None)
+        dispatcher.wake.set()
+        await until_processed(3)
+    finally:
+        release.set()
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        engine.dispose()
+    assert handler.order == ["c1", "d1", "b-photo"]
+    assert fetched == [["b-photo"]]

@@ -30,6 +30,7 @@ from moderation.records import (
     hidden_source_keys,
     is_hidden,
     manual_removal_list,
+    note_absent,
     record_verdict,
     record_with_effects,
 )
@@ -103,6 +104,33 @@ def test_an_event_replayed_is_one_item_and_its_removal_is_decided_once(session: 
     assert effects == [DeleteComment(owner_id=-GROUP, comment_id=101, key=f"mod:delete:{first.id}:0")]
     assert item_id_from_key(effects[0].key) == first.id
     assert len(session.exec(select(ModItem)).all()) == 1
+
+
+def test_a_batch_that_noted_its_keys_absent_still_records_each_event_once(session: Session) -> None:
+    """``note_absent`` before a batch: an event with an item already stored keeps it; an event noted
+    without one is written once, and recorded again in the same transaction (a replay) finds it."""
+    settings = ModerationSettings()
+    stored = _comment(session, 1)
+    effects_for_new_item(session, stored, settings, group_id=GROUP, at=T0)
+    session.commit()
+
+    def record(n: int) -> list[object]:
+        subject = Subject.comment(f"evt:c{n}", TROLL, post_id=10, comment_id=100 + n, text=INSULT)
+        verdict, signals = _verdict("quarantined", "insult"), _signals("insult")
+        effects = record_with_effects(
+            session, subject, verdict, signals, T0, settings=settings, group_id=GROUP
+        )
+        return list(effects)
+
+    note_absent(session, ["evt:c1", "evt:c2"])
+    assert record(1) == []  # stored before: its removal was decided then
+    first = record(2)
+    assert record(2) == []
+    session.commit()
+    items = session.exec(select(ModItem).order_by(col(ModItem.id))).all()
+    assert [item.source_key for item in items] == ["evt:c1", "evt:c2"]
+    assert first == [DeleteComment(owner_id=-GROUP, comment_id=102, key=f"mod:delete:{items[1].id}:0")]
+    assert stored.id == items[0].id
 
 
 def test_a_later_ml_verdict_raises_a_flag_to_quarantine_but_never_lowers_it(session: Session) -> None:

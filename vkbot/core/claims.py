@@ -15,6 +15,8 @@ hash: a collision only makes two peers wait for each other, never breaks the ord
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import bindparam, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
 from sqlalchemy.sql.elements import ColumnElement
@@ -35,25 +37,38 @@ _TRY_LOCKS = text("SELECT k FROM unnest(:keys) AS k WHERE pg_try_advisory_xact_l
 )
 
 
-def _unprocessed(max_attempts: int) -> list[ColumnElement[bool]]:
-    return [
+def _unprocessed(max_attempts: int, skip_peers: Collection[int] = ()) -> list[ColumnElement[bool]]:
+    where = [
         StoredEvent.processed_at.is_(None),  # type: ignore[union-attr]
         col(StoredEvent.attempts) < max_attempts,
     ]
+    if skip_peers:
+        where.append(
+            or_(col(StoredEvent.peer_id).is_(None), col(StoredEvent.peer_id).not_in(list(skip_peers)))
+        )
+    return where
 
 
-def claim(session: Session, limit: int, max_attempts: int) -> list[StoredEvent]:
-    """Up to ``limit`` unprocessed events this transaction may handle, in storage order."""
+def claim(
+    session: Session, limit: int, max_attempts: int, skip_peers: Collection[int] = ()
+) -> list[StoredEvent]:
+    """Up to ``limit`` unprocessed events this transaction may handle, in storage order.
+
+    ``skip_peers``: conversations whose every pending event must wait (behind a photo being fetched):
+    left out whole, so that their events do not fill the batch's places.
+    """
     if session.get_bind().dialect.name != "postgresql":
-        return upcoming(session, limit, max_attempts)
-    return _claim_by_peer(session, limit, max_attempts)
+        return upcoming(session, limit, max_attempts, skip_peers)
+    return _claim_by_peer(session, limit, max_attempts, skip_peers)
 
 
-def upcoming(session: Session, limit: int, max_attempts: int) -> list[StoredEvent]:
+def upcoming(
+    session: Session, limit: int, max_attempts: int, skip_peers: Collection[int] = ()
+) -> list[StoredEvent]:
     """The next unprocessed events in storage order, claiming nothing (on PostgreSQL: a look ahead)."""
     query = (
         select(StoredEvent)
-        .where(*_unprocessed(max_attempts))
+        .where(*_unprocessed(max_attempts, skip_peers))
         .order_by(StoredEvent.id)  # type: ignore[arg-type]
         .limit(limit)
     )
@@ -67,10 +82,12 @@ def lock_key(peer_id: int | None, event_id: int) -> int:
     return _PEER_SPACE + (peer_id & _LOW)
 
 
-def _claim_by_peer(session: Session, limit: int, max_attempts: int) -> list[StoredEvent]:
+def _claim_by_peer(
+    session: Session, limit: int, max_attempts: int, skip_peers: Collection[int]
+) -> list[StoredEvent]:
     scan = (
         select(col(StoredEvent.id), col(StoredEvent.peer_id))
-        .where(*_unprocessed(max_attempts))
+        .where(*_unprocessed(max_attempts, skip_peers))
         .order_by(StoredEvent.id)  # type: ignore[arg-type]
         .limit(limit * _SCAN_FACTOR)
     )

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -52,7 +52,8 @@ class EventHandler(Protocol):
 @dataclass(frozen=True)
 class _Batch:
     handled: int
-    slow: list[int]  # slow events held back (their conversations' later events wait behind them)
+    # Slow events held back, with their conversations' peers (their later events wait behind them).
+    slow: dict[int, int | None]
     held_back: int  # events held back: the slow ones and those behind them
     waiting: frozenset[int]  # events claimed and not handled (held back, or left for the next batch)
 
@@ -65,6 +66,7 @@ class Dispatcher:
     # the SQLite write lock is never held near its 30 s busy timeout (photo checks run inside).
     batch_size: int = 200
     slow_batch_size: int = 5  # events with photos to check, per transaction (see process_pending)
+    fetch_batch_size: int = 20  # ``run``: slow events whose media one background fetch downloads
     # SQLite: once a batch has held the one write lock this long and another writer (the listener
     # storing, the sender claiming) waits for it, the events handled so far are committed and the
     # rest wait for the next pass, behind that writer; holding it for a whole batch made both wait a
@@ -90,8 +92,12 @@ class Dispatcher:
     _claim: int = field(default=0, init=False, repr=False)
     _held_back: int = field(default=0, init=False, repr=False)  # events the last batch left waiting
     # ``run`` only: slow events whose slow part (``fetch_ahead``) was done in the background, handled
-    # now like quick ones; the background fetch in flight. Both touched on the event loop only.
-    _ready: frozenset[int] = field(default=frozenset(), init=False, repr=False)
+    # now like quick ones; slow events waiting for it, whose conversations the claims leave out (else
+    # a backlog's batches filled up with events waiting behind photos: bench/ingest.py claimed each
+    # event 6 times and handled 1-2 a batch); the background fetch in flight. Each maps event id to
+    # peer; all touched on the event loop only.
+    _ready: dict[int, int | None] = field(default_factory=dict, init=False, repr=False)
+    _blocked: dict[int, int | None] = field(default_factory=dict, init=False, repr=False)
     _fetching: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -104,7 +110,8 @@ class Dispatcher:
             if self._fetching is not None:
                 self._fetching.cancel()  # its thread ends with its downloads; nothing waits for it
                 self._fetching = None
-            self._ready = frozenset()
+            self._ready = {}
+            self._blocked = {}
 
     async def _pass(self) -> int:
         """As ``process_pending``, but a slow event's slow part runs beside the passes, not in them.
@@ -117,20 +124,29 @@ class Dispatcher:
         if getattr(self.handler, "fetch_ahead", None) is None:
             return await asyncio.to_thread(self.process_pending)
         ready = self._ready
-        batch = await asyncio.to_thread(self._quick_batch, ready)
-        self._ready = ready & batch.waiting  # ids handled or gone are forgotten
+        # A conversation waits whole behind its slow event until that is fetched (one with a fetched
+        # event is claimed: that event goes first).
+        skip = {peer for peer in self._blocked.values() if peer is not None} - set(ready.values())
+        batch = await asyncio.to_thread(self._quick_batch, frozenset(ready), skip)
+        # Handled or gone: forgotten; a fetch that ended during the pass added its events meanwhile
+        # (assigning ``ready & waiting`` dropped them, and they were fetched again, and again).
+        self._ready = {i: peer for i, peer in self._ready.items() if i not in ready or i in batch.waiting}
+        self._blocked.update(batch.slow)
         # One fetch at a time, and only once the last one's events are handled: the downloader holds
         # one fetch's bytes (a new fetch drops what an unhandled event would have found).
-        if batch.slow and self._fetching is None and not self._ready:
-            self._fetching = asyncio.get_running_loop().create_task(self._fetch_in_background(batch.slow))
+        if self._blocked and self._fetching is None and not self._ready:
+            wanted = dict(list(self._blocked.items())[: self.fetch_batch_size])
+            self._fetching = asyncio.get_running_loop().create_task(self._fetch_in_background(wanted))
         return batch.handled
 
-    async def _fetch_in_background(self, event_ids: list[int]) -> None:
+    async def _fetch_in_background(self, events: dict[int, int | None]) -> None:
         try:
-            await asyncio.to_thread(self._fetch_ahead, event_ids)
+            await asyncio.to_thread(self._fetch_ahead, list(events))
         finally:
             self._fetching = None
-        self._ready = self._ready | frozenset(event_ids)
+        for event_id in events:
+            self._blocked.pop(event_id, None)
+        self._ready = {**self._ready, **events}
         self.wake.set()
 
     def _committed(self) -> None:
@@ -156,11 +172,12 @@ class Dispatcher:
             handled += self._transaction(self.slow_batch_size, defer_slow=False).handled
         return handled
 
-    def _quick_batch(self, ready: frozenset[int]) -> _Batch:
-        """A batch of the quick events (slow ones in ``ready`` count as quick: their slow part is done)."""
+    def _quick_batch(self, ready: frozenset[int], skip_peers: Collection[int] = ()) -> _Batch:
+        """A batch of the quick events (slow ones in ``ready`` count as quick: their slow part is done),
+        leaving out the conversations in ``skip_peers``."""
         # The claim also takes the events held back last time, so that they do not crowd out new ones.
         limit = min(self.batch_size, (self._claim or self.batch_size) + self._held_back)
-        batch = self._transaction(limit, defer_slow=True, ready=ready)
+        batch = self._transaction(limit, defer_slow=True, ready=ready, skip_peers=skip_peers)
         self._claim = min(self.batch_size, max(8, 2 * batch.handled))
         self._held_back = batch.held_back
         return batch
@@ -184,15 +201,24 @@ class Dispatcher:
         except Exception:  # only an optimisation: the transaction then downloads what it needs itself
             log.exception("fetching media ahead of the transaction failed")
 
-    def _transaction(self, limit: int, *, defer_slow: bool, ready: frozenset[int] = frozenset()) -> _Batch:
+    def _transaction(
+        self,
+        limit: int,
+        *,
+        defer_slow: bool,
+        ready: frozenset[int] = frozenset(),
+        skip_peers: Collection[int] = (),
+    ) -> _Batch:
         """One batch in one transaction."""
-        with Session(self.engine) as session:
+        # The session ends with the commit: expiring every object it loaded (a batch's events, the
+        # writers' rows) would be work for nothing.
+        with Session(self.engine, expire_on_commit=False) as session:
             begin_write(session)
             began = time.monotonic()
-            claimed = claim(session, limit, self.max_attempts)
+            claimed = claim(session, limit, self.max_attempts, skip_peers)
             # Behind (more events pending than this batch takes): the whole batch, as fast as it goes.
             until = began + self.hold_turn_s if len(claimed) < limit else math.inf
-            events, slow = self._quick_part(claimed, ready) if defer_slow else (claimed, [])
+            events, slow = self._quick_part(claimed, ready) if defer_slow else (claimed, {})
             quick_ids = {event.id for event in events}
             waiting = {e.id for e in claimed if e.id not in quick_ids}
             held_back = len(waiting)
@@ -219,22 +245,23 @@ class Dispatcher:
 
     def _quick_part(
         self, events: list[StoredEvent], ready: frozenset[int]
-    ) -> tuple[list[StoredEvent], list[int]]:
+    ) -> tuple[list[StoredEvent], dict[int, int | None]]:
         """The events before any slow one of their conversation (a handler without ``slow``: all), and
-        the slow ones; an event in ``ready`` had its slow part done ahead and counts as quick."""
+        the slow ones with their peers; an event in ``ready`` had its slow part done ahead and counts
+        as quick."""
         slow = getattr(self.handler, "slow", None)
         if slow is None:
-            return events, []
+            return events, {}
         held_back: set[object] = set()
         quick: list[StoredEvent] = []
-        slow_ids: list[int] = []
+        slow_ids: dict[int, int | None] = {}
         for event in events:
             conversation = event.peer_id if event.peer_id is not None else ("event", event.id)
             if conversation in held_back:
                 continue  # what follows a slow event in its conversation stays behind it
             if event.id not in ready and slow(event):
                 held_back.add(conversation)
-                slow_ids.append(event.id)  # type: ignore[arg-type]
+                slow_ids[event.id] = event.peer_id  # type: ignore[index]
             else:
                 quick.append(event)
         return quick, slow_ids

@@ -27,6 +27,7 @@ from moderation.classifier import Classification, Classifier, OfflineClassifier
 from moderation.learned import LearnedTier
 from moderation.models import ModItem
 from moderation.policy import LearnedScore, ModerationContext, Verdict, asks, decide, decide_unless_hiding
+from moderation.records import note_absent
 from moderation.relative import reads_as_relative, spared
 from moderation.subject import Subject
 from publishing.comments import memorial_post
@@ -42,11 +43,13 @@ from vkbot.core.store.models import OutboxRow, StoredEvent
 from vkbot.effects.outbox import OutboxRequest, message_request
 from vkbot.ingress.events import (
     MalformedEvent,
+    Message,
     MessageAllow,
     MessageDeny,
     MessageEvent,
     MessageNew,
     MessageReply,
+    VkEvent,
     WallReplyNew,
 )
 from vkbot.ops.founder_alerts import founder_alert_requests
@@ -75,6 +78,11 @@ class Pipeline:
     # the random_id of each echo of a sent message (``message_reply``) and which of them are ours.
     _asked: tuple[frozenset[str], set[int]] = field(default=(frozenset(), set()), init=False, repr=False)
     _echoes: tuple[dict[str, int], set[int]] = field(default=({}, set()), init=False, repr=False)
+    # Events ``slow`` parsed, for ``handle`` (the dispatcher asks one, then the other): parsed once.
+    # By the row object's id, with the row kept so the id cannot be reused meanwhile.
+    _parsed: dict[int, tuple[StoredEvent, VkEvent | MalformedEvent]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     # -- EventHandler ------------------------------------------------------------------------------
     def prepare(self, session: Session, events: list[StoredEvent]) -> None:
@@ -87,13 +95,22 @@ class Pipeline:
         # batches need not ask.
         with_orders = waitlist.peers_with_orders(session, writers)
         self._asked = (keys, publishing.peers_asked(session, with_orders) if with_orders else set())
+        # Moderated events (their keys name the verdict rows): which have no verdict stored yet.
+        note_absent(session, (e.key for e in events if e.type in _MODERATED))
         echoes = {e.key: rid for e in events if (rid := _echo_random_id(e))}
         found = session.scalars(_OURS, {"ids": list(set(echoes.values()))}) if echoes else ()
         self._echoes = (echoes, {random_id for random_id in found if random_id is not None})
 
     def slow(self, stored: StoredEvent) -> bool:
         """A message with media: its download and photo check (OpenCV) take long; the dispatcher runs it last."""
-        return any(is_media(att) for att in self._attachments(stored))
+        if stored.type != "message_new":
+            return False  # the stored type is the parsed event's (identity columns): no parse needed
+        event = load_event(stored)
+        if len(self._parsed) >= _PARSED_KEPT:
+            self._parsed.clear()  # events asked about and never handled (another dispatcher took them)
+        self._parsed[id(stored)] = (stored, event)
+        message = _message_of(event)
+        return message is not None and any(is_media(att) for att in inbound_attachments(message))
 
     def fetch_ahead(self, session: Session, events: list[StoredEvent]) -> Callable[[], None] | None:
         """The downloads and photo checks of these events, as work to run before the write transaction.
@@ -127,9 +144,16 @@ class Pipeline:
         message = new_message(stored)
         return inbound_attachments(message) if message is not None else ()
 
+    def _load(self, stored: StoredEvent) -> VkEvent | MalformedEvent:
+        """The typed event, as ``slow`` parsed it if it did (the same row object), else parsed now."""
+        entry = self._parsed.pop(id(stored), None)
+        if entry is not None and entry[0] is stored and not stored.malformed_reason:
+            return entry[1]
+        return load_event(stored)
+
     def handle(self, session: Session, stored: StoredEvent) -> list[OutboxRequest]:
         """Route the typed event by its class (``ROUTES``); events nobody handles are only kept."""
-        event = load_event(stored)
+        event = self._load(stored)
         if isinstance(event, MalformedEvent):
             if not stored.malformed_reason:  # parsed when stored, not now: kept with the reason
                 stored.malformed_reason = event.reason
@@ -335,6 +359,15 @@ class Pipeline:
     def _language(self, session: Session, peer_id: int, text: str | None) -> str:
         known = waitlist.conversation_language(session, peer_id)
         return known or (detect_language(text) if text else None) or i18n.DEFAULT_LANGUAGE
+
+
+_MODERATED = frozenset({"message_new", "wall_reply_new"})  # the types routed to moderation (ROUTES)
+_PARSED_KEPT = 2000  # parsed events kept for ``handle`` at most (a batch claims 200)
+
+
+def _message_of(event: VkEvent | MalformedEvent) -> Message | None:
+    """The message of a ``message_new`` event (as ``new_message``), else None."""
+    return event.obj.message if isinstance(event, VkEvent) and isinstance(event.obj, MessageNew) else None
 
 
 # Which of a batch's echoes (by random_id) the sender sent: built once, like the preload's statements.
