@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import random
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import event
 from sqlmodel import Session, select
 
+from waitlist.dialog import State
 from waitlist.filestore import LocalFileStore
 from waitlist.founder import OrderNotFound, get_order, list_orders, move_order, set_signups_open, set_status
-from waitlist.models import WlFile, WlOrder, WlSignup
+from waitlist.models import WlConversation, WlFile, WlOrder, WlSignup
 from waitlist.queue import places_taken, queue_position
 from waitlist.service import record_message_allow
 from waitlist.settings import WaitlistSettings
@@ -298,3 +301,67 @@ def test_places_taken_counts_the_queue_the_intakes_under_way_and_the_list_in_one
     desk.clock.advance(hours=desk.settings.place_hold_hours + 1)  # both intakes abandoned: places back
     with Session(desk.engine) as session:
         assert places_taken(session, settings=desk.settings, now=desk.clock.now()) == 1 + 1
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_places_taken_counts_pending_rows_as_a_flush_would_without_flushing(seed: int) -> None:
+    """The count reads the conversations, orders and sign-ups the batch changed but has not written
+    yet: it must equal the count after a flush, and must not flush (the batch's rows wait)."""
+    rng = random.Random(seed)
+    engine = memory_engine()
+    settings = WaitlistSettings()
+    now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    hold = timedelta(hours=settings.place_hold_hours)
+    states = [s.value for s in State]
+    stamps = [now - hold - timedelta(minutes=1), now - hold, now - hold + timedelta(seconds=1), now]
+
+    def conversation(peer: int) -> WlConversation:
+        return WlConversation(
+            peer_id=peer,
+            state=rng.choice(states),
+            track=rng.choice(["order", "signup"]),
+            created_at=now - 2 * hold,
+            updated_at=rng.choice(stamps),
+        )
+
+    def order(peer: int) -> WlOrder:
+        return WlOrder(
+            peer_id=peer,
+            status=rng.choice(["draft", "waiting", "in_progress", "done"]),
+            created_at=now,
+            updated_at=now,
+        )
+
+    def signup(peer: int) -> WlSignup:
+        return WlSignup(
+            peer_id=peer, status=rng.choice(["draft", "listed", "invited", "converted"]), created_at=now
+        )
+
+    with Session(engine) as session:
+        for peer in range(1, 31):
+            session.add_all([conversation(peer), order(peer), signup(peer)])
+        session.commit()
+    with Session(engine) as session:
+        rows = [
+            *session.exec(select(WlConversation)),
+            *session.exec(select(WlOrder)),
+            *session.exec(select(WlSignup)),
+        ]
+        for row in rng.sample(rows, 40):
+            if rng.random() < 0.1:
+                session.delete(row)
+            elif isinstance(row, WlConversation):
+                # StrEnum members, as the dialog assigns them; some rows changed twice, some back again.
+                row.state = State(rng.choice(states))
+                row.updated_at = rng.choice(stamps)
+                row.track = rng.choice(["order", "signup", row.track])
+            else:
+                row.status = rng.choice(["draft", "waiting", "listed", "invited", row.status])
+            session.add(row)
+        for peer in range(31, 36):
+            session.add_all([conversation(peer), order(peer), signup(peer)])
+        pending = len(session.new) + len(session.dirty) + len(session.deleted)
+        counted = places_taken(session, settings=settings, now=now)
+        assert len(session.new) + len(session.dirty) + len(session.deleted) == pending  # nothing flushed
+        session.flush()
+        assert places_taken(session, settings=settings, now=now) == counted

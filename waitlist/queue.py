@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BindParameter, ScalarSelect, and_, bindparam, func, or_
+from sqlalchemy import BindParameter, ScalarSelect, and_, bindparam, func, inspect, or_
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.base import NO_VALUE
 from sqlmodel import Session, col, select
 
 import i18n
@@ -143,9 +145,85 @@ def places_taken(session: Session, *, settings: WaitlistSettings, now: datetime)
     started an order while there was room finishes it inside the limit.
     """
     since = now - timedelta(hours=settings.place_hold_hours)
-    with known.reading(session, WlOrder, WlSignup, WlConversation):
+    pending = _pending_places(session, since)
+    if pending is None:  # a pending row whose flushed values are not known: write them first
+        with known.reading(session, WlOrder, WlSignup, WlConversation):
+            waiting, signups, held = session.exec(_TAKEN, params={"since": since}).one()
+        return int(waiting) + int(signups) + int(held)
+    with session.no_autoflush:
         waiting, signups, held = session.exec(_TAKEN, params={"since": since}).one()
-    return int(waiting) + int(signups) + int(held)
+    return int(waiting) + int(signups) + int(held) + pending
+
+
+def _takes_place(row: object, value: Callable[[str], Any], since: datetime) -> bool:
+    """Whether a row with these column values counts in ``places_taken`` (its three counts, in Python)."""
+    if isinstance(row, WlOrder):
+        return bool(value("status") == WAITING)
+    if isinstance(row, WlSignup):
+        status = value("status")
+        return bool(status == "listed" or status == "invited")
+    # ``in`` a tuple compares with ==: State is a StrEnum, whose hash is not its value's.
+    if value("track") != "order" or value("state") not in _UNDER_WAY:
+        return False
+    updated_at = value("updated_at")
+    return updated_at is not None and bool(updated_at >= since)
+
+
+class _Unknown(Exception):
+    """A pending row's value (as it is, or as last flushed) is not in the session: expired or not loaded."""
+
+
+def _pending_places(session: Session, since: datetime) -> int | None:
+    """How much the count of ``places_taken`` changes once the session's pending rows are flushed;
+    None when that cannot be told without flushing.
+
+    The database holds every row as last flushed (these tables are written only through the ORM, and
+    no cascade touches them); the session holds each pending change and, for a modified row, the
+    values it had when last flushed (``committed_state``). So the count a flush would show is the count
+    now, less what the pending rows counted as flushed, plus what they count as they are. The flush
+    this saves wrote every pending row of the batch before each new writer's greeting.
+    """
+    models = (WlOrder, WlSignup, WlConversation)
+    delta = 0
+    try:
+        for row in session.new:
+            if isinstance(row, models):
+                delta += _takes_place(row, _present(row), since)
+        for row in session.dirty:
+            if isinstance(row, models):
+                delta += _takes_place(row, _present(row), since) - _takes_place(row, _flushed(row), since)
+        for row in session.deleted:
+            if isinstance(row, models):
+                delta -= _takes_place(row, _flushed(row), since)
+    except _Unknown:
+        return None
+    return delta
+
+
+def _present(row: object) -> Callable[[str], Any]:
+    """A column's value as the next flush would write it."""
+    loaded = inspect(row).dict
+
+    def value(key: str) -> Any:
+        if key not in loaded:
+            raise _Unknown(key)
+        return loaded[key]
+
+    return value
+
+
+def _flushed(row: object) -> Callable[[str], Any]:
+    """A column's value as last flushed (loaded, or written since): the database's."""
+    state = inspect(row)
+    loaded, before = state.dict, state.committed_state
+
+    def value(key: str) -> Any:
+        old = before[key] if key in before else loaded.get(key, NO_VALUE)
+        if old is NO_VALUE:
+            raise _Unknown(key)
+        return old
+
+    return value
 
 
 def in_progress(session: Session) -> int:
