@@ -85,7 +85,11 @@ def _stored(db: Engine) -> dict[str, Any]:
             "conversations": [
                 (c.peer_id, c.state, c.order_id) for c in session.exec(select(WlConversation)).all()
             ],
-            "processed": len(session.exec(select(WlProcessedEvent)).all()),
+            # Each message's row, and "delete my data" erasing the writer's earlier rows of the batch.
+            "processed": sorted(
+                (e.event_key, e.peer_id, bool(e.replies))
+                for e in session.exec(select(WlProcessedEvent)).all()
+            ),
         }
 
 
@@ -110,6 +114,33 @@ def test_a_preloaded_batch_of_whole_intakes_answers_and_stores_as_one_message_at
     orders = _stored(batch.engine)["orders"]
     assert [(o[0], o[2]) for o in orders] == [(None, "cancelled")] * 2 + [(901, "draft"), (902, "draft")]
     assert [o[1] for o in orders[:2]] == [1, 2]
+    processed = _stored(batch.engine)["processed"]
+    erased = {key for key, peer, replies in processed if peer is None and not replies}
+    assert len(processed) == len(messages) and len(erased) == 2 * STEPS.index("yes", STEPS.index("delete"))
+
+
+def test_the_batch_rows_of_a_rolled_back_savepoint_are_not_written_and_a_repeat_is_answered_from_them(
+    tmp_path: Path,
+) -> None:
+    """The per-message rows wait for the savepoint's commit (one executemany): a rolled-back event leaves
+    none (so its retry is handled anew), and the same event again in the batch replays its replies."""
+    desk = Desk(memory_engine(), LocalFileStore(tmp_path / "files"))
+    first, failed, later = (
+        desk.message(905, SCRIPTS["ru"][w], event_key=f"evt:905:{w}") for w in ("hello", "yes", "subject")
+    )
+    with Session(desk.engine) as session:
+        preload(session, [first.event_key, failed.event_key, later.event_key], [905])
+        answered = _answers(session, desk, first)
+        savepoint = session.begin_nested()
+        _answers(session, desk, failed)
+        savepoint.rollback()
+        savepoint = session.begin_nested()
+        assert _answers(session, desk, first) == answered  # from its row, though not written yet
+        savepoint.commit()
+        session.commit()
+    with Session(desk.engine) as session:
+        keys = set(session.exec(select(WlProcessedEvent.event_key)).all())
+    assert keys == {first.event_key}
 
 
 def test_what_the_preload_found_missing_is_asked_again_once_created(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from waitlist.models import (
     WlStoryPart,
 )
 from waitlist.ports import Clock, FileStore, MessageTexts
+from waitlist.rows import write_deferred
 from waitlist.settings import WaitlistSettings
 
 __all__ = [
@@ -126,6 +127,7 @@ def delete_personal_data(
     for consent in session.exec(select(WlConsent).where(WlConsent.peer_id == peer_id)).all():
         consent.peer_id = None  # the wording and time stay as a record; whose it was does not
         session.add(consent)
+    write_deferred(session)  # this batch's earlier messages of the writer are erased too
     for event in session.exec(select(WlProcessedEvent).where(WlProcessedEvent.peer_id == peer_id)).all():
         event.replies, event.peer_id = [], None  # a replay stays harmless and says nothing
         session.add(event)
@@ -212,6 +214,7 @@ def sweep(
         remove_order_files(session, order, files, now)
         report.delivered_file_sets += 1
     events_before = now - timedelta(days=settings.processed_event_days)
+    write_deferred(session)
     for event in session.exec(
         select(WlProcessedEvent).where(col(WlProcessedEvent.created_at) < events_before)
     ).all():

@@ -25,7 +25,7 @@ from waitlist.language import follow
 from waitlist.models import WlConversation, WlFlag, WlOrder, WlProcessedEvent, WlSignup
 from waitlist.notify import deliver_owed_notices
 from waitlist.ports import Clock, Downloader, FileStore, MessageTexts
-from waitlist.rows import insert_row
+from waitlist.rows import defer_row, write_deferred
 from waitlist.settings import WaitlistSettings
 from waitlist.takeover import acknowledge_while_taken_over, founder_wrote, taken_over
 from waitlist.turn import Turn, keyboard_for
@@ -63,6 +63,7 @@ def preload(session: Session, event_keys: Iterable[str], peer_ids: Iterable[int]
     keys, peers = list(dict.fromkeys(event_keys)), list(dict.fromkeys(peer_ids))
     done: set[str] = set()
     held: list[object] = []
+    write_deferred(session)  # rows of this transaction's earlier messages
     for i in range(0, len(keys), _CHUNK):
         done.update(session.exec(_SEEN, params={"keys": keys[i : i + _CHUNK]}).all())
     with_conv: set[int] = set()
@@ -100,6 +101,7 @@ def _processed(session: Session, event_key: str) -> WlProcessedEvent | None:
     if known.is_absent(session, "event", event_key):
         known.now_present(session, "event", event_key)  # it is being handled now: a later call asks
         return None
+    write_deferred(session)  # the same event twice in one batch: its row may still wait
     return session.get(WlProcessedEvent, event_key)
 
 
@@ -170,7 +172,9 @@ def handle_message(
     kept = [{k: v for k, v in r.to_json().items() if k != "peer_id"} for r in turn.replies]
     peer = None if erased else msg.peer_id
     row = {"event_key": msg.event_key, "peer_id": peer, "replies": kept, "created_at": now}
-    insert_row(session, WlProcessedEvent, row)  # no ORM object: see waitlist/rows.py
+    # No ORM object, and written with the batch's others when its savepoint or transaction commits
+    # (see waitlist/rows.py); whatever reads these rows writes the waiting ones first.
+    defer_row(session, WlProcessedEvent, row)
     return turn.replies
 
 
