@@ -20,6 +20,7 @@ from waitlist.inbound import InboundMessage
 from waitlist.models import WlConversation, WlInbox, WlOrder, WlProcessedEvent, WlStoryPart
 from waitlist.rows import insert_ignoring_duplicate
 from waitlist.service import handle_message
+from waitlist.settings import WaitlistSettings
 from waitlist.testing import SCRIPTS, Desk, make_photo, memory_engine
 
 STEPS = [
@@ -180,3 +181,31 @@ def test_a_duplicate_story_part_is_ignored_by_the_database(engine: Engine, tmp_p
         assert not insert_ignoring_duplicate(session, WlStoryPart, {**row, "text": "again"})
         session.commit()
         assert [p.text for p in session.exec(select(WlStoryPart)).all()] == ["Она любила сад"]
+
+
+def test_the_queue_filling_inside_a_batch_sends_later_writers_to_the_list_as_one_at_a_time(
+    tmp_path: Path,
+) -> None:
+    """A new writer's place count reads the batch's earlier greetings from the session, not flushed."""
+    settings = WaitlistSettings(queue_limit=2)
+    single = Desk(memory_engine(), LocalFileStore(tmp_path / "a"), settings=settings)
+    batch = Desk(memory_engine(), LocalFileStore(tmp_path / "b"), settings=settings)
+    peers = [911, 912, 913, 914]
+    one_by_one = []
+    for peer in peers:
+        with Session(single.engine) as session:
+            one_by_one.append(
+                _answers(session, single, single.message(peer, "Здравствуйте", event_key=f"e{peer}"))
+            )
+            session.commit()
+    with Session(batch.engine) as session:
+        preload(session, [f"e{p}" for p in peers], peers)
+        together = [
+            _answers(session, batch, batch.message(p, "Здравствуйте", event_key=f"e{p}")) for p in peers
+        ]
+        assert session.new  # the greetings' conversations were not flushed for the count
+        session.commit()
+    assert together == one_by_one
+    with Session(batch.engine) as session:
+        tracks = {c.peer_id: c.track for c in session.exec(select(WlConversation))}
+    assert tracks == {911: "order", 912: "order", 913: "signup", 914: "signup"}
