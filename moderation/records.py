@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
+import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
@@ -133,30 +134,46 @@ def _raise(session: Session, item: ModItem, verdict: Verdict, classification: Cl
         session.flush()
 
 
-def _new_item(subject: Subject, verdict: Verdict, classification: Classification, at: datetime) -> ModItem:
+def _new_row(
+    subject: Subject, verdict: Verdict, classification: Classification, at: datetime
+) -> dict[str, Any]:
+    """A new item's column values (all but its id), as ``_new_item`` stores them."""
     body, cut = bounded_text(subject.text)
-    # Every field given here: a list field left to its default_factory costs pydantic a signature lookup.
-    return ModItem(
-        source_key=subject.source_key[:128],
-        channel=subject.channel,
-        author_id=subject.author_id,
-        peer_id=subject.peer_id,
-        cmid=subject.cmid,
-        post_id=subject.post_id,
-        comment_id=subject.comment_id,
-        text=body,
-        text_truncated=cut,
-        status=verdict.status,
-        categories=list(verdict.categories),
-        reasons=list(verdict.reasons),
-        urgent=verdict.urgent,
-        evidence=verdict.evidence,
-        scores=signals_json(classification),
-        tier=verdict.tier or None,
-        learned_score=verdict.learned_score,
-        model_version=verdict.model_version,
-        created_at=at,
-    )
+    return {
+        "source_key": subject.source_key[:128],
+        "channel": subject.channel,
+        "author_id": subject.author_id,
+        "peer_id": subject.peer_id,
+        "cmid": subject.cmid,
+        "post_id": subject.post_id,
+        "comment_id": subject.comment_id,
+        "text": body,
+        "text_truncated": cut,
+        "text_erased_at": None,
+        "status": verdict.status,
+        "categories": list(verdict.categories),
+        "reasons": list(verdict.reasons),
+        "urgent": verdict.urgent,
+        "evidence": verdict.evidence,
+        "scores": signals_json(classification),
+        "tier": verdict.tier or None,
+        "learned_score": verdict.learned_score,
+        "model_version": verdict.model_version,
+        "removal_state": None,
+        "removal_note": None,
+        "created_at": at,
+        "reviewed_at": None,
+        "reviewed_by": None,
+    }
+
+
+def _new_item(subject: Subject, verdict: Verdict, classification: Classification, at: datetime) -> ModItem:
+    # Every field given: a list field left to its default_factory costs pydantic a signature lookup.
+    return ModItem(**_new_row(subject, verdict, classification, at))
+
+
+# Built once (SQLAlchemy keeps its cache key): a new item nothing needs as an object, in one INSERT.
+_INSERT_ITEM = sa.insert(ModItem.__table__)  # type: ignore[attr-defined]
 
 
 def record_verdict(
@@ -188,21 +205,24 @@ def record_with_effects(
 ) -> list[Effect]:
     """``record_verdict`` then ``effects_for_new_item``, with the same outcome.
 
-    A new item's removal is decided before it is written: one INSERT and one flush, not three flushes.
+    A new item's removal is decided before it is written: one INSERT and one flush, not three flushes;
+    a new item that is not hidden is one Core INSERT and no flush.
     """
     item = None if _known_absent(session, subject.source_key) else _find(session, subject.source_key)
     if item is not None:
         _raise(session, item, verdict, classification)
         return effects_for_new_item(session, item, settings, group_id=group_id, at=at)
+    if verdict.status not in HIDDEN_STATUSES:
+        # Nothing follows from it and nothing here needs it as an object: one Core INSERT, written at
+        # once in the session's transaction (so any later query sees it, as after the flush it replaces),
+        # with no ORM object, unit of work or flush of other pending rows (they go with the next flush).
+        session.connection().execute(_INSERT_ITEM, _new_row(subject, verdict, classification, at))
+        return []
     item = _new_item(subject, verdict, classification, at)
-    hidden = item.status in HIDDEN_STATUSES
-    if hidden:
-        removes = actions_for(_Unsaved(item), settings, group_id=group_id)
-        item.removal_state = "pending" if removes else "skipped"
+    removes = actions_for(_Unsaved(item), settings, group_id=group_id)
+    item.removal_state = "pending" if removes else "skipped"
     session.add(item)
     session.flush()  # the effects' keys and a ban proposal name the item by its id
-    if not hidden:
-        return []
     return _with_ban(session, item, settings, at, actions_for(item, settings, group_id=group_id))
 
 

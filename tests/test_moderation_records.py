@@ -33,6 +33,7 @@ from moderation.records import (
     note_absent,
     record_verdict,
     record_with_effects,
+    review_source_keys,
 )
 from moderation.review import confirm, daily_digest, hide, list_items, quarantine_summary, restore, reveal_one
 from moderation.settings import ModerationSettings
@@ -427,10 +428,49 @@ def test_record_with_effects_is_record_verdict_then_effects_for_new_item(
             outcomes.append(
                 (
                     [[replace(e, key=keys[e.key]) for e in effects] for effects in produced],  # type: ignore[type-var]
-                    [(i.source_key, i.status, i.removal_state, i.categories, i.scores) for i in rows],
+                    [i.model_dump(exclude={"id"}) for i in rows],  # every column, as stored
                     [([item_ids[i] for i in p.item_ids], p.status) for p in proposals],
                 )
             )
             session.rollback()
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][0][3] == []
+
+
+def test_a_flag_written_in_a_batch_is_seen_raised_and_taken_back_like_any_item(session: Session) -> None:
+    """A new flag (nothing follows from it) is written at once: the review lists and a later, stronger
+    verdict in the same transaction find it, and a rolled-back savepoint takes it back."""
+    settings = ModerationSettings()
+
+    def record(n: int, status: str) -> list[object]:
+        subject = Subject.comment(f"evt:c{n}", TROLL, post_id=10, comment_id=100 + n, text=INSULT)
+        return list(
+            record_with_effects(
+                session,
+                subject,
+                _verdict(status, "insult"),
+                _signals("insult"),
+                T0,
+                settings=settings,
+                group_id=GROUP,
+            )
+        )
+
+    note_absent(session, ["evt:c1", "evt:c2", "evt:c3"])
+    assert record(1, "flagged") == []
+    assert review_source_keys(session, ["evt:c1", "evt:c2"]) == {"evt:c1"}
+    assert record(1, "flagged") == []  # a replay finds it
+    raised = record(1, "quarantined")  # a later Detoxify verdict raises it
+    item = session.exec(select(ModItem).where(ModItem.source_key == "evt:c1")).one()
+    assert raised == [DeleteComment(owner_id=-GROUP, comment_id=101, key=f"mod:delete:{item.id}:0")]
+    assert (item.status, item.removal_state) == ("quarantined", "pending")
+    savepoint = session.begin_nested()
+    assert record(2, "flagged") == []
+    savepoint.rollback()
+    assert record(3, "flagged") == []
+    session.commit()
+    assert [i.source_key for i in session.exec(select(ModItem).order_by(col(ModItem.id)))] == [
+        "evt:c1",
+        "evt:c3",
+    ]
+    assert review_source_keys(session, ["evt:c1", "evt:c2", "evt:c3"]) == {"evt:c3"}
