@@ -59,12 +59,12 @@ def test_no_long_lines_in_the_rule_data() -> None:
     files = sorted(Path(DEFAULT_DATA_DIR).parent.rglob("*.toml"))
     assert files
     long = [
-        f"{path.name}:{number} ({len(line)} characters)"
+        f"{path.name}:{number} ({len(line.encode())} bytes)"
         for path in files
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if len(line) > MAX_LINE
+        if len(line.encode()) > MAX_LINE  # bytes, as editors and reviewers count a Cyrillic line
     ]
-    assert not long, f"lines over {MAX_LINE} characters: {long}"
+    assert not long, f"lines over {MAX_LINE} bytes: {long}"
 
 
 def test_a_pattern_list_is_its_alternatives_joined() -> None:
