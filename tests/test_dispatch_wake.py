@@ -196,6 +196,26 @@ async def test_the_sender_is_woken_when_the_quick_part_commits_not_after_the_pho
     assert waited == [True]
 
 
+class FetchesAhead(PhotoLast):
+    """Fetches a batch's photos in the background: the download lasts until ``release`` is set; the
+    texts of each fetch's events go to ``fetched``."""
+
+    def __init__(self, engine, release: threading.Event) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(engine)
+        self.release = release
+        self.fetched: list[list[str]] = []
+
+    def fetch_ahead(self, session: Session, events: list[StoredEvent]) -> Callable[[], None]:
+        self.fetched.append([e.raw["object"]["message"]["text"] for e in events])
+        return lambda: self.release.wait(300)  # the download: until the test has seen the others handled
+
+
+async def until_processed(dispatcher: Dispatcher, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while dispatcher.processed < count and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+
+
 async def test_quick_events_keep_being_handled_while_a_photo_is_fetched_in_the_background(tmp_path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
     migrate(engine)
@@ -205,35 +225,19 @@ async def test_quick_events_keep_being_handled_while_a_photo_is_fetched_in_the_b
         [_msg(1, 1, "a1"), _msg(2, 1, "b-photo", photo=True), _msg(2, 2, "b2"), _msg(3, 1, "c1")], None
     )
     release = threading.Event()
-    fetched: list[list[str]] = []
-
-    class FetchesAhead(PhotoLast):
-        def fetch_ahead(self, session: Session, events: list[StoredEvent]) -> Callable[[], None]:
-            fetched.append([e.raw["object"]["message"]["text"] for e in events])
-
-            def work() -> None:
-                release.wait(300)  # the download: until the test has seen the others handled
-
-            return work
-
-    handler = FetchesAhead(engine)
+    handler = FetchesAhead(engine, release)
     dispatcher = Dispatcher(engine, handler, clock=clock)
     stop = asyncio.Event()
     task = asyncio.create_task(dispatcher.run(stop))
 
-    async def until_processed(count: int) -> None:
-        deadline = time.monotonic() + 60
-        while dispatcher.processed < count and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-
     try:
-        await until_processed(2)
+        await until_processed(dispatcher, 2)
         await asyncio.to_thread(store.store_sync, [_msg(4, 1, "d1")], None)
         dispatcher.wake.set()  # what the listener's sink does
-        await until_processed(3)
+        await until_processed(dispatcher, 3)
         during_fetch = list(handler.order)
         release.set()
-        await until_processed(5)
+        await until_processed(dispatcher, 5)
     finally:
         release.set()
         stop.set()
@@ -242,7 +246,7 @@ async def test_quick_events_keep_being_handled_while_a_photo_is_fetched_in_the_b
     # The photo's fetch held back only its own conversation; it was fetched once, in the background.
     assert during_fetch == ["a1", "c1", "d1"]
     assert handler.order == ["a1", "c1", "d1", "b-photo", "b2"]
-    assert fetched == [["b-photo"]]
+    assert handler.fetched == [["b-photo"]]
 
 
 async def test_a_conversation_waiting_for_its_photo_leaves_the_batches_places_to_the_others(tmp_path) -> None:
@@ -265,32 +269,16 @@ async def test_a_conversation_waiting_for_its_photo_leaves_the_batches_places_to
         None,
     )
     release = threading.Event()
-    fetched: list[list[str]] = []
-
-    class FetchesAhead(PhotoLast):
-        def fetch_ahead(self, session: Session, events: list[StoredEvent]) -> Callable[[], None]:
-            fetched.append([e.raw["object"]["message"]["text"] for e in events])
-
-            def work() -> None:
-                release.wait(300)  # the download: until the test has seen the others handled
-
-            return work
-
-    handler = FetchesAhead(engine)
+    handler = FetchesAhead(engine, release)
     dispatcher = Dispatcher(engine, handler, batch_size=2, clock=clock)
     stop = asyncio.Event()
     task = asyncio.create_task(dispatcher.run(stop))
 
-    async def until_processed(count: int) -> None:
-        deadline = time.monotonic() + 60
-        while dispatcher.processed < count and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-
     try:
-        await until_processed(3)
+        await until_processed(dispatcher, 3)
         during_fetch = list(handler.order)
         release.set()
-        await until_processed(6)
+        await until_processed(dispatcher, 6)
     finally:
         release.set()
         stop.set()
@@ -298,7 +286,7 @@ async def test_a_conversation_waiting_for_its_photo_leaves_the_batches_places_to
         engine.dispose()
     assert during_fetch == ["c1", "d1", "c2"]
     assert handler.order == ["c1", "d1", "c2", "b-photo", "b2", "b3"]
-    assert fetched == [["b-photo"]]
+    assert handler.fetched == [["b-photo"]]
 
 
 async def test_a_fetch_that_ends_during_a_pass_is_not_forgotten(tmp_path) -> None:
@@ -310,14 +298,9 @@ async def test_a_fetch_that_ends_during_a_pass_is_not_forgotten(tmp_path) -> Non
     store = EventStore(engine, 1, clock)
     store.store_sync([_msg(2, 1, "b-photo", photo=True), _msg(3, 1, "c1")], None)
     release = threading.Event()
-    fetched: list[list[str]] = []
     dispatcher: Dispatcher
 
-    class FetchesAhead(PhotoLast):
-        def fetch_ahead(self, session: Session, events: list[StoredEvent]) -> Callable[[], None]:
-            fetched.append([e.raw["object"]["message"]["text"] for e in events])
-            return lambda: release.wait(300)
-
+    class EndsFetchInD1(FetchesAhead):
         def handle(self, session: Session, event: StoredEvent) -> list[OutboxRequest]:
             if event.raw["object"]["message"]["text"] == "d1":
                 release.set()  # the fetch ends now, during this pass
@@ -326,25 +309,20 @@ async def test_a_fetch_that_ends_during_a_pass_is_not_forgotten(tmp_path) -> Non
                     time.sleep(0.01)
             return super().handle(session, event)
 
-    handler = FetchesAhead(engine)
+    handler = EndsFetchInD1(engine, release)
     dispatcher = Dispatcher(engine, handler, clock=clock)
     stop = asyncio.Event()
     task = asyncio.create_task(dispatcher.run(stop))
 
-    async def until_processed(count: int) -> None:
-        deadline = time.monotonic() + 60
-        while dispatcher.processed < count and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-
     try:
-        await until_processed(1)
+        await until_processed(dispatcher, 1)
         await asyncio.to_thread(store.store_sync, [_msg(4, 1, "d1")], None)
         dispatcher.wake.set()
-        await until_processed(3)
+        await until_processed(dispatcher, 3)
     finally:
         release.set()
         stop.set()
         await asyncio.wait_for(task, 30)
         engine.dispose()
     assert handler.order == ["c1", "d1", "b-photo"]
-    assert fetched == [["b-photo"]]
+    assert handler.fetched == [["b-photo"]]

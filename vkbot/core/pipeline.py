@@ -38,12 +38,11 @@ from vkbot.adapters.moderation import subject_of, verdict_requests
 from vkbot.adapters.outbound import reply_requests
 from vkbot.clock import Clock
 from vkbot.config import Config
-from vkbot.core.store.events_repo import load_event, new_message
+from vkbot.core.store.events_repo import load_event, message_of, new_message
 from vkbot.core.store.models import OutboxRow, StoredEvent
 from vkbot.effects.outbox import OutboxRequest, message_request
 from vkbot.ingress.events import (
     MalformedEvent,
-    Message,
     MessageAllow,
     MessageDeny,
     MessageEvent,
@@ -109,7 +108,7 @@ class Pipeline:
         if len(self._parsed) >= _PARSED_KEPT:
             self._parsed.clear()  # events asked about and never handled (another dispatcher took them)
         self._parsed[id(stored)] = (stored, event)
-        message = _message_of(event)
+        message = message_of(event)
         return message is not None and any(is_media(att) for att in inbound_attachments(message))
 
     def fetch_ahead(self, session: Session, events: list[StoredEvent]) -> Callable[[], None] | None:
@@ -363,11 +362,6 @@ class Pipeline:
 
 _MODERATED = frozenset({"message_new", "wall_reply_new"})  # the types routed to moderation (ROUTES)
 _PARSED_KEPT = 2000  # parsed events kept for ``handle`` at most (a batch claims 200)
-
-
-def _message_of(event: VkEvent | MalformedEvent) -> Message | None:
-    """The message of a ``message_new`` event (as ``new_message``), else None."""
-    return event.obj.message if isinstance(event, VkEvent) and isinstance(event.obj, MessageNew) else None
 
 
 # Which of a batch's echoes (by random_id) the sender sent: built once, like the preload's statements.

@@ -60,7 +60,11 @@ def load_event(stored: StoredEvent) -> VkEvent | MalformedEvent:
 
 def new_message(stored: StoredEvent) -> Message | None:
     """The message of a stored ``message_new`` event, else None."""
-    event = load_event(stored)
+    return message_of(load_event(stored))
+
+
+def message_of(event: VkEvent | MalformedEvent) -> Message | None:
+    """The message of a parsed ``message_new`` event, else None."""
     return event.obj.message if isinstance(event, VkEvent) and isinstance(event.obj, MessageNew) else None
 
 
