@@ -269,6 +269,11 @@ def _paths(root: Path | None) -> dict[str, Moderate]:
         from moderation.relative import reads_as_relative, spared
         from moderation.settings import ModerationSettings
 
+        try:  # a checkout before the unguard checks has no such field
+            from moderation.relative import unguarded
+        except ImportError:  # pragma: no cover - an older baseline
+            unguarded = None
+
         classifier, tier, settings = (
             OfflineClassifier(),
             LearnedTier(LearnedModel.load()),
@@ -301,6 +306,7 @@ def _paths(root: Path | None) -> dict[str, Moderate]:
             question=asks(text),
             relative=reads_as_relative(text, classification, classifier),
             spared=spared(text),
+            **({"unguarded": unguarded(text)} if unguarded is not None else {}),
         )
         verdict = decide(classification, context, settings, learned=learned)
         if not message:

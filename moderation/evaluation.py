@@ -17,7 +17,7 @@ from typing import Any
 
 from moderation.classifier import ABUSE_CATEGORIES, Classification, Classifier
 from moderation.policy import Channel, LearnedScore, ModerationContext, Verdict, asks, decide
-from moderation.relative import reads_as_relative, spared
+from moderation.relative import reads_as_relative, spared, unguarded
 from moderation.settings import ModerationSettings
 
 GRIEF_CATEGORIES = ("order", "order_followup", "question")
@@ -240,6 +240,7 @@ def evaluate(
             question=asks(item.text),
             relative=relative,
             spared=spared(item.text),
+            unguarded=unguarded(item.text),
         )
         score = learned(item.text) if learned is not None and tier != "rules" else None
         scored.append(ScoredItem(item, decide(classification, context, settings, ml, score)))

@@ -18,6 +18,10 @@ Rules of issue 5, in the order they apply:
 * a text that reads as a relative's order, follow-up or question (``relative``, see
   ``moderation.relative``) is never hidden by any tier, whatever the settings: review at most; nor is
   someone else's abuse quoted in a report to the admin (``spared == "reported"``);
+* abuse dressed as a mourner's words (``unguarded``: hate asked as a question, mockery of the dead, a
+  threat holding a word of mourning, a question about the reader's family) keeps none of the learned
+  score's guards but an order in a private message and a report: it is no question, no relative's,
+  and its words of mourning do not keep the score from hiding it;
 * self-harm is always urgent and shown, whatever else the message holds;
 * abuse with no order in it gets no answer; threats and death wishes are kept as evidence.
 """
@@ -59,6 +63,10 @@ class ModerationContext:
     memorial: bool = False  # a comment under one of the community's memorial posts
     relative: bool = False  # reads as a relative's order, follow-up or question: no tier hides it
     spared: str = ""  # why the learned score alone may not hide it (thanks, fate, reported), or ""
+    # abuse dressed as a mourner's words (``moderation.relative.unguarded``: hate asked as a question,
+    # mockery of the dead, a threat holding a word of mourning): its words of mourning keep no score
+    # from hiding it (``question``, ``relative`` and ``spared`` are already false for it), or ""
+    unguarded: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +186,7 @@ def _decide(
             else "question"
             if context.question
             else "grief"
-            if learned.grief
+            if learned.grief and not context.unguarded
             else context.spared or None
         )
         if hide and guard:
@@ -186,7 +194,8 @@ def _decide(
             reasons.append(f"learned:{learned.score:.2f}>=hide,{guard}")
         else:
             over = "hide" if learned.score >= learned.hide else "review,memorial" if hide else "review"
-            reasons.append(f"learned:{learned.score:.2f}>={over}")
+            why = f",unguarded:{context.unguarded}" if hide and context.unguarded else ""
+            reasons.append(f"learned:{learned.score:.2f}>={over}{why}")
         # Hidden from her, but still answered: a score is a guess, and a relative it misjudges must not
         # meet silence (a troll gets the intake's greeting, which costs nothing).
         raise_to("quarantined" if hide else "flagged", "learned")

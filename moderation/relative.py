@@ -31,7 +31,7 @@ _QUOTED = re.compile(r"«[^»]*\s[^»]*»|“[^”]*\s[^”]*”|\"[^\"]*\s[^\"]
 _OPENING_QUOTE = re.compile("[«“\"']")
 DEFAULT_RELATIVE = Path(__file__).resolve().parent / "model" / "relative.toml"
 
-__all__ = ["RelativeWords", "asks", "bait_rules", "reads_as_relative", "spared"]
+__all__ = ["RelativeWords", "Unguards", "asks", "bait_rules", "reads_as_relative", "spared", "unguarded"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,70 @@ class _Words:
 
 
 @dataclass(frozen=True, slots=True)
+class Unguards:
+    """Abuse dressed as a mourner's words (``relative.toml`` [unguard]): each check is named, and a text
+    one of them finds keeps no guard of the learned score (see ``RelativeWords.unguarded``)."""
+
+    groups: _Words
+    contempt: _Words
+    laughter: _Words
+    laughter_marks: tuple[str, ...]
+    dead: _Words
+    mockery: _Words
+    menace: _Words
+    reader: frozenset[str]
+    kin: _Words
+    tag_question: re.Pattern[str]
+    offer: _Words
+    payment: _Words
+
+    @classmethod
+    def of(cls, raw: dict[str, dict[str, list[str]]]) -> Unguards:
+        group, mock, kin = raw["group_contempt"], raw["mockery"], raw["reader_kin"]
+        tags = "|".join(map(re.escape, kin["tags"]))
+        return cls(
+            _Words.of({"prefixes": group["groups"], "phrases": group["group_phrases"]}),
+            _Words.of({"prefixes": group["contempt"], "phrases": group["contempt_phrases"]}),
+            _Words.of({"prefixes": mock["laughter"], "phrases": mock["laughter_words"]}),
+            tuple(mock["laughter_marks"]),
+            _Words.of({"prefixes": mock["dead"], "phrases": mock["dead_phrases"]}),
+            _Words.of({"phrases": mock["phrases"]}),
+            _Words.of({"phrases": raw["menace"]["phrases"]}),
+            frozenset(kin["reader"]),
+            _Words.of({"prefixes": kin["kin"], "phrases": kin["kin_words"]}),
+            re.compile(rf",\s*(?:{tags})\s*\?", re.IGNORECASE),
+            _Words.of({"prefixes": raw["scam"]["offer"], "phrases": raw["scam"]["offer_phrases"]}),
+            _Words.of({"prefixes": raw["scam"]["payment"], "phrases": raw["scam"]["payment_phrases"]}),
+        )
+
+    def check(self, text: str, words: list[str], joined: str) -> str:
+        """The name of the first check that finds abuse dressed as a mourner's words, or ""."""
+        if self.groups.found(words, joined) and self.contempt.found(words, joined):
+            return "group_contempt"  # "Бурятов тоже оживляете? ... они и живые-то не совсем люди"
+        if self.mockery.found(words, joined) or (
+            self.dead.found(words, joined)
+            and (self.laughter.found(words, joined) or any(m in text for m in self.laughter_marks))
+        ):
+            return "mockery"  # "А можно ролик где дедуля из гроба встаёт? 😂"
+        if self.menace.found(words, joined):
+            return "menace"  # "Я человек терпеливый, но память у меня хорошая"
+        if self.tag_question.search(text) and self._reader_kin(words):
+            return "reader_kin"  # "Your daughter's bus leaves at 7:40, right?"
+        if self.offer.found(words, joined) and self.payment.found(words, joined):
+            return "scam"  # "Вам одобрен грант ... оплатите госпошлину на карту куратора"
+        return ""
+
+    def _reader_kin(self, words: list[str]) -> bool:
+        """A reader word ("your", "твоя", "у вас") with kin up to three words after it."""
+        for at, word in enumerate(words):
+            if word in self.reader:
+                after = words[at + 1 : at + 4]
+                if self.kin.found(after, f" {' '.join(after)} "):
+                    return True
+        return False
+
+
+@dataclass(frozen=True, slots=True)
 class RelativeWords:
     setting: _Words
     asking: _Words
@@ -77,6 +141,8 @@ class RelativeWords:
     closing_tags: tuple[tuple[str, ...], ...] = ()
     not_before_tag: frozenset[str] = frozenset()
     question_words: frozenset[str] = frozenset()
+    unguards: Unguards | None = None
+    not_asking: tuple[str, ...] = ()  # phrases holding an asking word that ask nothing ("прости господи")
 
     @classmethod
     def load(cls, path: Path = DEFAULT_RELATIVE) -> RelativeWords:
@@ -100,12 +166,30 @@ class RelativeWords:
             tuple(tuple(read_words(t)) for t in raw["question"].get("closing_tags", [])),
             frozenset(raw["question"].get("not_before_tag", [])),
             frozenset(raw["question"].get("question_words", [])),
+            Unguards.of(raw["unguard"]) if "unguard" in raw else None,
+            tuple(" ".join(read_words(p)) for p in raw["asking"].get("not_phrases", [])),
         )
+
+    def unguarded(self, text: str) -> str:
+        """The name of the check (``Unguards``) that finds abuse dressed as a mourner's words: hate
+        asked as a question, mockery of the dead, a threat holding a word of mourning, a question about
+        the reader's family; "" when none does. Such a text keeps no guard of the learned score: it
+        does not ask (``asks``), is no relative's (``reads_as_relative``), is not spared for thanks or
+        fate (``spared``), and its words of mourning keep no score from hiding it (the policy)."""
+        if self.unguards is None:
+            return ""
+        # Someone else's words, quoted or reported to the admin, are not the writer's.
+        if _OPENING_QUOTE.search(text):
+            text = _QUOTED.sub(" ", text)
+        words = read_words(text)
+        if self._reported_unquoted(words):
+            return ""
+        return self.unguards.check(text, words, f" {' '.join(words)} ")
 
     def asks(self, text: str) -> bool:
         """A question the learned score alone may not hide: a sentence ending in "?" (quotes aside)
         that calls no one "ты" and is more than a tag after abuse ("I wish you death. Got it?")."""
-        if "?" not in text:
+        if "?" not in text or self.unguarded(text):
             return False
         if any(q in text for q in "«“\"'"):
             text = _QUOTED.sub(" ", text)
@@ -138,24 +222,48 @@ class RelativeWords:
         joined = f" {' '.join(words)} "
         if not self.setting.found(words, joined):
             return False
-        if not ("?" in text or self.asking.found(words, joined)):
+        if not ("?" in text or self._asks_something(words, joined)):
             return False
-        if not (self.first_person.intersection(words) or any(w.startswith(self.kin) for w in words)):
+        if not (self.first_person.intersection(words) or self._her_kin(words)):
             return False
-        return not any(self._ty_about_the_clip(sentence) for sentence in _SENTENCES.split(text))
+        if any(self._ty_about_the_clip(sentence) for sentence in _SENTENCES.split(text)):
+            return False
+        return not self.unguarded(text)
+
+    def _asks_something(self, words: list[str], joined: str) -> bool:
+        """An asking word, not only inside a phrase that asks nothing ("прости господи")."""
+        if not self.asking.found(words, joined):
+            return False
+        if not any(f" {p} " in joined for p in self.not_asking):
+            return True
+        for phrase in self.not_asking:
+            joined = joined.replace(f" {phrase} ", " ")
+        rest = joined.split()
+        return self.asking.found(rest, f" {' '.join(rest)} ")
+
+    def _her_kin(self, words: list[str]) -> bool:
+        """Kin named, not as the reader's ("your family can order one", "твоя мама")."""
+        # A possessive of the reader ("вас", "тебя" ask of her: "прошу вас маму добавить").
+        readers = (self.unguards.reader - {"вас", "тебя"}) if self.unguards is not None else frozenset()
+        return any(
+            w.startswith(self.kin) and (at == 0 or words[at - 1] not in readers) for at, w in enumerate(words)
+        )
 
     def spared(self, text: str) -> str:
         """Why the learned score alone may not hide the text ("reported", "thanks", "fate"), or "".
         "reported" comes first: it also keeps the rules from hiding."""
         if _OPENING_QUOTE.search(text) and _QUOTED.search(text):
             outside = read_words(_QUOTED.sub(" ", text))
-            if any(w.startswith(self.reporting) for w in outside):
+            # ... unless her own words outside the quotes mock the dead or threaten.
+            if any(w.startswith(self.reporting) for w in outside) and not self.unguarded(text):
                 return "reported"
         words = read_words(text)
         if self._reported_unquoted(words):
             return "reported"
         joined = f" {' '.join(words)} "
         ty = bool(self.second_person.intersection(words))
+        if self.unguarded(text):
+            return ""
         if (
             not ty
             and self.thanks.found(words, joined)
@@ -224,3 +332,8 @@ def asks(text: str) -> bool:
 def spared(text: str) -> str:
     """With the shipped word lists: see ``RelativeWords.spared``."""
     return _default().spared(text)
+
+
+def unguarded(text: str) -> str:
+    """With the shipped word lists: see ``RelativeWords.unguarded``."""
+    return _default().unguarded(text)

@@ -28,7 +28,7 @@ from moderation.learned import LearnedTier
 from moderation.models import ModItem
 from moderation.policy import LearnedScore, ModerationContext, Verdict, asks, decide, decide_unless_hiding
 from moderation.records import note_absent
-from moderation.relative import reads_as_relative, spared
+from moderation.relative import reads_as_relative, spared, unguarded
 from moderation.subject import Subject
 from publishing.comments import memorial_post
 from vkbot.adapters.downloads import FetchedAhead, HttpDownloader
@@ -227,6 +227,7 @@ class Pipeline:
             question=asks(text),
             relative=reads_as_relative(text, classification, self.classifier),
             spared=spared(text),
+            unguarded=unguarded(text),
         )
 
     def _record(
