@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import importlib
 import json
 import os
 import platform
@@ -269,10 +270,10 @@ def _paths(root: Path | None) -> dict[str, Moderate]:
         from moderation.relative import reads_as_relative, spared
         from moderation.settings import ModerationSettings
 
-        try:  # a checkout before the unguard checks has no such field
-            from moderation.relative import unguarded
-        except ImportError:  # pragma: no cover - an older baseline
-            unguarded = None
+        # A checkout before the unguard checks (relative.unguarded) has no such context field.
+        unguarded: Callable[[str], str] | None = getattr(
+            importlib.import_module("moderation.relative"), "unguarded", None
+        )
 
         classifier, tier, settings = (
             OfflineClassifier(),
@@ -301,12 +302,13 @@ def _paths(root: Path | None) -> dict[str, Moderate]:
         verdict = unless_hiding(classification, base, settings, learned=learned)
         if verdict is not None:
             return verdict, verdict if message else None
+        extra: dict[str, Any] = {} if unguarded is None else {"unguarded": unguarded(text)}
         context = dataclasses.replace(
             base,
             question=asks(text),
             relative=reads_as_relative(text, classification, classifier),
             spared=spared(text),
-            **({"unguarded": unguarded(text)} if unguarded is not None else {}),
+            **extra,
         )
         verdict = decide(classification, context, settings, learned=learned)
         if not message:

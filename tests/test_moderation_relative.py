@@ -6,7 +6,7 @@ import pytest
 
 from moderation.classifier import Classification, OfflineClassifier, Signal
 from moderation.policy import LearnedScore, ModerationContext, decide
-from moderation.relative import asks, reads_as_relative, spared
+from moderation.relative import asks, reads_as_relative, spared, unguarded
 from moderation.settings import ModerationSettings
 
 SETTINGS = ModerationSettings()
@@ -198,3 +198,98 @@ def test_a_question_that_calls_the_reader_ty_is_hidden_by_a_high_score() -> None
     for text, hidden in (("Ты вообще в своём уме, тупая?", True), ("Сколько стоит ролик?", False)):
         context = ModerationContext("comment", question=policy_asks(text))
         assert decide(Classification(), context, SETTINGS, learned=sure).hidden is hidden, text
+
+
+# -- abuse dressed as a mourner's words keeps no guard (relative.toml [unguard]) ------------------------
+
+# (text, the check that finds it): hate asked as a question or said with a word of mourning, mockery of
+# the dead, a threat holding a word of mourning, a question about the reader's family, a scam.
+UNGUARDED = [
+    ("Для узбеков тоже делаете? Они ж потом этот ролик перепродадут, торгаши", "group_contempt"),
+    ("А инвалидов зачем рисовать? Обуза и при жизни была", "group_contempt"),
+    ("Циганам теж робите відео? Там одні злодії", "group_contempt"),
+    ("Why make clips for migrants at all? Let them make their own back home", "group_contempt"),
+    ("Армяне и на похоронах торгуются, ни одного нормального", "group_contempt"),  # a grief word
+    ("Можно ролик, где бабка из гроба встаёт и пляшет?", "mockery"),
+    ("дед в ролике машет как живой 😂😂 а он уже год как помер", "mockery"),
+    ("Lol the guy in the clip looks dead even for a dead guy", "mockery"),
+    ("Ну что, кто следующий? Записывайтесь", "mockery"),
+    ("Я терпеливый, но память у меня хорошая. Заказ мой переделайте", "menace"),
+    ("Памятник тебе уже заказан? Поторопись", "menace"),
+    ("Ще слово, і тобі самій знадобиться пам'ятне відео", "menace"),
+    ("I know where you live. Nice memorial page though?", "menace"),
+    ("Your son takes bus 12 after school, right?", "reader_kin"),
+    ("У вас дочка во вторую смену учится, да?", "reader_kin"),
+    ("Твоя мама на Садовой живёт, так?", "reader_kin"),
+    ("Представитель ритуального агентства: памятники со скидкой, предоплата на карту", "scam"),
+    ("Вам одобрен грант фонда памяти! Оплатите госпошлину", "scam"),
+]
+# Each check's near misses: the same words in a mourner's or a relative's mouth.
+GUARDED = [
+    "Ви робите ролики для мусульман? Треба без музики",  # a group named without contempt
+    "Do you make clips for Jewish families? My grandfather was Jewish",
+    "Цыгане украли у мамы кошелёк на вокзале, а там были фото сына. Можно восстановить по скринам?",
+    "Москалі нелюди, убили мого сина. Зробите відео про нього?",  # the war's enemy is no group here
+    "If this job kills me, make me a clip too lol",  # laughter with no word of the dead
+    "Папа в ролике подмигивает, мы смеялись и плакали. Спасибо!",
+    "Память у него была хорошая, всё помнил. Можно это в титры?",  # memory, not "у меня"
+    "Я не знаю где взять его фото в форме, подскажете?",
+    "Мой сын в 5-й школе учился, да? Вы же там тоже делали ролик",  # her son, not the reader's
+    "Я оплатила предоплату на карту, всё верно?",  # paid, no offer
+    "I got a message saying 'I know where you live'. What do I do?",  # someone else's words
+]
+
+
+@pytest.mark.parametrize(("text", "check"), UNGUARDED)
+def test_abuse_dressed_as_a_mourners_words_is_named_by_its_check(text: str, check: str) -> None:
+    assert unguarded(text) == check
+    assert not asks(text)  # no question
+    assert spared(text) == ""  # nor thanks, fate or a report
+
+
+@pytest.mark.parametrize("text", GUARDED)
+def test_a_mourners_words_that_share_theirs_keep_every_guard(text: str) -> None:
+    assert unguarded(text) == ""
+
+
+def test_a_relatives_reading_needs_her_own_family_and_a_real_request(clf: OfflineClassifier) -> None:
+    # the reader's family ("your family can order one") is not hers; "прости господи" asks nothing
+    assert not relative(
+        clf, "The world would be better if you went under a bus. Then your family can order a clip"
+    )
+    assert not relative(clf, "Бабка на фото, прости господи, страшная как моя жизнь. Анимация не спасла")
+    assert relative(clf, "Прости господи, не знаю как сказать: можно ролик про маму? Фото моё старое")
+    assert relative(clf, "My family wants a clip for grandpa, can you?")
+    # a check that finds abuse dressed so also ends a relative's reading
+    assert not relative(clf, "Можно ролик про моего деда, где он из гроба встаёт?")
+
+
+def test_words_of_mourning_keep_no_score_from_hiding_abuse_dressed_in_them() -> None:
+    sure = LearnedScore(1.0, "test", 0.5, 0.9, grief=True)
+    mourning = decide(Classification(), ModerationContext("comment"), SETTINGS, learned=sure)
+    assert mourning.status == "flagged" and mourning.reasons == ("learned:1.00>=hide,grief",)
+    context = ModerationContext("comment", unguarded="menace")
+    got = decide(Classification(), context, SETTINGS, learned=sure)
+    assert got.hidden and got.reasons == ("learned:1.00>=hide,unguarded:menace",)
+    # an order in a private message and a report still keep it shown
+    order = ModerationContext("message", has_order_content=True, unguarded="menace")
+    assert not decide(Classification(), order, SETTINGS, learned=sure).hidden
+
+
+def test_eval_hides_a_hateful_question_a_high_score_finds(clf: OfflineClassifier, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Through eval as through the pipeline: the question guard holds for a relative's question and not
+    for hate asked as one (a stub score of 0.99 for both)."""
+    import json
+
+    from moderation.evaluation import evaluate, load_items
+
+    rows = [
+        {"text": GUARDED[0], "label": "ok", "category": "question", "channel": "comment"},
+        {"text": UNGUARDED[0][0], "label": "abusive", "category": "hate", "channel": "comment"},
+    ]
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    sure = lambda text: LearnedScore(0.99, "test", 0.5, 0.9)  # noqa: E731
+    scored = evaluate(load_items(path), clf, SETTINGS, learned=sure, tier="learned").scored
+    assert not scored[0].hidden and scored[0].verdict.reasons == ("learned:0.99>=hide,question",)
+    assert scored[1].hidden and "unguarded:group_contempt" in scored[1].verdict.reasons[0]
