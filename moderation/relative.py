@@ -188,9 +188,11 @@ class RelativeWords:
 
     def asks(self, text: str) -> bool:
         """A question the learned score alone may not hide: a sentence ending in "?" (quotes aside)
-        that calls no one "ты" and is more than a tag after abuse ("I wish you death. Got it?")."""
-        if "?" not in text or self.unguarded(text):
+        that calls no one "ты" and is more than a tag after abuse ("I wish you death. Got it?"), in a
+        text that is not abuse dressed as a mourner's words (``unguarded``: hate asked as a question)."""
+        if "?" not in text:
             return False
+        original = text
         if any(q in text for q in "«“\"'"):
             text = _QUOTED.sub(" ", text)
         questions = (q for part in _STATEMENT_ENDS.split(text) for q in part.split("?")[:-1])
@@ -202,7 +204,7 @@ class RelativeWords:
                 len(w) > 4 and w.endswith(self.ty_endings) for w in words
             ):
                 continue
-            return True
+            return not self.unguarded(original)  # checked last: most texts ask nothing
         return False
 
     def _tag_closes(self, words: list[str]) -> bool:
@@ -262,16 +264,14 @@ class RelativeWords:
             return "reported"
         joined = f" {' '.join(words)} "
         ty = bool(self.second_person.intersection(words))
-        if self.unguarded(text):
-            return ""
         if (
             not ty
             and self.thanks.found(words, joined)
             and not any(f" {p} " in joined for p in self.not_thanks)
         ):
-            return "thanks"
+            return "" if self.unguarded(text) else "thanks"
         if not ty and self.fate.found(words, joined) and not self._reader(words):
-            return "fate"
+            return "" if self.unguarded(text) else "fate"
         return ""
 
     def _reported_unquoted(self, words: list[str]) -> bool:
