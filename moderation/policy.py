@@ -19,9 +19,10 @@ Rules of issue 5, in the order they apply:
   ``moderation.relative``) is never hidden by any tier, whatever the settings: review at most; nor is
   someone else's abuse quoted in a report to the admin (``spared == "reported"``);
 * abuse dressed as a mourner's words (``unguarded``: hate asked as a question, mockery of the dead, a
-  threat holding a word of mourning, a question about the reader's family) keeps none of the learned
-  score's guards but an order in a private message and a report: it is no question, no relative's,
-  and its words of mourning do not keep the score from hiding it;
+  threat holding a word of mourning, a question about the reader's family, a scam) keeps none of the
+  learned score's guards but an order in a private message: it is no question, no relative's, not
+  spared, and its words of mourning do not keep the score from hiding it (quoted words and a report to
+  the admin are not the writer's: the checks leave them out);
 * self-harm is always urgent and shown, whatever else the message holds;
 * abuse with no order in it gets no answer; threats and death wishes are kept as evidence.
 """
