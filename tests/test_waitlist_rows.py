@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from waitlist.models import WlConversation, WlOrder, WlSignup
 from waitlist.rows import insert_object
@@ -52,7 +52,9 @@ def test_pending_rows_are_not_flushed_by_it() -> None:
         session.add(WlConversation(peer_id=7, created_at=NOW, updated_at=NOW))
         insert_object(session, WlSignup(peer_id=7, created_at=NOW))
         assert len(session.new) == 1  # the conversation waits for the next flush
-        assert session.connection().execute(sa.select(sa.func.count()).select_from(WlConversation)).scalar() == 0
+        assert (
+            session.connection().execute(sa.select(sa.func.count()).select_from(WlConversation)).scalar() == 0
+        )
         session.commit()
         assert session.exec(select(WlConversation)).one().peer_id == 7
 
@@ -78,7 +80,7 @@ def test_a_rolled_back_savepoint_takes_the_row_and_the_object_back() -> None:
         assert insert_object(session, again) == gone_id
         assert session.get(WlOrder, gone_id) is again
         session.commit()
-        assert [row.peer_id for row in session.exec(select(WlOrder).order_by(WlOrder.id))] == [1, 4]
+        assert [row.peer_id for row in session.exec(select(WlOrder).order_by(col(WlOrder.id)))] == [1, 4]
 
 
 def test_a_rolled_back_transaction_takes_them_back_and_the_next_starts_clean() -> None:

@@ -93,7 +93,9 @@ def insert_object(session: Session, obj: SQLModel) -> int:
     }
     assert state.dict.get(mapper.get_property_by_column(pk).key) is None, "the database gives the id"
     result = session.connection().execute(_insert(type(obj)), values)
-    (new_id,) = result.inserted_primary_key
+    inserted = result.inserted_primary_key
+    assert inserted is not None
+    new_id = inserted[0]
     setattr(obj, mapper.get_property_by_column(pk).key, new_id)
     make_transient_to_detached(obj)  # loaded, as the row now is: later changes are UPDATEs
     session.add(obj)
