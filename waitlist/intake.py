@@ -194,6 +194,8 @@ def _on_consent(turn: Turn, step: Step, granted: bool) -> None:
 
 
 def _drop_pending(turn: Turn) -> None:
+    if known.is_absent(turn.session, "pending", turn.msg.peer_id):
+        return  # the batch's preload found none, and none was kept since
     with known.reading(turn.session, WlPendingAttachment):
         pending = turn.session.exec(
             select(WlPendingAttachment).where(WlPendingAttachment.peer_id == turn.msg.peer_id)
