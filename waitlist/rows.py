@@ -17,10 +17,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import SessionTransaction, make_transient, make_transient_to_detached
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, SQLModel
 
-from dbtypes import insert_ignoring_duplicates
+from dbtypes import insert_ignoring_duplicates, insert_object
 
 __all__ = [
     "defer_row",
@@ -56,80 +56,6 @@ def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, An
 def insert_ignoring_duplicate(session: Session, model: type[SQLModel], row: dict[str, Any]) -> bool:
     """Insert one row unless it breaks a unique constraint; True if inserted. Pending rows are not flushed."""
     return insert_ignoring_duplicates(session, _table(model), [row]) == 1
-
-
-# -- a new ORM object whose id is needed at once, without flushing the session ------------------------
-
-_INSERTED = "waitlist.rows.inserted"
-
-
-@dataclass
-class _Inserted:
-    root: SessionTransaction | None  # the transaction the objects belong to
-    # Each object with the innermost transaction (a savepoint, or the root) its row was inserted in.
-    objects: list[tuple[SessionTransaction, SQLModel]] = field(default_factory=list)
-
-
-def insert_object(session: Session, obj: SQLModel) -> int:
-    """Insert a new (transient) ORM object's row now, with one INSERT that gives back its id, and make
-    the object a persistent one of ``session``, as a flush would; returns the id.
-
-    A flush to learn a new row's id also writes every other pending row of the batch, one statement
-    each (``start_signup``'s flush was 7% of the dispatcher's time); those wait for the next flush
-    instead, where rows of one kind go out together. The row is the one a flush would insert: the
-    same columns (a None left out, as the ORM does), the id the database gives. Later changes to the
-    object are flushed as UPDATEs, as after a flush. A rolled-back savepoint or transaction takes the
-    row back and detaches the object, as it does a flushed new object. The model must have a single
-    autoincrement primary key and no server-side values to fetch.
-    """
-    state = sa.inspect(obj)
-    assert state.transient, "insert_object takes a new object, not yet in a session"
-    mapper = state.mapper
-    (pk,) = mapper.primary_key
-    values = {
-        prop.columns[0].key: state.dict[prop.key]
-        for prop in mapper.column_attrs
-        if prop.key in state.dict and prop.columns[0] is not pk
-    }
-    assert state.dict.get(mapper.get_property_by_column(pk).key) is None, "the database gives the id"
-    result = session.connection().execute(_insert(type(obj)), values)
-    inserted = result.inserted_primary_key
-    assert inserted is not None
-    new_id = inserted[0]
-    setattr(obj, mapper.get_property_by_column(pk).key, new_id)
-    make_transient_to_detached(obj)  # loaded, as the row now is: later changes are UPDATEs
-    session.add(obj)
-    _note_inserted(session, obj)
-    return int(new_id)
-
-
-def _note_inserted(session: Session, obj: SQLModel) -> None:
-    root = session.get_transaction()
-    assert root is not None
-    inserted = session.info.get(_INSERTED)
-    if inserted is None:
-        inserted = session.info[_INSERTED] = _Inserted(root)
-        event.listen(session, "after_soft_rollback", _objects_taken_back)
-    elif inserted.root is not root:  # left from an earlier transaction
-        inserted.root, inserted.objects = root, []
-    inserted.objects.append((session.get_nested_transaction() or root, obj))
-
-
-def _objects_taken_back(session: Session, previous_transaction: SessionTransaction) -> None:
-    """A savepoint (or the transaction) rolled back: its inserted rows are gone, so are the objects, as
-    a rollback expunges the new objects it flushed (and they are transient again)."""
-    inserted: _Inserted | None = session.info.get(_INSERTED)
-    if inserted is None or not inserted.objects:
-        return
-    kept: list[tuple[SessionTransaction, SQLModel]] = []
-    for made_in, obj in inserted.objects:
-        if not _inside(made_in, previous_transaction):
-            kept.append((made_in, obj))
-            continue
-        if sa.inspect(obj).session is session:
-            session.expunge(obj)
-        make_transient(obj)
-    inserted.objects = kept
 
 
 # -- rows written at the end of the savepoint or transaction they belong to --------------------------
