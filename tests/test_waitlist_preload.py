@@ -9,9 +9,9 @@ from sqlmodel import Session, func, select
 from waitlist import peers_with_orders, preload
 from waitlist.filestore import LocalFileStore
 from waitlist.inbound import InboundMessage
-from waitlist.models import WlConversation, WlProcessedEvent
+from waitlist.models import WlConversation, WlFile, WlPendingAttachment, WlProcessedEvent
 from waitlist.service import handle_message
-from waitlist.testing import Desk, complete_order, memory_engine
+from waitlist.testing import Desk, complete_order, make_photo, memory_engine
 
 TEXTS = ["Здравствуйте, хочу заказать видео в память о маме", "Да", "статус", "ок", "Hello, my brother died"]
 
@@ -80,3 +80,25 @@ def test_peers_with_orders_leaves_out_only_writers_the_preload_saw_without_an_or
         assert peers_with_orders(session, [801, 802, 803]) == {801, 802, 803}  # no preload: nothing known
         preload(session, ["evt:x"], [801, 802, 803])
         assert peers_with_orders(session, [801, 802, 803]) == {801}
+
+
+def test_photos_kept_before_consent_are_adopted_in_the_same_preloaded_batch(tmp_path: Path) -> None:
+    """The preload notes writers without pending attachments; one kept inside the batch must be found."""
+
+    def stream(desk: Desk) -> list[InboundMessage]:
+        return [
+            desk.message(800, TEXTS[0], photos=(make_photo(seed=1),), event_key="evt:a"),
+            desk.message(801, TEXTS[0], event_key="evt:b"),
+            desk.message(800, "Да", event_key="evt:c"),  # consent: the photo is fetched now
+            desk.message(801, "Да", event_key="evt:d"),
+        ]
+
+    plain = Desk(memory_engine(), LocalFileStore(tmp_path / "a"))
+    fast = Desk(memory_engine(), LocalFileStore(tmp_path / "b"))
+    assert _in_one_transaction(plain, stream(plain), preloaded=False) == _in_one_transaction(
+        fast, stream(fast), preloaded=True
+    )
+    for desk in (plain, fast):
+        with Session(desk.engine) as session:
+            assert session.exec(select(func.count()).select_from(WlPendingAttachment)).one() == 0
+            assert session.exec(select(func.count()).select_from(WlFile)).one() == 1

@@ -19,7 +19,7 @@ __all__ = ["answer_crisis", "sounds_like_crisis"]
 
 def sounds_like_crisis(text: str) -> bool:
     words = normalize(text)
-    return bool(words) and any(p.search(words) for p in vocabulary.crisis_patterns())
+    return bool(words) and vocabulary.crisis_pattern().search(words) is not None
 
 
 def answer_crisis(turn: Turn) -> None:

@@ -18,7 +18,7 @@ from waitlist.consent import record_pd_consent, set_publication
 from waitlist.dialog import WISHES, Accept, State, Step
 from waitlist.language import normalize
 from waitlist.models import WlErasure, WlInbox, WlOrder, WlPendingAttachment, WlSignup, WlStoryPart
-from waitlist.rows import insert_ignoring_duplicate, insert_row
+from waitlist.rows import insert_ignoring_duplicate, insert_object, insert_row
 from waitlist.turn import Turn, keyboard_for
 
 __all__ = ["answer_step", "current_order", "current_signup", "has_content", "start_order", "start_signup"]
@@ -67,25 +67,27 @@ def current_order(turn: Turn) -> WlOrder | None:
 
 
 def current_signup(turn: Turn) -> WlSignup | None:
-    return turn.session.get(WlSignup, turn.conv.signup_id) if turn.conv.signup_id else None
+    if not turn.conv.signup_id:
+        return None
+    signup_id = turn.conv.signup_id
+    return known.made(turn.session, WlSignup, signup_id) or turn.session.get(WlSignup, signup_id)
 
 
 def start_order(turn: Turn) -> WlOrder:
     known.now_present(turn.session, "order", turn.msg.peer_id)
     order = WlOrder(peer_id=turn.msg.peer_id, lang=turn.lang, created_at=turn.now, updated_at=turn.now)
-    turn.session.add(order)
-    turn.session.flush()
-    known.created(turn.session, order, order.id)  # held: session.get would ask again once it is gone
-    turn.conv.order_id, turn.conv.signup_id, turn.conv.track = order.id, None, "order"
+    order_id = insert_object(turn.session, order)  # its id at once, without flushing the batch's rows
+    known.created(turn.session, order, order_id)  # held: session.get would ask again once it is gone
+    turn.conv.order_id, turn.conv.signup_id, turn.conv.track = order_id, None, "order"
     return order
 
 
 def start_signup(turn: Turn) -> WlSignup:
     known.now_present(turn.session, "signup", turn.msg.peer_id)
     signup = WlSignup(peer_id=turn.msg.peer_id, lang=turn.lang, created_at=turn.now)
-    turn.session.add(signup)
-    turn.session.flush()
-    turn.conv.signup_id, turn.conv.order_id, turn.conv.track = signup.id, None, "signup"
+    signup_id = insert_object(turn.session, signup)  # its id at once, without flushing the batch's rows
+    known.created(turn.session, signup, signup_id)  # held, as the order is
+    turn.conv.signup_id, turn.conv.order_id, turn.conv.track = signup_id, None, "signup"
     return signup
 
 
@@ -192,6 +194,8 @@ def _on_consent(turn: Turn, step: Step, granted: bool) -> None:
 
 
 def _drop_pending(turn: Turn) -> None:
+    if known.is_absent(turn.session, "pending", turn.msg.peer_id):
+        return  # the batch's preload found none, and none was kept since
     with known.reading(turn.session, WlPendingAttachment):
         pending = turn.session.exec(
             select(WlPendingAttachment).where(WlPendingAttachment.peer_id == turn.msg.peer_id)

@@ -8,7 +8,7 @@ preload, or in another transaction, nothing is known and every lookup asks the d
 Several dispatchers at once (PostgreSQL): an absent set stays true because the caller holds the
 writers of the batch for the whole transaction (vkbot takes a lock per conversation), and the rows
 noted here are only ever created by the turn of their own writer: an event key by the one handling
-that event, a conversation, order or sign-up by a message of that peer. So no other transaction can
+that event, a conversation, order, sign-up or pending attachment by a message of that peer. So no other transaction can
 create them meanwhile. Flags are the founder's, changed by a command: a batch may see the value from
 its start, as with one dispatcher. Counts (places taken) are read fresh, not kept here.
 """
@@ -25,8 +25,9 @@ from sqlmodel import Session
 
 __all__ = ["Known", "created", "is_absent", "made", "now_present", "reading", "remember"]
 
-# event: an unprocessed event key; conversation, order, signup: a peer without such rows; flag: a name.
-What = Literal["event", "conversation", "order", "signup", "flag"]
+# event: an unprocessed event key; conversation, order, signup: a peer without such rows; pending: a
+# peer without pending attachments (references kept before consent); flag: a name.
+What = Literal["event", "conversation", "order", "signup", "pending", "flag"]
 _KEY = "waitlist.known"
 _T = TypeVar("_T")
 

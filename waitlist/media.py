@@ -81,6 +81,8 @@ def keep_pending(turn: Turn) -> int:
     ]
     # An album's references in one statement, in their order (adopt_pending reads them by id); no ORM
     # objects: see waitlist/rows.py.
+    if rows:
+        known.now_present(turn.session, "pending", turn.msg.peer_id)
     insert_rows(turn.session, WlPendingAttachment, rows)
     return len(rows)
 
@@ -199,6 +201,8 @@ def take_media(turn: Turn, order: WlOrder) -> MediaResult:
 def adopt_pending(turn: Turn, order: WlOrder) -> MediaResult:
     """After consent: fetch what was sent before it, and forget the references."""
     result = MediaResult()
+    if known.is_absent(turn.session, "pending", turn.msg.peer_id):
+        return result  # the batch's preload found none, and none was kept since
     with known.reading(turn.session, WlPendingAttachment):
         pending = turn.session.exec(
             select(WlPendingAttachment)

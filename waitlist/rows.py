@@ -20,9 +20,16 @@ from sqlalchemy import event
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, SQLModel
 
-from dbtypes import insert_ignoring_duplicates
+from dbtypes import insert_ignoring_duplicates, insert_object
 
-__all__ = ["defer_row", "insert_ignoring_duplicate", "insert_row", "insert_rows", "write_deferred"]
+__all__ = [
+    "defer_row",
+    "insert_ignoring_duplicate",
+    "insert_object",
+    "insert_row",
+    "insert_rows",
+    "write_deferred",
+]
 
 
 def _table(model: type[SQLModel]) -> sa.Table:

@@ -22,7 +22,7 @@ from waitlist.inbound import InboundMessage
 from waitlist.intake import answer_step, has_content, keep_for_founder
 from waitlist.interviews.dialog import handle_interview_message
 from waitlist.language import follow
-from waitlist.models import WlConversation, WlFlag, WlOrder, WlProcessedEvent, WlSignup
+from waitlist.models import WlConversation, WlFlag, WlOrder, WlPendingAttachment, WlProcessedEvent, WlSignup
 from waitlist.notify import deliver_owed_notices
 from waitlist.ports import Clock, Downloader, FileStore, MessageTexts
 from waitlist.rows import defer_row, write_deferred
@@ -49,6 +49,9 @@ _SEEN = select(WlProcessedEvent.event_key).where(col(WlProcessedEvent.event_key)
 _CONVERSATIONS = select(WlConversation).where(col(WlConversation.peer_id).in_(_PEERS))
 _ORDERS = select(WlOrder).where(col(WlOrder.peer_id).in_(_PEERS))
 _SIGNUPS = select(WlSignup).where(col(WlSignup.peer_id).in_(_PEERS))
+_WITH_PENDING = (
+    select(WlPendingAttachment.peer_id).where(col(WlPendingAttachment.peer_id).in_(_PEERS)).distinct()
+)
 _FLAGS = select(WlFlag)
 
 
@@ -57,7 +60,8 @@ def preload(session: Session, event_keys: Iterable[str], peer_ids: Iterable[int]
 
     Loads the writers' conversations, orders and sign-ups and the flags (held until the session ends,
     so ``session.get`` finds them), and notes what is missing (see ``known``): event keys not processed
-    yet, writers without a conversation, an order or a sign-up, so the handlers need not ask each time.
+    yet, writers without a conversation, an order, a sign-up or pending attachments, so the handlers
+    need not ask each time.
     Only an optimisation: without it, ``handle_message`` does the same lookups one at a time.
     """
     keys, peers = list(dict.fromkeys(event_keys)), list(dict.fromkeys(peer_ids))
@@ -69,11 +73,13 @@ def preload(session: Session, event_keys: Iterable[str], peer_ids: Iterable[int]
     with_conv: set[int] = set()
     with_order: set[int | None] = set()
     with_signup: set[int | None] = set()
+    with_pending: set[int | None] = set()
     for i in range(0, len(peers), _CHUNK):
         chunk = {"peers": peers[i : i + _CHUNK]}
         convs = session.exec(_CONVERSATIONS, params=chunk).all()
         orders = session.exec(_ORDERS, params=chunk).all()
         signups = session.exec(_SIGNUPS, params=chunk).all()
+        with_pending.update(session.connection().execute(_WITH_PENDING, chunk).scalars())
         with_conv.update(c.peer_id for c in convs)
         with_order.update(o.peer_id for o in orders)
         with_signup.update(s.peer_id for s in signups)
@@ -85,6 +91,7 @@ def preload(session: Session, event_keys: Iterable[str], peer_ids: Iterable[int]
         "conversation": {p for p in peers if p not in with_conv},
         "order": {p for p in peers if p not in with_order},
         "signup": {p for p in peers if p not in with_signup},
+        "pending": {p for p in peers if p not in with_pending},
         "flag": {SIGNUPS_OPEN, REOPEN_HINT} - {f.name for f in flags},
     }
     known.remember(session, known.Known(absent, held))

@@ -16,7 +16,15 @@ from typing import Any
 
 from waitlist.language import normalize
 
-__all__ = ["Vocabulary", "answers", "commands", "crisis_patterns", "first_words", "relations"]
+__all__ = [
+    "Vocabulary",
+    "answers",
+    "commands",
+    "crisis_pattern",
+    "crisis_patterns",
+    "first_words",
+    "relations",
+]
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -157,6 +165,13 @@ def relations() -> Relations:
 @cache
 def crisis_patterns() -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in _load("crisis.toml")["patterns"])
+
+
+@cache
+def crisis_pattern() -> re.Pattern[str]:
+    """The crisis patterns as one alternation: it matches a text where any of them does (none has a
+    group reference), in one scan instead of one per pattern (every message of a relative is asked)."""
+    return re.compile("|".join(f"(?:{p.pattern})" for p in crisis_patterns()))
 
 
 @dataclass(frozen=True)
