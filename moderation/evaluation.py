@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from moderation.classifier import ABUSE_CATEGORIES, Classification, Classifier
-from moderation.policy import Channel, LearnedScore, ModerationContext, Verdict, asks, decide
-from moderation.relative import reads_as_relative, spared, unguarded
+from moderation.policy import Channel, LearnedScore, ModerationContext, Verdict, decide
+from moderation.relative import with_guards
 from moderation.settings import ModerationSettings
 
 GRIEF_CATEGORIES = ("order", "order_followup", "question")
@@ -226,22 +226,14 @@ def evaluate(
     scored: list[ScoredItem] = []
     for item, ml in zip(items, scores, strict=True):
         classification = classifier.classify(item.text, item.channel)
-        relative = reads_as_relative(item.text, classification, classifier)
+        channel: Channel = "comment" if item.channel == "comment" else "message"
+        # As the pipeline does; the policy itself knows a wall comment is never an order.
+        base = ModerationContext(channel, protected=False, has_order_content=classification.has_order_words)
+        context = with_guards(base, item.text, classification, classifier)
         if tier == "learned":  # the rules still say what is an order or a cry for help, not what is abuse
             classification = Classification(
                 tuple(s for s in classification.signals if s.category not in ABUSE_CATEGORIES)
             )
-        channel: Channel = "comment" if item.channel == "comment" else "message"
-        # As the pipeline does; the policy itself knows a wall comment is never an order.
-        context = ModerationContext(
-            channel,
-            protected=False,
-            has_order_content=classification.has_order_words,
-            question=asks(item.text),
-            relative=relative,
-            spared=spared(item.text),
-            unguarded=unguarded(item.text),
-        )
         score = learned(item.text) if learned is not None and tier != "rules" else None
         scored.append(ScoredItem(item, decide(classification, context, settings, ml, score)))
     return EvalReport(tuple(scored), ml=ml_scores is not None, tier=tier)

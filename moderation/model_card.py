@@ -76,7 +76,8 @@ def write_card(path: Path, result: _Result, today: dt.date) -> Path:
         f"- trained on {header['trained_on']:,} texts (data SHA-256 `{header['data_sha256'][:16]}...`, "
         f"recipe SHA-256 `{header.get('recipe_sha256', 'n/a')[:16]}...`: settings, code and rule data; "
         "the version hashes both); fitted with "
-        + ", ".join(f"{name} {v}" for name, v in header.get("libraries", {}).items()),
+        + ", ".join(f"{name} {v}" for name, v in header.get("libraries", {}).items())
+        + "".join(f", {name}={v}" for name, v in header.get("blas", {}).items()),
         f"- thresholds (chosen on out-of-fold scores of the training data, never on the held-out part): "
         f"review {header['thresholds']['review']:.3f}, hide {header['thresholds']['hide']:.3f}",
         "",

@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 import tomllib
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from moderation.classifier import Classification
 from moderation.learned import read_words, word_search
+from moderation.policy import ModerationContext
 from moderation.rules import RuleSet
 
 _SENTENCES = re.compile(r"[.!?…\n]+")
@@ -31,7 +32,16 @@ _QUOTED = re.compile(r"«[^»]*\s[^»]*»|“[^”]*\s[^”]*”|\"[^\"]*\s[^\"]
 _OPENING_QUOTE = re.compile("[«“\"']")
 DEFAULT_RELATIVE = Path(__file__).resolve().parent / "model" / "relative.toml"
 
-__all__ = ["RelativeWords", "Unguards", "asks", "bait_rules", "reads_as_relative", "spared", "unguarded"]
+__all__ = [
+    "RelativeWords",
+    "Unguards",
+    "asks",
+    "bait_rules",
+    "reads_as_relative",
+    "spared",
+    "unguarded",
+    "with_guards",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,3 +347,18 @@ def spared(text: str) -> str:
 def unguarded(text: str) -> str:
     """With the shipped word lists: see ``RelativeWords.unguarded``."""
     return _default().unguarded(text)
+
+
+def with_guards(
+    base: ModerationContext, text: str, classification: Classification, classifier: object
+) -> ModerationContext:
+    """``base`` with what keeps a tier from hiding the text (a question, a relative's words, why it is
+    spared) and the check that voids those guards for abuse dressed as a mourner's words: as the
+    pipeline, eval and the training's threshold choice all read a text."""
+    return replace(
+        base,
+        question=asks(text),
+        relative=reads_as_relative(text, classification, classifier),
+        spared=spared(text),
+        unguarded=unguarded(text),
+    )

@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -340,6 +341,18 @@ def fit_libraries() -> dict[str, str]:
     return {name: installed_version(name) for name in FIT_LIBRARIES}
 
 
+# OpenBLAS picks its kernels by CPU (SSE, AVX2, AVX-512) and may split a sum over threads, and each
+# choice rounds the solver's dot products differently (seen: coefficients up to 0.016 apart on two
+# machines with the same libraries). `vkbot moderation train` fits with these set (OpenBLAS reads them
+# when numpy and scipy load), so every x86-64 machine fits the same bits.
+BLAS_ENV = {"OPENBLAS_CORETYPE": "Nehalem", "OPENBLAS_NUM_THREADS": "1"}
+
+
+def blas_settings() -> dict[str, str]:
+    """The BLAS settings of this process, as the model's header records them."""
+    return {name: os.environ.get(name, "") for name in BLAS_ENV}
+
+
 def _header(fitted: _Fitted, candidate: Candidate, version: str, extra: dict[str, Any]) -> dict[str, Any]:
     return {
         "format": FORMAT,
@@ -354,6 +367,7 @@ def _header(fitted: _Fitted, candidate: Candidate, version: str, extra: dict[str
         "intercept": fitted.intercept,
         "thresholds": {"review": 0.5, "hide": 0.9},  # placeholders until chosen (``extra``)
         "libraries": fit_libraries(),
+        "blas": blas_settings(),
         **extra,
     }
 
@@ -411,8 +425,8 @@ class PolicyView:
 def policy_views(examples: Sequence[Example], settings: ModerationSettings | None = None) -> list[PolicyView]:
     """The rules tier and the policy's guards over each example, as eval and the pipeline apply them."""
     from moderation.classifier import OfflineClassifier
-    from moderation.policy import LearnedScore, ModerationContext, asks, decide
-    from moderation.relative import reads_as_relative, spared
+    from moderation.policy import LearnedScore, ModerationContext, decide
+    from moderation.relative import with_guards
 
     settings = settings or ModerationSettings.model_validate({})
     classifier = OfflineClassifier(settings.data_dir)
@@ -423,13 +437,8 @@ def policy_views(examples: Sequence[Example], settings: ModerationSettings | Non
         always = LearnedScore(1.0, "probe", 1.0, 1.0, grief.found(read_words(e.text)))
         classification = classifier.classify(e.text, e.channel)
         channel: Any = "comment" if e.channel == "comment" else "message"
-        context = ModerationContext(
-            channel,
-            has_order_content=classification.has_order_words,
-            question=asks(e.text),
-            relative=reads_as_relative(e.text, classification, classifier),
-            spared=spared(e.text),
-        )
+        base = ModerationContext(channel, has_order_content=classification.has_order_words)
+        context = with_guards(base, e.text, classification, classifier)
         rules = decide(classification, context, settings).status
         no_rules = Classification(tuple(s for s in classification.signals if s.source != "rules"))
         views.append(

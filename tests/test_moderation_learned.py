@@ -23,7 +23,7 @@ from moderation.policy import LearnedScore, ModerationContext, decide
 from moderation.records import hidden_source_keys, record_verdict, review_source_keys
 from moderation.settings import ModerationSettings
 from moderation.subject import Subject
-from moderation.training import CANDIDATES, fit_libraries, recipe_digest, train
+from moderation.training import BLAS_ENV, CANDIDATES, fit_libraries, recipe_digest, train
 from tests.db_fixtures import db_url, engine  # noqa: F401
 from vkbot.cli import main
 
@@ -72,6 +72,7 @@ def test_the_shipped_model_was_trained_by_the_present_recipe_with_the_pinned_lib
     # other solver releases fit other coefficients, so a clean clone reproduces the file only with these.
     assert model.header["recipe_sha256"] == recipe_digest(CANDIDATES)
     assert model.header["libraries"] == fit_libraries()
+    assert model.header["blas"] == BLAS_ENV  # one kernel set and one thread: the same bits on every CPU
 
 
 def test_hidden_letters_are_read_back() -> None:

@@ -24,9 +24,9 @@ import moderation.relative as relative
 from moderation.classifier import Classification, OfflineClassifier, Signal, _keep
 from moderation.learned import GriefWords, LearnedModel, LearnedTier, read_words
 from moderation.normalize import NormalizationData, Normalizer, collapse
-from moderation.policy import ModerationContext, Verdict, asks, decide, decide_unless_hiding
+from moderation.policy import ModerationContext, Verdict, decide, decide_unless_hiding
 from moderation.prefilter import required_literals, word_starts
-from moderation.relative import RelativeWords, _Words, reads_as_relative, spared
+from moderation.relative import RelativeWords, _Words, spared, with_guards
 from moderation.settings import DEFAULT_DATA_DIR, ModerationSettings
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -230,12 +230,7 @@ def _verdicts(
     verdict = None if plain else decide_unless_hiding(classification, base, settings, learned=score)
     if verdict is not None:
         return verdict, verdict
-    context = dataclasses.replace(
-        base,
-        question=asks(text),
-        relative=reads_as_relative(text, classification, clf),
-        spared=spared(text),
-    )
+    context = with_guards(base, text, classification, clf)
     return (
         decide(classification, context, settings, learned=score),
         decide(classification, dataclasses.replace(context, protected=True), settings, learned=score),

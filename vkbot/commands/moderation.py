@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -137,6 +139,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     from moderation.model_card import write_card
     from moderation.settings import DEFAULT_LEARNED_MODEL
 
+    if training.blas_settings() != training.BLAS_ENV:
+        # OpenBLAS reads its kernel choice when numpy loads, long before this: fit in a new process.
+        env = {**os.environ, **training.BLAS_ENV}
+        return subprocess.call([sys.executable, "-m", "vkbot.cli", *args.argv], env=env)
     corrections: list[tuple[int, str, str]] = []
     if args.with_corrections:
         from vkbot.commands.common import database_session

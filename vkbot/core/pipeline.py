@@ -26,9 +26,9 @@ from moderation import evidence
 from moderation.classifier import Classification, Classifier, OfflineClassifier
 from moderation.learned import LearnedTier
 from moderation.models import ModItem
-from moderation.policy import LearnedScore, ModerationContext, Verdict, asks, decide, decide_unless_hiding
+from moderation.policy import LearnedScore, ModerationContext, Verdict, decide, decide_unless_hiding
 from moderation.records import note_absent
-from moderation.relative import reads_as_relative, spared, unguarded
+from moderation.relative import with_guards
 from moderation.subject import Subject
 from publishing.comments import memorial_post
 from vkbot.adapters.downloads import FetchedAhead, HttpDownloader
@@ -209,7 +209,7 @@ class Pipeline:
         # When no tier would hide the message, the rest of the context changes nothing: most messages.
         verdict = decide_unless_hiding(classification, base, settings, learned=learned)
         if verdict is None:
-            context = self._guards(base, subject.text, classification)
+            context = with_guards(base, subject.text, classification, self.classifier)
             verdict = decide(classification, context, settings, learned=learned)
             as_protected = decide(classification, replace(context, protected=True), settings, learned=learned)
             # Protection only softens a hiding verdict: the conversation's orders are looked up (two
@@ -217,18 +217,6 @@ class Pipeline:
             if as_protected != verdict and waitlist.conversation_protected(session, inbound.peer_id):
                 verdict = as_protected
         return verdict, self._record(session, subject, verdict, classification)
-
-    def _guards(
-        self, base: ModerationContext, text: str, classification: Classification
-    ) -> ModerationContext:
-        """The context with what keeps a tier from hiding the text: a question, a relative's words, spared."""
-        return replace(
-            base,
-            question=asks(text),
-            relative=reads_as_relative(text, classification, self.classifier),
-            spared=spared(text),
-            unguarded=unguarded(text),
-        )
 
     def _record(
         self, session: Session, subject: Subject, verdict: Verdict, classification: Classification
@@ -349,7 +337,7 @@ class Pipeline:
         learned = self._learned(subject.text)
         verdict = decide_unless_hiding(classification, base, self.config.moderation, learned=learned)
         if verdict is None:
-            context = self._guards(base, subject.text, classification)
+            context = with_guards(base, subject.text, classification, self.classifier)
             verdict = decide(classification, context, self.config.moderation, learned=learned)
         return self._record(session, subject, verdict, classification)
 
