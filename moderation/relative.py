@@ -70,63 +70,161 @@ class _Words:
 @dataclass(frozen=True, slots=True)
 class Unguards:
     """Abuse dressed as a mourner's words (``relative.toml`` [unguard]): each check is named, and a text
-    one of them finds keeps no guard of the learned score (see ``RelativeWords.unguarded``)."""
+    one of them finds keeps no guard of the learned score (see ``RelativeWords.unguarded``). Each finds
+    a kind, not a phrase: contempt for a group, mockery of the dead or the clips, a threat, the reader's
+    family or home shown to be known, a death wished on the reader in a clip's words, a scam."""
 
     groups: _Words
     contempt: _Words
+    slurs: _Words
     laughter: _Words
     laughter_marks: tuple[str, ...]
     dead: _Words
     mockery: _Words
+    names: _Words
+    reported_names: _Words
+    dead_heap: _Words
+    belittle: _Words
     menace: _Words
     reader: frozenset[str]
+    pronouns: frozenset[str]
+    own: frozenset[str]
     kin: _Words
+    details: _Words
+    knowing: _Words
     tag_question: re.Pattern[str]
+    question_words: frozenset[str]
+    asking_stems: tuple[str, ...]
+    waiting: _Words
+    aimed: _Words
+    clip: _Words
     offer: _Words
     payment: _Words
 
     @classmethod
-    def of(cls, raw: dict[str, dict[str, list[str]]]) -> Unguards:
-        group, mock, kin = raw["group_contempt"], raw["mockery"], raw["reader_kin"]
-        tags = "|".join(map(re.escape, kin["tags"]))
+    def of(
+        cls, raw: dict[str, dict[str, list[str]]], question_words: frozenset[str] = frozenset()
+    ) -> Unguards:
+        group, mock, known, turn = (
+            raw["group_contempt"],
+            raw["mockery"],
+            raw["reader_detail"],
+            raw["your_turn"],
+        )
+        tags = "|".join(map(re.escape, known["tags"]))
         return cls(
             _Words.of({"prefixes": group["groups"], "phrases": group["group_phrases"]}),
             _Words.of({"prefixes": group["contempt"], "phrases": group["contempt_phrases"]}),
+            _Words.of({"prefixes": group["slurs"], "phrases": group["slur_words"]}),
             _Words.of({"prefixes": mock["laughter"], "phrases": mock["laughter_words"]}),
             tuple(mock["laughter_marks"]),
             _Words.of({"prefixes": mock["dead"], "phrases": mock["dead_phrases"]}),
             _Words.of({"phrases": mock["phrases"]}),
+            _Words.of({"prefixes": mock["mock_prefixes"]}),
+            _Words.of({"phrases": mock["reported_names"]}),
+            _Words.of({"phrases": mock["dead_heap"]}),
+            _Words.of({"prefixes": mock["belittle"], "phrases": mock["belittle_phrases"]}),
             _Words.of({"phrases": raw["menace"]["phrases"]}),
-            frozenset(kin["reader"]),
-            _Words.of({"prefixes": kin["kin"], "phrases": kin["kin_words"]}),
+            frozenset(known["reader"]),
+            frozenset(known["pronouns"]),
+            frozenset(known["own"]),
+            _Words.of({"prefixes": known["kin"], "phrases": known["kin_words"]}),
+            _Words.of({"prefixes": known["details"], "phrases": known["detail_words"]}),
+            _Words.of({"prefixes": known["knowing"], "phrases": known["knowing_phrases"]}),
             re.compile(rf",\s*(?:{tags})\s*\?", re.IGNORECASE),
+            question_words,
+            tuple(known["asking_stems"]),
+            _Words.of({"prefixes": turn["waiting"]}),
+            _Words.of({"phrases": turn["aimed"]}),
+            _Words.of({"prefixes": turn["clip"]}),
             _Words.of({"prefixes": raw["scam"]["offer"], "phrases": raw["scam"]["offer_phrases"]}),
             _Words.of({"prefixes": raw["scam"]["payment"], "phrases": raw["scam"]["payment_phrases"]}),
         )
 
-    def check(self, text: str, words: list[str], joined: str) -> str:
-        """The name of the first check that finds abuse dressed as a mourner's words, or ""."""
-        if self.groups.found(words, joined) and self.contempt.found(words, joined):
-            return "group_contempt"  # "Бурятов тоже оживляете? ... они и живые-то не совсем люди"
-        if self.mockery.found(words, joined) or (
-            self.dead.found(words, joined)
-            and (self.laughter.found(words, joined) or any(m in text for m in self.laughter_marks))
+    def check(
+        self, text: str, words: list[str], joined: str, said: tuple[str, ...] = (), her_kin: bool = False
+    ) -> str:
+        """The name of the first check that finds abuse dressed as a mourner's words, or "". ``said``:
+        words that report someone else's ("пишут"), which leave a name ("стервятница") out; ``her_kin``:
+        the writer names her own kin, and "ты" may be her dead ("Мама, жду ролик про тебя")."""
+        if self.slurs.found(words, joined) or (
+            self.groups.found(words, joined) and self.contempt.found(words, joined)
         ):
-            return "mockery"  # "А можно ролик где дедуля из гроба встаёт? 😂"
+            return "group_contempt"  # "Бурятов тоже оживляете? ... они и живые-то не совсем люди"
+        if (
+            self.mockery.found(words, joined)
+            or (self.names.found(words, joined) and not self._names_reported(words, joined, said))
+            or (self.dead_heap.found(words, joined) and self.belittle.found(words, joined))
+            or (
+                self.dead.found(words, joined)
+                and (self.laughter.found(words, joined) or any(m in text for m in self.laughter_marks))
+            )
+        ):
+            return "mockery"  # "А можно ролик где дедуля из гроба встаёт? 😂", "мультики про мертвих"
         if self.menace.found(words, joined):
             return "menace"  # "Я человек терпеливый, но память у меня хорошая"
-        if self.tag_question.search(text) and self._reader_kin(words):
-            return "reader_kin"  # "Your daughter's bus leaves at 7:40, right?"
+        if (
+            not her_kin
+            and self.waiting.found(words, joined)
+            and self.aimed.found(words, joined)
+            and self.clip.found(words, joined)
+        ):
+            return "your_turn"  # "Жду, когда и про тебя кто-нибудь напишет «светлая память»"
+        if self._reader_detail(text, words, joined):
+            return "reader_detail"  # "машина ваша серая Киа опять у третьего подъезда ночует?"
         if self.offer.found(words, joined) and self.payment.found(words, joined):
             return "scam"  # "Вам одобрен грант ... оплатите госпошлину на карту куратора"
         return ""
 
-    def _reader_kin(self, words: list[str]) -> bool:
-        """A reader word ("your", "твоя", "у вас") with kin up to three words after it."""
+    def _names_reported(self, words: list[str], joined: str, said: tuple[str, ...]) -> bool:
+        return self.reported_names.found(words, joined) or any(w.startswith(said) for w in words if said)
+
+    def _reader_detail(self, text: str, words: list[str], joined: str) -> bool:
+        """The reader's family, home or day shown to be known: a detail named, and the writer confirms
+        it (a tag, a question with no question word) or says she knows or watches; the detail is the
+        reader's (kin or a detail near a reader word), or, with no such word, a reader's pronoun and no
+        word of the writer's own ("мой", "наш")."""
+        if self.tag_question.search(text) and self._near_reader(words, kin_only=True):
+            return True  # "Your son takes bus 12 after school, right?"
+        if not self.details.found(words, joined):
+            return False
+        knows = self.knowing.found(words, joined)
+        confirms = bool(self.tag_question.search(text)) or self._confirms(text)
+        if not (knows or confirms):
+            return False
+        if self._near_reader(words):
+            return True
+        if self.own.intersection(words):
+            return False
+        return (
+            knows and confirms and bool(self.pronouns.intersection(words) or self.tag_question.search(text))
+        )
+
+    def _near_reader(self, words: list[str], kin_only: bool = False) -> bool:
+        """A reader word ("your", "ваша", "у вас") with kin or a detail up to five words after it or two
+        before it ("машина ваша")."""
         for at, word in enumerate(words):
             if word in self.reader:
-                after = words[at + 1 : at + 4]
-                if self.kin.found(after, f" {' '.join(after)} "):
+                near = words[max(0, at - 2) : at] + words[at + 1 : at + 6]
+                near_joined = f" {' '.join(near)} "
+                if self.kin.found(near, near_joined) or (
+                    not kin_only and self.details.found(near, near_joined)
+                ):
+                    return True
+        return False
+
+    def _confirms(self, text: str) -> bool:
+        """A question with no question word, that names a detail or a reader: "5 этаж?", "машина ваша
+        ... ночует?" (not "Во сколько вы работаете?")."""
+        for part in _STATEMENT_ENDS.split(text):
+            for question in part.split("?")[:-1]:
+                words = read_words(question)
+                if not words or self.question_words.intersection(words):
+                    continue
+                if any(w.startswith(self.asking_stems) for w in words):
+                    continue
+                joined = f" {' '.join(words)} "
+                if self.details.found(words, joined) or self.reader.intersection(words):
                     return True
         return False
 
@@ -176,7 +274,9 @@ class RelativeWords:
             tuple(tuple(read_words(t)) for t in raw["question"].get("closing_tags", [])),
             frozenset(raw["question"].get("not_before_tag", [])),
             frozenset(raw["question"].get("question_words", [])),
-            Unguards.of(raw["unguard"]) if "unguard" in raw else None,
+            Unguards.of(raw["unguard"], frozenset(raw["question"].get("question_words", [])))
+            if "unguard" in raw
+            else None,
             tuple(" ".join(read_words(p)) for p in raw["asking"].get("not_phrases", [])),
         )
 
@@ -194,7 +294,9 @@ class RelativeWords:
         words = read_words(text)
         if self._reported_unquoted(words):
             return ""
-        return self.unguards.check(text, words, f" {' '.join(words)} ")
+        # "дочекаюсь" waits, it names no daughter ("доч")
+        kin_words = [w for w in words if not w.startswith(self.unguards.waiting.prefixes)]
+        return self.unguards.check(text, words, f" {' '.join(words)} ", self.said, self._her_kin(kin_words))
 
     def asks(self, text: str) -> bool:
         """A question the learned score alone may not hide: a sentence ending in "?" (quotes aside)

@@ -218,9 +218,35 @@ UNGUARDED = [
     ("Памятник тебе уже заказан? Поторопись", "menace"),
     ("Ще слово, і тобі самій знадобиться пам'ятне відео", "menace"),
     ("I know where you live. Nice memorial page though?", "menace"),
-    ("Your son takes bus 12 after school, right?", "reader_kin"),
-    ("У вас дочка во вторую смену учится, да?", "reader_kin"),
-    ("Твоя мама на Садовой живёт, так?", "reader_kin"),
+    ("Your son takes bus 12 after school, right?", "reader_detail"),
+    ("У вас дочка во вторую смену учится, да?", "reader_detail"),
+    ("Твоя мама на Садовой живёт, так?", "reader_detail"),
+    # kinds, not phrases (guards2): a reader's family, home or day shown to be known, whatever the
+    # punctuation; contempt for a group by stem or slur; mockery of the dead or the clips; a death wished
+    # on the reader in a clip's words
+    (
+        "Светлана, у вас на аватарке дочка в форме лицея №2. Хороший лицей. Уроки до 14:00, да?",
+        "reader_detail",
+    ),
+    ("Машина ваша белая опять у второго подъезда стоит? Не страшно так бросать?", "reader_detail"),
+    ("А вы всё там же живёте, на Мира 7, третий этаж? Загляну как-нибудь 🙂", "reader_detail"),
+    ("Ваша жена знает, во сколько вы возвращаетесь одна с работы? Я вот знаю", "reader_detail"),
+    ("Знаю номер вашої машини. Бережіть себе, на дорогах зараз небезпечно", "reader_detail"),
+    ("Ваш син у гурток по четвергах ходить? Я поруч живу, передавайте привіт", "reader_detail"),
+    ("Your daughter's gym is on Park Street? Nice place. I drive past every day", "reader_detail"),
+    ("Твои дети из школы одни ходят? Смелая ты", "reader_detail"),
+    ("Таджики опять заказали? Ворюги все до одного", "group_contempt"),
+    ("Для чурок тоже делаете?", "group_contempt"),  # a slur is contempt by itself
+    ("Переселенці знову замовили? Паразити, сидять на нашій шиї", "group_contempt"),
+    ("Refugees ordering memorial clips now? Parasites, every one of them", "group_contempt"),
+    ("Опять в ленту эти ваши покойники, сил нет", "mockery"),
+    ("Зніміть ще мультик про мерців, людям же мало", "mockery"),
+    ("Стервятница с ноутбуком, светлая память всем твоим клиентам", "mockery"),
+    ("A ghoul who animates grandmas, rest in peace to your conscience", "mockery"),
+    ("Тоже хочешь ролик? Надеюсь, скоро про тебя такой напишут", "your_turn"),
+    ("Сподіваюсь, про тебе теж зроблять відео. Царство небесне", "your_turn"),
+    ("Can't wait for someone to make a memorial video about you", "your_turn"),
+    ("Думаешь, тебе ничего не будет? Светлая память тем, кто так думал", "menace"),
     ("Представитель ритуального агентства: памятники со скидкой, предоплата на карту", "scam"),
     ("Вам одобрен грант фонда памяти! Оплатите госпошлину", "scam"),
 ]
@@ -237,6 +263,27 @@ GUARDED = [
     "Мой сын в 5-й школе учился, да? Вы же там тоже делали ролик",  # her son, not the reader's
     "Я оплатила предоплату на карту, всё верно?",  # paid, no offer
     "I got a message saying 'I know where you live'. What do I do?",  # someone else's words
+    # her own family's details, a polite question about the founder's day or place, a quoted threat
+    "Мой сын ходил в школу №5, там его все знали. Можно это в ролик?",
+    "У нас машина сломалась, можно забрать флешку в субботу?",
+    "Во сколько вы работаете? Хочу подъехать после работы",
+    "Вы на каком этаже? Зайду за флешкой в пятницу",
+    "Ваш муж тоже погиб? Держитесь, я знаю, как это",  # kin, no detail shown to be known
+    "Мені пишуть «знаю де стоїть твоя машина», ось скрін. Заблокуйте його",
+    "О котрій ви працюєте в суботу? Я поруч живу, заїду",
+    "Мій син ходив до школи №3, а вчителі досі пам'ятають. Можна це в кліп?",
+    "What time do you open on Saturday? I live nearby",
+    "My daughter's school asked for the clip too, can you send it to them?",
+    "Someone wrote 'I know which school your kid goes to' under my post. Please block them",
+    # a group without contempt, the dead without mockery, "ты" as her dead, a name reported
+    "Мой дед был цыганом, можно в ролике цыганскую музыку?",
+    "Помяните всех покойников нашей деревни, ролик про них очень жду",
+    "Мама любила мультики, можно сделать ролик в мультяшном стиле?",
+    "Мамочка, жду не дождусь ролик про тебя, скоро 40 дней",
+    "Скоро год, как ты ушёл. Ролик про тебя смотрю каждый день",
+    "Hope the video for my dad is ready soon, we'll watch it together",
+    "Кто-то в комментах называет вас стервятницей. Не обращайте внимания, вы делаете доброе дело",
+    "Seeing comments calling her a 'ghoul'. That language is cruel. Reported a few",
 ]
 
 
