@@ -369,7 +369,7 @@ class RelativeWords:
         if _OPENING_QUOTE.search(text) and _QUOTED.search(text):
             outside = read_words(_QUOTED.sub(" ", text))
             # ... unless her own words outside the quotes mock the dead or threaten.
-            if any(w.startswith(self.reporting) for w in outside) and not self.unguarded(text):
+            if self._reports(outside) and not self.unguarded(text):
                 return "reported"
         words = read_words(text)
         if self._reported_unquoted(words):
@@ -385,6 +385,17 @@ class RelativeWords:
         if not ty and self.fate.found(words, joined) and not self._reader(words):
             return "" if self.unguarded(text) else "fate"
         return ""
+
+    def _reports(self, words: list[str]) -> bool:
+        """A reporting word, not the reader's own writing ("ты пишешь «светлая память», а сама ..."):
+        not a "ты" verb form, nor after "ты/вы/you" ("тебе пишут «...»" still reports)."""
+        readers = {"ты", "ти", "вы", "ви", "you", "u"}
+        return any(
+            w.startswith(self.reporting)
+            and not w.endswith(self.ty_endings)
+            and (at == 0 or words[at - 1] not in readers)
+            for at, w in enumerate(words)
+        )
 
     def _reported_unquoted(self, words: list[str]) -> bool:
         """Someone else said it (a saying word not after "ты/вы/you") and the admin is asked to act."""

@@ -299,6 +299,16 @@ def test_a_mourners_words_that_share_theirs_keep_every_guard(text: str) -> None:
     assert unguarded(text) == ""
 
 
+def test_the_readers_own_writing_quoted_back_is_no_report() -> None:
+    # "пишешь" is the reader's writing, not someone else's words reported to the admin
+    assert spared("ты тварь, пишешь «светлая память», а сама считаешь деньги") == ""
+    assert spared("You wrote 'rest in peace' and then billed them, you fraud") == ""
+    # a report keeps its guard, addressed to the admin as "ты" or not
+    assert spared("Тебе пишут «сдохни, тварь», вот скрин. Удали их") == "reported"
+    assert spared("Мне пишут «сдохни, тварь» уже неделю. Заблокируйте его") == "reported"
+    assert spared("Вони пишуть «хай здохне», ось скрін") == "reported"
+
+
 def test_a_relatives_reading_needs_her_own_family_and_a_real_request(clf: OfflineClassifier) -> None:
     # the reader's family ("your family can order one") is not hers; "прости господи" asks nothing
     assert not relative(
