@@ -30,6 +30,8 @@ _QUOTED = re.compile(r"«[^»]*\s[^»]*»|“[^”]*\s[^”]*”|\"[^\"]*\s[^\"]
 # What every _QUOTED match opens with: most texts hold none, and this scan costs a third as much (the
 # lookbehind of the last alternative keeps the engine from skipping ahead to a quote by itself).
 _OPENING_QUOTE = re.compile("[«“\"']")
+# A text that opens by calling someone ("Сынок, ...", "Мама! ..."): a mourner speaking to her dead.
+_OPENING_CALL = re.compile(r"\s*(\w+)\s*[,!]")
 DEFAULT_RELATIVE = Path(__file__).resolve().parent / "model" / "relative.toml"
 
 __all__ = [
@@ -88,6 +90,7 @@ class Unguards:
     menace: _Words
     reader: frozenset[str]
     pronouns: frozenset[str]
+    polite: frozenset[str]
     own: frozenset[str]
     kin: _Words
     details: _Words
@@ -127,6 +130,7 @@ class Unguards:
             _Words.of({"phrases": raw["menace"]["phrases"]}),
             frozenset(known["reader"]),
             frozenset(known["pronouns"]),
+            frozenset(known["polite"]),
             frozenset(known["own"]),
             _Words.of({"prefixes": known["kin"], "phrases": known["kin_words"]}),
             _Words.of({"prefixes": known["details"], "phrases": known["detail_words"]}),
@@ -136,17 +140,24 @@ class Unguards:
             tuple(known["asking_stems"]),
             _Words.of({"prefixes": turn["waiting"]}),
             _Words.of({"phrases": turn["aimed"]}),
-            _Words.of({"prefixes": turn["clip"]}),
+            _Words.of({"prefixes": turn["clip"], "phrases": turn.get("clip_phrases", [])}),
             _Words.of({"prefixes": raw["scam"]["offer"], "phrases": raw["scam"]["offer_phrases"]}),
             _Words.of({"prefixes": raw["scam"]["payment"], "phrases": raw["scam"]["payment_phrases"]}),
         )
 
     def check(
-        self, text: str, words: list[str], joined: str, said: tuple[str, ...] = (), her_kin: bool = False
+        self,
+        text: str,
+        words: list[str],
+        joined: str,
+        said: tuple[str, ...] = (),
+        her_kin: bool = False,
+        to_her_dead: bool = False,
     ) -> str:
         """The name of the first check that finds abuse dressed as a mourner's words, or "". ``said``:
         words that report someone else's ("пишут"), which leave a name ("стервятница") out; ``her_kin``:
-        the writer names her own kin, and "ты" may be her dead ("Мама, жду ролик про тебя")."""
+        the writer names her own kin, and "ты" may be her dead ("Мама, жду ролик про тебя"); ``to_her_dead``:
+        the text opens by calling her kin ("Сынок, твоя машина так и стоит во дворе")."""
         if self.slurs.found(words, joined) or (
             self.groups.found(words, joined) and self.contempt.found(words, joined)
         ):
@@ -170,7 +181,7 @@ class Unguards:
             and self.clip.found(words, joined)
         ):
             return "your_turn"  # "Жду, когда и про тебя кто-нибудь напишет «светлая память»"
-        if self._reader_detail(text, words, joined):
+        if (not to_her_dead or self.polite.intersection(words)) and self._reader_detail(text, words, joined):
             return "reader_detail"  # "машина ваша серая Киа опять у третьего подъезда ночует?"
         if self.offer.found(words, joined) and self.payment.found(words, joined):
             return "scam"  # "Вам одобрен грант ... оплатите госпошлину на карту куратора"
@@ -296,7 +307,10 @@ class RelativeWords:
             return ""
         # "дочекаюсь" waits, it names no daughter ("доч")
         kin_words = [w for w in words if not w.startswith(self.unguards.waiting.prefixes)]
-        return self.unguards.check(text, words, f" {' '.join(words)} ", self.said, self._her_kin(kin_words))
+        opening = _OPENING_CALL.match(text)
+        to_her_dead = opening is not None and opening.group(1).lower().startswith(self.kin)
+        joined = f" {' '.join(words)} "
+        return self.unguards.check(text, words, joined, self.said, self._her_kin(kin_words), to_her_dead)
 
     def asks(self, text: str) -> bool:
         """A question the learned score alone may not hide: a sentence ending in "?" (quotes aside)

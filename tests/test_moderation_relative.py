@@ -246,6 +246,10 @@ UNGUARDED = [
     ("Тоже хочешь ролик? Надеюсь, скоро про тебя такой напишут", "your_turn"),
     ("Сподіваюсь, про тебе теж зроблять відео. Царство небесне", "your_turn"),
     ("Can't wait for someone to make a memorial video about you", "your_turn"),
+    ("Can't wait till someone writes rest in peace about you", "your_turn"),
+    ("Your son still takes the 7:15 bus from Elm Street? Cute backpack", "reader_detail"),
+    ("Мы с вами соседи, я вижу ваш балкон каждый вечер. Третий этаж, верно?", "reader_detail"),
+    ("Гомики тоже заказывают? Мерзость", "group_contempt"),
     ("Думаешь, тебе ничего не будет? Светлая память тем, кто так думал", "menace"),
     ("Представитель ритуального агентства: памятники со скидкой, предоплата на карту", "scam"),
     ("Вам одобрен грант фонда памяти! Оплатите госпошлину", "scam"),
@@ -284,6 +288,12 @@ GUARDED = [
     "Hope the video for my dad is ready soon, we'll watch it together",
     "Кто-то в комментах называет вас стервятницей. Не обращайте внимания, вы делаете доброе дело",
     "Seeing comments calling her a 'ghoul'. That language is cruel. Reported a few",
+    "Сынок, твоя машина так и стоит во дворе. Я знаю, ты бы расстроился",  # to her dead
+    "Ваша мастерская на Ленина, да? Хочу заехать за флешкой",  # a business's place
+    "Передавайте привет вашей маме, спасибо за ролик!",
+    "Мой муж ездит на работу мимо вашей студии, может он заберёт флешку?",
+    "Hope you are well. Waiting for the video about my mum",
+    "Мама работала с мигрантами всю жизнь, они пришли на похороны",
 ]
 
 
