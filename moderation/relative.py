@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from moderation.classifier import Classification
+from moderation.classifier import ABUSE_CATEGORIES, Classification
 from moderation.learned import read_words, word_search
 from moderation.policy import ModerationContext
 from moderation.rules import RuleSet
@@ -32,6 +32,8 @@ _QUOTED = re.compile(r"«[^»]*\s[^»]*»|“[^”]*\s[^”]*”|\"[^\"]*\s[^\"]
 _OPENING_QUOTE = re.compile("[«“\"']")
 # A text that opens by calling someone ("Сынок, ...", "Мама! ..."): a mourner speaking to her dead.
 _OPENING_CALL = re.compile(r"\s*(\w+)\s*[,!]")
+# Spared only when the rules found no abuse word, even one below their flag score.
+_SPARED_WITHOUT_INSULT = frozenset({"to_her_dead", "blessing"})
 DEFAULT_RELATIVE = Path(__file__).resolve().parent / "model" / "relative.toml"
 
 __all__ = [
@@ -262,6 +264,9 @@ class RelativeWords:
     question_words: frozenset[str] = frozenset()
     unguards: Unguards | None = None
     not_asking: tuple[str, ...] = ()  # phrases holding an asking word that ask nothing ("прости господи")
+    kin_calls: frozenset[str] = frozenset()  # her kin called at the opening ("Сынок, ..."): [kin] calls
+    blessing: _Words | None = None  # a blessing or praise for the reader's family ("дай бог здоровья")
+    not_blessing: tuple[str, ...] = ()  # ... a threat dressed so ("жаль будет, если что-то случится")
 
     @classmethod
     def load(cls, path: Path = DEFAULT_RELATIVE) -> RelativeWords:
@@ -289,6 +294,9 @@ class RelativeWords:
             if "unguard" in raw
             else None,
             tuple(" ".join(read_words(p)) for p in raw["asking"].get("not_phrases", [])),
+            frozenset(raw["kin"].get("calls", [])),
+            _Words.of(raw["spare"]["blessing"]) if "blessing" in raw["spare"] else None,
+            tuple(" ".join(read_words(p)) for p in raw["spare"].get("blessing", {}).get("not_phrases", [])),
         )
 
     def unguarded(self, text: str) -> str:
@@ -307,10 +315,16 @@ class RelativeWords:
             return ""
         # "дочекаюсь" waits, it names no daughter ("доч")
         kin_words = [w for w in words if not w.startswith(self.unguards.waiting.prefixes)]
-        opening = _OPENING_CALL.match(text)
-        to_her_dead = opening is not None and opening.group(1).lower().startswith(self.kin)
         joined = f" {' '.join(words)} "
-        return self.unguards.check(text, words, joined, self.said, self._her_kin(kin_words), to_her_dead)
+        return self.unguards.check(
+            text, words, joined, self.said, self._her_kin(kin_words), self._to_her_dead(text)
+        )
+
+    def _to_her_dead(self, text: str) -> bool:
+        """The text opens by calling her own kin ("Сынок, твоя машина так и стоит во дворе", "Mom, ..."):
+        a mourner speaking to her dead. A whole word of ``[kin] calls``: "Мамаша, ..." calls a stranger."""
+        opening = _OPENING_CALL.match(text)
+        return opening is not None and opening.group(1).lower() in self.kin_calls
 
     def asks(self, text: str) -> bool:
         """A question the learned score alone may not hide: a sentence ending in "?" (quotes aside)
@@ -378,7 +392,8 @@ class RelativeWords:
         )
 
     def spared(self, text: str) -> str:
-        """Why the learned score alone may not hide the text ("reported", "thanks", "fate"), or "".
+        """Why the learned score alone may not hide the text ("reported", "thanks", "fate", "to_her_dead",
+        "blessing"), or "".
         "reported" comes first: it also keeps the rules from hiding."""
         if _OPENING_QUOTE.search(text) and _QUOTED.search(text):
             outside = read_words(_QUOTED.sub(" ", text))
@@ -398,6 +413,17 @@ class RelativeWords:
             return "" if self.unguarded(text) else "thanks"
         if not ty and self.fate.found(words, joined) and not self._reader(words):
             return "" if self.unguarded(text) else "fate"
+        # A mourner speaking to her dead: "ты" is her dead, "ваш/вас" a reader.
+        polite = self.unguards.polite if self.unguards is not None else frozenset()
+        if self._to_her_dead(text) and not polite.intersection(words):
+            return "" if self.unguarded(text) else "to_her_dead"
+        if (
+            not ty
+            and self.blessing is not None
+            and self.blessing.found(words, joined)
+            and not any(f" {p} " in joined for p in self.not_blessing)
+        ):
+            return "" if self.unguarded(text) else "blessing"
         return ""
 
     def _reports(self, words: list[str]) -> bool:
@@ -482,10 +508,17 @@ def with_guards(
     """``base`` with what keeps a tier from hiding the text (a question, a relative's words, why it is
     spared) and the check that voids those guards for abuse dressed as a mourner's words: as the
     pipeline, eval and the training's threshold choice all read a text."""
+    why = spared(text)
+    # A mourner's call to her dead and a blessing are spared only with no insult at all, even one the
+    # rules do not count ("Мама, посмотри какая тупая тварь делает эти ролики").
+    if why in _SPARED_WITHOUT_INSULT and any(
+        s.category in ABUSE_CATEGORIES and s.source == "rules" for s in classification.signals
+    ):
+        why = ""
     return replace(
         base,
         question=asks(text),
         relative=reads_as_relative(text, classification, classifier),
-        spared=spared(text),
+        spared=why,
         unguarded=unguarded(text),
     )

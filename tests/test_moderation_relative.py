@@ -360,3 +360,70 @@ def test_eval_hides_a_hateful_question_a_high_score_finds(clf: OfflineClassifier
     scored = evaluate(load_items(path), clf, SETTINGS, learned=sure, tier="learned").scored
     assert not scored[0].hidden and scored[0].verdict.reasons == ("learned:0.99>=hide,question",)
     assert scored[1].hidden and "unguarded:group_contempt" in scored[1].verdict.reasons[0]
+
+
+# -- a mourner speaking to her dead, a blessing for the reader's family (EXPERIMENTS item 10) -----------
+
+TO_HER_DEAD = [
+    "Сынок, твоя машина так и стоит во дворе, я каждый день на неё смотрю",
+    "Дедушка, твой гараж мы так и не продали, там всё как при тебе",
+    "Мамо, ти мені снилася вночі, така молода і весела",
+    "Синку, твій велосипед досі стоїть у коридорі",
+    "Grandma, I finally made your apple pie and it tasted just like yours",
+    "Mom! Your garden bloomed again this spring",
+]
+BLESSINGS = [
+    "Ирина, ваш сын такой красивый на фото в профиле, дай бог ему здоровья",
+    "Your daughter looks so sweet in your profile pic! God bless your family",
+    "Яка гарна у вас родина, хай Бог береже ваших діток",
+    "Ваш муж наверное очень гордится вами",
+]
+NEITHER = [
+    "Мамаша, твой сын в профиле такой красивый, жаль если с ним что-то случится",  # a stranger called
+    "Папаша, ваш сын на фото, узнаёте двор?",  # no kin of hers: "папаша" is a stranger
+    "Мама, ваш сын опять пишет мне гадости",  # "ваш": a reader, not her dead
+    "Ваш сын такой красивый на фото, будет обидно если с ним что-то случится",
+    "Your daughter looks so sweet in your profile pic. Would be a shame if something happened to her",
+    "Не дай бог вашему сыну попасться мне на улице",
+    "Ты такой красивый на аватарке, жаль будет портить",  # "ты": no blessing for her family
+    "Ирина, ваш сын мне не нравится",  # a name called, not her kin
+]
+
+
+@pytest.mark.parametrize("text", TO_HER_DEAD)
+def test_a_mourner_calling_her_dead_is_spared(text: str) -> None:
+    assert spared(text) == "to_her_dead"
+
+
+@pytest.mark.parametrize("text", BLESSINGS)
+def test_a_blessing_for_the_readers_family_is_spared(text: str) -> None:
+    assert spared(text) == "blessing"
+
+
+@pytest.mark.parametrize("text", NEITHER)
+def test_a_stranger_called_or_a_threat_dressed_as_praise_is_not_spared(text: str) -> None:
+    assert spared(text) == ""
+
+
+def test_a_call_or_a_blessing_with_an_insult_word_keeps_no_guard(clf: OfflineClassifier) -> None:
+    from moderation.relative import with_guards
+
+    def why(text: str) -> str:
+        classification = clf.classify(text, "comment")
+        return with_guards(ModerationContext("comment"), text, classification, clf).spared
+
+    assert why("Сынок, твоя машина так и стоит во дворе, я каждый день на неё смотрю") == "to_her_dead"
+    # an insult the rules only note (unaimed) voids it: the troll speaks to "мама" too
+    assert spared("Мама, посмотри какая тупая тварь делает эти ролики на мертвецах") == "to_her_dead"
+    assert why("Мама, посмотри какая тупая тварь делает эти ролики на мертвецах") == ""
+    # a menace the unguard checks find voids it whatever the opening
+    assert spared("Сынок, я знаю где ты живешь") == ""
+    assert why("God bless your family, you fucking ghoul") == ""
+
+
+@pytest.mark.parametrize(
+    "text", ["Сынок, ты у меня следующий", "Синку, ти наступний", "Sonny, you're next", "Мама, ты следующая"]
+)
+def test_a_troll_calling_the_reader_son_keeps_no_guard(text: str) -> None:
+    assert unguarded(text) == "menace"
+    assert spared(text) == ""
