@@ -267,6 +267,8 @@ class RelativeWords:
     kin_calls: frozenset[str] = frozenset()  # her kin called at the opening ("Сынок, ..."): [kin] calls
     blessing: _Words | None = None  # a blessing or praise for the reader's family ("дай бог здоровья")
     not_blessing: tuple[str, ...] = ()  # ... a threat dressed so ("жаль будет, если что-то случится")
+    not_blessing_words: frozenset[str] = frozenset()  # a condition or regret tied to it ("если", "while")
+    not_blessing_prefixes: tuple[str, ...] = ()  # a harm or a place of the child's day ("случи", "школ")
 
     @classmethod
     def load(cls, path: Path = DEFAULT_RELATIVE) -> RelativeWords:
@@ -297,6 +299,8 @@ class RelativeWords:
             frozenset(raw["kin"].get("calls", [])),
             _Words.of(raw["spare"]["blessing"]) if "blessing" in raw["spare"] else None,
             tuple(" ".join(read_words(p)) for p in raw["spare"].get("blessing", {}).get("not_phrases", [])),
+            frozenset(raw["spare"].get("blessing", {}).get("not_words", [])),
+            tuple(raw["spare"].get("blessing", {}).get("not_prefixes", [])),
         )
 
     def unguarded(self, text: str) -> str:
@@ -422,6 +426,8 @@ class RelativeWords:
             and self.blessing is not None
             and self.blessing.found(words, joined)
             and not any(f" {p} " in joined for p in self.not_blessing)
+            and not self.not_blessing_words.intersection(words)
+            and not any(w.startswith(self.not_blessing_prefixes) for w in words)
         ):
             return "" if self.unguarded(text) else "blessing"
         return ""

@@ -387,6 +387,14 @@ NEITHER = [
     "Не дай бог вашему сыну попасться мне на улице",
     "Ты такой красивый на аватарке, жаль будет портить",  # "ты": no blessing for her family
     "Ирина, ваш сын мне не нравится",  # a name called, not her kin
+    # praise with a condition, a regret or a warning tied to it (each hidden by the score alone before)
+    "God bless your family. Enjoy them while you can",
+    "Дай бог здоровья вашему сыну. Пусть пока поживёт",
+    "Яка гарна донечка у вас. Шкода буде, якщо з нею щось трапиться",
+    "What a beautiful house you have. Would be a pity if it burned down",
+    "Такой красивый мальчик у вас. Берегите его, мало ли что",
+    "Храни бог вашу семью, она вам ещё понадобится живой",
+    "So cute, your kids. Which school do they go to?",
 ]
 
 
