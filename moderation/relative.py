@@ -269,6 +269,11 @@ class RelativeWords:
     not_blessing: tuple[str, ...] = ()  # ... a threat dressed so ("жаль будет, если что-то случится")
     not_blessing_words: frozenset[str] = frozenset()  # a condition or regret tied to it ("если", "while")
     not_blessing_prefixes: tuple[str, ...] = ()  # a harm or a place of the child's day ("случи", "школ")
+    # The last text ``unguarded`` read and its answer: asks, spared, reads_as_relative and with_guards
+    # each ask it of the same text in turn (one tuple, replaced whole: safe across threads).
+    _last_unguarded: list[tuple[str, str]] = field(
+        default_factory=lambda: [("", "")], compare=False, repr=False
+    )
 
     @classmethod
     def load(cls, path: Path = DEFAULT_RELATIVE) -> RelativeWords:
@@ -309,6 +314,14 @@ class RelativeWords:
         the reader's family; "" when none does. Such a text keeps no guard of the learned score: it
         does not ask (``asks``), is no relative's (``reads_as_relative``), is not spared for thanks or
         fate (``spared``), and its words of mourning keep no score from hiding it (the policy)."""
+        last_text, last = self._last_unguarded[0]
+        if text == last_text:
+            return last
+        found = self._unguarded(text)
+        self._last_unguarded[0] = (text, found)
+        return found
+
+    def _unguarded(self, text: str) -> str:
         if self.unguards is None:
             return ""
         # Someone else's words, quoted or reported to the admin, are not the writer's.
