@@ -63,7 +63,7 @@ class ModerationContext:
     question: bool = False  # the message asks something: the learned score alone never hides it
     memorial: bool = False  # a comment under one of the community's memorial posts
     relative: bool = False  # reads as a relative's order, follow-up or question: no tier hides it
-    spared: str = ""  # why the learned score alone may not hide it (thanks, fate, reported), or ""
+    spared: str = ""  # why the learned score alone may not hide it (``relative.spared``), or ""
     # abuse dressed as a mourner's words (``moderation.relative.unguarded``: hate asked as a question,
     # mockery of the dead, a threat holding a word of mourning): its words of mourning keep no score
     # from hiding it (``question``, ``relative`` and ``spared`` are already false for it), or ""
