@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, SessionTransaction, make_transient, make_transient_to_detached
 
-__all__ = ["UTCDateTime", "insert_ignoring_duplicates", "insert_object"]
+__all__ = ["UTCDateTime", "insert_ignoring_duplicates", "insert_object", "made_inside"]
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
@@ -133,7 +133,7 @@ def _objects_taken_back(session: Session, previous_transaction: SessionTransacti
         return
     kept: list[tuple[SessionTransaction, object]] = []
     for made_in, obj in inserted.objects:
-        if not _inside(made_in, previous_transaction):
+        if not made_inside(made_in, previous_transaction):
             kept.append((made_in, obj))
             continue
         if sa.inspect(obj).session is session:
@@ -142,7 +142,9 @@ def _objects_taken_back(session: Session, previous_transaction: SessionTransacti
     inserted.objects = kept
 
 
-def _inside(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+def made_inside(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    """Whether ``transaction`` is ``ended`` or a savepoint nested in it: what a rollback of ``ended``
+    takes back."""
     while transaction is not None:
         if transaction is ended:
             return True

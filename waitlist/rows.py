@@ -20,7 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, SQLModel
 
-from dbtypes import insert_ignoring_duplicates, insert_object
+from dbtypes import insert_ignoring_duplicates, insert_object, made_inside
 
 __all__ = [
     "defer_row",
@@ -109,12 +109,4 @@ def _taken_back(session: Session, previous_transaction: SessionTransaction) -> N
     deferred: _Deferred | None = session.info.get(_DEFERRED)
     if deferred is None or not deferred.rows:
         return
-    deferred.rows = [entry for entry in deferred.rows if not _inside(entry[0], previous_transaction)]
-
-
-def _inside(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
-    while transaction is not None:
-        if transaction is ended:
-            return True
-        transaction = transaction.parent
-    return False
+    deferred.rows = [entry for entry in deferred.rows if not made_inside(entry[0], previous_transaction)]
