@@ -257,8 +257,8 @@ def _paths(root: Path | None) -> dict[str, Moderate]:
 
     ``combined`` is what ``vkbot.core.pipeline`` does per message (``_moderate_message``, ``_on_comment``)
     less its database reads: classify; the order words; the learned score; the verdict; and only when
-    some tier would hide the message (``policy.decide_unless_hiding``; always with a checkout that
-    lacks it) the rest of the context (a question, reads as a relative, spared), the verdict with it
+    the rest of the context could change it (``policy.decide_unless_context_matters``, earlier
+    ``decide_unless_hiding``; always with a checkout that lacks both) the rest of the context (a question, reads as a relative, spared), the verdict with it
     and for a private message the verdict as if the conversation were protected (the pipeline looks
     the conversation up only when they differ). It returns both verdicts (bench/verdicts.py dumps them).
     """
@@ -280,8 +280,11 @@ def _paths(root: Path | None) -> dict[str, Moderate]:
             LearnedTier(LearnedModel.load()),
             ModerationSettings(),
         )
+        # Named decide_unless_hiding before the learned score stopped marking protected conversations.
         unless_hiding: Callable[..., Verdict | None] = getattr(
-            policy, "decide_unless_hiding", lambda *args, **kwargs: None
+            policy,
+            "decide_unless_context_matters",
+            getattr(policy, "decide_unless_hiding", lambda *args, **kwargs: None),
         )
 
     def tiers(text: str, channel: str) -> None:
@@ -298,7 +301,7 @@ def _paths(root: Path | None) -> dict[str, Moderate]:
         )
         learned = tier.assess(text)
         # When no tier would hide it, the rest of the context changes nothing (a checkout without
-        # decide_unless_hiding, say an older baseline, always works it out).
+        # decide_unless_context_matters, say an older baseline, always works it out).
         verdict = unless_hiding(classification, base, settings, learned=learned)
         if verdict is not None:
             return verdict, verdict if message else None

@@ -51,3 +51,15 @@ def text(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
     if template is None:
         template = _catalogue(DEFAULT_LANGUAGE)[key]
     return template.format(**params) if params else template
+
+
+@cache
+def button_labels() -> frozenset[str]:
+    """Every keyboard button's label (a key with a ``button`` part) in every language, lower case: what
+    VK delivers as the message's text when a relative taps one of our buttons."""
+    return frozenset(
+        label.strip().casefold()
+        for lang in LANGUAGES
+        for key, label in _catalogue(lang).items()
+        if "button" in key.split(".")
+    )

@@ -14,7 +14,10 @@ Rules of issue 5, in the order they apply:
   review (mark) threshold: a family's clip is no place for abuse left up while she reviews it; a
   mourner's words keep the usual thresholds;
 * a protected conversation (an order, or an intake that collected consent or a photo) is never
-  hidden, only marked; nor is a message that itself carries an order (``order_content_protects``);
+  hidden, only marked, and the learned score alone does not even mark it: a relative's answers there
+  ("Granddaughter", a name, a memory) are short and unlike its corpora, and it took them for abuse
+  (the rules still mark); nor is a message that itself carries an order (``order_content_protects``)
+  hidden;
 * a text that reads as a relative's order, follow-up or question (``relative``, see
   ``moderation.relative``) is never hidden by any tier, whatever the settings: review at most; nor is
   someone else's abuse quoted in a report to the admin (``spared == "reported"``);
@@ -118,23 +121,24 @@ def decide(
     return _decide(classification, context, settings, ml_scores, learned)[0]
 
 
-def decide_unless_hiding(
+def decide_unless_context_matters(
     classification: Classification,
     context: ModerationContext,
     settings: ModerationSettings,
     ml_scores: Mapping[str, float] | None = None,
     learned: LearnedScore | None = None,
 ) -> Verdict | None:
-    """``decide`` when no tier would hide the message, else None.
+    """``decide`` when the rest of the context cannot change the verdict, else None.
 
-    Whether a tier would hide depends on the signals, the scores, the settings and the context's
-    ``channel`` and ``memorial`` only; when none would, the context's ``protected``, ``question``,
-    ``relative`` and ``spared`` change nothing (each only keeps a tier from hiding, says why it did not,
-    or lets hidden abuse be answered). So a caller works those out (a question, a relative's words, the
-    conversation's orders) only on None, and then calls ``decide`` with them.
+    That depends on the signals, the scores, the settings and the context's ``channel`` and
+    ``memorial`` only. When no tier would hide the message and the learned score alone would not mark
+    a private message, the context's ``protected``, ``question``, ``relative`` and ``spared`` change
+    nothing (each only keeps a tier from hiding, says why it did not, lets hidden abuse be answered, or
+    keeps the score from marking a relative's answers). So a caller works those out (a question, a
+    relative's words, the conversation's orders) only on None, and then calls ``decide`` with them.
     """
-    verdict, hiding = _decide(classification, context, settings, ml_scores, learned)
-    return None if hiding else verdict
+    verdict, matters = _decide(classification, context, settings, ml_scores, learned)
+    return None if matters else verdict
 
 
 def _decide(
@@ -144,7 +148,8 @@ def _decide(
     ml_scores: Mapping[str, float] | None,
     learned: LearnedScore | None,
 ) -> tuple[Verdict, bool]:
-    """The verdict, and whether some tier would hide the message before anything kept it from that."""
+    """The verdict, and whether the rest of the context could change it: some tier would hide the
+    message before anything kept it from that, or the learned score would mark a private message."""
     hiding = False
     status: Status = "ok"
     tier: Tier = ""
@@ -175,7 +180,10 @@ def _decide(
     # A wall comment is never an order: order words in one ("тебе самой такой ролик закажут") protect
     # nothing.
     order_content = context.has_order_content and context.channel == "message"
-    if learned is not None and learned.score >= learned.review:
+    marks = learned is not None and learned.score >= learned.review
+    # Only a private message has a conversation to protect it.
+    context_matters = marks and context.channel == "message"
+    if learned is not None and marks and not (context_matters and context.protected):
         hide = strict or learned.score >= learned.hide
         hiding = hiding or hide
         categories[LEARNED_CATEGORY] = None
@@ -244,4 +252,4 @@ def _decide(
         None if learned is None else learned.score,
         None if learned is None else learned.version,
     )
-    return verdict, hiding
+    return verdict, hiding or context_matters

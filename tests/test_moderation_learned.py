@@ -186,12 +186,16 @@ def test_an_order_is_never_hidden_even_at_score_one() -> None:
     assert got.status == "flagged" and "learned:1.00>=hide,order" in got.reasons
     for context in (
         ModerationContext("message", has_order_content=True),
-        ModerationContext("message", protected=True),
         ModerationContext("message", question=True),
     ):
         got = decide(Classification(), context, SETTINGS, learned=_learned(1.0))
         assert got.status == "flagged" and got.tier == "learned", context
         assert got.learned_score == 1.0 and got.model_version == "test-1"
+    # In her order's conversation the score alone marks nothing, and is still recorded.
+    got = decide(
+        Classification(), ModerationContext("message", protected=True), SETTINGS, learned=_learned(1.0)
+    )
+    assert got.status == "ok" and got.learned_score == 1.0
 
 
 def test_the_band_between_review_and_hide_goes_to_review_and_above_hides() -> None:

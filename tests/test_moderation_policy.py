@@ -74,6 +74,21 @@ def test_protected_conversation_only_flagged(clf: OfflineClassifier) -> None:
     assert "protected_conversation" in v.reasons
 
 
+def test_the_learned_score_alone_marks_nothing_in_a_protected_conversation(clf: OfflineClassifier) -> None:
+    """A relative's answers in her own order's conversation ("Granddaughter") are not marked on a score
+    alone, hiding or review; elsewhere the same score marks or hides, and the rules still mark there."""
+    protected = ModerationContext("message", protected=True)
+    empty = Classification()
+    for score in (0.6, 0.95):  # the review band, then above hide
+        learned = LearnedScore(score, "test-1", review=0.5, hide=0.9)
+        assert decide(empty, OPEN, SETTINGS, learned=learned).status != "ok"
+        assert decide(empty, protected, SETTINGS, learned=learned).status == "ok"
+        rules = clf.classify("Ты тупая тварь, где мое видео?", "message")
+        assert decide(rules, protected, SETTINGS, learned=learned).status == "flagged"
+    comment = ModerationContext("comment", protected=True)  # a comment has no conversation to protect it
+    assert decide(empty, comment, SETTINGS, learned=LearnedScore(0.6, "test-1", 0.5, 0.9)).status == "flagged"
+
+
 def test_order_inside_abuse_still_answered(clf: OfflineClassifier) -> None:
     ctx = ModerationContext("message", has_order_content=True)
     v = verdict(clf, "Мразь, хочу заказать видео с отцом", ctx)

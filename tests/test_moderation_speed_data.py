@@ -24,7 +24,7 @@ import moderation.relative as relative
 from moderation.classifier import Classification, OfflineClassifier, Signal, _keep
 from moderation.learned import GriefWords, LearnedModel, LearnedTier, read_words
 from moderation.normalize import NormalizationData, Normalizer, collapse
-from moderation.policy import ModerationContext, Verdict, decide, decide_unless_hiding
+from moderation.policy import ModerationContext, Verdict, decide, decide_unless_context_matters
 from moderation.prefilter import required_literals, word_starts
 from moderation.relative import RelativeWords, _Words, spared, with_guards
 from moderation.settings import DEFAULT_DATA_DIR, ModerationSettings
@@ -227,7 +227,7 @@ def _verdicts(
     )
     score = tier.assess(text)
     settings = ModerationSettings()
-    verdict = None if plain else decide_unless_hiding(classification, base, settings, learned=score)
+    verdict = None if plain else decide_unless_context_matters(classification, base, settings, learned=score)
     if verdict is not None:
         return verdict, verdict
     context = with_guards(base, text, classification, clf)
@@ -267,9 +267,11 @@ def test_spared_with_the_quote_precheck_equals_without(monkeypatch: pytest.Monke
     assert "reported" in fast
 
 
-def test_a_verdict_no_tier_would_hide_holds_whatever_the_rest_of_the_context(clf: OfflineClassifier) -> None:
-    """``decide_unless_hiding``: when it gives a verdict, protection, a question, a relative's words and
-    every ``spared`` reason leave it as it is (the pipeline then works none of them out)."""
+def test_a_verdict_given_before_the_context_holds_whatever_the_rest_of_the_context(
+    clf: OfflineClassifier,
+) -> None:
+    """``decide_unless_context_matters``: when it gives a verdict, protection, a question, a relative's
+    words and every ``spared`` reason leave it as it is (the pipeline then works none of them out)."""
     tier = LearnedTier(LearnedModel.load())
     settings = ModerationSettings()
     rest = [
@@ -279,7 +281,7 @@ def test_a_verdict_no_tier_would_hide_holds_whatever_the_rest_of_the_context(clf
         for relative in (False, True)
         for why in ("", "thanks", "fate", "reported")
     ]
-    given = hiding = 0
+    given = deferred = 0
     for index, text in enumerate(TEXTS):
         classification = clf.classify(text)
         score = tier.assess(text)
@@ -287,9 +289,9 @@ def test_a_verdict_no_tier_would_hide_holds_whatever_the_rest_of_the_context(clf
             ModerationContext(channel="message", has_order_content=classification.has_order_words),
             ModerationContext(channel="comment", memorial=index % 3 == 0),
         ):
-            verdict = decide_unless_hiding(classification, base, settings, learned=score)
+            verdict = decide_unless_context_matters(classification, base, settings, learned=score)
             if verdict is None:
-                hiding += 1
+                deferred += 1
                 continue
             given += 1
             for changes in rest:
@@ -297,4 +299,4 @@ def test_a_verdict_no_tier_would_hide_holds_whatever_the_rest_of_the_context(clf
                     decide(classification, dataclasses.replace(base, **changes), settings, learned=score)
                     == verdict
                 )
-    assert given > 200 and hiding > 200  # both answers occur
+    assert given > 200 and deferred > 200  # both answers occur

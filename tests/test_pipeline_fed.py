@@ -41,6 +41,28 @@ def test_abuse_only_gets_no_answer_and_is_kept_in_quarantine(fed: Fed) -> None:
     assert stored.raw["object"]["message"]["text"] == "Ты тупая мразь, чтоб ты сдохла"  # kept as received
 
 
+def _marked(fed: Fed, author_id: int) -> list[str]:
+    with Session(fed.engine) as session:
+        items = session.scalars(select(ModItem).where(ModItem.author_id == author_id)).all()
+        return [item.text for item in items]
+
+
+def test_our_own_button_labels_are_not_taken_for_abuse(fed: Fed) -> None:
+    """A tapped button arrives as its label; the learned score read "Help" and "No" as abuse and hid them."""
+    for text in ("Help", "No", "Допомога", "Another time"):
+        assert fed.write(3020, text)  # answered
+    assert _marked(fed, 3020) == []
+
+
+def test_a_relatives_answers_in_her_order_conversation_are_not_marked_on_a_score_alone(fed: Fed) -> None:
+    assert fed.write(3021, HELLO)
+    assert fed.write(3021, "Да, согласна")  # consent: the conversation is protected from here on
+    for answer in ("Granddaughter", "Daughter", "Margaret Ellis", "Привіт"):
+        assert fed.write(3021, answer)
+    fed.write(3021, "Ты тупая тварь")  # the rules still mark abuse there, shown to her
+    assert _marked(fed, 3021) == ["Ты тупая тварь"]
+
+
 def test_self_harm_is_answered_with_the_support_line(fed: Fed) -> None:
     replies = fed.write(3004, "Мужа не стало, я не хочу больше жить")
     assert any(fed.pipeline.config.moderation.support_line in t for t in replies)

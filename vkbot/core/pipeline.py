@@ -26,7 +26,7 @@ from moderation import evidence
 from moderation.classifier import Classification, Classifier, OfflineClassifier
 from moderation.learned import LearnedTier
 from moderation.models import ModItem
-from moderation.policy import LearnedScore, ModerationContext, Verdict, decide, decide_unless_hiding
+from moderation.policy import LearnedScore, ModerationContext, Verdict, decide, decide_unless_context_matters
 from moderation.records import note_absent
 from moderation.relative import with_guards
 from moderation.subject import Subject
@@ -206,14 +206,15 @@ class Pipeline:
         )
         learned = self._learned(subject.text)
         settings = self.config.moderation
-        # When no tier would hide the message, the rest of the context changes nothing: most messages.
-        verdict = decide_unless_hiding(classification, base, settings, learned=learned)
+        # When no tier would hide or the score alone mark the message, the rest of the context changes
+        # nothing: most messages.
+        verdict = decide_unless_context_matters(classification, base, settings, learned=learned)
         if verdict is None:
             context = with_guards(base, subject.text, classification, self.classifier)
             verdict = decide(classification, context, settings, learned=learned)
             as_protected = decide(classification, replace(context, protected=True), settings, learned=learned)
-            # Protection only softens a hiding verdict: the conversation's orders are looked up (two
-            # queries) only when it would change this one.
+            # Protection only softens a verdict (hidden to marked, the score's mark to none): the
+            # conversation's orders are looked up (two queries) only when it would change this one.
             if as_protected != verdict and waitlist.conversation_protected(session, inbound.peer_id):
                 verdict = as_protected
         return verdict, self._record(session, subject, verdict, classification)
@@ -335,14 +336,18 @@ class Pipeline:
         memorial = memorial_post(session, subject.post_id)
         base = ModerationContext(channel="comment", memorial=memorial)
         learned = self._learned(subject.text)
-        verdict = decide_unless_hiding(classification, base, self.config.moderation, learned=learned)
+        verdict = decide_unless_context_matters(classification, base, self.config.moderation, learned=learned)
         if verdict is None:
             context = with_guards(base, subject.text, classification, self.classifier)
             verdict = decide(classification, context, self.config.moderation, learned=learned)
         return self._record(session, subject, verdict, classification)
 
     def _learned(self, text: str) -> LearnedScore | None:
-        return self.learned.assess(text) if self.learned is not None else None
+        # A tapped button's label is our own wording ("No", "Help", "Another time"), not the writer's:
+        # the score read such one-word texts as abuse and hid them.
+        if self.learned is None or text.strip().casefold() in i18n.button_labels():
+            return None
+        return self.learned.assess(text)
 
     def _language(self, session: Session, peer_id: int, text: str | None) -> str:
         known = waitlist.conversation_language(session, peer_id)
