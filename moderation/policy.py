@@ -5,9 +5,9 @@ Rules of issue 5, in the order they apply:
 * a rule signal at ``rule_quarantine_score`` hides the message, at ``rule_flag_score`` marks it;
 * the learned tier's score (``LearnedScore``) hides at its ``hide`` threshold and sends the item to
   review (shown, marked) from its ``review`` threshold; alone it never hides an order, a question (a
-  relative asking something), words of mourning, or what ``spared`` names (thanks, a curse at an
-  illness or the war, someone else's words reported), whatever ``order_content_protects`` says; it
-  only sends them to review;
+  relative asking something), words of mourning, a text of one or two words, or what ``spared`` names
+  (thanks, a curse at an illness or the war, someone else's words reported), whatever
+  ``order_content_protects`` says; it only sends them to review;
 * a Detoxify score alone marks (``ml_flag_threshold``); it hides only above ``ml_quarantine_threshold``
   and only when ``ml_quarantine_enabled``;
 * under a memorial post (``memorial``, with ``memorial_comments_strict``) every tier hides from its
@@ -82,6 +82,7 @@ class LearnedScore:
     review: float
     hide: float
     grief: bool = False  # words of mourning in the text: the score alone never hides it
+    short: bool = False  # too few words to judge (``learned.too_short``): the score alone never hides it
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,8 @@ def _decide(
             if context.question
             else "grief"
             if learned.grief and not context.unguarded
+            else "short"
+            if learned.short
             else context.spared or None
         )
         if hide and guard:

@@ -43,6 +43,7 @@ from moderation.learned import (
     features,
     model_arrays,
     read_words,
+    too_short,
     write_model,
 )
 from moderation.settings import DEFAULT_DATA_DIR, ModerationSettings
@@ -434,7 +435,8 @@ def policy_views(examples: Sequence[Example], settings: ModerationSettings | Non
     views = []
     for e in examples:
         # A score that hides wherever the policy lets it.
-        always = LearnedScore(1.0, "probe", 1.0, 1.0, grief.found(read_words(e.text)))
+        words = read_words(e.text)
+        always = LearnedScore(1.0, "probe", 1.0, 1.0, grief.found(words), too_short(words))
         classification = classifier.classify(e.text, e.channel)
         channel: Any = "comment" if e.channel == "comment" else "message"
         base = ModerationContext(channel, has_order_content=classification.has_order_words)

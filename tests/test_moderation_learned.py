@@ -4,6 +4,7 @@ the policy keeps grief safe whatever the score, and eval reports the review figu
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import logging
 from dataclasses import replace
@@ -196,6 +197,18 @@ def test_an_order_is_never_hidden_even_at_score_one() -> None:
         Classification(), ModerationContext("message", protected=True), SETTINGS, learned=_learned(1.0)
     )
     assert got.status == "ok" and got.learned_score == 1.0
+
+
+@pytest.mark.parametrize("text", ["Привет", "Привіт", "Help", "Help me", "No", "Daughter", "Granddaughter"])
+def test_a_score_alone_does_not_hide_one_or_two_words(tier: LearnedTier, text: str) -> None:
+    """Common short texts the shipped model scored above hide: shown for her review at most."""
+    score = tier.assess(text)
+    assert score.short
+    assert decide(Classification(), OPEN, SETTINGS, learned=score).status != "quarantined"
+    longer = dataclasses.replace(score, short=False)  # the same score on a longer text hides
+    assert decide(Classification(), OPEN, SETTINGS, learned=longer).status == (
+        "quarantined" if score.score >= score.hide else "flagged"
+    )
 
 
 def test_the_band_between_review_and_hide_goes_to_review_and_above_hides() -> None:
