@@ -210,11 +210,13 @@ def evaluate(
     ml_scores: MlScores | None = None,
     learned: Learned | None = None,
     tier: str = "rules",
+    memorial: bool = False,
 ) -> EvalReport:
     """Classify each item from its text and channel, decide, and collect the verdicts.
 
     ``tier``: "rules" (the rules' signals), "learned" (the learned score; the rules only tell what is
-    an order) or "all" (both). ``learned`` is needed for the last two.
+    an order) or "all" (both). ``learned`` is needed for the last two. ``memorial``: every comment as
+    if under one of the community's memorial posts (a family's clip), where the policy is stricter.
     """
     if tier not in TIERS:
         raise ValueError(f"tier must be one of {TIERS}, not {tier!r}")
@@ -228,7 +230,11 @@ def evaluate(
         classification = classifier.classify(item.text, item.channel)
         channel: Channel = "comment" if item.channel == "comment" else "message"
         # As the pipeline does; the policy itself knows a wall comment is never an order.
-        base = ModerationContext(channel, protected=False, has_order_content=classification.has_order_words)
+        base = ModerationContext(
+            channel,
+            has_order_content=classification.has_order_words,
+            memorial=memorial and channel == "comment",
+        )
         context = with_guards(base, item.text, classification, classifier)
         if tier == "learned":  # the rules still say what is an order or a cry for help, not what is abuse
             classification = Classification(

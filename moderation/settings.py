@@ -41,9 +41,9 @@ class ModerationSettings(BaseModel):
     ml_hf_dir: Path = Path("vkbot-data/models/xlm-roberta-base")
     ml_batch_size: int = Field(16, ge=1, le=256)
 
-    # Comments under a memorial post (a family's clip): what would only be marked for review is hidden
-    # there, by every tier (the stricter threshold); self-harm is still shown, and the learned tier's
-    # guards (a mourner's words, a question) still hold.
+    # Comments under a memorial post (a family's clip): what the rules or Detoxify would only mark for
+    # review is hidden there; self-harm is still shown, and a mourner's words keep the usual thresholds.
+    # The learned score keeps its own (its review band there deleted condolences: see moderation.policy).
     memorial_comments_strict: bool = True
 
     # Repeat offenders: N hidden items within M days make a ban proposal.

@@ -210,7 +210,7 @@ def test_hand_written_sets_keep_grief_visible_and_recall(name: str, min_recall: 
     assert figures["recall_abusive"] >= min_recall
 
 
-def test_under_a_memorial_post_what_would_be_marked_is_hidden_but_grief_and_self_harm_are_not() -> None:
+def test_under_a_memorial_post_what_the_rules_would_mark_is_hidden_but_grief_and_self_harm_are_not() -> None:
     memorial = ModerationContext("comment", memorial=True)
     ordinary = ModerationContext("comment")
     weak_insult = Classification((Signal("insult", "rules", 0.6, "ru.insult.weak"),))
@@ -219,14 +219,15 @@ def test_under_a_memorial_post_what_would_be_marked_is_hidden_but_grief_and_self
     lenient = ModerationSettings(memorial_comments_strict=False)
     assert decide(weak_insult, memorial, lenient).status == "flagged", "the setting turns it off"
 
+    # The learned score's review band stays shown and marked there too: hiding it deleted condolences.
     review_band = LearnedScore(0.6, "test-1", review=0.5, hide=0.9)
-    hidden = decide(Classification(), memorial, SETTINGS, learned=review_band)
-    assert (hidden.status, hidden.reasons) == ("quarantined", ("learned:0.60>=review,memorial",))
-    assert decide(Classification(), ordinary, SETTINGS, learned=review_band).status == "flagged"
+    for context in (memorial, ordinary):
+        marked = decide(Classification(), context, SETTINGS, learned=review_band)
+        assert (marked.status, marked.reasons) == ("flagged", ("learned:0.60>=review",))
+    above_hide = LearnedScore(0.95, "test-1", review=0.5, hide=0.9)
+    assert decide(Classification(), memorial, SETTINGS, learned=above_hide).status == "quarantined"
     grief = LearnedScore(0.6, "test-1", review=0.5, hide=0.9, grief=True)
     assert decide(weak_insult, memorial, SETTINGS, learned=grief).status == "flagged", "a mourner swears"
-    asking = ModerationContext("comment", memorial=True, question=True)
-    assert decide(Classification(), asking, SETTINGS, learned=review_band).status == "flagged"
 
     self_harm = Classification((Signal(SELF_HARM, "rules", 0.9, "ru.self_harm"), *weak_insult.signals))
     urgent = decide(self_harm, memorial, SETTINGS)

@@ -125,8 +125,12 @@ async def test_the_daily_digest_counts_hidden_items_without_a_word_of_them(sandb
         assert word not in digest["text"]
 
 
-async def test_under_a_memorial_post_a_comment_only_marked_elsewhere_is_hidden(sandbox, tmp_path) -> None:
+async def test_under_a_memorial_post_the_learned_scores_review_band_stays_up_marked(
+    sandbox, tmp_path
+) -> None:
+    """Hiding that band there deleted condolences; abuse the rules find is still removed."""
     rude = "Достали уже со своими роликами"  # the learned tier's review band: marked, not hidden
+    abuse = "Ты тупая мразь, чтоб ты сдохла"
     config = _config(sandbox, tmp_path)
     await connect_admin_once(config, SystemClock())
     memorial = (await sandbox.create_post("Светлая память"))["post_id"]
@@ -152,18 +156,20 @@ async def test_under_a_memorial_post_a_comment_only_marked_elsewhere_is_hidden(s
             session.commit()
         under_memorial = await sandbox.add_comment(from_id=5101, post_id=memorial, text=rude)
         elsewhere = await sandbox.add_comment(from_id=5102, post_id=other, text=rude)
+        abusive = await sandbox.add_comment(from_id=5103, post_id=memorial, text=abuse)
 
-        async def both_judged() -> bool:
+        async def all_judged() -> bool:
             with Session(app.engine) as session:
-                return len(session.scalars(select(ModItem)).all()) == 2
+                return len(session.scalars(select(ModItem)).all()) == 3
 
-        await eventually(both_judged)
+        await eventually(all_judged)
         with Session(app.engine) as session:
             items = {i.author_id: i for i in session.scalars(select(ModItem))}
-        assert (items[5101].status, items[5102].status) == ("quarantined", "flagged")
+        assert [items[a].status for a in (5101, 5102, 5103)] == ["flagged", "flagged", "quarantined"]
 
         async def removed() -> bool:
-            return bool(_comment(await sandbox.wall(), under_memorial["comment_id"]).get("deleted"))
+            return bool(_comment(await sandbox.wall(), abusive["comment_id"]).get("deleted"))
 
         await eventually(removed)
-        assert not _comment(await sandbox.wall(), elsewhere["comment_id"]).get("deleted")
+        wall = await sandbox.wall()
+        assert not any(_comment(wall, c["comment_id"]).get("deleted") for c in (under_memorial, elsewhere))

@@ -27,6 +27,9 @@ def register(subparsers: Any) -> None:
     ev.add_argument(
         "--tier", choices=("rules", "learned", "all"), default="all", help="which tiers decide (default all)"
     )
+    ev.add_argument(
+        "--memorial", action="store_true", help="every comment as under a memorial post (the stricter policy)"
+    )
     ev.set_defaults(func=cmd_eval)
 
     tr = commands.add_parser("train", help="train the learned tier (deterministic) and write its model card")
@@ -124,7 +127,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         learned = tier.assess
     try:
         classifier = OfflineClassifier(settings.data_dir)
-        report = evaluate(items, classifier, settings, ml_scores, learned, args.tier)
+        report = evaluate(items, classifier, settings, ml_scores, learned, args.tier, args.memorial)
     except (ImportError, RuntimeError) as exc:  # the model failed to load: ModelUnavailable is a RuntimeError
         print(f"--ml: the Detoxify model could not be used: {exc}", file=sys.stderr)
         return EXIT_NO_MODEL
