@@ -5,9 +5,9 @@ Rules of issue 5, in the order they apply:
 * a rule signal at ``rule_quarantine_score`` hides the message, at ``rule_flag_score`` marks it;
 * the learned tier's score (``LearnedScore``) hides at its ``hide`` threshold and sends the item to
   review (shown, marked) from its ``review`` threshold; alone it never hides an order, a question (a
-  relative asking something), words of mourning, a text of one or two words, or what ``spared`` names
-  (thanks, a curse at an illness or the war, someone else's words reported), whatever
-  ``order_content_protects`` says; it only sends them to review;
+  relative asking something), words of mourning, a text of one or two words (which it marks only from
+  its ``hide`` threshold), or what ``spared`` names (thanks, a curse at an illness or the war, someone
+  else's words reported), whatever ``order_content_protects`` says; it only sends them to review;
 * a Detoxify score alone marks (``ml_flag_threshold``); it hides only above ``ml_quarantine_threshold``
   and only when ``ml_quarantine_enabled``;
 * under a memorial post (``memorial``, with ``memorial_comments_strict``) the rules and Detoxify hide
@@ -183,7 +183,9 @@ def _decide(
     # A wall comment is never an order: order words in one ("тебе самой такой ролик закажут") protect
     # nothing.
     order_content = context.has_order_content and context.channel == "message"
-    marks = learned is not None and learned.score >= learned.review
+    # One or two words are too little for the score: it marks them only from its hide threshold (and then
+    # only for review, see the guard below); it read "Привет", "No" and names as abuse.
+    marks = learned is not None and learned.score >= (learned.hide if learned.short else learned.review)
     # Only a private message has a conversation to protect it.
     context_matters = marks and context.channel == "message"
     if learned is not None and marks and not (context_matters and context.protected):

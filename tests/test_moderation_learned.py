@@ -211,6 +211,16 @@ def test_a_score_alone_does_not_hide_one_or_two_words(tier: LearnedTier, text: s
     )
 
 
+def test_one_or_two_words_are_marked_only_from_the_hide_threshold_and_then_for_review() -> None:
+    """A first "Привет" or a name outside a conversation is not blurred for her on a review-band score."""
+    band = LearnedScore(0.3, "test-1", 0.2, 0.6, short=True)
+    high = LearnedScore(0.9, "test-1", 0.2, 0.6, short=True)
+    assert decide(Classification(), OPEN, SETTINGS, learned=band).status == "ok"
+    assert decide(Classification(), OPEN, SETTINGS, learned=high).status == "flagged"
+    longer = LearnedScore(0.3, "test-1", 0.2, 0.6)
+    assert decide(Classification(), OPEN, SETTINGS, learned=longer).status == "flagged"
+
+
 def test_the_band_between_review_and_hide_goes_to_review_and_above_hides() -> None:
     assert decide(Classification(), OPEN, SETTINGS, learned=_learned(0.49)).status == "ok"
     band = decide(Classification(), OPEN, SETTINGS, learned=_learned(0.7))
