@@ -373,9 +373,10 @@ class LearnedTier:
         )
 
 
-# Fewer words than this are too little for the score to hide a text alone: it scored common short
-# texts above hide ("Привет" 0.66, "Help" 0.83, "No" 0.91, "Daughter" 0.92: its hand-written data holds
-# almost no short ok text), while the rules catch short abuse ("сдохни тварь").
+# Fewer words than this are too little for the score: alone it never hides such a text and marks it only
+# from its hide threshold (policy). It scored common short texts above hide ("Привет" 0.66, "Help" 0.83,
+# "No" 0.91, "Daughter" 0.92: its hand-written data holds almost no short ok text), while the rules catch
+# short abuse ("сдохни тварь").
 SHORT_TEXT_WORDS = 3
 
 

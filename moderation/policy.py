@@ -18,8 +18,8 @@ Rules of issue 5, in the order they apply:
 * a protected conversation (an order, or an intake that collected consent or a photo) is never
   hidden, only marked, and the learned score alone does not even mark it: a relative's answers there
   ("Granddaughter", a name, a memory) are short and unlike its corpora, and it took them for abuse
-  (the rules still mark); nor is a message that itself carries an order (``order_content_protects``)
-  hidden;
+  (the rules still mark); nor is a message hidden that itself carries an order
+  (``order_content_protects``);
 * a text that reads as a relative's order, follow-up or question (``relative``, see
   ``moderation.relative``) is never hidden by any tier, whatever the settings: review at most; nor is
   someone else's abuse quoted in a report to the admin (``spared == "reported"``);
@@ -84,7 +84,7 @@ class LearnedScore:
     review: float
     hide: float
     grief: bool = False  # words of mourning in the text: the score alone never hides it
-    short: bool = False  # too few words to judge (``learned.too_short``): the score alone never hides it
+    short: bool = False  # too few words to judge (``learned.too_short``): marked from hide only, for review
 
 
 @dataclass(frozen=True, slots=True)
