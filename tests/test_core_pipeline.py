@@ -74,6 +74,16 @@ async def test_restart_resumes_from_saved_ts_without_replay(sandbox, db, tmp_pat
         assert len(session.scalars(select(StoredEvent).where(StoredEvent.type == "message_new")).all()) == 2
 
 
+async def test_a_first_start_answers_what_arrived_while_it_was_starting(sandbox, db, tmp_path) -> None:
+    """The long poll of a first start begins at the server's current ts, after this message: history
+    brings it back (the demo lost a relative's first message so); older history stays unanswered."""
+    config = sandbox_config(sandbox.url, db, tmp_path / "files")
+    await sandbox.inject_message(from_id=650, text="while starting")
+    async with running_app(config, EchoHandler()):
+        await eventually(lambda: _sent_count(sandbox, 1))
+    assert [m["text"] for m in await sandbox.sent()] == ["echo: while starting"]
+
+
 async def test_a_failing_handler_keeps_the_event_and_the_writer_hears_back(sandbox, db, tmp_path) -> None:
     config = sandbox_config(sandbox.url, db, tmp_path / "files")
     async with running_app(config, EchoHandler(fail_text="boom")) as app:
