@@ -6,8 +6,9 @@ Rules of issue 5, in the order they apply:
 * the learned tier's score (``LearnedScore``) hides at its ``hide`` threshold and sends the item to
   review (shown, marked) from its ``review`` threshold; alone it never hides an order, a question (a
   relative asking something), words of mourning, a text of one or two words (which it marks only from
-  its ``hide`` threshold), or what ``spared`` names (thanks, a curse at an illness or the war, someone
-  else's words reported), whatever ``order_content_protects`` says; it only sends them to review;
+  its ``hide`` threshold), a private message with a phone, an e-mail or a handle, or what ``spared``
+  names (thanks, a curse at an illness or the war, someone else's words reported), whatever
+  ``order_content_protects`` says; it only sends them to review;
 * a Detoxify score alone marks (``ml_flag_threshold``); it hides only above ``ml_quarantine_threshold``
   and only when ``ml_quarantine_enabled``;
 * under a memorial post (``memorial``, with ``memorial_comments_strict``) the rules and Detoxify hide
@@ -85,6 +86,7 @@ class LearnedScore:
     hide: float
     grief: bool = False  # words of mourning in the text: the score alone never hides it
     short: bool = False  # too few words to judge (``learned.too_short``): marked from hide only, for review
+    contact: bool = False  # a phone, e-mail or handle (``learned.holds_contact``): spared in a message
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +205,8 @@ def _decide(
             if learned.grief and not context.unguarded
             else "short"
             if learned.short
+            else "contact"
+            if learned.contact and context.channel == "message" and not context.unguarded
             else context.spared or None
         )
         if hide and guard:

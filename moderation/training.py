@@ -41,6 +41,7 @@ from moderation.learned import (
     GriefWords,
     LearnedModel,
     features,
+    holds_contact,
     model_arrays,
     read_words,
     too_short,
@@ -436,7 +437,9 @@ def policy_views(examples: Sequence[Example], settings: ModerationSettings | Non
     for e in examples:
         # A score that hides wherever the policy lets it.
         words = read_words(e.text)
-        always = LearnedScore(1.0, "probe", 1.0, 1.0, grief.found(words), too_short(words))
+        always = LearnedScore(
+            1.0, "probe", 1.0, 1.0, grief.found(words), too_short(words), holds_contact(e.text)
+        )
         classification = classifier.classify(e.text, e.channel)
         channel: Any = "comment" if e.channel == "comment" else "message"
         base = ModerationContext(channel, has_order_content=classification.has_order_words)

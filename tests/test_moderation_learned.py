@@ -18,7 +18,14 @@ from sqlmodel import Session, select
 
 from moderation.classifier import Classification, OfflineClassifier, Signal
 from moderation.evaluation import evaluate, load_items
-from moderation.learned import DEFAULT_MODEL, LearnedModel, LearnedTier, ModelFormatError, read_words
+from moderation.learned import (
+    DEFAULT_MODEL,
+    LearnedModel,
+    LearnedTier,
+    ModelFormatError,
+    holds_contact,
+    read_words,
+)
 from moderation.models import ModItem
 from moderation.policy import LearnedScore, ModerationContext, decide
 from moderation.records import hidden_source_keys, record_verdict, review_source_keys
@@ -219,6 +226,34 @@ def test_one_or_two_words_are_marked_only_from_the_hide_threshold_and_then_for_r
     assert decide(Classification(), OPEN, SETTINGS, learned=high).status == "flagged"
     longer = LearnedScore(0.3, "test-1", 0.2, 0.6)
     assert decide(Classification(), OPEN, SETTINGS, learned=longer).status == "flagged"
+
+
+@pytest.mark.parametrize(
+    ("text", "contact"),
+    [
+        ("Мой номер +7 912 345-67-89, лучше в WhatsApp", True),
+        ("Мой email irina.petrova@mail.ru", True),
+        ("Инстаграм сына @sasha_ivanov, там много фото", True),
+        ("Номер картки для повернення: 5375 4141 0000 0000", True),
+        ("Ему было 67, родился в 1957 году", False),
+        ("Заказ №1234, жду", False),
+    ],
+)
+def test_a_phone_an_email_or_a_handle_is_a_contact(text: str, contact: bool) -> None:
+    assert holds_contact(text) is contact
+
+
+def test_a_private_message_with_a_contact_is_not_hidden_on_a_score_alone() -> None:
+    """A relative leaving a way to reach her; on the wall a number is no such thing (spam)."""
+    score = LearnedScore(0.95, "test-1", 0.2, 0.6, contact=True)
+    message = decide(Classification(), OPEN, SETTINGS, learned=score)
+    assert (message.status, message.reasons) == ("flagged", ("learned:0.95>=hide,contact",))
+    assert (
+        decide(Classification(), ModerationContext("comment"), SETTINGS, learned=score).status
+        == "quarantined"
+    )
+    scam = ModerationContext("message", unguarded="scam")
+    assert decide(Classification(), scam, SETTINGS, learned=score).status == "quarantined"
 
 
 def test_the_band_between_review_and_hide_goes_to_review_and_above_hides() -> None:
