@@ -39,6 +39,12 @@ async def test_every_message_is_stored_once_and_answered_once(sandbox, tmp_path,
     config = sandbox_config(sandbox.url, f"sqlite:///{tmp_path / 'suite.db'}", tmp_path / "files")
     async with running_app(config) as app:
         filler = app.gap_filler
+
+        async def started_up() -> bool:
+            """the first start's read-back from history is done (before any message of this stream)"""
+            return filler.last_result is not None
+
+        await eventually(started_up)
         for i in range(MESSAGES):
             if i == MESSAGES // 3:
                 await _settled(sandbox, i)  # the stream is flowing; now the fault strikes

@@ -9,7 +9,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -167,18 +167,27 @@ def _schedule_jobs(
 
 
 def _fill_after_restart(
-    gap_filler: HistoryGapFiller, listener: LongPollListener, stopped_since: Any
+    gap_filler: HistoryGapFiller,
+    listener: LongPollListener,
+    stopped_since: datetime | None,
+    started: datetime,
 ) -> Worker:
-    """After a stop long enough for VK to drop the old ts (failed 1 loses events silently), recover
-    from history once, from the newest message stored before the stop (on a first start, from the
-    start), as soon as polling works."""
+    """Recover from history once at start. After a stop long enough for VK to drop the old ts (failed 1
+    loses events silently): from the newest message stored before the stop, as soon as polling works. On
+    a first start (nothing stored), whose long poll begins at VK's current ts, after whatever a relative
+    wrote while the suite was starting (the demo lost its first relative's message so): from the start,
+    as soon as that ts is known; older history stays unanswered."""
+    first_start = stopped_since is None
+
+    def ready() -> bool:
+        return listener.ts is not None if first_start else listener.last_poll_at is not None
 
     async def fill_after_restart(stop: asyncio.Event) -> None:
-        while stopped_since is not None and listener.last_poll_at is None and not stop.is_set():
+        while not ready() and not stop.is_set():
             await asyncio.sleep(0.05)
-        if stopped_since is not None and not stop.is_set():
+        if not stop.is_set():
             try:
-                await gap_filler.fill(stopped_since - gap_filler.margin)
+                await gap_filler.fill((stopped_since or started) - gap_filler.margin)
             except Exception:  # the next gap's fill reaches back to it
                 log.exception("start-up history fill failed")
         await stop.wait()  # App.run stops every worker when any one returns
@@ -308,11 +317,9 @@ async def open_app(
         app = App(
             config, engine, http, client, store, listener, dispatcher, sender, scheduler, gap_filler, clock
         )
-        # A first start (nothing stored) begins at the server's current ts, after whatever a relative wrote
-        # while the suite was starting (the demo lost its first relative's message so): read back from the
-        # start, less the margin; older history stays unanswered.
-        stored_until = await gap_filler.since_last_stored()
-        app.extra_tasks.append(_fill_after_restart(gap_filler, listener, stored_until or started))
+        app.extra_tasks.append(
+            _fill_after_restart(gap_filler, listener, await gap_filler.since_last_stored(), started)
+        )
         app.extra_tasks.append(_check_longpoll_settings(client, vk.group_id, engine, clock))
         token_status = AuthStore(engine, None).status
         if MlReviewer.available(config.moderation):
