@@ -46,6 +46,7 @@ __all__ = [
     "holds_contact",
     "model_arrays",
     "read_words",
+    "scored",
     "too_short",
     "word_search",
     "write_model",
@@ -369,15 +370,17 @@ class LearnedTier:
     def assess(self, text: str) -> LearnedScore:
         words = _read_words(text)
         score = _sigmoid(self.model._logit(words, text))
-        return LearnedScore(
-            score,
-            self.model.version,
-            self.review,
-            self.hide,
-            self.grief.found(words),
-            too_short(words),
-            holds_contact(text),
-        )
+        return scored(score, self.model.version, self.review, self.hide, text, words, self.grief)
+
+
+def scored(
+    score: float, version: str, review: float, hide: float, text: str, words: Sequence[str], grief: GriefWords
+) -> LearnedScore:
+    """A score with what the policy reads beside it in the text: words of mourning, too few words, a
+    contact (the pipeline's tier and the training's view of the policy both build it here)."""
+    return LearnedScore(
+        score, version, review, hide, grief.found(words), too_short(words), holds_contact(text)
+    )
 
 
 # Fewer words than this are too little for the score: alone it never hides such a text and marks it only

@@ -105,6 +105,7 @@ class Unguards:
     clip: _Words
     offer: _Words
     payment: _Words
+    asking_her: frozenset[str]  # reader words that also ask of her before her kin ("прошу вас маму ...")
 
     @classmethod
     def of(
@@ -145,6 +146,7 @@ class Unguards:
             _Words.of({"prefixes": turn["clip"], "phrases": turn.get("clip_phrases", [])}),
             _Words.of({"prefixes": raw["scam"]["offer"], "phrases": raw["scam"]["offer_phrases"]}),
             _Words.of({"prefixes": raw["scam"]["payment"], "phrases": raw["scam"]["payment_phrases"]}),
+            frozenset(known["asking_her"]),
         )
 
     def check(
@@ -269,6 +271,7 @@ class RelativeWords:
     not_blessing: tuple[str, ...] = ()  # ... a threat dressed so ("жаль будет, если что-то случится")
     not_blessing_words: frozenset[str] = frozenset()  # a condition or regret tied to it ("если", "while")
     not_blessing_prefixes: tuple[str, ...] = ()  # a harm or a place of the child's day ("случи", "школ")
+    not_reporting_after: frozenset[str] = frozenset()  # "ты пишешь ..." is the reader's writing
     # The last text ``unguarded`` read and its answer: asks, spared, reads_as_relative and with_guards
     # each ask it of the same text in turn (one tuple, replaced whole: safe across threads).
     _last_unguarded: list[tuple[str, str]] = field(
@@ -306,6 +309,7 @@ class RelativeWords:
             tuple(" ".join(read_words(p)) for p in raw["spare"].get("blessing", {}).get("not_phrases", [])),
             frozenset(raw["spare"].get("blessing", {}).get("not_words", [])),
             tuple(raw["spare"].get("blessing", {}).get("not_prefixes", [])),
+            frozenset(raw["spare"]["reported"].get("not_after", [])),
         )
 
     def unguarded(self, text: str) -> str:
@@ -402,8 +406,9 @@ class RelativeWords:
 
     def _her_kin(self, words: list[str]) -> bool:
         """Kin named, not as the reader's ("your family can order one", "твоя мама")."""
-        # A possessive of the reader ("вас", "тебя" ask of her: "прошу вас маму добавить").
-        readers = (self.unguards.reader - {"вас", "тебя"}) if self.unguards is not None else frozenset()
+        readers = (
+            (self.unguards.reader - self.unguards.asking_her) if self.unguards is not None else frozenset()
+        )
         return any(
             w.startswith(self.kin) and (at == 0 or words[at - 1] not in readers) for at, w in enumerate(words)
         )
@@ -448,11 +453,10 @@ class RelativeWords:
     def _reports(self, words: list[str]) -> bool:
         """A reporting word, not the reader's own writing ("ты пишешь «светлая память», а сама ..."):
         not a "ты" verb form, nor after "ты/вы/you" ("тебе пишут «...»" still reports)."""
-        readers = {"ты", "ти", "вы", "ви", "you", "u"}
         return any(
             w.startswith(self.reporting)
             and not w.endswith(self.ty_endings)
-            and (at == 0 or words[at - 1] not in readers)
+            and (at == 0 or words[at - 1] not in self.not_reporting_after)
             for at, w in enumerate(words)
         )
 

@@ -41,10 +41,9 @@ from moderation.learned import (
     GriefWords,
     LearnedModel,
     features,
-    holds_contact,
     model_arrays,
     read_words,
-    too_short,
+    scored,
     write_model,
 )
 from moderation.settings import DEFAULT_DATA_DIR, ModerationSettings
@@ -427,7 +426,7 @@ class PolicyView:
 def policy_views(examples: Sequence[Example], settings: ModerationSettings | None = None) -> list[PolicyView]:
     """The rules tier and the policy's guards over each example, as eval and the pipeline apply them."""
     from moderation.classifier import OfflineClassifier
-    from moderation.policy import LearnedScore, ModerationContext, decide
+    from moderation.policy import ModerationContext, decide
     from moderation.relative import with_guards
 
     settings = settings or ModerationSettings.model_validate({})
@@ -436,10 +435,7 @@ def policy_views(examples: Sequence[Example], settings: ModerationSettings | Non
     views = []
     for e in examples:
         # A score that hides wherever the policy lets it.
-        words = read_words(e.text)
-        always = LearnedScore(
-            1.0, "probe", 1.0, 1.0, grief.found(words), too_short(words), holds_contact(e.text)
-        )
+        always = scored(1.0, "probe", 1.0, 1.0, e.text, read_words(e.text), grief)
         classification = classifier.classify(e.text, e.channel)
         channel: Any = "comment" if e.channel == "comment" else "message"
         base = ModerationContext(channel, has_order_content=classification.has_order_words)

@@ -9,8 +9,8 @@ Several dispatchers at once (PostgreSQL): an absent set stays true because the c
 writers of the batch for the whole transaction (vkbot takes a lock per conversation), and the rows
 noted here are only ever created by the turn of their own writer: an event key by the one handling
 that event, a conversation, order, sign-up or pending attachment by a message of that peer. So no
-other transaction can create them meanwhile. Flags are the founder's, changed by a command: a batch may see the value from
-its start, as with one dispatcher. Counts (places taken) are read fresh, not kept here.
+other transaction can create them meanwhile. Flags are the founder's, changed by a command: a batch may
+see the value from its start, as with one dispatcher. Counts (places taken) are read fresh, not kept here.
 """
 
 from __future__ import annotations

@@ -183,8 +183,8 @@ def _pending_places(session: Session, since: datetime) -> int | None:
     None when that cannot be told without flushing.
 
     The database holds every row as last flushed (these tables are written only through the ORM or
-    ``rows.insert_object``, which leaves the object as a flush would, and no cascade touches them); the
-    session holds each pending change and, for a modified row, the values it had when last flushed
+    ``dbtypes.insert_object``, which leaves the object as a flush would, and no cascade touches them);
+    the session holds each pending change and, for a modified row, the values it had when last flushed
     (``committed_state``). So the count a flush would show is the count
     now, less what the pending rows counted as flushed, plus what they count as they are. The flush
     this saves wrote every pending row of the batch before each new writer's greeting.
