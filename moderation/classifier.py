@@ -18,6 +18,7 @@ from moderation.aim import (
     aimed,
     sentence_bounds,
 )
+from moderation.names import without_names
 from moderation.normalize import NormalizationData, Normalized, Normalizer
 from moderation.prefilter import GATE_PREFIX, word_starts
 from moderation.rules import UNAIMED_SCORE, Rule, RuleGroup, RuleSet, load_rules
@@ -132,7 +133,7 @@ class OfflineClassifier:
 
     def classify(self, text: str, channel: str = "message") -> Classification:
         # channel is part of the protocol; the rules read comments and messages alike.
-        norm = self._normalizer.normalize(text)
+        norm = self._normalizer.normalize(without_names(text))
         signals: dict[tuple[str, str], Signal] = {}
         order_possible = self._order_open
         for variant in norm.variants:

@@ -29,6 +29,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from moderation.names import without_names
 from moderation.policy import LearnedScore
 from moderation.settings import DEFAULT_LEARNED_MODEL, ModerationSettings
 from moderation.trie import compile_trie
@@ -102,7 +103,7 @@ def read_words(text: str) -> list[str]:
 # last few texts are remembered, never more, so no text is read faster for having been seen long ago.
 @lru_cache(maxsize=8)
 def _read_words(text: str) -> tuple[str, ...]:
-    text = text.lower().replace("ё", "е")
+    text = without_names(text).lower().replace("ё", "е")
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text).lower().replace("ё", "е")
     if _FORMAT_CHARS.search(text):

@@ -34,6 +34,8 @@ _OPENING_QUOTE = re.compile("[«“\"']")
 _OPENING_CALL = re.compile(r"\s*(\w+)\s*[,!]")
 # Spared only when the rules found no abuse word, even one below their flag score.
 _SPARED_WITHOUT_INSULT = frozenset({"to_her_dead", "blessing"})
+# Rule categories that keep a told death from reading as a relative's.
+_DEATH_DENIED_BY = frozenset({"threat", "death_wish"})
 DEFAULT_RELATIVE = Path(__file__).resolve().parent / "model" / "relative.toml"
 
 __all__ = [
@@ -272,6 +274,9 @@ class RelativeWords:
     not_blessing_words: frozenset[str] = frozenset()  # a condition or regret tied to it ("если", "while")
     not_blessing_prefixes: tuple[str, ...] = ()  # a harm or a place of the child's day ("случи", "школ")
     not_reporting_after: frozenset[str] = frozenset()  # "ты пишешь ..." is the reader's writing
+    death: _Words | None = None  # how her kin died ([death]): "убили", "сбила", "втопився", "stabbed"
+    others: frozenset[str] = frozenset()  # another's possessive before kin: someone else's family
+    death_denied_by: frozenset[str] = frozenset()  # rules that call the death deserved
     # The last text ``unguarded`` read and its answer: asks, spared, reads_as_relative and with_guards
     # each ask it of the same text in turn (one tuple, replaced whole: safe across threads).
     _last_unguarded: list[tuple[str, str]] = field(
@@ -310,6 +315,11 @@ class RelativeWords:
             frozenset(raw["spare"].get("blessing", {}).get("not_words", [])),
             tuple(raw["spare"].get("blessing", {}).get("not_prefixes", [])),
             frozenset(raw["spare"]["reported"].get("not_after", [])),
+            _Words.of(raw["death"]) if "death" in raw else None,
+            # Another's possessive or a reader's, up to two words before her kin ("your whole family").
+            frozenset(raw.get("death", {}).get("others", []))
+            | frozenset(raw.get("unguard", {}).get("reader_detail", {}).get("reader", [])),
+            frozenset(raw.get("death", {}).get("denied_by_rules", [])),
         )
 
     def unguarded(self, text: str) -> str:
@@ -381,6 +391,21 @@ class RelativeWords:
         return False
 
     def reads_as_relative(self, text: str) -> bool:
+        """Asks about a clip as a relative does, or tells of a death in her family."""
+        return self.asks_as_relative(text) or self.tells_death_in_family(text)
+
+    def tells_death_in_family(self, text: str) -> bool:
+        """Her kin named and how they died (``[death]``), no one called "ты", and no unguard check."""
+        words = read_words(text)
+        if self.death is None or not self.death.found(words, f" {' '.join(words)} "):
+            return False
+        if self.second_person.intersection(words) or not self._her_kin(words, self.others):
+            return False
+        return not self.unguarded(text)
+
+    def asks_as_relative(self, text: str) -> bool:
+        """Names the clip or its service, asks or sends something, speaks of herself or her kin, and
+        calls no one "ты" in a sentence about the clip."""
         words = read_words(text)
         joined = f" {' '.join(words)} "
         if not self.setting.found(words, joined):
@@ -404,13 +429,17 @@ class RelativeWords:
         rest = joined.split()
         return self.asking.found(rest, f" {' '.join(rest)} ")
 
-    def _her_kin(self, words: list[str]) -> bool:
-        """Kin named, not as the reader's ("your family can order one", "твоя мама")."""
+    def _her_kin(self, words: list[str], others: frozenset[str] = frozenset()) -> bool:
+        """Kin named, not as the reader's ("your family can order one", "твоя мама") nor after ``others``
+        (which may stand two words before: "your whole family")."""
         readers = (
             (self.unguards.reader - self.unguards.asking_her) if self.unguards is not None else frozenset()
         )
         return any(
-            w.startswith(self.kin) and (at == 0 or words[at - 1] not in readers) for at, w in enumerate(words)
+            w.startswith(self.kin)
+            and (at == 0 or words[at - 1] not in readers)
+            and others.isdisjoint(words[max(0, at - 2) : at])
+            for at, w in enumerate(words)
         )
 
     def spared(self, text: str) -> str:
@@ -487,14 +516,27 @@ def _default() -> RelativeWords:
     return RelativeWords.load()
 
 
-def reads_as_relative(text: str, classification: Classification, classifier: object) -> bool:
+def reads_as_relative(
+    text: str, classification: Classification, classifier: object, private: bool = True
+) -> bool:
     """With the shipped word lists (``RelativeWords.reads_as_relative``), unless one of the
     classifier's rules that make a message no order matched: an order as bait for harassment
-    ("скинь фотки в купальнике, тогда закажу") is no order."""
+    ("скинь фотки в купальнике, тогда закажу") is no order. A death told counts only in a ``private``
+    message: on the wall, mockery of a clip tells one too ("бабушка бы со стыда второй раз умерла")."""
     bait = bait_rules(classifier)
     if any(s.rule in bait for s in classification.signals):
         return False
-    return _default().reads_as_relative(text)
+    words = _default()
+    if words.asks_as_relative(text):
+        return True
+    # A death told is no relative's when a rule finds a threat, a death wish or the death called deserved.
+    return (
+        private
+        and words.tells_death_in_family(text)
+        and not any(
+            s.category in _DEATH_DENIED_BY or s.rule in words.death_denied_by for s in classification.signals
+        )
+    )
 
 
 _BAIT: weakref.WeakKeyDictionary[object, frozenset[str]] = weakref.WeakKeyDictionary()
@@ -541,7 +583,7 @@ def with_guards(
     return replace(
         base,
         question=asks(text),
-        relative=reads_as_relative(text, classification, classifier),
+        relative=reads_as_relative(text, classification, classifier, private=base.channel == "message"),
         spared=why,
         unguarded=unguarded(text),
     )

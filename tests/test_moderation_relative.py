@@ -435,3 +435,41 @@ def test_a_call_or_a_blessing_with_an_insult_word_keeps_no_guard(clf: OfflineCla
 def test_a_troll_calling_the_reader_son_keeps_no_guard(text: str) -> None:
     assert unguarded(text) == "menace"
     assert spared(text) == ""
+
+
+# A relative's first message often tells how her family member died before it asks anything, and curses
+# the killer, the driver or the war. The score hid 7 of 28 such probes and the rules 2, with no answer.
+DEATHS_TOLD = [
+    "Сына сбил пьяный урод на переходе. Ему было 12. Я не знаю как дальше",
+    "Брата застрелили на блокпосту, твари. Тело отдали через месяц",
+    "Дочь выпрыгнула из окна, ей было 15. Травили в школе, суки",
+    "Сина збила п'яна сволота на переході. Йому було 9",
+    "Маму збив п'яний мажор і відкупився. Суки, всі куплені",
+    "A drunk driver killed my wife and walked away without a scratch. Bastard",
+]
+NOT_DEATHS_TOLD = [
+    "Сынок твой повесился и правильно, нечего было ныть",  # "ты" to the reader
+    "Твого сина вбили і тебе вб'ють, чекай",
+    "Hope your whole family overdoses like that junkie did",  # the reader's family; a wish, not a past
+    "Его брата убили, туда ему и дорога",  # another's family, the death called deserved (a rule)
+    "убить суку, это не отец",  # an infinitive is no death told
+    "Мама погибшего бойца? Вам положена выплата 300 тысяч, оформите на gos-viplata.online",  # a scam
+]
+
+
+@pytest.mark.parametrize("text", DEATHS_TOLD)
+def test_a_death_in_her_family_told_in_a_message_reads_as_hers(clf: OfflineClassifier, text: str) -> None:
+    assert relative(clf, text)
+    verdict = decide(clf.classify(text, "message"), ModerationContext("message", relative=True), SETTINGS)
+    assert not verdict.hidden and verdict.answer
+
+
+@pytest.mark.parametrize("text", NOT_DEATHS_TOLD)
+def test_abuse_about_a_death_is_no_relatives(clf: OfflineClassifier, text: str) -> None:
+    assert not relative(clf, text)
+
+
+def test_a_death_told_on_the_wall_is_no_relatives_order(clf: OfflineClassifier) -> None:
+    """On the wall, mockery of a clip tells a death too; there the grief words guard the score instead."""
+    text = "Брата застрелили на блокпосту, твари. Тело отдали через месяц"
+    assert not reads_as_relative(text, clf.classify(text, "comment"), clf, private=False)
