@@ -274,6 +274,10 @@ def _paths(root: Path | None) -> dict[str, Moderate]:
         unguarded: Callable[[str], str] | None = getattr(
             importlib.import_module("moderation.relative"), "unguarded", None
         )
+        # ... nor one before the check of a death told (relative.tells_death).
+        tells_death: Callable[..., bool] | None = getattr(
+            importlib.import_module("moderation.relative"), "tells_death", None
+        )
 
         classifier, tier, settings = (
             OfflineClassifier(),
@@ -306,6 +310,8 @@ def _paths(root: Path | None) -> dict[str, Moderate]:
         if verdict is not None:
             return verdict, verdict if message else None
         extra: dict[str, Any] = {} if unguarded is None else {"unguarded": unguarded(text)}
+        if tells_death is not None:
+            extra["told_death"] = message and tells_death(text, classification)
         context = dataclasses.replace(
             base,
             question=asks(text),

@@ -17,7 +17,7 @@ from pathlib import Path
 from moderation.settings import DEFAULT_DATA_DIR
 from moderation.trie import compile_trie
 
-__all__ = ["NameWords", "without_names"]
+__all__ = ["NameWords", "name_words", "without_names"]
 
 # A capitalised word: one capital, then lower-case letters (an apostrophe or hyphen inside), or a
 # Cyrillic word in capitals (the elderly type in caps lock: "КОЗЛОВ ИВАН ПЕТРОВИЧ"). Not a Latin word in
@@ -187,7 +187,8 @@ def _words_before(text: str, start: int, count: int = 3) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _default() -> NameWords:
+def name_words() -> NameWords:
+    """The shipped names data."""
     return NameWords.load()
 
 
@@ -196,7 +197,7 @@ def _default() -> NameWords:
 def without_names(text: str) -> str:
     """``text`` with the words of people's names left out (each replaced by a space); the same text when
     it names no one."""
-    spans = _default().spans(text)
+    spans = name_words().spans(text)
     if not spans:
         return text
     parts: list[str] = []

@@ -21,11 +21,12 @@ Rules of issue 5, in the order they apply:
   ("Granddaughter", a name, a memory) are short and unlike its corpora, and it took them for abuse
   (the rules still mark); nor is a message hidden that itself carries an order
   (``order_content_protects``);
-* a text that reads as a relative's order, follow-up or question, or tells of a death in her family
-  (``relative``, see ``moderation.relative``) is never hidden by any tier, whatever the settings:
-  review at most, and in a private message the learned score alone does not even mark it, as in her
-  conversation (it blurred 12 of blind set T's 80 relatives' first messages; the cost on dev set N:
-  two polite complaints about clips of gay couples lose their mark); nor is
+* a text that reads as a relative's order, follow-up or question (``relative``, see
+  ``moderation.relative``) is never hidden by any tier, whatever the settings: review at most, and in a
+  private message the learned score alone does not even mark it, as in her conversation (the cost on
+  dev set N: two polite complaints about clips of gay couples lose their mark); nor is a private
+  message that tells of a death in her family (``told_death``): its score still marks it, for abuse
+  can tell a death too ("Ваню зарезали, так он сам нарывался"); nor is
   someone else's abuse quoted in a report to the admin (``spared == "reported"``);
 * abuse dressed as a mourner's words (``unguarded``: hate asked as a question, mockery of the dead, a
   threat holding a word of mourning, a question about the reader's family, a scam) keeps none of the
@@ -71,7 +72,8 @@ class ModerationContext:
     has_order_content: bool = False  # photos or order words in this message
     question: bool = False  # the message asks something: the learned score alone never hides it
     memorial: bool = False  # a comment under one of the community's memorial posts
-    relative: bool = False  # reads as a relative's order, follow-up, question or death told: no tier hides it
+    relative: bool = False  # reads as a relative's order, follow-up or question: no tier hides it
+    told_death: bool = False  # a private message telling how her kin died: no tier hides it
     spared: str = ""  # why the learned score alone may not hide it (``relative.spared``), or ""
     # abuse dressed as a mourner's words (``moderation.relative.unguarded``: hate asked as a question,
     # mockery of the dead, a threat holding a word of mourning): its words of mourning keep no score
@@ -140,7 +142,7 @@ def decide_unless_context_matters(
 
     That depends on the signals, the scores, the settings and the context's ``channel`` and
     ``memorial`` only. When no tier would hide the message and the learned score alone would not mark
-    a private message, the context's ``protected``, ``question``, ``relative`` and ``spared`` change
+    a private message, the context's ``protected``, ``question``, ``relative``, ``told_death`` and ``spared`` change
     nothing (each only keeps a tier from hiding, says why it did not, lets hidden abuse be answered, or
     keeps the score from marking a relative's answers). So a caller works those out (a question, a
     relative's words, the conversation's orders) only on None, and then calls ``decide`` with them.
@@ -243,6 +245,8 @@ def _decide(
         status, reasons = "flagged", [*reasons, "order_content"]
     if status == "quarantined" and context.relative:
         status, reasons = "flagged", [*reasons, "relative"]
+    if status == "quarantined" and context.told_death:
+        status, reasons = "flagged", [*reasons, "told_death"]
     # Someone else's words reported to the admin: the rules mean to skip quotes, and miss some forms.
     if status == "quarantined" and context.spared == "reported":
         status, reasons = "flagged", [*reasons, "reported"]
@@ -254,7 +258,14 @@ def _decide(
         reasons.insert(0, "self_harm")
 
     evidence = status != "ok" and any(c in categories for c in EVIDENCE_CATEGORIES)
-    answer = urgent or order_content or context.relative or context.spared == "reported" or not strong_abuse
+    answer = (
+        urgent
+        or order_content
+        or context.relative
+        or context.told_death
+        or context.spared == "reported"
+        or not strong_abuse
+    )
     verdict = Verdict(
         status,
         tuple(categories),

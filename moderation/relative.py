@@ -34,7 +34,7 @@ _OPENING_QUOTE = re.compile("[«“\"']")
 _OPENING_CALL = re.compile(r"\s*(\w+)\s*[,!]")
 # Spared only when the rules found no abuse word, even one below their flag score.
 _SPARED_WITHOUT_INSULT = frozenset({"to_her_dead", "blessing"})
-# Rule categories that keep a told death from reading as a relative's.
+# Rule categories that keep a death from reading as told by her.
 _DEATH_DENIED_BY = frozenset({"threat", "death_wish"})
 DEFAULT_RELATIVE = Path(__file__).resolve().parent / "model" / "relative.toml"
 
@@ -277,6 +277,9 @@ class RelativeWords:
     death: _Words | None = None  # how her kin died ([death]): "убили", "сбила", "втопився", "stabbed"
     others: frozenset[str] = frozenset()  # another's possessive before kin: someone else's family
     death_denied_by: frozenset[str] = frozenset()  # rules that call the death deserved
+    close: tuple[str, ...] = ()  # those close to her who are not kin ([death] close), after ``own``
+    own: frozenset[str] = frozenset()  # her own possessives ([death] own)
+    wish: frozenset[str] = frozenset()  # words that make a death a wish ([death] wish)
     # The last text ``unguarded`` read and its answer: asks, spared, reads_as_relative and with_guards
     # each ask it of the same text in turn (one tuple, replaced whole: safe across threads).
     _last_unguarded: list[tuple[str, str]] = field(
@@ -320,6 +323,9 @@ class RelativeWords:
             frozenset(raw.get("death", {}).get("others", []))
             | frozenset(raw.get("unguard", {}).get("reader_detail", {}).get("reader", [])),
             frozenset(raw.get("death", {}).get("denied_by_rules", [])),
+            tuple(raw.get("death", {}).get("close", [])),
+            frozenset(raw.get("death", {}).get("own", [])),
+            frozenset(raw.get("death", {}).get("wish", [])),
         )
 
     def unguarded(self, text: str) -> str:
@@ -390,18 +396,36 @@ class RelativeWords:
                 return True
         return False
 
-    def reads_as_relative(self, text: str) -> bool:
-        """Asks about a clip as a relative does, or tells of a death in her family."""
-        return self.asks_as_relative(text) or self.tells_death_in_family(text)
-
     def tells_death_in_family(self, text: str) -> bool:
         """Her kin named and how they died (``[death]``), no one called "ты", and no unguard check."""
         words = read_words(text)
         if self.death is None or not self.death.found(words, f" {' '.join(words)} "):
             return False
-        if self.second_person.intersection(words) or not self._her_kin(words, self.others):
+        if self.second_person.intersection(words) or self.wish.intersection(words):
             return False
-        return not self.unguarded(text)
+        if not (self._her_kin(words, self.others) or self._her_close(words)):
+            return False
+        return not self._asks_her_of_herself(text) and not self.unguarded(text)
+
+    def _asks_her_of_herself(self, text: str) -> bool:
+        """A question that names no clip or service: a relative telling a death asks about the clip
+        ("Мужа убили. Сколько стоит ролик?"); "вдовушка, муж сгорел, теперь одна?" asks the reader."""
+        if "?" not in text:
+            return False
+        for part in _STATEMENT_ENDS.split(text):
+            for question in part.split("?")[:-1]:
+                words = read_words(question)
+                if words and not self.setting.found(words, f" {' '.join(words)} "):
+                    return True
+        return False
+
+    def _her_close(self, words: list[str]) -> bool:
+        """Someone close named after her own possessive, up to two words before ("моего мальчика", "my
+        fiance", "нашего любимого малыша"): "Парня застрелили" names no one of hers."""
+        return any(
+            w.startswith(self.close) and not self.own.isdisjoint(words[max(0, at - 2) : at])
+            for at, w in enumerate(words)
+        )
 
     def asks_as_relative(self, text: str) -> bool:
         """Names the clip or its service, asks or sends something, speaks of herself or her kin, and
@@ -516,26 +540,22 @@ def _default() -> RelativeWords:
     return RelativeWords.load()
 
 
-def reads_as_relative(
-    text: str, classification: Classification, classifier: object, private: bool = True
-) -> bool:
-    """With the shipped word lists (``RelativeWords.reads_as_relative``), unless one of the
+def reads_as_relative(text: str, classification: Classification, classifier: object) -> bool:
+    """With the shipped word lists (``RelativeWords.asks_as_relative``), unless one of the
     classifier's rules that make a message no order matched: an order as bait for harassment
-    ("скинь фотки в купальнике, тогда закажу") is no order. A death told counts only in a ``private``
-    message: on the wall, mockery of a clip tells one too ("бабушка бы со стыда второй раз умерла")."""
+    ("скинь фотки в купальнике, тогда закажу") is no order."""
     bait = bait_rules(classifier)
     if any(s.rule in bait for s in classification.signals):
         return False
+    return _default().asks_as_relative(text)
+
+
+def tells_death(text: str, classification: Classification) -> bool:
+    """With the shipped word lists (``RelativeWords.tells_death_in_family``), unless a rule finds a
+    threat, a death wish or the death called deserved."""
     words = _default()
-    if words.asks_as_relative(text):
-        return True
-    # A death told is no relative's when a rule finds a threat, a death wish or the death called deserved.
-    return (
-        private
-        and words.tells_death_in_family(text)
-        and not any(
-            s.category in _DEATH_DENIED_BY or s.rule in words.death_denied_by for s in classification.signals
-        )
+    return words.tells_death_in_family(text) and not any(
+        s.category in _DEATH_DENIED_BY or s.rule in words.death_denied_by for s in classification.signals
     )
 
 
@@ -583,7 +603,9 @@ def with_guards(
     return replace(
         base,
         question=asks(text),
-        relative=reads_as_relative(text, classification, classifier, private=base.channel == "message"),
+        relative=reads_as_relative(text, classification, classifier),
+        # On the wall, mockery of a clip tells a death too ("бабушка бы со стыда второй раз умерла").
+        told_death=base.channel == "message" and tells_death(text, classification),
         spared=why,
         unguarded=unguarded(text),
     )

@@ -470,7 +470,10 @@ def test_the_model_version_changes_with_the_training_settings_not_only_the_data(
 
     base = recipe_digest(CANDIDATES)
     assert recipe_digest(CANDIDATES) == base
-    assert recipe_digest((*CANDIDATES[:1], replace(CANDIDATES[1], c=4.0), *CANDIDATES[2:])) != base
+    assert (
+        recipe_digest((*CANDIDATES[:1], replace(CANDIDATES[1], c=CANDIDATES[1].c * 2), *CANDIDATES[2:]))
+        != base
+    )
     assert recipe_digest((Candidate("lr-tfidf", "tfidf", 8.0, written_weight=5.0),)) != base
 
 

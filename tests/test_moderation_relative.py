@@ -6,7 +6,7 @@ import pytest
 
 from moderation.classifier import Classification, OfflineClassifier, Signal
 from moderation.policy import LearnedScore, ModerationContext, decide
-from moderation.relative import asks, reads_as_relative, spared, unguarded
+from moderation.relative import asks, reads_as_relative, spared, unguarded, with_guards
 from moderation.settings import ModerationSettings
 
 SETTINGS = ModerationSettings()
@@ -446,6 +446,9 @@ DEATHS_TOLD = [
     "Сина збила п'яна сволота на переході. Йому було 9",
     "Маму збив п'яний мажор і відкупився. Суки, всі куплені",
     "A drunk driver killed my wife and walked away without a scratch. Bastard",
+    "Моего мальчика сбила машина, водитель был пьяный, сволочь",  # someone close who is not kin
+    "My fiance died in a crash last week, the other driver was texting. Piece of shit",
+    "Мужа убили. Сколько стоит ролик?",  # a question about the clip
 ]
 NOT_DEATHS_TOLD = [
     "Сынок твой повесился и правильно, нечего было ныть",  # "ты" to the reader
@@ -454,22 +457,33 @@ NOT_DEATHS_TOLD = [
     "Его брата убили, туда ему и дорога",  # another's family, the death called deserved (a rule)
     "убить суку, это не отец",  # an infinitive is no death told
     "Мама погибшего бойца? Вам положена выплата 300 тысяч, оформите на gos-viplata.online",  # a scam
+    "Ну что, вдовушка, муж сгорел, теперь одна? Могу утешить",  # a question to the reader, not the clip
+    "Вову бы убили, и всем стало бы легче",  # a wish
+    "Парня застрелили, а вы из него героя лепите. Он бандит был",  # no one of hers
 ]
 
 
+def told(clf: OfflineClassifier, text: str, channel: str = "message") -> ModerationContext:
+    return with_guards(ModerationContext(channel), text, clf.classify(text, channel), clf)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("text", DEATHS_TOLD)
-def test_a_death_in_her_family_told_in_a_message_reads_as_hers(clf: OfflineClassifier, text: str) -> None:
-    assert relative(clf, text)
-    verdict = decide(clf.classify(text, "message"), ModerationContext("message", relative=True), SETTINGS)
-    assert not verdict.hidden and verdict.answer
+def test_a_death_in_her_family_told_in_a_message_is_hidden_by_no_tier(
+    clf: OfflineClassifier, text: str
+) -> None:
+    assert told(clf, text).told_death
+    sure = LearnedScore(0.99, "test", 0.5, 0.9)
+    verdict = decide(clf.classify(text, "message"), told(clf, text), SETTINGS, learned=sure)
+    assert not verdict.hidden and verdict.answer  # marked for her at most, never hidden, answered
 
 
 @pytest.mark.parametrize("text", NOT_DEATHS_TOLD)
-def test_abuse_about_a_death_is_no_relatives(clf: OfflineClassifier, text: str) -> None:
-    assert not relative(clf, text)
+def test_abuse_about_a_death_is_no_death_told(clf: OfflineClassifier, text: str) -> None:
+    assert not told(clf, text).told_death
 
 
-def test_a_death_told_on_the_wall_is_no_relatives_order(clf: OfflineClassifier) -> None:
+def test_a_death_told_on_the_wall_counts_for_nothing(clf: OfflineClassifier) -> None:
     """On the wall, mockery of a clip tells a death too; there the grief words guard the score instead."""
-    text = "Брата застрелили на блокпосту, твари. Тело отдали через месяц"
-    assert not reads_as_relative(text, clf.classify(text, "comment"), clf, private=False)
+    assert not told(
+        clf, "Брата застрелили на блокпосту, твари. Тело отдали через месяц", "comment"
+    ).told_death
