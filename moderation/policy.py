@@ -22,12 +22,9 @@ Rules of issue 5, in the order they apply:
   (the rules still mark); nor is a message hidden that itself carries an order
   (``order_content_protects``);
 * a text that reads as a relative's order, follow-up or question (``relative``, see
-  ``moderation.relative``) is never hidden by any tier, whatever the settings: review at most, and in a
-  private message the learned score alone does not even mark it, as in her conversation (the cost on
-  dev set N: two polite complaints about clips of gay couples lose their mark); nor is a private
-  message that tells of a death in her family (``told_death``): its score still marks it, for abuse
-  can tell a death too ("Ваню зарезали, так он сам нарывался"); nor is
-  someone else's abuse quoted in a report to the admin (``spared == "reported"``);
+  ``moderation.relative``) is never hidden by any tier, whatever the settings: review at most; nor is a
+  private message that tells of a death in her family (``told_death``), which she is answered too; nor
+  is someone else's abuse quoted in a report to the admin (``spared == "reported"``);
 * abuse dressed as a mourner's words (``unguarded``: hate asked as a question, mockery of the dead, a
   threat holding a word of mourning, a question about the reader's family, a scam) keeps none of the
   learned score's guards but an order in a private message: it is no question, no relative's, not
@@ -142,9 +139,9 @@ def decide_unless_context_matters(
 
     That depends on the signals, the scores, the settings and the context's ``channel`` and
     ``memorial`` only. When no tier would hide the message and the learned score alone would not mark
-    a private message, the context's ``protected``, ``question``, ``relative``, ``told_death`` and ``spared`` change
-    nothing (each only keeps a tier from hiding, says why it did not, lets hidden abuse be answered, or
-    keeps the score from marking a relative's answers). So a caller works those out (a question, a
+    a private message, the context's ``protected``, ``question``, ``relative``, ``told_death`` and
+    ``spared`` change nothing (each only keeps a tier from hiding, says why it did not, lets hidden abuse
+    be answered, or keeps the score from marking a relative's answers). So a caller works those out (a question, a
     relative's words, the conversation's orders) only on None, and then calls ``decide`` with them.
     """
     verdict, matters = _decide(classification, context, settings, ml_scores, learned)
@@ -195,7 +192,7 @@ def _decide(
     marks = learned is not None and learned.score >= (learned.hide if learned.short else learned.review)
     # Only a private message has a conversation to protect it.
     context_matters = marks and context.channel == "message"
-    if learned is not None and marks and not (context_matters and (context.protected or context.relative)):
+    if learned is not None and marks and not (context_matters and context.protected):
         hide = learned.score >= learned.hide
         hiding = hiding or hide
         categories[LEARNED_CATEGORY] = None

@@ -89,23 +89,6 @@ def test_the_learned_score_alone_marks_nothing_in_a_protected_conversation(clf: 
     assert decide(empty, comment, SETTINGS, learned=LearnedScore(0.6, "test-1", 0.5, 0.9)).status == "flagged"
 
 
-def test_the_learned_score_alone_marks_no_relatives_message(clf: OfflineClassifier) -> None:
-    """A private message that reads as a relative's (an order, a question, a death told) is not blurred
-    for her on a score alone, as in her conversation; on the wall the score still marks such words."""
-    relative = ModerationContext("message", relative=True)
-    empty = Classification()
-    for score in (0.6, 0.95):
-        assert (
-            decide(empty, relative, SETTINGS, learned=LearnedScore(score, "test-1", 0.5, 0.9)).status == "ok"
-        )
-    rules = clf.classify("Ты тупая тварь, где мое видео?", "message")
-    assert (
-        decide(rules, relative, SETTINGS, learned=LearnedScore(0.95, "test-1", 0.5, 0.9)).status == "flagged"
-    )
-    comment = ModerationContext("comment", relative=True)
-    assert decide(empty, comment, SETTINGS, learned=LearnedScore(0.6, "test-1", 0.5, 0.9)).status == "flagged"
-
-
 def test_order_inside_abuse_still_answered(clf: OfflineClassifier) -> None:
     ctx = ModerationContext("message", has_order_content=True)
     v = verdict(clf, "Мразь, хочу заказать видео с отцом", ctx)
