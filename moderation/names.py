@@ -30,46 +30,22 @@ _INITIALS_AFTER = re.compile(r"\s*[A-ZА-ЯЁІЇЄ]\.")
 _INITIALS_BEFORE = re.compile(r"[A-ZА-ЯЁІЇЄ]\.\s*$")
 _INITIALS = re.compile(r"\b[A-ZА-ЯЁІЇЄ]\.")
 _LATIN = re.compile(r"[A-Za-z]")
-# Patronymics in any case: Петрович, Петровичу, Ильич, Ивановна, Ильинична, Михайлівна, Андріївна.
+# Patronymics in any case (words are matched in lower case): Петрович, Петровичу, Ильич, Ивановна, Ильинична, Михайлівна, Андріївна.
 _PATRONYMIC = re.compile(
-    r"\w{2,}(?:ович|евич|ьич|йович)(?:а|у|ем|ом|е)?|\w{2,}(?:овн|евн|ичн|івн|ївн)(?:а|ы|е|у|ой|и|і|ою|о)",
-    re.IGNORECASE,
+    r"\w{2,}(?:ович|евич|ьич|йович)(?:а|у|ем|ом|е)?|\w{2,}(?:овн|евн|ичн|івн|ївн)(?:а|ы|е|у|ой|и|і|ою|о)"
 )
 # What every patronymic holds: most runs hold none, and this scan costs less than _PATRONYMIC per word.
 _PATRONYMIC_HINT = re.compile("вич|ьич|вн|ичн")
 # A Cyrillic surname's ending in any case: Козлов(а, у, ым), Сукин(а), Тупицын, Заболотский, Шевченко,
-# Ковальчук, Гнатюк, Лазарович, Черных, Мельник is not (it is kept: a run with a patronymic still masks
-# its given name and patronymic).
+# Ковальчук, Гнатюк, Черных. "Мельник" has none and stays a word; its run's given name and patronymic
+# are still left out.
 _SURNAME = re.compile(
     r"\w{2,}(?:ов|ев|ёв|ин|ын|ий|ой|ко|ук|юк|чук|як|ич|их|ых|ець|ський|цький)"
-    r"(?:а|у|ым|ом|е|ой|ою|ых|ыми|ого|ому|им|ую|ая|ої|ій|ім|ою|і|и)?",
-    re.IGNORECASE,
+    r"(?:а|у|ым|ом|е|ой|ою|ых|ыми|ого|ому|им|ую|ая|ої|ій|ім|ою|і|и)?"
 )
 # Case endings added to a given name's stem (ru, uk): Иван -> Ивана, Ивану, Иваном, Иване; Анна -> Анны,
 # Анне, Анну, Анной; Андрій -> Андрія, Андрієві; Ольга -> Ольги, Ользі is not made (too rare to matter).
-_ENDINGS = (
-    "",
-    "а",
-    "у",
-    "ом",
-    "е",
-    "ы",
-    "и",
-    "і",
-    "ой",
-    "ою",
-    "ей",
-    "ю",
-    "я",
-    "ем",
-    "ові",
-    "еві",
-    "є",
-    "єм",
-    "ію",
-    "ією",
-    "ієм",
-)
+_ENDINGS = ("", *"а у ом е ы и і ой ою ей ю я ем ові еві є єм ію ією ієм".split())
 _STEM_END = re.compile(r"[аяоеьйиі]$")
 
 

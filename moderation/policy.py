@@ -141,8 +141,9 @@ def decide_unless_context_matters(
     ``memorial`` only. When no tier would hide the message and the learned score alone would not mark
     a private message, the context's ``protected``, ``question``, ``relative``, ``told_death`` and
     ``spared`` change nothing (each only keeps a tier from hiding, says why it did not, lets hidden abuse
-    be answered, or keeps the score from marking a relative's answers). So a caller works those out (a question, a
-    relative's words, the conversation's orders) only on None, and then calls ``decide`` with them.
+    be answered, or keeps the score from marking a relative's answers). So a caller works those out (a
+    question, a relative's words, the conversation's orders) only on None, and then calls ``decide``
+    with them.
     """
     verdict, matters = _decide(classification, context, settings, ml_scores, learned)
     return None if matters else verdict

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from moderation.classifier import ABUSE_CATEGORIES, Classification
 from moderation.learned import read_words, word_search
+from moderation.names import name_words
 from moderation.policy import ModerationContext
 from moderation.rules import RuleSet
 
@@ -397,17 +398,18 @@ class RelativeWords:
         return False
 
     def tells_death_in_family(self, text: str) -> bool:
-        """Her kin named and how they died (``[death]``), no one called "ты", and no unguard check."""
+        """Her kin, someone close of hers or a given name named, and how they died (``[death]``); no one
+        called "ты", no wish, no question but about the clip, and no unguard check."""
         words = read_words(text)
         if self.death is None or not self.death.found(words, f" {' '.join(words)} "):
             return False
         if self.second_person.intersection(words) or self.wish.intersection(words):
             return False
-        if not (self._her_kin(words, self.others) or self._her_close(words)):
+        if not (self._her_kin(words, self.others) or self._her_close(words) or self._names_someone(words)):
             return False
-        return not self._asks_her_of_herself(text) and not self.unguarded(text)
+        return not self._asks_beside_the_clip(text) and not self.unguarded(text)
 
-    def _asks_her_of_herself(self, text: str) -> bool:
+    def _asks_beside_the_clip(self, text: str) -> bool:
         """A question that names no clip or service: a relative telling a death asks about the clip
         ("Мужа убили. Сколько стоит ролик?"); "вдовушка, муж сгорел, теперь одна?" asks the reader."""
         if "?" not in text:
@@ -418,6 +420,11 @@ class RelativeWords:
                 if words and not self.setting.found(words, f" {' '.join(words)} "):
                     return True
         return False
+
+    def _names_someone(self, words: list[str]) -> bool:
+        """A given name, not after a reader's or another's possessive ("Сашу убили в подъезде")."""
+        given = name_words().given
+        return any(w in given and (at == 0 or words[at - 1] not in self.others) for at, w in enumerate(words))
 
     def _her_close(self, words: list[str]) -> bool:
         """Someone close named after her own possessive, up to two words before ("моего мальчика", "my

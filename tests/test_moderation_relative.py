@@ -447,6 +447,7 @@ DEATHS_TOLD = [
     "Маму збив п'яний мажор і відкупився. Суки, всі куплені",
     "A drunk driver killed my wife and walked away without a scratch. Bastard",
     "Моего мальчика сбила машина, водитель был пьяный, сволочь",  # someone close who is not kin
+    "Сашу убили в подъезде, мрази. Ему было 19",  # a given name
     "My fiance died in a crash last week, the other driver was texting. Piece of shit",
     "Мужа убили. Сколько стоит ролик?",  # a question about the clip
 ]
