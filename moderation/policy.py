@@ -237,17 +237,19 @@ def _decide(
         raise_to("quarantined" if hide else "flagged", "ml")
         strong_abuse = strong_abuse or hide
 
-    if status == "quarantined" and context.protected:
-        status, reasons = "flagged", [*reasons, "protected_conversation"]
-    if status == "quarantined" and order_content and settings.order_content_protects:
-        status, reasons = "flagged", [*reasons, "order_content"]
-    if status == "quarantined" and context.relative:
-        status, reasons = "flagged", [*reasons, "relative"]
-    if status == "quarantined" and context.told_death:
-        status, reasons = "flagged", [*reasons, "told_death"]
-    # Someone else's words reported to the admin: the rules mean to skip quotes, and miss some forms.
-    if status == "quarantined" and context.spared == "reported":
-        status, reasons = "flagged", [*reasons, "reported"]
+    # What keeps any tier from hiding, the first that holds named as the reason. "reported": someone
+    # else's words reported to the admin (the rules mean to skip quotes, and miss some forms).
+    keeps_shown = (
+        (context.protected, "protected_conversation"),
+        (order_content and settings.order_content_protects, "order_content"),
+        (context.relative, "relative"),
+        (context.told_death, "told_death"),
+        (context.spared == "reported", "reported"),
+    )
+    if status == "quarantined":
+        kept = next((why for holds, why in keeps_shown if holds), None)
+        if kept is not None:
+            status, reasons = "flagged", [*reasons, kept]
 
     urgent = classification.has(SELF_HARM, settings.rule_flag_score)
     if urgent:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import tomllib
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,15 @@ from moderation.rules import RuleSet
 _SENTENCES = re.compile(r"[.!?…\n]+")
 # Sentence ends other than "?": a question is a piece of a sentence before a "?".
 _STATEMENT_ENDS = re.compile(r"[.!…\n]+")
+
+
+def _questions(text: str) -> Iterator[str]:
+    """Each piece of a sentence that ends in "?"."""
+    if "?" in text:
+        for part in _STATEMENT_ENDS.split(text):
+            yield from part.split("?")[:-1]
+
+
 # A quoted span of two words or more: «...», “...”, "...", '...'.
 _QUOTED = re.compile(r"«[^»]*\s[^»]*»|“[^”]*\s[^”]*”|\"[^\"]*\s[^\"]*\"|(?<!\w)'[^']*\s[^']*'(?!\w)")
 # What every _QUOTED match opens with: most texts hold none, and this scan costs a third as much (the
@@ -234,16 +244,15 @@ class Unguards:
     def _confirms(self, text: str) -> bool:
         """A question with no question word, that names a detail or a reader: "5 этаж?", "машина ваша
         ... ночует?" (not "Во сколько вы работаете?")."""
-        for part in _STATEMENT_ENDS.split(text):
-            for question in part.split("?")[:-1]:
-                words = read_words(question)
-                if not words or self.question_words.intersection(words):
-                    continue
-                if any(w.startswith(self.asking_stems) for w in words):
-                    continue
-                joined = f" {' '.join(words)} "
-                if self.details.found(words, joined) or self.reader.intersection(words):
-                    return True
+        for question in _questions(text):
+            words = read_words(question)
+            if not words or self.question_words.intersection(words):
+                continue
+            if any(w.startswith(self.asking_stems) for w in words):
+                continue
+            joined = f" {' '.join(words)} "
+            if self.details.found(words, joined) or self.reader.intersection(words):
+                return True
         return False
 
 
@@ -373,8 +382,7 @@ class RelativeWords:
         original = text
         if any(q in text for q in "«“\"'"):
             text = _QUOTED.sub(" ", text)
-        questions = (q for part in _STATEMENT_ENDS.split(text) for q in part.split("?")[:-1])
-        for question in questions:
+        for question in _questions(text):
             words = read_words(question)
             if not words or self.question_tags.issuperset(words) or self._tag_closes(words):
                 continue
@@ -412,13 +420,10 @@ class RelativeWords:
     def _asks_beside_the_clip(self, text: str) -> bool:
         """A question that names no clip or service: a relative telling a death asks about the clip
         ("Мужа убили. Сколько стоит ролик?"); "вдовушка, муж сгорел, теперь одна?" asks the reader."""
-        if "?" not in text:
-            return False
-        for part in _STATEMENT_ENDS.split(text):
-            for question in part.split("?")[:-1]:
-                words = read_words(question)
-                if words and not self.setting.found(words, f" {' '.join(words)} "):
-                    return True
+        for question in _questions(text):
+            words = read_words(question)
+            if words and not self.setting.found(words, f" {' '.join(words)} "):
+                return True
         return False
 
     def _names_someone(self, words: list[str]) -> bool:
@@ -560,9 +565,9 @@ def reads_as_relative(text: str, classification: Classification, classifier: obj
 def tells_death(text: str, classification: Classification) -> bool:
     """With the shipped word lists (``RelativeWords.tells_death_in_family``), unless a rule finds a
     threat, a death wish or the death called deserved."""
-    words = _default()
-    return words.tells_death_in_family(text) and not any(
-        s.category in _DEATH_DENIED_BY or s.rule in words.death_denied_by for s in classification.signals
+    relative = _default()
+    return relative.tells_death_in_family(text) and not any(
+        s.category in _DEATH_DENIED_BY or s.rule in relative.death_denied_by for s in classification.signals
     )
 
 
