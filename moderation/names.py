@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, overload
 
 from moderation.settings import DEFAULT_DATA_DIR
 from moderation.trie import compile_trie
@@ -23,7 +24,7 @@ __all__ = ["NameWords", "name_words", "without_names"]
 # Cyrillic word in capitals (the elderly type in caps lock: "КОЗЛОВ ИВАН ПЕТРОВИЧ"). Not a Latin word in
 # capitals: "RIP", "FUCK YOU".
 _TITLE_WORD = re.compile(
-    r"(?<![\w'’-])([A-ZА-ЯЁІЇЄҐ][a-zа-яёіїєґ]+(?:['’-][A-Za-zА-Яа-яЁёІіЇїЄєҐґ]+)*|[А-ЯЁІЇЄҐ]{2,})(?![\w'’-])"
+    r"(?<![\w'’-])([A-ZА-ЯЁІЇЄҐ][a-zа-яёіїєґ]+(?:['’-][A-Za-zА-Яа-яЁёІіЇїЄєҐґ]+)*|[А-ЯЁІЇЄҐ]{2,})(?![\w'’]|-(?!\d))"
 )
 # Initials beside a surname: "Сукин В.П.", "В. П. Сукин", "Cox J.".
 _INITIALS_AFTER = re.compile(r"\s*[A-ZА-ЯЁІЇЄ]\.")
@@ -63,12 +64,20 @@ class NameWords:
     introduce: frozenset[str]  # a word after which one given name is a name
     surname_cue: frozenset[str]  # a word after which the next capitalised words are a surname
     names_follow: frozenset[str]  # the surname cues and the words after which a place's name follows
-    # Any surname or place cue in a text (lower case), as one search: most texts hold none.
+    full_name: frozenset[str]  # words that ask or give a full name ("отчество", "по батькові")
+    origin: frozenset[str]  # words of living, birth or burial: a preposition after one opens a place
+    prepositions: frozenset[str]
+    # Any surname, place or full-name cue in a text (lower case), as one search: most texts hold none;
+    # the full-name cues alone; a preposition after a word of living or birth.
     _cue_search: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _full_name_search: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _origin_search: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        cues = "|".join(sorted(map(re.escape, self.names_follow), key=len, reverse=True))
-        object.__setattr__(self, "_cue_search", compile_trie(rf"\b(?:{cues})\b"))
+        object.__setattr__(self, "_cue_search", _any_of(self.names_follow | self.full_name))
+        object.__setattr__(self, "_full_name_search", _any_of(self.full_name))
+        origin = rf"{_any_of(self.origin, compile=False)}(?:\s+\w+)?[\s']+{_any_of(self.prepositions, compile=False)}"
+        object.__setattr__(self, "_origin_search", re.compile(origin))
 
     @classmethod
     def load(cls, path: Path = DEFAULT_DATA_DIR / "names.toml") -> NameWords:
@@ -76,7 +85,15 @@ class NameWords:
         given = {form for names in raw["given"].values() for name in names for form in _forms(name)}
         cues = raw["cues"]
         surname = frozenset(cues["surname"])
-        return cls(frozenset(given), frozenset(cues["introduce"]), surname, surname | set(cues["place"]))
+        return cls(
+            frozenset(given),
+            frozenset(cues["introduce"]),
+            surname,
+            surname | set(cues["place"]),
+            frozenset(cues["full_name"]),
+            frozenset(cues["origin"]),
+            frozenset(cues["prepositions"]),
+        )
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where the words of people's names are in ``text``, in order."""
@@ -85,17 +102,29 @@ class NameWords:
             return []
         # Most runs are one word opening a sentence ("Здравствуйте", "Хочу"): a name only when it is a
         # given name, a surname or a place cue stands in the text, or initials stand beside it.
-        any_one = self._cue_search.search(text.lower()) is not None or _INITIALS.search(text) is not None
+        lower = text.lower()
+        any_one = (
+            self._cue_search.search(lower) is not None
+            or _INITIALS.search(text) is not None
+            or self._origin_search.search(lower) is not None
+        )
+        full_name = any_one and self._full_name_search.search(lower) is not None
         given = self.given
         found: list[tuple[int, int]] = []
         for run in _runs(text, words):
             low = [m.group(1).lower().replace("ё", "е") for m in run]
             # Else a run is a name only with a given name or a patronymic in it.
             if any_one or any(w in given for w in low) or _PATRONYMIC_HINT.search(" ".join(low)):
-                found += self._name_words(text, run, low)
+                found += self._name_words(text, run, low, full_name)
+        if found and len(found) < len(words):
+            # A name said again is still a name ("деревня не Мудово, а Мудово-2").
+            named = {text[start:end].lower() for start, end in found}
+            found = sorted({*found, *(m.span(1) for m in words if m.group(1).lower() in named)})
         return found
 
-    def _name_words(self, text: str, run: list[re.Match[str]], low: list[str]) -> list[tuple[int, int]]:
+    def _name_words(
+        self, text: str, run: list[re.Match[str]], low: list[str], full_name: bool
+    ) -> list[tuple[int, int]]:
         near = _words_before(text, run[0].start())
         before = near[-1] if near else ""
         latin = [bool(_LATIN.match(w)) for w in low]
@@ -114,19 +143,40 @@ class NameWords:
             # A Latin full name: a given name and the words after it ("Dick Butts", "Fanny Cox").
             first = next((i for i in range(len(run) - 1) if given[i]), len(run))
             keep = [i >= first for i in range(len(run))]
+        if full_name and not all(latin):
+            # A full name asked or given: a surname-shaped word alone ("Баранов. Отчество Евгеньевич"),
+            # and every word beside a given name or a patronymic ("Кобила Іван, по батькові Михайлович").
+            beside = any(given) or any(patronymic)
+            keep = [
+                k or (not lat and (beside or _SURNAME.fullmatch(w) is not None))
+                for k, w, lat in zip(keep, low, latin, strict=True)
+            ]
         if _beside_initials(text, run):
             keep = [
                 k or lat or _SURNAME.fullmatch(w) is not None
                 for k, w, lat in zip(keep, low, latin, strict=True)
             ]
         # What the words before say: "RIP Dick", "Uncle Willy", "дядя Вася"; "фамилия Хуев", "деревня
-        # Сучки" (a surname or a place whatever its shape), also a few words on: "фамилия дедушки Сучков".
+        # Сучки" (a surname or a place whatever its shape), also a few words on: "фамилия дедушки Сучков",
+        # "деревня не Мудово"; a place after a word of living or birth: "родился в Пиздюлино".
+        place = before in self.prepositions and not self.origin.isdisjoint(near[:-1])
         for i, prev in enumerate([before, *low[:-1]]):
-            if prev in self.names_follow or (i == 0 and not self.surname_cue.isdisjoint(near)):
+            if prev in self.names_follow or (i == 0 and (place or not self.names_follow.isdisjoint(near))):
                 keep[i:] = [True] * (len(run) - i)
                 break
             keep[i] = keep[i] or (given[i] and prev in self.introduce)
         return [m.span(1) for m, k in zip(run, keep, strict=True) if k]
+
+
+@overload
+def _any_of(words: frozenset[str]) -> re.Pattern[str]: ...
+@overload
+def _any_of(words: frozenset[str], compile: Literal[False]) -> str: ...
+def _any_of(words: frozenset[str], compile: bool = True) -> re.Pattern[str] | str:
+    """A search for any of these words or phrases, whole."""
+    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    pattern = rf"\b(?:{alternatives})\b"
+    return compile_trie(pattern) if compile else pattern
 
 
 def _beside_initials(text: str, run: list[re.Match[str]]) -> bool:

@@ -413,9 +413,25 @@ class RelativeWords:
             return False
         if self.second_person.intersection(words) or self.wish.intersection(words):
             return False
-        if not (self._her_kin(words, self.others) or self._her_close(words) or self._names_someone(words)):
+        if not (
+            self._her_kin(words, self.others)
+            or self._her_close(words)
+            or self._names_someone(words)
+            or self._close_and_the_clip(words)
+        ):
             return False
         return not self._asks_beside_the_clip(text) and not self.unguarded(text)
+
+    def _close_and_the_clip(self, words: list[str]) -> bool:
+        """Someone close named without a possessive, in a text that asks for the clip ("друга забили до
+        смерті якісь виродки... підкажіть що треба для відео"): "Парня застрелили" alone names no one of
+        hers, and a mocker does not ask her for a clip."""
+        joined = f" {' '.join(words)} "
+        return (
+            self._her_kin(words, self.others, self.close)
+            and self.setting.found(words, joined)
+            and self._asks_something(words, joined)
+        )
 
     def _asks_beside_the_clip(self, text: str) -> bool:
         """A question that names no clip or service: a relative telling a death asks about the clip
@@ -465,14 +481,17 @@ class RelativeWords:
         rest = joined.split()
         return self.asking.found(rest, f" {' '.join(rest)} ")
 
-    def _her_kin(self, words: list[str], others: frozenset[str] = frozenset()) -> bool:
-        """Kin named, not as the reader's ("your family can order one", "твоя мама") nor after ``others``
-        (which may stand two words before: "your whole family")."""
+    def _her_kin(
+        self, words: list[str], others: frozenset[str] = frozenset(), kin: tuple[str, ...] | None = None
+    ) -> bool:
+        """Kin named (or those ``kin`` starts), not as the reader's ("your family can order one", "твоя
+        мама") nor after ``others`` (which may stand two words before: "your whole family")."""
+        kin = self.kin if kin is None else kin
         readers = (
             (self.unguards.reader - self.unguards.asking_her) if self.unguards is not None else frozenset()
         )
         return any(
-            w.startswith(self.kin)
+            w.startswith(kin)
             and (at == 0 or words[at - 1] not in readers)
             and others.isdisjoint(words[max(0, at - 2) : at])
             for at, w in enumerate(words)

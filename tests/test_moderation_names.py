@@ -29,6 +29,14 @@ NAMED = [
     ("RIP Dick, the best grandad", ["Dick"]),
     ("R.I.P. Dick", ["Dick"]),
     ("Uncle Willy, rest easy", ["Willy"]),
+    # a place after a word of living, birth or burial; a place cue a word or two before; a place said again
+    ("Похоронен в Сучково, рядом с женой", ["Сучково"]),
+    ("We buried him at Penistone last spring", ["Penistone"]),
+    ("Я тоже из Хреновое, соседи были", ["Хреновое"]),
+    ("Село не Кобиляки, а Нові Кобиляки-2", ["Кобиляки"]),
+    # a full name asked or given: a surname alone, a word beside a given name or patronymic
+    ("Свиньин. Отчество Андреевич, 1950-2020", ["Свиньин", "Андреевич"]),
+    ("Гнида Петро, по батькові Іванович", ["Гнида", "Петро", "Іванович"]),
 ]
 # No name here: the insult stays a word.
 UNNAMED = [
@@ -39,6 +47,8 @@ UNNAMED = [
     "Сукин сын, чтоб ты сдох",
     "He left. Dick was here",  # the cue is in another sentence
     "Ви неправильно написали прізвище в титрах. Прикро",
+    "иди в Жопу",  # a preposition alone opens no place
+    "валите в свою Хохляндию",
 ]
 
 
@@ -56,6 +66,8 @@ def test_insults_that_look_like_names_stay_words(text: str) -> None:
 
 def test_a_patronymic_does_not_make_an_insult_a_surname() -> None:
     assert without_names("Сука Петровна, ты тварь").split()[0] == "Сука"
+    # A full name given, but "Козёл" stands beside no name and has no surname's shape.
+    assert without_names("Отчество у него Козлович, а сам он Козёл").split()[-1] == "Козёл"
 
 
 @pytest.mark.parametrize(
