@@ -13,7 +13,6 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, overload
 
 from moderation.settings import DEFAULT_DATA_DIR
 from moderation.trie import compile_trie
@@ -62,8 +61,7 @@ def _forms(name: str) -> set[str]:
 class NameWords:
     given: frozenset[str]  # given names in every case form, lower case, е for ё
     introduce: frozenset[str]  # a word after which one given name is a name
-    surname_cue: frozenset[str]  # a word after which the next capitalised words are a surname
-    names_follow: frozenset[str]  # the surname cues and the words after which a place's name follows
+    names_follow: frozenset[str]  # words after which a surname or a place's name follows
     full_name: frozenset[str]  # words that ask or give a full name ("отчество", "по батькові")
     origin: frozenset[str]  # words of living, birth or burial: a preposition after one opens a place
     prepositions: frozenset[str]
@@ -74,9 +72,12 @@ class NameWords:
     _origin_search: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_cue_search", _any_of(self.names_follow | self.full_name))
-        object.__setattr__(self, "_full_name_search", _any_of(self.full_name))
-        origin = rf"{_any_of(self.origin, compile=False)}(?:\s+\w+)?[\s']+{_any_of(self.prepositions, compile=False)}"
+        object.__setattr__(
+            self, "_cue_search", compile_trie(_alternatives(self.names_follow | self.full_name))
+        )
+        object.__setattr__(self, "_full_name_search", compile_trie(_alternatives(self.full_name)))
+        # "родился в", "я тоже из", "buried him at": a word between may stand.
+        origin = rf"{_alternatives(self.origin)}(?:\s+\w+)?[\s']+{_alternatives(self.prepositions)}"
         object.__setattr__(self, "_origin_search", re.compile(origin))
 
     @classmethod
@@ -84,12 +85,10 @@ class NameWords:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         given = {form for names in raw["given"].values() for name in names for form in _forms(name)}
         cues = raw["cues"]
-        surname = frozenset(cues["surname"])
         return cls(
             frozenset(given),
             frozenset(cues["introduce"]),
-            surname,
-            surname | set(cues["place"]),
+            frozenset(cues["surname"]) | set(cues["place"]),
             frozenset(cues["full_name"]),
             frozenset(cues["origin"]),
             frozenset(cues["prepositions"]),
@@ -168,15 +167,9 @@ class NameWords:
         return [m.span(1) for m, k in zip(run, keep, strict=True) if k]
 
 
-@overload
-def _any_of(words: frozenset[str]) -> re.Pattern[str]: ...
-@overload
-def _any_of(words: frozenset[str], compile: Literal[False]) -> str: ...
-def _any_of(words: frozenset[str], compile: bool = True) -> re.Pattern[str] | str:
-    """A search for any of these words or phrases, whole."""
-    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-    pattern = rf"\b(?:{alternatives})\b"
-    return compile_trie(pattern) if compile else pattern
+def _alternatives(words: frozenset[str]) -> str:
+    """A pattern for any of these words or phrases, whole; longest first."""
+    return rf"\b(?:{'|'.join(sorted(map(re.escape, words), key=len, reverse=True))})\b"
 
 
 def _beside_initials(text: str, run: list[re.Match[str]]) -> bool:

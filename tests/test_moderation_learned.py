@@ -381,6 +381,9 @@ def test_words_of_mourning_keep_a_score_from_hiding(tier: LearnedTier) -> None:
     got = decide(Classification(), OPEN, SETTINGS, learned=replace(mourning, score=1.0))
     assert got.status == "flagged" and got.reasons == ("learned:1.00>=hide,grief",)
     assert not tier.assess("Ты тупая тварь").grief
+    # the days of the dead are mourning too
+    assert tier.assess("у нас на Радоницу вся деревня на кладбище собирается").grief
+    assert tier.assess("Упокой, Господи, души рабов Твоих").grief
 
 
 def test_her_restores_and_confirmations_are_the_corrections_training_reads(engine: Engine) -> None:  # noqa: F811

@@ -377,6 +377,8 @@ BLESSINGS = [
     "Your daughter looks so sweet in your profile pic! God bless your family",
     "Яка гарна у вас родина, хай Бог береже ваших діток",
     "Ваш муж наверное очень гордится вами",
+    "С Пасхой всех! Христос воскресе 🙏",  # church greetings
+    "З Різдвом Христовим, дорогі! Миру вашим родинам",
 ]
 NEITHER = [
     "Мамаша, твой сын в профиле такой красивый, жаль если с ним что-то случится",  # a stranger called
@@ -450,6 +452,7 @@ DEATHS_TOLD = [
     "Сашу убили в подъезде, мрази. Ему было 19",  # a given name
     "My fiance died in a crash last week, the other driver was texting. Piece of shit",
     "Мужа убили. Сколько стоит ролик?",  # a question about the clip
+    "Лучшего друга сбила машина, водитель скрылся, сволочь. Хочу заказать видео, подскажите цену",  # asks
 ]
 NOT_DEATHS_TOLD = [
     "Сынок твой повесился и правильно, нечего было ныть",  # "ты" to the reader
@@ -461,6 +464,7 @@ NOT_DEATHS_TOLD = [
     "Ну что, вдовушка, муж сгорел, теперь одна? Могу утешить",  # a question to the reader, not the clip
     "Вову бы убили, и всем стало бы легче",  # a wish
     "Парня застрелили, а вы из него героя лепите. Он бандит был",  # no one of hers
+    "Друга твоего зарезали, сделай теперь видео, подскажи цену",  # the reader's friend
 ]
 
 
