@@ -4,7 +4,8 @@ Each hand-written line is a *core*. A fifth of the cores (by a seeded hash of th
 up to three variants: with an opener or a closer written for its setting, in lower case without the
 final stop (as typed on a phone), or joined with another core of the same split whose category fits
 (grief then an order, a question after a self-deprecating remark, an insult then a threat). Run from
-the repository root: ``python data/training/written-2026-12-07/compose.py``.
+the repository root: ``python data/training/written-2026-12-07/compose.py``; a later set of lines in
+``ru.py``, ``uk.py`` and ``en.py``: ``python data/training/written-2026-12-07/compose.py FOLDER PREFIX``.
 """
 
 from __future__ import annotations
@@ -246,4 +247,8 @@ def compose_later_set(folder: Path, prefix: str) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # A later set by name and id prefix: ``compose.py written-2026-12-08 w1208``.
+    if len(sys.argv) == 3:
+        compose_later_set(HERE.parent / sys.argv[1], sys.argv[2])
+    else:
+        main()
