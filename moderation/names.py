@@ -66,19 +66,20 @@ class NameWords:
     origin: frozenset[str]  # words of living, birth or burial: a preposition after one opens a place
     prepositions: frozenset[str]
     # Any surname, place or full-name cue in a text (lower case), as one search: most texts hold none;
-    # the full-name cues alone; a preposition after a word of living or birth.
+    # and the full-name cues alone.
     _cue_search: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _full_name_search: re.Pattern[str] = field(init=False, repr=False, compare=False)
-    _origin_search: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _preposition_before: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(
             self, "_cue_search", compile_trie(_alternatives(self.names_follow | self.full_name))
         )
         object.__setattr__(self, "_full_name_search", compile_trie(_alternatives(self.full_name)))
-        # "родился в", "я тоже из", "buried him at": a word between may stand.
-        origin = rf"{_alternatives(self.origin)}(?:\s+\w+)?[\s']+{_alternatives(self.prepositions)}"
-        object.__setattr__(self, "_origin_search", re.compile(origin))
+        # A preposition ending the text before a run: "родился в| Пиздюлино" (the words of living or birth
+        # before it are checked in ``_name_words``).
+        preposition = rf"(?<!\w)(?:{'|'.join(map(re.escape, sorted(self.prepositions)))})\s+$"
+        object.__setattr__(self, "_preposition_before", re.compile(preposition))
 
     @classmethod
     def load(cls, path: Path = DEFAULT_DATA_DIR / "names.toml") -> NameWords:
@@ -102,18 +103,19 @@ class NameWords:
         # Most runs are one word opening a sentence ("Здравствуйте", "Хочу"): a name only when it is a
         # given name, a surname or a place cue stands in the text, or initials stand beside it.
         lower = text.lower()
-        any_one = (
-            self._cue_search.search(lower) is not None
-            or _INITIALS.search(text) is not None
-            or self._origin_search.search(lower) is not None
-        )
+        any_one = self._cue_search.search(lower) is not None or _INITIALS.search(text) is not None
         full_name = any_one and self._full_name_search.search(lower) is not None
         given = self.given
         found: list[tuple[int, int]] = []
         for run in _runs(text, words):
             low = [m.group(1).lower().replace("ё", "е") for m in run]
-            # Else a run is a name only with a given name or a patronymic in it.
-            if any_one or any(w in given for w in low) or _PATRONYMIC_HINT.search(" ".join(low)):
+            # Else a run is a name only with a given name or a patronymic in it, or after a preposition.
+            if (
+                any_one
+                or any(w in given for w in low)
+                or _PATRONYMIC_HINT.search(" ".join(low))
+                or self._preposition_before.search(lower, max(0, run[0].start() - 6), run[0].start())
+            ):
                 found += self._name_words(text, run, low, full_name)
         if found and len(found) < len(words):
             # A name said again is still a name ("деревня не Мудово, а Мудово-2").
