@@ -78,8 +78,9 @@ class NameWords:
         object.__setattr__(self, "_full_name_search", compile_trie(_alternatives(self.full_name)))
         # A preposition ending the text before a run: "родился в| Пиздюлино" (the words of living or birth
         # before it are checked in ``_name_words``).
-        preposition = rf"(?<!\w)(?:{'|'.join(map(re.escape, sorted(self.prepositions)))})\s+$"
-        object.__setattr__(self, "_preposition_before", re.compile(preposition))
+        object.__setattr__(
+            self, "_preposition_before", re.compile(rf"{_alternatives(self.prepositions)}\s+$")
+        )
 
     @classmethod
     def load(cls, path: Path = DEFAULT_DATA_DIR / "names.toml") -> NameWords:
@@ -133,13 +134,11 @@ class NameWords:
         patronymic = [
             not lat and _PATRONYMIC.fullmatch(w) is not None for w, lat in zip(low, latin, strict=True)
         ]
+        surname = [not lat and _SURNAME.fullmatch(w) is not None for w, lat in zip(low, latin, strict=True)]
         keep: list[bool]
         if any(patronymic) or (len(run) > 1 and any(given) and not all(latin)):
             # A Cyrillic full name: its patronymics, given names and surname-shaped words.
-            keep = [
-                p or g or (not lat and _SURNAME.fullmatch(w) is not None)
-                for w, p, g, lat in zip(low, patronymic, given, latin, strict=True)
-            ]
+            keep = [p or g or s for p, g, s in zip(patronymic, given, surname, strict=True)]
         else:
             # A Latin full name: a given name and the words after it ("Dick Butts", "Fanny Cox").
             first = next((i for i in range(len(run) - 1) if given[i]), len(run))
@@ -148,15 +147,9 @@ class NameWords:
             # A full name asked or given: a surname-shaped word alone ("Баранов. Отчество Евгеньевич"),
             # and every word beside a given name or a patronymic ("Кобила Іван, по батькові Михайлович").
             beside = any(given) or any(patronymic)
-            keep = [
-                k or (not lat and (beside or _SURNAME.fullmatch(w) is not None))
-                for k, w, lat in zip(keep, low, latin, strict=True)
-            ]
+            keep = [k or s or (beside and not lat) for k, s, lat in zip(keep, surname, latin, strict=True)]
         if _beside_initials(text, run):
-            keep = [
-                k or lat or _SURNAME.fullmatch(w) is not None
-                for k, w, lat in zip(keep, low, latin, strict=True)
-            ]
+            keep = [k or lat or s for k, lat, s in zip(keep, latin, surname, strict=True)]
         # What the words before say: "RIP Dick", "Uncle Willy", "дядя Вася"; "фамилия Хуев", "деревня
         # Сучки" (a surname or a place whatever its shape), also a few words on: "фамилия дедушки Сучков",
         # "деревня не Мудово"; a place after a word of living or birth: "родился в Пиздюлино".

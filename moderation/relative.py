@@ -299,6 +299,7 @@ class RelativeWords:
     @classmethod
     def load(cls, path: Path = DEFAULT_RELATIVE) -> RelativeWords:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        death = raw.get("death", {})
         return cls(
             _Words.of(raw["setting"]),
             _Words.of(raw["asking"]),
@@ -328,14 +329,14 @@ class RelativeWords:
             frozenset(raw["spare"].get("blessing", {}).get("not_words", [])),
             tuple(raw["spare"].get("blessing", {}).get("not_prefixes", [])),
             frozenset(raw["spare"]["reported"].get("not_after", [])),
-            _Words.of(raw["death"]) if "death" in raw else None,
+            _Words.of(death) if death else None,
             # Another's possessive or a reader's, up to two words before her kin ("your whole family").
-            frozenset(raw.get("death", {}).get("others", []))
+            frozenset(death.get("others", []))
             | frozenset(raw.get("unguard", {}).get("reader_detail", {}).get("reader", [])),
-            frozenset(raw.get("death", {}).get("denied_by_rules", [])),
-            tuple(raw.get("death", {}).get("close", [])),
-            frozenset(raw.get("death", {}).get("own", [])),
-            frozenset(raw.get("death", {}).get("wish", [])),
+            frozenset(death.get("denied_by_rules", [])),
+            tuple(death.get("close", [])),
+            frozenset(death.get("own", [])),
+            frozenset(death.get("wish", [])),
         )
 
     def unguarded(self, text: str) -> str:
@@ -409,7 +410,8 @@ class RelativeWords:
         """Her kin, someone close of hers or a given name named, and how they died (``[death]``); no one
         called "ты", no wish, no question but about the clip, and no unguard check."""
         words = read_words(text)
-        if self.death is None or not self.death.found(words, f" {' '.join(words)} "):
+        joined = f" {' '.join(words)} "
+        if self.death is None or not self.death.found(words, joined):
             return False
         if self.second_person.intersection(words) or self.wish.intersection(words):
             return False
@@ -417,16 +419,15 @@ class RelativeWords:
             self._her_kin(words, self.others)
             or self._her_close(words)
             or self._names_someone(words)
-            or self._close_and_the_clip(words)
+            or self._close_and_the_clip(words, joined)
         ):
             return False
         return not self._asks_beside_the_clip(text) and not self.unguarded(text)
 
-    def _close_and_the_clip(self, words: list[str]) -> bool:
+    def _close_and_the_clip(self, words: list[str], joined: str) -> bool:
         """Someone close named without a possessive, in a text that asks for the clip ("друга забили до
         смерті якісь виродки... підкажіть що треба для відео"): "Парня застрелили" alone names no one of
         hers, and a mocker does not ask her for a clip."""
-        joined = f" {' '.join(words)} "
         return (
             self._her_kin(words, self.others, self.close)
             and self.setting.found(words, joined)
